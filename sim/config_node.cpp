@@ -1,0 +1,192 @@
+#include "sim/config_node.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace specsim::sim {
+
+ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path,
+                       YAML::Mark fallback)
+    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)), fallback_(fallback) {}
+
+ConfigNode ConfigNode::load_string(const std::string& text, const std::string& name) {
+  auto file = std::make_shared<const std::string>(name);
+  try {
+    YAML::Node root = YAML::Load(text);
+    return ConfigNode(root, file, "", YAML::Mark());
+  } catch (const YAML::Exception& e) {
+    throw InputError(name, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg);
+  }
+}
+
+ConfigNode ConfigNode::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, 0, 0, "", "cannot open file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(path, 0, 0, "", "cannot read file");
+  return load_string(text.str(), path);
+}
+
+YAML::Mark ConfigNode::mark() const {
+  if (node_ && !node_.Mark().is_null()) return node_.Mark();
+  return fallback_;
+}
+
+void ConfigNode::fail(const std::string& message) const {
+  const YAML::Mark m = mark();
+  const bool known = !m.is_null();
+  throw InputError(*file_, known ? m.line + 1 : 0, known ? m.column + 1 : 0, path_, message);
+}
+
+std::string ConfigNode::child_path(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+void ConfigNode::expect_map() const {
+  if (!node_.IsMap()) fail("expected a mapping (key: value)");
+}
+
+bool ConfigNode::has(std::string_view key) const {
+  return node_.IsMap() && node_[std::string(key)];
+}
+
+std::optional<ConfigNode> ConfigNode::find(std::string_view key) const {
+  expect_map();
+  YAML::Node child = node_[std::string(key)];
+  if (!child) return std::nullopt;
+  return ConfigNode(child, file_, child_path(key), mark());
+}
+
+ConfigNode ConfigNode::at(std::string_view key) const {
+  auto child = find(key);
+  if (!child) {
+    ConfigNode missing(YAML::Node(), file_, child_path(key), mark());
+    missing.fail("missing required key");
+  }
+  return *child;
+}
+
+ConfigNode ConfigNode::operator[](std::size_t i) const {
+  return ConfigNode(node_[i], file_, path_ + "[" + std::to_string(i) + "]", mark());
+}
+
+std::vector<ConfigNode> ConfigNode::items() const {
+  if (!node_.IsSequence()) fail("expected a list");
+  std::vector<ConfigNode> out;
+  out.reserve(node_.size());
+  for (std::size_t i = 0; i < node_.size(); ++i) out.push_back((*this)[i]);
+  return out;
+}
+
+std::vector<std::pair<std::string, ConfigNode>> ConfigNode::entries() const {
+  expect_map();
+  std::vector<std::pair<std::string, ConfigNode>> out;
+  for (const auto& kv : node_) {
+    if (!kv.first.IsScalar()) fail("keys must be plain names");
+    const std::string key = kv.first.Scalar();
+    out.emplace_back(key, ConfigNode(kv.second, file_, child_path(key), kv.first.Mark()));
+  }
+  return out;
+}
+
+void ConfigNode::expect_keys(std::initializer_list<std::string_view> allowed) const {
+  expect_map();
+  for (const auto& kv : node_) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+    bool known = false;
+    for (auto a : allowed) known = known || a == key;
+    if (!known) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      ConfigNode at_key(kv.first, file_, child_path(key), mark());
+      at_key.fail("unknown key (expected one of: " + list + ")");
+    }
+  }
+}
+
+namespace {
+const std::string& scalar_of(const ConfigNode& n, const char* what) {
+  if (n.is_null() || !n.is_scalar()) n.fail(std::string("expected ") + what);
+  return n.yaml().Scalar();
+}
+}  // namespace
+
+template <> double ConfigNode::as<double>() const {
+  const std::string& s = scalar_of(*this, "a number");
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE) fail("expected a number, got '" + s + "'");
+  if (!std::isfinite(v)) fail("expected a finite number, got '" + s + "'");
+  return v;
+}
+
+template <> long long ConfigNode::as<long long>() const {
+  const std::string& s = scalar_of(*this, "an integer");
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE) fail("expected an integer, got '" + s + "'");
+  return v;
+}
+
+template <> int ConfigNode::as<int>() const {
+  const long long v = as<long long>();
+  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) fail("integer out of range");
+  return static_cast<int>(v);
+}
+
+template <> std::uint64_t ConfigNode::as<std::uint64_t>() const {
+  const std::string& s = scalar_of(*this, "a non-negative integer");
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  if (s.empty() || s[0] == '-' || end != s.c_str() + s.size() || errno == ERANGE)
+    fail("expected a non-negative integer, got '" + s + "'");
+  return v;
+}
+
+template <> bool ConfigNode::as<bool>() const {
+  const std::string& s = scalar_of(*this, "true or false");
+  if (s == "true" || s == "True" || s == "yes") return true;
+  if (s == "false" || s == "False" || s == "no") return false;
+  fail("expected true or false, got '" + s + "'");
+}
+
+template <> std::string ConfigNode::as<std::string>() const { return scalar_of(*this, "a string"); }
+
+double ConfigNode::get_nonneg(std::string_view key) const {
+  ConfigNode n = at(key);
+  const double v = n.as<double>();
+  if (v < 0) n.fail("must be >= 0");
+  return v;
+}
+
+double ConfigNode::get_nonneg(std::string_view key, double fallback) const {
+  return has(key) ? get_nonneg(key) : fallback;
+}
+
+double ConfigNode::get_probability(std::string_view key) const {
+  ConfigNode n = at(key);
+  const double v = n.as<double>();
+  if (v < 0 || v > 1) n.fail("must be a probability in [0, 1]");
+  return v;
+}
+
+long long ConfigNode::get_int_min(std::string_view key, long long min) const {
+  ConfigNode n = at(key);
+  const long long v = n.as<long long>();
+  if (v < min) n.fail("must be >= " + std::to_string(min));
+  return v;
+}
+
+long long ConfigNode::get_int_min(std::string_view key, long long min, long long fallback) const {
+  return has(key) ? get_int_min(key, min) : fallback;
+}
+
+}  // namespace specsim::sim
