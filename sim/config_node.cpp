@@ -1,11 +1,11 @@
 #include "sim/config_node.hpp"
 
+#include "sim/files.hpp"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 namespace specsim::sim {
 
@@ -24,12 +24,7 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& n
 }
 
 ConfigNode ConfigNode::load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, 0, "", "cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path, 0, 0, "", "cannot read file");
-  return load_string(text.str(), path);
+  return load_string(read_text_file(path), path);
 }
 
 YAML::Mark ConfigNode::mark() const {

@@ -1,0 +1,31 @@
+#pragma once
+// One episode's figures (shared/DESIGN.md §3), computed from the planner's call records, the
+// agents' prices and the billing rule for cancelled calls.
+#include <cstdint>
+
+#include "models/pricing.hpp"
+#include "models/workload.hpp"
+#include "sim/planner.hpp"
+
+namespace specsim::analysis {
+
+struct EpisodeMetrics {
+  std::int64_t episode = 0;
+  std::int32_t steps = 0, rounds = 0;
+  std::int32_t terminated = 0;
+  double latency_s = 0;
+  double cost_usd = 0;
+  double unnecessary_cost_usd = 0;  // calls whose output is not on the committed path
+  double speculation_cost_usd = 0;  // A's matched guesses: the price of the speed-up
+  std::int32_t calls_target = 0, calls_approx = 0, calls_cancelled = 0;
+  std::int64_t input_tokens_target = 0, output_tokens_target = 0;  // billed
+  std::int64_t input_tokens_approx = 0, output_tokens_approx = 0;
+  double concurrency_mean = 0;
+  std::int32_t concurrency_peak = 0;
+  double mean_k = 0;  // over the episode's rounds
+};
+
+EpisodeMetrics measure_episode(const sim::EpisodeRun& run, const models::Agents& agents,
+                               models::Billing billing);
+
+}  // namespace specsim::analysis

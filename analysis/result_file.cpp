@@ -1,0 +1,214 @@
+#include "analysis/result_file.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "analysis/h5_table.hpp"
+
+namespace specsim::analysis {
+
+std::vector<CallRow> call_rows(const sim::EpisodeRun& run, const models::Agents& agents, models::Billing billing) {
+  std::vector<CallRow> rows;
+  rows.reserve(run.calls.size());
+  for (const sim::CallRecord& c : run.calls) {
+    const sim::CallTokens billed = models::billed_tokens(c, billing);
+    rows.push_back(CallRow{run.episode, c.round, c.pos, c.step, c.call_index,
+                           static_cast<std::uint8_t>(c.agent), static_cast<std::uint8_t>(c.status),
+                           static_cast<std::uint8_t>(c.role), static_cast<std::uint8_t>(c.on_path),
+                           c.requested.seconds(), c.started.seconds(), c.ended.seconds(),
+                           c.tokens.input, c.tokens.output, billed.input, billed.output,
+                           agents[static_cast<std::size_t>(sim::index(c.agent))].cost(billed)});
+  }
+  return rows;
+}
+
+std::vector<RoundRow> round_rows(const sim::EpisodeRun& run) {
+  std::vector<RoundRow> rows;
+  rows.reserve(run.rounds.size());
+  for (const sim::RoundRecord& r : run.rounds)
+    rows.push_back(RoundRow{run.episode, r.round, r.start_step, r.k, r.committed, r.mismatch,
+                            r.start.seconds(), r.end.seconds()});
+  return rows;
+}
+
+namespace {
+
+constexpr std::size_t kLabelSize = 96;
+
+struct SummaryRecord {  // SummaryRow with fixed-size strings, as stored
+  char name[32];
+  char label[kLabelSize];
+  SummaryFigures r;
+};
+
+#define SPECSIM_FIELD(T, member, type) h5::Field{#member, offsetof(T, member), type}
+
+std::vector<h5::Field> episode_fields() {
+  using E = EpisodeMetrics;
+  return {SPECSIM_FIELD(E, episode, H5T_NATIVE_INT64), SPECSIM_FIELD(E, steps, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(E, rounds, H5T_NATIVE_INT32), SPECSIM_FIELD(E, terminated, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(E, latency_s, H5T_NATIVE_DOUBLE), SPECSIM_FIELD(E, cost_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(E, unnecessary_cost_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(E, speculation_cost_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(E, calls_target, H5T_NATIVE_INT32), SPECSIM_FIELD(E, calls_approx, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(E, calls_cancelled, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(E, input_tokens_target, H5T_NATIVE_INT64),
+          SPECSIM_FIELD(E, output_tokens_target, H5T_NATIVE_INT64),
+          SPECSIM_FIELD(E, input_tokens_approx, H5T_NATIVE_INT64),
+          SPECSIM_FIELD(E, output_tokens_approx, H5T_NATIVE_INT64),
+          SPECSIM_FIELD(E, concurrency_mean, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(E, concurrency_peak, H5T_NATIVE_INT32), SPECSIM_FIELD(E, mean_k, H5T_NATIVE_DOUBLE)};
+}
+
+std::vector<h5::Field> call_fields() {
+  using C = CallRow;
+  return {SPECSIM_FIELD(C, episode, H5T_NATIVE_INT64), SPECSIM_FIELD(C, round, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(C, pos, H5T_NATIVE_INT32), SPECSIM_FIELD(C, step, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(C, call_index, H5T_NATIVE_INT32), SPECSIM_FIELD(C, agent, H5T_NATIVE_UINT8),
+          SPECSIM_FIELD(C, status, H5T_NATIVE_UINT8), SPECSIM_FIELD(C, role, H5T_NATIVE_UINT8),
+          SPECSIM_FIELD(C, on_path, H5T_NATIVE_UINT8), SPECSIM_FIELD(C, requested_s, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(C, started_s, H5T_NATIVE_DOUBLE), SPECSIM_FIELD(C, ended_s, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(C, input_tokens, H5T_NATIVE_INT32), SPECSIM_FIELD(C, output_tokens, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(C, billed_input_tokens, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(C, billed_output_tokens, H5T_NATIVE_INT32), SPECSIM_FIELD(C, cost_usd, H5T_NATIVE_DOUBLE)};
+}
+
+std::vector<h5::Field> round_fields() {
+  using R = RoundRow;
+  return {SPECSIM_FIELD(R, episode, H5T_NATIVE_INT64), SPECSIM_FIELD(R, round, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(R, start_step, H5T_NATIVE_INT32), SPECSIM_FIELD(R, k, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(R, committed, H5T_NATIVE_INT32), SPECSIM_FIELD(R, mismatch, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(R, start_s, H5T_NATIVE_DOUBLE), SPECSIM_FIELD(R, end_s, H5T_NATIVE_DOUBLE)};
+}
+
+std::vector<h5::Field> summary_fields(hid_t name_type, hid_t label_type) {
+  using S = SummaryRecord;
+#define SPECSIM_SUMMARY(member, type) h5::Field{#member, offsetof(S, r) + offsetof(SummaryFigures, member), type}
+  return {h5::Field{"name", offsetof(S, name), name_type}, h5::Field{"label", offsetof(S, label), label_type},
+          SPECSIM_SUMMARY(episodes, H5T_NATIVE_INT64), SPECSIM_SUMMARY(steps, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(latency_mean_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(latency_ci95_s, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(latency_p50_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(latency_p50_lo_s, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(latency_p50_hi_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(latency_p95_s, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(latency_p95_lo_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(latency_p95_hi_s, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(speedup, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(speedup_ci95, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(cost_usd, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(cost_ci95_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(cost_ratio, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(cost_ratio_ci95, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(unnecessary_cost_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(speculation_cost_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(calls_target, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(calls_approx, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(calls_cancelled, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(concurrency_mean, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(concurrency_peak, H5T_NATIVE_INT32), SPECSIM_SUMMARY(mean_k, H5T_NATIVE_DOUBLE)};
+#undef SPECSIM_SUMMARY
+}
+
+#undef SPECSIM_FIELD
+
+h5::Handle group_without_times(hid_t parent, const std::string& name) {
+  h5::Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
+  h5::check(H5Pset_obj_track_times(gcpl.get(), false), "H5Pset_obj_track_times");
+  hid_t g = H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT);
+  if (g < 0) throw std::runtime_error("HDF5: cannot create group " + name);
+  return h5::Handle(g, H5Gclose);
+}
+
+std::string group_name(const std::string& label) {
+  std::string s = label;
+  for (char& c : s)
+    if (c == '/' || c == '.') c = '_';
+  return s;
+}
+
+void copy_string(char* dst, std::size_t size, const std::string& src) {
+  std::memset(dst, 0, size);
+  std::memcpy(dst, src.data(), std::min(size - 1, src.size()));
+}
+
+}  // namespace
+
+struct ResultFile::Impl {
+  std::string path, temp;
+  bool committed = false;
+  h5::Handle file;
+  struct PolicyTables {
+    h5::Handle group;
+    std::unique_ptr<h5::Table> episodes, rounds, calls;
+  };
+  std::vector<PolicyTables> policies;
+};
+
+ResultFile::ResultFile(std::string path, const std::map<std::string, std::string>& attributes,
+                       std::uint64_t seed, const std::vector<PolicyInfo>& policies)
+    : impl_(std::make_unique<Impl>()) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr dumps
+  impl_->path = path;
+  impl_->temp = path + ".tmp-" + std::to_string(::getpid());
+  h5::Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+  hid_t f = H5Fcreate(impl_->temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
+  if (f < 0) throw std::runtime_error("cannot create result file " + impl_->temp);
+  impl_->file = h5::Handle(f, H5Fclose);
+  for (const auto& [name, value] : attributes) h5::set_string_attribute(f, name, value);
+  h5::set_string_attribute(f, "seed", std::to_string(seed));
+
+  h5::Handle root = group_without_times(f, "policies");
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    Impl::PolicyTables t;
+    t.group = group_without_times(root.get(), group_name(policies[i].label));
+    h5::set_string_attribute(t.group.get(), "label", policies[i].label);
+    h5::set_string_attribute(t.group.get(), "kind", policies[i].kind);
+    h5::set_string_attribute(t.group.get(), "config", policies[i].config);
+    h5::set_int_attribute(t.group.get(), "index", static_cast<long long>(i));
+    t.episodes = std::make_unique<h5::Table>(t.group.get(), "episodes", sizeof(EpisodeMetrics), episode_fields());
+    t.rounds = std::make_unique<h5::Table>(t.group.get(), "rounds", sizeof(RoundRow), round_fields(), 256);
+    t.calls = std::make_unique<h5::Table>(t.group.get(), "calls", sizeof(CallRow), call_fields(), 256);
+    h5::set_string_attribute(t.calls->dataset(), "agent", "0 approx, 1 target");
+    h5::set_string_attribute(t.calls->dataset(), "status", "2 finished, 3 cancelled, 4 cancelled while queued");
+    h5::set_string_attribute(t.calls->dataset(), "role", "1 committed, 2 speculation, 3 wasted");
+    impl_->policies.push_back(std::move(t));
+  }
+}
+
+ResultFile::~ResultFile() {
+  if (!impl_->committed) {
+    impl_->policies.clear();
+    impl_->file = h5::Handle();
+    std::remove(impl_->temp.c_str());
+  }
+}
+
+void ResultFile::add_episodes(std::size_t policy, const std::vector<EpisodeMetrics>& rows) {
+  impl_->policies.at(policy).episodes->append(rows.data(), rows.size());
+}
+void ResultFile::add_rounds(std::size_t policy, const std::vector<RoundRow>& rows) {
+  impl_->policies.at(policy).rounds->append(rows.data(), rows.size());
+}
+void ResultFile::add_calls(std::size_t policy, const std::vector<CallRow>& rows) {
+  impl_->policies.at(policy).calls->append(rows.data(), rows.size());
+}
+
+void ResultFile::write_summary(const std::vector<SummaryRow>& rows) {
+  h5::Handle name_type(h5::string_type(32), H5Tclose), label_type(h5::string_type(kLabelSize), H5Tclose);
+  h5::Table table(impl_->file.get(), "summary", sizeof(SummaryRecord),
+                  summary_fields(name_type.get(), label_type.get()), 64);
+  std::vector<SummaryRecord> records(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    copy_string(records[i].name, sizeof(records[i].name), rows[i].name);
+    copy_string(records[i].label, sizeof(records[i].label), rows[i].label);
+    records[i].r = static_cast<const SummaryFigures&>(rows[i]);
+  }
+  table.append(records.data(), records.size());
+}
+
+void ResultFile::commit() {
+  impl_->policies.clear();
+  h5::check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "H5Fflush");
+  impl_->file = h5::Handle();
+  std::filesystem::rename(impl_->temp, impl_->path);
+  impl_->committed = true;
+}
+
+}  // namespace specsim::analysis

@@ -1,0 +1,63 @@
+#pragma once
+// The HDF5 result file of one run. Layout (docs/results.md):
+//   /                 attributes: seed, scenario text, specsim version and git revision, libraries
+//   /summary          one row per policy (SummaryRow)
+//   /policies/<label> attributes: label, kind, config, index
+//       episodes      one row per episode (EpisodeMetrics)
+//       rounds        the rounds of the first recorded episodes
+//       calls         the calls of the first recorded episodes (for timelines)
+// Written under a temporary name and renamed by commit(): a result file is always complete.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analysis/episode_metrics.hpp"
+#include "analysis/summary.hpp"
+#include "sim/planner.hpp"
+
+namespace specsim::analysis {
+
+struct PolicyInfo {
+  std::string label, kind, config;
+};
+
+struct CallRow {
+  std::int64_t episode;
+  std::int32_t round, pos, step, call_index;
+  std::uint8_t agent, status, role, on_path;  // see the attributes of the calls table
+  double requested_s, started_s, ended_s;
+  std::int32_t input_tokens, output_tokens, billed_input_tokens, billed_output_tokens;
+  double cost_usd;
+};
+
+struct RoundRow {
+  std::int64_t episode;
+  std::int32_t round, start_step, k, committed, mismatch;
+  double start_s, end_s;
+};
+
+std::vector<CallRow> call_rows(const sim::EpisodeRun& run, const models::Agents& agents, models::Billing billing);
+std::vector<RoundRow> round_rows(const sim::EpisodeRun& run);
+
+class ResultFile {
+ public:
+  ResultFile(std::string path, const std::map<std::string, std::string>& attributes, std::uint64_t seed,
+             const std::vector<PolicyInfo>& policies);
+  ~ResultFile();
+  ResultFile(const ResultFile&) = delete;
+  ResultFile& operator=(const ResultFile&) = delete;
+
+  void add_episodes(std::size_t policy, const std::vector<EpisodeMetrics>& rows);
+  void add_rounds(std::size_t policy, const std::vector<RoundRow>& rows);
+  void add_calls(std::size_t policy, const std::vector<CallRow>& rows);
+  void write_summary(const std::vector<SummaryRow>& rows);
+  void commit();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace specsim::analysis

@@ -1,0 +1,53 @@
+#include "analysis/summary.hpp"
+
+#include <algorithm>
+
+namespace specsim::analysis {
+
+void PolicyAccumulator::add(const EpisodeMetrics& m, const EpisodeMetrics& baseline) {
+  latency_.add(m.latency_s);
+  latency_q_.add(m.latency_s);
+  cost_.add(m.cost_usd);
+  unnecessary_.add(m.unnecessary_cost_usd);
+  speculation_.add(m.speculation_cost_usd);
+  steps_.add(m.steps);
+  calls_t_.add(m.calls_target);
+  calls_a_.add(m.calls_approx);
+  cancelled_.add(m.calls_cancelled);
+  conc_.add(m.concurrency_mean);
+  k_.add(m.mean_k);
+  peak_ = std::max(peak_, m.concurrency_peak);
+  speedup_.add(baseline.latency_s, m.latency_s);
+  cost_ratio_.add(m.cost_usd, baseline.cost_usd);
+}
+
+SummaryRow PolicyAccumulator::row() const {
+  SummaryRow r;
+  r.name = name_;
+  r.label = label_;
+  r.episodes = latency_.count();
+  r.steps = steps_.mean();
+  r.latency_mean_s = latency_.mean();
+  r.latency_ci95_s = latency_.ci95();
+  r.latency_p50_s = latency_q_.quantile(0.5);
+  std::tie(r.latency_p50_lo_s, r.latency_p50_hi_s) = latency_q_.quantile_ci95(0.5);
+  r.latency_p95_s = latency_q_.quantile(0.95);
+  std::tie(r.latency_p95_lo_s, r.latency_p95_hi_s) = latency_q_.quantile_ci95(0.95);
+  r.speedup = speedup_.ratio();
+  r.speedup_ci95 = speedup_.ci95();
+  r.cost_usd = cost_.mean();
+  r.cost_ci95_usd = cost_.ci95();
+  r.cost_ratio = cost_ratio_.ratio();
+  r.cost_ratio_ci95 = cost_ratio_.ci95();
+  r.unnecessary_cost_usd = unnecessary_.mean();
+  r.speculation_cost_usd = speculation_.mean();
+  r.calls_target = calls_t_.mean();
+  r.calls_approx = calls_a_.mean();
+  r.calls_cancelled = cancelled_.mean();
+  r.concurrency_mean = conc_.mean();
+  r.concurrency_peak = peak_;
+  r.mean_k = k_.mean();
+  return r;
+}
+
+}  // namespace specsim::analysis

@@ -1,0 +1,48 @@
+#pragma once
+// Per-policy aggregation of episode metrics, paired with the sequential baseline on the same
+// episodes for speedup and cost ratio.
+#include <string>
+#include <vector>
+
+#include "analysis/episode_metrics.hpp"
+#include "analysis/stats.hpp"
+
+namespace specsim::analysis {
+
+// The figures of a summary row: plain data, stored as-is in the HDF5 summary table.
+struct SummaryFigures {
+  std::int64_t episodes = 0;
+  double steps = 0;  // per episode
+  double latency_mean_s = 0, latency_ci95_s = 0;
+  double latency_p50_s = 0, latency_p50_lo_s = 0, latency_p50_hi_s = 0;
+  double latency_p95_s = 0, latency_p95_lo_s = 0, latency_p95_hi_s = 0;
+  double speedup = 0, speedup_ci95 = 0;        // baseline latency / policy latency (paired)
+  double cost_usd = 0, cost_ci95_usd = 0;      // per episode
+  double cost_ratio = 0, cost_ratio_ci95 = 0;  // policy cost / baseline cost (paired)
+  double unnecessary_cost_usd = 0, speculation_cost_usd = 0;
+  double calls_target = 0, calls_approx = 0, calls_cancelled = 0;  // per episode
+  double concurrency_mean = 0;
+  std::int32_t concurrency_peak = 0;
+  double mean_k = 0;
+};
+
+struct SummaryRow : SummaryFigures {
+  std::string name, label;
+};
+
+class PolicyAccumulator {
+ public:
+  PolicyAccumulator(std::string name, std::string label) : name_(std::move(name)), label_(std::move(label)) {}
+  // `baseline` is the sequential run of the same episode.
+  void add(const EpisodeMetrics& m, const EpisodeMetrics& baseline);
+  SummaryRow row() const;
+
+ private:
+  std::string name_, label_;
+  RunningStats latency_, cost_, unnecessary_, speculation_, steps_, calls_t_, calls_a_, cancelled_, conc_, k_;
+  QuantileSketch latency_q_;
+  PairedRatio speedup_, cost_ratio_;
+  std::int32_t peak_ = 0;
+};
+
+}  // namespace specsim::analysis

@@ -1,0 +1,40 @@
+#pragma once
+// One agent (approximation or target): its model's prices and speed, how many calls make one of
+// its steps (direct/CoT 1, ReAct 2, debate 5), and how many tokens each call reads and writes.
+#include <string>
+#include <vector>
+
+#include "models/catalogue.hpp"
+#include "models/episode_script.hpp"
+#include "sim/config_node.hpp"
+#include "sim/random.hpp"
+
+namespace specsim::models {
+
+struct TokenDistribution {  // lognormal with the given mean; sigma 0 gives the mean exactly
+  double mean = 1;
+  double sigma = 0;
+};
+
+struct AgentModel {
+  std::string model;
+  std::string style;
+  int calls_per_step = 1;
+  double input_base = 0;      // prompt tokens of a step's first call at step 0
+  double input_per_step = 0;  // growth of the prompt with the history
+  std::vector<TokenDistribution> output;  // per call of a step (one entry: the same for all)
+  double cached_fraction = 0;             // share of input tokens served from the prompt cache
+  Price price;
+  LatencyModel latency;
+
+  // Draws one call. Later calls of a step also read what earlier calls of the step wrote.
+  ScriptedCall draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const;
+  double cost(const sim::CallTokens& billed) const {
+    return price.cost(billed.input, billed.output, cached_fraction);
+  }
+};
+
+AgentModel decode_agent(const sim::ConfigNode& node, const Catalogue& catalogue);
+int calls_per_style(const sim::ConfigNode& style_node);
+
+}  // namespace specsim::models

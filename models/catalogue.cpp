@@ -1,0 +1,48 @@
+#include "models/catalogue.hpp"
+
+#include "catalogue_text.hpp"  // generated from models/catalogue.yaml
+
+namespace specsim::models {
+
+const std::string& Catalogue::builtin_text() {
+  static const std::string text(kCatalogueYaml);
+  return text;
+}
+
+const Catalogue& Catalogue::builtin() {
+  static const Catalogue catalogue = [] {
+    Catalogue c;
+    c.merge(sim::ConfigNode::load_string(builtin_text(), "models/catalogue.yaml"));
+    return c;
+  }();
+  return catalogue;
+}
+
+void Catalogue::merge(const sim::ConfigNode& models) {
+  for (const auto& [name, node] : models.entries()) {
+    node.expect_keys({"provider", "price", "latency"});
+    ModelInfo info;
+    if (const ModelInfo* existing = find(name)) info = *existing;
+    info.name = name;
+    info.provider = node.get<std::string>("provider", info.provider);
+    if (auto price = node.find("price")) info.price = decode_price(*price);
+    else if (!find(name)) node.at("price");  // a new model must say what it costs
+    if (auto latency = node.find("latency")) info.latency = decode_latency(*latency, info.latency);
+    models_[name] = info;
+  }
+}
+
+const ModelInfo* Catalogue::find(const std::string& name) const {
+  auto it = models_.find(name);
+  return it == models_.end() ? nullptr : &it->second;
+}
+
+const ModelInfo& Catalogue::get(const sim::ConfigNode& name_node) const {
+  const std::string name = name_node.as<std::string>();
+  if (const ModelInfo* m = find(name)) return *m;
+  std::string known;
+  for (const auto& [n, _] : models_) known += (known.empty() ? "" : ", ") + n;
+  name_node.fail("unknown model '" + name + "' (the catalogue has: " + known + ")");
+}
+
+}  // namespace specsim::models

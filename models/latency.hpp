@@ -1,0 +1,32 @@
+#pragma once
+// How long a call takes: time to first token + input tokens / prefill rate + output tokens /
+// decode rate, scaled by a multiplicative lognormal jitter (mean 1); or a constant (`fixed`),
+// for validation against closed forms.
+#include "sim/config_node.hpp"
+#include "sim/time.hpp"
+
+namespace specsim::models {
+
+struct CallTiming {
+  sim::Time total;        // from start to last token
+  sim::Time first_token;  // when output starts streaming (for prorated billing of cancels)
+};
+
+struct LatencyModel {
+  enum class Kind { fixed, tokens };
+  Kind kind = Kind::tokens;
+  double fixed_s = 0;
+  double ttft_s = 0;
+  double prefill_tokens_per_s = 0;  // 0: prefill time folded into ttft
+  double decode_tokens_per_s = 0;   // 0: decoding takes no time
+  double jitter_sigma = 0;
+
+  // `jitter` is a standard normal draw; the factor is exp(sigma z - sigma^2 / 2), of mean 1.
+  CallTiming timing(int input_tokens, int output_tokens, double jitter) const;
+};
+
+// Decodes `latency: {kind: fixed, seconds: 1}` or `{kind: tokens, ttft_s: ...}`; keys that are
+// absent keep the values of `base` (the catalogue's figures for the model).
+LatencyModel decode_latency(const sim::ConfigNode& node, const LatencyModel& base);
+
+}  // namespace specsim::models

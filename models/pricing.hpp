@@ -1,0 +1,31 @@
+#pragma once
+// Prices in dollars per 1M tokens, and the rule for billing cancelled calls.
+#include <string>
+
+#include "sim/call.hpp"
+#include "sim/config_node.hpp"
+
+namespace specsim::models {
+
+struct Price {
+  double input = 0, cached_input = 0, output = 0;  // $ per 1M tokens
+
+  // `cached_fraction` of the input is served from the provider's prompt cache.
+  double cost(double input_tokens, double output_tokens, double cached_fraction) const {
+    return (input_tokens * ((1 - cached_fraction) * input + cached_fraction * cached_input) +
+            output_tokens * output) * 1e-6;
+  }
+};
+
+Price decode_price(const sim::ConfigNode& node);
+
+// How a call cancelled while running is billed (a call cancelled while queued is never billed).
+enum class Billing { input_only, full, none, prorated };
+
+Billing decode_billing(const sim::ConfigNode& node);
+const char* name(Billing billing);
+
+// The tokens a call is billed for, given its status and the rule.
+sim::CallTokens billed_tokens(const sim::CallRecord& call, Billing billing);
+
+}  // namespace specsim::models

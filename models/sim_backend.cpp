@@ -1,0 +1,63 @@
+#include "models/sim_backend.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace specsim::models {
+
+SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock,
+                       std::uint64_t seed, int max_steps)
+    : agents_(agents), workload_(workload), clock_(clock), seed_(seed), max_steps_(max_steps),
+      rng_(seed, "world", 0) {}
+
+void SimBackend::begin_episode(std::int64_t episode, sim::CallSink& sink) {
+  sink_ = &sink;
+  rng_ = sim::RandomStream(seed_, "world", static_cast<std::uint64_t>(episode));
+  workload_.script(episode, max_steps_, agents_, rng_, script_);
+  calls_.clear();
+}
+
+void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
+  if (calls_.size() <= id) calls_.resize(id + 1);
+  Call& call = calls_[id];
+  // On the committed path when every guess before this step in the round matched.
+  const int depth = r.step - r.round_start;
+  call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth;
+  if (call.on_path) {
+    const AgentModel& a = agent_(r.agent);
+    const auto& calls = r.agent == sim::Agent::target ? script_.target : script_.approx;
+    call.scripted = calls[static_cast<std::size_t>(r.step * a.calls_per_step + r.call_index)];
+  } else {
+    call.scripted = agent_(r.agent).draw(r.step, r.call_index, r.prior_output, rng_);
+  }
+  call.started = clock_.now();
+  call.done = clock_.schedule(call.started + call.scripted.latency, this, id);
+}
+
+sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
+  Call& call = calls_[id];
+  clock_.cancel(call.done);
+  // Output streams at a constant rate between the first and the last token.
+  sim::CallTokens t = call.scripted.tokens;
+  const sim::Time elapsed = clock_.now() - call.started;
+  const sim::Time streaming = call.scripted.latency - call.scripted.first_token;
+  const sim::Time into = elapsed - call.scripted.first_token;
+  if (into <= sim::Time::zero()) t.output = 0;
+  else if (streaming > sim::Time::zero() && into < streaming)
+    t.output = static_cast<std::int32_t>(static_cast<double>(t.planned_output) * static_cast<double>(into.ns()) /
+                                         static_cast<double>(streaming.ns()));
+  return t;
+}
+
+std::optional<int> SimBackend::leading_matches(int step, int limit) const {
+  if (step >= script_.steps) return 0;
+  return std::min(script_.run[static_cast<std::size_t>(step)], limit);
+}
+
+std::span<const double> SimBackend::features(int step) const {
+  if (script_.feature_dim == 0 || step >= script_.steps) return {};
+  return {script_.features.data() + static_cast<std::size_t>(step * script_.feature_dim),
+          static_cast<std::size_t>(script_.feature_dim)};
+}
+
+}  // namespace specsim::models

@@ -1,0 +1,59 @@
+#pragma once
+// The simulated backend: calls on the committed path replay the episode's script; calls off it
+// (conditioned on a wrong guess) are drawn from the agents' models with the episode's stream.
+// Completion is an event on the simulated clock.
+#include <cstdint>
+#include <vector>
+
+#include "models/workload.hpp"
+#include "sim/backend.hpp"
+#include "sim/clock.hpp"
+
+namespace specsim::models {
+
+class SimBackend final : public sim::Backend, public sim::EventHandler {
+ public:
+  SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock, std::uint64_t seed,
+             int max_steps);
+
+  void begin_episode(std::int64_t episode, sim::CallSink& sink) override;
+  int calls_per_step(sim::Agent agent) const override { return agent_(agent).calls_per_step; }
+  void start_call(std::uint32_t call, const sim::CallRequest& request) override;
+  sim::CallTokens cancel_call(std::uint32_t call) override;
+  sim::CallTokens tokens(std::uint32_t call) const override { return calls_[call].scripted.tokens; }
+  bool on_path(std::uint32_t call) const override { return calls_[call].on_path; }
+
+  bool agree(int step, std::uint32_t, std::uint32_t) const override { return script_.match[static_cast<std::size_t>(step)]; }
+  bool is_terminal(int step, std::uint32_t) const override {
+    return script_.ends_with_terminate && step == script_.steps - 1;
+  }
+  bool guess_is_terminal(int step, std::uint32_t approx_call) const override {
+    return calls_[approx_call].on_path && is_terminal(step, 0) && script_.match[static_cast<std::size_t>(step)];
+  }
+  std::optional<int> leading_matches(int step, int limit) const override;
+  std::span<const double> features(int step) const override;
+
+  void on_event(std::uint64_t call) override { sink_->on_call_finished(static_cast<std::uint32_t>(call)); }
+  const EpisodeScript& script() const { return script_; }
+
+ private:
+  struct Call {
+    ScriptedCall scripted;
+    sim::Time started;
+    sim::EventId done;
+    bool on_path = false;
+  };
+  const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }
+
+  const Agents& agents_;
+  const Workload& workload_;
+  sim::Clock& clock_;
+  std::uint64_t seed_;
+  int max_steps_;
+  sim::CallSink* sink_ = nullptr;
+  sim::RandomStream rng_;
+  EpisodeScript script_;
+  std::vector<Call> calls_;
+};
+
+}  // namespace specsim::models

@@ -1,0 +1,90 @@
+#include "models/workload.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace specsim::models {
+
+int StepsDistribution::draw(sim::RandomStream& rng) const {
+  switch (kind) {
+    case Kind::fixed: return n;
+    case Kind::uniform: return static_cast<int>(rng.uniform_int(min, max));
+    case Kind::geometric: {
+      // Steps >= 1 with the given mean: P(stop after each step) = 1 / mean.
+      const double u = rng.uniform();
+      const double q = 1.0 - 1.0 / mean;
+      return q <= 0 ? 1 : 1 + static_cast<int>(std::min(std::floor(std::log1p(-u) / std::log(q)), 1e6));
+    }
+  }
+  return n;
+}
+
+StepsDistribution decode_steps(const sim::ConfigNode& node) {
+  StepsDistribution d;
+  if (node.is_scalar()) {
+    d.n = static_cast<int>(node.as<long long>());
+    if (d.n < 1) node.fail("must be >= 1");
+    return d;
+  }
+  const std::string kind = node.get<std::string>("kind");
+  if (kind == "fixed") {
+    node.expect_keys({"kind", "n"});
+    d.n = static_cast<int>(node.get_int_min("n", 1));
+  } else if (kind == "uniform") {
+    node.expect_keys({"kind", "min", "max"});
+    d.kind = StepsDistribution::Kind::uniform;
+    d.min = static_cast<int>(node.get_int_min("min", 1));
+    d.max = static_cast<int>(node.get_int_min("max", d.min));
+  } else if (kind == "geometric") {
+    node.expect_keys({"kind", "mean"});
+    d.kind = StepsDistribution::Kind::geometric;
+    d.mean = node.get<double>("mean");
+    if (d.mean < 1) node.at("mean").fail("must be >= 1");
+  } else {
+    node.at("kind").fail("unknown steps distribution '" + kind + "' (expected fixed, uniform or geometric)");
+  }
+  return d;
+}
+
+void SyntheticWorkload::script(std::int64_t, int max_steps, const Agents& agents,
+                               sim::RandomStream& rng, EpisodeScript& out) const {
+  out.clear();
+  const int planned = steps_.draw(rng);
+  out.steps = std::min(planned, max_steps);
+  out.ends_with_terminate = planned <= max_steps;
+  match_->draw(out.steps, rng, out);
+  out.index_runs();
+  // The committed path's calls, step by step: T's then A's, each call after the earlier ones of
+  // its step (whose outputs it reads).
+  for (int s = 0; s < out.steps; ++s) {
+    for (auto agent : {sim::Agent::target, sim::Agent::approx}) {
+      const AgentModel& a = agents[static_cast<std::size_t>(sim::index(agent))];
+      auto& calls = agent == sim::Agent::target ? out.target : out.approx;
+      int prior = 0;
+      for (int c = 0; c < a.calls_per_step; ++c) {
+        calls.push_back(a.draw(s, c, prior, rng));
+        prior += calls.back().tokens.output;
+      }
+    }
+  }
+}
+
+std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node) {
+  node.expect_keys({"kind", "steps", "match"});
+  return std::make_unique<SyntheticWorkload>(decode_steps(node.at("steps")),
+                                             decode_match_model(node.at("match")));
+}
+
+}  // namespace specsim::models
+
+namespace specsim::models {
+
+std::unique_ptr<Workload> decode_workload(const sim::ConfigNode& node) {
+  node.expect_map();
+  const sim::ConfigNode kind = node.at("kind");
+  const std::string name = kind.as<std::string>();
+  if (name == "synthetic") return decode_synthetic_workload(node);
+  kind.fail("unknown workload kind '" + name + "' (expected synthetic)");
+}
+
+}  // namespace specsim::models

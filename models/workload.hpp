@@ -1,0 +1,52 @@
+#pragma once
+// A workload writes each episode's script: synthetic (drawn from models) or a recorded trace.
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "models/agent_model.hpp"
+#include "models/episode_script.hpp"
+#include "models/match_model.hpp"
+#include "sim/config_node.hpp"
+#include "sim/random.hpp"
+
+namespace specsim::models {
+
+using Agents = std::array<AgentModel, sim::kAgents>;  // indexed by sim::index(Agent)
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  virtual void script(std::int64_t episode, int max_steps, const Agents& agents,
+                      sim::RandomStream& rng, EpisodeScript& out) const = 0;
+};
+
+// Plan length of a synthetic task: fixed, uniform or geometric.
+struct StepsDistribution {
+  enum class Kind { fixed, uniform, geometric };
+  Kind kind = Kind::fixed;
+  int n = 10, min = 1, max = 10;
+  double mean = 10;
+  int draw(sim::RandomStream& rng) const;
+};
+StepsDistribution decode_steps(const sim::ConfigNode& node);
+
+class SyntheticWorkload final : public Workload {
+ public:
+  SyntheticWorkload(StepsDistribution steps, std::unique_ptr<MatchModel> match)
+      : steps_(steps), match_(std::move(match)) {}
+  void script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
+              EpisodeScript& out) const override;
+  const MatchModel& match_model() const { return *match_; }
+
+ private:
+  StepsDistribution steps_;
+  std::unique_ptr<MatchModel> match_;
+};
+
+std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node);
+
+// Chooses the workload by `kind` (synthetic; recorded traces plug in here).
+std::unique_ptr<Workload> decode_workload(const sim::ConfigNode& node);
+
+}  // namespace specsim::models

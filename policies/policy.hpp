@@ -1,0 +1,54 @@
+#pragma once
+// A policy picks the speculation depth k at each round start and may learn from each round.
+// k = 0 means no speculation (the target alone computes one step): the sequential baseline.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sim/backend.hpp"
+#include "sim/clock.hpp"
+#include "sim/time.hpp"
+
+namespace specsim::policies {
+
+struct RoundContext {
+  std::int64_t episode = 0;
+  int round = 0;          // within the episode, from 0
+  int step = 0;           // committed steps so far: the round's first step
+  int max_steps = 0;
+  sim::Time now;
+  const sim::Backend* world = nullptr;  // features and, in simulation, the oracle's look-ahead
+  // Recent history, for features: the previous round's k and committed steps.
+  int last_k = 0;
+  int last_committed = 0;
+  double match_rate = 0;  // matched guesses / verified guesses so far in the episode
+};
+
+struct Decision {
+  int k = 0;
+  sim::Time delay = sim::Time::zero();  // prediction latency: speculative calls wait for it
+};
+
+struct RoundOutcome {
+  std::int64_t episode = 0;
+  int round = 0;
+  int start_step = 0;
+  int k = 0;
+  int committed = 0;      // steps committed by the round (J)
+  int matched = 0;        // leading guesses that matched
+  bool mismatch = false;  // the round ended at a wrong guess (a breaking point)
+  bool episode_end = false;
+  sim::Time start, end;
+};
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  // Learning policies schedule their training jobs on the clock they run on.
+  virtual void attach(sim::Clock& /*clock*/) {}
+  virtual Decision choose_k(const RoundContext& context) = 0;
+  virtual void on_round_end(const RoundOutcome& /*outcome*/) {}
+  virtual void on_episode_end(std::int64_t /*episode*/) {}
+};
+
+}  // namespace specsim::policies

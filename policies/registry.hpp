@@ -1,0 +1,33 @@
+#pragma once
+// Policies are chosen by `kind` in the scenario. A decoded entry is a PolicySpec: a label for
+// reports and a factory, because each independent slice of episodes gets a fresh instance
+// unless the policy learns across episodes (then one instance runs them all, in order).
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "policies/policy.hpp"
+#include "sim/config_node.hpp"
+
+namespace specsim::policies {
+
+struct PolicySpec {
+  std::string label;  // unique within a scenario, e.g. "fixed_k(k=3)"
+  std::string kind;
+  bool learns = false;  // carries state from one episode to the next
+  std::function<std::unique_ptr<Policy>()> make;
+  std::string config;   // the entry as YAML, for result files
+};
+
+using PolicyDecoder = std::function<PolicySpec(const sim::ConfigNode&)>;
+
+// kind -> decoder. New policies register here.
+const std::map<std::string, PolicyDecoder>& policy_registry();
+
+// Decodes the scenario's `policies` list. An entry is a kind name or a map with `kind`; a map
+// field given as a list expands the entry into one policy per value (a grid over its lists).
+std::vector<PolicySpec> decode_policies(const sim::ConfigNode& list);
+
+}  // namespace specsim::policies

@@ -1,0 +1,57 @@
+#pragma once
+// One LLM call as the planner sees it: who makes it, for which step, and what became of it.
+#include <cstdint>
+
+#include "sim/time.hpp"
+
+namespace specsim::sim {
+
+enum class Agent : std::uint8_t { approx = 0, target = 1 };
+constexpr int kAgents = 2;
+constexpr int index(Agent a) { return static_cast<int>(a); }
+constexpr const char* name(Agent a) { return a == Agent::approx ? "approx" : "target"; }
+
+enum class CallStatus : std::uint8_t {
+  queued,            // waiting for a concurrency slot
+  running,
+  finished,
+  cancelled,         // cancelled while running: billed by the billing rule
+  cancelled_queued,  // cancelled before it started: never billed
+};
+
+// What became of a call's output once its round closed (shared/DESIGN.md section 3).
+enum class CallRole : std::uint8_t {
+  pending,      // round still open
+  committed,    // a target call on the committed path
+  speculation,  // an approximation guess that matched: the price of the speed-up
+  wasted,       // anything else: unnecessary cost
+};
+
+struct CallRequest {
+  Agent agent;
+  int step;        // the plan step this call works on (0-based)
+  int call_index;  // position within the agent's step (ReAct: 0 thought, 1 action)
+  int round_start; // first step of the round: the call is conditioned on A's guesses since then
+  int prior_output; // tokens written by the earlier calls of this step (read by this one)
+};
+
+struct CallTokens {
+  std::int32_t input = 0;
+  std::int32_t output = 0;          // generated (up to the cancel time for a cancelled call)
+  std::int32_t planned_output = 0;  // what a finished call would have generated
+};
+
+struct CallRecord {
+  Time requested, started, ended;  // relative to the episode start
+  CallTokens tokens;
+  std::int32_t round = 0;
+  std::int32_t pos = 0;  // position j within the round
+  std::int32_t step = 0;
+  std::int16_t call_index = 0;
+  Agent agent = Agent::target;
+  CallStatus status = CallStatus::queued;
+  CallRole role = CallRole::pending;
+  bool on_path = false;  // conditioned on the committed prefix only (no wrong guess)
+};
+
+}  // namespace specsim::sim

@@ -1,0 +1,18 @@
+#include "sim/clock.hpp"
+
+#include <stdexcept>
+
+namespace specsim::sim {
+
+void SimClock::run_until(const bool& done) {
+  Event e;
+  while (!done) {
+    // An empty queue before `done` means the planner waits for something that never comes:
+    // a logic error, reported rather than hanging.
+    if (!queue_.pop(e)) throw std::logic_error("simulation stalled: no pending event");
+    now_ = e.at;
+    e.handler->on_event(e.arg);
+  }
+}
+
+}  // namespace specsim::sim

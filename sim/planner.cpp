@@ -1,0 +1,258 @@
+#include "sim/planner.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace specsim::sim {
+
+Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, policies::Policy& policy)
+    : config_(std::move(config)), clock_(clock), backend_(backend), policy_(policy),
+      pool_busy_(config_.pool_capacity.size(), 0), pool_queue_(config_.pool_capacity.size()) {
+  if (config_.max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
+  for (int pool : config_.pool_of_agent)
+    if (pool >= static_cast<int>(config_.pool_capacity.size()))
+      throw std::invalid_argument("concurrency pool out of range");
+  for (int capacity : config_.pool_capacity)
+    if (capacity < 1) throw std::invalid_argument("concurrency limit must be >= 1");
+  policy_.attach(clock_);
+}
+
+const EpisodeRun& Planner::run_episode(std::int64_t episode) {
+  run_.episode = episode;
+  run_.calls.clear();
+  run_.rounds.clear();
+  run_.steps = 0;
+  run_.terminated = false;
+  run_.concurrency_peak = 0;
+  done_ = false;
+  committed_ = matched_total_ = verified_guesses_ = 0;
+  round_ = -1;
+  last_k_ = last_committed_ = 0;
+  episode_start_ = last_change_ = clock_.now();
+  in_flight_ = 0;
+  in_flight_area_ = 0;
+
+  backend_.begin_episode(episode, *this);
+  start_round();
+  clock_.run_until(done_);
+
+  run_.steps = committed_;
+  run_.latency = clock_.now() - episode_start_;
+  run_.concurrency_mean =
+      run_.latency.ns() > 0 ? static_cast<double>(in_flight_area_ / run_.latency.ns()) : 0.0;
+  policy_.on_episode_end(episode);
+  return run_;
+}
+
+void Planner::start_round() {
+  ++round_;
+  round_start_ = committed_;
+  verified_ = 0;
+  round_first_call_ = run_.calls.size();
+  round_began_ = clock_.now();
+
+  policies::RoundContext context;
+  context.episode = run_.episode;
+  context.round = round_;
+  context.step = committed_;
+  context.max_steps = config_.max_steps;
+  context.now = clock_.now();
+  context.world = &backend_;
+  context.last_k = last_k_;
+  context.last_committed = last_committed_;
+  context.match_rate = verified_guesses_ > 0 ? double(matched_total_) / verified_guesses_ : 0.0;
+  const policies::Decision decision = policy_.choose_k(context);
+  if (decision.k < 0) throw std::logic_error("policy chose k < 0");
+
+  // Guesses past max_steps could never be committed.
+  k_ = std::min(decision.k, config_.max_steps - committed_);
+  positions_.assign(static_cast<std::size_t>(std::max(k_, 1)), Position{});
+  prediction_ready_ = decision.delay <= Time::zero();
+  prediction_event_ = {};
+  if (!prediction_ready_) prediction_event_ = clock_.schedule(clock_.now() + decision.delay, this, 0);
+  start_position(0);
+}
+
+void Planner::start_position(int pos) {
+  start_call(Agent::target, pos, 0);
+  if (k_ > 0) start_call(Agent::approx, pos, 0);
+}
+
+void Planner::start_call(Agent agent, int pos, int call_index) {
+  const auto id = static_cast<std::uint32_t>(run_.calls.size());
+  CallRecord record;
+  record.requested = rel(clock_.now());
+  record.round = round_;
+  record.pos = pos;
+  record.step = round_start_ + pos;
+  record.call_index = static_cast<std::int16_t>(call_index);
+  record.agent = agent;
+  run_.calls.push_back(record);
+
+  Lane& lane = positions_[static_cast<std::size_t>(pos)].of(agent);
+  lane.started = true;
+  lane.last_call = id;
+
+  const int pool = config_.pool_of_agent[static_cast<std::size_t>(index(agent))];
+  if (pool >= 0) {
+    if (pool_busy_[static_cast<std::size_t>(pool)] >= config_.pool_capacity[static_cast<std::size_t>(pool)]) {
+      pool_queue_[static_cast<std::size_t>(pool)].push_back(id);
+      return;
+    }
+    ++pool_busy_[static_cast<std::size_t>(pool)];
+  }
+  dispatch(id);
+}
+
+void Planner::dispatch(std::uint32_t id) {
+  CallRecord& record = run_.calls[id];
+  record.status = CallStatus::running;
+  record.started = rel(clock_.now());
+  count_in_flight(+1);
+  const int prior = positions_[static_cast<std::size_t>(record.pos)].of(record.agent).output;
+  backend_.start_call(id, CallRequest{record.agent, record.step, record.call_index, round_start_, prior});
+  run_.calls[id].on_path = backend_.on_path(id);
+}
+
+// Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
+void Planner::release(std::uint32_t id) {
+  count_in_flight(-1);
+  const int pool = config_.pool_of_agent[static_cast<std::size_t>(index(run_.calls[id].agent))];
+  if (pool < 0) return;
+  auto& queue = pool_queue_[static_cast<std::size_t>(pool)];
+  if (queue.empty()) {
+    --pool_busy_[static_cast<std::size_t>(pool)];
+    return;
+  }
+  const std::uint32_t next = queue.front();
+  queue.pop_front();
+  dispatch(next);
+}
+
+void Planner::on_call_finished(std::uint32_t id) {
+  CallRecord& record = run_.calls[id];
+  record.status = CallStatus::finished;
+  record.ended = rel(clock_.now());
+  record.tokens = backend_.tokens(id);
+  const Agent agent = record.agent;
+  const int pos = record.pos;
+  const int next_call = record.call_index + 1;
+  positions_[static_cast<std::size_t>(pos)].of(agent).output += record.tokens.output;
+  release(id);
+
+  if (next_call < backend_.calls_per_step(agent)) {
+    start_call(agent, pos, next_call);
+    return;
+  }
+  positions_[static_cast<std::size_t>(pos)].of(agent).done = true;
+  if (agent == Agent::approx) advance(pos);
+  verify();
+}
+
+void Planner::on_event(std::uint64_t) {
+  prediction_ready_ = true;
+  prediction_event_ = {};
+  // Only position 0 can have run ahead of the prediction.
+  if (positions_[0].approx.done) advance(0);
+}
+
+// A's guess for `pos` is in: speculate one step further if the round's depth allows it.
+void Planner::advance(int pos) {
+  const int next = pos + 1;
+  if (next >= k_ || !prediction_ready_) return;
+  const Position& p = positions_[static_cast<std::size_t>(pos)];
+  if (backend_.guess_is_terminal(round_start_ + pos, p.approx.last_call)) return;
+  start_position(next);
+}
+
+void Planner::verify() {
+  while (verified_ < static_cast<int>(positions_.size())) {
+    const Position& p = positions_[static_cast<std::size_t>(verified_)];
+    if (!p.target.done || (k_ > 0 && !p.approx.done)) return;
+    const int step = round_start_ + verified_;
+    const bool match = k_ > 0 && backend_.agree(step, p.target.last_call, p.approx.last_call);
+    if (k_ > 0) {
+      ++verified_guesses_;
+      matched_total_ += match;
+    }
+    ++committed_;
+    ++verified_;
+    const bool mismatch = k_ > 0 && !match;
+    const bool terminal = backend_.is_terminal(step, p.target.last_call);
+    if (terminal || committed_ >= config_.max_steps) {
+      run_.terminated = terminal;
+      close_round(verified_, mismatch);
+      done_ = true;
+      return;
+    }
+    if (!match || verified_ == k_) {
+      close_round(verified_, mismatch);
+      start_round();
+      return;
+    }
+  }
+}
+
+void Planner::close_round(int committed, bool mismatch) {
+  cancel_open_calls();
+  if (prediction_event_.valid()) clock_.cancel(prediction_event_);
+  prediction_event_ = {};
+
+  for (std::size_t i = round_first_call_; i < run_.calls.size(); ++i) {
+    CallRecord& r = run_.calls[i];
+    if (r.agent == Agent::target) {
+      r.role = r.pos < committed ? CallRole::committed : CallRole::wasted;
+    } else {
+      const bool matched = r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch);
+      r.role = matched ? CallRole::speculation : CallRole::wasted;
+    }
+  }
+
+  const Time now = clock_.now();
+  run_.rounds.push_back(RoundRecord{round_, round_start_, k_, committed, mismatch, rel(round_began_), rel(now)});
+  last_k_ = k_;
+  last_committed_ = committed;
+
+  policies::RoundOutcome outcome;
+  outcome.episode = run_.episode;
+  outcome.round = round_;
+  outcome.start_step = round_start_;
+  outcome.k = k_;
+  outcome.committed = committed;
+  outcome.matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
+  outcome.mismatch = mismatch;
+  outcome.episode_end = done_ || committed_ >= config_.max_steps || run_.terminated;
+  outcome.start = round_began_;
+  outcome.end = now;
+  policy_.on_round_end(outcome);
+}
+
+void Planner::cancel_open_calls() {
+  // Queued calls first, so that freeing a running call's slot cannot start one of them.
+  for (auto& queue : pool_queue_) {
+    for (std::uint32_t id : queue) {
+      run_.calls[id].status = CallStatus::cancelled_queued;
+      run_.calls[id].ended = rel(clock_.now());
+    }
+    queue.clear();
+  }
+  for (std::size_t i = round_first_call_; i < run_.calls.size(); ++i) {
+    CallRecord& r = run_.calls[i];
+    if (r.status != CallStatus::running) continue;
+    const auto id = static_cast<std::uint32_t>(i);
+    r.tokens = backend_.cancel_call(id);
+    r.status = CallStatus::cancelled;
+    r.ended = rel(clock_.now());
+    release(id);
+  }
+}
+
+void Planner::count_in_flight(int delta) {
+  const Time now = clock_.now();
+  in_flight_area_ += static_cast<long double>(in_flight_) * static_cast<long double>((now - last_change_).ns());
+  last_change_ = now;
+  in_flight_ += delta;
+  run_.concurrency_peak = std::max(run_.concurrency_peak, in_flight_);
+}
+
+}  // namespace specsim::sim

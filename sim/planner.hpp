@@ -1,0 +1,103 @@
+#pragma once
+// The planner: DSP's round semantics as an event-driven state machine (shared/DESIGN.md §1).
+// A round starts at the committed prefix c with depth k from the policy. A guesses one step at a
+// time; when A's guess for position j-1 returns (and j < k) A_j and T_j start together. Steps are
+// verified in order once both agents have finished them; the first mismatch commits T's step,
+// cancels everything still running in the round, and starts the next round.
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "policies/policy.hpp"
+#include "sim/backend.hpp"
+#include "sim/call.hpp"
+#include "sim/clock.hpp"
+
+namespace specsim::sim {
+
+struct RoundRecord {
+  std::int32_t round = 0, start_step = 0, k = 0, committed = 0;
+  bool mismatch = false;
+  Time start, end;  // relative to the episode start
+};
+
+struct EpisodeRun {
+  std::int64_t episode = 0;
+  Time latency;  // episode start to the last committed step
+  int steps = 0;
+  bool terminated = false;  // by the target's terminate action (else by max_steps)
+  std::vector<CallRecord> calls;
+  std::vector<RoundRecord> rounds;
+  double concurrency_mean = 0;  // calls in flight, averaged over the episode
+  int concurrency_peak = 0;
+};
+
+struct PlannerConfig {
+  int max_steps = 1000;
+  // Concurrency limits: each agent's model may map to a slot pool (shared when A and T use the
+  // same model); -1 means unlimited. Calls beyond a pool's capacity wait in FIFO order.
+  std::array<int, kAgents> pool_of_agent{-1, -1};
+  std::vector<int> pool_capacity;
+};
+
+class Planner final : public CallSink, public EventHandler {
+ public:
+  Planner(PlannerConfig config, Clock& clock, Backend& backend, policies::Policy& policy);
+
+  // Runs one episode to its end; the returned record stays valid until the next call.
+  const EpisodeRun& run_episode(std::int64_t episode);
+
+  void on_call_finished(std::uint32_t call) override;
+  void on_event(std::uint64_t arg) override;  // the round's prediction became available
+
+ private:
+  struct Lane {  // one agent's work on one position of the round
+    bool started = false, done = false;
+    std::uint32_t last_call = 0;
+    int output = 0;  // tokens written by the lane's finished calls
+  };
+  struct Position {
+    Lane approx, target;
+    Lane& of(Agent a) { return a == Agent::approx ? approx : target; }
+  };
+
+  void start_round();
+  void start_call(Agent agent, int pos, int call_index);
+  void start_position(int pos);
+  void dispatch(std::uint32_t call);
+  void release(std::uint32_t call);
+  void advance(int finished_pos);
+  void verify();
+  void close_round(int committed, bool mismatch);
+  void cancel_open_calls();
+  void count_in_flight(int delta);
+  Time rel(Time t) const { return t - episode_start_; }
+
+  PlannerConfig config_;
+  Clock& clock_;
+  Backend& backend_;
+  policies::Policy& policy_;
+
+  EpisodeRun run_;
+  bool done_ = false;
+  Time episode_start_;
+  int committed_ = 0;
+  int matched_total_ = 0, verified_guesses_ = 0;
+
+  // The open round.
+  int round_ = -1, round_start_ = 0, k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
+  std::size_t round_first_call_ = 0;
+  Time round_began_;
+  bool prediction_ready_ = true;
+  EventId prediction_event_;
+  std::vector<Position> positions_;
+
+  std::vector<int> pool_busy_;
+  std::vector<std::deque<std::uint32_t>> pool_queue_;
+  int in_flight_ = 0;
+  Time last_change_;
+  long double in_flight_area_ = 0;  // integral of calls in flight over time, in call-ns
+};
+
+}  // namespace specsim::sim

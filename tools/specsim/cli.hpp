@@ -1,0 +1,7 @@
+#pragma once
+
+namespace specsim::app {
+
+int main(int argc, char** argv);
+
+}  // namespace specsim::app

@@ -1,0 +1,60 @@
+#include "tools/specsim/scenario.hpp"
+
+#include "models/catalogue.hpp"
+#include "sim/files.hpp"
+
+namespace specsim::app {
+
+namespace {
+
+Scenario decode(const sim::ConfigNode& root) {
+  root.expect_keys({"name", "description", "seed", "episodes", "max_steps", "billing", "models", "agents",
+                    "workload", "policies", "concurrency", "outputs"});
+  Scenario s;
+  s.name = root.get<std::string>("name");
+  s.seed = root.get<std::uint64_t>("seed", 1);
+  s.episodes = root.get_int_min("episodes", 1);
+  s.max_steps = static_cast<int>(root.get_int_min("max_steps", 1, 50));
+  if (auto billing = root.find("billing")) s.billing = models::decode_billing(*billing);
+
+  models::Catalogue catalogue = models::Catalogue::builtin();
+  if (auto extra = root.find("models")) catalogue.merge(*extra);
+
+  const sim::ConfigNode agents = root.at("agents");
+  agents.expect_keys({"approx", "target"});
+  s.agents[sim::index(sim::Agent::approx)] = models::decode_agent(agents.at("approx"), catalogue);
+  s.agents[sim::index(sim::Agent::target)] = models::decode_agent(agents.at("target"), catalogue);
+
+  s.workload = models::decode_workload(root.at("workload"));
+  s.policies = policies::decode_policies(root.at("policies"));
+
+  if (auto limits = root.find("concurrency")) {
+    for (const auto& [model, limit] : limits->entries()) {
+      if (!catalogue.find(model)) limit.fail("unknown model '" + model + "'");
+      s.concurrency[model] = static_cast<int>(limit.as<long long>());
+      if (s.concurrency[model] < 1) limit.fail("must be >= 1");
+    }
+  }
+  if (auto outputs = root.find("outputs")) {
+    outputs->expect_keys({"record_episodes"});
+    s.record_episodes = static_cast<int>(outputs->get_int_min("record_episodes", 0, s.record_episodes));
+  }
+  return s;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& name) {
+  const sim::ConfigNode root = sim::ConfigNode::load_string(text, name);
+  if (!root.is_map()) root.fail("a scenario must be a mapping of keys (name, agents, workload, policies, ...)");
+  Scenario s = decode(root);
+  s.file = name;
+  s.text = text;
+  return s;
+}
+
+Scenario load_scenario(const std::string& path) {
+  return parse_scenario(sim::read_text_file(path), path);
+}
+
+}  // namespace specsim::app

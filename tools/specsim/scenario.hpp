@@ -1,0 +1,32 @@
+#pragma once
+// A scenario: the world (agents, workload, prices), the policies to compare, and the run's
+// size and seed, decoded and validated from YAML (schema: docs/scenarios.md).
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/pricing.hpp"
+#include "models/workload.hpp"
+#include "policies/registry.hpp"
+
+namespace specsim::app {
+
+struct Scenario {
+  std::string name, file, text;
+  std::uint64_t seed = 1;
+  std::int64_t episodes = 100;
+  int max_steps = 50;
+  models::Billing billing = models::Billing::input_only;
+  models::Agents agents;
+  std::unique_ptr<models::Workload> workload;
+  std::vector<policies::PolicySpec> policies;
+  std::map<std::string, int> concurrency;  // model name -> max calls in flight
+  int record_episodes = 3;                 // episodes whose calls and rounds are stored
+};
+
+Scenario load_scenario(const std::string& path);
+Scenario parse_scenario(const std::string& text, const std::string& name);
+
+}  // namespace specsim::app
