@@ -39,6 +39,9 @@ Table::Table(hid_t parent, const std::string& name, std::size_t row_size, const 
              std::size_t chunk_rows) {
   type_ = Handle(checked(H5Tcreate(H5T_COMPOUND, row_size), "H5Tcreate"), H5Tclose);
   for (const Field& f : fields) check(H5Tinsert(type_.get(), f.name, f.offset, f.type), "H5Tinsert");
+  // Packed on disk: no struct padding (whose bytes are undefined) reaches the file.
+  file_type_ = Handle(checked(H5Tcopy(type_.get()), "H5Tcopy"), H5Tclose);
+  check(H5Tpack(file_type_.get()), "H5Tpack");
 
   hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {chunk_rows};
   Handle space(checked(H5Screate_simple(1, dims, maxdims), "H5Screate_simple"), H5Sclose);
@@ -47,7 +50,7 @@ Table::Table(hid_t parent, const std::string& name, std::size_t row_size, const 
   check(H5Pset_shuffle(dcpl.get()), "H5Pset_shuffle");
   check(H5Pset_deflate(dcpl.get(), 4), "H5Pset_deflate");
   check(H5Pset_obj_track_times(dcpl.get(), false), "H5Pset_obj_track_times");
-  dataset_ = Handle(checked(H5Dcreate2(parent, name.c_str(), type_.get(), space.get(), H5P_DEFAULT,
+  dataset_ = Handle(checked(H5Dcreate2(parent, name.c_str(), file_type_.get(), space.get(), H5P_DEFAULT,
                                        dcpl.get(), H5P_DEFAULT), "H5Dcreate2"), H5Dclose);
 }
 

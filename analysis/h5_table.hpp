@@ -45,7 +45,7 @@ class Table {
   hid_t dataset() const { return dataset_.get(); }
 
  private:
-  Handle type_, dataset_;
+  Handle type_, file_type_, dataset_;  // memory layout, and its packed copy stored on disk
   hsize_t rows_ = 0;
 };
 

@@ -46,6 +46,22 @@ StepsDistribution decode_steps(const sim::ConfigNode& node) {
   return d;
 }
 
+// Step by step: T's calls then A's, each call after the earlier ones of its step (whose outputs
+// it reads).
+void draw_path_calls(const Agents& agents, sim::RandomStream& rng, EpisodeScript& script) {
+  for (int s = 0; s < script.steps; ++s) {
+    for (auto agent : {sim::Agent::target, sim::Agent::approx}) {
+      const AgentModel& a = agents[static_cast<std::size_t>(sim::index(agent))];
+      auto& calls = agent == sim::Agent::target ? script.target : script.approx;
+      int prior = 0;
+      for (int c = 0; c < a.calls_per_step; ++c) {
+        calls.push_back(a.draw(s, c, prior, rng));
+        prior += calls.back().tokens.output;
+      }
+    }
+  }
+}
+
 void SyntheticWorkload::script(std::int64_t, int max_steps, const Agents& agents,
                                sim::RandomStream& rng, EpisodeScript& out) const {
   out.clear();
@@ -54,19 +70,7 @@ void SyntheticWorkload::script(std::int64_t, int max_steps, const Agents& agents
   out.ends_with_terminate = planned <= max_steps;
   match_->draw(out.steps, rng, out);
   out.index_runs();
-  // The committed path's calls, step by step: T's then A's, each call after the earlier ones of
-  // its step (whose outputs it reads).
-  for (int s = 0; s < out.steps; ++s) {
-    for (auto agent : {sim::Agent::target, sim::Agent::approx}) {
-      const AgentModel& a = agents[static_cast<std::size_t>(sim::index(agent))];
-      auto& calls = agent == sim::Agent::target ? out.target : out.approx;
-      int prior = 0;
-      for (int c = 0; c < a.calls_per_step; ++c) {
-        calls.push_back(a.draw(s, c, prior, rng));
-        prior += calls.back().tokens.output;
-      }
-    }
-  }
+  draw_path_calls(agents, rng, out);
 }
 
 std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node) {

@@ -21,6 +21,9 @@ class Workload {
                       sim::RandomStream& rng, EpisodeScript& out) const = 0;
 };
 
+// Draws the committed path's calls for script.steps steps from the agents' models.
+void draw_path_calls(const Agents& agents, sim::RandomStream& rng, EpisodeScript& script);
+
 // Plan length of a synthetic task: fixed, uniform or geometric.
 struct StepsDistribution {
   enum class Kind { fixed, uniform, geometric };

@@ -26,9 +26,9 @@ struct EventId {
 
 struct Event {
   Time at;
-  std::uint64_t seq;
-  EventHandler* handler;
-  std::uint64_t arg;
+  std::uint64_t seq = 0;
+  EventHandler* handler = nullptr;
+  std::uint64_t arg = 0;
 };
 
 class EventQueue {

@@ -1,0 +1,162 @@
+#include <catch2/catch.hpp>
+
+#include "analysis/episode_metrics.hpp"
+#include "support/scripted_world.hpp"
+
+using namespace specsim;
+using sim::Agent;
+using sim::CallRole;
+using sim::CallStatus;
+using testing::fixed_agent;
+using testing::World;
+
+namespace {
+
+models::Agents agents_a1_t4(int target_calls = 1) {
+  models::Agents agents;
+  agents[sim::index(Agent::approx)] = fixed_agent(1.0, 1, 100, 20);
+  agents[sim::index(Agent::target)] = fixed_agent(4.0 / target_calls, target_calls, 200, 30);
+  return agents;
+}
+
+struct Expect {
+  Agent agent;
+  int step, pos, round;
+  double requested, started, ended;
+  CallStatus status;
+  CallRole role;
+  bool on_path;
+};
+
+void check_calls(const sim::EpisodeRun& run, const std::vector<Expect>& expected) {
+  REQUIRE(run.calls.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& c = run.calls[i];
+    const auto& e = expected[i];
+    INFO("call " << i);
+    CHECK(c.agent == e.agent);
+    CHECK(c.step == e.step);
+    CHECK(c.pos == e.pos);
+    CHECK(c.round == e.round);
+    CHECK(c.requested.seconds() == e.requested);
+    CHECK(c.started.seconds() == e.started);
+    CHECK(c.ended.seconds() == e.ended);
+    CHECK(c.status == e.status);
+    CHECK(c.role == e.role);
+    CHECK(c.on_path == e.on_path);
+  }
+}
+
+}  // namespace
+
+// k = 3, a = 1 s, t = 4 s. Round 0 guesses steps 0..2: step 0 matches, step 1 does not, so T's
+// step 1 is committed at t = 5 and T_2 (conditioned on the wrong guess) is cancelled. Round 1
+// guesses steps 2..4, all match; step 4 ends the task at t = 11.
+TEST_CASE("k = 3 with matches [yes, no] then [yes, yes, yes]: the exact timeline", "[planner]") {
+  World w(agents_a1_t4(), {1, 0, 1, 1, 1}, std::make_unique<policies::FixedK>(3));
+  const sim::EpisodeRun& run = w.planner.run_episode(0);
+  const auto F = CallStatus::finished;
+  const auto X = CallStatus::cancelled;
+  check_calls(run, {
+      {Agent::target, 0, 0, 0, 0, 0, 4, F, CallRole::committed, true},
+      {Agent::approx, 0, 0, 0, 0, 0, 1, F, CallRole::speculation, true},
+      {Agent::target, 1, 1, 0, 1, 1, 5, F, CallRole::committed, true},
+      {Agent::approx, 1, 1, 0, 1, 1, 2, F, CallRole::wasted, true},     // the wrong guess
+      {Agent::target, 2, 2, 0, 2, 2, 5, X, CallRole::wasted, false},    // cancelled at the mismatch
+      {Agent::approx, 2, 2, 0, 2, 2, 3, F, CallRole::wasted, false},    // guessed after a wrong guess
+      {Agent::target, 2, 0, 1, 5, 5, 9, F, CallRole::committed, true},
+      {Agent::approx, 2, 0, 1, 5, 5, 6, F, CallRole::speculation, true},
+      {Agent::target, 3, 1, 1, 6, 6, 10, F, CallRole::committed, true},
+      {Agent::approx, 3, 1, 1, 6, 6, 7, F, CallRole::speculation, true},
+      {Agent::target, 4, 2, 1, 7, 7, 11, F, CallRole::committed, true},
+      {Agent::approx, 4, 2, 1, 7, 7, 8, F, CallRole::speculation, true},
+  });
+  CHECK(run.steps == 5);
+  CHECK(run.terminated);
+  CHECK(run.latency.seconds() == 11);
+  REQUIRE(run.rounds.size() == 2);
+  CHECK(run.rounds[0].committed == 2);
+  CHECK(run.rounds[0].mismatch);
+  CHECK(run.rounds[1].committed == 3);
+  CHECK_FALSE(run.rounds[1].mismatch);
+  CHECK(run.concurrency_peak == 4);  // t in [2, 3): T0, T1, T2 and A2
+
+  // Billed tokens of the cancelled T_2 (input 200 + 10 * 2, 30 output; cancelled 3 s into 4 s).
+  const sim::CallRecord& cancelled = run.calls[4];
+  CHECK(models::billed_tokens(cancelled, models::Billing::input_only).input == 220);
+  CHECK(models::billed_tokens(cancelled, models::Billing::input_only).output == 0);
+  CHECK(models::billed_tokens(cancelled, models::Billing::full).output == 30);
+  CHECK(models::billed_tokens(cancelled, models::Billing::prorated).output == 22);  // floor(30 * 3/4)
+  CHECK(models::billed_tokens(cancelled, models::Billing::none).input == 0);
+
+  // Cost: prices $1, $2 per 1M input/output tokens for both agents.
+  const auto m = analysis::measure_episode(run, w.agents, models::Billing::input_only);
+  // Finished calls: T inputs 200,210,220,230,240 = 1100 (30 out each); A inputs 100,110,120,120,130,140
+  // (20 out each); the cancelled T input 220.
+  const double expected_cost = ((1100 + 220) * 1.0 + 5 * 30 * 2.0 + 720 * 1.0 + 6 * 20 * 2.0) * 1e-6;
+  CHECK(m.cost_usd == Approx(expected_cost).epsilon(1e-12));
+  // Wasted: A's wrong guess (110 + 40), A_2 off path (120 + 40), cancelled T_2 (220).
+  CHECK(m.unnecessary_cost_usd == Approx((150 + 160 + 220) * 1e-6).epsilon(1e-12));
+  CHECK(m.speculation_cost_usd == Approx((140 + 160 + 170 + 180) * 1e-6).epsilon(1e-12));
+  CHECK(m.calls_cancelled == 1);
+}
+
+TEST_CASE("sequential runs the target alone, one step after another", "[planner]") {
+  World w(agents_a1_t4(2), {1, 0, 1}, std::make_unique<policies::Sequential>());
+  const sim::EpisodeRun& run = w.planner.run_episode(0);
+  REQUIRE(run.calls.size() == 6);  // 3 steps x (thought, action)
+  for (std::size_t i = 0; i < run.calls.size(); ++i) {
+    CHECK(run.calls[i].agent == Agent::target);
+    CHECK(run.calls[i].started.seconds() == 2.0 * static_cast<double>(i));
+    CHECK(run.calls[i].call_index == static_cast<int>(i % 2));
+    CHECK(run.calls[i].role == CallRole::committed);
+  }
+  // The action call reads the thought: input 200 + 10 s + 30.
+  CHECK(run.calls[1].tokens.input == 230);
+  CHECK(run.latency.seconds() == 12);
+  CHECK(run.concurrency_mean == 1.0);
+}
+
+TEST_CASE("k = 1 has the sequential latency and pays for A's guesses", "[planner]") {
+  World w(agents_a1_t4(), {1, 0, 1, 0}, std::make_unique<policies::FixedK>(1));
+  const sim::EpisodeRun& run = w.planner.run_episode(0);
+  CHECK(run.latency.seconds() == 16);
+  CHECK(run.calls.size() == 8);
+  CHECK(run.rounds.size() == 4);
+}
+
+TEST_CASE("max_steps ends the episode and cancels what is in flight", "[planner]") {
+  sim::PlannerConfig config;
+  config.max_steps = 2;
+  World w(agents_a1_t4(), {1, 1, 1, 1, 1}, std::make_unique<policies::FixedK>(4), config);
+  const sim::EpisodeRun& run = w.planner.run_episode(0);
+  CHECK(run.steps == 2);
+  CHECK_FALSE(run.terminated);
+  // k is capped at the 2 steps left: T0 [0,4], A0 [0,1], T1 [1,5], A1 [1,2].
+  CHECK(run.calls.size() == 4);
+  CHECK(run.latency.seconds() == 5);
+}
+
+TEST_CASE("a concurrency limit queues calls in FIFO order and queueing counts as latency", "[planner]") {
+  sim::PlannerConfig config;
+  config.pool_of_agent = {0, 0};  // A and T share one model with 2 slots
+  config.pool_capacity = {2};
+  World w(agents_a1_t4(), {1, 1, 1}, std::make_unique<policies::FixedK>(3), config);
+  const sim::EpisodeRun& run = w.planner.run_episode(0);
+  // t=0: T0, A0 run. t=1: A0 done -> T1 runs, A1 queued. t=4: T0 done -> A1 runs [4,5].
+  // t=5: T1 done, A1 done -> step 0, 1 verified; T2 and A2 start [5,9] and [5,6]. t=9: step 2.
+  REQUIRE(run.calls.size() == 6);
+  CHECK(run.calls[3].agent == Agent::approx);
+  CHECK(run.calls[3].requested.seconds() == 1);
+  CHECK(run.calls[3].started.seconds() == 4);
+  CHECK(run.concurrency_peak == 2);
+  CHECK(run.latency.seconds() == 9);
+}
+
+TEST_CASE("a guessed terminate stops speculation", "[planner]") {
+  World w(agents_a1_t4(), {1, 1}, std::make_unique<policies::FixedK>(5));
+  const sim::EpisodeRun& run = w.planner.run_episode(0);
+  // A guesses steps 0 and 1; step 1 is the terminate action, so no third guess is made.
+  CHECK(run.calls.size() == 4);
+  CHECK(run.latency.seconds() == 5);
+}
