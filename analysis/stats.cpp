@@ -7,6 +7,8 @@ namespace specsim::analysis {
 QuantileSketch::QuantileSketch() : buckets_(static_cast<std::size_t>((kMaxExp - kMinExp) * kSub), 0) {}
 
 void QuantileSketch::add(double x) {
+  min_ = n_ == 0 ? x : std::min(min_, x);
+  max_ = n_ == 0 ? x : std::max(max_, x);
   ++n_;
   if (!(x > 0)) {
     ++zeros_;
@@ -27,8 +29,8 @@ double QuantileSketch::value_at_rank(std::int64_t rank) const {
     if (seen >= rank) {
       const int exp = static_cast<int>(i) / kSub + kMinExp;
       const int sub = static_cast<int>(i) % kSub;
-      // The bucket's midpoint.
-      return std::ldexp(0.5 + (sub + 0.5) / (2.0 * kSub), exp);
+      // The bucket's midpoint, within the observed range.
+      return std::clamp(std::ldexp(0.5 + (sub + 0.5) / (2.0 * kSub), exp), min_, max_);
     }
   }
   return 0.0;

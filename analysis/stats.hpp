@@ -46,6 +46,7 @@ class QuantileSketch {
   double value_at_rank(std::int64_t rank) const;  // rank in [1, n]
   std::vector<std::int64_t> buckets_;
   std::int64_t zeros_ = 0, n_ = 0;
+  double min_ = 0, max_ = 0;  // exact extremes: a bucket's midpoint never lies outside them
 };
 
 // Paired ratio of means over the same episodes, e.g. speedup = mean(baseline latency) /

@@ -1,0 +1,116 @@
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+
+namespace {
+
+struct Outcome {
+  int exit_code;
+  std::string output;
+};
+
+Outcome run_specsim(const std::string& args) {
+  const std::string cmd = std::string(SPECSIM_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+const std::string kValid = R"(name: bad-input
+episodes: 5
+agents:
+  approx: {model: gpt-4o-mini, style: direct, input_tokens: {base: 100}, output_tokens: 10}
+  target: {model: gpt-4o, style: react, input_tokens: {base: 100}, output_tokens: 20}
+workload:
+  kind: synthetic
+  steps: {kind: fixed, n: 5}
+  match: {kind: iid, p: 0.5}
+policies:
+  - sequential
+  - {kind: fixed_k, k: 2}
+)";
+
+std::string with(const std::string& from, const std::string& to) {
+  std::string s = kValid;
+  const auto at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  s.replace(at, from.size(), to);
+  return s;
+}
+
+// Writes the scenario, runs it with result outputs requested, and checks the exit code, the
+// message and that no result file (nor a temporary one) was left behind.
+void expect_bad(const std::string& text, const std::string& message) {
+  const std::string dir = "bad-input";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/bad.yaml";
+  std::ofstream(path) << text;
+  const Outcome o = run_specsim("run " + path + " -o " + dir + "/out.h5 --json " + dir + "/out.json");
+  INFO(o.output);
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains(message));
+  CHECK(std::count(o.output.begin(), o.output.end(), '\n') == 1);  // one line
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) files += entry.path().filename() != "bad.yaml";
+  CHECK(files == 0);
+}
+
+}  // namespace
+
+TEST_CASE("the valid base scenario runs", "[bad_input]") {
+  std::filesystem::create_directories("bad-input-ok");
+  std::ofstream("bad-input-ok/ok.yaml") << kValid;
+  const Outcome o = run_specsim("run bad-input-ok/ok.yaml -q -o bad-input-ok/out.h5");
+  CHECK(o.exit_code == 0);
+  CHECK(std::filesystem::exists("bad-input-ok/out.h5"));
+}
+
+TEST_CASE("bad scenarios exit 2 with file, line, column and field", "[bad_input]") {
+  SECTION("unknown key") { expect_bad(with("episodes: 5", "episodes: 5\ntua: 0.7"), "bad.yaml:3:1: tua: unknown key"); }
+  SECTION("missing key") { expect_bad(with("name: bad-input\n", ""), "bad.yaml:1:1: name: missing required key"); }
+  SECTION("wrong type") { expect_bad(with("episodes: 5", "episodes: many"), "bad.yaml:2:11: episodes: expected an integer, got 'many'"); }
+  SECTION("negative latency") {
+    expect_bad(with("output_tokens: 20}", "output_tokens: 20, latency: {kind: fixed, seconds: -1}}"),
+               "bad.yaml:5:119: agents.target.latency.seconds: must be >= 0");
+  }
+  SECTION("negative price") {
+    expect_bad(with("episodes: 5", "episodes: 5\nmodels:\n  cheap: {price: {input: -1, output: 1}}"),
+               "bad.yaml:4:26: models.cheap.price.input: must be >= 0");
+  }
+  SECTION("p outside [0, 1]") { expect_bad(with("p: 0.5", "p: 1.5"), "bad.yaml:9:25: workload.match.p: must be a probability in [0, 1]"); }
+  SECTION("k < 1") { expect_bad(with("k: 2", "k: 0"), "bad.yaml:12:24: policies[1].k: must be >= 1"); }
+  SECTION("empty policy list") {
+    expect_bad(with("  - sequential\n  - {kind: fixed_k, k: 2}\n", "  []\n").replace(kValid.find("policies:") + 9, 1, " "),
+               "policies: needs at least one policy");
+  }
+  SECTION("unknown model") { expect_bad(with("gpt-4o-mini", "gpt-5-ultra"), "bad.yaml:4:19: agents.approx.model: unknown model 'gpt-5-ultra'"); }
+  SECTION("unknown policy") { expect_bad(with("- sequential", "- seqential"), "bad.yaml:11:5: policies[0].kind: unknown policy 'seqential'"); }
+  SECTION("unknown billing rule") { expect_bad(with("episodes: 5", "episodes: 5\nbilling: half"), "bad.yaml:3:10: billing: unknown billing rule 'half'"); }
+  SECTION("invalid YAML") { expect_bad(with("kind: synthetic", "kind: [synthetic"), "bad.yaml:8:8: invalid YAML"); }
+  SECTION("not a mapping") { expect_bad("- just\n- a list\n", "a scenario must be a mapping"); }
+  SECTION("steps below 1") { expect_bad(with("n: 5", "n: 0"), "bad.yaml:8:27: workload.steps.n: must be >= 1"); }
+}
+
+TEST_CASE("a missing scenario file exits 2 and names the file", "[bad_input]") {
+  const Outcome o = run_specsim("run no/such/scenario.yaml");
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("no/such/scenario.yaml: cannot open file"));
+}
+
+TEST_CASE("bad command-line flags exit 2", "[bad_input]") {
+  CHECK(run_specsim("run").exit_code == 2);
+  CHECK(run_specsim("run x.yaml --threads -3").exit_code == 2);
+  CHECK(run_specsim("run x.yaml --episodes 0").exit_code == 2);
+  CHECK(run_specsim("frobnicate").exit_code == 2);
+  CHECK(run_specsim("--help").exit_code == 0);
+  CHECK_THAT(run_specsim("--version").output, Catch::Contains("specsim"));
+}

@@ -1,0 +1,58 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "tools/specsim/experiment.hpp"
+#include "tools/specsim/scenario.hpp"
+
+using namespace specsim;
+
+namespace {
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void replace(std::string& text, const std::string& from, const std::string& to) {
+  const auto at = text.rfind(from);  // the last: the file's comments quote the keys too
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+// shared/DESIGN.md §1: with i.i.d. matches p, constant latencies a <= t and fixed k, a round
+// commits J = min(M + 1, k) steps, E[J] = (1 - p^k) / (1 - p), and lasts t + a (J - 1).
+// Over long episodes the mean time per committed step is (t + a (E[J] - 1)) / E[J].
+TEST_CASE("fixed-k agrees with the closed form within 1%", "[closed_form]") {
+  const std::string base = read(SPECSIM_SOURCE_DIR "/scenarios/validation/iid-fixed.yaml");
+  const double a = 1.0, t = 4.0;
+  for (double p : {0.3, 0.6, 0.9}) {
+    for (int k : {1, 2, 4, 8}) {
+      std::string text = base;
+      replace(text, "p: 0.6", "p: " + std::to_string(p));
+      replace(text, "k: 3", "k: " + std::to_string(k));
+      replace(text, "n: 20", "n: 2000");          // long episodes: edge effects below 0.1%
+      replace(text, "episodes: 20000", "episodes: 60");
+      const app::Scenario scenario = app::parse_scenario(text, "iid-fixed (p, k substituted)");
+      app::RunOptions options;
+      options.threads = 2;
+      const app::RunOutcome out = app::run_experiment(scenario, options, nullptr);
+      REQUIRE(out.rows.size() == 2);
+
+      const double ej = (1 - std::pow(p, k)) / (1 - p);
+      const double expected = (t + a * (ej - 1)) / ej;
+      const double per_step = out.rows[1].latency_mean_s / out.rows[1].steps;
+      INFO("p = " << p << ", k = " << k << ": simulated " << per_step << " s/step, closed form " << expected);
+      CHECK(std::abs(per_step - expected) / expected < 0.01);
+      CHECK(out.rows[0].latency_mean_s / out.rows[0].steps == Approx(t).epsilon(1e-12));
+      // The speedup over sequential: E[J] / (1 + (a/t)(E[J] - 1)).
+      CHECK(std::abs(out.rows[1].speedup - ej / (1 + a / t * (ej - 1))) / out.rows[1].speedup < 0.01);
+    }
+  }
+}
