@@ -17,7 +17,7 @@ TokenDistribution decode_tokens(const sim::ConfigNode& node) {
   return TokenDistribution{node.get_nonneg("mean"), node.get_nonneg("sigma", 0.0)};
 }
 
-int to_tokens(double x) { return static_cast<int>(std::min(std::round(x), 1e9)); }
+int to_tokens(double x) { return static_cast<int>(std::lrint(std::min(x, 1e9))); }
 
 }  // namespace
 
@@ -31,11 +31,12 @@ int calls_per_style(const sim::ConfigNode& style_node) {
 
 ScriptedCall AgentModel::draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const {
   const TokenDistribution& d = output[std::min<std::size_t>(static_cast<std::size_t>(call_index), output.size() - 1)];
-  // Both normals are drawn whatever the settings, so that changing a sigma or a latency kind
-  // leaves every other draw of the stream where it was.
-  const double z_tokens = rng.normal();
-  const double z_latency = rng.normal();
-  const int out = std::max(d.mean > 0 ? 1 : 0, to_tokens(d.mean * std::exp(d.sigma * z_tokens - 0.5 * d.sigma * d.sigma)));
+  // Noise is drawn only where a sigma asks for it: constant models cost no random draws (the
+  // match draws, made before any call's, never shift).
+  int out = to_tokens(d.mean);
+  if (d.sigma > 0)
+    out = std::max(d.mean > 0 ? 1 : 0, to_tokens(d.mean * std::exp(d.sigma * rng.normal() - 0.5 * d.sigma * d.sigma)));
+  const double z_latency = latency.jitter_sigma > 0 ? rng.normal() : 0.0;
   const int in = to_tokens(input_base + input_per_step * step) + prior_output;
   const CallTiming t = latency.timing(in, out, z_latency);
   return ScriptedCall{t.total, t.first_token, sim::CallTokens{in, out, out}};
