@@ -32,13 +32,15 @@ void AdamW::step(Eigen::Ref<Eigen::VectorXd> params, const Eigen::Ref<const Eige
   ++t_;
   const auto& c = config_;
   const double t = static_cast<double>(t_);
-  const double bias1 = 1.0 - std::pow(c.beta1, t);
-  const double bias2 = 1.0 - std::pow(c.beta2, t);
+  // Bias corrections folded into two scalars, as torch does: one sqrt and one division per
+  // parameter instead of three divisions.
+  const double step_size = c.lr / (1.0 - std::pow(c.beta1, t));
+  const double sqrt_bias2 = std::sqrt(1.0 - std::pow(c.beta2, t));
 
   params *= 1.0 - c.lr * c.weight_decay;
   m_ = c.beta1 * m_ + (1.0 - c.beta1) * grad;
   v_ = c.beta2 * v_ + (1.0 - c.beta2) * grad.cwiseProduct(grad);
-  params.array() -= c.lr * (m_.array() / bias1) / ((v_.array() / bias2).sqrt() + c.eps);
+  params.array() -= step_size * m_.array() / (v_.array().sqrt() / sqrt_bias2 + c.eps);
 }
 
 }  // namespace specsim::policies::learner

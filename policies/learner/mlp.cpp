@@ -189,8 +189,11 @@ double Mlp::loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& t
   if (targets.size() != n)
     throw std::invalid_argument("MLP loss: " + std::to_string(n) + " samples but " +
                                 std::to_string(targets.size()) + " targets");
-  grad.setZero(params_.size());
-  if (n == 0) return 0.0;
+  grad.resize(params_.size());  // every entry is written below, so no zeroing
+  if (n == 0) {
+    grad.setZero();
+    return 0.0;
+  }
 
   // Forward pass, keeping every hidden layer's pre- and post-activation for the backward pass.
   const std::size_t hidden = layers_.size() - 1;

@@ -53,6 +53,18 @@ TEST_CASE("initialisation is a function of the random stream", "[mlp]") {
   CHECK(ma.parameters() != mc.parameters());
 }
 
+// Known answer: pins the draw order (parameter-vector order) and Boost's normal distribution,
+// so a change of either, which would silently change every seeded run, fails here.
+TEST_CASE("initial weights of a seeded stream are pinned", "[mlp]") {
+  RandomStream rng(2024, "dsp.init", 0);
+  const Mlp m({3, {2}, Activation::relu}, rng);
+  REQUIRE(m.parameter_count() == 11);
+  const double expected[11] = {-0.00017582685900433933, -0.40835562152153382, 0.51851998813106159,
+                               0.5230768644558188, 0.53916058336366668, -0.15739082020204603,
+                               0, 0, 0.40657136054433146, -0.66721548395405816, 0};
+  for (int i = 0; i < 11; ++i) CHECK(m.parameters()[i] == expected[i]);
+}
+
 TEST_CASE("initial weights have the He / Glorot scale and zero biases", "[mlp]") {
   const int inputs = 64, width = 64;
   for (Activation act : {Activation::relu, Activation::tanh}) {
