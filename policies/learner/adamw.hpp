@@ -1,0 +1,43 @@
+#pragma once
+// AdamW (Loshchilov & Hutter, "Decoupled Weight Decay Regularization"), as torch.optim.AdamW:
+//   p <- p (1 - lr wd)                          decay applied to the weights directly,
+//   m <- b1 m + (1 - b1) g                      not added to the gradient (that would be
+//   v <- b2 v + (1 - b2) g^2                    L2 regularisation, which Adam rescales)
+//   p <- p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+// Decay applies to every parameter, biases included (torch's default for a single group).
+// The state (m, v, t) is a value: copying an AdamW with a copy of the weights lets a training
+// job run on its own, and the policy takes both back when the job completes.
+#include <Eigen/Core>
+
+namespace specsim::policies::learner {
+
+struct AdamWConfig {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 1e-2;
+};
+
+// Throws std::invalid_argument unless lr > 0, beta1 and beta2 in [0, 1), eps > 0, wd >= 0.
+void validate(const AdamWConfig& config);
+
+class AdamW {
+ public:
+  explicit AdamW(AdamWConfig config = {});
+
+  // The moments are sized on the first step; later steps must keep that length.
+  void step(Eigen::Ref<Eigen::VectorXd> params, const Eigen::Ref<const Eigen::VectorXd>& grad);
+
+  const AdamWConfig& config() const { return config_; }
+  long long steps() const { return t_; }
+  const Eigen::VectorXd& first_moment() const { return m_; }
+  const Eigen::VectorXd& second_moment() const { return v_; }
+
+ private:
+  AdamWConfig config_;
+  Eigen::VectorXd m_, v_;
+  long long t_ = 0;
+};
+
+}  // namespace specsim::policies::learner

@@ -1,0 +1,90 @@
+#include "policies/learner/learner_config.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace specsim::policies::learner {
+
+namespace {
+
+// An optional number that must satisfy `ok`; the error names the requirement and the value.
+template <class Ok>
+double get_checked(const sim::ConfigNode& block, std::string_view key, double fallback, Ok ok,
+                   const char* requirement) {
+  const auto node = block.find(key);
+  if (!node) return fallback;
+  const double v = node->as<double>();
+  if (!ok(v)) node->fail(std::string("must be ") + requirement + ", got " + node->yaml().Scalar());
+  return v;
+}
+
+int get_int_at_least(const sim::ConfigNode& block, std::string_view key, int min, int fallback) {
+  const auto node = block.find(key);
+  if (!node) return fallback;
+  const int v = node->as<int>();
+  if (v < min) node->fail("must be >= " + std::to_string(min) + ", got " + std::to_string(v));
+  return v;
+}
+
+// A name from a fixed set: `parse` returns an empty optional for unknown names.
+template <class T, class Parse>
+T get_choice(const sim::ConfigNode& block, std::string_view key, T fallback, Parse parse,
+             const char* choices) {
+  const auto node = block.find(key);
+  if (!node) return fallback;
+  const std::string name = node->as<std::string>();
+  const std::optional<T> v = parse(name);
+  if (!v) node->fail("unknown value '" + name + "' (expected one of: " + choices + ")");
+  return *v;
+}
+
+PredictorConfig decode_predictor(const sim::ConfigNode& block) {
+  block.expect_keys({"hidden", "activation"});
+  PredictorConfig p;
+  if (const auto hidden = block.find("hidden")) {
+    p.hidden.clear();
+    for (const sim::ConfigNode& item : hidden->items()) {
+      const int width = item.as<int>();
+      if (width < 1) item.fail("hidden layer width must be >= 1, got " + std::to_string(width));
+      p.hidden.push_back(width);
+    }
+  }
+  p.activation =
+      get_choice(block, "activation", p.activation, activation_from_name, "relu, tanh, gelu");
+  return p;
+}
+
+void decode_training(const sim::ConfigNode& block, LearnerConfig& out) {
+  block.expect_keys({"batch_steps", "epochs", "lr", "weight_decay", "beta1", "beta2", "buffer",
+                     "target", "gamma", "lambda"});
+  TrainerConfig& t = out.training;
+  const auto positive = [](double v) { return v > 0.0; };
+  const auto nonneg = [](double v) { return v >= 0.0; };
+  const auto unit_open = [](double v) { return v >= 0.0 && v < 1.0; };
+  const auto unit_closed = [](double v) { return v >= 0.0 && v <= 1.0; };
+
+  t.batch_steps = get_int_at_least(block, "batch_steps", 1, t.batch_steps);
+  t.epochs = get_int_at_least(block, "epochs", 1, t.epochs);
+  t.adamw.lr = get_checked(block, "lr", t.adamw.lr, positive, "> 0");
+  t.adamw.weight_decay = get_checked(block, "weight_decay", t.adamw.weight_decay, nonneg, ">= 0");
+  t.adamw.beta1 = get_checked(block, "beta1", t.adamw.beta1, unit_open, "in [0, 1)");
+  t.adamw.beta2 = get_checked(block, "beta2", t.adamw.beta2, unit_open, "in [0, 1)");
+  out.buffer_capacity = static_cast<std::size_t>(
+      get_int_at_least(block, "buffer", 1, static_cast<int>(out.buffer_capacity)));
+  t.target = get_choice(block, "target", t.target, target_from_name, "ideal_k, lambda_return");
+  t.gamma = get_checked(block, "gamma", t.gamma, unit_closed, "in [0, 1]");
+  t.lambda = get_checked(block, "lambda", t.lambda, unit_closed, "in [0, 1]");
+}
+
+}  // namespace
+
+LearnerConfig decode_learner_config(const sim::ConfigNode& policy) {
+  policy.expect_map();
+  LearnerConfig config;
+  if (const auto block = policy.find("predictor")) config.predictor = decode_predictor(*block);
+  if (const auto block = policy.find("training")) decode_training(*block, config);
+  return config;
+}
+
+}  // namespace specsim::policies::learner

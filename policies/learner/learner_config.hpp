@@ -1,0 +1,38 @@
+#pragma once
+// The learner's part of a dsp policy's YAML: two optional blocks, each with defaults.
+//   predictor: {hidden: [32, 32], activation: relu}
+//   training:  {batch_steps: 16, epochs: 3, lr: 1e-3, weight_decay: 0.01, beta1: 0.9,
+//               beta2: 0.999, buffer: 2500, target: lambda_return, gamma: 1, lambda: 0.95}
+// The expectile tau is a policy knob (DESIGN.md: `loss: expectile`, `tau`), so the policy
+// decodes it and sets training.tau itself.
+#include <cstddef>
+#include <vector>
+
+#include "policies/learner/mlp.hpp"
+#include "policies/learner/replay_buffer.hpp"
+#include "policies/learner/trainer.hpp"
+#include "sim/config_node.hpp"
+
+namespace specsim::policies::learner {
+
+struct PredictorConfig {
+  std::vector<int> hidden{32, 32};
+  Activation activation = Activation::relu;
+
+  // The input width comes from the policy's feature extractor, not from YAML.
+  MlpShape shape(int inputs) const { return {inputs, hidden, activation}; }
+};
+
+struct LearnerConfig {
+  PredictorConfig predictor;
+  TrainerConfig training;
+  std::size_t buffer_capacity = ReplayBuffer::default_capacity;
+};
+
+// `policy` is the map that holds the optional `predictor` and `training` blocks; its other keys
+// belong to the caller, which checks them with its own expect_keys (listing these two). Unknown
+// keys inside the blocks and out-of-range values throw sim::InputError naming file, line and
+// field path (e.g. "policies[1].training.lr").
+LearnerConfig decode_learner_config(const sim::ConfigNode& policy);
+
+}  // namespace specsim::policies::learner

@@ -1,0 +1,237 @@
+#include "policies/learner/mlp.hpp"
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "policies/learner/expectile_loss.hpp"
+
+namespace specsim::policies::learner {
+
+namespace {
+
+constexpr double kInvSqrt2 = 0.70710678118654752440;
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+
+// Exact GELU, z * Phi(z) (not the tanh approximation), so the gradient check tests the true
+// derivative Phi(z) + z phi(z).
+double gelu(double z) { return 0.5 * z * (1.0 + std::erf(z * kInvSqrt2)); }
+double gelu_derivative(double z) {
+  return 0.5 * (1.0 + std::erf(z * kInvSqrt2)) + z * kInvSqrt2Pi * std::exp(-0.5 * z * z);
+}
+
+void activate_in_place(Activation a, Eigen::Map<Eigen::VectorXd> z) {
+  switch (a) {
+    case Activation::relu: z = z.cwiseMax(0.0); break;
+    case Activation::tanh: z = z.array().tanh().matrix(); break;
+    case Activation::gelu: z = z.unaryExpr(&gelu); break;
+  }
+}
+
+// Turns delta = dL/d(post-activation) into dL/d(pre-activation). tanh' is computed from the
+// stored output (1 - tanh^2) to avoid a second tanh; relu' at exactly 0 is taken as 0.
+void chain_activation(Activation a, const Eigen::MatrixXd& pre, const Eigen::MatrixXd& post,
+                      Eigen::MatrixXd& delta) {
+  switch (a) {
+    case Activation::relu: delta = (pre.array() > 0.0).select(delta.array(), 0.0).matrix(); break;
+    case Activation::tanh: delta.array() *= 1.0 - post.array().square(); break;
+    case Activation::gelu: delta.array() *= pre.array().unaryExpr(&gelu_derivative); break;
+  }
+}
+
+void validate(const MlpShape& shape) {
+  if (shape.inputs < 1)
+    throw std::invalid_argument("MLP needs at least one input, got " + std::to_string(shape.inputs));
+  for (int width : shape.hidden)
+    if (width < 1)
+      throw std::invalid_argument("MLP hidden layer width must be >= 1, got " + std::to_string(width));
+  switch (shape.activation) {
+    case Activation::relu:
+    case Activation::tanh:
+    case Activation::gelu: return;
+  }
+  throw std::invalid_argument("MLP activation is not a known value");
+}
+
+}  // namespace
+
+std::string_view activation_name(Activation a) {
+  switch (a) {
+    case Activation::relu: return "relu";
+    case Activation::tanh: return "tanh";
+    case Activation::gelu: return "gelu";
+  }
+  return "?";
+}
+
+std::optional<Activation> activation_from_name(std::string_view name) {
+  for (Activation a : {Activation::relu, Activation::tanh, Activation::gelu})
+    if (activation_name(a) == name) return a;
+  return std::nullopt;
+}
+
+Eigen::Index Mlp::parameter_count(const MlpShape& shape) {
+  validate(shape);
+  Eigen::Index count = 0, in = shape.inputs;
+  for (int width : shape.hidden) {
+    count += (in + 1) * width;
+    in = width;
+  }
+  return count + in + 1;
+}
+
+Mlp::Mlp(MlpShape shape) : shape_(std::move(shape)) {
+  validate(shape_);
+  Eigen::Index offset = 0, in = shape_.inputs, widest = 0;
+  auto add_layer = [&](Eigen::Index out) {
+    layers_.push_back({out, in, offset, offset + out * in});
+    offset += out * (in + 1);
+    in = out;
+  };
+  for (int width : shape_.hidden) {
+    add_layer(width);
+    widest = std::max<Eigen::Index>(widest, width);
+  }
+  add_layer(1);
+  params_ = Eigen::VectorXd::Zero(offset);
+  scratch_a_.resize(widest);
+  scratch_b_.resize(widest);
+}
+
+Mlp::Mlp(MlpShape shape, sim::RandomStream& rng) : Mlp(std::move(shape)) {
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const Layer& layer = layers_[l];
+    const double fan_in = static_cast<double>(layer.cols);
+    const double fan_out = static_cast<double>(layer.rows);
+    double stddev = std::sqrt(2.0 / fan_in);  // He: keeps relu/gelu activations' variance
+    if (l + 1 == layers_.size())
+      stddev = std::sqrt(1.0 / fan_in);  // linear output: unit-gain LeCun
+    else if (shape_.activation == Activation::tanh)
+      stddev = std::sqrt(2.0 / (fan_in + fan_out));  // Glorot: tanh is near-linear at 0
+    boost::random::normal_distribution<double> normal(0.0, stddev);
+    auto w = weights(params_, layer);
+    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = normal(rng.engine());
+  }
+}
+
+Mlp::Mlp(MlpShape shape, Eigen::VectorXd parameters) : Mlp(std::move(shape)) {
+  if (parameters.size() != params_.size())
+    throw std::invalid_argument("MLP parameter vector has " + std::to_string(parameters.size()) +
+                                " entries, the shape needs " + std::to_string(params_.size()));
+  params_ = std::move(parameters);
+}
+
+Eigen::Map<const Eigen::MatrixXd> Mlp::weights(const Eigen::VectorXd& p, const Layer& l) {
+  return {p.data() + l.weight_offset, l.rows, l.cols};
+}
+Eigen::Map<Eigen::MatrixXd> Mlp::weights(Eigen::VectorXd& p, const Layer& l) {
+  return {p.data() + l.weight_offset, l.rows, l.cols};
+}
+Eigen::Map<const Eigen::VectorXd> Mlp::biases(const Eigen::VectorXd& p, const Layer& l) {
+  return {p.data() + l.bias_offset, l.rows};
+}
+Eigen::Map<Eigen::VectorXd> Mlp::biases(Eigen::VectorXd& p, const Layer& l) {
+  return {p.data() + l.bias_offset, l.rows};
+}
+
+void Mlp::check_call(Eigen::Index input_rows) const {
+  if (input_rows != shape_.inputs)
+    throw std::invalid_argument("MLP expects " + std::to_string(shape_.inputs) +
+                                " inputs, got " + std::to_string(input_rows));
+  const Layer& head = layers_.back();
+  if (params_.size() != head.bias_offset + 1)
+    throw std::logic_error("MLP parameter vector was resized to " + std::to_string(params_.size()));
+}
+
+double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
+  check_call(x.size());
+  const double* in = x.data();
+  double* out = scratch_a_.data();
+  double* spare = scratch_b_.data();
+  for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
+    const Layer& layer = layers_[l];
+    Eigen::Map<Eigen::VectorXd> z(out, layer.rows);
+    z.noalias() = weights(params_, layer) * Eigen::Map<const Eigen::VectorXd>(in, layer.cols);
+    z += biases(params_, layer);
+    activate_in_place(shape_.activation, z);
+    in = out;
+    std::swap(out, spare);
+  }
+  const Layer& head = layers_.back();
+  return Eigen::Map<const Eigen::VectorXd>(params_.data() + head.weight_offset, head.cols)
+             .dot(Eigen::Map<const Eigen::VectorXd>(in, head.cols)) +
+         params_[head.bias_offset];
+}
+
+Eigen::VectorXd Mlp::predict_batch(const Eigen::MatrixXd& X) const {
+  check_call(X.rows());
+  Eigen::MatrixXd a = X;
+  for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
+    Eigen::MatrixXd z = weights(params_, layers_[l]) * a;
+    z.colwise() += biases(params_, layers_[l]);
+    activate_in_place(shape_.activation, Eigen::Map<Eigen::VectorXd>(z.data(), z.size()));
+    a = std::move(z);
+  }
+  const Layer& head = layers_.back();
+  Eigen::VectorXd v = (weights(params_, head) * a).transpose();
+  v.array() += params_[head.bias_offset];
+  return v;
+}
+
+double Mlp::loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& targets, double tau,
+                              Eigen::VectorXd& grad) const {
+  const ExpectileLoss loss(tau);
+  check_call(X.rows());
+  const Eigen::Index n = X.cols();
+  if (targets.size() != n)
+    throw std::invalid_argument("MLP loss: " + std::to_string(n) + " samples but " +
+                                std::to_string(targets.size()) + " targets");
+  grad.resize(params_.size());  // every entry is written below, so no zeroing
+  if (n == 0) {
+    grad.setZero();
+    return 0.0;
+  }
+
+  // Forward pass, keeping every hidden layer's pre- and post-activation for the backward pass.
+  const std::size_t hidden = layers_.size() - 1;
+  std::vector<Eigen::MatrixXd> pre(hidden), post(hidden);
+  const Eigen::MatrixXd* in = &X;
+  for (std::size_t l = 0; l < hidden; ++l) {
+    pre[l].noalias() = weights(params_, layers_[l]) * *in;
+    pre[l].colwise() += biases(params_, layers_[l]);
+    post[l] = pre[l];
+    activate_in_place(shape_.activation, Eigen::Map<Eigen::VectorXd>(post[l].data(), post[l].size()));
+    in = &post[l];
+  }
+  const Layer& head = layers_.back();
+  Eigen::RowVectorXd v = weights(params_, head) * *in;
+  v.array() += params_[head.bias_offset];
+
+  // dL/dv of the MEAN loss, hence the 1/n.
+  double total = 0.0;
+  Eigen::RowVectorXd dv(n);
+  const double inv_n = 1.0 / static_cast<double>(n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    total += loss.value(targets[j], v[j]);
+    dv[j] = loss.derivative(targets[j], v[j]) * inv_n;
+  }
+
+  // Backward pass: each layer's weight gradient is delta * input^T over the whole batch.
+  weights(grad, head).noalias() = dv * in->transpose();
+  grad[head.bias_offset] = dv.sum();
+  Eigen::MatrixXd delta = weights(params_, head).transpose() * dv;
+  for (std::size_t l = hidden; l-- > 0;) {
+    chain_activation(shape_.activation, pre[l], post[l], delta);
+    const Eigen::MatrixXd& layer_in = l == 0 ? X : post[l - 1];
+    weights(grad, layers_[l]).noalias() = delta * layer_in.transpose();
+    biases(grad, layers_[l]) = delta.rowwise().sum();
+    // No noalias: Eigen evaluates the product into a temporary before assigning to delta.
+    if (l > 0) delta = weights(params_, layers_[l]).transpose() * delta;
+  }
+  return total * inv_n;
+}
+
+}  // namespace specsim::policies::learner

@@ -1,0 +1,86 @@
+#pragma once
+// Mlp: the DSP step predictor, a small fully connected regressor with one scalar output V(s).
+//
+// Every weight and bias lives in ONE contiguous parameter vector, so the optimizer, copies of
+// the weights for an asynchronous training job, and equality checks in tests are all plain
+// vector operations. Layer l (n_in -> n_out) occupies, in order: its weight matrix
+// (n_out x n_in, column-major) then its bias (n_out); the output layer (n_last -> 1) comes last.
+//
+// predict() reuses mutable scratch buffers so a prediction allocates nothing: an Mlp object is
+// therefore not safe to use from two threads at once (copies are independent). predict_batch()
+// and loss_and_gradient() allocate their own work space and are safe to call concurrently.
+#include <Eigen/Core>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "sim/random.hpp"
+
+namespace specsim::policies::learner {
+
+enum class Activation { relu, tanh, gelu };
+
+std::string_view activation_name(Activation a);
+std::optional<Activation> activation_from_name(std::string_view name);
+
+struct MlpShape {
+  int inputs = 0;
+  std::vector<int> hidden;  // widths of the hidden layers; empty gives a linear model
+  Activation activation = Activation::relu;
+};
+
+class Mlp {
+ public:
+  // Random initialisation: He normal (std sqrt(2/fan_in)) for relu and gelu, Glorot normal
+  // (std sqrt(2/(fan_in+fan_out))) for tanh, LeCun normal (std sqrt(1/fan_in)) for the linear
+  // output layer; biases start at zero. Draws go in parameter-vector order, so a stream gives
+  // identical weights on every platform (Boost.Random).
+  Mlp(MlpShape shape, sim::RandomStream& rng);
+  // Given weights (restored, or set by tests); the length must equal parameter_count(shape).
+  Mlp(MlpShape shape, Eigen::VectorXd parameters);
+
+  static Eigen::Index parameter_count(const MlpShape& shape);
+
+  // x has shape().inputs entries. Allocation-free when x is contiguous (a VectorXd, a Map, or
+  // a column or segment of one); a strided expression is copied by Eigen::Ref first.
+  double predict(const Eigen::Ref<const Eigen::VectorXd>& x) const;
+  // X: inputs x samples (columns are samples); returns one prediction per column.
+  Eigen::VectorXd predict_batch(const Eigen::MatrixXd& X) const;
+
+  // Mean expectile loss over the columns of X and its gradient w.r.t. parameters() (grad is
+  // resized to parameter_count()). Batched backprop: one matrix product per layer and pass.
+  double loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& targets, double tau,
+                           Eigen::VectorXd& grad) const;
+
+  // The vector itself, so `Eigen::VectorXd saved = m.parameters();` is a copy and the optimizer
+  // can step it in place. Change values, never the length: the layer layout depends on it
+  // (every call checks, and throws std::logic_error on a resized vector).
+  Eigen::VectorXd& parameters() { return params_; }
+  const Eigen::VectorXd& parameters() const { return params_; }
+  Eigen::Index parameter_count() const { return params_.size(); }
+  const MlpShape& shape() const { return shape_; }
+
+ private:
+  // Offsets into params_ of one affine layer: out (rows) = W (rows x cols) * in + b.
+  struct Layer {
+    Eigen::Index rows, cols, weight_offset, bias_offset;
+  };
+
+  explicit Mlp(MlpShape shape);  // validates the shape and lays out the layers, zero weights
+  // Throws unless the input has shape().inputs rows and the parameters kept their length.
+  void check_call(Eigen::Index input_rows) const;
+
+  // Views of one layer inside a vector laid out like params_ (the parameters or a gradient).
+  static Eigen::Map<const Eigen::MatrixXd> weights(const Eigen::VectorXd& p, const Layer& l);
+  static Eigen::Map<Eigen::MatrixXd> weights(Eigen::VectorXd& p, const Layer& l);
+  static Eigen::Map<const Eigen::VectorXd> biases(const Eigen::VectorXd& p, const Layer& l);
+  static Eigen::Map<Eigen::VectorXd> biases(Eigen::VectorXd& p, const Layer& l);
+
+  MlpShape shape_;
+  std::vector<Layer> layers_;  // hidden layers then the output layer
+  Eigen::VectorXd params_;
+  // Ping-pong activations of predict(), each as wide as the widest hidden layer.
+  mutable Eigen::VectorXd scratch_a_, scratch_b_;
+};
+
+}  // namespace specsim::policies::learner

@@ -1,0 +1,109 @@
+#include "policies/learner/trainer.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "policies/learner/accuracy.hpp"
+#include "policies/learner/expectile_loss.hpp"
+#include "policies/learner/labels.hpp"
+
+namespace specsim::policies::learner {
+
+std::string_view target_name(Target t) {
+  switch (t) {
+    case Target::ideal_k: return "ideal_k";
+    case Target::lambda_return: return "lambda_return";
+  }
+  return "?";
+}
+
+std::optional<Target> target_from_name(std::string_view name) {
+  for (Target t : {Target::ideal_k, Target::lambda_return})
+    if (target_name(t) == name) return t;
+  return std::nullopt;
+}
+
+void validate(const TrainerConfig& c) {
+  auto require = [](bool ok, const char* what) {
+    if (!ok) throw std::invalid_argument(std::string("trainer: ") + what);
+  };
+  require(c.batch_steps >= 1, "batch_steps must be >= 1");
+  require(c.epochs >= 1, "epochs must be >= 1");
+  require(c.gamma >= 0.0 && c.gamma <= 1.0, "gamma must be in [0, 1]");
+  require(c.lambda >= 0.0 && c.lambda <= 1.0, "lambda must be in [0, 1]");
+  require(c.target == Target::ideal_k || c.target == Target::lambda_return, "unknown target");
+  validate(c.adamw);
+  static_cast<void>(ExpectileLoss(c.tau));  // throws on tau outside (0, 1)
+}
+
+TrainingState make_training_state(const MlpShape& shape, const TrainerConfig& config,
+                                  sim::RandomStream& init_rng) {
+  return {Mlp(shape, init_rng), AdamW(config.adamw)};
+}
+
+Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
+                 const TrainerConfig& config) {
+  Eigen::Index total = 0;
+  for (std::size_t p : picks) total += buffer[p].size();
+
+  Batch batch;
+  batch.trajectories = static_cast<int>(picks.size());
+  batch.features.resize(model.shape().inputs, total);
+  batch.ideal_k.resize(total);
+  Eigen::Index col = 0;
+  for (std::size_t p : picks) {
+    const Trajectory& t = buffer[p];
+    if (t.features.rows() != model.shape().inputs)
+      throw std::invalid_argument("trajectory has " + std::to_string(t.features.rows()) +
+                                  " features, the model " + std::to_string(model.shape().inputs));
+    batch.features.middleCols(col, t.size()) = t.features;
+    batch.ideal_k.segment(col, t.size()) = ideal_k_labels(t.steps, t.breaking_step);
+    col += t.size();
+  }
+
+  if (config.target == Target::ideal_k) {
+    batch.targets = batch.ideal_k;
+    return batch;
+  }
+  // One batched forward pass gives V of every state; each trajectory bootstraps from its own.
+  const Eigen::VectorXd values = model.predict_batch(batch.features);
+  batch.targets.resize(total);
+  col = 0;
+  for (std::size_t p : picks) {
+    const Trajectory& t = buffer[p];
+    batch.targets.segment(col, t.size()) = lambda_return_labels(
+        t.steps, t.breaking_step, values.segment(col, t.size()), config.gamma, config.lambda);
+    col += t.size();
+  }
+  return batch;
+}
+
+TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
+                             const TrainerConfig& config, sim::RandomStream& rng) {
+  validate(config);
+  if (buffer.empty()) throw std::invalid_argument("training job on an empty replay buffer");
+
+  const auto picks = buffer.sample(static_cast<std::size_t>(config.batch_steps), rng);
+  const Batch batch = make_batch(buffer, picks, state.model, config);
+  const ExpectileLoss loss(config.tau);
+
+  TrainStats stats;
+  stats.samples = static_cast<int>(batch.features.cols());
+  stats.trajectories = batch.trajectories;
+  stats.accuracy_before = dsp_accuracy(state.model.predict_batch(batch.features), batch.ideal_k);
+
+  Eigen::VectorXd grad;
+  for (int epoch = 0; epoch < config.epochs; ++epoch) {
+    const double l = state.model.loss_and_gradient(batch.features, batch.targets, config.tau, grad);
+    if (epoch == 0) stats.loss_before = l;
+    state.optimizer.step(state.model.parameters(), grad);
+  }
+
+  const Eigen::VectorXd after = state.model.predict_batch(batch.features);
+  stats.loss_after = loss.mean(batch.targets, after);
+  stats.accuracy = dsp_accuracy(after, batch.ideal_k);
+  return {std::move(state), stats};
+}
+
+}  // namespace specsim::policies::learner

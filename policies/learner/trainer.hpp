@@ -1,0 +1,88 @@
+#pragma once
+// One training job of the DSP learner: sample a batch of whole trajectories from the replay
+// buffer, label it, and run `epochs` AdamW steps on it.
+//
+// A job works on a copy of the learner (TrainingState is taken by value and returned), because
+// the policy keeps predicting with its old weights until the job's simulated completion event;
+// it then replaces its state with the result. Everything is a function of the inputs and the
+// random stream, so the outcome never depends on host threads or timing.
+//
+// Choices, DSP-like unless noted:
+// - An epoch is ONE full-batch AdamW step on the sampled batch (the batch is only
+//   ~batch_steps states, too small to split into minibatches).
+// - lambda-return targets are computed once per job, before the first epoch, with the incoming
+//   weights (as a PPO/GAE batch is labelled once), and stay fixed across the job's epochs.
+// - The optimizer state (moments, step count) travels with the weights in TrainingState, so
+//   successive jobs continue one AdamW run, as DSP's single background optimizer does.
+#include <Eigen/Core>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "policies/learner/adamw.hpp"
+#include "policies/learner/mlp.hpp"
+#include "policies/learner/replay_buffer.hpp"
+#include "sim/random.hpp"
+
+namespace specsim::policies::learner {
+
+enum class Target { ideal_k, lambda_return };
+
+std::string_view target_name(Target t);
+std::optional<Target> target_from_name(std::string_view name);
+
+struct TrainerConfig {
+  int batch_steps = 16;    // DSP's batch_size_steps: minimum states per batch
+  int epochs = 3;          // AdamW steps per job
+  AdamWConfig adamw;       // settings a new TrainingState's optimizer starts with
+  double tau = 0.5;        // expectile; 0.5 is (half) MSE
+  Target target = Target::lambda_return;
+  double gamma = 1.0;
+  double lambda = 0.95;
+};
+
+// Throws std::invalid_argument on out-of-range settings.
+void validate(const TrainerConfig& config);
+
+struct TrainingState {
+  Mlp model;
+  AdamW optimizer;
+};
+
+// A fresh learner: random weights drawn from `init_rng`, an optimizer with config.adamw.
+TrainingState make_training_state(const MlpShape& shape, const TrainerConfig& config,
+                                  sim::RandomStream& init_rng);
+
+// A labelled batch: columns of `features` are states, in the order they were sampled.
+struct Batch {
+  Eigen::MatrixXd features;
+  Eigen::VectorXd targets;  // what the loss fits (ideal k or lambda returns)
+  Eigen::VectorXd ideal_k;  // always the ideal k, for DSP's accuracy
+  int trajectories = 0;
+};
+
+// Labels the picked trajectories; `model` supplies V for lambda returns.
+Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
+                 const TrainerConfig& config);
+
+struct TrainStats {
+  double loss_before = 0.0;      // mean expectile loss on the batch, incoming weights
+  double loss_after = 0.0;       // same batch and targets, outgoing weights
+  int samples = 0;               // states in the batch
+  int trajectories = 0;          // trajectories drawn (with replacement)
+  double accuracy_before = 0.0;  // DSP accuracy on the batch, incoming weights
+  double accuracy = 0.0;         // DSP accuracy on the batch, outgoing weights
+};
+
+struct TrainResult {
+  TrainingState state;
+  TrainStats stats;
+};
+
+// Precondition: the buffer is not empty (std::invalid_argument otherwise). Draws the batch
+// from `rng` only. The optimizer's own config is used; config.adamw is not consulted here.
+TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
+                             const TrainerConfig& config, sim::RandomStream& rng);
+
+}  // namespace specsim::policies::learner

@@ -1,0 +1,45 @@
+#pragma once
+// Trajectory: one closed segment as the learner stores it (features of each state, the state's
+// step index, and the segment's breaking step; labels are derived at training time, because
+// lambda returns depend on the predictor's weights then). SegmentRecorder collects the states
+// of the open segment and closes it at a breaking point.
+#include <Eigen/Core>
+#include <vector>
+
+namespace specsim::policies::learner {
+
+struct Trajectory {
+  Eigen::MatrixXd features;  // inputs x states: column i is the state at steps[i]
+  std::vector<int> steps;    // strictly increasing
+  int breaking_step = 0;     // >= steps.back()
+
+  Eigen::Index size() const { return features.cols(); }
+};
+
+// Throws std::invalid_argument unless the trajectory has at least one state, one feature
+// column per step, and a valid segment (see labels.hpp).
+void validate(const Trajectory& t);
+
+class SegmentRecorder {
+ public:
+  explicit SegmentRecorder(int inputs);
+
+  // Record the state seen at `step` (steps must increase; checked at close()).
+  void add(const Eigen::Ref<const Eigen::VectorXd>& features, int step);
+  // The segment ends at breaking_step: returns it as a trajectory and starts a new segment.
+  // Precondition: at least one state was added.
+  Trajectory close(int breaking_step);
+  // Drop the open segment (e.g. an episode cut off without a breaking point to label it).
+  void clear();
+
+  bool empty() const { return steps_.empty(); }
+  std::size_t size() const { return steps_.size(); }
+  int inputs() const { return inputs_; }
+
+ private:
+  int inputs_;
+  std::vector<double> features_;  // column-major, grown per state without reallocating a matrix
+  std::vector<int> steps_;
+};
+
+}  // namespace specsim::policies::learner
