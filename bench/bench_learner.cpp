@@ -64,4 +64,3 @@ BENCHMARK(BM_TrainingJob)->Arg(static_cast<int>(Target::ideal_k))
 
 }  // namespace
 
-BENCHMARK_MAIN();

@@ -46,4 +46,3 @@ void BM_sequential_quickstart(benchmark::State& state) {
 BENCHMARK(BM_fixed_k3_iid_fixed);
 BENCHMARK(BM_fixed_k3_quickstart);
 BENCHMARK(BM_sequential_quickstart);
-BENCHMARK_MAIN();
