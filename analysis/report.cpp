@@ -44,6 +44,17 @@ std::string summary_json(const std::string& scenario, std::uint64_t seed, const 
     p["calls_cancelled"] = r.calls_cancelled;
     p["concurrency_mean"] = r.concurrency_mean;
     p["concurrency_peak"] = r.concurrency_peak;
+    if (r.learner) {
+      nlohmann::ordered_json l;
+      l["mean_k"] = r.mean_k;
+      l["accuracy"] = r.learner->accuracy;
+      l["mae"] = r.learner->mae;
+      l["predictions"] = r.learner->predictions;
+      l["training_jobs"] = r.learner->training_jobs;
+      l["staleness_mean"] = r.learner->staleness_mean;
+      l["k_histogram"] = r.k_histogram;
+      p["learner"] = std::move(l);
+    }
     doc["policies"].push_back(std::move(p));
   }
   return doc.dump(2) + "\n";

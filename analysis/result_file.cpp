@@ -85,6 +85,18 @@ std::vector<h5::Field> round_fields() {
           SPECSIM_FIELD(R, start_s, H5T_NATIVE_DOUBLE), SPECSIM_FIELD(R, end_s, H5T_NATIVE_DOUBLE)};
 }
 
+std::vector<h5::Field> learning_fields() {
+  using L = LearningRow;
+  return {SPECSIM_FIELD(L, episode, H5T_NATIVE_INT64), SPECSIM_FIELD(L, predictions, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(L, evaluated, H5T_NATIVE_INT32), SPECSIM_FIELD(L, accuracy, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(L, mae, H5T_NATIVE_DOUBLE), SPECSIM_FIELD(L, mean_k, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(L, training_jobs, H5T_NATIVE_INT32), SPECSIM_FIELD(L, staleness, H5T_NATIVE_DOUBLE)};
+}
+
+std::vector<h5::Field> k_count_fields() {
+  return {SPECSIM_FIELD(KCountRow, k, H5T_NATIVE_INT32), SPECSIM_FIELD(KCountRow, count, H5T_NATIVE_INT64)};
+}
+
 std::vector<h5::Field> summary_fields(hid_t name_type, hid_t label_type) {
   using S = SummaryRecord;
 #define SPECSIM_SUMMARY(member, type) h5::Field{#member, offsetof(S, r) + offsetof(SummaryFigures, member), type}
@@ -136,7 +148,7 @@ struct ResultFile::Impl {
   h5::Handle file;
   struct PolicyTables {
     h5::Handle group;
-    std::unique_ptr<h5::Table> episodes, rounds, calls;
+    std::unique_ptr<h5::Table> episodes, rounds, calls, learning;
   };
   std::vector<PolicyTables> policies;
 };
@@ -190,7 +202,21 @@ void ResultFile::add_calls(std::size_t policy, const std::vector<CallRow>& rows)
   impl_->policies.at(policy).calls->append(rows.data(), rows.size());
 }
 
+void ResultFile::add_learning(std::size_t policy, const std::vector<LearningRow>& rows) {
+  auto& t = impl_->policies.at(policy);
+  if (!t.learning) t.learning = std::make_unique<h5::Table>(t.group.get(), "learning", sizeof(LearningRow), learning_fields());
+  t.learning->append(rows.data(), rows.size());
+}
+
 void ResultFile::write_summary(const std::vector<SummaryRow>& rows) {
+  for (std::size_t p = 0; p < rows.size() && p < impl_->policies.size(); ++p) {
+    std::vector<KCountRow> counts;
+    for (std::size_t k = 0; k < rows[p].k_histogram.size(); ++k)
+      if (rows[p].k_histogram[k] > 0) counts.push_back({static_cast<std::int32_t>(k), rows[p].k_histogram[k]});
+    h5::Table(impl_->policies[p].group.get(), "k_histogram", sizeof(KCountRow), k_count_fields(), 64)
+        .append(counts.data(), counts.size());
+  }
+
   h5::Handle name_type(h5::string_type(32), H5Tclose), label_type(h5::string_type(kLabelSize), H5Tclose);
   h5::Table table(impl_->file.get(), "summary", sizeof(SummaryRecord),
                   summary_fields(name_type.get(), label_type.get()), 64);

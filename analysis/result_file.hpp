@@ -38,6 +38,19 @@ struct RoundRow {
   double start_s, end_s;
 };
 
+struct LearningRow {  // one episode of a learning policy
+  std::int64_t episode;
+  std::int32_t predictions, evaluated;
+  double accuracy, mae, mean_k;
+  std::int32_t training_jobs;  // completed so far
+  double staleness;
+};
+
+struct KCountRow {
+  std::int32_t k;
+  std::int64_t count;
+};
+
 std::vector<CallRow> call_rows(const sim::EpisodeRun& run, const models::Agents& agents, models::Billing billing);
 std::vector<RoundRow> round_rows(const sim::EpisodeRun& run);
 
@@ -52,6 +65,8 @@ class ResultFile {
   void add_episodes(std::size_t policy, const std::vector<EpisodeMetrics>& rows);
   void add_rounds(std::size_t policy, const std::vector<RoundRow>& rows);
   void add_calls(std::size_t policy, const std::vector<CallRow>& rows);
+  void add_learning(std::size_t policy, const std::vector<LearningRow>& rows);
+  // The summary table, and each policy's histogram of chosen k.
   void write_summary(const std::vector<SummaryRow>& rows);
   void commit();
 

@@ -21,8 +21,36 @@ void PolicyAccumulator::add(const EpisodeMetrics& m, const EpisodeMetrics& basel
   cost_ratio_.add(m.cost_usd, baseline.cost_usd);
 }
 
+void PolicyAccumulator::add_k_counts(const std::vector<std::int64_t>& counts) {
+  if (k_counts_.size() < counts.size()) k_counts_.resize(counts.size(), 0);
+  for (std::size_t k = 0; k < counts.size(); ++k) k_counts_[k] += counts[k];
+}
+
+void PolicyAccumulator::add_learning(const policies::LearningStats& d) {
+  if (!learning_) learning_.emplace();
+  learning_->predictions += d.predictions;
+  learning_->evaluated += d.evaluated;
+  learning_->hits += d.hits;
+  learning_->abs_error += d.abs_error;
+  learning_->staleness += d.staleness;
+  learning_->jobs_started += d.jobs_started;
+  learning_->jobs_completed += d.jobs_completed;
+}
+
+LearnerSummary summarize_learning(const policies::LearningStats& s) {
+  LearnerSummary l;
+  l.predictions = s.predictions;
+  l.training_jobs = s.jobs_completed;
+  l.accuracy = s.evaluated > 0 ? static_cast<double>(s.hits) / static_cast<double>(s.evaluated) : 0.0;
+  l.mae = s.evaluated > 0 ? s.abs_error / static_cast<double>(s.evaluated) : 0.0;
+  l.staleness_mean = s.predictions > 0 ? s.staleness / static_cast<double>(s.predictions) : 0.0;
+  return l;
+}
+
 SummaryRow PolicyAccumulator::row() const {
   SummaryRow r;
+  r.k_histogram = k_counts_;
+  if (learning_) r.learner = summarize_learning(*learning_);
   r.name = name_;
   r.label = label_;
   r.episodes = latency_.count();

@@ -6,6 +6,9 @@
 
 #include "analysis/episode_metrics.hpp"
 #include "analysis/stats.hpp"
+#include "policies/policy.hpp"
+
+#include <optional>
 
 namespace specsim::analysis {
 
@@ -26,15 +29,28 @@ struct SummaryFigures {
   double mean_k = 0;
 };
 
+struct LearnerSummary {
+  double accuracy = 0;        // DSP's: predictions equal to the ideal k or one more
+  double mae = 0;             // mean |V - ideal k|
+  std::int64_t predictions = 0, training_jobs = 0;
+  double staleness_mean = 0;  // breaking points not yet learned by the weights in use
+};
+
 struct SummaryRow : SummaryFigures {
   std::string name, label;
+  std::vector<std::int64_t> k_histogram;  // rounds by chosen k (index = k)
+  std::optional<LearnerSummary> learner;  // for learning policies
 };
+
+LearnerSummary summarize_learning(const policies::LearningStats& stats);
 
 class PolicyAccumulator {
  public:
   PolicyAccumulator(std::string name, std::string label) : name_(std::move(name)), label_(std::move(label)) {}
   // `baseline` is the sequential run of the same episode.
   void add(const EpisodeMetrics& m, const EpisodeMetrics& baseline);
+  void add_k_counts(const std::vector<std::int64_t>& counts);
+  void add_learning(const policies::LearningStats& delta);
   SummaryRow row() const;
 
  private:
@@ -43,6 +59,8 @@ class PolicyAccumulator {
   QuantileSketch latency_q_;
   PairedRatio speedup_, cost_ratio_;
   std::int32_t peak_ = 0;
+  std::vector<std::int64_t> k_counts_;
+  std::optional<policies::LearningStats> learning_;
 };
 
 }  // namespace specsim::analysis

@@ -1,5 +1,7 @@
 #include "models/match_model.hpp"
 
+#include <cmath>
+
 namespace specsim::models {
 
 namespace {
@@ -58,6 +60,51 @@ class MarkovMatch final : public MatchModel {
   double after_match_, after_mismatch_;
 };
 
+// Something to learn: each task has a latent difficulty, and each step's difficulty wanders
+// around it (an AR(1) process, so hard stretches persist). A guess matches with probability
+// sigmoid(bias - slope * difficulty). A policy observes noisy readings of the task's and the
+// current step's difficulty, which say something about how many of the next guesses will match.
+class FeatureMatch final : public MatchModel {
+ public:
+  struct Params {
+    double bias = 1.5, slope = 2.0, task_sd = 1.0, step_sd = 0.7, persistence = 0.8, noise = 0.3;
+  };
+  explicit FeatureMatch(Params p) : p_(p) {}
+
+  void draw(int steps, sim::RandomStream& rng, EpisodeScript& script) const override {
+    const double task = p_.task_sd * rng.normal();
+    const double innovation = p_.step_sd * std::sqrt(1 - p_.persistence * p_.persistence);
+    double wander = p_.step_sd * rng.normal();
+    script.match.resize(static_cast<std::size_t>(steps));
+    script.feature_dim = 2;
+    script.features.resize(static_cast<std::size_t>(steps) * 2);
+    for (int s = 0; s < steps; ++s) {
+      if (s > 0) wander = p_.persistence * wander + innovation * rng.normal();
+      const double difficulty = task + wander;
+      script.match[static_cast<std::size_t>(s)] = rng.bernoulli(probability(difficulty));
+      script.features[static_cast<std::size_t>(2 * s)] = task + p_.noise * rng.normal();
+      script.features[static_cast<std::size_t>(2 * s + 1)] = difficulty + p_.noise * rng.normal();
+    }
+  }
+  // Averaged over difficulties by a fixed quadrature, for reports only.
+  double mean_probability() const override {
+    const double sd = std::sqrt(p_.task_sd * p_.task_sd + p_.step_sd * p_.step_sd);
+    double sum = 0, norm = 0;
+    const int n = 200;
+    for (int i = 0; i < n; ++i) {
+      const double z = -4 + 8 * (i + 0.5) / n;
+      const double w = std::exp(-0.5 * z * z);
+      sum += w * probability(sd * z);
+      norm += w;
+    }
+    return sum / norm;
+  }
+
+ private:
+  double probability(double difficulty) const { return 1 / (1 + std::exp(-(p_.bias - p_.slope * difficulty))); }
+  Params p_;
+};
+
 }  // namespace
 
 const std::map<std::string, MatchModelDecoder>& match_model_registry() {
@@ -77,6 +124,17 @@ const std::map<std::string, MatchModelDecoder>& match_model_registry() {
          n.expect_keys({"kind", "p_after_match", "p_after_mismatch"});
          return std::make_unique<MarkovMatch>(n.get_probability("p_after_match"),
                                               n.get_probability("p_after_mismatch"));
+       }},
+      {"features", [](const sim::ConfigNode& n) -> std::unique_ptr<MatchModel> {
+         n.expect_keys({"kind", "bias", "slope", "task_sd", "step_sd", "persistence", "noise"});
+         FeatureMatch::Params p;
+         p.bias = n.get<double>("bias", p.bias);
+         p.slope = n.get_nonneg("slope", p.slope);
+         p.task_sd = n.get_nonneg("task_sd", p.task_sd);
+         p.step_sd = n.get_nonneg("step_sd", p.step_sd);
+         p.persistence = n.has("persistence") ? n.get_probability("persistence") : p.persistence;
+         p.noise = n.get_nonneg("noise", p.noise);
+         return std::make_unique<FeatureMatch>(p);
        }},
   };
   return registry;

@@ -7,7 +7,7 @@ PolicySpec decode_sequential(const sim::ConfigNode& node) {
   PolicySpec spec;
   spec.kind = "sequential";
   spec.label = node.get<std::string>("label", "sequential");
-  spec.make = [] { return std::make_unique<Sequential>(); };
+  spec.make = [](const PolicyEnv&) { return std::make_unique<Sequential>(); };
   return spec;
 }
 
@@ -17,7 +17,7 @@ PolicySpec decode_fixed_k(const sim::ConfigNode& node) {
   PolicySpec spec;
   spec.kind = "fixed_k";
   spec.label = node.get<std::string>("label", "fixed_k(k=" + std::to_string(k) + ")");
-  spec.make = [k] { return std::make_unique<FixedK>(k); };
+  spec.make = [k](const PolicyEnv&) { return std::make_unique<FixedK>(k); };
   return spec;
 }
 

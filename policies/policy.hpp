@@ -26,7 +26,18 @@ struct RoundContext {
 
 struct Decision {
   int k = 0;
-  sim::Time delay = sim::Time::zero();  // prediction latency: speculative calls wait for it
+  sim::Time delay = sim::Time::zero();  // prediction latency: speculative calls wait for it...
+  bool overlap = false;  // ...unless they may start with the previous round's k meanwhile
+};
+
+// What a learning policy reports about its predictor; counters are cumulative over the run.
+struct LearningStats {
+  std::int64_t predictions = 0;  // rounds whose k it chose
+  std::int64_t evaluated = 0;    // predictions whose ideal k is known (their segment closed)
+  std::int64_t hits = 0;         // evaluated predictions equal to the ideal k or one more (DSP's accuracy)
+  double abs_error = 0;          // sum over evaluated predictions of |V - ideal k|
+  double staleness = 0;          // sum over predictions of breaking points not yet in the weights used
+  std::int64_t jobs_started = 0, jobs_completed = 0;
 };
 
 struct RoundOutcome {
@@ -49,6 +60,8 @@ class Policy {
   virtual Decision choose_k(const RoundContext& context) = 0;
   virtual void on_round_end(const RoundOutcome& /*outcome*/) {}
   virtual void on_episode_end(std::int64_t /*episode*/) {}
+  // Learning policies report their predictor's record; others have none.
+  virtual const LearningStats* learning() const { return nullptr; }
 };
 
 }  // namespace specsim::policies

@@ -3,6 +3,8 @@
 #include <set>
 
 #include "policies/basic_policies.hpp"
+#include "policies/dsp_policy.hpp"
+#include "policies/oracle.hpp"
 
 namespace specsim::policies {
 
@@ -10,6 +12,8 @@ const std::map<std::string, PolicyDecoder>& policy_registry() {
   static const std::map<std::string, PolicyDecoder> registry = {
       {"sequential", decode_sequential},
       {"fixed_k", decode_fixed_k},
+      {"dsp", decode_dsp},
+      {"oracle", decode_oracle},
   };
   return registry;
 }

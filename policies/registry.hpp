@@ -2,6 +2,7 @@
 // Policies are chosen by `kind` in the scenario. A decoded entry is a PolicySpec: a label for
 // reports and a factory, because each independent slice of episodes gets a fresh instance
 // unless the policy learns across episodes (then one instance runs them all, in order).
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,11 +14,18 @@
 
 namespace specsim::policies {
 
+// What a policy instance may draw on: the run's master seed (for its own random streams, named
+// after its label) and its label.
+struct PolicyEnv {
+  std::uint64_t seed = 1;
+  std::string label;
+};
+
 struct PolicySpec {
   std::string label;  // unique within a scenario, e.g. "fixed_k(k=3)"
   std::string kind;
   bool learns = false;  // carries state from one episode to the next
-  std::function<std::unique_ptr<Policy>()> make;
+  std::function<std::unique_ptr<Policy>(const PolicyEnv&)> make;
   std::string config;   // the entry as YAML, for result files
 };
 

@@ -66,8 +66,9 @@ void Planner::start_round() {
 
   // Guesses past max_steps could never be committed.
   k_ = std::min(decision.k, config_.max_steps - committed_);
-  positions_.assign(static_cast<std::size_t>(std::max(k_, 1)), Position{});
   prediction_ready_ = decision.delay <= Time::zero();
+  overlap_ = decision.overlap && k_ > 0;
+  positions_.assign(static_cast<std::size_t>(std::max({k_, depth_limit(), 1})), Position{});
   prediction_event_ = {};
   if (!prediction_ready_) prediction_event_ = clock_.schedule(clock_.now() + decision.delay, this, 0);
   start_position(0);
@@ -149,17 +150,34 @@ void Planner::on_call_finished(std::uint32_t id) {
   verify();
 }
 
+// How deep the round may speculate now: its k once the prediction is in; before that, one step
+// (DSP: step 1 and later wait for the prediction) or, with overlap, the previous round's k.
+int Planner::depth_limit() const {
+  if (prediction_ready_) return k_;
+  if (!overlap_) return 1;
+  return std::max(1, std::min(last_k_, config_.max_steps - committed_));
+}
+
 void Planner::on_event(std::uint64_t) {
   prediction_ready_ = true;
   prediction_event_ = {};
-  // Only position 0 can have run ahead of the prediction.
-  if (positions_[0].approx.done) advance(0);
+  // Every guess so far matched and the round already reached its k: it is complete.
+  if (verified_ > 0 && verified_ >= k_) {
+    close_round(verified_, false);
+    start_round();
+    return;
+  }
+  int last = 0;
+  while (last + 1 < static_cast<int>(positions_.size()) && positions_[static_cast<std::size_t>(last + 1)].approx.started) ++last;
+  if (positions_[static_cast<std::size_t>(last)].approx.done) advance(last);
 }
 
 // A's guess for `pos` is in: speculate one step further if the round's depth allows it.
 void Planner::advance(int pos) {
   const int next = pos + 1;
-  if (next >= k_ || !prediction_ready_) return;
+  if (next >= depth_limit() || next >= static_cast<int>(positions_.size()) ||
+      positions_[static_cast<std::size_t>(next)].approx.started)
+    return;
   const Position& p = positions_[static_cast<std::size_t>(pos)];
   if (backend_.guess_is_terminal(round_start_ + pos, p.approx.last_call)) return;
   start_position(next);
@@ -185,7 +203,8 @@ void Planner::verify() {
       done_ = true;
       return;
     }
-    if (!match || verified_ == k_) {
+    if (!match || verified_ >= depth_limit()) {
+      if (match && !prediction_ready_) return;  // the prediction decides whether the round goes on
       close_round(verified_, mismatch);
       start_round();
       return;

@@ -72,6 +72,7 @@ class Planner final : public CallSink, public EventHandler {
   void close_round(int committed, bool mismatch);
   void cancel_open_calls();
   void count_in_flight(int delta);
+  int depth_limit() const;
   Time rel(Time t) const { return t - episode_start_; }
 
   PlannerConfig config_;
@@ -90,6 +91,7 @@ class Planner final : public CallSink, public EventHandler {
   std::size_t round_first_call_ = 0;
   Time round_began_;
   bool prediction_ready_ = true;
+  bool overlap_ = false;
   EventId prediction_event_;
   std::vector<Position> positions_;
 

@@ -21,8 +21,38 @@ struct ChunkResult {
   std::vector<analysis::EpisodeMetrics> episodes;
   std::vector<analysis::CallRow> calls;
   std::vector<analysis::RoundRow> rounds;
+  std::vector<analysis::LearningRow> learning;
+  std::optional<policies::LearningStats> learning_delta;
+  std::vector<std::int64_t> k_counts;  // rounds by chosen k
   std::int64_t steps = 0;
 };
+
+policies::LearningStats minus(const policies::LearningStats& a, const policies::LearningStats& b) {
+  policies::LearningStats d;
+  d.predictions = a.predictions - b.predictions;
+  d.evaluated = a.evaluated - b.evaluated;
+  d.hits = a.hits - b.hits;
+  d.abs_error = a.abs_error - b.abs_error;
+  d.staleness = a.staleness - b.staleness;
+  d.jobs_started = a.jobs_started - b.jobs_started;
+  d.jobs_completed = a.jobs_completed - b.jobs_completed;
+  return d;
+}
+
+// One episode of a learning policy, from the change of its cumulative counters.
+analysis::LearningRow learning_row(std::int64_t episode, const policies::LearningStats& d,
+                                   const policies::LearningStats& now, double mean_k) {
+  analysis::LearningRow row{};
+  row.episode = episode;
+  row.predictions = static_cast<std::int32_t>(d.predictions);
+  row.evaluated = static_cast<std::int32_t>(d.evaluated);
+  row.accuracy = d.evaluated > 0 ? static_cast<double>(d.hits) / static_cast<double>(d.evaluated) : 0.0;
+  row.mae = d.evaluated > 0 ? d.abs_error / static_cast<double>(d.evaluated) : 0.0;
+  row.mean_k = mean_k;
+  row.training_jobs = static_cast<std::int32_t>(now.jobs_completed);
+  row.staleness = d.predictions > 0 ? d.staleness / static_cast<double>(d.predictions) : 0.0;
+  return row;
+}
 
 sim::PlannerConfig planner_config(const Scenario& s) {
   sim::PlannerConfig c;
@@ -45,17 +75,25 @@ sim::PlannerConfig planner_config(const Scenario& s) {
 class Lane {
  public:
   Lane(const Scenario& s, const policies::PolicySpec& spec)
-      : scenario_(s), policy_(spec.make()),
+      : scenario_(s), policy_(spec.make(policies::PolicyEnv{s.seed, spec.label})),
         backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps),
         planner_(planner_config(s), clock_, backend_, *policy_) {}
 
   ChunkResult run(std::int64_t first, std::int64_t count) {
     ChunkResult r;
     r.episodes.reserve(static_cast<std::size_t>(count));
+    const policies::LearningStats* learning = policy_->learning();
+    const policies::LearningStats chunk_start = learning ? *learning : policies::LearningStats{};
     for (std::int64_t e = first; e < first + count; ++e) {
+      const policies::LearningStats before = learning ? *learning : policies::LearningStats{};
       const sim::EpisodeRun& run = planner_.run_episode(e);
       r.episodes.push_back(analysis::measure_episode(run, scenario_.agents, scenario_.billing));
       r.steps += run.steps;
+      for (const sim::RoundRecord& round : run.rounds) {
+        if (r.k_counts.size() <= static_cast<std::size_t>(round.k)) r.k_counts.resize(static_cast<std::size_t>(round.k) + 1, 0);
+        ++r.k_counts[static_cast<std::size_t>(round.k)];
+      }
+      if (learning) r.learning.push_back(learning_row(e, minus(*learning, before), *learning, r.episodes.back().mean_k));
       if (e < scenario_.record_episodes) {
         auto calls = analysis::call_rows(run, scenario_.agents, scenario_.billing);
         r.calls.insert(r.calls.end(), calls.begin(), calls.end());
@@ -63,6 +101,7 @@ class Lane {
         r.rounds.insert(r.rounds.end(), rounds.begin(), rounds.end());
       }
     }
+    if (learning) r.learning_delta = minus(*learning, chunk_start);
     return r;
   }
 
@@ -207,7 +246,7 @@ RunOutcome run_experiment(const Scenario& scenario, const RunOptions& options, a
     policies::PolicySpec seq;
     seq.kind = "sequential";
     seq.label = "(baseline)";
-    seq.make = [] { return std::make_unique<policies::Sequential>(); };
+    seq.make = [](const policies::PolicyEnv&) { return std::make_unique<policies::Sequential>(); };
     lanes.push_back(seq);
   }
 
@@ -227,10 +266,13 @@ RunOutcome run_experiment(const Scenario& scenario, const RunOptions& options, a
       for (std::size_t l = 0; l < scenario.policies.size(); ++l) {
         const ChunkResult& r = results[l];
         for (std::size_t i = 0; i < r.episodes.size(); ++i) acc[l].add(r.episodes[i], results[baseline].episodes[i]);
+        acc[l].add_k_counts(r.k_counts);
+        if (r.learning_delta) acc[l].add_learning(*r.learning_delta);
         if (out) {
           out->add_episodes(l, r.episodes);
           out->add_calls(l, r.calls);
           out->add_rounds(l, r.rounds);
+          if (!r.learning.empty()) out->add_learning(l, r.learning);
         }
       }
       for (const auto& r : results) outcome.simulated_steps += r.steps;

@@ -1,0 +1,73 @@
+#pragma once
+// Dynamic Speculative Planning: k = clamp(round(V(state)) + offset, k_min, k_max), where V is a
+// small MLP that learns online, "in the background", the ideal depth of each round start.
+//
+// Asynchronous yet deterministic: a training job starts at a breaking point (a mismatch or the
+// episode's end) in simulated time, computes its new weights at once, and installs them only at
+// its completion event, a modelled duration later; rounds in between use the older weights. A
+// prediction has a modelled latency too, which delays the round's speculative calls (as in DSP,
+// where step 1 and later wait for it). Results thus depend on the scenario and seed only.
+//
+// The latency/cost knob is either the expectile tau of the loss (tau > 0.5 learns to predict
+// larger k: faster, costlier) or an offset added to the prediction (beta); both exist.
+#include <optional>
+#include <vector>
+
+#include "policies/learner/accuracy.hpp"
+#include "policies/learner/learner_config.hpp"
+#include "policies/learner/replay_buffer.hpp"
+#include "policies/learner/trainer.hpp"
+#include "policies/learner/trajectory.hpp"
+#include "policies/registry.hpp"
+#include "sim/random.hpp"
+
+namespace specsim::policies {
+
+struct DspConfig {
+  double tau = 0.5;
+  double offset = 0;
+  int k_min = 1, k_max = 8;
+  learner::LearnerConfig learner;
+  sim::Time prediction_latency = sim::Time::zero();
+  sim::Time train_fixed = sim::Time::from_seconds(1.0);       // per training job
+  sim::Time train_per_sample = sim::Time::from_seconds(0.01);  // per state and epoch
+  int train_every = 1;  // breaking points between training jobs
+  bool overlap = false;
+};
+
+class DspPolicy final : public Policy, public sim::EventHandler {
+ public:
+  DspPolicy(DspConfig config, const PolicyEnv& env);
+
+  void attach(sim::Clock& clock) override { clock_ = &clock; }
+  Decision choose_k(const RoundContext& context) override;
+  void on_round_end(const RoundOutcome& outcome) override;
+  const LearningStats* learning() const override { return &stats_; }
+  void on_event(std::uint64_t) override;  // a training job completed
+
+  // The state vector of a round start: the world's features plus the step and recent history.
+  static Eigen::VectorXd features(const RoundContext& context, int k_max);
+
+ private:
+  struct Pending {  // a prediction waiting for its segment's breaking point
+    int step;
+    double value;
+  };
+  void start_training_job();
+
+  DspConfig config_;
+  sim::Clock* clock_ = nullptr;
+  sim::RandomStream init_rng_, train_rng_;
+  std::optional<learner::TrainingState> state_;  // the weights in use
+  std::optional<learner::TrainResult> job_;      // a job's result, until its completion event
+  bool trained_ = false;
+  std::optional<learner::SegmentRecorder> segment_;
+  std::vector<Pending> pending_;
+  learner::ReplayBuffer buffer_;
+  std::int64_t breaking_points_ = 0, weights_cut_ = 0, job_cut_ = 0;
+  LearningStats stats_;
+};
+
+PolicySpec decode_dsp(const sim::ConfigNode& node);
+
+}  // namespace specsim::policies
