@@ -131,7 +131,7 @@ h5::Handle group_without_times(hid_t parent, const std::string& name) {
 std::string group_name(const std::string& label) {
   std::string s = label;
   for (char& c : s)
-    if (c == '/' || c == '.') c = '_';
+    if (c == '/') c = '_';  // the only character an HDF5 link name cannot hold
   return s;
 }
 

@@ -1,0 +1,125 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "analysis/report.hpp"
+#include "support/h5_read.hpp"
+#include "tools/specsim/experiment.hpp"
+#include "tools/specsim/scenario.hpp"
+
+using namespace specsim;
+
+namespace {
+
+app::Scenario openagi_like(std::int64_t episodes) {
+  app::Scenario s = app::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/dsp-openagi-like.yaml");
+  s.episodes = episodes;
+  return s;
+}
+
+const analysis::SummaryRow& row(const app::RunOutcome& out, const std::string& label) {
+  auto it = std::find_if(out.rows.begin(), out.rows.end(), [&](const auto& r) { return r.label == label; });
+  REQUIRE(it != out.rows.end());
+  return *it;
+}
+
+app::RunOutcome run(const app::Scenario& s, int threads = 2) {
+  app::RunOptions options;
+  options.threads = threads;
+  return app::run_experiment(s, options, nullptr);
+}
+
+}  // namespace
+
+TEST_CASE("on a learnable workload DSP is cheaper than the fastest fixed k at nearly its latency", "[dsp]") {
+  const app::RunOutcome out = run(openagi_like(2000));
+  // The fastest fixed-k configuration.
+  const analysis::SummaryRow* fastest = nullptr;
+  for (const auto& r : out.rows)
+    if (r.name == "fixed_k" && (!fastest || r.latency_mean_s < fastest->latency_mean_s)) fastest = &r;
+  REQUIRE(fastest != nullptr);
+  CHECK(fastest->label == "fixed_k(k=6)");
+  const auto& dsp = row(out, "dsp(tau=0.9)");
+  INFO("dsp latency " << dsp.latency_mean_s << " s, cost $" << dsp.cost_usd << "; fastest fixed-k latency "
+                      << fastest->latency_mean_s << " s, cost $" << fastest->cost_usd);
+  CHECK(dsp.cost_usd < fastest->cost_usd);
+  CHECK(dsp.unnecessary_cost_usd < fastest->unnecessary_cost_usd);
+  CHECK(dsp.latency_mean_s < 1.10 * fastest->latency_mean_s);
+  // It learned something: most rounds after the cold start are predicted well.
+  REQUIRE(dsp.learner);
+  CHECK(dsp.learner->training_jobs > 100);
+  CHECK(dsp.learner->accuracy > 0.5);
+}
+
+TEST_CASE("the knobs are monotone: larger tau or offset, larger k, higher cost, lower latency", "[dsp]") {
+  const app::RunOutcome out = run(openagi_like(1500));
+  const auto check_monotone = [&](const std::vector<std::string>& labels) {
+    for (std::size_t i = 1; i < labels.size(); ++i) {
+      const auto& lo = row(out, labels[i - 1]);
+      const auto& hi = row(out, labels[i]);
+      INFO(labels[i - 1] << " -> " << labels[i]);
+      CHECK(hi.mean_k > lo.mean_k);
+      CHECK(hi.cost_usd > lo.cost_usd);
+      CHECK(hi.latency_mean_s < lo.latency_mean_s);
+    }
+  };
+  check_monotone({"dsp(tau=0.3)", "dsp(tau=0.5)", "dsp(tau=0.7)", "dsp(tau=0.9)"});
+  check_monotone({"dsp(tau=0.5,offset=-1)", "dsp(tau=0.5,offset=0)", "dsp(tau=0.5,offset=1)", "dsp(tau=0.5,offset=2)"});
+}
+
+TEST_CASE("the oracle is the latency bound and wastes no target call", "[dsp]") {
+  const app::RunOutcome out = run(openagi_like(600));
+  const auto& oracle = row(out, "oracle");
+  for (const auto& r : out.rows) CHECK(oracle.latency_mean_s <= r.latency_mean_s + 1e-9);
+  // Its only waste is A's wrong guess at each mismatch, exactly what k = 1 wastes.
+  CHECK(oracle.unnecessary_cost_usd == Approx(row(out, "fixed_k(k=1)").unnecessary_cost_usd).epsilon(1e-12));
+}
+
+TEST_CASE("learning is deterministic: 1 and 2 threads give identical results and learning curves", "[dsp][determinism]") {
+  app::Scenario s = openagi_like(600);
+  const auto write = [&](int threads, const std::string& path) {
+    app::RunOptions options;
+    options.threads = threads;
+    options.chunk_episodes = 128;  // several chunks: the learner's state crosses chunk boundaries
+    analysis::ResultFile file(path, {}, s.seed, app::policy_infos(s));
+    const auto out = app::run_experiment(s, options, &file);
+    file.write_summary(out.rows);
+    file.commit();
+    return analysis::summary_json(s.name, s.seed, out.rows);
+  };
+  const std::string one = write(1, "dsp-determinism-1.h5");
+  const std::string two = write(2, "dsp-determinism-2.h5");
+  CHECK(one == two);
+  CHECK_THAT(one, Catch::Contains("\"learner\""));
+  const auto a = testing::read_all_datasets("dsp-determinism-1.h5");
+  const auto b = testing::read_all_datasets("dsp-determinism-2.h5");
+  REQUIRE(a.count("policies/dsp(tau=0.9)/learning") == 1);
+  CHECK(a.at("policies/dsp(tau=0.9)/learning").size() > 0);
+  CHECK(a == b);
+}
+
+TEST_CASE("with i.i.d. matches there is nothing to learn and DSP settles on a constant k", "[dsp]") {
+  app::Scenario s = app::parse_scenario(R"(
+name: dsp-iid
+episodes: 1500
+seed: 3
+agents:
+  approx: {model: gpt-4o-mini, style: direct, input_tokens: {base: 300}, output_tokens: 10}
+  target: {model: gpt-4o, style: react, input_tokens: {base: 400}, output_tokens: [100, 10]}
+workload: {kind: synthetic, steps: {kind: fixed, n: 12}, match: {kind: iid, p: 0.7}}
+policies:
+  - {kind: dsp, tau: 0.5, training: {target: ideal_k}}
+)", "dsp-iid");
+  const app::RunOutcome out = run(s);
+  const auto& dsp = out.rows[0];
+  // With p = 0.7 the ideal k of a round start is geometric with mean 1 / (1 - p) = 3.3 (less at
+  // the plan's end); the chosen k should concentrate on two or three values around it.
+  std::int64_t total = 0, top_two = 0;
+  std::vector<std::int64_t> h = dsp.k_histogram;
+  for (auto c : h) total += c;
+  std::sort(h.rbegin(), h.rend());
+  top_two = h[0] + (h.size() > 1 ? h[1] : 0);
+  CHECK(static_cast<double>(top_two) / static_cast<double>(total) > 0.8);
+  CHECK(dsp.mean_k > 1.8);
+  CHECK(dsp.mean_k < 4.0);
+}
