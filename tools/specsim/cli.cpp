@@ -17,6 +17,12 @@
 #include "sim/input_error.hpp"
 #include "tools/specsim/experiment.hpp"
 #include "tools/specsim/scenario.hpp"
+#include "tools/specsim/sweep.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace specsim::app {
 
@@ -88,6 +94,85 @@ int run_command(const RunArgs& args) {
   return kExitOk;
 }
 
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) { g_stop = true; }
+
+struct SweepArgs {
+  std::string file, out;
+  int jobs = 0;
+  std::string shard;
+  std::optional<std::int64_t> episodes;
+  bool quiet = false;
+  std::vector<std::string> merge_dirs;
+};
+
+int sweep_command(const SweepArgs& args) {
+  SweepSpec spec = load_sweep(args.file);
+  if (args.episodes) spec.episodes = *args.episodes;
+  SweepOptions options;
+  options.out_dir = args.out;
+  options.jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.progress = !args.quiet;
+  if (!args.shard.empty()) {
+    const auto slash = args.shard.find('/');
+    char* end = nullptr;
+    const long i = std::strtol(args.shard.c_str(), &end, 10);
+    const long n = slash == std::string::npos ? 0 : std::strtol(args.shard.c_str() + slash + 1, nullptr, 10);
+    if (slash == std::string::npos || end != args.shard.c_str() + slash || n < 1 || i < 1 || i > n)
+      throw sim::InputError("--shard", 0, 0, "", "expected I/N with 1 <= I <= N, got '" + args.shard + "'");
+    options.shard = static_cast<int>(i);
+    options.shards = static_cast<int>(n);
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::size_t left = run_sweep(spec, options, g_stop);
+  if (left > 0) {
+    std::cerr << "specsim: sweep interrupted with " << left << " runs left; run the same command again to resume\n";
+    return 130;
+  }
+  if (!args.quiet)
+    std::cout << fmt::format("sweep {}: done in {:.1f} s; summary: {}/summary.csv and {}/summary.h5\n", spec.name,
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), args.out, args.out);
+  return kExitOk;
+}
+
+// The plotting scripts live in analysis/specsim_plots, found next to the build folder or in the
+// source tree this binary was built from.
+std::string plots_dir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  for (const auto& candidate : {exe.parent_path() / ".." / "analysis", std::filesystem::path(SPECSIM_SOURCE_DIR) / "analysis"})
+    if (std::filesystem::exists(candidate / "specsim_plots" / "__main__.py")) return candidate.lexically_normal().string();
+  throw std::runtime_error("cannot find the plotting scripts (analysis/specsim_plots)");
+}
+
+int plot_command(const std::string& results, const std::string& out, const std::string& only) {
+  if (!std::filesystem::exists(results)) throw sim::InputError(results, 0, 0, "", "no such result file or sweep folder");
+  const char* env_python = std::getenv("SPECSIM_PYTHON");
+  const std::string python = env_python ? env_python : "/usr/bin/python3";  // Debian's, which has h5py
+  const std::string pythonpath = plots_dir();
+  std::vector<std::string> argv{python, "-m", "specsim_plots", results, "-o", out};
+  if (!only.empty()) {
+    argv.push_back("--only");
+    argv.push_back(only);
+  }
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("cannot start the plotting scripts");
+  if (pid == 0) {
+    setenv("PYTHONPATH", pythonpath.c_str(), 1);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(python.c_str(), args.data());
+    std::fprintf(stderr, "specsim: cannot run %s\n", python.c_str());
+    _exit(1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : kExitInternal;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,6 +190,24 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--episodes", run.episodes, "Override the number of episodes")->check(CLI::PositiveNumber);
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing on success");
 
+  SweepArgs sweep;
+  auto* sweep_cmd = app.add_subcommand("sweep", "Run a parameter sweep: one result file per run, a merged summary");
+  sweep_cmd->require_subcommand(0, 1);
+  sweep_cmd->add_option("sweep", sweep.file, "Sweep YAML file");
+  sweep_cmd->add_option("-o,--output", sweep.out, "Output folder")->required();
+  sweep_cmd->add_option("--jobs", sweep.jobs, "Runs in parallel (default: all cores)")->check(CLI::NonNegativeNumber);
+  sweep_cmd->add_option("--shard", sweep.shard, "Run only the I-th of N disjoint parts: I/N");
+  sweep_cmd->add_option("--episodes", sweep.episodes, "Override every run's episodes")->check(CLI::PositiveNumber);
+  sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "No progress, no summary line");
+  auto* merge_cmd = sweep_cmd->add_subcommand("merge", "Merge the output folders of a sweep's shards into -o");
+  merge_cmd->add_option("dirs", sweep.merge_dirs, "Shard output folders")->required();
+
+  std::string plot_results, plot_out, plot_only;
+  auto* plot_cmd = app.add_subcommand("plot", "Draw the figures of a run's result file or a sweep's folder");
+  plot_cmd->add_option("results", plot_results, "Result file (.h5) or sweep folder")->required();
+  plot_cmd->add_option("-o,--output", plot_out, "Folder for the figures (PNG and PDF)")->required();
+  plot_cmd->add_option("--only", plot_only, "Draw one figure (fail if its data are missing)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -120,6 +223,16 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return run_command(run);
+    if (*merge_cmd) {
+      merge_sweeps(sweep.merge_dirs, sweep.out);
+      if (!sweep.quiet) std::cout << "merged into " << sweep.out << "\n";
+      return kExitOk;
+    }
+    if (*sweep_cmd) {
+      if (sweep.file.empty()) throw sim::InputError("", 0, 0, "", "specsim sweep needs a sweep file (or: sweep merge DIR... -o OUT)");
+      return sweep_command(sweep);
+    }
+    if (*plot_cmd) return plot_command(plot_results, plot_out, plot_only);
   } catch (const sim::InputError& e) {
     std::cerr << "specsim: error: " << e.what() << "\n";
     return kExitBadInput;

@@ -1,0 +1,422 @@
+#include "tools/specsim/sweep.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "analysis/h5_table.hpp"
+#include "analysis/result_file.hpp"
+#include "sim/files.hpp"
+#include "sim/random.hpp"
+#include "sim/task_pool.hpp"
+#include "tools/specsim/experiment.hpp"
+#include "tools/specsim/scenario.hpp"
+
+namespace fs = std::filesystem;
+
+namespace specsim::app {
+
+namespace {
+
+std::string hex(std::uint64_t v, int digits) { return fmt::format("{:0{}x}", v, 16).substr(0, static_cast<std::size_t>(digits)); }
+
+// Values of a range axis, rounded so that 0.1 + 0.2 prints as 0.3.
+std::vector<std::string> range_values(const sim::ConfigNode& axis) {
+  const double from = axis.get<double>("from"), to = axis.get<double>("to"), step = axis.get<double>("step");
+  if (step <= 0) axis.at("step").fail("must be > 0");
+  if (to < from) axis.at("to").fail("must be >= from");
+  std::vector<std::string> values;
+  const auto n = static_cast<long long>(std::floor((to - from) / step + 1e-9));
+  if (n > 100000) axis.fail("range has too many values");
+  for (long long i = 0; i <= n; ++i) values.push_back(fmt::format("{}", std::round((from + static_cast<double>(i) * step) * 1e12) / 1e12));
+  return values;
+}
+
+bool is_number(const std::string& s) {
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return !s.empty() && end == s.c_str() + s.size();
+}
+
+// A field path such as `policies[1].k`: map keys and sequence indices.
+struct PathStep {
+  std::string key;
+  long index = -1;
+};
+
+std::vector<PathStep> parse_path(const sim::ConfigNode& where, const std::string& path) {
+  std::vector<PathStep> steps;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '[') {
+      const auto close = path.find(']', i);
+      if (close == std::string::npos) where.fail("malformed path '" + path + "'");
+      steps.push_back({"", std::stol(path.substr(i + 1, close - i - 1))});
+      i = close + 1;
+      if (i < path.size() && path[i] == '.') ++i;
+    } else {
+      const auto end = path.find_first_of(".[", i);
+      steps.push_back({path.substr(i, end - i), -1});
+      i = end == std::string::npos ? path.size() : (path[end] == '.' ? end + 1 : end);
+    }
+  }
+  if (steps.empty()) where.fail("empty path");
+  return steps;
+}
+
+// The node at `path` inside `root` (which must exist: a sweep only changes what the base has).
+YAML::Node at_path(YAML::Node root, const std::vector<PathStep>& steps, const sim::ConfigNode& where,
+                   const std::string& path) {
+  YAML::Node node = root;
+  std::string walked;
+  for (const PathStep& s : steps) {
+    walked += s.index >= 0 ? "[" + std::to_string(s.index) + "]" : (walked.empty() ? "" : ".") + s.key;
+    const bool found = s.index >= 0 ? node.IsSequence() && static_cast<std::size_t>(s.index) < node.size()
+                                     : node.IsMap() && node[s.key];
+    if (!found) where.fail("path '" + path + "' does not exist in the base scenario (no '" + walked + "')");
+    node.reset(s.index >= 0 ? node[static_cast<std::size_t>(s.index)] : node[s.key]);
+  }
+  return node;
+}
+
+std::string emit(const YAML::Node& node) {
+  YAML::Emitter out;
+  out << node;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string run_file(const std::string& dir, const SweepRun& run) { return dir + "/runs/" + run.id + ".h5"; }
+
+nlohmann::ordered_json manifest(const SweepSpec& spec, const std::vector<SweepRun>& runs) {
+  nlohmann::ordered_json m;
+  m["sweep"] = spec.name;
+  m["fingerprint"] = spec.fingerprint;
+  m["axes"] = nlohmann::ordered_json::array();
+  for (const auto& a : spec.axes) m["axes"].push_back({{"path", a.path}, {"values", a.values}, {"numeric", a.numeric}});
+  m["runs"] = nlohmann::ordered_json::array();
+  for (const auto& r : runs) m["runs"].push_back({{"index", r.index}, {"id", r.id}, {"seed", r.seed}, {"values", r.values}});
+  return m;
+}
+
+nlohmann::json read_manifest(const std::string& dir) {
+  const std::string path = dir + "/sweep.json";
+  try {
+    return nlohmann::json::parse(sim::read_text_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw sim::InputError(path, 0, 0, "", std::string("not a sweep manifest: ") + e.what());
+  }
+}
+
+// The merged summary of the runs listed in a manifest whose files are present: one row per run
+// and policy, with the run's id, seed and axis values as columns. Written as HDF5 and CSV.
+std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
+  constexpr std::size_t kId = 24, kText = 64;
+  struct Column {
+    std::string name;
+    bool numeric;
+    std::size_t offset;
+  };
+  std::vector<Column> axes;
+  std::size_t offset = kId + sizeof(std::uint64_t);
+  for (const auto& a : m["axes"]) {
+    const bool numeric = a["numeric"].get<bool>();
+    axes.push_back({a["path"].get<std::string>(), numeric, offset});
+    offset += numeric ? sizeof(double) : kText;
+  }
+  const std::size_t base = (offset + 7) / 8 * 8;
+  const std::size_t row_size = base + sizeof(analysis::StoredSummary);
+
+  std::vector<char> rows;
+  std::size_t count = 0;
+  for (const auto& r : m["runs"]) {
+    const std::string file = dir + "/runs/" + r["id"].get<std::string>() + ".h5";
+    if (!fs::exists(file)) continue;
+    for (const analysis::SummaryRow& s : analysis::read_summary(file)) {
+      std::vector<char> row(row_size, 0);
+      const std::string id = r["id"].get<std::string>();
+      std::memcpy(row.data(), id.data(), std::min(id.size(), kId - 1));
+      const std::uint64_t seed = r["seed"].get<std::uint64_t>();
+      std::memcpy(row.data() + kId, &seed, sizeof seed);
+      for (std::size_t a = 0; a < axes.size(); ++a) {
+        const std::string v = r["values"][a].get<std::string>();
+        if (axes[a].numeric) {
+          const double d = std::strtod(v.c_str(), nullptr);
+          std::memcpy(row.data() + axes[a].offset, &d, sizeof d);
+        } else {
+          std::memcpy(row.data() + axes[a].offset, v.data(), std::min(v.size(), kText - 1));
+        }
+      }
+      const analysis::StoredSummary stored = analysis::to_stored(s);
+      std::memcpy(row.data() + base, &stored, sizeof stored);
+      rows.insert(rows.end(), row.begin(), row.end());
+      ++count;
+    }
+  }
+
+  // The same column list drives the HDF5 table and the CSV file.
+  using analysis::CsvColumn;
+  analysis::h5::Handle id_type(analysis::h5::string_type(kId), H5Tclose), text_type(analysis::h5::string_type(kText), H5Tclose);
+  analysis::h5::Handle name_type(analysis::h5::string_type(32), H5Tclose);
+  analysis::h5::Handle label_type(analysis::h5::string_type(analysis::kLabelSize), H5Tclose);
+  std::vector<analysis::h5::Field> fields{{"run_id", 0, id_type.get()}, {"seed", kId, H5T_NATIVE_UINT64}};
+  std::vector<CsvColumn> columns{{"run_id", 0, CsvColumn::Kind::text, kId}, {"seed", kId, CsvColumn::Kind::u64, 0}};
+  for (const auto& a : axes) {
+    fields.push_back({a.name.c_str(), a.offset, a.numeric ? H5T_NATIVE_DOUBLE : text_type.get()});
+    columns.push_back({a.name, a.offset, a.numeric ? CsvColumn::Kind::f64 : CsvColumn::Kind::text, kText});
+  }
+  for (const auto& f : analysis::summary_fields(name_type.get(), label_type.get(), base)) fields.push_back(f);
+  for (const auto& c : analysis::summary_csv_columns(base)) columns.push_back(c);
+
+  std::string csv;
+  for (std::size_t c = 0; c < columns.size(); ++c) csv += (c ? "," : "") + columns[c].name;
+  csv += "\n";
+  for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t c = 0; c < columns.size(); ++c) csv += (c ? "," : "") + analysis::csv_cell(rows.data() + i * row_size, columns[c]);
+    csv += "\n";
+  }
+  sim::write_file_atomically(dir + "/summary.csv", csv);
+
+  const std::string h5 = dir + "/summary.h5", temp = h5 + ".tmp-" + std::to_string(::getpid());
+  {
+    analysis::h5::Handle file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!file) throw std::runtime_error("cannot create " + temp);
+    analysis::h5::set_string_attribute(file.get(), "sweep", m["sweep"].get<std::string>());
+    analysis::h5::set_string_attribute(file.get(), "fingerprint", m["fingerprint"].get<std::string>());
+    analysis::h5::Table table(file.get(), "summary", row_size, fields, 256);
+    table.append(rows.data(), count);
+  }
+  fs::rename(temp, h5);
+  return count;
+}
+
+void check_same_sweep(const std::string& dir, const std::string& fingerprint) {
+  if (!fs::exists(dir + "/sweep.json")) return;
+  const nlohmann::json m = read_manifest(dir);
+  if (m.value("fingerprint", "") != fingerprint)
+    throw sim::InputError(dir + "/sweep.json", 0, 0, "fingerprint",
+                          "this results folder belongs to another sweep ('" + m.value("sweep", "?") +
+                              "'); choose another -o folder");
+}
+
+class Progress {
+ public:
+  Progress(std::size_t total, bool enabled) : total_(total), enabled_(enabled), tty_(::isatty(STDERR_FILENO)),
+                                              start_(std::chrono::steady_clock::now()) {}
+  void done_one() {
+    std::lock_guard lock(mutex_);
+    ++done_;
+    if (!enabled_) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
+    const double eta = rate > 0 ? static_cast<double>(total_ - done_) / rate : 0.0;
+    if (tty_) {
+      const std::size_t width = 30, filled = total_ ? width * done_ / total_ : width;
+      std::cerr << fmt::format("\r[{}{}] {}/{} runs, {:.2f} runs/s, ETA {:.0f} s ", std::string(filled, '#'),
+                               std::string(width - filled, '.'), done_, total_, rate, eta)
+                << (done_ == total_ ? "\n" : "") << std::flush;
+    } else if (elapsed - last_line_ >= 10 || done_ == total_) {
+      last_line_ = elapsed;
+      std::cerr << fmt::format("sweep: {}/{} runs done, {:.2f} runs/s, ETA {:.0f} s\n", done_, total_, rate, eta);
+    }
+  }
+
+ private:
+  std::size_t total_, done_ = 0;
+  bool enabled_, tty_;
+  std::chrono::steady_clock::time_point start_;
+  double last_line_ = -1e9;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+SweepSpec load_sweep(const std::string& path) {
+  const std::string text = sim::read_text_file(path);
+  const sim::ConfigNode root = sim::ConfigNode::load_string(text, path);
+  root.expect_keys({"name", "description", "base", "combine", "episodes", "seeds", "axes"});
+  SweepSpec spec;
+  spec.file = path;
+  spec.name = root.get<std::string>("name");
+  const sim::ConfigNode base = root.at("base");
+  spec.base_file = (fs::path(path).parent_path() / base.as<std::string>()).lexically_normal().string();
+  if (!fs::exists(spec.base_file)) base.fail("base scenario '" + spec.base_file + "' does not exist");
+  spec.base_text = sim::read_text_file(spec.base_file);
+  const Scenario scenario = parse_scenario(spec.base_text, spec.base_file);  // errors point into the base
+
+  const std::string combine = root.get<std::string>("combine", "product");
+  if (combine != "product" && combine != "zip") root.at("combine").fail("expected product or zip");
+  spec.zip = combine == "zip";
+  if (root.has("episodes")) spec.episodes = root.get_int_min("episodes", 1);
+  if (auto seeds = root.find("seeds")) {
+    for (const auto& s : seeds->items()) spec.seeds.push_back(s.as<std::uint64_t>());
+    if (spec.seeds.empty()) seeds->fail("needs at least one seed");
+  } else {
+    spec.seeds.push_back(scenario.seed);
+  }
+
+  const sim::ConfigNode axes = root.at("axes");
+  const auto items = axes.items();
+  if (items.empty()) axes.fail("needs at least one axis");
+  YAML::Node base_yaml = YAML::Load(spec.base_text);
+  for (const auto& item : items) {
+    item.expect_keys({"path", "values", "from", "to", "step"});
+    SweepAxis axis;
+    axis.path = item.get<std::string>("path");
+    at_path(base_yaml, parse_path(item.at("path"), axis.path), item.at("path"), axis.path);
+    if (auto values = item.find("values")) {
+      for (const auto& v : values->items()) axis.values.push_back(v.as<std::string>());
+      if (axis.values.empty()) values->fail("an axis needs at least one value");
+    } else {
+      axis.values = range_values(item);
+      if (axis.values.empty()) item.fail("an axis needs at least one value");
+    }
+    for (const auto& v : axis.values) axis.numeric = axis.numeric && is_number(v);
+    spec.axes.push_back(axis);
+  }
+  if (spec.zip)
+    for (std::size_t a = 1; a < spec.axes.size(); ++a)
+      if (spec.axes[a].values.size() != spec.axes[0].values.size())
+        items[a].fail(fmt::format("zipped axes must have the same length ({} has {} values, {} has {})", spec.axes[0].path,
+                                  spec.axes[0].values.size(), spec.axes[a].path, spec.axes[a].values.size()));
+  spec.fingerprint = hex(sim::hash_name(text + '\0' + spec.base_text), 16);
+  return spec;
+}
+
+std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
+  // Grid points: the product (first axis outermost) or the zip of the axes' value lists.
+  std::vector<std::vector<std::size_t>> points;
+  if (spec.zip) {
+    for (std::size_t i = 0; i < spec.axes[0].values.size(); ++i) points.emplace_back(spec.axes.size(), i);
+  } else {
+    points.emplace_back();
+    for (const auto& axis : spec.axes) {
+      std::vector<std::vector<std::size_t>> next;
+      for (const auto& p : points)
+        for (std::size_t v = 0; v < axis.values.size(); ++v) {
+          next.push_back(p);
+          next.back().push_back(v);
+        }
+      points = std::move(next);
+    }
+  }
+
+  const sim::ConfigNode sweep_root = sim::ConfigNode::load_file(spec.file);
+  const auto axis_nodes = sweep_root.at("axes").items();
+  const YAML::Node base = YAML::Load(spec.base_text);
+  std::vector<SweepRun> runs;
+  for (const auto& point : points) {
+    for (std::uint64_t seed : spec.seeds) {
+      SweepRun run;
+      run.index = runs.size();
+      run.seed = seed;
+      YAML::Node doc = YAML::Clone(base);
+      std::string key;
+      for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+        const SweepAxis& axis = spec.axes[a];
+        const std::string& value = axis.values[point[a]];
+        run.values.push_back(value);
+        YAML::Node target = at_path(doc, parse_path(axis_nodes[a], axis.path), axis_nodes[a], axis.path);
+        target = YAML::Load(value);
+        key += axis.path + "=" + value + ";";
+      }
+      doc["seed"] = seed;
+      if (spec.episodes) doc["episodes"] = *spec.episodes;
+      run.scenario_text = emit(doc);
+      run.id = hex(sim::hash_name(key + "seed=" + std::to_string(seed)), 12);
+      try {
+        parse_scenario(run.scenario_text, spec.base_file + " (run " + run.id + ")");
+      } catch (const sim::InputError& e) {
+        axis_nodes.front().fail("run " + run.id + " (" + key + " seed=" + std::to_string(seed) +
+                                ") makes an invalid scenario: " + e.what());
+      }
+      runs.push_back(std::move(run));
+    }
+  }
+  return runs;
+}
+
+std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::atomic<bool>& stop) {
+  const std::vector<SweepRun> runs = expand_sweep(spec);
+  check_same_sweep(o.out_dir, spec.fingerprint);
+  fs::create_directories(o.out_dir + "/runs");
+  // Temporary files of a run that was killed are debris: its run is simply redone.
+  for (const auto& entry : fs::directory_iterator(o.out_dir + "/runs"))
+    if (entry.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(entry.path());
+  const auto m = manifest(spec, runs);
+  sim::write_file_atomically(o.out_dir + "/sweep.json", m.dump(2) + "\n");
+
+  std::vector<const SweepRun*> todo;
+  for (const auto& r : runs)
+    if (static_cast<int>(r.index % static_cast<std::size_t>(o.shards)) == o.shard - 1 && !fs::exists(run_file(o.out_dir, r)))
+      todo.push_back(&r);
+
+  Progress progress(todo.size(), o.progress);
+  std::atomic<std::size_t> done{0};
+  sim::run_tasks(todo.size(), std::max(1, o.jobs), [&](std::size_t i) {
+    const SweepRun& run = *todo[i];
+    const Scenario scenario = parse_scenario(run.scenario_text, spec.base_file + " (run " + run.id + ")");
+    std::map<std::string, std::string> attributes{{"scenario_name", scenario.name}, {"scenario_yaml", run.scenario_text},
+                                                  {"sweep", spec.name}, {"run_id", run.id}};
+    for (std::size_t a = 0; a < spec.axes.size(); ++a) attributes["axis:" + spec.axes[a].path] = run.values[a];
+    analysis::ResultFile file(run_file(o.out_dir, run), attributes, scenario.seed, policy_infos(scenario));
+    RunOptions options;
+    options.threads = 1;  // parallelism is across runs
+    const RunOutcome outcome = run_experiment(scenario, options, &file);
+    file.write_summary(outcome.rows);
+    file.commit();
+    ++done;
+    progress.done_one();
+  }, stop);
+
+  const std::size_t left = todo.size() - done;
+  if (left == 0) {
+    nlohmann::ordered_json mine = m;
+    if (o.shards > 1) {
+      mine["runs"] = nlohmann::ordered_json::array();
+      for (const auto& r : m["runs"])
+        if (static_cast<int>(r["index"].get<std::size_t>() % static_cast<std::size_t>(o.shards)) == o.shard - 1)
+          mine["runs"].push_back(r);
+    }
+    write_summary(o.out_dir, nlohmann::json::parse(mine.dump()));
+  }
+  return left;
+}
+
+void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_dir) {
+  if (dirs.empty()) throw sim::InputError("", 0, 0, "", "sweep merge needs at least one folder");
+  nlohmann::json first = read_manifest(dirs.front());
+  const std::string fingerprint = first.value("fingerprint", "");
+  for (const auto& d : dirs) {
+    const nlohmann::json m = read_manifest(d);
+    if (m.value("fingerprint", "") != fingerprint)
+      throw sim::InputError(d + "/sweep.json", 0, 0, "fingerprint",
+                            "belongs to another sweep than " + dirs.front() + "; only shards of one sweep merge");
+  }
+  check_same_sweep(out_dir, fingerprint);
+  fs::create_directories(out_dir + "/runs");
+  std::size_t missing = 0;
+  for (const auto& r : first["runs"]) {
+    const std::string name = r["id"].get<std::string>() + ".h5";
+    bool found = fs::exists(out_dir + "/runs/" + name);
+    for (const auto& d : dirs) {
+      if (found) break;
+      if (fs::exists(d + "/runs/" + name)) {
+        fs::copy_file(d + "/runs/" + name, out_dir + "/runs/" + name + ".tmp-merge", fs::copy_options::overwrite_existing);
+        fs::rename(out_dir + "/runs/" + name + ".tmp-merge", out_dir + "/runs/" + name);
+        found = true;
+      }
+    }
+    missing += !found;
+  }
+  sim::write_file_atomically(out_dir + "/sweep.json", first.dump(2) + "\n");
+  write_summary(out_dir, first);
+  if (missing) std::cerr << "specsim: warning: " << missing << " runs of the sweep are in none of the folders\n";
+}
+
+}  // namespace specsim::app

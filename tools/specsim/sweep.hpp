@@ -1,0 +1,58 @@
+#pragma once
+// Parameter sweeps: a base scenario plus axes over any of its fields (by path, e.g.
+// `workload.match.p` or `policies[1].k`), combined as a product or zipped, replicated over
+// seeds. Every run has a stable id derived from its parameters and writes one result file;
+// a run whose file exists is complete (files are renamed into place), so an interrupted sweep
+// resumes where it stopped, and shards of a sweep can run anywhere and be merged.
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/config_node.hpp"
+
+namespace specsim::app {
+
+struct SweepAxis {
+  std::string path;
+  std::vector<std::string> values;  // YAML scalars, as written
+  bool numeric = true;
+};
+
+struct SweepSpec {
+  std::string name, file, base_file, base_text;
+  std::vector<SweepAxis> axes;
+  bool zip = false;
+  std::vector<std::uint64_t> seeds;  // one run per seed and grid point
+  std::optional<std::int64_t> episodes;
+  std::string fingerprint;           // identifies the sweep: its text and its base's
+};
+
+struct SweepRun {
+  std::size_t index = 0;
+  std::string id;
+  std::vector<std::string> values;  // one per axis
+  std::uint64_t seed = 0;
+  std::string scenario_text;
+};
+
+SweepSpec load_sweep(const std::string& path);
+// Expands and validates every run (a value that makes the scenario invalid is an error at the
+// sweep file's line that gave it).
+std::vector<SweepRun> expand_sweep(const SweepSpec& spec);
+
+struct SweepOptions {
+  std::string out_dir;
+  int jobs = 1;
+  int shard = 1, shards = 1;  // run the runs whose index % shards == shard - 1
+  bool progress = true;
+};
+
+// Returns the number of runs left undone (0 when complete; more if interrupted via `stop`).
+std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& options, const std::atomic<bool>& stop);
+
+// Merges shard folders of one sweep into `out_dir`: their runs and a summary over all of them.
+void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_dir);
+
+}  // namespace specsim::app
