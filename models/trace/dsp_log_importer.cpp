@@ -390,7 +390,6 @@ ImportResult import_dsp_log_tree(const std::string& root) {
     const std::string rel = fs::relative(folder, root).generic_string();
     import_folder(folder, rel.empty() || rel == "." ? "" : rel + "/", result);
   }
-  result.trace.file.clear();
   return result;
 }
 

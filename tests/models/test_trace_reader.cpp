@@ -8,6 +8,7 @@
 #include <string>
 
 #include "models/trace/trace_reader.hpp"
+#include "models/trace/trace_writer.hpp"
 
 using namespace specsim::models::trace;
 using specsim::sim::InputError;
@@ -240,4 +241,53 @@ TEST_CASE("the reader survives hostile bytes", "[trace][reader]") {
   for (std::size_t n = 0; n <= kTwoTasks.size(); ++n) {
     CHECK_NOTHROW(validate_trace_text(std::string_view(kTwoTasks).substr(0, n), "t.jsonl"));
   }
+}
+
+TEST_CASE("mutated traces are either valid and round-trip, or reported", "[trace][reader]") {
+  // A cheap stand-in for the libFuzzer target: random byte edits of a valid trace. Whatever
+  // validate accepts, parse must accept too, and writing it back must give the same trace.
+  std::uint64_t state = 0x9E3779B97F4A7C15u;  // splitmix64: the same edits everywhere
+  auto next = [&state]() {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+  };
+  const std::string alphabet = "{}[]\",:0123456789.-eE truefalsnl\\u\n\xff";
+  int valid = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = kTwoTasks;
+    const int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const std::size_t pos = next() % text.size();
+      switch (next() % 3) {
+        case 0: text[pos] = alphabet[next() % alphabet.size()]; break;
+        case 1: text.insert(pos, 1, alphabet[next() % alphabet.size()]); break;
+        default: text.erase(pos, 1 + next() % 8); break;
+      }
+    }
+    std::vector<InputError> errors;
+    REQUIRE_NOTHROW(errors = validate_trace_text(text, "m.jsonl"));
+    if (!errors.empty()) {
+      CHECK_THROWS_AS(parse_trace(text, "m.jsonl"), InputError);
+      continue;
+    }
+    ++valid;
+    const Trace t = parse_trace(text, "m.jsonl");
+    const Trace back = parse_trace(trace_to_jsonl(t), "back.jsonl");
+    CHECK(back == t);
+  }
+  CHECK(valid > 0);
+}
+
+TEST_CASE("the example in docs/traces.md is a valid trace", "[trace][reader]") {
+  const std::string doc = read_text_file(std::string(SPECSIM_SOURCE_DIR) + "/docs/traces.md");
+  const std::size_t start = doc.find("```json\n");
+  REQUIRE(start != std::string::npos);
+  const std::size_t end = doc.find("```", start + 8);
+  const Trace t = parse_trace(std::string_view(doc).substr(start + 8, end - start - 8), "docs/traces.md");
+  REQUIRE(t.tasks.size() == 2);
+  CHECK(t.tasks[0].steps.size() == 2);
+  CHECK(t.tasks[0].steps[1].approx->calls[0].attempts == 9);
+  CHECK(t.tasks[1].features == std::vector<double>{0.5, -1.25});
 }
