@@ -124,7 +124,13 @@ class DatapointImporter {
     task.source = std::move(source);
 
     // Only a task the reader accepts goes into the trace.
-    if (auto errors = validate_trace_text(task_to_json_line(task), report_.task_id); !errors.empty()) {
+    std::vector<sim::InputError> errors;
+    try {
+      errors = validate_trace_text(task_to_json_line(task), report_.task_id);
+    } catch (const sim::InputError& e) {  // text from the logs that is not UTF-8
+      errors.emplace_back(report_.task_id, 0, 0, e.field(), "not valid UTF-8");
+    }
+    if (!errors.empty()) {
       for (const auto& e : errors) warn("", std::string("not imported: ") + e.what());
       return std::nullopt;
     }

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "models/trace/dsp_log_importer.hpp"
 #include "models/trace/trace_reader.hpp"
@@ -273,29 +274,35 @@ TEST_CASE("the whole published tree imports with only the known unreadable line"
 TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[trace][dsp]") {
   TempDir d;
   const std::string ts = "04/08/2025, 18:09:18: ";
-  d.write("approximation_datapoint3.log", ts + "task description: T\n" + ts + "Approximation: Step 1 -prompt token 10\n" + ts +
-                                              "Predictor time: 0.5s\n" + ts + "Predict K: 1\n" + ts +
-                                              "Approximation: Step 1 - A -time 1.5 -token 4\n" + ts + "Approximation: what\n");
-  d.write("target_datapoint3.log", ts + "task description: T\n" + ts + "react launch api for thought.\n" + ts +
-                                       "Target step 1 thought prompt token: 20\n" + ts +
-                                       "Target step 1 thought generation token: 30\n" + ts +
-                                       "react launch api for response.\n" + ts + "Target step 1 response prompt token: 40\n" +
-                                       ts + "Target step 1 response generation token: 5\n" + ts + "Target: Step 1 - A\n" + ts +
-                                       "Intermediate Target Step 1 - A -gen 35 -prompt 60\n" + ts + "Target: Step 1 -time 2\n" +
-                                       ts + "Mismatch at 0. Cancel starts. \n" + ts + "sas tasks: ['A']\n" + ts +
-                                       "a line nobody wrote\n" + ts + "return sas tasks: ['A']\n");
+  auto approx_log = [&ts](const std::string& task) {
+    return ts + "task description: " + task + "\n" + ts + "Approximation: Step 1 -prompt token 10\n" + ts +
+           "Predictor time: 0.5s\n" + ts + "Predict K: 1\n" + ts + "Approximation: Step 1 - A -time 1.5 -token 4\n";
+  };
+  auto target_log = [&ts](const std::string& task) {
+    return ts + "task description: " + task + "\n" + ts + "react launch api for thought.\n" + ts +
+           "Target step 1 thought prompt token: 20\n" + ts + "Target step 1 thought generation token: 30\n" + ts +
+           "react launch api for response.\n" + ts + "Target step 1 response prompt token: 40\n" + ts +
+           "Target step 1 response generation token: 5\n" + ts + "Target: Step 1 - A\n" + ts +
+           "Intermediate Target Step 1 - A -gen 35 -prompt 60\n" + ts + "Target: Step 1 -time 2\n" + ts +
+           "Mismatch at 0. Cancel starts. \n" + ts + "sas tasks: ['A']\n";
+  };
+  d.write("approximation_datapoint3.log", approx_log("T") + ts + "Approximation: what\n");
+  d.write("target_datapoint3.log", target_log("T") + ts + "a line nobody wrote\n" + ts + "return sas tasks: ['A']\n");
   d.write("train_datapoint3.log", "anything\n");
   d.write("notes.txt", "x\n");
   d.write("approximation_datapoint4.log", ts + "task description: U\n");  // no target log
+  // Bytes that are not UTF-8 cannot go into a trace.
+  d.write("approximation_datapoint5.log", approx_log("\xff"));
+  d.write("target_datapoint5.log", target_log("\xff") + ts + "return sas tasks: ['A']\n");
 
   const ImportResult r = import_dsp_logs(d.path.string());
-  REQUIRE(r.datapoints.size() == 2);
+  REQUIRE(r.datapoints.size() == 3);
   CHECK(r.imported() == 1);
   REQUIRE(r.unreadable.size() == 2);
   CHECK(r.unreadable[0] == UnreadableLine{(d.path / "approximation_datapoint3.log").string(), 6, ts + "Approximation: what"});
   CHECK(r.unreadable[1] == UnreadableLine{(d.path / "target_datapoint3.log").string(), 13, ts + "a line nobody wrote"});
-  CHECK(r.lines.used + r.lines.irrelevant + r.lines.unreadable == 6 + 14);
-  CHECK(r.lines.irrelevant == 2);  // the two "react launch api" lines
+  CHECK(r.lines.used + r.lines.irrelevant + r.lines.unreadable == 6 + 14 + 5 + 13);  // datapoint 4 is not read
+  CHECK(r.lines.irrelevant == 4);  // the "react launch api" lines
 
   const Task& t = find_task(r.trace, "openagi-3");
   REQUIRE(t.steps.size() == 1);
@@ -307,9 +314,16 @@ TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[t
   CHECK_FALSE(t.measured.has_value());
   CHECK(t.rounds == std::vector<Round>{{0, 1, 1, ms(500)}});
 
+  CHECK(r.datapoints[0].warnings == std::vector<std::string>{
+                                        "approximation_datapoint3.log:6: unreadable line: " + ts + "Approximation: what",
+                                        "target_datapoint3.log:13: unreadable line: " + ts + "a line nobody wrote",
+                                        "the last committed step is 'A', not TERMINATE"});
   CHECK(r.datapoints[1].datapoint == 4);
   CHECK_FALSE(r.datapoints[1].imported);
   CHECK(r.datapoints[1].warnings == std::vector<std::string>{"not imported: the target log is missing"});
+  CHECK_FALSE(r.datapoints[2].imported);
+  CHECK(r.datapoints[2].warnings ==
+        std::vector<std::string>{"the last committed step is 'A', not TERMINATE", "not imported: openagi-5: task: not valid UTF-8"});
   CHECK(r.ignored_files == std::vector<std::string>{(d.path / "notes.txt").string(), (d.path / "train_datapoint3.log").string(),
                                                     (d.path / "approximation_datapoint4.log").string()});
 
