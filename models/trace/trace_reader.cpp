@@ -1,0 +1,548 @@
+#include "models/trace/trace_reader.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+
+namespace specsim::models::trace {
+namespace {
+
+using nlohmann::json;
+
+// Bounds that keep arithmetic on a trace exact: token sums stay far from int64 overflow, and
+// JSON nesting stays shallow enough that nothing recursive can exhaust the stack.
+constexpr std::int64_t kMaxTokens = 1'000'000'000'000;
+constexpr std::int64_t kMaxAttempts = 1'000'000;
+constexpr int kMaxDepth = 64;
+
+std::string join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string index(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+const char* type_name(const json& j) {
+  if (j.is_number_integer() || j.is_number_unsigned()) return "integer";
+  if (j.is_number_float()) return "number";
+  return j.type_name();
+}
+
+// Shortest text that reads back to v, as the writer prints numbers.
+std::string number_text(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, ec == std::errc() ? end : buf);
+}
+
+// Deepest bracket nesting outside strings; the prepass keeps pathological inputs away from any
+// recursive code (nlohmann's comparison and dump are recursive).
+int nesting_depth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// One engine for both modes: stop at the first problem (read) or collect them all (validate).
+class Parser {
+ public:
+  Parser(std::string name, bool collect) : name_(std::move(name)), collect_(collect) {}
+
+  void report(int line, int column, const std::string& field, const std::string& message) {
+    sim::InputError e(name_, line, column, field, message);
+    if (!collect_) throw e;
+    errors_.push_back(std::move(e));
+  }
+
+  Trace parse(std::string_view text);
+  std::vector<sim::InputError>& errors() { return errors_; }
+
+ private:
+  void parse_line(std::string_view line_text, int line, Trace& trace);
+  std::optional<Task> parse_task(const json& j);
+  std::optional<Step> parse_step(const json& j, const std::string& path);
+  std::optional<AgentStep> parse_agent_step(const json& j, const std::string& path, bool is_target);
+  std::optional<Call> parse_call(const json& j, const std::string& path);
+  std::optional<Round> parse_round(const json& j, const std::string& path);
+  std::optional<Measured> parse_measured(const json& j, const std::string& path);
+  void check_rounds(const Task& task);
+
+  // Field helpers: each reports its own problem and returns nullopt/false.
+  bool expect_object(const json& j, const std::string& path, std::initializer_list<std::string_view> allowed);
+  const json* member(const json& obj, std::string_view key, const std::string& path, bool required);
+  std::optional<std::string> get_string(const json& j, const std::string& path);
+  std::optional<double> get_number(const json& j, const std::string& path);
+  std::optional<sim::Time> get_latency(const json& j, const std::string& path);
+  std::optional<std::int64_t> get_integer(const json& j, const std::string& path, std::int64_t min,
+                                          std::int64_t max);
+  std::optional<bool> get_bool(const json& j, const std::string& path);
+
+  std::string name_;
+  bool collect_;
+  int line_ = 0;
+  std::vector<sim::InputError> errors_;
+  std::map<std::string, int> id_lines_;  // task id -> line that defined it
+  std::optional<std::pair<std::size_t, int>> feature_size_;  // (length, line) of the first task with features
+};
+
+Trace Parser::parse(std::string_view text) {
+  Trace trace;
+  trace.file = name_;
+  int line = 0;
+  bool any_content = false;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line;
+    if (line == 1 && l.substr(0, 3) == "\xEF\xBB\xBF") l.remove_prefix(3);  // UTF-8 byte order mark
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    if (l.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank lines are allowed
+    any_content = true;
+    parse_line(l, line, trace);
+  }
+  if (!any_content) report(0, 0, "", "empty trace: no tasks");
+  return trace;
+}
+
+void Parser::parse_line(std::string_view line_text, int line, Trace& trace) {
+  line_ = line;
+  if (nesting_depth(line_text) > kMaxDepth) {
+    report(line, 0, "", "malformed JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    return;
+  }
+  json j;
+  try {
+    j = json::parse(line_text);
+  } catch (const json::parse_error& e) {
+    // nlohmann says "[json.exception.parse_error.101] parse error at line 1, column 7: <why>".
+    std::string why = e.what();
+    const std::size_t at = why.find("column ");
+    const std::size_t colon = at == std::string::npos ? std::string::npos : why.find(": ", at);
+    if (colon != std::string::npos) why = why.substr(colon + 2);
+    const std::size_t column = std::min<std::size_t>(e.byte, static_cast<std::size_t>(std::numeric_limits<int>::max()));
+    report(line, static_cast<int>(column), "", "malformed JSON: " + why);
+    return;
+  } catch (const json::exception& e) {
+    // Numbers too large for a double (1e999) arrive here: JSON has no infinity.
+    std::string why = e.what();
+    if (const std::size_t close = why.find("] "); close != std::string::npos) why = why.substr(close + 2);
+    report(line, 0, "", "malformed JSON: " + why);
+    return;
+  }
+  try {
+    if (!j.is_object()) {
+      report(line, 0, "", std::string("a task line must be a JSON object, got ") + type_name(j));
+      return;
+    }
+    if (auto task = parse_task(j)) trace.tasks.push_back(std::move(*task));
+  } catch (const json::exception& e) {
+    // Defensive: every access is type-checked first, so this means a bug here, not bad input.
+    report(line, 0, "", std::string("invalid JSON value: ") + e.what());
+  }
+}
+
+bool Parser::expect_object(const json& j, const std::string& path,
+                           std::initializer_list<std::string_view> allowed) {
+  if (!j.is_object()) {
+    report(line_, 0, path, std::string("expected an object, got ") + type_name(j));
+    return false;
+  }
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (std::string_view a : allowed) known = known || key == a;
+    if (!known) report(line_, 0, join(path, key), "unknown field");
+  }
+  return true;
+}
+
+const json* Parser::member(const json& obj, std::string_view key, const std::string& path, bool required) {
+  auto it = obj.find(std::string(key));
+  if (it == obj.end()) {
+    if (required) report(line_, 0, join(path, key), "missing required field");
+    return nullptr;
+  }
+  return &*it;
+}
+
+std::optional<std::string> Parser::get_string(const json& j, const std::string& path) {
+  if (!j.is_string()) {
+    report(line_, 0, path, std::string("expected a string, got ") + type_name(j));
+    return std::nullopt;
+  }
+  return j.get<std::string>();
+}
+
+std::optional<double> Parser::get_number(const json& j, const std::string& path) {
+  if (!j.is_number()) {
+    report(line_, 0, path, std::string("expected a number, got ") + type_name(j));
+    return std::nullopt;
+  }
+  const double v = j.get<double>();
+  if (!std::isfinite(v)) {
+    report(line_, 0, path, "must be finite, got " + number_text(v));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<sim::Time> Parser::get_latency(const json& j, const std::string& path) {
+  const auto v = get_number(j, path);
+  if (!v) return std::nullopt;
+  if (*v < 0) {
+    report(line_, 0, path, "must be >= 0, got " + number_text(*v));
+    return std::nullopt;
+  }
+  if (*v > kMaxLatencySeconds) {
+    report(line_, 0, path, "must be at most 1e6 seconds, got " + number_text(*v));
+    return std::nullopt;
+  }
+  return sim::Time::from_seconds(*v);
+}
+
+std::optional<std::int64_t> Parser::get_integer(const json& j, const std::string& path, std::int64_t min,
+                                                std::int64_t max) {
+  if (j.is_number_float()) {
+    const double v = j.get<double>();
+    if (!std::isfinite(v)) report(line_, 0, path, "must be finite, got " + number_text(v));
+    else if (v < static_cast<double>(min)) report(line_, 0, path, "must be >= " + std::to_string(min) + ", got " + number_text(v));
+    else report(line_, 0, path, "expected an integer, got " + number_text(v));
+    return std::nullopt;
+  }
+  if (!j.is_number_integer()) {
+    report(line_, 0, path, std::string("expected an integer, got ") + type_name(j));
+    return std::nullopt;
+  }
+  if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+    report(line_, 0, path, "must be at most " + std::to_string(max) + ", got " + std::to_string(j.get<std::uint64_t>()));
+    return std::nullopt;
+  }
+  const std::int64_t v = j.is_number_unsigned() ? static_cast<std::int64_t>(j.get<std::uint64_t>())
+                                                : j.get<std::int64_t>();
+  if (v < min) {
+    report(line_, 0, path, "must be >= " + std::to_string(min) + ", got " + std::to_string(v));
+    return std::nullopt;
+  }
+  if (v > max) {
+    report(line_, 0, path, "must be at most " + std::to_string(max) + ", got " + std::to_string(v));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> Parser::get_bool(const json& j, const std::string& path) {
+  if (!j.is_boolean()) {
+    report(line_, 0, path, std::string("expected true or false, got ") + type_name(j));
+    return std::nullopt;
+  }
+  return j.get<bool>();
+}
+
+std::optional<Task> Parser::parse_task(const json& j) {
+  const std::size_t errors_before = errors_.size();
+  expect_object(j, "", {"task_id", "task", "features", "steps", "rounds", "measured", "source"});
+  Task task;
+
+  if (const json* id = member(j, "task_id", "", true)) {
+    if (auto s = get_string(*id, "task_id")) {
+      if (s->empty()) {
+        report(line_, 0, "task_id", "must not be empty");
+      } else if (auto [it, inserted] = id_lines_.emplace(*s, line_); !inserted) {
+        report(line_, 0, "task_id", "duplicate task id '" + *s + "' (first defined on line " +
+                                        std::to_string(it->second) + ")");
+      }
+      task.task_id = std::move(*s);
+    }
+  }
+  if (const json* text = member(j, "task", "", true)) {
+    if (auto s = get_string(*text, "task")) task.task = std::move(*s);
+  }
+
+  if (const json* f = member(j, "features", "", false)) {
+    if (!f->is_array()) {
+      report(line_, 0, "features", std::string("expected an array of numbers, got ") + type_name(*f));
+    } else {
+      for (std::size_t i = 0; i < f->size(); ++i) {
+        if (auto v = get_number((*f)[i], index("features", i))) task.features.push_back(*v);
+      }
+      if (!f->empty()) {
+        if (!feature_size_) {
+          feature_size_ = std::make_pair(f->size(), line_);
+        } else if (feature_size_->first != f->size()) {
+          report(line_, 0, "features", "has " + std::to_string(f->size()) + " values, but the task on line " +
+                                           std::to_string(feature_size_->second) + " has " +
+                                           std::to_string(feature_size_->first) + " (all tasks need the same length)");
+        }
+      }
+    }
+  }
+
+  if (const json* steps = member(j, "steps", "", true)) {
+    if (!steps->is_array()) {
+      report(line_, 0, "steps", std::string("expected an array of steps, got ") + type_name(*steps));
+    } else if (steps->empty()) {
+      report(line_, 0, "steps", "a task needs at least one step");
+    } else {
+      for (std::size_t i = 0; i < steps->size(); ++i) {
+        if (auto s = parse_step((*steps)[i], index("steps", i))) task.steps.push_back(std::move(*s));
+      }
+      // Indices are only meaningful when every step parsed.
+      const std::size_t checked = task.steps.size() == steps->size() ? task.steps.size() : 0;
+      for (std::size_t i = 0; i + 1 < checked; ++i) {
+        if (task.steps[i].target.action == kTerminateAction) {
+          report(line_, 0, index("steps", i) + ".target.action",
+                 std::string(kTerminateAction) + " ends the task, so only the last step may have it");
+        }
+      }
+    }
+  }
+
+  if (const json* rounds = member(j, "rounds", "", false)) {
+    if (!rounds->is_array()) {
+      report(line_, 0, "rounds", std::string("expected an array of rounds, got ") + type_name(*rounds));
+    } else {
+      for (std::size_t i = 0; i < rounds->size(); ++i) {
+        if (auto r = parse_round((*rounds)[i], index("rounds", i))) task.rounds.push_back(*r);
+      }
+    }
+  }
+
+  if (const json* m = member(j, "measured", "", false)) task.measured = parse_measured(*m, "measured");
+
+  if (const json* src = member(j, "source", "", false)) {
+    if (!src->is_object()) report(line_, 0, "source", std::string("expected an object, got ") + type_name(*src));
+    else task.source = *src;
+  }
+
+  if (errors_.size() != errors_before) return std::nullopt;
+  check_rounds(task);
+  if (errors_.size() != errors_before) return std::nullopt;
+  return task;
+}
+
+// Rounds must tile the steps in order, each committing at most its k steps.
+void Parser::check_rounds(const Task& task) {
+  const auto n = static_cast<std::int64_t>(task.steps.size());
+  for (std::size_t i = 0; i < task.rounds.size(); ++i) {
+    const Round& r = task.rounds[i];
+    const std::string path = index("rounds", i);
+    if (i == 0 && r.start_step != 0) {
+      report(line_, 0, path + ".start_step", "the first round must start at step 0, got " + std::to_string(r.start_step));
+      return;
+    }
+    if (r.start_step >= n) {
+      report(line_, 0, path + ".start_step", "must be less than the number of steps (" + std::to_string(n) +
+                                                 "), got " + std::to_string(r.start_step));
+      return;
+    }
+    const std::int64_t next = i + 1 < task.rounds.size() ? task.rounds[i + 1].start_step : n;
+    if (next <= r.start_step) {
+      report(line_, 0, index("rounds", i + 1) + ".start_step",
+             "rounds must start at increasing steps, got " + std::to_string(next) + " after " + std::to_string(r.start_step));
+      return;
+    }
+    if (next - r.start_step > r.k) {
+      report(line_, 0, path + ".k", "the round commits " + std::to_string(next - r.start_step) + " steps (from step " +
+                                        std::to_string(r.start_step) + "), more than k = " + std::to_string(r.k));
+    }
+  }
+}
+
+std::optional<Step> Parser::parse_step(const json& j, const std::string& path) {
+  if (!expect_object(j, path, {"target", "approx", "match"})) return std::nullopt;
+  Step step;
+  bool ok = true;
+  if (const json* t = member(j, "target", path, true)) {
+    if (auto a = parse_agent_step(*t, join(path, "target"), true)) step.target = std::move(*a);
+    else ok = false;
+  } else {
+    ok = false;
+  }
+  if (const json* a = member(j, "approx", path, false)) {
+    step.approx = parse_agent_step(*a, join(path, "approx"), false);
+    ok = ok && step.approx.has_value();
+  }
+  if (const json* m = member(j, "match", path, false)) {
+    step.match = get_bool(*m, join(path, "match"));
+    ok = ok && step.match.has_value();
+  }
+  if (!ok) return std::nullopt;
+  return step;
+}
+
+std::optional<AgentStep> Parser::parse_agent_step(const json& j, const std::string& path, bool is_target) {
+  if (!expect_object(j, path, {"action", "calls"})) return std::nullopt;
+  AgentStep agent;
+  bool ok = true;
+  if (const json* a = member(j, "action", path, true)) {
+    if (auto s = get_string(*a, join(path, "action"))) {
+      if (is_target && s->empty()) {
+        report(line_, 0, join(path, "action"), "the target's action must not be empty");
+        ok = false;
+      }
+      agent.action = std::move(*s);
+    } else {
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  if (const json* calls = member(j, "calls", path, true)) {
+    const std::string cpath = join(path, "calls");
+    if (!calls->is_array()) {
+      report(line_, 0, cpath, std::string("expected an array of calls, got ") + type_name(*calls));
+      ok = false;
+    } else if (calls->empty()) {
+      report(line_, 0, cpath, "needs at least one call");
+      ok = false;
+    } else {
+      for (std::size_t i = 0; i < calls->size(); ++i) {
+        if (auto c = parse_call((*calls)[i], index(cpath, i))) agent.calls.push_back(*c);
+        else ok = false;
+      }
+    }
+  } else {
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return agent;
+}
+
+std::optional<Call> Parser::parse_call(const json& j, const std::string& path) {
+  if (!expect_object(j, path, {"latency_s", "input_tokens", "output_tokens", "attempts"})) return std::nullopt;
+  Call call;
+  bool ok = true;
+  if (const json* v = member(j, "latency_s", path, true)) {
+    auto t = get_latency(*v, join(path, "latency_s"));
+    if (t) call.latency = *t;
+    ok = ok && t.has_value();
+  } else {
+    ok = false;
+  }
+  for (auto [key, field] : {std::pair<std::string_view, std::int64_t*>{"input_tokens", &call.input_tokens},
+                            std::pair<std::string_view, std::int64_t*>{"output_tokens", &call.output_tokens}}) {
+    if (const json* v = member(j, key, path, true)) {
+      auto n = get_integer(*v, join(path, key), 0, kMaxTokens);
+      if (n) *field = *n;
+      ok = ok && n.has_value();
+    } else {
+      ok = false;
+    }
+  }
+  if (const json* v = member(j, "attempts", path, false)) {
+    auto n = get_integer(*v, join(path, "attempts"), 1, kMaxAttempts);
+    if (n) call.attempts = *n;
+    ok = ok && n.has_value();
+  }
+  if (!ok) return std::nullopt;
+  return call;
+}
+
+std::optional<Round> Parser::parse_round(const json& j, const std::string& path) {
+  if (!expect_object(j, path, {"start_step", "k", "predicted_k", "predictor_latency_s"})) return std::nullopt;
+  Round round;
+  bool ok = true;
+  if (const json* v = member(j, "start_step", path, true)) {
+    auto n = get_integer(*v, join(path, "start_step"), 0, std::numeric_limits<std::int64_t>::max());
+    if (n) round.start_step = *n;
+    ok = ok && n.has_value();
+  } else {
+    ok = false;
+  }
+  if (const json* v = member(j, "k", path, true)) {
+    auto n = get_integer(*v, join(path, "k"), 1, std::numeric_limits<std::int64_t>::max());
+    if (n) round.k = *n;
+    ok = ok && n.has_value();
+  } else {
+    ok = false;
+  }
+  if (const json* v = member(j, "predicted_k", path, false)) {
+    round.predicted_k = get_integer(*v, join(path, "predicted_k"), std::numeric_limits<std::int64_t>::min(),
+                                    std::numeric_limits<std::int64_t>::max());
+    ok = ok && round.predicted_k.has_value();
+  }
+  if (const json* v = member(j, "predictor_latency_s", path, false)) {
+    round.predictor_latency = get_latency(*v, join(path, "predictor_latency_s"));
+    ok = ok && round.predictor_latency.has_value();
+  }
+  if (!ok) return std::nullopt;
+  return round;
+}
+
+std::optional<Measured> Parser::parse_measured(const json& j, const std::string& path) {
+  if (!expect_object(j, path, {"latency_s", "sequential_s"})) return std::nullopt;
+  Measured m;
+  bool ok = true;
+  if (const json* v = member(j, "latency_s", path, false)) {
+    m.latency = get_latency(*v, join(path, "latency_s"));
+    ok = ok && m.latency.has_value();
+  }
+  if (const json* v = member(j, "sequential_s", path, false)) {
+    m.sequential = get_latency(*v, join(path, "sequential_s"));
+    ok = ok && m.sequential.has_value();
+  }
+  if (!ok) return std::nullopt;
+  return m;
+}
+
+}  // namespace
+
+std::string read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw sim::InputError(path, 0, 0, "", "cannot read file: is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw sim::InputError(path, 0, 0, "", std::string("cannot open file: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw sim::InputError(path, 0, 0, "", "cannot read file");
+  return text.str();
+}
+
+Trace parse_trace(std::string_view text, const std::string& name) {
+  Parser p(name, false);
+  return p.parse(text);
+}
+
+std::vector<sim::InputError> validate_trace_text(std::string_view text, const std::string& name) {
+  Parser p(name, true);
+  p.parse(text);
+  return std::move(p.errors());
+}
+
+Trace read_trace(const std::string& path) { return parse_trace(read_text_file(path), path); }
+
+std::vector<sim::InputError> validate_trace(const std::string& path) {
+  std::string text;
+  try {
+    text = read_text_file(path);
+  } catch (const sim::InputError& e) {
+    return {e};
+  }
+  return validate_trace_text(text, path);
+}
+
+}  // namespace specsim::models::trace

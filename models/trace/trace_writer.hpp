@@ -1,0 +1,27 @@
+#pragma once
+// Writing traces as JSON Lines (format: docs/traces.md). Output is deterministic: fixed key order,
+// latencies as the exact decimal of their nanoseconds, other numbers in shortest round-trip form,
+// so read_trace(write_trace(t)) == t and equal traces give byte-identical files.
+#include <string>
+
+#include "models/trace/trace.hpp"
+#include "sim/time.hpp"
+
+namespace specsim::models::trace {
+
+// One task as one JSON line, without the newline. Throws sim::InputError (field path set, no file)
+// when a string is not valid UTF-8.
+std::string task_to_json_line(const Task& task);
+
+// All tasks, one per line, each line ending in '\n'.
+std::string trace_to_jsonl(const Trace& trace);
+
+// Validates the output with the reader's rules (an invalid trace is never written), writes it to a
+// temporary file next to `path`, then renames it over `path`: on any error `path` is untouched and
+// no temporary file is left. Throws sim::InputError naming `path`.
+void write_trace(const Trace& trace, const std::string& path);
+
+// Seconds as the shortest exact decimal of a nanosecond count: 8.81, 0.000000001, 12.
+std::string format_seconds(sim::Time t);
+
+}  // namespace specsim::models::trace
