@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,9 +15,10 @@
 namespace specsim::sim {
 
 std::string read_text_file(const std::string& path) {
-  if (std::filesystem::is_directory(path)) throw InputError(path, 0, 0, "", "is a directory, not a file");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, 0, "", "cannot read file: is a directory");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, 0, "", "cannot open file");
+  if (!in) throw InputError(path, 0, 0, "", std::string("cannot open file: ") + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw InputError(path, 0, 0, "", "cannot read file");

@@ -1,3 +1,4 @@
+#include "sim/files.hpp"
 #include "models/trace/dsp_log_text.hpp"
 
 #include <charconv>
@@ -77,7 +78,7 @@ LogFile split_log(std::string_view text, const std::string& path) {
   return f;
 }
 
-LogFile read_log(const std::string& path) { return split_log(read_text_file(path), path); }
+LogFile read_log(const std::string& path) { return split_log(sim::read_text_file(path), path); }
 
 std::optional<std::int64_t> parse_int(std::string_view s) {
   std::int64_t v = 0;

@@ -1,5 +1,7 @@
 #include "models/trace/trace_reader.hpp"
 
+#include "sim/files.hpp"
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -511,17 +513,6 @@ std::optional<Measured> Parser::parse_measured(const json& j, const std::string&
 
 }  // namespace
 
-std::string read_text_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw sim::InputError(path, 0, 0, "", "cannot read file: is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw sim::InputError(path, 0, 0, "", std::string("cannot open file: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw sim::InputError(path, 0, 0, "", "cannot read file");
-  return text.str();
-}
-
 Trace parse_trace(std::string_view text, const std::string& name) {
   Parser p(name, false);
   return p.parse(text);
@@ -533,12 +524,12 @@ std::vector<sim::InputError> validate_trace_text(std::string_view text, const st
   return std::move(p.errors());
 }
 
-Trace read_trace(const std::string& path) { return parse_trace(read_text_file(path), path); }
+Trace read_trace(const std::string& path) { return parse_trace(sim::read_text_file(path), path); }
 
 std::vector<sim::InputError> validate_trace(const std::string& path) {
   std::string text;
   try {
-    text = read_text_file(path);
+    text = sim::read_text_file(path);
   } catch (const sim::InputError& e) {
     return {e};
   }

@@ -23,7 +23,5 @@ std::vector<sim::InputError> validate_trace(const std::string& path);
 Trace parse_trace(std::string_view text, const std::string& name);
 std::vector<sim::InputError> validate_trace_text(std::string_view text, const std::string& name);
 
-// The whole contents of a file; throws sim::InputError when it cannot be read.
-std::string read_text_file(const std::string& path);
 
 }  // namespace specsim::models::trace

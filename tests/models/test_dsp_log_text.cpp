@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "sim/files.hpp"
 #include "models/trace/dsp_approx_log.hpp"
 #include "models/trace/dsp_log_text.hpp"
 #include "models/trace/dsp_simulation_log.hpp"
@@ -82,7 +83,7 @@ TEST_CASE("the log parsers survive any text", "[dsp]") {
   const std::string noise = "0123456789 -:.'[],\n\\xyzStepNone";
   for (const char* kind : {"approximation", "target", "simulation"}) {
     const std::string original =
-        specsim::models::trace::read_text_file((logs / (std::string(kind) + "_datapoint16.log")).string());
+        specsim::sim::read_text_file((logs / (std::string(kind) + "_datapoint16.log")).string());
     for (int i = 0; i < 300; ++i) {
       std::string text = original.substr(0, next() % (original.size() + 1));
       for (int e = 0; e < 6 && !text.empty(); ++e) text[next() % text.size()] = noise[next() % noise.size()];

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "sim/files.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_writer.hpp"
 
@@ -281,7 +282,7 @@ TEST_CASE("mutated traces are either valid and round-trip, or reported", "[trace
 }
 
 TEST_CASE("the example in docs/traces.md is a valid trace", "[trace][reader]") {
-  const std::string doc = read_text_file(std::string(SPECSIM_SOURCE_DIR) + "/docs/traces.md");
+  const std::string doc = specsim::sim::read_text_file(std::string(SPECSIM_SOURCE_DIR) + "/docs/traces.md");
   const std::size_t start = doc.find("```json\n");
   REQUIRE(start != std::string::npos);
   const std::size_t end = doc.find("```", start + 8);
