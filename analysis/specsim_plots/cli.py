@@ -61,7 +61,10 @@ def selected(only: str | None, source: str, path: str):
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        formats = style.parse_formats(args.formats)
+        try:
+            formats = style.parse_formats(args.formats)
+        except ValueError as e:
+            raise UsageError(f"--formats: {e}")
         if args.episode < 0 or (args.window is not None and args.window < 1):
             raise UsageError("--episode must be >= 0 and --window >= 1")
         results = open_results(args.path)
@@ -87,7 +90,7 @@ def run(argv: list[str] | None = None) -> int:
         for message in skipped:
             print(f"note: skipped: {message}", file=sys.stderr)
         return EXIT_OK
-    except (UsageError, BadInput, ValueError) as e:
+    except (UsageError, BadInput) as e:
         print(str(e).splitlines()[0] if str(e) else type(e).__name__, file=sys.stderr)
         return EXIT_BAD_INPUT
     except MissingData as e:  # e.g. a sweep folder without its summary

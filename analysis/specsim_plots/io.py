@@ -101,6 +101,7 @@ def _text(value: Any) -> str:
 
 def read_table(path: Path | str, dataset: str) -> Table:
     """Reads one compound dataset of an HDF5 file, or raises MissingData naming it."""
+    dataset = "/" + dataset.lstrip("/")
     try:
         with h5py.File(path, "r") as f:
             node = f.get(dataset)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from . import metrics, style
 from .io import MissingData, Policy, Run
@@ -67,6 +68,9 @@ def plot_knobs(run: Run, options=None):
             ax.set_xlabel(knob_label)
             ax.set_ylabel(metrics.label(metric))
             ax.grid(True, alpha=0.3)
-        axes[row, 0].legend(fontsize=7, loc="best", title=f"{knob} curves", title_fontsize=7)
+        handles, _ = axes[row, 0].get_legend_handles_labels()
+        if metrics.baseline(run, "latency_mean_s") is not None:
+            handles.append(Line2D([], [], color="#666666", linestyle=":", linewidth=1, label="sequential"))
+        axes[row, 0].legend(handles=handles, fontsize=7, loc="best", title=f"{knob} curves", title_fontsize=7)
     fig.suptitle(f"{run.name}: DSP control knobs (95% CI)", fontsize=11)
     return fig

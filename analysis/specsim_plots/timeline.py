@@ -18,7 +18,8 @@ from .io import MissingData, Run
 
 WIDTH = 12.0
 AGENT_APPROX, AGENT_TARGET = 0, 1
-STATUS_CANCELLED = (3, 4)
+STATUS_CANCELLED_QUEUED = 4
+STATUS_CANCELLED = (3, STATUS_CANCELLED_QUEUED)
 ROLE_NAMES = {1: "committed", 2: "speculation (matched guess)", 3: "wasted"}
 COLORS = {"committed": "#2ca02c", "speculation (matched guess)": "#1f77b4", "wasted": "#ff7f0e",
           "cancelled": "#c7c7c7"}
@@ -79,10 +80,14 @@ def plot_timeline(run: Run, options=None):
         cat = category(int(calls["status"][i]), int(calls["role"][i]))
         used.add(cat)
         start, stop, asked = (float(calls[c][i]) for c in ("started_s", "ended_s", "requested_s"))
-        if start > asked:  # waited for a concurrency slot
-            ax.barh(y[i], start - asked, left=asked, height=0.3, color="white", edgecolor="#888888",
-                    hatch="...", linewidth=0.5)
+        never_ran = int(calls["status"][i]) == STATUS_CANCELLED_QUEUED  # its started_s is meaningless
+        queued_until = stop if never_ran else start
+        if queued_until > asked:  # waited for a concurrency slot
+            ax.barh(y[i], queued_until - asked, left=asked, height=0.3, color="white",
+                    edgecolor=COLORS["cancelled"] if never_ran else "#888888", hatch="...", linewidth=0.5)
             used.add("queued")
+        if never_ran:
+            continue
         ax.barh(y[i], max(stop - start, 0.0), left=start, height=0.7, color=COLORS[cat], edgecolor="black",
                 linewidth=0.5, hatch="//" if cat == "cancelled" else None)
         text = f"s{int(calls['step'][i])}" + (f".{int(calls['call_index'][i])}" if multi[int(agent[i])] else "")
