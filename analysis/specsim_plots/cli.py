@@ -1,0 +1,102 @@
+"""The command line: ``python3 -m specsim_plots PATH -o DIR [--formats png,pdf] [--only NAMES]``.
+
+``specsim plot`` runs this, so its contract is an interface: one line per file written on
+stdout, a note on stderr per figure skipped for lack of data, exit 0 on success, exit 2 with a
+one-line ``PATH: missing X (needed for figure Y)`` message on bad input (a requested figure
+whose data are absent, or an input from which no figure at all can be made).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import style
+from .figures import FIGURES, RUN, SWEEP, Options, by_name
+from .io import BadInput, MissingData, Run, open_results
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def parser() -> argparse.ArgumentParser:
+    names = ", ".join(f.name for f in FIGURES)
+    p = argparse.ArgumentParser(
+        prog="python3 -m specsim_plots",
+        description="Figures from specsim results: PATH is one run's HDF5 file or a sweep folder.",
+        epilog=f"figures: {names}")
+    p.add_argument("path", metavar="PATH", help="a run's result file (.h5) or a sweep folder")
+    p.add_argument("-o", "--output", metavar="DIR", required=True, help="folder for the figures (created)")
+    p.add_argument("--formats", default=",".join(style.DEFAULT_FORMATS),
+                   help="comma-separated file formats (default: %(default)s)")
+    p.add_argument("--only", metavar="NAMES", help="comma-separated figures to make; a missing table is an error")
+    p.add_argument("--policy", metavar="LABEL", help="timeline: the policy to draw (default: largest fixed k)")
+    p.add_argument("--episode", metavar="N", type=int, default=0, help="timeline: the episode (default: 0)")
+    p.add_argument("--window", metavar="N", type=int,
+                   help="learning_curve: rolling-mean window in episodes (default: about 5%% of the run)")
+    return p
+
+
+def selected(only: str | None, source: str, path: str):
+    """The figures to attempt: all of the input's kind, or the requested ones (checked)."""
+    if not only:
+        return [f for f in FIGURES if f.source == source], False
+    specs = []
+    for name in (n.strip() for n in only.split(",") if n.strip()):
+        try:
+            spec = by_name(name)
+        except KeyError:
+            raise UsageError(f"unknown figure '{name}' (expected one of: {', '.join(f.name for f in FIGURES)})")
+        if spec.source != source:
+            what = "a run's result file" if spec.source == RUN else "a sweep folder"
+            raise UsageError(f"{path}: figure {name} needs {what}")
+        specs.append(spec)
+    return specs, True
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        try:
+            formats = style.parse_formats(args.formats)
+        except ValueError as e:
+            raise UsageError(f"--formats: {e}")
+        if args.episode < 0 or (args.window is not None and args.window < 1):
+            raise UsageError("--episode must be >= 0 and --window >= 1")
+        results = open_results(args.path)
+        source = RUN if isinstance(results, Run) else SWEEP
+        specs, strict = selected(args.only, source, args.path)
+        if args.policy and source == RUN:
+            results.policy(args.policy)  # an unknown label fails now, whichever figures run
+        options = Options(policy=args.policy, episode=args.episode, window=args.window)
+        written, skipped = 0, []
+        for spec in specs:
+            try:
+                fig = spec.draw(results, options=options)
+            except MissingData as e:
+                if strict:
+                    raise UsageError(e.message(spec.name))
+                skipped.append(e.message(spec.name))
+                continue
+            for path in style.save_figure(fig, args.output, spec.name, formats):
+                print(path, flush=True)
+                written += 1
+        if written == 0 and skipped:
+            raise UsageError(skipped[0])
+        for message in skipped:
+            print(f"note: skipped: {message}", file=sys.stderr)
+        return EXIT_OK
+    except (UsageError, BadInput) as e:
+        print(str(e).splitlines()[0] if str(e) else type(e).__name__, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MissingData as e:  # e.g. a sweep folder without its summary
+        print(str(e), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def main() -> None:
+    sys.exit(run())

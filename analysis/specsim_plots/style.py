@@ -1,0 +1,97 @@
+"""Shared look and the one way figures are created and saved.
+
+Figures are created here (fixed size, fixed dpi, constrained layout, no pyplot state) and saved
+here (every requested format), so that every figure of a paper looks alike and a saved PNG has
+exactly ``size_inches * DPI`` pixels, which the tests check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: never open a window, work without a display
+
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+DPI = 150
+DEFAULT_FORMATS = ("png", "pdf")
+
+# Marker (and colour) per policy kind: kinds keep their look in every figure.
+KIND_STYLE = {
+    "sequential": ("s", "#444444"),
+    "fixed_k": ("o", "#1f77b4"),
+    "dsp": ("^", "#d62728"),
+    "oracle": ("*", "#2ca02c"),
+}
+OTHER_STYLES = [("D", "#9467bd"), ("P", "#8c564b"), ("X", "#e377c2"), ("v", "#17becf"), ("h", "#bcbd22")]
+
+
+def kind_style(kind: str) -> tuple[str, str]:
+    """(marker, colour) of a policy kind; unknown kinds get a stable style from their name."""
+    if kind in KIND_STYLE:
+        return KIND_STYLE[kind]
+    return OTHER_STYLES[sum(map(ord, kind)) % len(OTHER_STYLES)]
+
+
+def series_colors(n: int) -> list:
+    """n distinguishable colours (tab10, then tab20, then a continuous map)."""
+    import matplotlib as mpl
+
+    if n <= 10:
+        return [mpl.colormaps["tab10"](i) for i in range(n)]
+    if n <= 20:
+        return [mpl.colormaps["tab20"](i) for i in range(n)]
+    return [mpl.colormaps["viridis"](x) for x in np.linspace(0, 0.95, n)]
+
+
+def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **subplot_kw) -> tuple[Figure, np.ndarray]:
+    """A figure of the given size (inches) and its axes as a 2-D array (rows, cols)."""
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
+    return fig, axes
+
+
+def note(ax, text: str) -> None:
+    """Replaces an axes' content by a centred note (a panel whose data the run does not have)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", wrap=True,
+            fontsize=10, color="#555555")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """'png,pdf' -> ('png', 'pdf'), checked against what matplotlib can write."""
+    formats = tuple(f.strip().lower().lstrip(".") for f in text.split(",") if f.strip())
+    supported = Figure().canvas.get_supported_filetypes()
+    bad = [f for f in formats if f not in supported]
+    if not formats or bad:
+        raise ValueError(f"unsupported format(s) {', '.join(bad) or '(none)'} "
+                         f"(expected some of: {', '.join(sorted(supported))})")
+    return formats
+
+
+def save_figure(fig: Figure, out_dir: Path | str, stem: str,
+                formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
+    """Writes ``out_dir/stem.<format>`` for each format and returns the paths written.
+
+    No ``bbox_inches="tight"``: the constrained layout already fits the labels, and a fixed
+    pixel size keeps figures aligned when a paper puts them side by side.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        path = out_dir / f"{stem}.{fmt}"
+        fig.savefig(path, format=fmt, dpi=DPI)
+        written.append(path)
+    return written
+
+
+def tick_labels(ax, labels: Sequence[str], rotation: float = 30) -> None:
+    """Category labels on the x axis, rotated when long so that they do not overlap."""
+    ax.set_xticks(range(len(labels)))
+    long = max((len(s) for s in labels), default=0) > 8
+    ax.set_xticklabels(labels, rotation=rotation if long else 0, ha="right" if long else "center")

@@ -1,0 +1,305 @@
+"""Tests of the plotting layer (analysis/specsim_plots): figures, the Pareto front, the CLI.
+
+Run with ``ctest -R plots`` or
+``PYTHONPATH=analysis /usr/bin/python3 -m unittest discover -s tests/analysis -v``. Figures are
+checked by reading the PNG back: it must have the figure's size times the dpi, and not be one
+colour. The end-to-end test runs the real binary ($SPECSIM_BINARY) and is skipped without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SOURCE_DIR = Path(os.environ.get("SPECSIM_SOURCE_DIR", HERE.parent.parent))
+ANALYSIS_DIR = SOURCE_DIR / "analysis"
+if str(ANALYSIS_DIR) not in sys.path:
+    sys.path.insert(0, str(ANALYSIS_DIR))
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import matplotlib.image  # noqa: E402
+import numpy as np  # noqa: E402
+
+import specsim_plots as sp  # noqa: E402
+import synthetic_results as synthetic  # noqa: E402
+from specsim_plots import cli, metrics, style  # noqa: E402
+from specsim_plots.learning import rolling_mean  # noqa: E402
+from specsim_plots.pareto import front_steps  # noqa: E402
+from specsim_plots.sweep import aggregate, policy_lines  # noqa: E402
+
+MIN_PIXEL_STD = 0.02  # a blank (one-colour) image has 0; a real figure is far above this
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Runs the command line in-process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.run([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+class FigureAssertions(unittest.TestCase):
+    """Saves a figure as PNG and PDF and checks what was written."""
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="specsim-plots-")
+        self.tmp = Path(self._tmp.name)
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def assert_figure(self, fig, stem: str) -> np.ndarray:
+        width, height = fig.get_size_inches()
+        paths = style.save_figure(fig, self.tmp / "out", stem, ("png", "pdf"))
+        self.assertEqual([p.name for p in paths], [f"{stem}.png", f"{stem}.pdf"])
+        image = matplotlib.image.imread(paths[0])
+        self.assertEqual(image.shape[:2], (round(height * style.DPI), round(width * style.DPI)),
+                         f"{stem}: PNG size is not the figure size times dpi")
+        self.assertGreater(float(image[..., :3].std()), MIN_PIXEL_STD, f"{stem}: image is (nearly) one colour")
+        self.assertEqual(paths[1].read_bytes()[:5], b"%PDF-", f"{stem}: not a PDF")
+        return image
+
+
+class ParetoFrontTest(unittest.TestCase):
+    def test_hand_made_points(self):
+        # index:      0    1    2    3    4    5    6
+        cost = [1.0, 2.0, 3.0, 2.5, 4.0, 1.5, 5.0]
+        latency = [10.0, 8.0, 5.0, 9.0, 5.0, 12.0, 4.0]
+        # 3 is dominated by 1 (cheaper and faster), 4 by 2 (same latency, cheaper), 5 by 0.
+        self.assertEqual(sp.pareto_front(cost, latency).tolist(), [0, 1, 2, 6])
+
+    def test_ties_and_duplicates(self):
+        cost = [1.0, 1.0, 2.0, 2.0, 1.0]
+        latency = [5.0, 6.0, 3.0, 3.0, 5.0]
+        # same cost, slower: dominated (1); identical points stay together (0 and 4, 2 and 3).
+        self.assertEqual(sp.pareto_front(cost, latency).tolist(), [0, 4, 2, 3])
+
+    def test_nan_points_are_ignored(self):
+        self.assertEqual(sp.pareto_front([np.nan, 1.0, 2.0], [0.0, 3.0, 1.0]).tolist(), [1, 2])
+        self.assertEqual(sp.pareto_front([], []).tolist(), [])
+
+    def test_front_steps_extends_the_last_level(self):
+        fx, fy = front_steps([1, 2, 3], [3, 2, 1], np.array([0, 1, 2]), x_end=4.0)
+        self.assertEqual(fx.tolist(), [1, 2, 3, 4])
+        self.assertEqual(fy.tolist(), [3, 2, 1, 1])
+
+
+class HelpersTest(unittest.TestCase):
+    def test_ci_column_follows_the_summary_naming(self):
+        self.assertEqual(metrics.ci_column("latency_mean_s"), "latency_ci95_s")
+        self.assertEqual(metrics.ci_column("cost_usd"), "cost_ci95_usd")
+        self.assertEqual(metrics.ci_column("speedup"), "speedup_ci95")
+        self.assertEqual(metrics.ci_column("cost_ratio"), "cost_ratio_ci95")
+        fields = synthetic.SUMMARY_DTYPE.names
+        for metric in ("latency_mean_s", "cost_usd", "speedup", "cost_ratio"):
+            self.assertIn(metrics.ci_column(metric), fields)
+
+    def test_rolling_mean_is_trailing_weighted_and_skips_nan(self):
+        values = [1.0, np.nan, 3.0, 5.0]
+        np.testing.assert_allclose(rolling_mean(values, 2), [1.0, 1.0, 3.0, 4.0])
+        np.testing.assert_allclose(rolling_mean(values, 3, weights=[1, 1, 1, 3]), [1.0, 1.0, 2.0, 4.5])
+        self.assertTrue(np.isnan(rolling_mean([np.nan, 2.0], 1)[0]))
+
+    def test_replicates_average_with_half_width_of_the_mean(self):
+        x, v, e = aggregate(np.array([1.0, 1.0, 2.0]), np.array([2.0, 4.0, 5.0]), np.array([0.3, 0.4, 0.1]))
+        np.testing.assert_allclose(x, [1.0, 2.0])
+        np.testing.assert_allclose(v, [3.0, 5.0])
+        np.testing.assert_allclose(e, [0.25, 0.1])
+
+    def test_strings_are_decoded(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            run = sp.open_run(synthetic.write_run(Path(tmp) / "r.h5"))
+            self.assertEqual(run.name, "synthetic")
+            self.assertIn("dsp(tau=0.5)", list(run.summary["label"]))
+            dsp = run.policy("dsp(tau=0.5)")
+            self.assertEqual((dsp.kind, dsp.group, dsp.config["tau"], dsp.config["offset"]),
+                             ("dsp", "dsp(tau=0_5)", 0.5, 0))
+
+
+class RunFiguresTest(FigureAssertions):
+    """Every run figure on a hand-made file that has all tables (DSP ones included)."""
+
+    def setUp(self):
+        super().setUp()
+        self.run = sp.open_run(synthetic.write_run(self.tmp / "synthetic.h5"))
+
+    def test_latency_cost(self):
+        self.assert_figure(sp.plot_latency_cost(self.run), "latency_cost")
+
+    def test_k_sweep(self):
+        self.assert_figure(sp.plot_k_sweep(self.run), "k_sweep")
+
+    def test_knobs(self):
+        self.assert_figure(sp.plot_knobs(self.run), "knobs")
+
+    def test_learning_curve(self):
+        self.assert_figure(sp.plot_learning_curve(self.run, sp.Options(window=10)), "learning_curve")
+
+    def test_k_histogram(self):
+        self.assert_figure(sp.plot_k_histogram(self.run), "k_histogram")
+
+    def test_concurrency(self):
+        self.assert_figure(sp.plot_concurrency(self.run), "concurrency")
+
+    def test_timeline_default_and_chosen(self):
+        self.assert_figure(sp.plot_timeline(self.run), "timeline")
+        self.assert_figure(sp.plot_timeline(self.run, sp.Options(policy="sequential", episode=1)), "timeline_seq")
+
+    def test_timeline_of_an_unrecorded_episode_names_the_table(self):
+        with self.assertRaises(sp.MissingData) as e:
+            sp.plot_timeline(self.run, sp.Options(policy="fixed_k(k=2)", episode=50))
+        self.assertIn("episode 50 in table /policies/fixed_k(k=2)/calls", str(e.exception))
+
+    def test_knobs_with_one_knob_draws_a_note(self):
+        only_tau = [p for p in synthetic.POLICIES if "offset=" not in p[0]]
+        run = sp.open_run(synthetic.write_run(self.tmp / "tau.h5", policies=only_tau))
+        fig = sp.plot_knobs(run)
+        self.assert_figure(fig, "knobs_tau_only")
+        texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+        self.assertTrue(any("do not vary offset" in t for t in texts), texts)
+
+    def test_missing_learning_table_is_named(self):
+        run = sp.open_run(synthetic.write_run(self.tmp / "nolearn.h5", learning=False))
+        with self.assertRaises(sp.MissingData) as e:
+            sp.plot_learning_curve(run)
+        self.assertIn("table /policies/dsp(tau=0_3)/learning", str(e.exception))
+
+
+class SweepFiguresTest(FigureAssertions):
+    def test_sweep_from_h5_and_csv(self):
+        for csv_only in (False, True):
+            with self.subTest(csv_only=csv_only):
+                sweep = sp.open_sweep(synthetic.write_sweep(self.tmp / f"sweep{csv_only}", csv_only=csv_only))
+                self.assertEqual(sweep.axes, ["workload.match.p", "agents.approx.model"])
+                self.assertEqual(sorted(policy_lines(sweep)), ["dsp(tau=0.5)", "fixed_k(k=2)", "sequential"])
+                self.assert_figure(sp.plot_sweep_metric(sweep, "speedup"), "sweep_speedup")
+                self.assert_figure(sp.plot_sweep_latency_cost(sweep), "sweep_latency_cost")
+
+    def test_lines_follow_a_policy_whose_label_changes(self):
+        sweep = sp.open_sweep(synthetic.write_sweep(self.tmp / "sweep", vary_labels=True))
+        lines = policy_lines(sweep)
+        self.assertEqual(list(lines), ["sequential", "fixed_k (policy #1)", "dsp(tau=0.5)"])
+        self.assertEqual(len(lines["fixed_k (policy #1)"]), 16)  # 4 p x 2 k x 2 seeds
+        self.assert_figure(sp.plot_sweep_metric(sweep, "cost_usd"), "sweep_cost_usd")
+
+
+class CliTest(FigureAssertions):
+    def test_all_figures_of_a_run(self):
+        path = synthetic.write_run(self.tmp / "r.h5")
+        code, out, err = run_cli(path, "-o", self.tmp / "figs", "--formats", "png")
+        self.assertEqual(code, 0, err)
+        written = sorted(Path(line).name for line in out.splitlines())
+        expected = sorted(f"{f.name}.png" for f in sp.FIGURES if f.source == "run")
+        self.assertEqual(written, expected)
+        self.assertEqual(err, "")
+
+    def test_requested_figure_without_its_table_exits_2_naming_it(self):
+        path = synthetic.write_run(self.tmp / "r.h5", learning=False)
+        code, out, err = run_cli(path, "-o", self.tmp / "figs", "--only", "learning_curve")
+        self.assertEqual(code, 2)
+        self.assertEqual(out, "")
+        self.assertEqual(err.strip(), f"{path}: missing table /policies/dsp(tau=0_3)/learning "
+                                      "(needed for figure learning_curve)")
+
+    def test_absent_tables_are_skipped_with_a_note(self):
+        path = synthetic.write_summary_only(self.tmp / "s.h5")
+        code, out, err = run_cli(path, "-o", self.tmp / "figs", "--formats", "png")
+        self.assertEqual(code, 0, err)
+        self.assertIn("latency_cost.png", out)
+        self.assertIn("note: skipped:", err)
+        self.assertIn("missing table /policies/sequential/episodes (needed for figure concurrency)", err)
+
+    def test_file_without_summary_exits_2(self):
+        path = synthetic.write_empty(self.tmp / "empty.h5")
+        for only in ("latency_cost", None):
+            with self.subTest(only=only):
+                args = [path, "-o", self.tmp / "figs"] + (["--only", only] if only else [])
+                code, out, err = run_cli(*args)
+                self.assertEqual(code, 2)
+                self.assertEqual(err.strip(), f"{path}: missing table /summary (needed for figure latency_cost)")
+
+    def test_bad_inputs_exit_2_with_one_line(self):
+        run = synthetic.write_run(self.tmp / "r.h5")
+        not_h5 = self.tmp / "not.h5"
+        not_h5.write_text("hello")
+        cases = {
+            "no such file": ([self.tmp / "nope.h5"], "no such file"),
+            "not HDF5": ([not_h5], "not a readable HDF5"),
+            "unknown figure": ([run, "--only", "pie"], "unknown figure 'pie'"),
+            "sweep figure on a run": ([run, "--only", "sweep_speedup"], "needs a sweep folder"),
+            "unknown policy": ([run, "--policy", "nobody"], "no policy labelled 'nobody'"),
+            "bad format": ([run, "--formats", "png,xyz"], "unsupported format"),
+            "empty folder": ([self.tmp / "figs_in"], "missing table summary.h5 or summary.csv"),
+        }
+        (self.tmp / "figs_in").mkdir()
+        for name, (args, message) in cases.items():
+            with self.subTest(name):
+                code, out, err = run_cli(*args, "-o", self.tmp / "figs")
+                self.assertEqual(code, 2, err)
+                self.assertIn(message, err)
+                self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_sweep_folder(self):
+        folder = synthetic.write_sweep(self.tmp / "sweep")
+        code, out, err = run_cli(folder, "-o", self.tmp / "figs", "--formats", "png,pdf")
+        self.assertEqual(code, 0, err)
+        names = {Path(line).name for line in out.splitlines()}
+        for spec in sp.FIGURES:
+            if spec.source == "sweep":
+                self.assertIn(f"{spec.name}.png", names)
+                self.assertIn(f"{spec.name}.pdf", names)
+
+
+@unittest.skipUnless(os.environ.get("SPECSIM_BINARY"), "SPECSIM_BINARY not set: skipping the real-binary test")
+class RealBinaryTest(FigureAssertions):
+    """End to end: specsim run on the bundled quickstart, then python3 -m specsim_plots."""
+
+    def setUp(self):
+        super().setUp()
+        binary = os.environ["SPECSIM_BINARY"]
+        if not Path(binary).is_file():
+            self.skipTest(f"SPECSIM_BINARY={binary} does not exist (build the project first)")
+        self.h5 = self.tmp / "quickstart.h5"
+        proc = subprocess.run([binary, "run", str(SOURCE_DIR / "scenarios" / "quickstart.yaml"), "--episodes", "300",
+                               "-q", "-o", str(self.h5)], capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_cli_end_to_end(self):
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ANALYSIS_DIR),
+                                                                          os.environ.get("PYTHONPATH")])))
+        out_dir = self.tmp / "figs"
+        proc = subprocess.run([sys.executable, "-m", "specsim_plots", str(self.h5), "-o", str(out_dir)],
+                              capture_output=True, text=True, env=env, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        written = [Path(line) for line in proc.stdout.splitlines()]
+        names = {p.name for p in written}
+        for stem in ("latency_cost", "k_sweep", "concurrency", "timeline"):
+            self.assertIn(f"{stem}.png", names)
+            self.assertIn(f"{stem}.pdf", names)
+        self.assertTrue(all(p.is_file() and p.stat().st_size > 0 for p in written))
+        # The quickstart has no DSP policy: its figures are skipped with a note, not an error.
+        self.assertIn("needed for figure learning_curve", proc.stderr)
+        image = matplotlib.image.imread(out_dir / "timeline.png")
+        self.assertGreater(float(image[..., :3].std()), MIN_PIXEL_STD)
+
+    def test_figures_on_the_real_file(self):
+        run = sp.open_run(self.h5)
+        self.assertEqual([p.kind for p in run.policies], ["sequential"] + ["fixed_k"] * 4)
+        self.assert_figure(sp.plot_latency_cost(run), "latency_cost")
+        self.assert_figure(sp.plot_k_sweep(run), "k_sweep")
+        self.assert_figure(sp.plot_concurrency(run), "concurrency")
+        self.assert_figure(sp.plot_timeline(run, sp.Options(policy="fixed_k(k=2)", episode=1)), "timeline")
+        with self.assertRaises(sp.MissingData):
+            sp.plot_knobs(run)
+
+
+if __name__ == "__main__":
+    unittest.main()
