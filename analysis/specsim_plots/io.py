@@ -173,7 +173,7 @@ class Policy:
     label: str
     kind: str
     config: dict[str, Any]
-    group: str  # the HDF5 group name ('/' and '.' of the label are replaced)
+    group: str  # the HDF5 group name (a '/' in the label becomes '_')
     index: int
 
 

@@ -173,7 +173,7 @@ def write_run(path: Path, policies=POLICIES, learning: bool = True, k_histogram:
         f.create_dataset("summary", data=summary_rows(policies))
         root = f.create_group("policies")
         for index, (label, kind, config, k) in enumerate(policies):
-            g = root.create_group(label.replace("/", "_").replace(".", "_"))
+            g = root.create_group(label.replace("/", "_"))
             g.attrs["label"], g.attrs["kind"], g.attrs["config"] = np.bytes_(label), np.bytes_(kind), np.bytes_(config)
             g.attrs["index"] = np.int64(index)
             g.create_dataset("episodes", data=episode_rows(kind, k, rng), maxshape=(None,), chunks=True)
@@ -200,7 +200,7 @@ def write_summary_only(path: Path) -> Path:
         f.create_dataset("summary", data=summary_rows())
         root = f.create_group("policies")
         for index, (label, kind, config, _) in enumerate(POLICIES):
-            g = root.create_group(label.replace(".", "_"))
+            g = root.create_group(label.replace("/", "_"))
             g.attrs["label"], g.attrs["kind"], g.attrs["config"] = np.bytes_(label), np.bytes_(kind), np.bytes_(config)
             g.attrs["index"] = np.int64(index)
     return path

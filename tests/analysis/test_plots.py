@@ -121,7 +121,7 @@ class HelpersTest(unittest.TestCase):
             self.assertIn("dsp(tau=0.5)", list(run.summary["label"]))
             dsp = run.policy("dsp(tau=0.5)")
             self.assertEqual((dsp.kind, dsp.group, dsp.config["tau"], dsp.config["offset"]),
-                             ("dsp", "dsp(tau=0_5)", 0.5, 0))
+                             ("dsp", "dsp(tau=0.5)", 0.5, 0))
 
 
 class RunFiguresTest(FigureAssertions):
@@ -170,7 +170,7 @@ class RunFiguresTest(FigureAssertions):
         run = sp.open_run(synthetic.write_run(self.tmp / "nolearn.h5", learning=False))
         with self.assertRaises(sp.MissingData) as e:
             sp.plot_learning_curve(run)
-        self.assertIn("table /policies/dsp(tau=0_3)/learning", str(e.exception))
+        self.assertIn("table /policies/dsp(tau=0.3)/learning", str(e.exception))
 
 
 class SweepFiguresTest(FigureAssertions):
@@ -206,7 +206,7 @@ class CliTest(FigureAssertions):
         code, out, err = run_cli(path, "-o", self.tmp / "figs", "--only", "learning_curve")
         self.assertEqual(code, 2)
         self.assertEqual(out, "")
-        self.assertEqual(err.strip(), f"{path}: missing table /policies/dsp(tau=0_3)/learning "
+        self.assertEqual(err.strip(), f"{path}: missing table /policies/dsp(tau=0.3)/learning "
                                       "(needed for figure learning_curve)")
 
     def test_absent_tables_are_skipped_with_a_note(self):
