@@ -35,9 +35,14 @@ def knob_series(policies: list[Policy], knob: str, default: float) -> dict[str, 
             continue
         rest = tuple(sorted((k, repr(v)) for k, v in p.config.items() if k not in ("kind", "label", knob)))
         groups[rest].append((float(value), p.label))
-    if len({v for series in groups.values() for v, _ in series}) < 2:
+    # A curve needs two knob values; lone points belong to another knob's curves.
+    groups = {key: series for key, series in groups.items() if len({v for v, _ in series}) >= 2}
+    if not groups:
         return {}
-    return {(", ".join(f"{k}={v}" for k, v in key) or "dsp"): sorted(series) for key, series in sorted(groups.items())}
+    # Name each curve by the settings that tell it apart from the others, not by all of them.
+    varying = {k for key in groups for k, v in key if any(dict(other).get(k) != v for other in groups)}
+    return {(", ".join(f"{k}={v}" for k, v in key if k in varying) or "dsp"): sorted(series)
+            for key, series in sorted(groups.items())}
 
 
 def plot_knobs(run: Run, options=None):
