@@ -108,22 +108,36 @@ def plot_sweep_metric(sweep: Sweep, metric: str, options=None):
     groups = [None] if second is None else list(np.unique(second.values))
     fig, axes = style.new_figure(*SIZE)
     ax = axes[0, 0]
-    for color, (legend, rows) in zip(style.series_colors(len(lines)), lines.items()):
+    # Few second-axis values: a line style each. Many: a colour each (a sequential colour map),
+    # and the policies told apart by line style instead.
+    by_colour = second is not None and len(groups) > len(LINESTYLES)
+    policy_colors = style.series_colors(len(lines))
+    group_colors = [colormaps["viridis"](j / max(1, len(groups) - 1)) for j in range(len(groups))]
+    for p, (color, (legend, rows)) in enumerate(zip(policy_colors, lines.items())):
         for g, group in enumerate(groups):
             sel = rows if group is None else rows[second.values[rows] == group]
             if len(sel) == 0:
                 continue
             x, v, e = aggregate(x_axis.values[sel], values[sel], errors[sel])
-            ax.errorbar(x, v, yerr=metrics.errorbar_values(e), color=color, linestyle=LINESTYLES[g % len(LINESTYLES)],
-                        marker=MARKERS[g % len(MARKERS)], markersize=4, capsize=3, linewidth=1.2)
+            c = group_colors[g] if by_colour else color
+            ls = LINESTYLES[p % len(LINESTYLES)] if by_colour else LINESTYLES[g % len(LINESTYLES)]
+            ax.errorbar(x, v, yerr=metrics.errorbar_values(e), color=c, linestyle=ls,
+                        marker=MARKERS[(p if by_colour else g) % len(MARKERS)], markersize=4, capsize=3, linewidth=1.2)
     # One legend (constrained layout makes room for one outside legend per axes).
-    handles = [Line2D([], [], color=c, linewidth=1.5, label=l) for c, l in zip(style.series_colors(len(lines)), lines)]
+    if by_colour:
+        handles = [Line2D([], [], color="black", linestyle=LINESTYLES[p % len(LINESTYLES)],
+                          marker=MARKERS[p % len(MARKERS)], markersize=4, label=l) for p, l in enumerate(lines)]
+    else:
+        handles = [Line2D([], [], color=c, linewidth=1.5, label=l) for c, l in zip(policy_colors, lines)]
     if second is not None:
         handles.append(Line2D([], [], linestyle="none", label=f"{second.name}:"))
         rows0 = [int(np.flatnonzero(second.values == g)[0]) for g in groups]
-        handles += [Line2D([], [], color="black", linestyle=LINESTYLES[j % len(LINESTYLES)],
-                           marker=MARKERS[j % len(MARKERS)], markersize=4, label=second.text(r))
-                    for j, r in enumerate(rows0)]
+        if by_colour:
+            handles += [Line2D([], [], color=group_colors[j], linewidth=2, label=second.text(r)) for j, r in enumerate(rows0)]
+        else:
+            handles += [Line2D([], [], color="black", linestyle=LINESTYLES[j % len(LINESTYLES)],
+                               marker=MARKERS[j % len(MARKERS)], markersize=4, label=second.text(r))
+                        for j, r in enumerate(rows0)]
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if x_axis.ticks is not None:
         style.tick_labels(ax, x_axis.ticks)

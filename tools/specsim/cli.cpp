@@ -201,6 +201,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "No progress, no summary line");
   auto* merge_cmd = sweep_cmd->add_subcommand("merge", "Merge the output folders of a sweep's shards into -o");
   merge_cmd->add_option("dirs", sweep.merge_dirs, "Shard output folders")->required();
+  merge_cmd->fallthrough();  // -o and -q belong to `sweep`
 
   std::string plot_results, plot_out, plot_only;
   auto* plot_cmd = app.add_subcommand("plot", "Draw the figures of a run's result file or a sweep's folder");
