@@ -4,6 +4,7 @@
 // call on that path. Every policy replays the same script for episode i (common random numbers),
 // so paired comparisons are exact; only calls off the path (after a wrong guess) differ.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "sim/call.hpp"
@@ -22,8 +23,9 @@ struct EpisodeScript {
   bool ends_with_terminate = true;   // false when cut at max_steps: the last step is not T's stop
   std::vector<std::uint8_t> match;   // A's guess of step s equals T's action
   std::vector<std::int32_t> run;     // consecutive matches starting at step s
-  std::vector<ScriptedCall> target;  // [step * calls_per_step + call]
-  std::vector<ScriptedCall> approx;
+  // The calls of each agent, step after step; step s's calls start at first_*[s] (size steps + 1).
+  std::vector<ScriptedCall> target, approx;
+  std::vector<std::int32_t> first_target, first_approx;
   int feature_dim = 0;
   std::vector<double> features;      // [step * feature_dim + i]: what a learned policy observes
 
@@ -34,7 +36,22 @@ struct EpisodeScript {
     run.clear();
     target.clear();
     approx.clear();
+    first_target.assign(1, 0);
+    first_approx.assign(1, 0);
     features.clear();
+  }
+  // Appends one step's calls for an agent (steps in order).
+  void add_step(sim::Agent agent, std::span<const ScriptedCall> calls) {
+    auto& list = agent == sim::Agent::target ? target : approx;
+    auto& first = agent == sim::Agent::target ? first_target : first_approx;
+    list.insert(list.end(), calls.begin(), calls.end());
+    first.push_back(static_cast<std::int32_t>(list.size()));
+  }
+  std::span<const ScriptedCall> step_calls(sim::Agent agent, int step) const {
+    const auto& list = agent == sim::Agent::target ? target : approx;
+    const auto& first = agent == sim::Agent::target ? first_target : first_approx;
+    const auto s = static_cast<std::size_t>(step);
+    return {list.data() + first[s], static_cast<std::size_t>(first[s + 1] - first[s])};
   }
   // Fills `run` from `match`.
   void index_runs() {

@@ -12,7 +12,9 @@ SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Cloc
 
 void SimBackend::begin_episode(std::int64_t episode, sim::CallSink& sink) {
   sink_ = &sink;
+  episode_ = episode;
   rng_ = sim::RandomStream(seed_, "world", static_cast<std::uint64_t>(episode));
+  offpath_rng_.reset();
   workload_.script(episode, max_steps_, agents_, rng_, script_);
   calls_.clear();
 }
@@ -24,11 +26,15 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   const int depth = r.step - r.round_start;
   call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth;
   if (call.on_path) {
-    const AgentModel& a = agent_(r.agent);
-    const auto& calls = r.agent == sim::Agent::target ? script_.target : script_.approx;
-    call.scripted = calls[static_cast<std::size_t>(r.step * a.calls_per_step + r.call_index)];
+    const auto calls = script_.step_calls(r.agent, r.step);
+    call.scripted = calls[static_cast<std::size_t>(r.call_index)];
+    call.step_calls = static_cast<int>(calls.size());
   } else {
-    call.scripted = agent_(r.agent).draw(r.step, r.call_index, r.prior_output, rng_);
+    // Off-path draws have a stream of their own, so that they never depend on how the script
+    // was made (drawn, or read from a trace).
+    if (!offpath_rng_) offpath_rng_.emplace(seed_, "offpath", static_cast<std::uint64_t>(episode_));
+    call.scripted = agent_(r.agent).draw(r.step, r.call_index, r.prior_output, *offpath_rng_);
+    call.step_calls = agent_(r.agent).calls_per_step;
   }
   call.started = clock_.now();
   call.done = clock_.schedule(call.started + call.scripted.latency, this, id);

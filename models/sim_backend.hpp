@@ -17,7 +17,7 @@ class SimBackend final : public sim::Backend, public sim::EventHandler {
              int max_steps);
 
   void begin_episode(std::int64_t episode, sim::CallSink& sink) override;
-  int calls_per_step(sim::Agent agent) const override { return agent_(agent).calls_per_step; }
+  int calls_in_step(std::uint32_t call) const override { return calls_[call].step_calls; }
   void start_call(std::uint32_t call, const sim::CallRequest& request) override;
   sim::CallTokens cancel_call(std::uint32_t call) override;
   sim::CallTokens tokens(std::uint32_t call) const override { return calls_[call].scripted.tokens; }
@@ -42,6 +42,7 @@ class SimBackend final : public sim::Backend, public sim::EventHandler {
     sim::Time started;
     sim::EventId done;
     bool on_path = false;
+    int step_calls = 1;
   };
   const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }
 
@@ -51,7 +52,9 @@ class SimBackend final : public sim::Backend, public sim::EventHandler {
   std::uint64_t seed_;
   int max_steps_;
   sim::CallSink* sink_ = nullptr;
-  sim::RandomStream rng_;
+  std::int64_t episode_ = 0;
+  sim::RandomStream rng_;                       // the episode's world: its script
+  std::optional<sim::RandomStream> offpath_rng_;  // calls off the committed path, made on demand
   EpisodeScript script_;
   std::vector<Call> calls_;
 };

@@ -49,15 +49,17 @@ StepsDistribution decode_steps(const sim::ConfigNode& node) {
 // Step by step: T's calls then A's, each call after the earlier ones of its step (whose outputs
 // it reads).
 void draw_path_calls(const Agents& agents, sim::RandomStream& rng, EpisodeScript& script) {
+  std::vector<ScriptedCall> calls;
   for (int s = 0; s < script.steps; ++s) {
     for (auto agent : {sim::Agent::target, sim::Agent::approx}) {
       const AgentModel& a = agents[static_cast<std::size_t>(sim::index(agent))];
-      auto& calls = agent == sim::Agent::target ? script.target : script.approx;
+      calls.clear();
       int prior = 0;
       for (int c = 0; c < a.calls_per_step; ++c) {
         calls.push_back(a.draw(s, c, prior, rng));
         prior += calls.back().tokens.output;
       }
+      script.add_step(agent, calls);
     }
   }
 }

@@ -23,7 +23,9 @@ class Backend {
   virtual ~Backend() = default;
 
   virtual void begin_episode(std::int64_t episode, CallSink& sink) = 0;
-  virtual int calls_per_step(Agent agent) const = 0;
+  // How many calls make the agent step that `call` belongs to: constant for
+  // a synthetic agent, as recorded for a replayed one.
+  virtual int calls_in_step(std::uint32_t call) const = 0;
 
   // Must report completion through the sink later, unless cancelled first.
   virtual void start_call(std::uint32_t call, const CallRequest& request) = 0;

@@ -138,10 +138,11 @@ void Planner::on_call_finished(std::uint32_t id) {
   const Agent agent = record.agent;
   const int pos = record.pos;
   const int next_call = record.call_index + 1;
+  const int step_calls = backend_.calls_in_step(id);
   positions_[static_cast<std::size_t>(pos)].of(agent).output += record.tokens.output;
   release(id);
 
-  if (next_call < backend_.calls_per_step(agent)) {
+  if (next_call < step_calls) {
     start_call(agent, pos, next_call);
     return;
   }
