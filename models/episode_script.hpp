@@ -26,6 +26,12 @@ struct EpisodeScript {
   // The calls of each agent, step after step; step s's calls start at first_*[s] (size steps + 1).
   std::vector<ScriptedCall> target, approx;
   std::vector<std::int32_t> first_target, first_approx;
+  // The rounds of a recorded run (replays of traces only), to replay its choices of k.
+  struct RecordedRound {
+    int start_step, k;
+    sim::Time predictor_latency;
+  };
+  std::vector<RecordedRound> recorded;
   int feature_dim = 0;
   std::vector<double> features;      // [step * feature_dim + i]: what a learned policy observes
 
@@ -39,6 +45,8 @@ struct EpisodeScript {
     first_target.assign(1, 0);
     first_approx.assign(1, 0);
     features.clear();
+    recorded.clear();
+    feature_dim = 0;
   }
   // Appends one step's calls for an agent (steps in order).
   void add_step(sim::Agent agent, std::span<const ScriptedCall> calls) {

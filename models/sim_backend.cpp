@@ -8,14 +8,13 @@ namespace specsim::models {
 SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock,
                        std::uint64_t seed, int max_steps)
     : agents_(agents), workload_(workload), clock_(clock), seed_(seed), max_steps_(max_steps),
-      rng_(seed, "world", 0) {}
+      script_() {}
 
 void SimBackend::begin_episode(std::int64_t episode, sim::CallSink& sink) {
   sink_ = &sink;
   episode_ = episode;
-  rng_ = sim::RandomStream(seed_, "world", static_cast<std::uint64_t>(episode));
   offpath_rng_.reset();
-  workload_.script(episode, max_steps_, agents_, rng_, script_);
+  make_script(workload_, agents_, seed_, episode, max_steps_, script_);
   calls_.clear();
 }
 
@@ -64,6 +63,12 @@ std::span<const double> SimBackend::features(int step) const {
   if (script_.feature_dim == 0 || step >= script_.steps) return {};
   return {script_.features.data() + static_cast<std::size_t>(step * script_.feature_dim),
           static_cast<std::size_t>(script_.feature_dim)};
+}
+
+std::optional<sim::RecordedRound> SimBackend::recorded_round(int step) const {
+  for (const auto& r : script_.recorded)
+    if (r.start_step == step) return sim::RecordedRound{r.k, r.predictor_latency};
+  return std::nullopt;
 }
 
 }  // namespace specsim::models

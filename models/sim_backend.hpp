@@ -32,6 +32,7 @@ class SimBackend final : public sim::Backend, public sim::EventHandler {
   }
   std::optional<int> leading_matches(int step, int limit) const override;
   std::span<const double> features(int step) const override;
+  std::optional<sim::RecordedRound> recorded_round(int step) const override;
 
   void on_event(std::uint64_t call) override { sink_->on_call_finished(static_cast<std::uint32_t>(call)); }
   const EpisodeScript& script() const { return script_; }
@@ -53,7 +54,6 @@ class SimBackend final : public sim::Backend, public sim::EventHandler {
   int max_steps_;
   sim::CallSink* sink_ = nullptr;
   std::int64_t episode_ = 0;
-  sim::RandomStream rng_;                       // the episode's world: its script
   std::optional<sim::RandomStream> offpath_rng_;  // calls off the committed path, made on demand
   EpisodeScript script_;
   std::vector<Call> calls_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/trace/trace_workload.hpp"
+
 namespace specsim::models {
 
 int StepsDistribution::draw(sim::RandomStream& rng) const {
@@ -44,6 +46,12 @@ StepsDistribution decode_steps(const sim::ConfigNode& node) {
     node.at("kind").fail("unknown steps distribution '" + kind + "' (expected fixed, uniform or geometric)");
   }
   return d;
+}
+
+void make_script(const Workload& workload, const Agents& agents, std::uint64_t seed, std::int64_t episode,
+                 int max_steps, EpisodeScript& out) {
+  sim::RandomStream rng(seed, "world", static_cast<std::uint64_t>(episode));
+  workload.script(episode, max_steps, agents, rng, out);
 }
 
 // Step by step: T's calls then A's, each call after the earlier ones of its step (whose outputs
@@ -90,7 +98,8 @@ std::unique_ptr<Workload> decode_workload(const sim::ConfigNode& node) {
   const sim::ConfigNode kind = node.at("kind");
   const std::string name = kind.as<std::string>();
   if (name == "synthetic") return decode_synthetic_workload(node);
-  kind.fail("unknown workload kind '" + name + "' (expected synthetic)");
+  if (name == "trace") return trace::decode_trace_workload(node);
+  kind.fail("unknown workload kind '" + name + "' (expected synthetic or trace)");
 }
 
 }  // namespace specsim::models

@@ -19,7 +19,14 @@ class Workload {
   virtual ~Workload() = default;
   virtual void script(std::int64_t episode, int max_steps, const Agents& agents,
                       sim::RandomStream& rng, EpisodeScript& out) const = 0;
+  // A workload may know the agents better than the scenario does (a trace's fitted models).
+  virtual void adapt_agents(Agents& /*agents*/) const {}
 };
+
+// Episode `episode`'s script, drawn from its world stream (seed, "world", episode): what every
+// policy of a run replays for that episode.
+void make_script(const Workload& workload, const Agents& agents, std::uint64_t seed, std::int64_t episode,
+                 int max_steps, EpisodeScript& out);
 
 // Draws the committed path's calls for script.steps steps from the agents' models.
 void draw_path_calls(const Agents& agents, sim::RandomStream& rng, EpisodeScript& script);

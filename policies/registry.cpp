@@ -5,6 +5,7 @@
 #include "policies/basic_policies.hpp"
 #include "policies/dsp_policy.hpp"
 #include "policies/oracle.hpp"
+#include "policies/recorded_k.hpp"
 
 namespace specsim::policies {
 
@@ -14,6 +15,7 @@ const std::map<std::string, PolicyDecoder>& policy_registry() {
       {"fixed_k", decode_fixed_k},
       {"dsp", decode_dsp},
       {"oracle", decode_oracle},
+      {"recorded_k", decode_recorded_k},
   };
   return registry;
 }

@@ -18,6 +18,12 @@ class CallSink {
   ~CallSink() = default;
 };
 
+// A round of a recorded run: what a replay of its choices needs.
+struct RecordedRound {
+  int k = 1;
+  Time predictor_latency;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -42,6 +48,8 @@ class Backend {
   // policy observes at a round start.
   virtual std::optional<int> leading_matches(int /*step*/, int /*limit*/) const { return std::nullopt; }
   virtual std::span<const double> features(int /*step*/) const { return {}; }
+  // The recorded run's round that started at `step`, when replaying a recording.
+  virtual std::optional<RecordedRound> recorded_round(int /*step*/) const { return std::nullopt; }
 };
 
 }  // namespace specsim::sim

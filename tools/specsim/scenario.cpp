@@ -26,6 +26,7 @@ Scenario decode(const sim::ConfigNode& root) {
   s.agents[sim::index(sim::Agent::target)] = models::decode_agent(agents.at("target"), catalogue);
 
   s.workload = models::decode_workload(root.at("workload"));
+  s.workload->adapt_agents(s.agents);
   s.policies = policies::decode_policies(root.at("policies"));
 
   if (auto limits = root.find("concurrency")) {

@@ -1,0 +1,111 @@
+#include "models/trace/trace_workload.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "models/trace/fitted_agents.hpp"
+#include "models/trace/trace_reader.hpp"
+
+namespace specsim::models::trace {
+
+namespace {
+
+ScriptedCall scripted(const Call& c) {
+  const auto in = static_cast<std::int32_t>(std::min<std::int64_t>(c.input_tokens, INT32_MAX));
+  const auto out = static_cast<std::int32_t>(std::min<std::int64_t>(c.output_tokens, INT32_MAX));
+  // When the first token came is not recorded: output is taken to stream over the whole call.
+  return ScriptedCall{c.latency, sim::Time::zero(), sim::CallTokens{in, out, out}};
+}
+
+}  // namespace
+
+TraceWorkload::TraceWorkload(Trace trace, TraceWorkloadConfig config)
+    : trace_(std::move(trace)), config_(std::move(config)) {
+  if (trace_.tasks.empty()) throw std::invalid_argument("a trace workload needs at least one task");
+  if (!config_.match_rule) config_.match_rule = make_match_rule("exact");
+  // Precomputed once: a replay must not hash text in its inner loop.
+  const std::size_t task_dim = trace_.tasks.front().features.size();
+  const int text_dim = config_.text_features ? config_.text_features->dim : 0;
+  feature_dim_ = static_cast<int>(task_dim) + text_dim;
+  for (const Task& task : trace_.tasks) {
+    std::vector<double> rows(task.steps.size() * static_cast<std::size_t>(feature_dim_));
+    const std::vector<double> text = config_.text_features ? task_text_features(task, *config_.text_features)
+                                                           : std::vector<double>{};
+    for (std::size_t s = 0; s < task.steps.size(); ++s) {
+      double* row = rows.data() + s * static_cast<std::size_t>(feature_dim_);
+      std::copy(task.features.begin(), task.features.end(), row);
+      std::copy_n(text.begin() + static_cast<std::ptrdiff_t>(s * static_cast<std::size_t>(text_dim)), text_dim,
+                  row + task_dim);
+    }
+    features_.push_back(std::move(rows));
+  }
+}
+
+void TraceWorkload::adapt_agents(Agents& agents) const {
+  if (!config_.fit_agents) return;
+  for (auto agent : {sim::Agent::approx, sim::Agent::target}) {
+    auto& a = agents[static_cast<std::size_t>(sim::index(agent))];
+    a = fit_agent(trace_, agent, a);
+  }
+}
+
+void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
+                           EpisodeScript& out) const {
+  const auto t = static_cast<std::size_t>(episode % static_cast<std::int64_t>(trace_.tasks.size()));
+  const Task& task = trace_.tasks[t];
+  out.clear();
+  out.steps = std::min(static_cast<int>(task.steps.size()), max_steps);
+  // The trace's last step ends the episode, whatever its action (shared/DESIGN.md §1).
+  out.ends_with_terminate = static_cast<int>(task.steps.size()) <= max_steps;
+  out.match.resize(static_cast<std::size_t>(out.steps));
+  std::vector<ScriptedCall> calls;
+  const AgentModel& approx = agents[static_cast<std::size_t>(sim::index(sim::Agent::approx))];
+  for (int s = 0; s < out.steps; ++s) {
+    const Step& step = task.steps[static_cast<std::size_t>(s)];
+    out.match[static_cast<std::size_t>(s)] = step_matches(step, *config_.match_rule);
+    calls.clear();
+    for (const Call& c : step.target.calls) calls.push_back(scripted(c));
+    out.add_step(sim::Agent::target, calls);
+    calls.clear();
+    if (step.approx) {
+      for (const Call& c : step.approx->calls) calls.push_back(scripted(c));
+    } else {
+      int prior = 0;
+      for (int c = 0; c < approx.calls_per_step; ++c) {
+        calls.push_back(approx.draw(s, c, prior, rng));
+        prior += calls.back().tokens.output;
+      }
+    }
+    out.add_step(sim::Agent::approx, calls);
+  }
+  out.index_runs();
+  if (feature_dim_ > 0) {
+    out.feature_dim = feature_dim_;
+    const auto& rows = features_[t];
+    out.features.assign(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(out.steps * feature_dim_));
+  }
+  for (const Round& r : task.rounds)
+    if (r.start_step < out.steps)
+      out.recorded.push_back({static_cast<int>(r.start_step), static_cast<int>(r.k),
+                              r.predictor_latency.value_or(sim::Time::zero())});
+}
+
+std::unique_ptr<Workload> decode_trace_workload(const sim::ConfigNode& node) {
+  node.expect_keys({"kind", "file", "match_rule", "text_features", "offpath"});
+  const sim::ConfigNode file = node.at("file");
+  const auto path = (std::filesystem::path(node.file()).parent_path() / file.as<std::string>()).lexically_normal();
+  if (!std::filesystem::exists(path)) file.fail("trace file '" + path.string() + "' does not exist");
+  TraceWorkloadConfig config;
+  if (auto rule = node.find("match_rule")) config.match_rule = decode_match_rule(*rule);
+  if (auto text = node.find("text_features")) config.text_features = decode_text_feature_config(*text);
+  if (auto offpath = node.find("offpath")) {
+    const std::string v = offpath->as<std::string>();
+    if (v != "fitted" && v != "agents") offpath->fail("expected fitted (models fitted to the trace) or agents (the scenario's)");
+    config.fit_agents = v == "fitted";
+  }
+  Trace trace = read_trace(path.string());
+  if (trace.tasks.empty()) file.fail("the trace has no task");
+  return std::make_unique<TraceWorkload>(std::move(trace), std::move(config));
+}
+
+}  // namespace specsim::models::trace

@@ -1,0 +1,23 @@
+#include "policies/recorded_k.hpp"
+
+namespace specsim::policies {
+
+Decision RecordedK::choose_k(const RoundContext& context) {
+  if (const auto round = context.world->recorded_round(context.step))
+    return {round->k, predictor_latency_ ? round->predictor_latency : sim::Time::zero()};
+  ++divergences_;
+  return {fallback_k_, sim::Time::zero()};
+}
+
+PolicySpec decode_recorded_k(const sim::ConfigNode& node) {
+  node.expect_keys({"kind", "label", "fallback_k", "predictor_latency"});
+  const int fallback = static_cast<int>(node.get_int_min("fallback_k", 0, 1));
+  const bool latency = node.get<bool>("predictor_latency", true);
+  PolicySpec spec;
+  spec.kind = "recorded_k";
+  spec.label = node.get<std::string>("label", "recorded_k");
+  spec.make = [fallback, latency](const PolicyEnv&) { return std::make_unique<RecordedK>(fallback, latency); };
+  return spec;
+}
+
+}  // namespace specsim::policies

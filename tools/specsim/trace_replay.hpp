@@ -1,0 +1,34 @@
+#pragma once
+// The simulator's side of recorded traces: writing a scenario's synthetic workload as a trace,
+// and the fidelity report (replaying recorded runs with the k they chose, against their measured
+// wall time).
+#include <string>
+#include <vector>
+
+#include "models/trace/trace.hpp"
+#include "tools/specsim/scenario.hpp"
+
+namespace specsim::app {
+
+// Episode i of the scenario becomes task "episode-i": its committed path, calls and verdicts.
+models::trace::Trace synthesize_trace(const Scenario& scenario);
+
+struct FidelityRow {
+  std::string task_id;
+  int steps = 0, rounds = 0;
+  double measured_s = 0, simulated_s = 0;
+  double error = 0;  // (simulated - measured) / measured
+};
+
+struct FidelityReport {
+  std::vector<FidelityRow> rows;  // tasks with a measured time
+  double mape = 0;                // mean absolute percentage error, in percent
+  std::int64_t divergences = 0;   // rounds where the replay left the recording's round starts
+};
+
+// Replays every task of `trace` with the k its recorded run chose (and its predictor latency):
+// recorded calls as recorded, the rest from models fitted to the trace. `model` prices the calls.
+FidelityReport fidelity(const models::trace::Trace& trace, const std::string& model, std::uint64_t seed);
+std::string format_fidelity(const FidelityReport& report);
+
+}  // namespace specsim::app
