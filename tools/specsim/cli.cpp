@@ -18,6 +18,7 @@
 #include "tools/specsim/experiment.hpp"
 #include "tools/specsim/scenario.hpp"
 #include "tools/specsim/sweep.hpp"
+#include "tools/specsim/trace_commands.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -209,6 +210,9 @@ int main(int argc, char** argv) {
   plot_cmd->add_option("-o,--output", plot_out, "Folder for the figures (PNG and PDF)")->required();
   plot_cmd->add_option("--only", plot_only, "Draw one figure (fail if its data are missing)");
 
+  CommandAction trace_action;  // set while parsing when a `trace` subcommand is given
+  add_trace_commands(app, [&trace_action](CommandAction action) { trace_action = std::move(action); });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -224,6 +228,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return run_command(run);
+    if (trace_action) return trace_action();
     if (*merge_cmd) {
       merge_sweeps(sweep.merge_dirs, sweep.out);
       if (!sweep.quiet) std::cout << "merged into " << sweep.out << "\n";

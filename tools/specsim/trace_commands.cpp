@@ -1,0 +1,155 @@
+#include "tools/specsim/trace_commands.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "models/trace/dsp_log_importer.hpp"
+#include "models/trace/trace_reader.hpp"
+#include "models/trace/trace_stats.hpp"
+#include "models/trace/trace_writer.hpp"
+#include "sim/files.hpp"
+#include "sim/input_error.hpp"
+
+namespace specsim::app {
+
+namespace {
+
+namespace tr = models::trace;
+
+constexpr int kExitOk = 0, kExitBadInput = 2;
+
+std::string plural(std::size_t n, const char* word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+std::size_t count_steps(const tr::Trace& trace) {
+  std::size_t n = 0;
+  for (const auto& t : trace.tasks) n += t.steps.size();
+  return n;
+}
+
+// Creates the output's folder, then writes it whole or not at all. Failures name the file and the
+// option it came from (bad input: exit 2).
+void write_output(const std::string& path, const std::string& option, const std::string& content) {
+  try {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    sim::write_file_atomically(path, content);
+  } catch (const std::exception& e) {
+    throw sim::InputError(path, 0, 0, option, std::string("cannot write the file: ") + e.what());
+  }
+}
+
+// validate: every problem on its own line (FILE:LINE: field: message), then one summary line.
+int validate_command(const std::string& file) {
+  std::string text;
+  std::vector<sim::InputError> problems;
+  try {
+    text = sim::read_text_file(file);
+    problems = tr::validate_trace_text(text, file);
+  } catch (const sim::InputError& e) {
+    problems = {e};
+  }
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::cout << p.what() << "\n";
+    std::cout << fmt::format("{}: {}, invalid\n", file, plural(problems.size(), "problem"));
+    return kExitBadInput;
+  }
+  const tr::Trace trace = tr::parse_trace(text, file);
+  std::cout << fmt::format("{}: {}, {}, valid\n", file, plural(trace.tasks.size(), "task"),
+                           plural(count_steps(trace), "step"));
+  return kExitOk;
+}
+
+struct StatsArgs {
+  std::string file, json;
+};
+
+int stats_command(const StatsArgs& args) {
+  const tr::Trace trace = tr::read_trace(args.file);
+  const tr::TraceStats stats = tr::compute_trace_stats(trace);
+  if (!args.json.empty()) {
+    nlohmann::ordered_json j;
+    j["file"] = args.file;
+    j.update(tr::trace_stats_to_json(stats));
+    write_output(args.json, "--json", j.dump(2) + "\n");
+  }
+  std::cout << args.file << ": " << tr::format_trace_stats(stats);
+  if (!args.json.empty()) std::cout << "statistics: " << args.json << "\n";
+  return kExitOk;
+}
+
+struct ImportArgs {
+  std::string dir, out, report;
+};
+
+// One folder of datapoint logs, or, when the folder has none itself, every folder below it.
+int import_dsp_command(const ImportArgs& args) {
+  tr::ImportResult result = tr::import_dsp_logs(args.dir);
+  if (result.datapoints.empty()) result = tr::import_dsp_log_tree(args.dir);
+  if (result.datapoints.empty())
+    throw sim::InputError(args.dir, 0, 0, "", "no DSP datapoint logs (approximation/target_datapointNN.log) in the folder or below");
+
+  std::size_t rounds = 0;
+  for (const auto& t : result.trace.tasks) rounds += t.rounds.size();
+  std::string report = tr::format_import_report(result);
+  report += fmt::format("total: {} of {} datapoints imported, {}, {}, {}, {}\n", result.imported(),
+                        result.datapoints.size(), plural(count_steps(result.trace), "step"), plural(rounds, "round"),
+                        plural(result.unreadable.size(), "unreadable line"), plural(result.warnings(), "warning"));
+  std::cout << report;
+  if (result.trace.tasks.empty())
+    throw sim::InputError(args.dir, 0, 0, "", "no datapoint could be imported (see the warnings above)");
+
+  const auto parent = std::filesystem::path(args.out).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  tr::write_trace(result.trace, args.out);
+  if (!args.report.empty()) {
+    try {
+      write_output(args.report, "--report", report);
+    } catch (...) {
+      std::filesystem::remove(args.out, ec);  // all outputs or none
+      throw;
+    }
+  }
+  std::cout << fmt::format("wrote {}: {}, {}\n", args.out, plural(result.trace.tasks.size(), "task"),
+                           plural(count_steps(result.trace), "step"));
+  return kExitOk;
+}
+
+}  // namespace
+
+CLI::App* add_trace_commands(CLI::App& app, SetAction set_action) {
+  auto* trace = app.add_subcommand("trace", "Recorded traces: validate, statistics, import DSP's run logs");
+  trace->require_subcommand(1);
+
+  auto validate_file = std::make_shared<std::string>();
+  auto* validate = trace->add_subcommand("validate", "Check a trace file: every problem with its line and field");
+  validate->add_option("file", *validate_file, "Trace file (JSON Lines)")->required();
+  validate->callback([set_action, validate_file] { set_action([validate_file] { return validate_command(*validate_file); }); });
+
+  auto stats_args = std::make_shared<StatsArgs>();
+  auto* stats = trace->add_subcommand("stats", "Statistics of a trace: steps, match rate, latencies, tokens");
+  stats->add_option("file", stats_args->file, "Trace file (JSON Lines)")->required();
+  stats->add_option("--json", stats_args->json, "Also write the statistics as JSON to this file");
+  stats->callback([set_action, stats_args] { set_action([stats_args] { return stats_command(*stats_args); }); });
+
+  auto import_args = std::make_shared<ImportArgs>();
+  auto* import = trace->add_subcommand("import-dsp", "Import DSP's run logs (one folder, or every folder below it)");
+  import->add_option("dir", import_args->dir, "Folder of *_datapointNN.log files, or a folder above such folders")->required();
+  import->add_option("-o,--output", import_args->out, "Trace file to write (JSON Lines)")->required();
+  import->add_option("--report", import_args->report, "Also write the import report to this file");
+  import->callback([set_action, import_args] { set_action([import_args] { return import_dsp_command(*import_args); }); });
+
+  // Trace replay commands (`trace synth`, `trace fidelity`) register here, on the same `trace`
+  // subcommand and with the same set_action, e.g. add_trace_replay_commands(*trace, set_action).
+
+  return trace;
+}
+
+}  // namespace specsim::app
