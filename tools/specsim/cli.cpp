@@ -19,6 +19,7 @@
 #include "tools/specsim/scenario.hpp"
 #include "tools/specsim/sweep.hpp"
 #include "tools/specsim/trace_commands.hpp"
+#include "tools/specsim/trace_replay.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -211,7 +212,8 @@ int main(int argc, char** argv) {
   plot_cmd->add_option("--only", plot_only, "Draw one figure (fail if its data are missing)");
 
   CommandAction trace_action;  // set while parsing when a `trace` subcommand is given
-  add_trace_commands(app, [&trace_action](CommandAction action) { trace_action = std::move(action); });
+  const SetAction set_trace_action = [&trace_action](CommandAction action) { trace_action = std::move(action); };
+  add_trace_replay_commands(*add_trace_commands(app, set_trace_action), set_trace_action);
 
   try {
     app.parse(argc, argv);

@@ -7,6 +7,7 @@
 
 #include "models/trace/trace.hpp"
 #include "tools/specsim/scenario.hpp"
+#include "tools/specsim/trace_commands.hpp"
 
 namespace specsim::app {
 
@@ -17,12 +18,14 @@ struct FidelityRow {
   std::string task_id;
   int steps = 0, rounds = 0;
   double measured_s = 0, simulated_s = 0;
-  double error = 0;  // (simulated - measured) / measured
+  double error = 0;         // (simulated - measured) / measured
+  double sequential_s = 0;  // the recording's target-alone time: the naive estimate, for contrast
 };
 
 struct FidelityReport {
   std::vector<FidelityRow> rows;  // tasks with a measured time
   double mape = 0;                // mean absolute percentage error, in percent
+  double sequential_mape = 0;     // the same for the naive estimate (target alone)
   std::int64_t divergences = 0;   // rounds where the replay left the recording's round starts
 };
 
@@ -30,5 +33,8 @@ struct FidelityReport {
 // recorded calls as recorded, the rest from models fitted to the trace. `model` prices the calls.
 FidelityReport fidelity(const models::trace::Trace& trace, const std::string& model, std::uint64_t seed);
 std::string format_fidelity(const FidelityReport& report);
+
+// `trace synth SCENARIO -o FILE` and `trace fidelity PATH`, on the `trace` subcommand.
+void add_trace_replay_commands(CLI::App& trace, SetAction set_action);
 
 }  // namespace specsim::app
