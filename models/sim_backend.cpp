@@ -12,8 +12,7 @@ SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Cloc
 
 void SimBackend::begin_episode(std::int64_t episode, sim::CallSink& sink) {
   sink_ = &sink;
-  episode_ = episode;
-  offpath_rng_.reset();
+  offpath_rng_.emplace(seed_, "offpath", static_cast<std::uint64_t>(episode));
   make_script(workload_, agents_, seed_, episode, max_steps_, script_);
   calls_.clear();
 }
@@ -31,7 +30,6 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   } else {
     // Off-path draws have a stream of their own, so that they never depend on how the script
     // was made (drawn, or read from a trace).
-    if (!offpath_rng_) offpath_rng_.emplace(seed_, "offpath", static_cast<std::uint64_t>(episode_));
     call.scripted = agent_(r.agent).draw(r.step, r.call_index, r.prior_output, *offpath_rng_);
     call.step_calls = agent_(r.agent).calls_per_step;
   }

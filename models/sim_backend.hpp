@@ -53,7 +53,6 @@ class SimBackend final : public sim::Backend, public sim::EventHandler {
   std::uint64_t seed_;
   int max_steps_;
   sim::CallSink* sink_ = nullptr;
-  std::int64_t episode_ = 0;
   std::optional<sim::RandomStream> offpath_rng_;  // calls off the committed path, made on demand
   EpisodeScript script_;
   std::vector<Call> calls_;

@@ -10,6 +10,7 @@
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace specsim::sim {
@@ -33,24 +34,30 @@ constexpr std::uint64_t derive_seed(std::uint64_t master, std::string_view strea
   return mix64(mix64(mix64(master) ^ hash_name(stream)) + 0x9e3779b97f4a7c15ULL * (index + 1));
 }
 
+// The engine is seeded on the first draw: a stream that is named but never drawn from (say, the
+// off-path draws of an episode whose models have no noise) costs nothing.
 class RandomStream {
  public:
   using Engine = boost::random::mt19937_64;
 
   RandomStream(std::uint64_t master, std::string_view stream, std::uint64_t index)
-      : engine_(derive_seed(master, stream, index)) {}
+      : seed_(derive_seed(master, stream, index)) {}
 
-  Engine& engine() { return engine_; }
-  double uniform() { return boost::random::uniform_01<double>()(engine_); }
-  bool bernoulli(double p) { return uniform() < p; }
-  double normal() { return boost::random::normal_distribution<double>()(engine_); }
-  std::int64_t uniform_int(std::int64_t lo, std::int64_t hi) {
-    return boost::random::uniform_int_distribution<std::int64_t>(lo, hi)(engine_);
+  Engine& engine() {
+    if (!engine_) engine_.emplace(seed_);
+    return *engine_;
   }
-  double beta(double a, double b) { return boost::random::beta_distribution<double>(a, b)(engine_); }
+  double uniform() { return boost::random::uniform_01<double>()(engine()); }
+  bool bernoulli(double p) { return uniform() < p; }
+  double normal() { return boost::random::normal_distribution<double>()(engine()); }
+  std::int64_t uniform_int(std::int64_t lo, std::int64_t hi) {
+    return boost::random::uniform_int_distribution<std::int64_t>(lo, hi)(engine());
+  }
+  double beta(double a, double b) { return boost::random::beta_distribution<double>(a, b)(engine()); }
 
  private:
-  Engine engine_;
+  std::uint64_t seed_;
+  std::optional<Engine> engine_;
 };
 
 }  // namespace specsim::sim
