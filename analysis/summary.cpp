@@ -28,13 +28,7 @@ void PolicyAccumulator::add_k_counts(const std::vector<std::int64_t>& counts) {
 
 void PolicyAccumulator::add_learning(const policies::LearningStats& d) {
   if (!learning_) learning_.emplace();
-  learning_->predictions += d.predictions;
-  learning_->evaluated += d.evaluated;
-  learning_->hits += d.hits;
-  learning_->abs_error += d.abs_error;
-  learning_->staleness += d.staleness;
-  learning_->jobs_started += d.jobs_started;
-  learning_->jobs_completed += d.jobs_completed;
+  *learning_ += d;
 }
 
 LearnerSummary summarize_learning(const policies::LearningStats& s) {

@@ -38,6 +38,22 @@ struct LearningStats {
   double abs_error = 0;          // sum over evaluated predictions of |V - ideal k|
   double staleness = 0;          // sum over predictions of breaking points not yet in the weights used
   std::int64_t jobs_started = 0, jobs_completed = 0;
+
+  // Counters add up over chunks of episodes and subtract to give one episode's share.
+  LearningStats& operator+=(const LearningStats& o) { return apply(o, 1); }
+  LearningStats operator-(const LearningStats& o) const { return LearningStats(*this).apply(o, -1); }
+
+ private:
+  LearningStats& apply(const LearningStats& o, int sign) {
+    predictions += sign * o.predictions;
+    evaluated += sign * o.evaluated;
+    hits += sign * o.hits;
+    abs_error += sign * o.abs_error;
+    staleness += sign * o.staleness;
+    jobs_started += sign * o.jobs_started;
+    jobs_completed += sign * o.jobs_completed;
+    return *this;
+  }
 };
 
 struct RoundOutcome {

@@ -27,18 +27,6 @@ struct ChunkResult {
   std::int64_t steps = 0;
 };
 
-policies::LearningStats minus(const policies::LearningStats& a, const policies::LearningStats& b) {
-  policies::LearningStats d;
-  d.predictions = a.predictions - b.predictions;
-  d.evaluated = a.evaluated - b.evaluated;
-  d.hits = a.hits - b.hits;
-  d.abs_error = a.abs_error - b.abs_error;
-  d.staleness = a.staleness - b.staleness;
-  d.jobs_started = a.jobs_started - b.jobs_started;
-  d.jobs_completed = a.jobs_completed - b.jobs_completed;
-  return d;
-}
-
 // One episode of a learning policy, from the change of its cumulative counters.
 analysis::LearningRow learning_row(std::int64_t episode, const policies::LearningStats& d,
                                    const policies::LearningStats& now, double mean_k) {
@@ -93,7 +81,7 @@ class Lane {
         if (r.k_counts.size() <= static_cast<std::size_t>(round.k)) r.k_counts.resize(static_cast<std::size_t>(round.k) + 1, 0);
         ++r.k_counts[static_cast<std::size_t>(round.k)];
       }
-      if (learning) r.learning.push_back(learning_row(e, minus(*learning, before), *learning, r.episodes.back().mean_k));
+      if (learning) r.learning.push_back(learning_row(e, *learning - before, *learning, r.episodes.back().mean_k));
       if (e < scenario_.record_episodes) {
         auto calls = analysis::call_rows(run, scenario_.agents, scenario_.billing);
         r.calls.insert(r.calls.end(), calls.begin(), calls.end());
@@ -101,7 +89,7 @@ class Lane {
         r.rounds.insert(r.rounds.end(), rounds.begin(), rounds.end());
       }
     }
-    if (learning) r.learning_delta = minus(*learning, chunk_start);
+    if (learning) r.learning_delta = *learning - chunk_start;
     return r;
   }
 
