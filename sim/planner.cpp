@@ -39,7 +39,7 @@ const EpisodeRun& Planner::run_episode(std::int64_t episode) {
   run_.steps = committed_;
   run_.latency = clock_.now() - episode_start_;
   run_.concurrency_mean =
-      run_.latency.ns() > 0 ? static_cast<double>(in_flight_area_ / run_.latency.ns()) : 0.0;
+      run_.latency.ns() > 0 ? static_cast<double>(in_flight_area_) / static_cast<double>(run_.latency.ns()) : 0.0;
   policy_.on_episode_end(episode);
   return run_;
 }
@@ -269,7 +269,7 @@ void Planner::cancel_open_calls() {
 
 void Planner::count_in_flight(int delta) {
   const Time now = clock_.now();
-  in_flight_area_ += static_cast<long double>(in_flight_) * static_cast<long double>((now - last_change_).ns());
+  in_flight_area_ += in_flight_ * (now - last_change_).ns();
   last_change_ = now;
   in_flight_ += delta;
   run_.concurrency_peak = std::max(run_.concurrency_peak, in_flight_);

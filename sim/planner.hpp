@@ -99,7 +99,7 @@ class Planner final : public CallSink, public EventHandler {
   std::vector<std::deque<std::uint32_t>> pool_queue_;
   int in_flight_ = 0;
   Time last_change_;
-  long double in_flight_area_ = 0;  // integral of calls in flight over time, in call-ns
+  std::int64_t in_flight_area_ = 0;  // integral of calls in flight over time, in call-ns (exact)
 };
 
 }  // namespace specsim::sim
