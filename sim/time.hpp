@@ -23,7 +23,8 @@ class Time {
   static constexpr Time max() { return Time(std::numeric_limits<std::int64_t>::max()); }
 
   constexpr std::int64_t ns() const { return ns_; }
-  constexpr double seconds() const { return static_cast<double>(ns_) * 1e-9; }
+  // Division, not multiplication by 1e-9: correctly rounded, so 7.5 s reads back as 7.5.
+  constexpr double seconds() const { return static_cast<double>(ns_) / 1e9; }
 
   constexpr Time operator+(Time o) const { return Time(ns_ + o.ns_); }
   constexpr Time operator-(Time o) const { return Time(ns_ - o.ns_); }

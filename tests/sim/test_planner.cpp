@@ -160,3 +160,48 @@ TEST_CASE("a guessed terminate stops speculation", "[planner]") {
   CHECK(run.calls.size() == 4);
   CHECK(run.latency.seconds() == 5);
 }
+
+namespace {
+
+// A policy with a fixed k whose prediction takes `delay` seconds, with or without overlap.
+struct SlowPredictor final : policies::Policy {
+  int k;
+  double delay;
+  bool overlap;
+  SlowPredictor(int k_, double delay_, bool overlap_) : k(k_), delay(delay_), overlap(overlap_) {}
+  policies::Decision choose_k(const policies::RoundContext&) override {
+    return {k, sim::Time::from_seconds(delay), overlap};
+  }
+};
+
+}  // namespace
+
+// k = 3, prediction 2.5 s, all guesses match, 3 steps. A_0 and T_0 start at once; A_1 and T_1
+// wait for the prediction (as in DSP): they start at 2.5, not at 1.
+TEST_CASE("speculative calls wait for the round's prediction", "[planner]") {
+  World w(agents_a1_t4(), {1, 1, 1}, std::make_unique<SlowPredictor>(3, 2.5, false));
+  const sim::EpisodeRun& run = w.planner.run_episode(0);
+  REQUIRE(run.calls.size() == 6);
+  CHECK(run.calls[0].started.seconds() == 0);    // T_0
+  CHECK(run.calls[1].started.seconds() == 0);    // A_0
+  CHECK(run.calls[2].started.seconds() == 2.5);  // T_1
+  CHECK(run.calls[3].started.seconds() == 2.5);  // A_1
+  CHECK(run.calls[4].started.seconds() == 3.5);  // T_2, after A_1's guess
+  CHECK(run.latency.seconds() == 7.5);
+}
+
+// With overlap the round speculates with the previous round's k while the prediction is made.
+// Round 0 has no previous round (k 1 until the prediction), so the effect shows in round 1.
+TEST_CASE("with overlap, speculation starts with the previous k before the prediction", "[planner]") {
+  // Steps: 0 matches, 1 misses (round 0 ends at t = 6.5 committing 2), then 2, 3, 4 match.
+  World w(agents_a1_t4(), {1, 0, 1, 1, 1}, std::make_unique<SlowPredictor>(3, 2.5, true));
+  const sim::EpisodeRun& run = w.planner.run_episode(0);
+  REQUIRE(run.rounds.size() == 2);
+  CHECK(run.rounds[0].end.seconds() == 6.5);
+  // Round 1 starts at 6.5 with previous k = 3: A_1 starts when A_0 returns (7.5), before the
+  // prediction lands (9).
+  const auto& a1 = *std::find_if(run.calls.begin(), run.calls.end(),
+                                 [](const auto& c) { return c.round == 1 && c.agent == Agent::approx && c.pos == 1; });
+  CHECK(a1.started.seconds() == 7.5);
+  CHECK(run.latency.seconds() == 6.5 + 4 + 2);
+}
