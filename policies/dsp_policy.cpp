@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 namespace specsim::policies {
 
@@ -76,6 +77,22 @@ void DspPolicy::on_event(std::uint64_t) {
   ++stats_.jobs_completed;
 }
 
+namespace {
+
+// A duration in seconds: >= 0 and at most a million seconds (11.6 days), so that it is a valid
+// sim::Time and sums of many of them stay far from overflow.
+sim::Time get_duration(const sim::ConfigNode& node, std::string_view key, sim::Time fallback) {
+  constexpr double kMaxSeconds = 1e6;
+  const auto n = node.find(key);
+  if (!n) return fallback;
+  const double v = n->as<double>();
+  if (v < 0) n->fail("must be >= 0");
+  if (v > kMaxSeconds) n->fail("must be at most 1e6 seconds, got " + n->as<std::string>());
+  return sim::Time::from_seconds(v);
+}
+
+}  // namespace
+
 PolicySpec decode_dsp(const sim::ConfigNode& node) {
   node.expect_keys({"kind", "label", "loss", "tau", "offset", "k_min", "k_max", "predictor", "training",
                     "prediction_latency_s", "training_time", "train_every", "overlap"});
@@ -91,11 +108,11 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
   c.k_max = static_cast<int>(node.get_int_min("k_max", std::max(1, c.k_min), 8));
   c.learner = learner::decode_learner_config(node);
   c.learner.training.tau = c.tau;
-  c.prediction_latency = sim::Time::from_seconds(node.get_nonneg("prediction_latency_s", 0.0));
+  c.prediction_latency = get_duration(node, "prediction_latency_s", sim::Time::zero());
   if (auto t = node.find("training_time")) {
     t->expect_keys({"fixed_s", "per_sample_s"});
-    c.train_fixed = sim::Time::from_seconds(t->get_nonneg("fixed_s", c.train_fixed.seconds()));
-    c.train_per_sample = sim::Time::from_seconds(t->get_nonneg("per_sample_s", c.train_per_sample.seconds()));
+    c.train_fixed = get_duration(*t, "fixed_s", c.train_fixed);
+    c.train_per_sample = get_duration(*t, "per_sample_s", c.train_per_sample);
   }
   c.train_every = static_cast<int>(node.get_int_min("train_every", 1, 1));
   c.overlap = node.get<bool>("overlap", false);

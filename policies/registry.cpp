@@ -22,22 +22,50 @@ const std::map<std::string, PolicyDecoder>& policy_registry() {
 
 namespace {
 
+// A grid entry expands into at most this many policies: beyond it, a few list-valued fields
+// would multiply into millions of policies (and as many YAML copies) before anything runs.
+constexpr std::size_t kMaxGridPolicies = 10'000;
+
+// One policy of a grid: its map, and the "key=value" settings that name it.
+struct GridVariant {
+  YAML::Node node;
+  std::vector<std::string> settings;
+};
+
 // Expands list-valued fields of a policy map into the product of their values. The label of
-// each variant names the values it took, e.g. "dsp(tau=0.7)".
-std::vector<YAML::Node> expand_grid(const YAML::Node& entry) {
-  std::vector<YAML::Node> variants{YAML::Clone(entry)};
+// each variant names the values it took, e.g. "dsp(tau=0.7)". The settings are kept beside the
+// node, never inside it, so no key of the user's map is reserved. A variant is a new map whose
+// keys and values are the entry's own nodes (shared, not cloned: YAML::Clone drops the positions,
+// and errors inside a variant must still name the entry's lines and columns).
+std::vector<GridVariant> expand_grid(const sim::ConfigNode& item) {
+  const YAML::Node& entry = item.yaml();
+  const auto is_axis = [](const YAML::Node& key, const YAML::Node& value) {
+    // `hidden` is a list by nature (layer sizes), not a grid axis.
+    return value.IsSequence() && value.size() > 0 && !(key.IsScalar() && key.Scalar() == "hidden");
+  };
+  std::size_t count = 1;
   for (const auto& kv : entry) {
-    if (!kv.second.IsSequence() || kv.second.size() == 0) continue;
-    const std::string key = kv.first.Scalar();
-    if (key == "hidden") continue;  // a list by nature (layer sizes), not a grid axis
-    std::vector<YAML::Node> next;
+    if (!is_axis(kv.first, kv.second)) continue;
+    count *= kv.second.size();
+    if (count > kMaxGridPolicies)
+      item.fail("the lists of this entry expand into more than " + std::to_string(kMaxGridPolicies) + " policies");
+  }
+  std::vector<GridVariant> variants{{YAML::Node(YAML::NodeType::Map), {}}};
+  for (const auto& kv : entry) {
+    if (!is_axis(kv.first, kv.second)) {
+      for (auto& v : variants) v.node[kv.first] = kv.second;
+      continue;
+    }
+    std::vector<GridVariant> next;
+    next.reserve(variants.size() * kv.second.size());
     for (const auto& v : variants) {
       for (std::size_t i = 0; i < kv.second.size(); ++i) {
         const YAML::Node value = kv.second[i];
-        YAML::Node copy = YAML::Clone(v);
-        copy[key] = YAML::Clone(value);
-        copy["__grid"].push_back(key + "=" + value.Scalar());
-        next.push_back(copy);
+        GridVariant copy{YAML::Node(YAML::NodeType::Map), v.settings};
+        for (const auto& member : v.node) copy.node[member.first] = member.second;
+        copy.node[kv.first] = value;
+        copy.settings.push_back(kv.first.Scalar() + "=" + value.Scalar());
+        next.push_back(std::move(copy));
       }
     }
     variants = std::move(next);
@@ -80,19 +108,17 @@ std::vector<PolicySpec> decode_policies(const sim::ConfigNode& list) {
       continue;
     }
     item.expect_map();
-    const auto variants = expand_grid(item.yaml());
-    if (!variants.front()["__grid"]) {
+    const auto variants = expand_grid(item);
+    if (variants.front().settings.empty()) {
       specs.push_back(decode_one(item, ""));
       owner.push_back(item);
       continue;
     }
-    for (const YAML::Node& variant : variants) {
+    for (const GridVariant& variant : variants) {
       std::string suffix;
-      for (const auto& g : variant["__grid"]) suffix += (suffix.empty() ? "" : ",") + g.Scalar();
-      YAML::Node clean = YAML::Clone(variant);
-      clean.remove("__grid");
-      // Errors inside a variant still point at the entry's lines: the clone keeps the marks.
-      specs.push_back(decode_one(sim::ConfigNode(clean, std::make_shared<const std::string>(item.file()),
+      for (const auto& g : variant.settings) suffix += (suffix.empty() ? "" : ",") + g;
+      // Errors inside a variant still point at the entry's lines: it shares the entry's nodes.
+      specs.push_back(decode_one(sim::ConfigNode(variant.node, std::make_shared<const std::string>(item.file()),
                                                  item.path(), item.yaml().Mark()), suffix));
       owner.push_back(item);
     }

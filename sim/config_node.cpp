@@ -13,10 +13,45 @@ ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file,
                        YAML::Mark fallback)
     : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)), fallback_(fallback) {}
 
+namespace {
+
+// yaml-cpp shares an aliased node instead of copying it, and an alias may even name the node that
+// encloses it (`&a [*a]`, a cycle). Code that walks a document (YAML::Clone, the emitter, policy
+// grids) would then never end, or take exponential time ("billion laughs"), so the loader walks
+// it once, iteratively, and rejects a document that is infinite or larger than any real input.
+constexpr std::size_t kMaxNodes = 100'000;
+
+void check_size(const YAML::Node& root, const std::string& name) {
+  std::vector<YAML::Node> stack{root};
+  std::size_t visited = 0;
+  while (!stack.empty()) {
+    const YAML::Node n = stack.back();
+    stack.pop_back();
+    if (++visited > kMaxNodes) {
+      const YAML::Mark m = n.Mark();
+      const bool known = !m.is_null();
+      throw InputError(name, known ? m.line + 1 : 0, known ? m.column + 1 : 0, "",
+                       "invalid YAML: aliases refer to an enclosing node, or expand the document to more than " +
+                           std::to_string(kMaxNodes) + " nodes");
+    }
+    if (n.IsSequence()) {
+      for (const auto& child : n) stack.push_back(child);
+    } else if (n.IsMap()) {
+      for (const auto& kv : n) {
+        stack.push_back(kv.first);
+        stack.push_back(kv.second);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 ConfigNode ConfigNode::load_string(const std::string& text, const std::string& name) {
   auto file = std::make_shared<const std::string>(name);
   try {
     YAML::Node root = YAML::Load(text);
+    check_size(root, name);
     return ConfigNode(root, file, "", YAML::Mark());
   } catch (const YAML::Exception& e) {
     throw InputError(name, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg);

@@ -129,8 +129,6 @@ std::optional<FunctionCall> parse_json_call(std::string_view text) {
   return call;
 }
 
-bool nonempty_guess(std::string_view guess) { return !guess.empty(); }
-
 }  // namespace
 
 std::string normalize_text(std::string_view s) {
@@ -208,19 +206,21 @@ bool similarity_at_least(std::string_view a, std::string_view b, double threshol
 }
 
 bool ExactMatch::matches(std::string_view target_action, std::string_view guess) const {
-  return nonempty_guess(guess) && target_action == guess;
+  return !guess.empty() && target_action == guess;
 }
 
 bool NormalizedMatch::matches(std::string_view target_action, std::string_view guess) const {
-  return nonempty_guess(guess) && normalize_text(target_action) == normalize_text(guess);
+  const std::string g = normalize_text(guess);
+  return !g.empty() && normalize_text(target_action) == g;
 }
 
 FunctionArgsMatch::FunctionArgsMatch(double threshold) : threshold_(threshold) {}
 
 bool FunctionArgsMatch::matches(std::string_view target_action, std::string_view guess) const {
-  if (!nonempty_guess(guess)) return false;
+  if (guess.empty()) return false;
   const FunctionCall t = parse_function_call(target_action);
   const FunctionCall g = parse_function_call(guess);
+  if (g.name.empty() && g.args.empty()) return false;  // nothing left of the guess
   return t.name == g.name && similarity_at_least(joined_args(t), joined_args(g), threshold_);
 }
 

@@ -55,6 +55,9 @@ class LineWriter {
   }
   void real(double v) {
     comma();
+    // -0.0 is written as 0: it equals 0.0, equal traces must give identical files, and "-0" would
+    // read back as the integer 0 anyway (so a written trace would not be a fixed point).
+    if (v == 0) v = 0.0;
     char buf[64];
     // std::to_chars without a format gives the shortest text that reads back to the same double.
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
