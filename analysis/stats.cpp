@@ -4,7 +4,7 @@
 
 namespace specsim::analysis {
 
-QuantileSketch::QuantileSketch() : buckets_(static_cast<std::size_t>((kMaxExp - kMinExp) * kSub), 0) {}
+QuantileSketch::QuantileSketch() : binades_(static_cast<std::size_t>(kMaxExp - kMinExp)) {}
 
 void QuantileSketch::add(double x) {
   min_ = n_ == 0 ? x : std::min(min_, x);
@@ -18,19 +18,22 @@ void QuantileSketch::add(double x) {
   const double mant = std::frexp(x, &exp);  // x = mant * 2^exp, mant in [0.5, 1)
   exp = std::clamp(exp, kMinExp, kMaxExp - 1);
   const int sub = std::clamp(static_cast<int>((mant - 0.5) * 2 * kSub), 0, kSub - 1);
-  ++buckets_[static_cast<std::size_t>((exp - kMinExp) * kSub + sub)];
+  auto& binade = binades_[static_cast<std::size_t>(exp - kMinExp)];
+  if (binade.empty()) binade.assign(kSub, 0);
+  ++binade[static_cast<std::size_t>(sub)];
 }
 
 double QuantileSketch::value_at_rank(std::int64_t rank) const {
   if (rank <= zeros_) return 0.0;
   std::int64_t seen = zeros_;
-  for (std::size_t i = 0; i < buckets_.size(); ++i) {
-    seen += buckets_[i];
-    if (seen >= rank) {
-      const int exp = static_cast<int>(i) / kSub + kMinExp;
-      const int sub = static_cast<int>(i) % kSub;
-      // The bucket's midpoint, within the observed range.
-      return std::clamp(std::ldexp(0.5 + (sub + 0.5) / (2.0 * kSub), exp), min_, max_);
+  for (std::size_t b = 0; b < binades_.size(); ++b) {
+    for (std::size_t i = 0; i < binades_[b].size(); ++i) {
+      seen += binades_[b][i];
+      if (seen >= rank) {
+        const int exp = static_cast<int>(b) + kMinExp;
+        // The bucket's midpoint, within the observed range.
+        return std::clamp(std::ldexp(0.5 + (static_cast<double>(i) + 0.5) / (2.0 * kSub), exp), min_, max_);
+      }
     }
   }
   return 0.0;

@@ -44,7 +44,9 @@ class QuantileSketch {
  private:
   static constexpr int kSub = 256, kMinExp = -40, kMaxExp = 40;
   double value_at_rank(std::int64_t rank) const;  // rank in [1, n]
-  std::vector<std::int64_t> buckets_;
+  // Per power of two, its kSub buckets, allocated when first used: values span a few binades,
+  // so a sketch stays a few kilobytes.
+  std::vector<std::vector<std::int64_t>> binades_;
   std::int64_t zeros_ = 0, n_ = 0;
   double min_ = 0, max_ = 0;  // exact extremes: a bucket's midpoint never lies outside them
 };
