@@ -40,15 +40,16 @@ class ExactMatch final : public MatchRule {
   std::string_view kind() const override { return "exact"; }
 };
 
-// Equality after normalize_text(): "  Image-Deblurring! " matches "imagedeblurring".
+// Equality after normalize_text(): "  Image-Deblurring! " matches "imagedeblurring". A guess
+// that normalizes to nothing (" ?! ") never matches.
 class NormalizedMatch final : public MatchRule {
  public:
   bool matches(std::string_view target_action, std::string_view guess) const override;
   std::string_view kind() const override { return "normalized"; }
 };
 
-// Tool calls: the same function name (normalized) and argument similarity >= threshold
-// (parse_function_call, argument_similarity).
+// Tool calls: the same function name (normalized) and similarity_at_least(joined_args(target),
+// joined_args(guess), threshold). A guess with neither a name nor arguments ("()") never matches.
 class FunctionArgsMatch final : public MatchRule {
  public:
   static constexpr double kDefaultThreshold = 0.8;
