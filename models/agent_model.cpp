@@ -52,7 +52,7 @@ AgentModel decode_agent(const sim::ConfigNode& node, const Catalogue& catalogue)
   a.latency = info.latency;
   a.style = node.get<std::string>("style", "direct");
   a.calls_per_step = node.has("style") ? calls_per_style(node.at("style")) : 1;
-  a.calls_per_step = static_cast<int>(node.get_int_min("calls_per_step", 1, a.calls_per_step));
+  a.calls_per_step = node.get_int("calls_per_step", 1, 100, a.calls_per_step);
 
   if (auto in = node.find("input_tokens")) {
     in->expect_keys({"base", "per_step"});

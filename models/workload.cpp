@@ -24,19 +24,20 @@ int StepsDistribution::draw(sim::RandomStream& rng) const {
 StepsDistribution decode_steps(const sim::ConfigNode& node) {
   StepsDistribution d;
   if (node.is_scalar()) {
-    d.n = static_cast<int>(node.as<long long>());
-    if (d.n < 1) node.fail("must be >= 1");
+    const long long n = node.as<long long>();
+    if (n < 1 || n > 10'000'000) node.fail("must be in [1, 10000000]");
+    d.n = static_cast<int>(n);
     return d;
   }
   const std::string kind = node.get<std::string>("kind");
   if (kind == "fixed") {
     node.expect_keys({"kind", "n"});
-    d.n = static_cast<int>(node.get_int_min("n", 1));
+    d.n = node.get_int("n", 1, 10'000'000);
   } else if (kind == "uniform") {
     node.expect_keys({"kind", "min", "max"});
     d.kind = StepsDistribution::Kind::uniform;
-    d.min = static_cast<int>(node.get_int_min("min", 1));
-    d.max = static_cast<int>(node.get_int_min("max", d.min));
+    d.min = node.get_int("min", 1, 10'000'000);
+    d.max = node.get_int("max", d.min, 10'000'000);
   } else if (kind == "geometric") {
     node.expect_keys({"kind", "mean"});
     d.kind = StepsDistribution::Kind::geometric;

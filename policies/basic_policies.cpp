@@ -13,7 +13,7 @@ PolicySpec decode_sequential(const sim::ConfigNode& node) {
 
 PolicySpec decode_fixed_k(const sim::ConfigNode& node) {
   node.expect_keys({"kind", "label", "k"});
-  const int k = static_cast<int>(node.get_int_min("k", 1));
+  const int k = node.get_int("k", 1, 1000);
   PolicySpec spec;
   spec.kind = "fixed_k";
   spec.label = node.get<std::string>("label", "fixed_k(k=" + std::to_string(k) + ")");

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string_view>
 
 namespace specsim::policies {
 
@@ -77,22 +76,6 @@ void DspPolicy::on_event(std::uint64_t) {
   ++stats_.jobs_completed;
 }
 
-namespace {
-
-// A duration in seconds: >= 0 and at most a million seconds (11.6 days), so that it is a valid
-// sim::Time and sums of many of them stay far from overflow.
-sim::Time get_duration(const sim::ConfigNode& node, std::string_view key, sim::Time fallback) {
-  constexpr double kMaxSeconds = 1e6;
-  const auto n = node.find(key);
-  if (!n) return fallback;
-  const double v = n->as<double>();
-  if (v < 0) n->fail("must be >= 0");
-  if (v > kMaxSeconds) n->fail("must be at most 1e6 seconds, got " + n->as<std::string>());
-  return sim::Time::from_seconds(v);
-}
-
-}  // namespace
-
 PolicySpec decode_dsp(const sim::ConfigNode& node) {
   node.expect_keys({"kind", "label", "loss", "tau", "offset", "k_min", "k_max", "predictor", "training",
                     "prediction_latency_s", "training_time", "train_every", "overlap"});
@@ -104,17 +87,17 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
     if (c.tau <= 0 || c.tau >= 1) tau->fail("must be in (0, 1)");
   }
   c.offset = node.get<double>("offset", 0.0);
-  c.k_min = static_cast<int>(node.get_int_min("k_min", 0, 1));
-  c.k_max = static_cast<int>(node.get_int_min("k_max", std::max(1, c.k_min), 8));
+  c.k_min = node.get_int("k_min", 0, 1000, 1);
+  c.k_max = node.get_int("k_max", std::max(1, c.k_min), 1000, std::max(8, c.k_min));
   c.learner = learner::decode_learner_config(node);
   c.learner.training.tau = c.tau;
-  c.prediction_latency = get_duration(node, "prediction_latency_s", sim::Time::zero());
+  c.prediction_latency = node.get_seconds("prediction_latency_s", sim::Time::zero());
   if (auto t = node.find("training_time")) {
     t->expect_keys({"fixed_s", "per_sample_s"});
-    c.train_fixed = get_duration(*t, "fixed_s", c.train_fixed);
-    c.train_per_sample = get_duration(*t, "per_sample_s", c.train_per_sample);
+    c.train_fixed = t->get_seconds("fixed_s", c.train_fixed);
+    c.train_per_sample = t->get_seconds("per_sample_s", c.train_per_sample);
   }
-  c.train_every = static_cast<int>(node.get_int_min("train_every", 1, 1));
+  c.train_every = node.get_int("train_every", 1, 1000000, 1);
   c.overlap = node.get<bool>("overlap", false);
 
   PolicySpec spec;

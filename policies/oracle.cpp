@@ -13,7 +13,7 @@ Decision Oracle::choose_k(const RoundContext& context) {
 
 PolicySpec decode_oracle(const sim::ConfigNode& node) {
   node.expect_keys({"kind", "label", "k_max"});
-  const int k_max = static_cast<int>(node.get_int_min("k_max", 1, 64));
+  const int k_max = node.get_int("k_max", 1, 1000, 64);
   PolicySpec spec;
   spec.kind = "oracle";
   spec.label = node.get<std::string>("label", "oracle");

@@ -11,7 +11,7 @@ Decision RecordedK::choose_k(const RoundContext& context) {
 
 PolicySpec decode_recorded_k(const sim::ConfigNode& node) {
   node.expect_keys({"kind", "label", "fallback_k", "predictor_latency"});
-  const int fallback = static_cast<int>(node.get_int_min("fallback_k", 0, 1));
+  const int fallback = node.get_int("fallback_k", 0, 1000, 1);
   const bool latency = node.get<bool>("predictor_latency", true);
   PolicySpec spec;
   spec.kind = "recorded_k";

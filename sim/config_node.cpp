@@ -219,4 +219,28 @@ long long ConfigNode::get_int_min(std::string_view key, long long min, long long
   return has(key) ? get_int_min(key, min) : fallback;
 }
 
+int ConfigNode::get_int(std::string_view key, int min, int max) const {
+  ConfigNode n = at(key);
+  const long long v = n.as<long long>();
+  if (v < min || v > max) n.fail("must be in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  return static_cast<int>(v);
+}
+
+int ConfigNode::get_int(std::string_view key, int min, int max, int fallback) const {
+  return has(key) ? get_int(key, min, max) : fallback;
+}
+
+Time ConfigNode::get_seconds(std::string_view key) const {
+  constexpr double kMaxSeconds = 1e6;
+  ConfigNode n = at(key);
+  const double v = n.as<double>();
+  if (v < 0) n.fail("must be >= 0");
+  if (v > kMaxSeconds) n.fail("must be at most 1e6 seconds, got " + n.as<std::string>());
+  return Time::from_seconds(v);
+}
+
+Time ConfigNode::get_seconds(std::string_view key, Time fallback) const {
+  return has(key) ? get_seconds(key) : fallback;
+}
+
 }  // namespace specsim::sim

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/input_error.hpp"
+#include "sim/time.hpp"
 
 namespace specsim::sim {
 
@@ -57,6 +58,12 @@ class ConfigNode {
   double get_probability(std::string_view key) const;
   long long get_int_min(std::string_view key, long long min) const;
   long long get_int_min(std::string_view key, long long min, long long fallback) const;
+  // An int within [min, max] (a value that does not fit is an error, never a silent wrap).
+  int get_int(std::string_view key, int min, int max) const;
+  int get_int(std::string_view key, int min, int max, int fallback) const;
+  // A duration in seconds, in [0, 1e6]: a valid sim::Time whose sums stay far from overflow.
+  Time get_seconds(std::string_view key) const;
+  Time get_seconds(std::string_view key, Time fallback) const;
 
   [[noreturn]] void fail(const std::string& message) const;
   std::string child_path(std::string_view key) const;

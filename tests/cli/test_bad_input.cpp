@@ -87,7 +87,7 @@ TEST_CASE("bad scenarios exit 2 with file, line, column and field", "[bad_input]
                "bad.yaml:4:26: models.cheap.price.input: must be >= 0");
   }
   SECTION("p outside [0, 1]") { expect_bad(with("p: 0.5", "p: 1.5"), "bad.yaml:9:25: workload.match.p: must be a probability in [0, 1]"); }
-  SECTION("k < 1") { expect_bad(with("k: 2", "k: 0"), "bad.yaml:12:24: policies[1].k: must be >= 1"); }
+  SECTION("k < 1") { expect_bad(with("k: 2", "k: 0"), "bad.yaml:12:24: policies[1].k: must be in [1, 1000]"); }
   SECTION("empty policy list") {
     expect_bad(with("  - sequential\n  - {kind: fixed_k, k: 2}\n", "  []\n").replace(kValid.find("policies:") + 9, 1, " "),
                "policies: needs at least one policy");
@@ -97,7 +97,12 @@ TEST_CASE("bad scenarios exit 2 with file, line, column and field", "[bad_input]
   SECTION("unknown billing rule") { expect_bad(with("episodes: 5", "episodes: 5\nbilling: half"), "bad.yaml:3:10: billing: unknown billing rule 'half'"); }
   SECTION("invalid YAML") { expect_bad(with("kind: synthetic", "kind: [synthetic"), "bad.yaml:8:8: invalid YAML"); }
   SECTION("not a mapping") { expect_bad("- just\n- a list\n", "a scenario must be a mapping"); }
-  SECTION("steps below 1") { expect_bad(with("n: 5", "n: 0"), "bad.yaml:8:27: workload.steps.n: must be >= 1"); }
+  SECTION("an integer that does not fit") { expect_bad(with("k: 2", "k: 4294967298"), "bad.yaml:12:24: policies[1].k: must be in [1, 1000]"); }
+  SECTION("a duration beyond simulated time") {
+    expect_bad(with("output_tokens: 20}", "output_tokens: 20, latency: {kind: fixed, seconds: 1e300}}"),
+               "agents.target.latency.seconds: must be at most 1e6 seconds");
+  }
+  SECTION("steps below 1") { expect_bad(with("n: 5", "n: 0"), "bad.yaml:8:27: workload.steps.n: must be in [1, 10000000]"); }
 }
 
 TEST_CASE("a missing scenario file exits 2 and names the file", "[bad_input]") {

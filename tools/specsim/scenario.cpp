@@ -14,7 +14,7 @@ Scenario decode(const sim::ConfigNode& root) {
   s.name = root.get<std::string>("name");
   s.seed = root.get<std::uint64_t>("seed", 1);
   s.episodes = root.get_int_min("episodes", 1);
-  s.max_steps = static_cast<int>(root.get_int_min("max_steps", 1, 50));
+  s.max_steps = root.get_int("max_steps", 1, 10'000'000, 50);
   if (auto billing = root.find("billing")) s.billing = models::decode_billing(*billing);
 
   models::Catalogue catalogue = models::Catalogue::builtin();
@@ -32,13 +32,13 @@ Scenario decode(const sim::ConfigNode& root) {
   if (auto limits = root.find("concurrency")) {
     for (const auto& [model, limit] : limits->entries()) {
       if (!catalogue.find(model)) limit.fail("unknown model '" + model + "'");
-      s.concurrency[model] = static_cast<int>(limit.as<long long>());
+      s.concurrency[model] = limit.as<int>();
       if (s.concurrency[model] < 1) limit.fail("must be >= 1");
     }
   }
   if (auto outputs = root.find("outputs")) {
     outputs->expect_keys({"record_episodes"});
-    s.record_episodes = static_cast<int>(outputs->get_int_min("record_episodes", 0, s.record_episodes));
+    s.record_episodes = outputs->get_int("record_episodes", 0, 1'000'000, s.record_episodes);
   }
   return s;
 }
