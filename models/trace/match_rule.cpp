@@ -1,4 +1,5 @@
 #include "models/trace/match_rule.hpp"
+#include "models/trace/json_depth.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -58,25 +59,6 @@ std::vector<std::string> split_args(std::string_view s) {
   return out;
 }
 
-// Deepest bracket nesting outside strings: keeps deeply nested text away from the JSON parser.
-int nesting_depth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 constexpr int kMaxJsonDepth = 32;
 
@@ -97,7 +79,7 @@ std::vector<std::string> json_args(const nlohmann::json& args) {
 }
 
 std::optional<nlohmann::json> parse_json(std::string_view text) {
-  if (nesting_depth(text) > kMaxJsonDepth) return std::nullopt;
+  if (json_nesting_depth(text) > kMaxJsonDepth) return std::nullopt;
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return std::nullopt;
   return j;

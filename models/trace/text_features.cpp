@@ -1,5 +1,7 @@
 #include "models/trace/text_features.hpp"
 
+#include "sim/random.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -35,14 +37,7 @@ void check_config(const TextFeatureConfig& c) {
 
 }  // namespace
 
-std::uint64_t fnv1a64(std::string_view bytes) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+std::uint64_t fnv1a64(std::string_view bytes) { return sim::hash_name(bytes); }
 
 std::vector<std::string> tokenize(std::string_view text) {
   std::vector<std::string> words;

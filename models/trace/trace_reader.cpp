@@ -1,4 +1,5 @@
 #include "models/trace/trace_reader.hpp"
+#include "models/trace/json_depth.hpp"
 
 #include "sim/files.hpp"
 
@@ -46,26 +47,6 @@ std::string number_text(double v) {
   return std::string(buf, ec == std::errc() ? end : buf);
 }
 
-// Deepest bracket nesting outside strings; the prepass keeps pathological inputs away from any
-// recursive code (nlohmann's comparison and dump are recursive).
-int nesting_depth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 // One engine for both modes: stop at the first problem (read) or collect them all (validate).
 class Parser {
@@ -133,7 +114,7 @@ Trace Parser::parse(std::string_view text) {
 
 void Parser::parse_line(std::string_view line_text, int line, Trace& trace) {
   line_ = line;
-  if (nesting_depth(line_text) > kMaxDepth) {
+  if (json_nesting_depth(line_text) > kMaxDepth) {
     report(line, 0, "", "malformed JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
     return;
   }
