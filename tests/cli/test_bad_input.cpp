@@ -6,23 +6,13 @@
 #include <fstream>
 #include <sys/wait.h>
 
+#include "support/run_specsim.hpp"
+
+using specsim::testing::Outcome;
+using specsim::testing::run_specsim;
+
 namespace {
 
-struct Outcome {
-  int exit_code;
-  std::string output;
-};
-
-Outcome run_specsim(const std::string& args) {
-  const std::string cmd = std::string(SPECSIM_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
 
 const std::string kValid = R"(name: bad-input
 episodes: 5

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "analysis/result_file.hpp"
+#include "support/run_specsim.hpp"
 #include "tools/specsim/sweep.hpp"
 
 namespace fs = std::filesystem;
@@ -36,12 +37,6 @@ policies:
   - {kind: fixed_k, k: 2}
 )";
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A folder holding base.yaml and a sweep file with the given body.
 std::string make_sweep(const std::string& dir, const std::string& body) {
@@ -52,16 +47,14 @@ std::string make_sweep(const std::string& dir, const std::string& body) {
   return dir + "/sweep.yaml";
 }
 
+
 int run(const std::string& args, std::string* output = nullptr) {
-  const std::string cmd = std::string(SPECSIM_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  if (output) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const auto o = testing::run_specsim(args);
+  if (output) *output = o.output;
+  return o.exit_code;
 }
+
+std::string read(const std::string& path) { return testing::read_file(path); }
 
 const std::string kGrid =
     "axes:\n  - {path: workload.match.p, values: [0.2, 0.5, 0.8]}\n  - {path: \"policies[1].k\", values: [1, 3]}\n";

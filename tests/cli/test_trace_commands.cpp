@@ -13,30 +13,14 @@
 
 namespace fs = std::filesystem;
 
+#include "support/run_specsim.hpp"
+
+using specsim::testing::Outcome;
+using specsim::testing::run_specsim;
+
 namespace {
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
 
-Outcome run_specsim(const std::string& args) {
-  const std::string cmd = std::string(SPECSIM_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A fresh folder for one test case.
 std::string fresh(const std::string& name) {
@@ -112,7 +96,7 @@ TEST_CASE("trace stats: the table and the JSON", "[trace][cli]") {
                                                 "match rate 0.5000 (1 of 2 steps with a verdict)\n"));
   CHECK_THAT(o.output, Catch::EndsWith("statistics: " + dir + "/out/stats.json\n"));
 
-  const auto j = nlohmann::json::parse(read(dir + "/out/stats.json"));
+  const auto j = nlohmann::json::parse(specsim::testing::read_file(dir + "/out/stats.json"));
   CHECK(j.at("file") == dir + "/good.jsonl");
   CHECK(j.at("tasks") == 2);
   CHECK(j.at("steps") == 3);
@@ -133,7 +117,7 @@ TEST_CASE("trace stats: the table and the JSON", "[trace][cli]") {
   CHECK(j.at("tasks_measured") == 1);
   CHECK(j.at("measured_speedup").at("mean") == Approx(7.0 / 6.0).epsilon(1e-15));
   // Key order is fixed: file first, then the statistics.
-  const std::string text = read(dir + "/out/stats.json");
+  const std::string text = specsim::testing::read_file(dir + "/out/stats.json");
   CHECK(text.find("\"file\"") < text.find("\"tasks\""));
   for (const auto& e : fs::directory_iterator(dir + "/out")) CHECK(e.path().filename() == "stats.json");  // no temporary left
 
@@ -168,13 +152,13 @@ TEST_CASE("trace import-dsp: the published test logs", "[trace][cli][dsp]") {
   CHECK_THAT(o.output, Catch::Contains("total: 5 of 5 datapoints imported, 44 steps, 37 rounds, 1 unreadable line, 3 warnings\n"));
   CHECK_THAT(o.output, Catch::EndsWith("wrote " + dir + "/out/test.jsonl: 5 tasks, 44 steps\n"));
   // The report file is what was printed, without the last line.
-  const std::string report = read(dir + "/report.txt");
+  const std::string report = specsim::testing::read_file(dir + "/report.txt");
   CHECK(o.output == report + "wrote " + dir + "/out/test.jsonl: 5 tasks, 44 steps\n");
 
   const Outcome v = run_specsim("trace validate " + dir + "/out/test.jsonl");
   CHECK(v.exit_code == 0);
   CHECK(v.output == dir + "/out/test.jsonl: 5 tasks, 44 steps, valid\n");
-  CHECK_THAT(read(dir + "/out/test.jsonl"), Catch::StartsWith(R"({"task_id":"openagi-11","task":"Given blurry image, how to return the regular image step by step?")"));
+  CHECK_THAT(specsim::testing::read_file(dir + "/out/test.jsonl"), Catch::StartsWith(R"({"task_id":"openagi-11","task":"Given blurry image, how to return the regular image step by step?")"));
 }
 
 TEST_CASE("trace import-dsp: a folder above the log folders imports the tree", "[trace][cli][dsp]") {
@@ -188,7 +172,7 @@ TEST_CASE("trace import-dsp: a folder above the log folders imports the tree", "
   INFO(o.output);
   REQUIRE(o.exit_code == 0);
   CHECK_THAT(o.output, Catch::Contains("total: 5 of 5 datapoints imported, 44 steps, 37 rounds, 1 unreadable line, 3 warnings\n"));
-  CHECK_THAT(read(dir + "/tree.jsonl"), Catch::StartsWith(R"({"task_id":"logs/react/dyn_k/openagi-11",)"));
+  CHECK_THAT(specsim::testing::read_file(dir + "/tree.jsonl"), Catch::StartsWith(R"({"task_id":"logs/react/dyn_k/openagi-11",)"));
   CHECK(run_specsim("trace validate " + dir + "/tree.jsonl").exit_code == 0);
 }
 
