@@ -281,24 +281,24 @@ class RealBinaryTest(FigureAssertions):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         written = [Path(line) for line in proc.stdout.splitlines()]
         names = {p.name for p in written}
-        for stem in ("latency_cost", "k_sweep", "concurrency", "timeline"):
+        for stem in ("latency_cost", "k_sweep", "knobs", "learning_curve", "k_histogram", "concurrency", "timeline"):
             self.assertIn(f"{stem}.png", names)
             self.assertIn(f"{stem}.pdf", names)
         self.assertTrue(all(p.is_file() and p.stat().st_size > 0 for p in written))
-        # The quickstart has no DSP policy: its figures are skipped with a note, not an error.
-        self.assertIn("needed for figure learning_curve", proc.stderr)
+        # The quickstart has every kind of policy: no figure is skipped.
+        self.assertNotIn("skipped", proc.stderr)
         image = matplotlib.image.imread(out_dir / "timeline.png")
         self.assertGreater(float(image[..., :3].std()), MIN_PIXEL_STD)
 
     def test_figures_on_the_real_file(self):
         run = sp.open_run(self.h5)
-        self.assertEqual([p.kind for p in run.policies], ["sequential"] + ["fixed_k"] * 4)
+        self.assertEqual([p.kind for p in run.policies], ["sequential"] + ["fixed_k"] * 4 + ["dsp"] * 2 + ["oracle"])
         self.assert_figure(sp.plot_latency_cost(run), "latency_cost")
         self.assert_figure(sp.plot_k_sweep(run), "k_sweep")
         self.assert_figure(sp.plot_concurrency(run), "concurrency")
         self.assert_figure(sp.plot_timeline(run, sp.Options(policy="fixed_k(k=2)", episode=1)), "timeline")
-        with self.assertRaises(sp.MissingData):
-            sp.plot_knobs(run)
+        self.assert_figure(sp.plot_knobs(run), "knobs")
+        self.assert_figure(sp.plot_learning_curve(run), "learning_curve")
 
 
 if __name__ == "__main__":
