@@ -3,6 +3,8 @@
 // findings). Each must now be a one-line InputError naming file, line, column and field.
 #include <catch2/catch.hpp>
 
+#include "support/input_error.hpp"
+
 #include <string>
 
 #include "sim/input_error.hpp"
@@ -27,12 +29,7 @@ policies:
 
 // The error parse_scenario reports for the scenario with these policies (line 11 onwards).
 std::string error_of(const std::string& text) {
-  try {
-    parse_scenario(text, "fuzz.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return specsim::testing::input_error_of([&] { parse_scenario(text, "fuzz.yaml"); });
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // precedence, and decoding from YAML with file:line:column and field in every error.
 #include <catch2/catch.hpp>
 
+#include "support/input_error.hpp"
+
 #include <string>
 
 #include "models/trace/match_rule.hpp"
@@ -19,12 +21,7 @@ std::unique_ptr<MatchRule> decode(const std::string& yaml) {
 }
 
 std::string decode_error(const std::string& yaml) {
-  try {
-    decode(yaml);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return specsim::testing::input_error_of([&] { decode(yaml); });
 }
 
 Step step(const std::string& target, std::optional<std::string> guess, std::optional<bool> match = std::nullopt) {

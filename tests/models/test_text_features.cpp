@@ -3,6 +3,8 @@
 // precomputation and the YAML block.
 #include <catch2/catch.hpp>
 
+#include "support/input_error.hpp"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -41,12 +43,7 @@ TextFeatureConfig decode(const std::string& yaml) {
 }
 
 std::string decode_error(const std::string& yaml) {
-  try {
-    decode(yaml);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return specsim::testing::input_error_of([&] { decode(yaml); });
 }
 
 Task task_with_actions(const std::string& text, const std::vector<std::string>& actions) {
