@@ -4,9 +4,9 @@
 
 namespace specsim::sim {
 
-void SimClock::run_until(const bool& done) {
+void SimClock::run_until(const std::function<bool()>& done) {
   Event e;
-  while (!done) {
+  while (!done()) {
     // An empty queue before `done` means the planner waits for something that never comes:
     // a logic error, reported rather than hanging.
     if (!queue_.pop(e)) throw std::logic_error("simulation stalled: no pending event");

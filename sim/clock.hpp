@@ -1,8 +1,10 @@
 #pragma once
 // The planner's view of time: read the clock, set timers, cancel them, run until done.
-// SimClock drives a simulated event queue; a live clock (wall time plus HTTP completions) has
-// the same interface, so the planner and the policies never know which one they run on.
+// SimClock drives a simulated event queue; a wall clock (sim/wall_clock.hpp) runs the same
+// timers in real time while an I/O source services HTTP transfers, so the planner and the
+// policies never know which one they run on.
 #include <cstdint>
+#include <functional>
 
 #include "sim/event_queue.hpp"
 #include "sim/time.hpp"
@@ -13,11 +15,12 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual Time now() const = 0;
+  // An instant in the past runs as soon as possible (at now()).
   virtual EventId schedule(Time at, EventHandler* handler, std::uint64_t arg) = 0;
-  // Only for an event that has not run yet.
+  // Idempotent: a no-op once the event ran or was cancelled.
   virtual void cancel(EventId id) = 0;
-  // Dispatches events in order until `done` becomes true.
-  virtual void run_until(const bool& done) = 0;
+  // Dispatches events in time order until `done()` holds (checked before each event).
+  virtual void run_until(const std::function<bool()>& done) = 0;
 };
 
 class SimClock final : public Clock {
@@ -27,8 +30,7 @@ class SimClock final : public Clock {
     return queue_.schedule(at < now_ ? now_ : at, handler, arg);
   }
   void cancel(EventId id) override { queue_.cancel(id); }
-  void run_until(const bool& done) override;
-  const EventQueue& queue() const { return queue_; }
+  void run_until(const std::function<bool()>& done) override;
 
  private:
   EventQueue queue_;

@@ -1,8 +1,9 @@
 #pragma once
 // The future event list: a binary heap ordered by (time, insertion sequence), so events at the
 // same instant run in the order they were scheduled, whatever the heap layout (ns-3's rule).
-// Cancellation is lazy: a cancelled id is remembered and its event skipped when popped. Few
-// events are pending-cancelled at once (the calls of one round), so a flat list beats a hash set.
+// Cancellation removes the event: few events are pending at once (the calls of one round), so a
+// linear search beats the bookkeeping of lazy deletion, and cancelling an event that already ran
+// or was cancelled is a harmless no-op (the planner and the backends cancel without asking).
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -39,39 +40,36 @@ class EventQueue {
     return EventId{last_seq_};
   }
 
+  // Idempotent: an event that ran or was cancelled is no longer in the heap.
   void cancel(EventId id) {
-    if (id.valid()) cancelled_.push_back(id.seq);
+    if (!id.valid()) return;
+    auto it = std::find_if(heap_.begin(), heap_.end(), [&](const Event& e) { return e.seq == id.seq; });
+    if (it == heap_.end()) return;
+    *it = heap_.back();
+    heap_.pop_back();
+    std::make_heap(heap_.begin(), heap_.end(), later);
   }
 
-  // Removes the earliest live event into `out`; false when none is left.
+  // Removes the earliest event into `out`; false when none is left.
   bool pop(Event& out) {
-    while (!heap_.empty()) {
-      std::pop_heap(heap_.begin(), heap_.end(), later);
-      out = heap_.back();
-      heap_.pop_back();
-      if (!take_cancelled(out.seq)) return true;
-    }
-    return false;
+    if (heap_.empty()) return false;
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    out = heap_.back();
+    heap_.pop_back();
+    return true;
   }
 
-  bool empty() const { return heap_.size() == cancelled_.size(); }
-  std::size_t pending() const { return heap_.size() - cancelled_.size(); }
-  std::uint64_t scheduled_count() const { return last_seq_; }
+  // The earliest event's time; Time::max() when none is pending.
+  Time next_time() const { return heap_.empty() ? Time::max() : heap_.front().at; }
+  bool empty() const { return heap_.empty(); }
+  std::size_t pending() const { return heap_.size(); }
 
  private:
   static bool later(const Event& a, const Event& b) {
     return a.at != b.at ? a.at > b.at : a.seq > b.seq;
   }
-  bool take_cancelled(std::uint64_t seq) {
-    auto it = std::find(cancelled_.begin(), cancelled_.end(), seq);
-    if (it == cancelled_.end()) return false;
-    *it = cancelled_.back();
-    cancelled_.pop_back();
-    return true;
-  }
 
   std::vector<Event> heap_;
-  std::vector<std::uint64_t> cancelled_;
   std::uint64_t last_seq_ = 0;
 };
 

@@ -34,7 +34,7 @@ const EpisodeRun& Planner::run_episode(std::int64_t episode) {
 
   backend_.begin_episode(episode, *this);
   start_round();
-  clock_.run_until(done_);
+  clock_.run_until([this] { return done_; });
 
   run_.steps = committed_;
   run_.latency = clock_.now() - episode_start_;
