@@ -20,7 +20,7 @@ void run_policy(benchmark::State& state, const app::Scenario& s, std::unique_ptr
   models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
   sim::PlannerConfig config;
   config.max_steps = s.max_steps;
-  sim::Planner planner(config, clock, backend, *policy);
+  sim::Planner planner(config, clock, backend, *policy, &backend, &backend);
   std::int64_t episode = 0, steps = 0;
   double cost = 0;
   for (auto _ : state) {

@@ -10,10 +10,10 @@ SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Cloc
     : agents_(agents), workload_(workload), clock_(clock), seed_(seed), max_steps_(max_steps),
       script_() {}
 
-void SimBackend::begin_episode(std::int64_t episode, sim::CallSink& sink) {
+void SimBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) {
   sink_ = &sink;
-  offpath_rng_.emplace(seed_, "offpath", static_cast<std::uint64_t>(episode));
-  make_script(workload_, agents_, seed_, episode, max_steps_, script_);
+  offpath_rng_.emplace(seed_, "offpath", static_cast<std::uint64_t>(task.episode));
+  make_script(workload_, agents_, seed_, task.episode, max_steps_, script_);
   calls_.clear();
 }
 
@@ -33,6 +33,7 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
     call.scripted = agent_(r.agent).draw(r.step, r.call_index, r.prior_output, *offpath_rng_);
     call.step_calls = agent_(r.agent).calls_per_step;
   }
+  call.call_index = r.call_index;
   call.started = clock_.now();
   call.done = clock_.schedule(call.started + call.scripted.latency, this, id);
 }
@@ -50,6 +51,14 @@ sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
     t.output = static_cast<std::int32_t>(static_cast<double>(t.planned_output) * static_cast<double>(into.ns()) /
                                          static_cast<double>(streaming.ns()));
   return t;
+}
+
+sim::CallOutcome SimBackend::outcome(std::uint32_t id) const {
+  const Call& call = calls_[id];
+  sim::CallOutcome o;
+  o.tokens = call.scripted.tokens;
+  o.first_token = call.started + call.scripted.first_token;
+  return o;
 }
 
 std::optional<int> SimBackend::leading_matches(int step, int limit) const {

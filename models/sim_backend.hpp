@@ -8,20 +8,25 @@
 #include "models/workload.hpp"
 #include "sim/backend.hpp"
 #include "sim/clock.hpp"
+#include "sim/depth_policy.hpp"
 
 namespace specsim::models {
 
-class SimBackend final : public sim::Backend, public sim::EventHandler {
+class SimBackend final : public sim::Backend,
+                         public sim::FeatureSource,
+                         public sim::LookAhead,
+                         public sim::EventHandler {
  public:
   SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock, std::uint64_t seed,
              int max_steps);
 
-  void begin_episode(std::int64_t episode, sim::CallSink& sink) override;
-  int calls_in_step(std::uint32_t call) const override { return calls_[call].step_calls; }
+  void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
   void start_call(std::uint32_t call, const sim::CallRequest& request) override;
   sim::CallTokens cancel_call(std::uint32_t call) override;
-  sim::CallTokens tokens(std::uint32_t call) const override { return calls_[call].scripted.tokens; }
-  bool on_path(std::uint32_t call) const override { return calls_[call].on_path; }
+  sim::CallOutcome outcome(std::uint32_t call) const override;
+  bool step_done(std::uint32_t call) const override {
+    return calls_[call].call_index + 1 >= calls_[call].step_calls;
+  }
 
   bool agree(int step, std::uint32_t, std::uint32_t) const override { return script_.match[static_cast<std::size_t>(step)]; }
   bool is_terminal(int step, std::uint32_t) const override {
@@ -35,15 +40,14 @@ class SimBackend final : public sim::Backend, public sim::EventHandler {
   std::optional<sim::RecordedRound> recorded_round(int step) const override;
 
   void on_event(std::uint64_t call) override { sink_->on_call_finished(static_cast<std::uint32_t>(call)); }
-  const EpisodeScript& script() const { return script_; }
 
  private:
   struct Call {
     ScriptedCall scripted;
     sim::Time started;
     sim::EventId done;
-    bool on_path = false;
-    int step_calls = 1;
+    bool on_path = false;  // replays the script (else drawn off the committed path)
+    int call_index = 0, step_calls = 1;
   };
   const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }
 

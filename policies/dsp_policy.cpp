@@ -12,7 +12,7 @@ DspPolicy::DspPolicy(DspConfig config, const PolicyEnv& env)
       buffer_(config_.learner.buffer_capacity) {}
 
 Eigen::VectorXd DspPolicy::features(const RoundContext& c, int k_max) {
-  const std::span<const double> world = c.world ? c.world->features(c.step) : std::span<const double>{};
+  const std::span<const double> world = c.features;
   Eigen::VectorXd x(static_cast<Eigen::Index>(world.size()) + 4);
   for (std::size_t i = 0; i < world.size(); ++i) x[static_cast<Eigen::Index>(i)] = world[i];
   const auto w = static_cast<Eigen::Index>(world.size());
@@ -44,6 +44,11 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
 }
 
 void DspPolicy::on_round_end(const RoundOutcome& outcome) {
+  if (outcome.failed) {  // no breaking point is known: the open segment teaches nothing
+    pending_.clear();
+    if (segment_) segment_->clear();
+    return;
+  }
   if (!outcome.mismatch && !outcome.episode_end) return;
   // A breaking point: every round start since the last one learns its ideal depth.
   const int breaking_step = outcome.start_step + outcome.committed - 1;

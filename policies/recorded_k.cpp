@@ -3,7 +3,7 @@
 namespace specsim::policies {
 
 Decision RecordedK::choose_k(const RoundContext& context) {
-  if (const auto round = context.world->recorded_round(context.step))
+  if (const auto round = context.look_ahead ? context.look_ahead->recorded_round(context.step) : std::nullopt)
     return {round->k, predictor_latency_ ? round->predictor_latency : sim::Time::zero()};
   ++divergences_;
   return {fallback_k_, sim::Time::zero()};
@@ -15,6 +15,7 @@ PolicySpec decode_recorded_k(const sim::ConfigNode& node) {
   const bool latency = node.get<bool>("predictor_latency", true);
   PolicySpec spec;
   spec.kind = "recorded_k";
+  spec.looks_ahead = true;
   spec.label = node.get<std::string>("label", "recorded_k");
   spec.make = [fallback, latency](const PolicyEnv&) { return std::make_unique<RecordedK>(fallback, latency); };
   return spec;

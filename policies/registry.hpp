@@ -25,6 +25,7 @@ struct PolicySpec {
   std::string label;  // unique within a scenario, e.g. "fixed_k(k=3)"
   std::string kind;
   bool learns = false;  // carries state from one episode to the next
+  bool looks_ahead = false;  // reads the world ahead (the oracle, replays of recorded k)
   std::function<std::unique_ptr<Policy>(const PolicyEnv&)> make;
   std::string config;   // the entry as YAML, for result files
 };

@@ -1,10 +1,12 @@
 #pragma once
 // Where calls are executed: a simulated world (models/) or a live OpenAI-compatible endpoint.
-// The planner starts and cancels calls by id (its index in the episode's call list) and is told
-// when each finishes; it never sees latencies, prompts or the match rule directly.
+// The planner starts and cancels calls by id (its index in the episode's call list), is told
+// when each finishes, and asks only what any backend can answer: the outcome of a finished
+// call, whether it completes its agent's step, and the verdicts on finished steps. It never sees
+// latencies, prompts or the match rule.
 #include <cstdint>
-#include <optional>
 #include <span>
+#include <string_view>
 
 #include "sim/call.hpp"
 
@@ -18,38 +20,53 @@ class CallSink {
   ~CallSink() = default;
 };
 
-// A round of a recorded run: what a replay of its choices needs.
-struct RecordedRound {
-  int k = 1;
-  Time predictor_latency;
+constexpr std::uint32_t kNoCall = 0xffffffffu;
+
+// What a call is conditioned on, besides its agent and step.
+struct CallRequest {
+  Agent agent;
+  int step;          // the plan step this call works on (0-based)
+  int call_index;    // position within the agent's step (ReAct: 0 thought, 1 action)
+  int round_start;   // first step of the round: the committed prefix's length
+  int prior_output;  // tokens written by the earlier calls of this step (read by this one)
+  std::span<const std::uint32_t> prefix;   // the last target call of each committed step
+  std::span<const std::uint32_t> guesses;  // A's guesses for steps round_start .. step-1
+  std::uint32_t previous = kNoCall;        // the agent's previous call of this step, if any
+};
+
+// A finished call, as the backend saw it.
+struct CallOutcome {
+  CallTokens tokens;
+  Time first_token;          // when the first output token arrived (clock time)
+  int attempts = 1;          // retries included, each billed
+  std::string_view action;   // the action text, where the backend has one
+  std::string_view error;    // not empty: the call failed after its retries
+};
+
+struct EpisodeTask {
+  std::int64_t episode = 0;
+  std::string_view id;    // the task's id and text, for backends that need them (live runs)
+  std::string_view text;
 };
 
 class Backend {
  public:
   virtual ~Backend() = default;
 
-  virtual void begin_episode(std::int64_t episode, CallSink& sink) = 0;
-  // How many calls make the agent step that `call` belongs to: constant for
-  // a synthetic agent, as recorded for a replayed one.
-  virtual int calls_in_step(std::uint32_t call) const = 0;
-
+  virtual void begin_episode(const EpisodeTask& task, CallSink& sink) = 0;
   // Must report completion through the sink later, unless cancelled first.
   virtual void start_call(std::uint32_t call, const CallRequest& request) = 0;
+  // Stops the call at once: no completion is reported after it. Returns the tokens it had
+  // consumed and generated (output up to the cancel time).
   virtual CallTokens cancel_call(std::uint32_t call) = 0;
-  virtual CallTokens tokens(std::uint32_t call) const = 0;
-  virtual bool on_path(std::uint32_t call) const = 0;
+  virtual CallOutcome outcome(std::uint32_t call) const = 0;
+  // Whether the finished `call` was its agent's last for the step (a ReAct target makes two).
+  virtual bool step_done(std::uint32_t call) const = 0;
 
   // Verdicts on finished steps (`*_call` is the last call of that agent's step).
   virtual bool agree(int step, std::uint32_t target_call, std::uint32_t approx_call) const = 0;
   virtual bool is_terminal(int step, std::uint32_t target_call) const = 0;
   virtual bool guess_is_terminal(int step, std::uint32_t approx_call) const = 0;
-
-  // What only a simulated world knows: the oracle's look-ahead, and the features a learned
-  // policy observes at a round start.
-  virtual std::optional<int> leading_matches(int /*step*/, int /*limit*/) const { return std::nullopt; }
-  virtual std::span<const double> features(int /*step*/) const { return {}; }
-  // The recorded run's round that started at `step`, when replaying a recording.
-  virtual std::optional<RecordedRound> recorded_round(int /*step*/) const { return std::nullopt; }
 };
 
 }  // namespace specsim::sim

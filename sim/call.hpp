@@ -17,6 +17,7 @@ enum class CallStatus : std::uint8_t {
   finished,
   cancelled,         // cancelled while running: billed by the billing rule
   cancelled_queued,  // cancelled before it started: never billed
+  failed,            // failed after its retries: the episode ended with an error
 };
 
 // What became of a call's output once its round closed (shared/DESIGN.md section 3).
@@ -27,14 +28,6 @@ enum class CallRole : std::uint8_t {
   wasted,       // anything else: unnecessary cost
 };
 
-struct CallRequest {
-  Agent agent;
-  int step;        // the plan step this call works on (0-based)
-  int call_index;  // position within the agent's step (ReAct: 0 thought, 1 action)
-  int round_start; // first step of the round: the call is conditioned on A's guesses since then
-  int prior_output; // tokens written by the earlier calls of this step (read by this one)
-};
-
 struct CallTokens {
   std::int32_t input = 0;
   std::int32_t output = 0;          // generated (up to the cancel time for a cancelled call)
@@ -43,15 +36,17 @@ struct CallTokens {
 
 struct CallRecord {
   Time requested, started, ended;  // relative to the episode start
+  Time first_token;                // relative to the episode start; finished calls only
   CallTokens tokens;
   std::int32_t round = 0;
   std::int32_t pos = 0;  // position j within the round
   std::int32_t step = 0;
   std::int16_t call_index = 0;
+  std::int16_t attempts = 1;
   Agent agent = Agent::target;
   CallStatus status = CallStatus::queued;
   CallRole role = CallRole::pending;
-  bool on_path = false;  // conditioned on the committed prefix only (no wrong guess)
+  bool on_path = false;  // conditioned only on guesses verified to match (set at round close)
 };
 
 }  // namespace specsim::sim

@@ -1,12 +1,15 @@
 #include "sim/planner.hpp"
 
 #include <algorithm>
+#include <span>
 #include <stdexcept>
 
 namespace specsim::sim {
 
-Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, policies::Policy& policy)
+Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPolicy& policy,
+                 const FeatureSource* features, const LookAhead* look_ahead)
     : config_(std::move(config)), clock_(clock), backend_(backend), policy_(policy),
+      features_(features), look_ahead_(look_ahead),
       pool_busy_(config_.pool_capacity.size(), 0), pool_queue_(config_.pool_capacity.size()) {
   if (config_.max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
   for (int pool : config_.pool_of_agent)
@@ -17,22 +20,12 @@ Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, policies:
   policy_.attach(clock_);
 }
 
-const EpisodeRun& Planner::run_episode(std::int64_t episode) {
-  run_.episode = episode;
-  run_.calls.clear();
-  run_.rounds.clear();
-  run_.steps = 0;
-  run_.terminated = false;
-  run_.concurrency_peak = 0;
-  done_ = false;
-  committed_ = matched_total_ = verified_guesses_ = 0;
-  round_ = -1;
-  last_k_ = last_committed_ = 0;
-  episode_start_ = last_change_ = clock_.now();
-  in_flight_ = 0;
-  in_flight_area_ = 0;
+const EpisodeRun& Planner::run_episode(const EpisodeTask& task) {
+  reset(task.episode);
+  const LearningStats* learning = policy_.learning();
+  const LearningStats before = learning ? *learning : LearningStats{};
 
-  backend_.begin_episode(episode, *this);
+  backend_.begin_episode(task, *this);
   start_round();
   clock_.run_until([this] { return done_; });
 
@@ -40,8 +33,47 @@ const EpisodeRun& Planner::run_episode(std::int64_t episode) {
   run_.latency = clock_.now() - episode_start_;
   run_.concurrency_mean =
       run_.latency.ns() > 0 ? static_cast<double>(in_flight_area_) / static_cast<double>(run_.latency.ns()) : 0.0;
-  policy_.on_episode_end(episode);
+  policy_.on_episode_end(task.episode);
+  if (learning) {
+    run_.learning_delta = *learning - before;
+    run_.learning_total = *learning;
+  }
   return run_;
+}
+
+void Planner::reset(std::int64_t episode) {
+  run_.episode = episode;
+  run_.calls.clear();
+  run_.rounds.clear();
+  run_.steps = 0;
+  run_.terminated = false;
+  run_.error.clear();
+  run_.concurrency_peak = 0;
+  run_.learning_delta.reset();
+  run_.learning_total.reset();
+  done_ = false;
+  committed_ = matched_total_ = verified_guesses_ = 0;
+  round_ = -1;
+  last_k_ = last_committed_ = 0;
+  prefix_.clear();
+  episode_start_ = last_change_ = clock_.now();
+  in_flight_ = 0;
+  in_flight_area_ = 0;
+}
+
+RoundContext Planner::round_context() const {
+  RoundContext context;
+  context.episode = run_.episode;
+  context.round = round_;
+  context.step = committed_;
+  context.max_steps = config_.max_steps;
+  context.now = clock_.now();
+  if (features_) context.features = features_->features(committed_);
+  context.look_ahead = look_ahead_;
+  context.last_k = last_k_;
+  context.last_committed = last_committed_;
+  context.match_rate = verified_guesses_ > 0 ? double(matched_total_) / verified_guesses_ : 0.0;
+  return context;
 }
 
 void Planner::start_round() {
@@ -50,18 +82,9 @@ void Planner::start_round() {
   verified_ = 0;
   round_first_call_ = run_.calls.size();
   round_began_ = clock_.now();
+  guesses_.clear();
 
-  policies::RoundContext context;
-  context.episode = run_.episode;
-  context.round = round_;
-  context.step = committed_;
-  context.max_steps = config_.max_steps;
-  context.now = clock_.now();
-  context.world = &backend_;
-  context.last_k = last_k_;
-  context.last_committed = last_committed_;
-  context.match_rate = verified_guesses_ > 0 ? double(matched_total_) / verified_guesses_ : 0.0;
-  const policies::Decision decision = policy_.choose_k(context);
+  const Decision decision = policy_.choose_k(round_context());
   if (decision.k < 0) throw std::logic_error("policy chose k < 0");
 
   // Guesses past max_steps could never be committed.
@@ -91,6 +114,7 @@ void Planner::start_call(Agent agent, int pos, int call_index) {
   run_.calls.push_back(record);
 
   Lane& lane = positions_[static_cast<std::size_t>(pos)].of(agent);
+  lane.previous = call_index > 0 ? lane.last_call : kNoCall;
   lane.started = true;
   lane.last_call = id;
 
@@ -110,9 +134,10 @@ void Planner::dispatch(std::uint32_t id) {
   record.status = CallStatus::running;
   record.started = rel(clock_.now());
   count_in_flight(+1);
-  const int prior = positions_[static_cast<std::size_t>(record.pos)].of(record.agent).output;
-  backend_.start_call(id, CallRequest{record.agent, record.step, record.call_index, round_start_, prior});
-  run_.calls[id].on_path = backend_.on_path(id);
+  const Lane& lane = positions_[static_cast<std::size_t>(record.pos)].of(record.agent);
+  const auto guessed = std::span<const std::uint32_t>(guesses_).first(static_cast<std::size_t>(record.pos));
+  backend_.start_call(id, CallRequest{record.agent, record.step, record.call_index, round_start_, lane.output,
+                                      prefix_, guessed, lane.previous});
 }
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
@@ -131,24 +156,45 @@ void Planner::release(std::uint32_t id) {
 }
 
 void Planner::on_call_finished(std::uint32_t id) {
+  const CallOutcome outcome = backend_.outcome(id);
+  if (!outcome.error.empty()) {
+    fail(id, outcome.error);
+    return;
+  }
   CallRecord& record = run_.calls[id];
   record.status = CallStatus::finished;
   record.ended = rel(clock_.now());
-  record.tokens = backend_.tokens(id);
+  record.first_token = rel(outcome.first_token);
+  record.attempts = static_cast<std::int16_t>(std::clamp(outcome.attempts, 1, 32767));
+  record.tokens = outcome.tokens;
   const Agent agent = record.agent;
   const int pos = record.pos;
-  const int next_call = record.call_index + 1;
-  const int step_calls = backend_.calls_in_step(id);
-  positions_[static_cast<std::size_t>(pos)].of(agent).output += record.tokens.output;
+  Lane& lane = positions_[static_cast<std::size_t>(pos)].of(agent);
+  lane.output += record.tokens.output;
   release(id);
 
-  if (next_call < step_calls) {
-    start_call(agent, pos, next_call);
+  if (!backend_.step_done(id)) {
+    start_call(agent, pos, record.call_index + 1);
     return;
   }
-  positions_[static_cast<std::size_t>(pos)].of(agent).done = true;
-  if (agent == Agent::approx) advance(pos);
+  lane.done = true;
+  if (agent == Agent::approx) {
+    guesses_.push_back(id);  // A guesses strictly in order: this is position `pos`
+    advance(pos);
+  }
   verify();
+}
+
+// A call that failed after its retries ends the episode: what was verified stays committed,
+// everything else is cancelled, and the policy learns nothing from the broken round.
+void Planner::fail(std::uint32_t id, std::string_view error) {
+  CallRecord& record = run_.calls[id];
+  record.status = CallStatus::failed;
+  record.ended = rel(clock_.now());
+  release(id);
+  run_.error = error;
+  done_ = true;
+  close_round(verified_, false);
 }
 
 // How deep the round may speculate now: its k once the prediction is in; before that, one step
@@ -196,6 +242,7 @@ void Planner::verify() {
     }
     ++committed_;
     ++verified_;
+    prefix_.push_back(p.target.last_call);
     const bool mismatch = k_ > 0 && !match;
     const bool terminal = backend_.is_terminal(step, p.target.last_call);
     if (terminal || committed_ >= config_.max_steps) {
@@ -218,22 +265,14 @@ void Planner::close_round(int committed, bool mismatch) {
   if (prediction_event_.valid()) clock_.cancel(prediction_event_);
   prediction_event_ = {};
 
-  for (std::size_t i = round_first_call_; i < run_.calls.size(); ++i) {
-    CallRecord& r = run_.calls[i];
-    if (r.agent == Agent::target) {
-      r.role = r.pos < committed ? CallRole::committed : CallRole::wasted;
-    } else {
-      const bool matched = r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch);
-      r.role = matched ? CallRole::speculation : CallRole::wasted;
-    }
-  }
+  assign_roles(committed, mismatch);
 
   const Time now = clock_.now();
   run_.rounds.push_back(RoundRecord{round_, round_start_, k_, committed, mismatch, rel(round_began_), rel(now)});
   last_k_ = k_;
   last_committed_ = committed;
 
-  policies::RoundOutcome outcome;
+  RoundOutcome outcome;
   outcome.episode = run_.episode;
   outcome.round = round_;
   outcome.start_step = round_start_;
@@ -242,9 +281,26 @@ void Planner::close_round(int committed, bool mismatch) {
   outcome.matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   outcome.mismatch = mismatch;
   outcome.episode_end = done_ || committed_ >= config_.max_steps || run_.terminated;
+  outcome.failed = !run_.error.empty();
   outcome.start = round_began_;
   outcome.end = now;
   policy_.on_round_end(outcome);
+}
+
+// What each call of the round turned out to be. A call is on the committed path when every guess
+// it is conditioned on (those of the positions before it) was verified to match.
+void Planner::assign_roles(int committed, bool mismatch) {
+  const int matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
+  for (std::size_t i = round_first_call_; i < run_.calls.size(); ++i) {
+    CallRecord& r = run_.calls[i];
+    r.on_path = r.pos <= matched;
+    if (r.agent == Agent::target) {
+      r.role = r.pos < committed ? CallRole::committed : CallRole::wasted;
+    } else {
+      const bool guessed_right = r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch);
+      r.role = guessed_right ? CallRole::speculation : CallRole::wasted;
+    }
+  }
 }
 
 void Planner::cancel_open_calls() {

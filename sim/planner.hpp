@@ -7,12 +7,14 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <string>
 #include <vector>
 
-#include "policies/policy.hpp"
 #include "sim/backend.hpp"
 #include "sim/call.hpp"
 #include "sim/clock.hpp"
+#include "sim/depth_policy.hpp"
 
 namespace specsim::sim {
 
@@ -26,11 +28,14 @@ struct EpisodeRun {
   std::int64_t episode = 0;
   Time latency;  // episode start to the last committed step
   int steps = 0;
-  bool terminated = false;  // by the target's terminate action (else by max_steps)
+  bool terminated = false;  // by the target's terminate action (else by max_steps or an error)
+  std::string error;        // not empty: a call failed after its retries and ended the episode
   std::vector<CallRecord> calls;
   std::vector<RoundRecord> rounds;
   double concurrency_mean = 0;  // calls in flight, averaged over the episode
   int concurrency_peak = 0;
+  // A learning policy's record: its change over this episode, and its totals after it.
+  std::optional<LearningStats> learning_delta, learning_total;
 };
 
 struct PlannerConfig {
@@ -43,10 +48,13 @@ struct PlannerConfig {
 
 class Planner final : public CallSink, public EventHandler {
  public:
-  Planner(PlannerConfig config, Clock& clock, Backend& backend, policies::Policy& policy);
+  // `features` and `look_ahead` may be null: the policy then sees no features, or no look-ahead.
+  Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPolicy& policy,
+          const FeatureSource* features = nullptr, const LookAhead* look_ahead = nullptr);
 
   // Runs one episode to its end; the returned record stays valid until the next call.
-  const EpisodeRun& run_episode(std::int64_t episode);
+  const EpisodeRun& run_episode(const EpisodeTask& task);
+  const EpisodeRun& run_episode(std::int64_t episode) { return run_episode(EpisodeTask{episode, {}, {}}); }
 
   void on_call_finished(std::uint32_t call) override;
   void on_event(std::uint64_t arg) override;  // the round's prediction became available
@@ -55,6 +63,7 @@ class Planner final : public CallSink, public EventHandler {
   struct Lane {  // one agent's work on one position of the round
     bool started = false, done = false;
     std::uint32_t last_call = 0;
+    std::uint32_t previous = kNoCall;  // the lane's call before last_call, within the step
     int output = 0;  // tokens written by the lane's finished calls
   };
   struct Position {
@@ -62,7 +71,9 @@ class Planner final : public CallSink, public EventHandler {
     Lane& of(Agent a) { return a == Agent::approx ? approx : target; }
   };
 
+  void reset(std::int64_t episode);
   void start_round();
+  RoundContext round_context() const;
   void start_call(Agent agent, int pos, int call_index);
   void start_position(int pos);
   void dispatch(std::uint32_t call);
@@ -70,6 +81,8 @@ class Planner final : public CallSink, public EventHandler {
   void advance(int finished_pos);
   void verify();
   void close_round(int committed, bool mismatch);
+  void assign_roles(int committed, bool mismatch);
+  void fail(std::uint32_t call, std::string_view error);
   void cancel_open_calls();
   void count_in_flight(int delta);
   int depth_limit() const;
@@ -78,7 +91,9 @@ class Planner final : public CallSink, public EventHandler {
   PlannerConfig config_;
   Clock& clock_;
   Backend& backend_;
-  policies::Policy& policy_;
+  DepthPolicy& policy_;
+  const FeatureSource* features_;
+  const LookAhead* look_ahead_;
 
   EpisodeRun run_;
   bool done_ = false;
@@ -94,6 +109,8 @@ class Planner final : public CallSink, public EventHandler {
   bool overlap_ = false;
   EventId prediction_event_;
   std::vector<Position> positions_;
+  std::vector<std::uint32_t> prefix_;   // the last target call of each committed step
+  std::vector<std::uint32_t> guesses_;  // A's last call of each guessed position of the round
 
   std::vector<int> pool_busy_;
   std::vector<std::deque<std::uint32_t>> pool_queue_;

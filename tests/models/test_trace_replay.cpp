@@ -87,7 +87,7 @@ policies: [{kind: fixed_k, k: 2}]
   policies::FixedK policy(2);
   sim::PlannerConfig config;
   config.max_steps = s.max_steps;
-  sim::Planner planner(config, clock, backend, policy);
+  sim::Planner planner(config, clock, backend, policy, &backend, &backend);
 
   // Task 1. Round 0 (k = 2): T0 [0, 4], A0 [0, 1]; A1 and T1 start at 1: [1, 2], [1, 5].
   // Step 0 matches at 4; step 1's guess C is wrong: T's B is committed at 5, round 1 starts.

@@ -52,7 +52,7 @@ struct World {
   World(models::Agents a, std::vector<std::uint8_t> match, std::unique_ptr<policies::Policy> p,
         sim::PlannerConfig config = {})
       : agents(std::move(a)), workload(std::move(match)), policy(std::move(p)),
-        backend(agents, workload, clock, 1, config.max_steps), planner(config, clock, backend, *policy) {}
+        backend(agents, workload, clock, 1, config.max_steps), planner(config, clock, backend, *policy, &backend, &backend) {}
 };
 
 }  // namespace specsim::testing

@@ -65,7 +65,7 @@ class Lane {
   Lane(const Scenario& s, const policies::PolicySpec& spec)
       : scenario_(s), policy_(spec.make(policies::PolicyEnv{s.seed, spec.label})),
         backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps),
-        planner_(planner_config(s), clock_, backend_, *policy_) {}
+        planner_(planner_config(s), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
 
   ChunkResult run(std::int64_t first, std::int64_t count) {
     ChunkResult r;

@@ -78,7 +78,7 @@ FidelityReport fidelity(const trace::Trace& recorded_trace, const std::string& m
   policies::RecordedK policy(1, true);
   sim::PlannerConfig planner_config;
   planner_config.max_steps = max_steps;
-  sim::Planner planner(planner_config, clock, backend, policy);
+  sim::Planner planner(planner_config, clock, backend, policy, &backend, &backend);
 
   FidelityReport report;
   double abs_sum = 0, seq_sum = 0;
