@@ -136,8 +136,10 @@ void Planner::dispatch(std::uint32_t id) {
   count_in_flight(+1);
   const Lane& lane = positions_[static_cast<std::size_t>(record.pos)].of(record.agent);
   const auto guessed = std::span<const std::uint32_t>(guesses_).first(static_cast<std::size_t>(record.pos));
+  // Steps verified during the round were guessed right: the call reads them as guesses.
+  const auto prefix = std::span<const std::uint32_t>(prefix_).first(static_cast<std::size_t>(round_start_));
   backend_.start_call(id, CallRequest{record.agent, record.step, record.call_index, round_start_, lane.output,
-                                      prefix_, guessed, lane.previous});
+                                      prefix, guessed, lane.previous});
 }
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.

@@ -205,3 +205,106 @@ TEST_CASE("with overlap, speculation starts with the previous k before the predi
   CHECK(a1.started.seconds() == 7.5);
   CHECK(run.latency.seconds() == 6.5 + 4 + 2);
 }
+
+namespace {
+
+// The simulated world, seen through a backend that records what each call was conditioned on
+// and, optionally, reports one call as failed after its retries.
+class Probe final : public sim::Backend {
+ public:
+  Probe(sim::Backend& inner, std::uint32_t fail_call) : inner_(inner), fail_call_(fail_call) {}
+  struct Seen {
+    std::vector<std::uint32_t> prefix, guesses;
+    std::uint32_t previous;
+  };
+  std::vector<Seen> seen;
+
+  void begin_episode(const sim::EpisodeTask& t, sim::CallSink& sink) override { inner_.begin_episode(t, sink); }
+  void start_call(std::uint32_t call, const sim::CallRequest& r) override {
+    seen.resize(std::max<std::size_t>(seen.size(), call + 1));
+    seen[call] = {{r.prefix.begin(), r.prefix.end()}, {r.guesses.begin(), r.guesses.end()}, r.previous};
+    inner_.start_call(call, r);
+  }
+  sim::CallTokens cancel_call(std::uint32_t call) override { return inner_.cancel_call(call); }
+  sim::CallOutcome outcome(std::uint32_t call) const override {
+    sim::CallOutcome o = inner_.outcome(call);
+    if (call == fail_call_) o.error = "HTTP 503 after 4 attempts";
+    return o;
+  }
+  bool step_done(std::uint32_t call) const override { return inner_.step_done(call); }
+  bool agree(int s, std::uint32_t t, std::uint32_t a) const override { return inner_.agree(s, t, a); }
+  bool is_terminal(int s, std::uint32_t t) const override { return inner_.is_terminal(s, t); }
+  bool guess_is_terminal(int s, std::uint32_t a) const override { return inner_.guess_is_terminal(s, a); }
+
+ private:
+  sim::Backend& inner_;
+  std::uint32_t fail_call_;
+};
+
+}  // namespace
+
+// The k = 3 timeline of the first test: each call names the committed steps and the guesses it
+// is conditioned on, so a live backend can build its prompt.
+TEST_CASE("every call is told the committed prefix and the guesses it is conditioned on", "[planner]") {
+  World w(agents_a1_t4(2), {1, 0, 1, 1, 1}, std::make_unique<policies::FixedK>(3));
+  Probe probe(w.backend, sim::kNoCall);
+  sim::Planner planner({}, w.clock, probe, *w.policy, &w.backend, nullptr);
+  const sim::EpisodeRun& run = planner.run_episode(0);
+  REQUIRE(run.steps == 5);
+  // Call ids in order: T0 thought 0, A0 1, T1 thought 2 (after A0 at 1 s), A1 3, ...
+  using V = std::vector<std::uint32_t>;
+  CHECK(probe.seen[0].prefix.empty());
+  CHECK(probe.seen[0].guesses.empty());
+  CHECK(probe.seen[0].previous == sim::kNoCall);
+  CHECK(run.calls[2].pos == 1);
+  CHECK(probe.seen[2].guesses == V{1});  // T_1 reads A's guess of step 0
+  CHECK(probe.seen[3].guesses == V{1});  // A_1 too
+  // The second call of T_0 (its action) follows its thought.
+  for (std::size_t i = 0; i < run.calls.size(); ++i) {
+    INFO("call " << i);
+    const auto& c = run.calls[i];
+    if (c.agent == Agent::target && c.call_index == 1) {
+      REQUIRE(probe.seen[i].previous < run.calls.size());
+      const auto& thought = run.calls[probe.seen[i].previous];
+      CHECK((thought.agent == Agent::target && thought.call_index == 0 && thought.round == c.round && thought.pos == c.pos));
+    }
+    // The prefix is the round's committed steps, each by T's action (its second call).
+    const auto start = static_cast<std::size_t>(run.rounds[static_cast<std::size_t>(c.round)].start_step);
+    REQUIRE(probe.seen[i].prefix.size() == start);
+    for (std::size_t s = 0; s < start; ++s) {
+      const auto& committed = run.calls[probe.seen[i].prefix[s]];
+      CHECK(committed.step == static_cast<int>(s));
+      CHECK(committed.call_index == 1);
+      CHECK(committed.role == CallRole::committed);
+    }
+    // The guesses are A's calls for the round's earlier positions, in order.
+    REQUIRE(probe.seen[i].guesses.size() == static_cast<std::size_t>(c.pos));
+    for (int j = 0; j < c.pos; ++j) {
+      const auto& guess = run.calls[probe.seen[i].guesses[static_cast<std::size_t>(j)]];
+      CHECK((guess.agent == Agent::approx && guess.round == c.round && guess.pos == j));
+    }
+  }
+  CHECK(run.rounds.size() == 2);
+  CHECK(run.rounds[1].start_step == 2);
+}
+
+TEST_CASE("a call that fails after its retries ends the episode with its error", "[planner]") {
+  World w(agents_a1_t4(), {1, 1, 1, 1, 1}, std::make_unique<policies::FixedK>(2));
+  // Calls: T0 0, A0 1, T1 2, A1 3 (round 0 commits steps 0, 1 at 5 s), T2 4, A2 5, T3 6, A3 7.
+  Probe probe(w.backend, 6);
+  sim::Planner planner({}, w.clock, probe, *w.policy, &w.backend, nullptr);
+  const sim::EpisodeRun& run = planner.run_episode(0);
+  CHECK(run.error == "HTTP 503 after 4 attempts");
+  CHECK_FALSE(run.terminated);
+  CHECK(run.steps == 3);  // steps 0, 1 in round 0; step 2 verified at 9 before T3 fails at 10
+  REQUIRE(run.calls.size() == 8);
+  CHECK(run.calls[6].status == CallStatus::failed);
+  CHECK(run.calls[6].ended.seconds() == 10);
+  for (const auto& c : run.calls) CHECK(c.status != CallStatus::running);
+  REQUIRE(run.rounds.size() == 2);
+  CHECK(run.rounds[1].committed == 1);
+  // The same planner runs the next episode normally.
+  Probe healthy(w.backend, sim::kNoCall);
+  sim::Planner again({}, w.clock, healthy, *w.policy, &w.backend, nullptr);
+  CHECK(again.run_episode(1).error.empty());
+}
