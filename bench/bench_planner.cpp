@@ -7,15 +7,15 @@
 #include "policies/basic_policies.hpp"
 #include "policies/registry.hpp"
 #include "sim/planner.hpp"
-#include "tools/specsim/scenario.hpp"
+#include "tools/runner/scenario.hpp"
 
 using namespace specsim;
 
 namespace {
 
-app::Scenario scenario(const char* file) { return app::load_scenario(std::string(SPECSIM_SOURCE_DIR) + "/" + file); }
+runner::Scenario scenario(const char* file) { return runner::load_scenario(std::string(SPECSIM_SOURCE_DIR) + "/" + file); }
 
-void run_policy(benchmark::State& state, const app::Scenario& s, std::unique_ptr<policies::Policy> policy) {
+void run_policy(benchmark::State& state, const runner::Scenario& s, std::unique_ptr<policies::Policy> policy) {
   sim::SimClock clock;
   models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
   sim::PlannerConfig config;
@@ -42,7 +42,7 @@ void run_policy(benchmark::State& state, const char* file, std::unique_ptr<polic
 // DSP with learning on, as configured in the OpenAGI-like scenario (a training job at every
 // breaking point), and with training every 16 breaking points.
 void run_dsp(benchmark::State& state, const std::string& extra) {
-  app::Scenario s = scenario("scenarios/dsp-openagi-like.yaml");
+  runner::Scenario s = scenario("scenarios/dsp-openagi-like.yaml");
   const std::string text = "- {kind: dsp, tau: 0.5, prediction_latency_s: 0.6, training: {target: ideal_k}" + extra + "}";
   const auto specs = policies::decode_policies(sim::ConfigNode::load_string(text, "bench"));
   run_policy(state, s, specs[0].make(policies::PolicyEnv{s.seed, specs[0].label}));

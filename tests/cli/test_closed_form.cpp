@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "tools/specsim/experiment.hpp"
-#include "tools/specsim/scenario.hpp"
+#include "tools/runner/experiment.hpp"
+#include "tools/runner/scenario.hpp"
 
 using namespace specsim;
 
@@ -39,10 +39,10 @@ TEST_CASE("fixed-k agrees with the closed form within 1%", "[closed_form]") {
       replace(text, "k: 3", "k: " + std::to_string(k));
       replace(text, "n: 20", "n: 2000");          // long episodes: edge effects below 0.1%
       replace(text, "episodes: 20000", "episodes: 60");
-      const app::Scenario scenario = app::parse_scenario(text, "iid-fixed (p, k substituted)");
-      app::RunOptions options;
+      const runner::Scenario scenario = runner::parse_scenario(text, "iid-fixed (p, k substituted)");
+      runner::RunOptions options;
       options.threads = 2;
-      const app::RunOutcome out = app::run_experiment(scenario, options, nullptr);
+      const runner::RunOutcome out = runner::run_summary(scenario, options);
       REQUIRE(out.rows.size() == 2);
 
       const double ej = (1 - std::pow(p, k)) / (1 - p);

@@ -4,8 +4,8 @@
 
 #include "analysis/report.hpp"
 #include "support/h5_read.hpp"
-#include "tools/specsim/experiment.hpp"
-#include "tools/specsim/scenario.hpp"
+#include "tools/runner/experiment.hpp"
+#include "tools/runner/scenario.hpp"
 
 using namespace specsim;
 
@@ -16,17 +16,14 @@ struct Result {
   std::map<std::string, std::vector<char>> tables;
 };
 
-Result run(const app::Scenario& s, int threads, std::int64_t chunk, const std::string& h5) {
-  app::RunOptions options;
+Result run(const runner::Scenario& s, int threads, std::int64_t chunk, const std::string& h5) {
+  runner::RunOptions options;
   options.threads = threads;
   options.chunk_episodes = chunk;
   std::filesystem::remove(h5);
   Result r;
   {
-    analysis::ResultFile file(h5, {{"scenario_yaml", s.text}}, s.seed, app::policy_infos(s));
-    const auto outcome = app::run_experiment(s, options, &file);
-    file.write_summary(outcome.rows);
-    file.commit();
+    const auto outcome = runner::run_to_file(s, options, h5, {{"scenario_yaml", s.text}});
     r.json = analysis::summary_json(s.name, s.seed, outcome.rows);
   }
   r.tables = testing::read_all_datasets(h5);
@@ -36,7 +33,7 @@ Result run(const app::Scenario& s, int threads, std::int64_t chunk, const std::s
 }  // namespace
 
 TEST_CASE("the same scenario and seed give identical results on 1 and 2 threads", "[determinism]") {
-  app::Scenario s = app::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml");
+  runner::Scenario s = runner::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml");
   s.episodes = 700;  // three chunks of 256, the last one partial
   const Result one = run(s, 1, 256, "determinism-1.h5");
   const Result two = run(s, 2, 256, "determinism-2.h5");
@@ -54,20 +51,20 @@ TEST_CASE("the same scenario and seed give identical results on 1 and 2 threads"
 }
 
 TEST_CASE("every policy sees the same episodes: sequential and k = 1 commit the same steps", "[determinism]") {
-  app::Scenario s = app::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml");
+  runner::Scenario s = runner::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml");
   s.episodes = 300;
-  app::RunOptions options;
+  runner::RunOptions options;
   options.threads = 2;
-  const auto out = app::run_experiment(s, options, nullptr);
+  const auto out = runner::run_summary(s, options);
   for (const auto& row : out.rows) CHECK(row.steps == out.rows[0].steps);
 }
 
 TEST_CASE("a different seed gives different results", "[determinism]") {
-  app::Scenario s = app::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml");
+  runner::Scenario s = runner::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml");
   s.episodes = 200;
-  app::RunOptions options;
-  const auto a = app::run_experiment(s, options, nullptr);
+  runner::RunOptions options;
+  const auto a = runner::run_summary(s, options);
   s.seed += 1;
-  const auto b = app::run_experiment(s, options, nullptr);
+  const auto b = runner::run_summary(s, options);
   CHECK(a.rows[0].latency_mean_s != b.rows[0].latency_mean_s);
 }

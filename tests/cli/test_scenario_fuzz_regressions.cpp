@@ -8,9 +8,9 @@
 #include <string>
 
 #include "sim/input_error.hpp"
-#include "tools/specsim/scenario.hpp"
+#include "tools/runner/scenario.hpp"
 
-using specsim::app::parse_scenario;
+using specsim::runner::parse_scenario;
 using specsim::sim::InputError;
 
 namespace {

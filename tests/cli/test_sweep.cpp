@@ -15,7 +15,7 @@
 
 #include "analysis/result_file.hpp"
 #include "support/run_specsim.hpp"
-#include "tools/specsim/sweep.hpp"
+#include "tools/runner/sweep.hpp"
 
 namespace fs = std::filesystem;
 using namespace specsim;
@@ -62,7 +62,7 @@ const std::string kGrid =
 }  // namespace
 
 TEST_CASE("sweep expansion: product, zip, seeds, ranges and stable ids", "[sweep]") {
-  const auto product = app::expand_sweep(app::load_sweep(make_sweep("sweep-expand", kGrid + "seeds: [1, 2]\n")));
+  const auto product = runner::expand_sweep(runner::load_sweep(make_sweep("sweep-expand", kGrid + "seeds: [1, 2]\n")));
   REQUIRE(product.size() == 12);  // 3 x 2 x 2 seeds
   CHECK(product[0].values == std::vector<std::string>{"0.2", "1"});
   CHECK(product[0].seed == 1);
@@ -75,16 +75,16 @@ TEST_CASE("sweep expansion: product, zip, seeds, ranges and stable ids", "[sweep
   CHECK_THAT(product[2].scenario_text, Catch::Contains("k: 3") && Catch::Contains("p: 0.2") && Catch::Contains("seed: 1"));
 
   // The same parameters give the same id, whatever else the sweep holds.
-  const auto other = app::expand_sweep(app::load_sweep(make_sweep(
+  const auto other = runner::expand_sweep(runner::load_sweep(make_sweep(
       "sweep-expand-2", "seeds: [2]\naxes:\n  - {path: workload.match.p, values: [0.8]}\n  - {path: \"policies[1].k\", values: [3]}\n")));
   CHECK(other[0].id == product[11].id);
 
-  const auto zipped = app::expand_sweep(app::load_sweep(make_sweep(
+  const auto zipped = runner::expand_sweep(runner::load_sweep(make_sweep(
       "sweep-zip", "combine: zip\naxes:\n  - {path: workload.match.p, values: [0.2, 0.5]}\n  - {path: \"policies[1].k\", values: [1, 3]}\n")));
   REQUIRE(zipped.size() == 2);
   CHECK(zipped[1].values == std::vector<std::string>{"0.5", "3"});
 
-  const auto range = app::load_sweep(make_sweep("sweep-range", "axes:\n  - {path: workload.match.p, from: 0.1, to: 0.9, step: 0.1}\n"));
+  const auto range = runner::load_sweep(make_sweep("sweep-range", "axes:\n  - {path: workload.match.p, from: 0.1, to: 0.9, step: 0.1}\n"));
   CHECK(range.axes[0].values == std::vector<std::string>{"0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"});
 }
 
@@ -102,7 +102,7 @@ TEST_CASE("a sweep's summary is the same with 1 and 2 jobs, and sharded then mer
   CHECK(std::distance(fs::directory_iterator("sweep-jobs/s1/runs"), fs::directory_iterator{}) == 3);
   REQUIRE(run("sweep merge sweep-jobs/s1 sweep-jobs/s2 -o sweep-jobs/merged -q") == 0);
   CHECK(read("sweep-jobs/merged/summary.csv") == whole);
-  CHECK(analysis::read_summary("sweep-jobs/merged/runs/" + app::expand_sweep(app::load_sweep(sweep))[0].id + ".h5").size() == 2);
+  CHECK(analysis::read_summary("sweep-jobs/merged/runs/" + runner::expand_sweep(runner::load_sweep(sweep))[0].id + ".h5").size() == 2);
 }
 
 TEST_CASE("an interrupted sweep leaves only complete files and resumes without redoing runs", "[sweep]") {

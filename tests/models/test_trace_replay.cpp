@@ -11,8 +11,8 @@
 #include "policies/basic_policies.hpp"
 #include "policies/recorded_k.hpp"
 #include "sim/planner.hpp"
-#include "tools/specsim/experiment.hpp"
-#include "tools/specsim/trace_replay.hpp"
+#include "tools/runner/experiment.hpp"
+#include "tools/runner/trace_replay.hpp"
 
 using namespace specsim;
 namespace fs = std::filesystem;
@@ -38,10 +38,10 @@ std::string with_workload(const std::string& workload) {
   return s;
 }
 
-app::RunOutcome run(const app::Scenario& s) {
-  app::RunOptions options;
+runner::RunOutcome run(const runner::Scenario& s) {
+  runner::RunOptions options;
   options.threads = 2;
-  return app::run_experiment(s, options, nullptr);
+  return runner::run_summary(s, options);
 }
 
 }  // namespace
@@ -50,11 +50,11 @@ TEST_CASE("synthesize, write, read and replay: the same results as the synthetic
   for (const std::string match : {"{kind: iid, p: 0.6}", "{kind: markov, p_after_match: 0.8, p_after_mismatch: 0.3}"}) {
     INFO(match);
     fs::create_directories("trace-round-trip");
-    const app::Scenario synthetic = app::parse_scenario(
+    const runner::Scenario synthetic = runner::parse_scenario(
         with_workload("workload: {kind: synthetic, steps: {kind: uniform, min: 2, max: 12}, match: " + match + "}"),
         "trace-round-trip/synthetic.yaml");
-    models::trace::write_trace(app::synthesize_trace(synthetic), "trace-round-trip/synth.jsonl");
-    const app::Scenario replay = app::parse_scenario(
+    models::trace::write_trace(runner::synthesize_trace(synthetic), "trace-round-trip/synth.jsonl");
+    const runner::Scenario replay = runner::parse_scenario(
         with_workload("workload: {kind: trace, file: synth.jsonl, offpath: agents}"), "trace-round-trip/replay.yaml");
     const auto a = run(synthetic), b = run(replay);
     CHECK(analysis::summary_json("x", 1, a.rows) == analysis::summary_json("x", 1, b.rows));
@@ -74,7 +74,7 @@ TEST_CASE("replaying a hand-written trace gives the hand-computed timeline", "[t
       << "\n"
       << R"({"task_id":"t2","task":"one step","steps":[{"target":{"action":"TERMINATE","calls":[{"latency_s":2,"input_tokens":100,"output_tokens":3}]},"approx":{"action":"TERMINATE","calls":[{"latency_s":0.5,"input_tokens":40,"output_tokens":3}]},"match":true}]})"
       << "\n";
-  const app::Scenario s = app::parse_scenario(R"(name: hand
+  const runner::Scenario s = runner::parse_scenario(R"(name: hand
 episodes: 2
 agents:
   approx: {model: gpt-4o-mini}
@@ -122,7 +122,7 @@ TEST_CASE("replaying DSP's published runs with their own k matches their measure
     return;
   }
   const auto imported = models::trace::import_dsp_logs(dir);
-  const app::FidelityReport report = app::fidelity(imported.trace, "gpt-4-turbo", 1);
+  const runner::FidelityReport report = runner::fidelity(imported.trace, "gpt-4-turbo", 1);
   REQUIRE(report.rows.size() == 5);
   CHECK(report.mape < 1.0);
   CHECK(report.sequential_mape > 5.0);  // far better than the naive estimate
@@ -139,7 +139,7 @@ TEST_CASE("a trace workload with a bad file or option is an input error", "[trac
   fs::create_directories("trace-bad");
   std::ofstream("trace-bad/empty.jsonl");
   const auto load = [](const std::string& workload) {
-    return app::parse_scenario("name: bad\nepisodes: 1\nagents:\n  approx: {model: gpt-4o-mini}\n  target: {model: gpt-4o}\n"
+    return runner::parse_scenario("name: bad\nepisodes: 1\nagents:\n  approx: {model: gpt-4o-mini}\n  target: {model: gpt-4o}\n"
                                "workload: " + workload + "\npolicies: [sequential]\n", "trace-bad/bad.yaml");
   };
   CHECK_THROWS_WITH(load("{kind: trace, file: missing.jsonl}"), Catch::Contains("bad.yaml:6:") && Catch::Contains("workload.file: trace file"));

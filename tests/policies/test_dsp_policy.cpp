@@ -4,35 +4,35 @@
 
 #include "analysis/report.hpp"
 #include "support/h5_read.hpp"
-#include "tools/specsim/experiment.hpp"
-#include "tools/specsim/scenario.hpp"
+#include "tools/runner/experiment.hpp"
+#include "tools/runner/scenario.hpp"
 
 using namespace specsim;
 
 namespace {
 
-app::Scenario openagi_like(std::int64_t episodes) {
-  app::Scenario s = app::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/dsp-openagi-like.yaml");
+runner::Scenario openagi_like(std::int64_t episodes) {
+  runner::Scenario s = runner::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/dsp-openagi-like.yaml");
   s.episodes = episodes;
   return s;
 }
 
-const analysis::SummaryRow& row(const app::RunOutcome& out, const std::string& label) {
+const analysis::SummaryRow& row(const runner::RunOutcome& out, const std::string& label) {
   auto it = std::find_if(out.rows.begin(), out.rows.end(), [&](const auto& r) { return r.label == label; });
   REQUIRE(it != out.rows.end());
   return *it;
 }
 
-app::RunOutcome run(const app::Scenario& s, int threads = 2) {
-  app::RunOptions options;
+runner::RunOutcome run(const runner::Scenario& s, int threads = 2) {
+  runner::RunOptions options;
   options.threads = threads;
-  return app::run_experiment(s, options, nullptr);
+  return runner::run_summary(s, options);
 }
 
 }  // namespace
 
 TEST_CASE("on a learnable workload DSP is cheaper than the fastest fixed k at nearly its latency", "[dsp]") {
-  const app::RunOutcome out = run(openagi_like(2000));
+  const runner::RunOutcome out = run(openagi_like(2000));
   // The fastest fixed-k configuration.
   const analysis::SummaryRow* fastest = nullptr;
   for (const auto& r : out.rows)
@@ -52,7 +52,7 @@ TEST_CASE("on a learnable workload DSP is cheaper than the fastest fixed k at ne
 }
 
 TEST_CASE("the knobs are monotone: larger tau or offset, larger k, higher cost, lower latency", "[dsp]") {
-  const app::RunOutcome out = run(openagi_like(1500));
+  const runner::RunOutcome out = run(openagi_like(1500));
   const auto check_monotone = [&](const std::vector<std::string>& labels) {
     for (std::size_t i = 1; i < labels.size(); ++i) {
       const auto& lo = row(out, labels[i - 1]);
@@ -68,7 +68,7 @@ TEST_CASE("the knobs are monotone: larger tau or offset, larger k, higher cost, 
 }
 
 TEST_CASE("the oracle is the latency bound and wastes no target call", "[dsp]") {
-  const app::RunOutcome out = run(openagi_like(600));
+  const runner::RunOutcome out = run(openagi_like(600));
   const auto& oracle = row(out, "oracle");
   for (const auto& r : out.rows) CHECK(oracle.latency_mean_s <= r.latency_mean_s + 1e-9);
   // Its only waste is A's wrong guess at each mismatch, exactly what k = 1 wastes.
@@ -76,15 +76,12 @@ TEST_CASE("the oracle is the latency bound and wastes no target call", "[dsp]") 
 }
 
 TEST_CASE("learning is deterministic: 1 and 2 threads give identical results and learning curves", "[dsp][determinism]") {
-  app::Scenario s = openagi_like(600);
+  runner::Scenario s = openagi_like(600);
   const auto write = [&](int threads, const std::string& path) {
-    app::RunOptions options;
+    runner::RunOptions options;
     options.threads = threads;
     options.chunk_episodes = 128;  // several chunks: the learner's state crosses chunk boundaries
-    analysis::ResultFile file(path, {}, s.seed, app::policy_infos(s));
-    const auto out = app::run_experiment(s, options, &file);
-    file.write_summary(out.rows);
-    file.commit();
+    const auto out = runner::run_to_file(s, options, path, {});
     return analysis::summary_json(s.name, s.seed, out.rows);
   };
   const std::string one = write(1, "dsp-determinism-1.h5");
@@ -99,7 +96,7 @@ TEST_CASE("learning is deterministic: 1 and 2 threads give identical results and
 }
 
 TEST_CASE("with i.i.d. matches there is nothing to learn and DSP settles on a constant k", "[dsp]") {
-  app::Scenario s = app::parse_scenario(R"(
+  runner::Scenario s = runner::parse_scenario(R"(
 name: dsp-iid
 episodes: 1500
 seed: 3
@@ -110,7 +107,7 @@ workload: {kind: synthetic, steps: {kind: fixed, n: 12}, match: {kind: iid, p: 0
 policies:
   - {kind: dsp, tau: 0.5, training: {target: ideal_k}}
 )", "dsp-iid");
-  const app::RunOutcome out = run(s);
+  const runner::RunOutcome out = run(s);
   const auto& dsp = out.rows[0];
   // With p = 0.7 the ideal k of a round start is geometric with mean 1 / (1 - p) = 3.3 (less at
   // the plan's end); the chosen k should concentrate on two or three values around it.

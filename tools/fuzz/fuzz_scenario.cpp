@@ -5,12 +5,12 @@
 #include <string>
 
 #include "sim/input_error.hpp"
-#include "tools/specsim/scenario.hpp"
+#include "tools/runner/scenario.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    const specsim::app::Scenario scenario = specsim::app::parse_scenario(text, "fuzz.yaml");
+    const specsim::runner::Scenario scenario = specsim::runner::parse_scenario(text, "fuzz.yaml");
     (void)scenario;
   } catch (const specsim::sim::InputError&) {
   }

@@ -1,4 +1,54 @@
 // specsim: the command line. Exit codes: 0 success, 2 bad input, 1 internal error.
-#include "tools/specsim/cli.hpp"
+#include <filesystem>
+#include <iostream>
 
-int main(int argc, char** argv) { return specsim::app::main(argc, argv); }
+#include "tools/runner/provenance.hpp"
+#include "sim/input_error.hpp"
+#include "tools/specsim/commands.hpp"
+
+namespace specsim::cli {
+
+void ensure_parent(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+}
+
+}  // namespace specsim::cli
+
+int main(int argc, char** argv) {
+  using namespace specsim;
+  constexpr int kExitOk = 0, kExitInternal = 1, kExitBadInput = 2;
+  CLI::App app{"specsim: a discrete-event simulator for speculative planning of LLM agents"};
+  app.set_version_flag("--version", runner::version_line());
+  app.require_subcommand(1);
+
+  cli::CommandAction action;  // set while parsing, by the command that was given
+  const cli::SetAction set_action = [&action](cli::CommandAction a) { action = std::move(a); };
+  cli::add_run_command(app, set_action);
+  cli::add_sweep_command(app, set_action);
+  cli::add_plot_command(app, set_action);
+  cli::add_trace_replay_commands(*cli::add_trace_commands(app, set_action), set_action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitBadInput;
+  }
+
+  try {
+    return action ? action() : kExitOk;
+  } catch (const sim::InputError& e) {
+    std::cerr << "specsim: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "specsim: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+}

@@ -1,4 +1,4 @@
-#include "tools/specsim/trace_commands.hpp"
+#include "tools/specsim/commands.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +15,7 @@
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 
-namespace specsim::app {
+namespace specsim::cli {
 
 namespace {
 
@@ -152,4 +152,4 @@ CLI::App* add_trace_commands(CLI::App& app, SetAction set_action) {
   return trace;
 }
 
-}  // namespace specsim::app
+}  // namespace specsim::cli

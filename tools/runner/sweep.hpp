@@ -12,7 +12,7 @@
 
 #include "sim/config_node.hpp"
 
-namespace specsim::app {
+namespace specsim::runner {
 
 struct SweepAxis {
   std::string path;
@@ -55,4 +55,4 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& options, const 
 // Merges shard folders of one sweep into `out_dir`: their runs and a summary over all of them.
 void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_dir);
 
-}  // namespace specsim::app
+}  // namespace specsim::runner

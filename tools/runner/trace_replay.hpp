@@ -6,10 +6,9 @@
 #include <vector>
 
 #include "models/trace/trace.hpp"
-#include "tools/specsim/scenario.hpp"
-#include "tools/specsim/trace_commands.hpp"
+#include "tools/runner/scenario.hpp"
 
-namespace specsim::app {
+namespace specsim::runner {
 
 // Episode i of the scenario becomes task "episode-i": its committed path, calls and verdicts.
 models::trace::Trace synthesize_trace(const Scenario& scenario);
@@ -32,9 +31,5 @@ struct FidelityReport {
 // Replays every task of `trace` with the k its recorded run chose (and its predictor latency):
 // recorded calls as recorded, the rest from models fitted to the trace. `model` prices the calls.
 FidelityReport fidelity(const models::trace::Trace& trace, const std::string& model, std::uint64_t seed);
-std::string format_fidelity(const FidelityReport& report);
 
-// `trace synth SCENARIO -o FILE` and `trace fidelity PATH`, on the `trace` subcommand.
-void add_trace_replay_commands(CLI::App& trace, SetAction set_action);
-
-}  // namespace specsim::app
+}  // namespace specsim::runner

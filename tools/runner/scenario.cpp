@@ -1,9 +1,9 @@
-#include "tools/specsim/scenario.hpp"
+#include "tools/runner/scenario.hpp"
 
 #include "models/catalogue.hpp"
 #include "sim/files.hpp"
 
-namespace specsim::app {
+namespace specsim::runner {
 
 namespace {
 
@@ -58,4 +58,4 @@ Scenario load_scenario(const std::string& path) {
   return parse_scenario(sim::read_text_file(path), path);
 }
 
-}  // namespace specsim::app
+}  // namespace specsim::runner

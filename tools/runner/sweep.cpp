@@ -1,4 +1,4 @@
-#include "tools/specsim/sweep.hpp"
+#include "tools/runner/sweep.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -14,13 +14,13 @@
 #include "analysis/result_file.hpp"
 #include "sim/files.hpp"
 #include "sim/random.hpp"
-#include "sim/task_pool.hpp"
-#include "tools/specsim/experiment.hpp"
-#include "tools/specsim/scenario.hpp"
+#include "sim/ordered_pool.hpp"
+#include "tools/runner/experiment.hpp"
+#include "tools/runner/scenario.hpp"
 
 namespace fs = std::filesystem;
 
-namespace specsim::app {
+namespace specsim::runner {
 
 namespace {
 
@@ -358,21 +358,26 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
 
   Progress progress(todo.size(), o.progress);
   std::atomic<std::size_t> done{0};
-  sim::run_tasks(todo.size(), std::max(1, o.jobs), [&](std::size_t i) {
-    const SweepRun& run = *todo[i];
+  // Each run writes its own file, so the pool may finish them in any order (no ordered window).
+  sim::PoolOptions pool;
+  pool.threads = std::max(1, o.jobs);
+  pool.window = static_cast<std::int64_t>(todo.size());
+  pool.stop = &stop;
+  const auto run_one = [&](std::size_t, std::int64_t i) {
+    const SweepRun& run = *todo[static_cast<std::size_t>(i)];
     const Scenario scenario = parse_scenario(run.scenario_text, spec.base_file + " (run " + run.id + ")");
     std::map<std::string, std::string> attributes{{"scenario_name", scenario.name}, {"scenario_yaml", run.scenario_text},
                                                   {"sweep", spec.name}, {"run_id", run.id}};
     for (std::size_t a = 0; a < spec.axes.size(); ++a) attributes["axis:" + spec.axes[a].path] = run.values[a];
-    analysis::ResultFile file(run_file(o.out_dir, run), attributes, scenario.seed, policy_infos(scenario));
     RunOptions options;
     options.threads = 1;  // parallelism is across runs
-    const RunOutcome outcome = run_experiment(scenario, options, &file);
-    file.write_summary(outcome.rows);
-    file.commit();
+    run_to_file(scenario, options, run_file(o.out_dir, run), attributes);
     ++done;
     progress.done_one();
-  }, stop);
+    return true;
+  };
+  sim::run_ordered<bool>(static_cast<std::int64_t>(todo.size()), {false}, pool, run_one,
+                         [](std::int64_t, std::vector<bool>&) {});
 
   const std::size_t left = todo.size() - done;
   if (left == 0) {
@@ -419,4 +424,4 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
   if (missing) std::cerr << "specsim: warning: " << missing << " runs of the sweep are in none of the folders\n";
 }
 
-}  // namespace specsim::app
+}  // namespace specsim::runner

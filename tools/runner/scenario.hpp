@@ -11,7 +11,7 @@
 #include "models/workload.hpp"
 #include "policies/registry.hpp"
 
-namespace specsim::app {
+namespace specsim::runner {
 
 struct Scenario {
   std::string name, file, text;
@@ -29,4 +29,4 @@ struct Scenario {
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& name);
 
-}  // namespace specsim::app
+}  // namespace specsim::runner

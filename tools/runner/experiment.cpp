@@ -1,0 +1,145 @@
+#include "tools/runner/experiment.hpp"
+
+#include <chrono>
+#include <memory>
+
+#include "analysis/sinks/h5_sink.hpp"
+#include "analysis/sinks/summary_sink.hpp"
+#include "models/sim_backend.hpp"
+#include "policies/basic_policies.hpp"
+#include "sim/ordered_pool.hpp"
+#include "sim/planner.hpp"
+
+namespace specsim::runner {
+
+namespace {
+
+sim::PlannerConfig planner_config(const Scenario& s) {
+  sim::PlannerConfig c;
+  c.max_steps = s.max_steps;
+  for (const auto& [model, limit] : s.concurrency) {
+    const int pool = static_cast<int>(c.pool_capacity.size());
+    bool used = false;
+    for (int a = 0; a < sim::kAgents; ++a) {
+      if (s.agents[static_cast<std::size_t>(a)].model == model) {
+        c.pool_of_agent[static_cast<std::size_t>(a)] = pool;
+        used = true;
+      }
+    }
+    if (used) c.pool_capacity.push_back(limit);
+  }
+  return c;
+}
+
+// One policy instance with its own clock, simulated world and planner.
+class Lane {
+ public:
+  Lane(const Scenario& s, const policies::PolicySpec& spec)
+      : policy_(spec.make(policies::PolicyEnv{s.seed, spec.label})),
+        backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps),
+        planner_(planner_config(s), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
+
+  std::vector<sim::EpisodeRun> run(std::int64_t first, std::int64_t count) {
+    std::vector<sim::EpisodeRun> runs;
+    runs.reserve(static_cast<std::size_t>(count));
+    for (std::int64_t e = first; e < first + count; ++e) runs.push_back(planner_.run_episode(e));
+    return runs;
+  }
+
+ private:
+  sim::SimClock clock_;
+  std::unique_ptr<policies::Policy> policy_;
+  models::SimBackend backend_;
+  sim::Planner planner_;
+};
+
+std::vector<policies::PolicySpec> lane_specs(const Scenario& scenario) {
+  std::vector<policies::PolicySpec> lanes = scenario.policies;
+  for (const auto& p : lanes)
+    if (p.kind == "sequential") return lanes;
+  policies::PolicySpec seq;
+  seq.kind = "sequential";
+  seq.label = "(baseline)";
+  seq.make = [](const policies::PolicyEnv&) { return std::make_unique<policies::Sequential>(); };
+  lanes.push_back(seq);
+  return lanes;
+}
+
+}  // namespace
+
+sim::RunInfo run_info(const Scenario& scenario) {
+  sim::RunInfo info;
+  info.name = scenario.name;
+  info.seed = scenario.seed;
+  info.episodes = scenario.episodes;
+  const auto specs = lane_specs(scenario);
+  info.baseline = specs.size();
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const bool hidden = i >= scenario.policies.size();
+    info.lanes.push_back({specs[i].label, specs[i].kind, specs[i].config, hidden});
+    if (specs[i].kind == "sequential" && info.baseline == specs.size()) info.baseline = i;
+  }
+  return info;
+}
+
+void run_experiment(const Scenario& scenario, const RunOptions& options, sim::RunObserver& sink) {
+  const std::vector<policies::PolicySpec> specs = lane_specs(scenario);
+  const std::int64_t chunk = options.chunk_episodes;
+  const std::int64_t chunks = (scenario.episodes + chunk - 1) / chunk;
+  std::vector<bool> sequential;
+  for (const auto& s : specs) sequential.push_back(s.learns);
+  // A learning lane keeps its instance (and its simulated timeline) from chunk to chunk.
+  std::vector<std::unique_ptr<Lane>> persistent(specs.size());
+
+  const auto run = [&](std::size_t lane, std::int64_t c) {
+    const std::int64_t first = c * chunk;
+    const std::int64_t count = std::min(chunk, scenario.episodes - first);
+    if (!specs[lane].learns) return Lane(scenario, specs[lane]).run(first, count);
+    if (!persistent[lane]) persistent[lane] = std::make_unique<Lane>(scenario, specs[lane]);
+    return persistent[lane]->run(first, count);
+  };
+  sim::ObserverFanout out;
+  out.add(sink);
+  out.on_run_start(run_info(scenario));
+  const auto consume = [&](std::int64_t, std::vector<std::vector<sim::EpisodeRun>>& results) {
+    for (std::size_t i = 0; i < results.front().size(); ++i)
+      for (std::size_t lane = 0; lane < results.size(); ++lane) out.deliver(lane, results[lane][i]);
+  };
+  sim::PoolOptions pool;
+  pool.threads = options.threads;
+  pool.window = std::max(2, options.threads);
+  sim::run_ordered<std::vector<sim::EpisodeRun>>(chunks, sequential, pool, run, consume);
+  out.on_run_end();
+}
+
+namespace {
+
+RunOutcome run_with(const Scenario& scenario, const RunOptions& options, analysis::SummarySink& summary,
+                    sim::RunObserver& sink) {
+  const auto t0 = std::chrono::steady_clock::now();
+  run_experiment(scenario, options, sink);
+  RunOutcome outcome;
+  outcome.rows = summary.rows();
+  outcome.simulated_steps = summary.simulated_steps();
+  outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return outcome;
+}
+
+}  // namespace
+
+RunOutcome run_summary(const Scenario& scenario, const RunOptions& options) {
+  analysis::SummarySink summary(scenario.agents, scenario.billing);
+  return run_with(scenario, options, summary, summary);
+}
+
+RunOutcome run_to_file(const Scenario& scenario, const RunOptions& options, const std::string& h5_path,
+                       const std::map<std::string, std::string>& attributes) {
+  analysis::SummarySink summary(scenario.agents, scenario.billing);
+  analysis::H5Sink file(h5_path, attributes, summary, scenario.agents, scenario.billing, scenario.record_episodes);
+  sim::ObserverFanout sinks;
+  sinks.add(summary);
+  sinks.add(file);
+  return run_with(scenario, options, summary, sinks);
+}
+
+}  // namespace specsim::runner

@@ -1,7 +1,0 @@
-#pragma once
-
-namespace specsim::app {
-
-int main(int argc, char** argv);
-
-}  // namespace specsim::app

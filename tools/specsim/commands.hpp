@@ -1,0 +1,26 @@
+#pragma once
+// The commands of `specsim`, one file each. A command adds its subcommand (and options) to the
+// app; when it is parsed, its action (returning the exit code) is handed to `set_action`, and
+// main runs it after parsing, where sim::InputError maps to exit code 2 and any other exception
+// to 1 (shared/DESIGN.md §4).
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace specsim::cli {
+
+using CommandAction = std::function<int()>;
+using SetAction = std::function<void(CommandAction)>;
+
+void add_run_command(CLI::App& app, SetAction set_action);
+void add_sweep_command(CLI::App& app, SetAction set_action);
+void add_plot_command(CLI::App& app, SetAction set_action);
+// `trace validate | stats | import-dsp`; returns the `trace` subcommand for the others.
+CLI::App* add_trace_commands(CLI::App& app, SetAction set_action);
+// `trace synth | fidelity`.
+void add_trace_replay_commands(CLI::App& trace, SetAction set_action);
+
+// Creates the folder an output file goes into.
+void ensure_parent(const std::string& path);
+
+}  // namespace specsim::cli
