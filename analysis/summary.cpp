@@ -26,12 +26,12 @@ void PolicyAccumulator::add_k_counts(const std::vector<std::int64_t>& counts) {
   for (std::size_t k = 0; k < counts.size(); ++k) k_counts_[k] += counts[k];
 }
 
-void PolicyAccumulator::add_learning(const policies::LearningStats& d) {
+void PolicyAccumulator::add_learning(const sim::LearningStats& d) {
   if (!learning_) learning_.emplace();
   *learning_ += d;
 }
 
-LearnerSummary summarize_learning(const policies::LearningStats& s) {
+LearnerSummary summarize_learning(const sim::LearningStats& s) {
   LearnerSummary l;
   l.predictions = s.predictions;
   l.training_jobs = s.jobs_completed;

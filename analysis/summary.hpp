@@ -6,7 +6,7 @@
 
 #include "analysis/episode_metrics.hpp"
 #include "analysis/stats.hpp"
-#include "policies/policy.hpp"
+#include "sim/depth_policy.hpp"
 
 #include <optional>
 
@@ -42,7 +42,7 @@ struct SummaryRow : SummaryFigures {
   std::optional<LearnerSummary> learner;  // for learning policies
 };
 
-LearnerSummary summarize_learning(const policies::LearningStats& stats);
+LearnerSummary summarize_learning(const sim::LearningStats& stats);
 
 class PolicyAccumulator {
  public:
@@ -50,7 +50,7 @@ class PolicyAccumulator {
   // `baseline` is the sequential run of the same episode.
   void add(const EpisodeMetrics& m, const EpisodeMetrics& baseline);
   void add_k_counts(const std::vector<std::int64_t>& counts);
-  void add_learning(const policies::LearningStats& delta);
+  void add_learning(const sim::LearningStats& delta);
   SummaryRow row() const;
 
  private:
@@ -60,7 +60,7 @@ class PolicyAccumulator {
   PairedRatio speedup_, cost_ratio_;
   std::int32_t peak_ = 0;
   std::vector<std::int64_t> k_counts_;
-  std::optional<policies::LearningStats> learning_;
+  std::optional<sim::LearningStats> learning_;
 };
 
 }  // namespace specsim::analysis

@@ -31,10 +31,14 @@ class SimClock final : public Clock {
   }
   void cancel(EventId id) override { queue_.cancel(id); }
   void run_until(const std::function<bool()>& done) override;
+  // A hash of every event dispatched so far (time, order, argument): two runs that agree on it
+  // took the same path through the simulation (DESIGN §5.9).
+  std::uint64_t fingerprint() const { return fingerprint_; }
 
  private:
   EventQueue queue_;
   Time now_ = Time::zero();
+  std::uint64_t fingerprint_ = 0xcbf29ce484222325ull;  // FNV-1a's offset basis
 };
 
 }  // namespace specsim::sim
