@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake make g++ pkg-config git
   libboost-random-dev libeigen3-dev libyaml-cpp-dev libhdf5-dev catch2 libcli11-dev
-  nlohmann-json3-dev libfmt-dev libbenchmark-dev
+  nlohmann-json3-dev libfmt-dev libbenchmark-dev libboost-dev libcurl4-openssl-dev
   python3 python3-numpy python3-h5py python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
