@@ -19,6 +19,8 @@ void add_plot_command(CLI::App& app, SetAction set_action);
 CLI::App* add_trace_commands(CLI::App& app, SetAction set_action);
 // `trace synth | fidelity`.
 void add_trace_replay_commands(CLI::App& trace, SetAction set_action);
+// `serve (SCENARIO | TRACE)`: an OpenAI-compatible server over a world the simulator knows.
+void add_serve_command(CLI::App& app, SetAction set_action);
 
 // Creates the folder an output file goes into.
 void ensure_parent(const std::string& path);
