@@ -153,8 +153,7 @@ TEST_CASE("client: cancel closes the transfer at once; the server sees it within
 }
 
 TEST_CASE("client: 429 and 500 are retried, honouring Retry-After; every attempt is counted") {
-  live::ServeOptions soscaled();
-  so.faults = live::parse_faults("429:0.3,500:0.3");
+  live::ServeOptions so = scaled("429:0.3,500:0.3");
   so.retry_after_s = 0.2;  // 20 ms at this scale
   so.seed = 7;
   specsim::testing::LiveServer server(specsim::testing::small_trace(), so);
@@ -191,8 +190,7 @@ TEST_CASE("client: 429 and 500 are retried, honouring Retry-After; every attempt
 
 TEST_CASE("client: a stall hits the first-token timeout; a dropped connection is retried") {
   SECTION("stall") {
-    live::ServeOptions soscaled();
-    so.faults = live::parse_faults("stall:1");
+    live::ServeOptions so = scaled("stall:1");
     specsim::testing::LiveServer server(specsim::testing::small_trace(), so);
     live::ClientOptions co;
     co.timeouts.first_token = Time::from_seconds(0.05);
@@ -213,8 +211,7 @@ TEST_CASE("client: a stall hits the first-token timeout; a dropped connection is
     CHECK(server.stats().stalls == 2);
   }
   SECTION("drop") {
-    live::ServeOptions soscaled();
-    so.faults = live::parse_faults("drop:0.5");
+    live::ServeOptions so = scaled("drop:0.5");
     so.seed = 3;
     specsim::testing::LiveServer server(specsim::testing::small_trace(), so);
     live::ClientOptions co;
