@@ -81,6 +81,9 @@ struct HttpClient::Impl {
   std::vector<CallHandle> dead;  // ended or cancelled: erased once no queued callback needs them
   CallHandle next_id = 1;
   std::size_t running = 0;
+  // Transfers added since libcurl last ran: they are kicked off before the loop waits, or the
+  // request would sit unsent until libcurl's own timer (about a millisecond) fires.
+  bool added = false;
 
   Impl(const sim::Clock& c, ClientOptions o) : clock(c), options(o) {
     std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -197,6 +200,7 @@ struct HttpClient::Impl {
     curl_easy_setopt(c.easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, options.timeouts.connect.ns() / 1'000'000)));
     curl_easy_setopt(c.easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, options.timeouts.total.ns() / 1'000'000)));
     curl_multi_add_handle(multi, c.easy);
+    added = true;
     ++running;
     ++ep.running;
     if (c.attempts.empty()) c.timings.started = now;
@@ -372,6 +376,7 @@ Cancelled HttpClient::cancel(CallHandle id) {
   c->cancelled = true;  // also drops a completion already queued but not yet delivered
   out.streamed_text = c->acc.result().content;
   out.streamed_chunks = c->acc.content_chunks();
+  out.usage = c->acc.result().usage;
   const sim::Time now = impl_->clock.now();
   if (c->easy) {
     impl_->close_transfer(*c);
@@ -390,13 +395,14 @@ void HttpClient::poll(sim::Time max_wait) {
   const sim::Time wake = sim::min(s.start_ready(now), s.check_first_token(now));
   sim::Time wait = max_wait;
   if (wake != sim::Time::max()) wait = sim::min(wait, sim::max(sim::Time::zero(), wake - now));
+  int still = 0;
+  if (std::exchange(s.added, false)) curl_multi_perform(s.multi, &still);
   if (s.finished_.empty()) {
     // libcurl waits in whole milliseconds: round down, so a timer is never overslept (the clock
     // calls again for the rest).
     const std::int64_t ms = std::min<std::int64_t>(wait.ns() / 1'000'000, 1000);
     if (s.running > 0 || ms > 0) curl_multi_poll(s.multi, nullptr, 0, static_cast<int>(ms), nullptr);
   }
-  int still = 0;
   curl_multi_perform(s.multi, &still);
   now = s.clock.now();
   int left = 0;

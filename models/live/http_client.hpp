@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,6 +92,7 @@ struct Cancelled {
   bool found = false;          // false: the call had already ended (or was never started)
   std::string streamed_text;   // content of the attempt that was running
   std::int64_t streamed_chunks = 0;
+  std::optional<Usage> usage;  // as far as the server had reported it (specsim serve: the prompt's)
   std::vector<Attempt> attempts;
 };
 

@@ -188,15 +188,18 @@ std::string error_message(std::string_view body) {
 }
 
 std::string chunk_json(const std::string& id, const std::string& model, std::int64_t created,
-                       std::string_view content, const char* finish_reason) {
+                       std::string_view content, const char* finish_reason, const Usage* prompt_usage) {
   json delta = json::object();
   if (finish_reason == nullptr) {
     delta["role"] = "assistant";
     delta["content"] = content;
   }
   json choice = {{"index", 0}, {"delta", delta}, {"finish_reason", finish_reason ? json(finish_reason) : json(nullptr)}};
-  return json{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model},
-              {"choices", json::array({choice})}}.dump();
+  json j{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model},
+         {"choices", json::array({choice})}};
+  if (prompt_usage)
+    j["usage"] = {{"prompt_tokens", prompt_usage->prompt_tokens}, {"completion_tokens", 0}, {"total_tokens", prompt_usage->prompt_tokens}};
+  return j.dump();
 }
 
 std::string usage_chunk_json(const std::string& id, const std::string& model, std::int64_t created, const Usage& u) {

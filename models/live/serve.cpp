@@ -156,8 +156,10 @@ class Session : public std::enable_shared_from_this<Session> {
       const sim::Time span = call_.total - call_.first_token;
       const sim::Time at = n == 1 ? call_.first_token : call_.first_token + sim::Time::from_ns(span.ns() / (n - 1) * sent_ + span.ns() % (n - 1) * sent_ / (n - 1));
       return wait_until(at, [this] {
+        const bool first = sent_ == 0;
         const std::string& p = pieces_[static_cast<std::size_t>(sent_++)];
-        write(frame_chunk(sse(chunk_json(id_, request_.model, created_, p, nullptr))), [this] { next_piece(); });
+        const Usage* early = first && request_.include_usage ? &call_.usage : nullptr;
+        write(frame_chunk(sse(chunk_json(id_, request_.model, created_, p, nullptr, early))), [this] { next_piece(); });
       });
     }
     wait_until(call_.total, [this] {
