@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/summary.hpp"
+#include "sim/planner.hpp"
 #include "sim/run_observer.hpp"
 #include "tools/runner/scenario.hpp"
 
@@ -20,6 +21,10 @@ struct RunOptions {
   std::int64_t chunk_episodes = 256;
 };
 
+// The planner's settings: max_steps, and the scenario's concurrency limits as slot pools.
+sim::PlannerConfig planner_config(const Scenario& scenario);
+// The policies a run executes: the scenario's, plus the hidden sequential baseline if needed.
+std::vector<policies::PolicySpec> lane_specs(const Scenario& scenario);
 // The run's lanes: the scenario's policies, plus a hidden sequential baseline when none is listed.
 sim::RunInfo run_info(const Scenario& scenario);
 

@@ -9,7 +9,7 @@ namespace {
 
 Scenario decode(const sim::ConfigNode& root) {
   root.expect_keys({"name", "description", "seed", "episodes", "max_steps", "billing", "models", "agents",
-                    "workload", "policies", "concurrency", "outputs"});
+                    "workload", "policies", "concurrency", "outputs", "live"});
   Scenario s;
   s.name = root.get<std::string>("name");
   s.seed = root.get<std::uint64_t>("seed", 1);
@@ -40,6 +40,7 @@ Scenario decode(const sim::ConfigNode& root) {
     outputs->expect_keys({"record_episodes"});
     s.record_episodes = outputs->get_int("record_episodes", 0, 1'000'000, s.record_episodes);
   }
+  s.live = models::live::decode_live(root, s.agents);
   return s;
 }
 

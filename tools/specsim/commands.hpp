@@ -21,6 +21,8 @@ CLI::App* add_trace_commands(CLI::App& app, SetAction set_action);
 void add_trace_replay_commands(CLI::App& trace, SetAction set_action);
 // `serve (SCENARIO | TRACE)`: an OpenAI-compatible server over a world the simulator knows.
 void add_serve_command(CLI::App& app, SetAction set_action);
+// `live SCENARIO`: the scenario's policies against real OpenAI-compatible endpoints.
+void add_live_command(CLI::App& app, SetAction set_action);
 
 // Creates the folder an output file goes into.
 void ensure_parent(const std::string& path);
