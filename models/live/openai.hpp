@@ -83,8 +83,8 @@ ChatResult parse_response(std::string_view body);
 std::string error_message(std::string_view body);
 
 // The server's side.
-// `prompt_usage`: the prompt's usage in this (first) chunk, so that a client that cancels the call
-// knows what it will be billed for its input; the usage chunk at the end still has the totals.
+// `prompt_usage`: the prompt's usage in this (first, empty) chunk, so that a client that cancels
+// the call knows what it will be billed for its input; the usage chunk at the end has the totals.
 std::string chunk_json(const std::string& id, const std::string& model, std::int64_t created,
                        std::string_view content, const char* finish_reason, const Usage* prompt_usage = nullptr);
 std::string usage_chunk_json(const std::string& id, const std::string& model, std::int64_t created, const Usage& usage);

@@ -145,7 +145,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
           "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
-          [this] { next_piece(); });
+          [this] {
+            if (!request_.include_usage) return next_piece();
+            // At once, as OpenAI's first chunk: the role with no content, here with the prompt's
+            // usage, so a client that cancels before any token still knows its billed input.
+            write(frame_chunk(sse(chunk_json(id_, request_.model, created_, "", nullptr, &call_.usage))), [this] { next_piece(); });
+          });
   }
 
   // Piece i comes at first_token + (total - first_token) i / (n - 1): the first at the first
@@ -156,10 +161,8 @@ class Session : public std::enable_shared_from_this<Session> {
       const sim::Time span = call_.total - call_.first_token;
       const sim::Time at = n == 1 ? call_.first_token : call_.first_token + sim::Time::from_ns(span.ns() / (n - 1) * sent_ + span.ns() % (n - 1) * sent_ / (n - 1));
       return wait_until(at, [this] {
-        const bool first = sent_ == 0;
         const std::string& p = pieces_[static_cast<std::size_t>(sent_++)];
-        const Usage* early = first && request_.include_usage ? &call_.usage : nullptr;
-        write(frame_chunk(sse(chunk_json(id_, request_.model, created_, p, nullptr, early))), [this] { next_piece(); });
+        write(frame_chunk(sse(chunk_json(id_, request_.model, created_, p, nullptr))), [this] { next_piece(); });
       });
     }
     wait_until(call_.total, [this] {

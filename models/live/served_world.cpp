@@ -121,7 +121,7 @@ class ScriptWorld final : public ServedWorld {
     }
     ServedCall out;
     if (c + 1 < am.calls_per_step) out.content = thought_text(call.tokens.output);
-    else out.content = action(script, q.task, s, agent);
+    else out.content = action(script, q, agent);
     out.first_token = call.first_token;
     out.total = call.latency;
     out.usage = {call.tokens.input, call.tokens.output};
@@ -130,9 +130,20 @@ class ScriptWorld final : public ServedWorld {
   }
 
  private:
-  static std::string action(const EpisodeScript& script, const std::string& task, int s, sim::Agent agent) {
+  static std::string target_action(const EpisodeScript& script, const std::string& task, int s) {
     const bool t_stops = s >= script.steps || (s == script.steps - 1 && script.ends_with_terminate);
-    const std::string t_action = t_stops ? std::string(trace::kTerminateAction) : synthetic_action(task, s);
+    return t_stops ? std::string(trace::kTerminateAction) : synthetic_action(task, s);
+  }
+
+  static std::string action(const EpisodeScript& script, const PromptQuery& q, sim::Agent agent) {
+    const std::string& task = q.task;
+    const int s = q.step();
+    // A guess conditioned on a wrong guess is off the plan, and never the stop: the simulated
+    // backend's off-path guesses do not end speculation either (models/sim_backend.hpp).
+    if (agent == sim::Agent::approx)
+      for (int i = 0; i < s; ++i)
+        if (q.steps[static_cast<std::size_t>(i)] != target_action(script, task, i)) return synthetic_wrong_guess(task, s);
+    const std::string t_action = target_action(script, task, s);
     if (agent == sim::Agent::target || s >= script.steps) return t_action;
     return script.match[static_cast<std::size_t>(s)] ? t_action : synthetic_wrong_guess(task, s);
   }
