@@ -12,7 +12,12 @@ class LiveServer {
  public:
   LiveServer(const std::string& trace_jsonl, models::live::ServeOptions options,
              std::function<void(const models::live::Disconnect&)> observer = {})
-      : server_(models::live::make_trace_world(models::trace::parse_trace(trace_jsonl, "test.jsonl")), options) {
+      : LiveServer(models::live::make_trace_world(models::trace::parse_trace(trace_jsonl, "test.jsonl")), options,
+                   std::move(observer)) {}
+  // Any world: a scenario's (make_script_world) or a trace's.
+  LiveServer(std::unique_ptr<models::live::ServedWorld> world, models::live::ServeOptions options,
+             std::function<void(const models::live::Disconnect&)> observer = {})
+      : server_(std::move(world), options) {
     if (observer) server_.on_disconnect(std::move(observer));
     thread_ = std::thread([this] { server_.run(); });
   }

@@ -210,7 +210,8 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
   progress(true);
   deliver_ready();
   out.on_run_end();
-  if (!options.trace_file.empty()) {
+  if (!options.trace_file.empty() && !recorded.empty()) {
+    result.trace_written = true;
     models::trace::Trace trace;
     for (auto& [e, task] : recorded) trace.tasks.push_back(std::move(task));
     models::trace::write_trace(trace, options.trace_file);

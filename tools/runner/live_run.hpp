@@ -41,6 +41,7 @@ struct LiveRunResult {
   bool stopped_by_cap = false;
   double wall_seconds = 0;
   std::int64_t calls = 0;
+  bool trace_written = false;  // false when no episode committed a step (a trace has a task)
 };
 
 // Throws sim::InputError when the scenario names no endpoint (no `live:` section).

@@ -85,7 +85,8 @@ int live(const LiveArgs& args) {
   }
   if (h5) std::cout << "results: " << args.h5 << "\n";
   if (json) std::cout << "summary: " << args.json << "\n";
-  if (!args.trace.empty()) std::cout << "trace: " << args.trace << "\n";
+  if (!args.trace.empty())
+    std::cout << (r.trace_written ? "trace: " + args.trace : std::string("trace: not written, no episode committed a step")) << "\n";
   return 0;
 }
 

@@ -47,7 +47,7 @@ try {
     if (chunk.usage) usage = chunk.usage;
   }
   assert.equal(text, "Image Deblurring");
-  assert.equal(chunks, 4);  // two content pieces, the finish chunk, the usage chunk
+  assert.equal(chunks, 5);  // the role chunk, two content pieces, the finish chunk, the usage chunk
   assert.deepEqual(usage, { prompt_tokens: 50, completion_tokens: 5, total_tokens: 55 });
 
   await assert.rejects(client.chat.completions.create({ model: "nope", messages }), (e) => e.status === 400);
