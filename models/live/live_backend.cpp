@@ -107,7 +107,9 @@ void LiveBackend::finish(std::uint32_t call, const ChatResult* result, std::stri
     }
     if (error.empty() && step_done(call)) {
       if (auto action = agent_of(settings_, log.agent).action.extract(*result)) log.action = *action;
-      else error = "no action found in the answer '" + excerpt(result->content) + "'";
+      // A's answer without an action is a guess that never matches (as "" in a trace); T's is
+      // a failure: the plan cannot go on without its step.
+      else if (log.agent == sim::Agent::target) error = "no action found in the answer '" + excerpt(result->content) + "'";
     }
   }
   log.error = std::move(error);

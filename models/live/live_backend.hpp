@@ -5,8 +5,9 @@
 // extractor, verdicts from the scenario's match rule, and the end of the plan from the terminate
 // action. A cancelled call's transfer is closed at once; it is billed for its prompt (as the
 // server reported it, else estimated from the prompt's length) and the tokens it had streamed.
-// A call that fails after its retries, or whose answer has no usage or no action, is a failed
-// call: the planner ends the episode with its error. One backend serves one planner; many
+// A call that fails after its retries, or whose answer has no usage, or a target answer with no
+// action, is a failed call: the planner ends the episode with its error. An approximation answer
+// with no action is an empty guess, which never matches. One backend serves one planner; many
 // backends share one client, whose per-endpoint limits they thus share.
 #include <array>
 #include <string>

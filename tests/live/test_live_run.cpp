@@ -203,7 +203,7 @@ TEST_CASE("live: malformed answers end the episode with a recorded error, never 
     runner::LiveRunOptions o;
     const auto r = runner::run_live(s, o, summary);
     INFO("expected: " << expected);
-    REQUIRE(r.failed.size() == 2);  // the episode, under both policies
+    REQUIRE(r.failed.size() == 2);  // the episode, under both policies (A's empty guess is no failure; T's is)
     CHECK_THAT(r.failed.front().error, Catch::Contains(expected));
   }
 }
