@@ -57,6 +57,7 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model) {
   a.endpoint.tokens_per_minute = ep.get_nonneg("tokens_per_minute", 0.0);
   if (ep.has("max_tokens")) a.max_tokens = ep.get_int_min("max_tokens", 1);
   if (auto t = ep.find("temperature")) a.temperature = t->as<double>();
+  a.prompt = PromptTemplates::protocol(model.calls_per_step);
   if (auto p = node.find("prompt")) a.prompt = PromptTemplates::decode(*p);
   if (auto x = node.find("action")) a.action = ActionExtractor::decode(*x);
   if (auto t = node.find("tools")) {

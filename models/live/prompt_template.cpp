@@ -1,12 +1,14 @@
 #include "models/live/prompt_template.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace specsim::models::live {
 
 namespace {
 
-constexpr std::string_view kProtocol = "task: {task_id}\nagent: {agent}\ncall: {call}\nsteps:\n{steps}";
+constexpr std::string_view kProtocol = "task: {task_id}\nagent: {agent}\nsteps:\n{steps}";
+constexpr std::string_view kProtocolCall = "task: {task_id}\nagent: {agent}\ncall: {call}\nsteps:\n{steps}";
 
 std::string numbered_steps(const std::vector<std::string_view>& steps) {
   std::string s;
@@ -50,6 +52,13 @@ std::string render_template(std::string_view text, const PromptContext& context)
 }
 
 PromptTemplates::PromptTemplates() : user_{std::string(kProtocol)} {}
+
+PromptTemplates PromptTemplates::protocol(int calls) {
+  PromptTemplates t;
+  t.user_.assign(static_cast<std::size_t>(std::max(calls - 1, 0)), std::string(kProtocolCall));
+  t.user_.emplace_back(kProtocol);
+  return t;
+}
 
 PromptTemplates PromptTemplates::decode(const sim::ConfigNode& node) {
   node.expect_keys({"system", "user"});

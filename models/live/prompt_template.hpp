@@ -8,7 +8,7 @@
 //   {steps}            the steps so far, one per line, "1. <action>": the committed steps, then,
 //                      for a target call conditioned on guesses (T_j), A's guesses as if committed
 //
-// and "{{" / "}}" for literal braces. The default user template is the prompt protocol that
+// and "{{" / "}}" for literal braces. The default templates are the prompt protocol that
 // `specsim serve` reads (prompt_protocol.hpp). A later call of a step (ReAct's action call) sees
 // the earlier calls' answers as assistant messages, each followed by that call's user message.
 #include <string>
@@ -30,7 +30,11 @@ struct PromptContext {
 
 class PromptTemplates {
  public:
-  PromptTemplates();  // the prompt protocol, no system message
+  PromptTemplates();  // the prompt protocol for one call per step, no system message
+  // The prompt protocol for a step of `calls` calls: earlier calls name their index; the last
+  // names none, which a served world reads as "the call that gives the action" however many
+  // calls its recorded step took.
+  static PromptTemplates protocol(int calls);
   // `prompt: {system: ..., user: ... | [..., ...]}`; unknown placeholders are errors here.
   static PromptTemplates decode(const sim::ConfigNode& node);
 

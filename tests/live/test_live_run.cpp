@@ -271,3 +271,34 @@ TEST_CASE("specsim live: bad input exits 2 naming file, line and field") {
   o = specsim::testing::run_specsim("live " + path.string() + " --concurrency 0");
   CHECK(o.exit_code == 2);
 }
+
+TEST_CASE("the bundled keyless example runs against serve of its bundled trace") {
+  const std::filesystem::path src = std::filesystem::path(SPECSIM_SOURCE_DIR) / "scenarios" / "live";
+  TempDir dir;
+  for (const char* f : {"tasks.jsonl", "dsp-openagi-test.jsonl"}) std::filesystem::copy_file(src / f, dir / f);
+  live::ServeOptions o;
+  o.time_scale = kScale;
+  specsim::testing::LiveServer server(
+      live::make_trace_world(specsim::models::trace::read_trace((src / "dsp-openagi-test.jsonl").string())), o);
+  std::string text = slurp(src / "dsp-served.yaml");
+  for (auto at = text.find("http://127.0.0.1:8400/v1"); at != std::string::npos; at = text.find("http://127.0.0.1:8400/v1"))
+    text.replace(at, std::string("http://127.0.0.1:8400/v1").size(), server.base_url());
+  write(dir / "served.yaml", text);
+  const auto s = runner::load_scenario((dir / "served.yaml").string());
+  specsim::analysis::SummarySink summary(s.agents, s.billing);
+  runner::LiveRunOptions opts;
+  opts.concurrency = 10;
+  opts.trace_file = (dir / "recorded.jsonl").string();
+  const auto r = runner::run_live(s, opts, summary);
+  CHECK(r.failed.empty());
+  CHECK(r.episodes_reported == 5);
+  // Lossless: the recorded plans are the served trace's target actions.
+  const auto served = specsim::models::trace::read_trace((src / "dsp-openagi-test.jsonl").string());
+  const auto recorded = specsim::models::trace::read_trace((dir / "recorded.jsonl").string());
+  REQUIRE(recorded.tasks.size() == served.tasks.size());
+  for (std::size_t t = 0; t < served.tasks.size(); ++t) {
+    REQUIRE(recorded.tasks[t].steps.size() == served.tasks[t].steps.size());
+    for (std::size_t i = 0; i < served.tasks[t].steps.size(); ++i)
+      CHECK(recorded.tasks[t].steps[i].target.action == served.tasks[t].steps[i].target.action);
+  }
+}
