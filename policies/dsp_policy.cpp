@@ -1,6 +1,7 @@
 #include "policies/dsp_policy.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace specsim::policies {
@@ -9,7 +10,7 @@ DspPolicy::DspPolicy(DspConfig config, const PolicyEnv& env)
     : config_(std::move(config)),
       init_rng_(env.seed, "dsp-init/" + env.label, 0),
       train_rng_(env.seed, "dsp-train/" + env.label, 0),
-      buffer_(config_.learner.buffer_capacity) {}
+      buffer_(config_.learner.buffer_capacity), wall_clock_(env.wall_clock) {}
 
 Eigen::VectorXd DspPolicy::features(const RoundContext& c, int k_max) {
   const std::span<const double> world = c.features;
@@ -25,6 +26,7 @@ Eigen::VectorXd DspPolicy::features(const RoundContext& c, int k_max) {
 }
 
 Decision DspPolicy::choose_k(const RoundContext& context) {
+  const auto t0 = std::chrono::steady_clock::now();
   const Eigen::VectorXd x = features(context, config_.k_max);
   if (!state_) {
     // The input width is known at the first round: cold start from seeded random weights.
@@ -40,6 +42,10 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
   pending_.push_back({context.step, value});
   ++stats_.predictions;
   stats_.staleness += static_cast<double>(breaking_points_ - weights_cut_);
+  if (wall_clock_) {  // the prediction has taken its real time already: no modelled delay
+    stats_.prediction_wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return {k, sim::Time::zero(), config_.overlap};
+  }
   return {k, config_.prediction_latency, config_.overlap};
 }
 
@@ -61,10 +67,22 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
   pending_.clear();
   buffer_.add(segment_->close(breaking_step));
   ++breaking_points_;
-  if (breaking_points_ % config_.train_every == 0 && !job_) start_training_job();
+  if (breaking_points_ % config_.train_every == 0 && !job_ && !background_.valid()) start_training_job();
 }
 
+constexpr sim::Time kBackgroundPoll = sim::Time::from_ns(1'000'000);  // 1 ms
+
 void DspPolicy::start_training_job() {
+  if (wall_clock_) {
+    job_cut_ = breaking_points_;
+    ++stats_.jobs_started;
+    background_buffer_ = std::make_unique<learner::ReplayBuffer>(buffer_);
+    background_ = std::async(std::launch::async, [this, state = *state_]() mutable {
+      return learner::run_training_job(std::move(state), *background_buffer_, config_.learner.training, train_rng_);
+    });
+    clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
+    return;
+  }
   job_ = learner::run_training_job(*state_, buffer_, config_.learner.training, train_rng_);
   job_cut_ = breaking_points_;
   ++stats_.jobs_started;
@@ -73,9 +91,22 @@ void DspPolicy::start_training_job() {
   clock_->schedule(clock_->now() + duration, this, 0);
 }
 
-void DspPolicy::on_event(std::uint64_t) {
-  state_ = std::move(job_->state);
+void DspPolicy::on_event(std::uint64_t arg) {
+  if (arg == 1) {  // polling the worker thread's job
+    if (background_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
+      return;
+    }
+    install(background_.get());
+    background_buffer_.reset();
+    return;
+  }
+  install(std::move(*job_));
   job_.reset();
+}
+
+void DspPolicy::install(learner::TrainResult result) {
+  state_ = std::move(result.state);
   trained_ = true;
   weights_cut_ = job_cut_;
   ++stats_.jobs_completed;

@@ -29,7 +29,10 @@ constexpr double kScale = 0.02;  // one world second is 20 ms
 // A synthetic world with deterministic calls (no jitter, fixed sizes) long enough that the
 // client's fraction of a millisecond per call stays far below 2% of an episode. The policies:
 // the speculative one first, so that it is the one recorded.
-std::string scenario_text(const std::string& url, int episodes, const std::string& live_extra = "") {
+constexpr const char* kPolicies = "  - {kind: fixed_k, k: 3}\n  - sequential\n";
+
+std::string scenario_text(const std::string& url, int episodes, const std::string& live_extra = "",
+                          const std::string& policies = kPolicies) {
   return fmt::format(R"(name: live-test
 seed: 5
 episodes: {0}
@@ -53,12 +56,10 @@ workload:
   steps: {{kind: uniform, min: 2, max: 6}}
   match: {{kind: iid, p: 0.6}}
 policies:
-  - {{kind: fixed_k, k: 3}}
-  - sequential
-live:
+{3}live:
   tasks: tasks.jsonl
 {2})",
-                     episodes, url, live_extra);
+                     episodes, url, live_extra, policies);
 }
 
 void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
@@ -71,11 +72,12 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 // The scenario's files in `dir` (tasks "0".."n-1", the served script world's episode indexes).
-std::filesystem::path write_scenario(const TempDir& dir, const std::string& url, int episodes, const std::string& extra = "") {
+std::filesystem::path write_scenario(const TempDir& dir, const std::string& url, int episodes, const std::string& extra = "",
+                                     const std::string& policies = kPolicies) {
   std::string tasks;
   for (int e = 0; e < episodes; ++e) tasks += fmt::format("{{\"id\": \"{}\", \"task\": \"task number {}\"}}\n", e, e);
   write(dir / "tasks.jsonl", tasks);
-  write(dir / "live.yaml", scenario_text(url, episodes, extra));
+  write(dir / "live.yaml", scenario_text(url, episodes, extra, policies));
   return dir / "live.yaml";
 }
 
@@ -96,11 +98,12 @@ struct LiveFixture {
   std::unique_ptr<specsim::testing::LiveServer> server;
   runner::Scenario scenario;
 
-  explicit LiveFixture(int episodes, const std::string& faults = "", const std::string& extra = "") {
+  explicit LiveFixture(int episodes, const std::string& faults = "", const std::string& extra = "",
+                       const std::string& policies = kPolicies) {
     ::setenv("SPECSIM_LIVE_TEST_KEY", "unused-test-key", 1);
     // The world first (the port is not known yet), then the scenario pointed at its server.
-    server = serve(runner::load_scenario(write_scenario(dir, "http://127.0.0.1:1/v1", episodes, extra).string()), faults);
-    scenario = runner::load_scenario(write_scenario(dir, server->base_url(), episodes, extra).string());
+    server = serve(runner::load_scenario(write_scenario(dir, "http://127.0.0.1:1/v1", episodes, extra, policies).string()), faults);
+    scenario = runner::load_scenario(write_scenario(dir, server->base_url(), episodes, extra, policies).string());
   }
   runner::LiveRunResult run(specsim::analysis::SummarySink& summary, int concurrency = 8) {
     runner::LiveRunOptions o;
@@ -301,4 +304,17 @@ TEST_CASE("the bundled keyless example runs against serve of its bundled trace")
     for (std::size_t i = 0; i < served.tasks[t].steps.size(); ++i)
       CHECK(recorded.tasks[t].steps[i].target.action == served.tasks[t].steps[i].target.action);
   }
+}
+
+TEST_CASE("live DSP learns on a worker thread while planning goes on; its prediction latency is measured") {
+  LiveFixture f(6, "", "", "  - {kind: dsp, k_max: 6, training: {batch_steps: 2}}\n  - sequential\n");
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  const auto r = f.run(summary);
+  CHECK(r.failed.empty());
+  CHECK(r.episodes_reported == 6);
+  REQUIRE(r.learning.size() == 1);
+  CHECK(r.learning[0].predictions > 0);
+  CHECK(r.learning[0].jobs_completed > 0);  // installed by the clock's poll of the worker thread
+  CHECK(r.learning[0].prediction_ms > 0);
+  CHECK(r.learning[0].prediction_ms < 50);
 }

@@ -107,6 +107,7 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
   const std::size_t total_jobs = pending.size();
   std::vector<std::unique_ptr<sim::DepthPolicy>> learning(specs.size());  // a learning lane's one instance
   std::vector<bool> lane_busy(specs.size(), false);
+  std::vector<std::optional<sim::LearningStats>> learned(specs.size());  // a learning lane's totals
   std::set<std::int64_t> started;
   std::map<std::int64_t, std::vector<std::optional<sim::EpisodeRun>>> finished;
   std::vector<std::unique_ptr<Active>> active;
@@ -128,7 +129,7 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
       }
       std::unique_ptr<sim::DepthPolicy> own;
       sim::DepthPolicy* policy = nullptr;
-      const policies::PolicyEnv env{scenario.seed, spec.label};
+      const policies::PolicyEnv env{scenario.seed, spec.label, /*wall_clock=*/true};
       if (spec.learns) {
         if (!learning[lane]) learning[lane] = spec.make(env);
         policy = learning[lane].get();
@@ -200,6 +201,7 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
           recorded.emplace(a.episode, std::move(*task));
       finished[a.episode][a.lane] = run;
       if (specs[a.lane].learns) lane_busy[a.lane] = false;
+      if (run.learning_total) learned[a.lane] = *run.learning_total;
       active.erase(active.begin() + static_cast<std::ptrdiff_t>(i));
       ++jobs_done;
     }
@@ -216,6 +218,10 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
     for (auto& [e, task] : recorded) trace.tasks.push_back(std::move(task));
     models::trace::write_trace(trace, options.trace_file);
   }
+  for (std::size_t l = 0; l < specs.size(); ++l)
+    if (learned[l] && learned[l]->predictions > 0)
+      result.learning.push_back({specs[l].label, learned[l]->prediction_wall_s / static_cast<double>(learned[l]->predictions) * 1e3,
+                                 learned[l]->predictions, learned[l]->jobs_completed});
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
 }

@@ -34,6 +34,12 @@ struct FailedEpisode {
   std::string task_id, policy, error;
 };
 
+struct LiveLearning {  // a learning policy's live figures
+  std::string policy;
+  double prediction_ms = 0;  // mean measured prediction latency
+  std::int64_t predictions = 0, jobs_completed = 0;  // jobs trained on the worker thread
+};
+
 struct LiveRunResult {
   std::int64_t episodes_planned = 0, episodes_reported = 0;
   std::vector<FailedEpisode> failed;
@@ -41,7 +47,8 @@ struct LiveRunResult {
   bool stopped_by_cap = false;
   double wall_seconds = 0;
   std::int64_t calls = 0;
-  bool trace_written = false;  // false when no episode committed a step (a trace has a task)
+  bool trace_written = false;
+  std::vector<LiveLearning> learning;  // false when no episode committed a step (a trace has a task)
 };
 
 // Throws sim::InputError when the scenario names no endpoint (no `live:` section).

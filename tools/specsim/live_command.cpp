@@ -78,6 +78,9 @@ int live(const LiveArgs& args) {
   std::cout << fmt::format("live {}: {} of {} episodes reported, {} calls, ${:.4f} spent, {:.1f} s\n", scenario.name,
                            r.episodes_reported, r.episodes_planned, r.calls, r.spent_usd, r.wall_seconds)
             << analysis::format_table(summary.rows());
+  for (const auto& l : r.learning)
+    std::cout << fmt::format("{}: {} predictions, {:.3f} ms each on average; {} training jobs done on the worker thread\n", l.policy,
+                             l.predictions, l.prediction_ms, l.jobs_completed);
   if (r.stopped_by_cap) std::cout << fmt::format("stopped starting episodes at the cap of ${:.4f}\n", *args.max_cost_usd);
   if (!r.failed.empty()) {
     std::cout << fmt::format("failed episodes ({}), not in the summary:\n", r.failed.size());
