@@ -40,6 +40,8 @@ void write_output(const std::string& path, const std::string& option, const std:
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
     sim::write_file_atomically(path, content);
+  } catch (const sim::InputError& e) {
+    throw sim::InputError(path, 0, 0, option, "cannot write the file: " + e.message());
   } catch (const std::exception& e) {
     throw sim::InputError(path, 0, 0, option, std::string("cannot write the file: ") + e.what());
   }
