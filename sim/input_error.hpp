@@ -1,6 +1,6 @@
 #pragma once
 // Bad input (scenario YAML, traces, CLI flags, HTTP answers) is reported as an InputError that
-// names where it is: "FILE:LINE:COLUMN: FIELD: what is wrong". Commands turn it into exit code 2.
+// names where it is: "FILE:LINE:COLUMN: FIELD: what is wrong". Commands turn it into ExitCode::bad_input (sim/exit_code.hpp).
 #include <stdexcept>
 #include <string>
 

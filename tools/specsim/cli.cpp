@@ -13,6 +13,7 @@
 
 #include "analysis/report.hpp"
 #include "analysis/result_file.hpp"
+#include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 #include "tools/specsim/experiment.hpp"
@@ -29,8 +30,6 @@
 namespace specsim::app {
 
 namespace {
-
-constexpr int kExitOk = 0, kExitInternal = 1, kExitBadInput = 2;
 
 std::string version_line() { return fmt::format("specsim {} (git {})", SPECSIM_VERSION, SPECSIM_GIT_REVISION); }
 
@@ -93,7 +92,7 @@ int run_command(const RunArgs& args) {
     if (file) std::cout << "results: " << args.h5 << "\n";
     if (!args.json.empty()) std::cout << "summary: " << args.json << "\n";
   }
-  return kExitOk;
+  return sim::ExitCode::ok;
 }
 
 std::atomic<bool> g_stop{false};
@@ -131,12 +130,12 @@ int sweep_command(const SweepArgs& args) {
   const std::size_t left = run_sweep(spec, options, g_stop);
   if (left > 0) {
     std::cerr << "specsim: sweep interrupted with " << left << " runs left; run the same command again to resume\n";
-    return 130;
+    return sim::ExitCode::interrupted;
   }
   if (!args.quiet)
     std::cout << fmt::format("sweep {}: done in {:.1f} s; summary: {}/summary.csv and {}/summary.h5\n", spec.name,
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), args.out, args.out);
-  return kExitOk;
+  return sim::ExitCode::ok;
 }
 
 // The plotting scripts live in analysis/specsim_plots, found next to the build folder or in the
@@ -168,11 +167,11 @@ int plot_command(const std::string& results, const std::string& out, const std::
     args.push_back(nullptr);
     execv(python.c_str(), args.data());
     std::fprintf(stderr, "specsim: cannot run %s\n", python.c_str());
-    _exit(1);
+    _exit(sim::ExitCode::internal);
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : kExitInternal;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : sim::ExitCode::internal;
 }
 
 }  // namespace
@@ -225,7 +224,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
-    return kExitBadInput;
+    return sim::ExitCode::bad_input;
   }
 
   try {
@@ -234,7 +233,7 @@ int main(int argc, char** argv) {
     if (*merge_cmd) {
       merge_sweeps(sweep.merge_dirs, sweep.out);
       if (!sweep.quiet) std::cout << "merged into " << sweep.out << "\n";
-      return kExitOk;
+      return sim::ExitCode::ok;
     }
     if (*sweep_cmd) {
       if (sweep.file.empty()) throw sim::InputError("", 0, 0, "", "specsim sweep needs a sweep file (or: sweep merge DIR... -o OUT)");
@@ -243,12 +242,12 @@ int main(int argc, char** argv) {
     if (*plot_cmd) return plot_command(plot_results, plot_out, plot_only);
   } catch (const sim::InputError& e) {
     std::cerr << "specsim: error: " << e.what() << "\n";
-    return kExitBadInput;
+    return sim::ExitCode::bad_input;
   } catch (const std::exception& e) {
     std::cerr << "specsim: internal error: " << e.what() << "\n";
-    return kExitInternal;
+    return sim::ExitCode::internal;
   }
-  return kExitOk;
+  return sim::ExitCode::ok;
 }
 
 }  // namespace specsim::app

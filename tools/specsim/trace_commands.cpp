@@ -12,6 +12,7 @@
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_stats.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 
@@ -20,8 +21,6 @@ namespace specsim::app {
 namespace {
 
 namespace tr = models::trace;
-
-constexpr int kExitOk = 0, kExitBadInput = 2;
 
 std::string plural(std::size_t n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
@@ -60,12 +59,12 @@ int validate_command(const std::string& file) {
   if (!problems.empty()) {
     for (const auto& p : problems) std::cout << p.what() << "\n";
     std::cout << fmt::format("{}: {}, invalid\n", file, plural(problems.size(), "problem"));
-    return kExitBadInput;
+    return sim::ExitCode::bad_input;
   }
   const tr::Trace trace = tr::parse_trace(text, file);
   std::cout << fmt::format("{}: {}, {}, valid\n", file, plural(trace.tasks.size(), "task"),
                            plural(count_steps(trace), "step"));
-  return kExitOk;
+  return sim::ExitCode::ok;
 }
 
 struct StatsArgs {
@@ -83,7 +82,7 @@ int stats_command(const StatsArgs& args) {
   }
   std::cout << args.file << ": " << tr::format_trace_stats(stats);
   if (!args.json.empty()) std::cout << "statistics: " << args.json << "\n";
-  return kExitOk;
+  return sim::ExitCode::ok;
 }
 
 struct ImportArgs {
@@ -121,7 +120,7 @@ int import_dsp_command(const ImportArgs& args) {
   }
   std::cout << fmt::format("wrote {}: {}, {}\n", args.out, plural(result.trace.tasks.size(), "task"),
                            plural(count_steps(result.trace), "step"));
-  return kExitOk;
+  return sim::ExitCode::ok;
 }
 
 }  // namespace
