@@ -1,13 +1,10 @@
 #include "analysis/result_file.hpp"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <stdexcept>
 
 #include "analysis/h5_table.hpp"
+#include "sim/files.hpp"
 #include "sim/input_error.hpp"
 
 #include <fmt/format.h>
@@ -152,8 +149,9 @@ std::string group_name(const std::string& label) {
 }  // namespace
 
 struct ResultFile::Impl {
-  std::string path, temp;
-  bool committed = false;
+  explicit Impl(std::string path) : target(std::move(path)) {}
+  // Declared first, so destroyed last: the HDF5 handles close before an uncommitted file goes.
+  sim::AtomicFile target;
   h5::Handle file;
   struct PolicyTables {
     h5::Handle group;
@@ -164,13 +162,12 @@ struct ResultFile::Impl {
 
 ResultFile::ResultFile(std::string path, const std::map<std::string, std::string>& attributes,
                        std::uint64_t seed, const std::vector<PolicyInfo>& policies)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(std::move(path))) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr dumps
-  impl_->path = path;
-  impl_->temp = path + ".tmp-" + std::to_string(::getpid());
+  const std::string& temp = impl_->target.temp_path();
   h5::Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
-  hid_t f = H5Fcreate(impl_->temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
-  if (f < 0) throw std::runtime_error("cannot create result file " + impl_->temp);
+  hid_t f = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
+  if (f < 0) throw std::runtime_error("cannot create result file " + temp);
   impl_->file = h5::Handle(f, H5Fclose);
   for (const auto& [name, value] : attributes) h5::set_string_attribute(f, name, value);
   h5::set_string_attribute(f, "seed", std::to_string(seed));
@@ -193,13 +190,7 @@ ResultFile::ResultFile(std::string path, const std::map<std::string, std::string
   }
 }
 
-ResultFile::~ResultFile() {
-  if (!impl_->committed) {
-    impl_->policies.clear();
-    impl_->file = h5::Handle();
-    std::remove(impl_->temp.c_str());
-  }
-}
+ResultFile::~ResultFile() = default;
 
 void ResultFile::add_episodes(std::size_t policy, const std::vector<EpisodeMetrics>& rows) {
   impl_->policies.at(policy).episodes->append(rows.data(), rows.size());
@@ -297,8 +288,7 @@ void ResultFile::commit() {
   impl_->policies.clear();
   h5::check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "H5Fflush");
   impl_->file = h5::Handle();
-  std::filesystem::rename(impl_->temp, impl_->path);
-  impl_->committed = true;
+  impl_->target.commit();
 }
 
 }  // namespace specsim::analysis

@@ -107,8 +107,8 @@ class FeatureMatch final : public MatchModel {
 
 }  // namespace
 
-const std::map<std::string, MatchModelDecoder>& match_model_registry() {
-  static const std::map<std::string, MatchModelDecoder> registry = {
+const sim::Registry<std::unique_ptr<MatchModel>>& match_model_registry() {
+  static const sim::Registry<std::unique_ptr<MatchModel>> registry{"match model", {
       {"iid", [](const sim::ConfigNode& n) -> std::unique_ptr<MatchModel> {
          n.expect_keys({"kind", "p"});
          return std::make_unique<IidMatch>(n.get_probability("p"));
@@ -136,22 +136,13 @@ const std::map<std::string, MatchModelDecoder>& match_model_registry() {
          p.noise = n.get_nonneg("noise", p.noise);
          return std::make_unique<FeatureMatch>(p);
        }},
-  };
+  }};
   return registry;
 }
 
 std::unique_ptr<MatchModel> decode_match_model(const sim::ConfigNode& node) {
   node.expect_map();
-  const sim::ConfigNode kind = node.at("kind");
-  const std::string name = kind.as<std::string>();
-  const auto& registry = match_model_registry();
-  auto it = registry.find(name);
-  if (it == registry.end()) {
-    std::string known;
-    for (const auto& [k, _] : registry) known += (known.empty() ? "" : ", ") + k;
-    kind.fail("unknown match model '" + name + "' (expected one of: " + known + ")");
-  }
-  return it->second(node);
+  return match_model_registry().decode(node.at("kind"), node);
 }
 
 }  // namespace specsim::models
