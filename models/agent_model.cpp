@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/registry.hpp"
+
 namespace specsim::models {
 
 namespace {
@@ -22,11 +24,14 @@ int to_tokens(double x) { return static_cast<int>(std::lrint(std::min(x, 1e9)));
 }  // namespace
 
 int calls_per_style(const sim::ConfigNode& style_node) {
-  const std::string style = style_node.as<std::string>();
-  if (style == "direct" || style == "cot") return 1;
-  if (style == "react") return 2;
-  if (style == "debate") return 5;
-  style_node.fail("unknown agent style '" + style + "' (expected direct, cot, react or debate)");
+  using R = sim::Registry<int>;
+  static const R registry{"agent style", {
+      {"direct", R::constant(1)},
+      {"cot", R::constant(1)},
+      {"react", R::constant(2)},
+      {"debate", R::constant(5)},
+  }};
+  return registry.decode(style_node);
 }
 
 ScriptedCall AgentModel::draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const {

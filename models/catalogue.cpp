@@ -1,6 +1,7 @@
 #include "models/catalogue.hpp"
 
 #include "catalogue_text.hpp"  // generated from models/catalogue.yaml
+#include "sim/registry.hpp"
 
 namespace specsim::models {
 
@@ -42,7 +43,7 @@ const ModelInfo& Catalogue::get(const sim::ConfigNode& name_node) const {
   if (const ModelInfo* m = find(name)) return *m;
   std::string known;
   for (const auto& [n, _] : models_) known += (known.empty() ? "" : ", ") + n;
-  name_node.fail("unknown model '" + name + "' (the catalogue has: " + known + ")");
+  sim::fail_unknown_name(name_node, "model", name, known);
 }
 
 }  // namespace specsim::models

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/registry.hpp"
+
 namespace specsim::models {
 
 namespace {
@@ -24,18 +26,19 @@ CallTiming LatencyModel::timing(int input_tokens, int output_tokens, double jitt
   return {bounded(first + decode * factor), bounded(first)};
 }
 
-LatencyModel decode_latency(const sim::ConfigNode& node, const LatencyModel& base) {
-  LatencyModel m = base;
-  const std::string kind = node.get<std::string>("kind", "tokens");
-  if (kind == "fixed") {
-    node.expect_keys({"kind", "seconds", "jitter_sigma"});
-    m.kind = LatencyModel::Kind::fixed;
-    m.fixed_s = node.get_seconds("seconds").seconds();
-    m.jitter_sigma = node.get_nonneg("jitter_sigma", 0.0);
-    if (m.jitter_sigma > 5) node.at("jitter_sigma").fail("must be at most 5");
-    return m;
-  }
-  if (kind != "tokens") node.at("kind").fail("unknown latency kind '" + kind + "' (expected fixed or tokens)");
+namespace {
+
+LatencyModel decode_fixed(const sim::ConfigNode& node, LatencyModel m) {
+  node.expect_keys({"kind", "seconds", "jitter_sigma"});
+  m.kind = LatencyModel::Kind::fixed;
+  m.fixed_s = node.get_seconds("seconds").seconds();
+  m.jitter_sigma = node.get_nonneg("jitter_sigma", 0.0);
+  if (m.jitter_sigma > 5) node.at("jitter_sigma").fail("must be at most 5");
+  return m;
+}
+
+// Unset fields keep the base's values (for an agent: its model's, from the catalogue).
+LatencyModel decode_tokens(const sim::ConfigNode& node, LatencyModel m) {
   node.expect_keys({"kind", "ttft_s", "prefill_tokens_per_s", "decode_tokens_per_s", "jitter_sigma"});
   m.kind = LatencyModel::Kind::tokens;
   m.ttft_s = node.get_seconds("ttft_s", sim::Time::from_seconds(m.ttft_s)).seconds();
@@ -44,6 +47,26 @@ LatencyModel decode_latency(const sim::ConfigNode& node, const LatencyModel& bas
   m.jitter_sigma = node.get_nonneg("jitter_sigma", m.jitter_sigma);
   if (m.jitter_sigma > 5) node.at("jitter_sigma").fail("must be at most 5");
   return m;
+}
+
+// The decoders take the base model as well as the node, so the registry holds them as values.
+using LatencyDecoder = LatencyModel (*)(const sim::ConfigNode&, LatencyModel);
+
+const sim::Registry<LatencyDecoder>& latency_kinds() {
+  using R = sim::Registry<LatencyDecoder>;
+  static const R registry{"latency kind", {
+      {"fixed", R::constant(decode_fixed)},
+      {"tokens", R::constant(decode_tokens)},
+  }};
+  return registry;
+}
+
+}  // namespace
+
+LatencyModel decode_latency(const sim::ConfigNode& node, const LatencyModel& base) {
+  const auto kind = node.find("kind");
+  if (!kind) return decode_tokens(node, base);  // the default kind
+  return latency_kinds().decode(*kind)(node, base);
 }
 
 }  // namespace specsim::models

@@ -1,5 +1,7 @@
 #include "models/pricing.hpp"
 
+#include "sim/registry.hpp"
+
 namespace specsim::models {
 
 Price decode_price(const sim::ConfigNode& node) {
@@ -12,12 +14,14 @@ Price decode_price(const sim::ConfigNode& node) {
 }
 
 Billing decode_billing(const sim::ConfigNode& node) {
-  const std::string s = node.as<std::string>();
-  if (s == "input_only") return Billing::input_only;
-  if (s == "full") return Billing::full;
-  if (s == "none") return Billing::none;
-  if (s == "prorated") return Billing::prorated;
-  node.fail("unknown billing rule '" + s + "' (expected input_only, full, none or prorated)");
+  using R = sim::Registry<Billing>;
+  static const R registry{"billing rule", {
+      {"input_only", R::constant(Billing::input_only)},
+      {"full", R::constant(Billing::full)},
+      {"none", R::constant(Billing::none)},
+      {"prorated", R::constant(Billing::prorated)},
+  }};
+  return registry.decode(node);
 }
 
 const char* name(Billing billing) {

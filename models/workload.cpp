@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/trace/trace_workload.hpp"
+#include "sim/registry.hpp"
 
 namespace specsim::models {
 
@@ -21,6 +22,38 @@ int StepsDistribution::draw(sim::RandomStream& rng) const {
   return n;
 }
 
+namespace {
+
+const sim::Registry<StepsDistribution>& steps_distributions() {
+  static const sim::Registry<StepsDistribution> registry{"steps distribution", {
+      {"fixed", [](const sim::ConfigNode& node) {
+         node.expect_keys({"kind", "n"});
+         StepsDistribution d;
+         d.n = node.get_int("n", 1, 10'000'000);
+         return d;
+       }},
+      {"uniform", [](const sim::ConfigNode& node) {
+         node.expect_keys({"kind", "min", "max"});
+         StepsDistribution d;
+         d.kind = StepsDistribution::Kind::uniform;
+         d.min = node.get_int("min", 1, 10'000'000);
+         d.max = node.get_int("max", d.min, 10'000'000);
+         return d;
+       }},
+      {"geometric", [](const sim::ConfigNode& node) {
+         node.expect_keys({"kind", "mean"});
+         StepsDistribution d;
+         d.kind = StepsDistribution::Kind::geometric;
+         d.mean = node.get<double>("mean");
+         if (d.mean < 1) node.at("mean").fail("must be >= 1");
+         return d;
+       }},
+  }};
+  return registry;
+}
+
+}  // namespace
+
 StepsDistribution decode_steps(const sim::ConfigNode& node) {
   StepsDistribution d;
   if (node.is_scalar()) {
@@ -29,24 +62,7 @@ StepsDistribution decode_steps(const sim::ConfigNode& node) {
     d.n = static_cast<int>(n);
     return d;
   }
-  const std::string kind = node.get<std::string>("kind");
-  if (kind == "fixed") {
-    node.expect_keys({"kind", "n"});
-    d.n = node.get_int("n", 1, 10'000'000);
-  } else if (kind == "uniform") {
-    node.expect_keys({"kind", "min", "max"});
-    d.kind = StepsDistribution::Kind::uniform;
-    d.min = node.get_int("min", 1, 10'000'000);
-    d.max = node.get_int("max", d.min, 10'000'000);
-  } else if (kind == "geometric") {
-    node.expect_keys({"kind", "mean"});
-    d.kind = StepsDistribution::Kind::geometric;
-    d.mean = node.get<double>("mean");
-    if (d.mean < 1) node.at("mean").fail("must be >= 1");
-  } else {
-    node.at("kind").fail("unknown steps distribution '" + kind + "' (expected fixed, uniform or geometric)");
-  }
-  return d;
+  return steps_distributions().decode(node.at("kind"), node);
 }
 
 void make_script(const Workload& workload, const Agents& agents, std::uint64_t seed, std::int64_t episode,
@@ -95,12 +111,12 @@ std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node)
 namespace specsim::models {
 
 std::unique_ptr<Workload> decode_workload(const sim::ConfigNode& node) {
+  static const sim::Registry<std::unique_ptr<Workload>> registry{"workload kind", {
+      {"synthetic", decode_synthetic_workload},
+      {"trace", trace::decode_trace_workload},
+  }};
   node.expect_map();
-  const sim::ConfigNode kind = node.at("kind");
-  const std::string name = kind.as<std::string>();
-  if (name == "synthetic") return decode_synthetic_workload(node);
-  if (name == "trace") return trace::decode_trace_workload(node);
-  kind.fail("unknown workload kind '" + name + "' (expected synthetic or trace)");
+  return registry.decode(node.at("kind"), node);
 }
 
 }  // namespace specsim::models

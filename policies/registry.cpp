@@ -9,14 +9,14 @@
 
 namespace specsim::policies {
 
-const std::map<std::string, PolicyDecoder>& policy_registry() {
-  static const std::map<std::string, PolicyDecoder> registry = {
+const sim::Registry<PolicySpec>& policy_registry() {
+  static const sim::Registry<PolicySpec> registry{"policy", {
       {"sequential", decode_sequential},
       {"fixed_k", decode_fixed_k},
       {"dsp", decode_dsp},
       {"oracle", decode_oracle},
       {"recorded_k", decode_recorded_k},
-  };
+  }};
   return registry;
 }
 
@@ -74,16 +74,7 @@ std::vector<GridVariant> expand_grid(const sim::ConfigNode& item) {
 }
 
 PolicySpec decode_one(const sim::ConfigNode& node, const std::string& grid_suffix) {
-  const sim::ConfigNode kind = node.at("kind");
-  const std::string name = kind.as<std::string>();
-  const auto& registry = policy_registry();
-  auto it = registry.find(name);
-  if (it == registry.end()) {
-    std::string known;
-    for (const auto& [k, _] : registry) known += (known.empty() ? "" : ", ") + k;
-    kind.fail("unknown policy '" + name + "' (expected one of: " + known + ")");
-  }
-  PolicySpec spec = it->second(node);
+  PolicySpec spec = policy_registry().decode(node.at("kind"), node);
   if (!grid_suffix.empty() && node.has("label")) spec.label += "(" + grid_suffix + ")";
   YAML::Emitter out;
   out << YAML::Flow << node.yaml();

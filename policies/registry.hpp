@@ -4,13 +4,13 @@
 // unless the policy learns across episodes (then one instance runs them all, in order).
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "policies/policy.hpp"
 #include "sim/config_node.hpp"
+#include "sim/registry.hpp"
 
 namespace specsim::policies {
 
@@ -33,10 +33,8 @@ struct PolicySpec {
   std::string config;   // the entry as YAML, for result files
 };
 
-using PolicyDecoder = std::function<PolicySpec(const sim::ConfigNode&)>;
-
-// kind -> decoder. New policies register here.
-const std::map<std::string, PolicyDecoder>& policy_registry();
+// kind -> decoder. New policies register here, with one line in registry.cpp.
+const sim::Registry<PolicySpec>& policy_registry();
 
 // Decodes the scenario's `policies` list. An entry is a kind name or a map with `kind`; a map
 // field given as a list expands the entry into one policy per value (a grid over its lists).

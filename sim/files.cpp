@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
 
 #include "sim/input_error.hpp"
 
@@ -25,24 +24,37 @@ std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
+namespace {
+constexpr const char* kTemporaryMark = ".tmp-";
+}
+
+AtomicFile::AtomicFile(std::string path)
+    : path_(std::move(path)), temp_(path_ + kTemporaryMark + std::to_string(::getpid())) {}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) std::remove(temp_.c_str());
+}
+
+void AtomicFile::commit() {
+  if (std::rename(temp_.c_str(), path_.c_str()) != 0)
+    throw InputError(path_, 0, 0, "", std::string("cannot rename the temporary file into place: ") + std::strerror(errno));
+  committed_ = true;
+}
+
+bool is_atomic_temporary(const std::string& file_name) {
+  return file_name.find(kTemporaryMark) != std::string::npos;
+}
+
 void write_file_atomically(const std::string& path, const std::string& content) {
-  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  AtomicFile file(path);
   {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + temp);
+    std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
+    if (!out) throw InputError(path, 0, 0, "", std::string("cannot create a temporary file: ") + std::strerror(errno));
     out << content;
-    out.flush();
-    if (!out) {
-      std::remove(temp.c_str());
-      throw std::runtime_error("cannot write " + temp);
-    }
+    out.close();
+    if (!out) throw InputError(path, 0, 0, "", std::string("cannot write: ") + std::strerror(errno));
   }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::remove(temp.c_str());
-    throw std::runtime_error("cannot rename " + temp + " to " + path + ": " + ec.message());
-  }
+  file.commit();
 }
 
 }  // namespace specsim::sim

@@ -7,8 +7,33 @@ namespace specsim::sim {
 // The file's bytes; a missing or unreadable file is an InputError naming it.
 std::string read_text_file(const std::string& path);
 
-// Writes a whole file or nothing: the text goes to a temporary name beside the target, which is
-// renamed over it only once complete, so readers never see a half-written result.
+// A file that appears whole or not at all: it is written under a temporary name beside its target
+// ("<name>.tmp-<pid>", same folder so the rename cannot cross file systems) and renamed over the
+// target by commit(), so readers never see a half-written file. Without commit() (an error, an
+// exception, an interrupted run) the temporary file is removed and the target is left as it was.
+// There is no fsync: this guards against crashes of the writer, not of the machine.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  const std::string& temp_path() const { return temp_; }  // where to write
+
+  // Renames the temporary file over the target; an InputError naming the target if it cannot.
+  void commit();
+
+ private:
+  std::string path_, temp_;
+  bool committed_ = false;
+};
+
+// Whether a file name is that of an AtomicFile's temporary: debris of a writer that was killed.
+bool is_atomic_temporary(const std::string& file_name);
+
+// Writes a whole file or nothing (see AtomicFile). Failures are InputErrors naming `path`.
 void write_file_atomically(const std::string& path, const std::string& content);
 
 }  // namespace specsim::sim

@@ -1,6 +1,6 @@
 #pragma once
 // Bad input (scenario YAML, traces, CLI flags, HTTP answers) is reported as an InputError that
-// names where it is: "FILE:LINE:COLUMN: FIELD: what is wrong". Commands turn it into exit code 2.
+// names where it is: "FILE:LINE:COLUMN: FIELD: what is wrong". Commands turn it into ExitCode::bad_input (sim/exit_code.hpp).
 #include <stdexcept>
 #include <string>
 
@@ -11,10 +11,11 @@ class InputError : public std::runtime_error {
   // line and column are 1-based; 0 means unknown and is left out of the message.
   InputError(std::string file, int line, int column, std::string field, const std::string& message)
       : std::runtime_error(format(file, line, column, field, message)),
-        file_(std::move(file)), field_(std::move(field)), line_(line), column_(column) {}
+        file_(std::move(file)), field_(std::move(field)), message_(message), line_(line), column_(column) {}
 
   const std::string& file() const { return file_; }
   const std::string& field() const { return field_; }
+  const std::string& message() const { return message_; }  // what() without the position
   int line() const { return line_; }
   int column() const { return column_; }
 
@@ -29,7 +30,7 @@ class InputError : public std::runtime_error {
     return s + message;
   }
 
-  std::string file_, field_;
+  std::string file_, field_, message_;
   int line_, column_;
 };
 

@@ -239,39 +239,28 @@ std::unique_ptr<MatchRule> decode_function_args(const sim::ConfigNode& node) {
   return std::make_unique<FunctionArgsMatch>(threshold);
 }
 
-std::string known_rules() {
-  std::string list;
-  for (const auto& [name, _] : match_rule_registry()) list += (list.empty() ? "" : ", ") + name;
-  return list;
-}
-
 }  // namespace
 
-const std::map<std::string, MatchRuleDecoder, std::less<>>& match_rule_registry() {
-  static const std::map<std::string, MatchRuleDecoder, std::less<>> registry = {
+const sim::Registry<std::unique_ptr<MatchRule>>& match_rule_registry() {
+  static const sim::Registry<std::unique_ptr<MatchRule>> registry{"match rule", {
       {"exact", decode_plain<ExactMatch>},
       {"normalized", decode_plain<NormalizedMatch>},
       {"function_args", decode_function_args},
-  };
+  }};
   return registry;
 }
 
 std::unique_ptr<MatchRule> decode_match_rule(const sim::ConfigNode& node) {
   if (node.is_null() || !(node.is_scalar() || node.is_map()))
-    node.fail("expected a match rule name (" + known_rules() + ") or a mapping with `kind`");
-  const sim::ConfigNode kind = node.is_map() ? node.at("kind") : node;
-  const std::string name = kind.as<std::string>();
-  const auto& registry = match_rule_registry();
-  const auto it = registry.find(name);
-  if (it == registry.end()) kind.fail("unknown match rule '" + name + "' (expected one of: " + known_rules() + ")");
-  return it->second(node);
+    node.fail("expected a match rule name (" + match_rule_registry().names() + ") or a mapping with `kind`");
+  return match_rule_registry().decode(node.is_map() ? node.at("kind") : node, node);
 }
 
 std::unique_ptr<MatchRule> make_match_rule(std::string_view kind) {
-  if (kind == "exact") return std::make_unique<ExactMatch>();
-  if (kind == "normalized") return std::make_unique<NormalizedMatch>();
-  if (kind == "function_args") return std::make_unique<FunctionArgsMatch>();
-  return nullptr;
+  if (!match_rule_registry().contains(kind)) return nullptr;
+  // The rule's name alone, as a scenario would give it: its decoder's defaults.
+  const sim::ConfigNode name(YAML::Node(std::string(kind)), std::make_shared<const std::string>(), "match_rule");
+  return match_rule_registry().decode(name);
 }
 
 }  // namespace specsim::models::trace

@@ -9,8 +9,6 @@
 // An empty guess never matches, under every rule. A step's recorded verdict wins over any rule
 // (step_matches).
 #include <cstddef>
-#include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +17,7 @@
 
 #include "models/trace/trace.hpp"
 #include "sim/config_node.hpp"
+#include "sim/registry.hpp"
 
 namespace specsim::models::trace {
 
@@ -102,8 +101,7 @@ bool similarity_at_least(std::string_view a, std::string_view b, double threshol
 bool step_matches(const Step& step, const MatchRule& rule);
 
 // Registry: name -> decoder of the rule's YAML (a map with `kind`, or just the name).
-using MatchRuleDecoder = std::function<std::unique_ptr<MatchRule>(const sim::ConfigNode&)>;
-const std::map<std::string, MatchRuleDecoder, std::less<>>& match_rule_registry();
+const sim::Registry<std::unique_ptr<MatchRule>>& match_rule_registry();
 
 // `match_rule: normalized` or `match_rule: {kind: function_args, threshold: 0.8}`. Unknown kinds,
 // unknown keys and out-of-range parameters are sim::InputErrors naming file, line and field.

@@ -1,17 +1,11 @@
 #include "models/trace/trace_writer.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
-#include <cstdio>
-#include <cstring>
 #include <system_error>
 #include <vector>
 
 #include "models/trace/trace_reader.hpp"
+#include "sim/files.hpp"
 
 namespace specsim::models::trace {
 namespace {
@@ -112,52 +106,6 @@ void write_agent_step(LineWriter& w, const AgentStep& a, const std::string& path
   w.close(']');
   w.close('}');
 }
-
-class TempFile {
- public:
-  explicit TempFile(const std::string& target) : path_(target + ".tmp-XXXXXX") {
-    fd_ = ::mkstemp(path_.data());
-    if (fd_ < 0) fail(target, "cannot create a temporary file");
-    // mkstemp makes the file private (0600); a trace is an ordinary, shareable file.
-    ::fchmod(fd_, 0644);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_) ::unlink(path_.c_str());
-  }
-
-  void write_all(const std::string& text, const std::string& target) {
-    const char* p = text.data();
-    std::size_t left = text.size();
-    while (left > 0) {
-      const ssize_t n = ::write(fd_, p, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail(target, "cannot write");
-      p += n;
-      left -= static_cast<std::size_t>(n);
-    }
-    // The data must be on disk before the rename makes it visible under the real name.
-    if (::fsync(fd_) != 0) fail(target, "cannot write");
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) fail(target, "cannot write");
-  }
-
-  void rename_to(const std::string& target) {
-    if (std::rename(path_.c_str(), target.c_str()) != 0) fail(target, "cannot rename the temporary file into place");
-    committed_ = true;
-  }
-
- private:
-  [[noreturn]] static void fail(const std::string& target, const std::string& what) {
-    throw sim::InputError(target, 0, 0, "", what + ": " + std::strerror(errno));
-  }
-  std::string path_;
-  int fd_ = -1;
-  bool committed_ = false;
-};
 
 }  // namespace
 
@@ -278,9 +226,7 @@ void write_trace(const Trace& trace, const std::string& path) {
   }
   // Whatever is written must read back: check it with the reader before touching the disk.
   if (auto errors = validate_trace_text(text, path); !errors.empty()) throw errors.front();
-  TempFile tmp(path);
-  tmp.write_all(text, path);
-  tmp.rename_to(path);
+  sim::write_file_atomically(path, text);
 }
 
 }  // namespace specsim::models::trace

@@ -16,9 +16,9 @@ std::string task_to_json_line(const Task& task);
 // All tasks, one per line, each line ending in '\n'.
 std::string trace_to_jsonl(const Trace& trace);
 
-// Validates the output with the reader's rules (an invalid trace is never written), writes it to a
-// temporary file next to `path`, then renames it over `path`: on any error `path` is untouched and
-// no temporary file is left. Throws sim::InputError naming `path`.
+// Validates the output with the reader's rules (an invalid trace is never written), then writes it
+// with sim::write_file_atomically: on any error `path` is untouched and no temporary file is left.
+// Throws sim::InputError naming `path`.
 void write_trace(const Trace& trace, const std::string& path);
 
 // Seconds as the shortest exact decimal of a nanosecond count: 8.81, 0.000000001, 12.

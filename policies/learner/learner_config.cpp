@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "sim/registry.hpp"
+
 namespace specsim::policies::learner {
 
 namespace {
@@ -35,7 +37,7 @@ T get_choice(const sim::ConfigNode& block, std::string_view key, T fallback, Par
   if (!node) return fallback;
   const std::string name = node->as<std::string>();
   const std::optional<T> v = parse(name);
-  if (!v) node->fail("unknown value '" + name + "' (expected one of: " + choices + ")");
+  if (!v) sim::fail_unknown_name(*node, "value", name, choices);
   return *v;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "support/run_specsim.hpp"
+#include "support/temp_dir.hpp"
 
 using specsim::testing::Outcome;
 using specsim::testing::run_specsim;
@@ -36,10 +37,16 @@ std::string with(const std::string& from, const std::string& to) {
   return s;
 }
 
+// This process's scratch folder, removed at exit.
+const specsim::testing::TempDir& scratch() {
+  static const specsim::testing::TempDir dir;
+  return dir;
+}
+
 // Writes the scenario, runs it with result outputs requested, and checks the exit code, the
 // message and that no result file (nor a temporary one) was left behind.
 void expect_bad(const std::string& text, const std::string& message) {
-  const std::string dir = "bad-input";
+  const std::string dir = (scratch() / "bad-input").string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/bad.yaml";
@@ -57,11 +64,12 @@ void expect_bad(const std::string& text, const std::string& message) {
 }  // namespace
 
 TEST_CASE("the valid base scenario runs", "[bad_input]") {
-  std::filesystem::create_directories("bad-input-ok");
-  std::ofstream("bad-input-ok/ok.yaml") << kValid;
-  const Outcome o = run_specsim("run bad-input-ok/ok.yaml -q -o bad-input-ok/out.h5");
+  const std::string dir = (scratch() / "bad-input-ok").string();
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/ok.yaml") << kValid;
+  const Outcome o = run_specsim("run " + dir + "/ok.yaml -q -o " + dir + "/out.h5");
   CHECK(o.exit_code == 0);
-  CHECK(std::filesystem::exists("bad-input-ok/out.h5"));
+  CHECK(std::filesystem::exists(dir + "/out.h5"));
 }
 
 TEST_CASE("bad scenarios exit 2 with file, line, column and field", "[bad_input]") {

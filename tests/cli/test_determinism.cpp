@@ -1,9 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-
 #include "analysis/report.hpp"
 #include "support/h5_read.hpp"
+#include "support/temp_dir.hpp"
 #include "tools/runner/experiment.hpp"
 #include "tools/runner/scenario.hpp"
 
@@ -20,7 +19,6 @@ Result run(const runner::Scenario& s, int threads, std::int64_t chunk, const std
   runner::RunOptions options;
   options.threads = threads;
   options.chunk_episodes = chunk;
-  std::filesystem::remove(h5);
   Result r;
   {
     const auto outcome = runner::run_to_file(s, options, h5, {{"scenario_yaml", s.text}});
@@ -35,8 +33,9 @@ Result run(const runner::Scenario& s, int threads, std::int64_t chunk, const std
 TEST_CASE("the same scenario and seed give identical results on 1 and 2 threads", "[determinism]") {
   runner::Scenario s = runner::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml");
   s.episodes = 700;  // three chunks of 256, the last one partial
-  const Result one = run(s, 1, 256, "determinism-1.h5");
-  const Result two = run(s, 2, 256, "determinism-2.h5");
+  const testing::TempDir tmp;
+  const Result one = run(s, 1, 256, (tmp / "determinism-1.h5").string());
+  const Result two = run(s, 2, 256, (tmp / "determinism-2.h5").string());
   CHECK(one.json == two.json);
   REQUIRE(one.tables.size() == two.tables.size());
   CHECK(one.tables.count("summary") == 1);

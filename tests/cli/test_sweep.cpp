@@ -13,8 +13,9 @@
 #include <thread>
 #include <unistd.h>
 
-#include "analysis/result_file.hpp"
+#include "analysis/stored_summary.hpp"
 #include "support/run_specsim.hpp"
+#include "support/temp_dir.hpp"
 #include "tools/runner/sweep.hpp"
 
 namespace fs = std::filesystem;
@@ -38,7 +39,7 @@ policies:
 )";
 
 
-// A folder holding base.yaml and a sweep file with the given body.
+// A folder holding base.yaml and a sweep file with the given body; the sweep is named after it.
 std::string make_sweep(const std::string& dir, const std::string& body) {
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -62,7 +63,8 @@ const std::string kGrid =
 }  // namespace
 
 TEST_CASE("sweep expansion: product, zip, seeds, ranges and stable ids", "[sweep]") {
-  const auto product = runner::expand_sweep(runner::load_sweep(make_sweep("sweep-expand", kGrid + "seeds: [1, 2]\n")));
+  const testing::TempDir tmp;
+  const auto product = runner::expand_sweep(runner::load_sweep(make_sweep((tmp / "sweep-expand").string(), kGrid + "seeds: [1, 2]\n")));
   REQUIRE(product.size() == 12);  // 3 x 2 x 2 seeds
   CHECK(product[0].values == std::vector<std::string>{"0.2", "1"});
   CHECK(product[0].seed == 1);
@@ -76,53 +78,58 @@ TEST_CASE("sweep expansion: product, zip, seeds, ranges and stable ids", "[sweep
 
   // The same parameters give the same id, whatever else the sweep holds.
   const auto other = runner::expand_sweep(runner::load_sweep(make_sweep(
-      "sweep-expand-2", "seeds: [2]\naxes:\n  - {path: workload.match.p, values: [0.8]}\n  - {path: \"policies[1].k\", values: [3]}\n")));
+      (tmp / "sweep-expand-2").string(), "seeds: [2]\naxes:\n  - {path: workload.match.p, values: [0.8]}\n  - {path: \"policies[1].k\", values: [3]}\n")));
   CHECK(other[0].id == product[11].id);
 
   const auto zipped = runner::expand_sweep(runner::load_sweep(make_sweep(
-      "sweep-zip", "combine: zip\naxes:\n  - {path: workload.match.p, values: [0.2, 0.5]}\n  - {path: \"policies[1].k\", values: [1, 3]}\n")));
+      (tmp / "sweep-zip").string(), "combine: zip\naxes:\n  - {path: workload.match.p, values: [0.2, 0.5]}\n  - {path: \"policies[1].k\", values: [1, 3]}\n")));
   REQUIRE(zipped.size() == 2);
   CHECK(zipped[1].values == std::vector<std::string>{"0.5", "3"});
 
-  const auto range = runner::load_sweep(make_sweep("sweep-range", "axes:\n  - {path: workload.match.p, from: 0.1, to: 0.9, step: 0.1}\n"));
+  const auto range = runner::load_sweep(make_sweep((tmp / "sweep-range").string(), "axes:\n  - {path: workload.match.p, from: 0.1, to: 0.9, step: 0.1}\n"));
   CHECK(range.axes[0].values == std::vector<std::string>{"0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"});
 }
 
 TEST_CASE("a sweep's summary is the same with 1 and 2 jobs, and sharded then merged", "[sweep]") {
-  const std::string sweep = make_sweep("sweep-jobs", kGrid);
-  REQUIRE(run("sweep " + sweep + " -o sweep-jobs/one --jobs 1 -q") == 0);
-  REQUIRE(run("sweep " + sweep + " -o sweep-jobs/two --jobs 2 -q") == 0);
-  const std::string whole = read("sweep-jobs/one/summary.csv");
-  CHECK(whole == read("sweep-jobs/two/summary.csv"));
+  const testing::TempDir tmp;
+  const std::string dir = (tmp / "sweep-jobs").string();
+  const std::string sweep = make_sweep(dir, kGrid);
+  REQUIRE(run("sweep " + sweep + " -o " + dir + "/one --jobs 1 -q") == 0);
+  REQUIRE(run("sweep " + sweep + " -o " + dir + "/two --jobs 2 -q") == 0);
+  const std::string whole = read(dir + "/one/summary.csv");
+  CHECK(whole == read(dir + "/two/summary.csv"));
   CHECK(std::count(whole.begin(), whole.end(), '\n') == 1 + 6 * 2);  // header + runs x policies
   CHECK_THAT(whole, Catch::StartsWith("run_id,seed,workload.match.p,policies[1].k,name,label,"));
 
-  REQUIRE(run("sweep " + sweep + " -o sweep-jobs/s1 --shard 1/2 -q") == 0);
-  REQUIRE(run("sweep " + sweep + " -o sweep-jobs/s2 --shard 2/2 -q") == 0);
-  CHECK(std::distance(fs::directory_iterator("sweep-jobs/s1/runs"), fs::directory_iterator{}) == 3);
-  REQUIRE(run("sweep merge sweep-jobs/s1 sweep-jobs/s2 -o sweep-jobs/merged -q") == 0);
-  CHECK(read("sweep-jobs/merged/summary.csv") == whole);
-  CHECK(analysis::read_summary("sweep-jobs/merged/runs/" + runner::expand_sweep(runner::load_sweep(sweep))[0].id + ".h5").size() == 2);
+  REQUIRE(run("sweep " + sweep + " -o " + dir + "/s1 --shard 1/2 -q") == 0);
+  REQUIRE(run("sweep " + sweep + " -o " + dir + "/s2 --shard 2/2 -q") == 0);
+  CHECK(std::distance(fs::directory_iterator(dir + "/s1/runs"), fs::directory_iterator{}) == 3);
+  REQUIRE(run("sweep merge " + dir + "/s1 " + dir + "/s2 -o " + dir + "/merged -q") == 0);
+  CHECK(read(dir + "/merged/summary.csv") == whole);
+  CHECK(analysis::read_summary(dir + "/merged/runs/" + runner::expand_sweep(runner::load_sweep(sweep))[0].id + ".h5").size() == 2);
 }
 
 TEST_CASE("an interrupted sweep leaves only complete files and resumes without redoing runs", "[sweep]") {
   // Enough runs that a kill lands in the middle.
-  const std::string sweep = make_sweep("sweep-kill",
+  const testing::TempDir tmp;
+  const std::string dir = (tmp / "sweep-kill").string();
+  const std::string sweep = make_sweep(dir,
       "episodes: 400\naxes:\n  - {path: workload.match.p, from: 0.05, to: 0.95, step: 0.05}\n  - {path: \"policies[1].k\", values: [1, 2, 3, 4]}\n");
-  REQUIRE(run("sweep " + sweep + " -o sweep-kill/whole --jobs 2 -q") == 0);
-  const std::string whole = read("sweep-kill/whole/summary.csv");
+  REQUIRE(run("sweep " + sweep + " -o " + dir + "/whole --jobs 2 -q") == 0);
+  const std::string whole = read(dir + "/whole/summary.csv");
 
   for (int sig : {SIGKILL, SIGINT}) {
     INFO("signal " << sig);
-    fs::remove_all("sweep-kill/out");
+    const std::string out = dir + "/out";
+    fs::remove_all(out);
     const pid_t pid = fork();
     if (pid == 0) {
-      execl(SPECSIM_BINARY, SPECSIM_BINARY, "sweep", sweep.c_str(), "-o", "sweep-kill/out", "--jobs", "1", "-q", nullptr);
+      execl(SPECSIM_BINARY, SPECSIM_BINARY, "sweep", sweep.c_str(), "-o", out.c_str(), "--jobs", "1", "-q", nullptr);
       _exit(127);
     }
     // Wait until some runs are complete, then stop it.
-    for (int i = 0; i < 400 && (!fs::exists("sweep-kill/out/runs") ||
-                                std::distance(fs::directory_iterator("sweep-kill/out/runs"), fs::directory_iterator{}) < 8); ++i)
+    for (int i = 0; i < 400 && (!fs::exists(dir + "/out/runs") ||
+                                std::distance(fs::directory_iterator(dir + "/out/runs"), fs::directory_iterator{}) < 8); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     kill(pid, sig);
     int status = 0;
@@ -130,7 +137,7 @@ TEST_CASE("an interrupted sweep leaves only complete files and resumes without r
     if (sig == SIGINT) CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 130));
 
     std::map<std::string, fs::file_time_type> done;
-    for (const auto& e : fs::directory_iterator("sweep-kill/out/runs")) {
+    for (const auto& e : fs::directory_iterator(dir + "/out/runs")) {
       const std::string name = e.path().filename().string();
       if (name.find(".tmp-") != std::string::npos) {
         CHECK(sig == SIGKILL);  // only a kill -9 can leave a temporary file, never a result file
@@ -141,26 +148,29 @@ TEST_CASE("an interrupted sweep leaves only complete files and resumes without r
     }
     CHECK(done.size() >= 4);
     CHECK(done.size() < 76);
-    CHECK_FALSE(fs::exists("sweep-kill/out/summary.csv"));
+    CHECK_FALSE(fs::exists(dir + "/out/summary.csv"));
 
-    REQUIRE(run("sweep " + sweep + " -o sweep-kill/out --jobs 2 -q") == 0);
-    for (const auto& [name, time] : done) CHECK(fs::last_write_time("sweep-kill/out/runs/" + name) == time);
+    REQUIRE(run("sweep " + sweep + " -o " + dir + "/out --jobs 2 -q") == 0);
+    for (const auto& [name, time] : done) CHECK(fs::last_write_time(dir + "/out/runs/" + name) == time);
     std::size_t files = 0;
-    for (const auto& e : fs::directory_iterator("sweep-kill/out/runs")) {
+    for (const auto& e : fs::directory_iterator(dir + "/out/runs")) {
       CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
       ++files;
     }
     CHECK(files == 76);
-    CHECK(read("sweep-kill/out/summary.csv") == whole);
+    CHECK(read(dir + "/out/summary.csv") == whole);
   }
 }
 
 TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
+  const testing::TempDir tmp;
+  const std::string dir = (tmp / "sweep-bad").string();
+  const std::string other = (tmp / "sweep-other").string();
   std::string out;
   const auto bad = [&](const std::string& body, const std::string& message, const std::string& extra = "") {
-    const std::string sweep = make_sweep("sweep-bad", body);
+    const std::string sweep = make_sweep(dir, body);
     INFO(body);
-    CHECK(run("sweep " + sweep + " -o sweep-bad/out " + extra, &out) == 2);
+    CHECK(run("sweep " + sweep + " -o " + dir + "/out " + extra, &out) == 2);
     CHECK_THAT(out, Catch::Contains(message));
   };
   bad("axes:\n  - {path: workload.match.q, values: [0.1]}\n",
@@ -174,7 +184,7 @@ TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
   bad(kGrid, "--shard: expected I/N with 1 <= I <= N, got '3/2'", "--shard 3/2");
   bad(kGrid, "--shard: expected I/N with 1 <= I <= N, got '0/2'", "--shard 0/2");
   // A results folder written by another sweep.
-  REQUIRE(run("sweep " + make_sweep("sweep-bad", kGrid) + " -o sweep-other -q") == 0);
-  CHECK(run("sweep " + make_sweep("sweep-bad", "axes:\n  - {path: workload.match.p, values: [0.3]}\n") + " -o sweep-other", &out) == 2);
-  CHECK_THAT(out, Catch::Contains("sweep-other/sweep.json: fingerprint: this results folder belongs to another sweep"));
+  REQUIRE(run("sweep " + make_sweep(dir, kGrid) + " -o " + other + " -q") == 0);
+  CHECK(run("sweep " + make_sweep(dir, "axes:\n  - {path: workload.match.p, values: [0.3]}\n") + " -o " + other, &out) == 2);
+  CHECK_THAT(out, Catch::Contains(other + "/sweep.json: fingerprint: this results folder belongs to another sweep"));
 }

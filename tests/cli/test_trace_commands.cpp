@@ -14,6 +14,7 @@
 namespace fs = std::filesystem;
 
 #include "support/run_specsim.hpp"
+#include "support/temp_dir.hpp"
 
 using specsim::testing::Outcome;
 using specsim::testing::run_specsim;
@@ -22,9 +23,15 @@ namespace {
 
 
 
+// This process's scratch folder, removed at exit.
+const specsim::testing::TempDir& scratch() {
+  static const specsim::testing::TempDir dir;
+  return dir;
+}
+
 // A fresh folder for one test case.
 std::string fresh(const std::string& name) {
-  const std::string dir = "trace-commands/" + name;
+  const std::string dir = (scratch() / name).string();
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

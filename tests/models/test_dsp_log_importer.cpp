@@ -3,8 +3,6 @@
 // on small synthetic folders for what the published logs do not show.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -12,9 +10,11 @@
 #include "models/trace/dsp_log_importer.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace specsim::models::trace;
 using specsim::sim::Time;
+using specsim::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -43,15 +43,9 @@ const DatapointReport& find_report(const ImportResult& r, const std::string& id)
   throw;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "specsim-dsp-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name, std::ios::binary) << text; }
-};
+void write(const TempDir& dir, const std::string& name, const std::string& text) {
+  std::ofstream(dir / name, std::ios::binary) << text;
+}
 
 }  // namespace
 
@@ -262,13 +256,11 @@ TEST_CASE("the whole published tree imports with only the known unreadable line"
   CHECK(rounds == 235);  // one "Predict K" per round: 235 in all
 
   // The imported trace is valid, and survives a write/read round trip unchanged.
-  char tmpl[] = "/tmp/specsim-dsp-XXXXXX";
-  const fs::path dir = ::mkdtemp(tmpl);
+  const TempDir dir;
   const std::string out = (dir / "dsp.jsonl").string();
   write_trace(r.trace, out);
   CHECK(validate_trace(out).empty());
   CHECK(read_trace(out) == r.trace);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[trace][dsp]") {
@@ -286,21 +278,21 @@ TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[t
            "Intermediate Target Step 1 - A -gen 35 -prompt 60\n" + ts + "Target: Step 1 -time 2\n" + ts +
            "Mismatch at 0. Cancel starts. \n" + ts + "sas tasks: ['A']\n";
   };
-  d.write("approximation_datapoint3.log", approx_log("T") + ts + "Approximation: what\n");
-  d.write("target_datapoint3.log", target_log("T") + ts + "a line nobody wrote\n" + ts + "return sas tasks: ['A']\n");
-  d.write("train_datapoint3.log", "anything\n");
-  d.write("notes.txt", "x\n");
-  d.write("approximation_datapoint4.log", ts + "task description: U\n");  // no target log
+  write(d, "approximation_datapoint3.log", approx_log("T") + ts + "Approximation: what\n");
+  write(d, "target_datapoint3.log", target_log("T") + ts + "a line nobody wrote\n" + ts + "return sas tasks: ['A']\n");
+  write(d, "train_datapoint3.log", "anything\n");
+  write(d, "notes.txt", "x\n");
+  write(d, "approximation_datapoint4.log", ts + "task description: U\n");  // no target log
   // Bytes that are not UTF-8 cannot go into a trace.
-  d.write("approximation_datapoint5.log", approx_log("\xff"));
-  d.write("target_datapoint5.log", target_log("\xff") + ts + "return sas tasks: ['A']\n");
+  write(d, "approximation_datapoint5.log", approx_log("\xff"));
+  write(d, "target_datapoint5.log", target_log("\xff") + ts + "return sas tasks: ['A']\n");
 
-  const ImportResult r = import_dsp_logs(d.path.string());
+  const ImportResult r = import_dsp_logs(d.path().string());
   REQUIRE(r.datapoints.size() == 3);
   CHECK(r.imported() == 1);
   REQUIRE(r.unreadable.size() == 2);
-  CHECK(r.unreadable[0] == UnreadableLine{(d.path / "approximation_datapoint3.log").string(), 6, ts + "Approximation: what"});
-  CHECK(r.unreadable[1] == UnreadableLine{(d.path / "target_datapoint3.log").string(), 13, ts + "a line nobody wrote"});
+  CHECK(r.unreadable[0] == UnreadableLine{(d.path() / "approximation_datapoint3.log").string(), 6, ts + "Approximation: what"});
+  CHECK(r.unreadable[1] == UnreadableLine{(d.path() / "target_datapoint3.log").string(), 13, ts + "a line nobody wrote"});
   CHECK(r.lines.used + r.lines.irrelevant + r.lines.unreadable == 6 + 14 + 5 + 13);  // datapoint 4 is not read
   CHECK(r.lines.irrelevant == 4);  // the "react launch api" lines
 
@@ -324,8 +316,8 @@ TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[t
   CHECK_FALSE(r.datapoints[2].imported);
   CHECK(r.datapoints[2].warnings ==
         std::vector<std::string>{"the last committed step is 'A', not TERMINATE", "not imported: openagi-5: task: not valid UTF-8"});
-  CHECK(r.ignored_files == std::vector<std::string>{(d.path / "notes.txt").string(), (d.path / "train_datapoint3.log").string(),
-                                                    (d.path / "approximation_datapoint4.log").string()});
+  CHECK(r.ignored_files == std::vector<std::string>{(d.path() / "notes.txt").string(), (d.path() / "train_datapoint3.log").string(),
+                                                    (d.path() / "approximation_datapoint4.log").string()});
 
-  CHECK_THROWS_WITH(import_dsp_logs((d.path / "missing").string()), Catch::Matchers::Contains("not a folder of DSP logs"));
+  CHECK_THROWS_WITH(import_dsp_logs((d.path() / "missing").string()), Catch::Matchers::Contains("not a folder of DSP logs"));
 }

@@ -11,6 +11,7 @@
 #include "policies/basic_policies.hpp"
 #include "policies/recorded_k.hpp"
 #include "sim/planner.hpp"
+#include "support/temp_dir.hpp"
 #include "tools/runner/experiment.hpp"
 #include "tools/runner/trace_replay.hpp"
 
@@ -49,13 +50,13 @@ runner::RunOutcome run(const runner::Scenario& s) {
 TEST_CASE("synthesize, write, read and replay: the same results as the synthetic run", "[trace][replay]") {
   for (const std::string match : {"{kind: iid, p: 0.6}", "{kind: markov, p_after_match: 0.8, p_after_mismatch: 0.3}"}) {
     INFO(match);
-    fs::create_directories("trace-round-trip");
+    const testing::TempDir tmp;
     const runner::Scenario synthetic = runner::parse_scenario(
         with_workload("workload: {kind: synthetic, steps: {kind: uniform, min: 2, max: 12}, match: " + match + "}"),
-        "trace-round-trip/synthetic.yaml");
-    models::trace::write_trace(runner::synthesize_trace(synthetic), "trace-round-trip/synth.jsonl");
+        (tmp / "synthetic.yaml").string());
+    models::trace::write_trace(runner::synthesize_trace(synthetic), (tmp / "synth.jsonl").string());
     const runner::Scenario replay = runner::parse_scenario(
-        with_workload("workload: {kind: trace, file: synth.jsonl, offpath: agents}"), "trace-round-trip/replay.yaml");
+        with_workload("workload: {kind: trace, file: synth.jsonl, offpath: agents}"), (tmp / "replay.yaml").string());
     const auto a = run(synthetic), b = run(replay);
     CHECK(analysis::summary_json("x", 1, a.rows) == analysis::summary_json("x", 1, b.rows));
     CHECK(a.rows[2].speedup > 1.2);  // speculation happened: the comparison is not vacuous
@@ -65,8 +66,8 @@ TEST_CASE("synthesize, write, read and replay: the same results as the synthetic
 // Two tasks with round-number latencies (T 4 s, A 1 s per step). Task 1: three steps whose
 // guesses match, miss, match; task 2: one step, T's stop action, guessed right.
 TEST_CASE("replaying a hand-written trace gives the hand-computed timeline", "[trace][replay]") {
-  fs::create_directories("trace-hand");
-  std::ofstream("trace-hand/two.jsonl")
+  const testing::TempDir tmp;
+  std::ofstream(tmp / "two.jsonl")
       << R"({"task_id":"t1","task":"three steps","steps":[)"
       << R"({"target":{"action":"A","calls":[{"latency_s":4,"input_tokens":100,"output_tokens":20}]},"approx":{"action":"A","calls":[{"latency_s":1,"input_tokens":50,"output_tokens":5}]}},)"
       << R"({"target":{"action":"B","calls":[{"latency_s":4,"input_tokens":110,"output_tokens":20}]},"approx":{"action":"C","calls":[{"latency_s":1,"input_tokens":55,"output_tokens":5}]}},)"
@@ -81,7 +82,7 @@ agents:
   target: {model: gpt-4o}
 workload: {kind: trace, file: two.jsonl, match_rule: normalized}
 policies: [{kind: fixed_k, k: 2}]
-)", "trace-hand/hand.yaml");
+)", (tmp / "hand.yaml").string());
   sim::SimClock clock;
   models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
   policies::FixedK policy(2);
@@ -136,11 +137,11 @@ TEST_CASE("replaying DSP's published runs with their own k matches their measure
 }
 
 TEST_CASE("a trace workload with a bad file or option is an input error", "[trace][replay]") {
-  fs::create_directories("trace-bad");
-  std::ofstream("trace-bad/empty.jsonl");
-  const auto load = [](const std::string& workload) {
+  const testing::TempDir tmp;
+  std::ofstream(tmp / "empty.jsonl");
+  const auto load = [&tmp](const std::string& workload) {
     return runner::parse_scenario("name: bad\nepisodes: 1\nagents:\n  approx: {model: gpt-4o-mini}\n  target: {model: gpt-4o}\n"
-                               "workload: " + workload + "\npolicies: [sequential]\n", "trace-bad/bad.yaml");
+                               "workload: " + workload + "\npolicies: [sequential]\n", (tmp / "bad.yaml").string());
   };
   CHECK_THROWS_WITH(load("{kind: trace, file: missing.jsonl}"), Catch::Contains("bad.yaml:6:") && Catch::Contains("workload.file: trace file"));
   CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl}"), Catch::Contains("empty.jsonl"));

@@ -1,8 +1,6 @@
 // The trace writer: deterministic text, exact round trips, and no partial file on error.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -10,22 +8,15 @@
 
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace specsim::models::trace;
 using specsim::sim::InputError;
 using specsim::sim::Time;
+using specsim::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "specsim-trace-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -94,7 +85,7 @@ TEST_CASE("a task is one line with a fixed key order", "[trace][writer]") {
 TEST_CASE("write then read gives an equal trace, and writing is deterministic", "[trace][writer]") {
   TempDir dir;
   const Trace t = sample_trace();
-  const std::string path = (dir.path / "t.jsonl").string();
+  const std::string path = (dir.path() / "t.jsonl").string();
   write_trace(t, path);
   const Trace back = read_trace(path);
   CHECK(back == t);
@@ -120,7 +111,7 @@ TEST_CASE("write then read gives an equal trace, and writing is deterministic", 
 
 TEST_CASE("an invalid trace is never written, and the old file stays whole", "[trace][writer]") {
   TempDir dir;
-  const std::string path = (dir.path / "t.jsonl").string();
+  const std::string path = (dir.path() / "t.jsonl").string();
   write_trace(sample_trace(), path);
   const std::string before = slurp(path);
 
@@ -137,9 +128,9 @@ TEST_CASE("an invalid trace is never written, and the old file stays whole", "[t
 
   CHECK(slurp(path) == before);
   std::size_t files = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++files;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++files;
   CHECK(files == 1);  // no temporary file left behind
 
-  CHECK_THROWS_WITH(write_trace(sample_trace(), (dir.path / "missing" / "t.jsonl").string()),
+  CHECK_THROWS_WITH(write_trace(sample_trace(), (dir.path() / "missing" / "t.jsonl").string()),
                     Catch::Matchers::Contains("cannot create a temporary file: No such file or directory"));
 }

@@ -4,6 +4,7 @@
 
 #include "analysis/report.hpp"
 #include "support/h5_read.hpp"
+#include "support/temp_dir.hpp"
 #include "tools/runner/experiment.hpp"
 #include "tools/runner/scenario.hpp"
 
@@ -84,12 +85,15 @@ TEST_CASE("learning is deterministic: 1 and 2 threads give identical results and
     const auto out = runner::run_to_file(s, options, path, {});
     return analysis::summary_json(s.name, s.seed, out.rows);
   };
-  const std::string one = write(1, "dsp-determinism-1.h5");
-  const std::string two = write(2, "dsp-determinism-2.h5");
+  const testing::TempDir tmp;
+  const std::string path_one = (tmp / "dsp-determinism-1.h5").string();
+  const std::string path_two = (tmp / "dsp-determinism-2.h5").string();
+  const std::string one = write(1, path_one);
+  const std::string two = write(2, path_two);
   CHECK(one == two);
   CHECK_THAT(one, Catch::Contains("\"learner\""));
-  const auto a = testing::read_all_datasets("dsp-determinism-1.h5");
-  const auto b = testing::read_all_datasets("dsp-determinism-2.h5");
+  const auto a = testing::read_all_datasets(path_one);
+  const auto b = testing::read_all_datasets(path_two);
   REQUIRE(a.count("policies/dsp(tau=0.9)/learning") == 1);
   CHECK(a.at("policies/dsp(tau=0.9)/learning").size() > 0);
   CHECK(a == b);

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/h5_table.hpp"
-#include "analysis/result_file.hpp"
+#include "analysis/stored_summary.hpp"
 #include "sim/files.hpp"
 #include "sim/random.hpp"
 #include "sim/ordered_pool.hpp"
@@ -182,16 +182,16 @@ std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
   }
   sim::write_file_atomically(dir + "/summary.csv", csv);
 
-  const std::string h5 = dir + "/summary.h5", temp = h5 + ".tmp-" + std::to_string(::getpid());
+  sim::AtomicFile h5(dir + "/summary.h5");
   {
-    analysis::h5::Handle file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    if (!file) throw std::runtime_error("cannot create " + temp);
+    analysis::h5::Handle file(H5Fcreate(h5.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!file) throw std::runtime_error("cannot create " + h5.temp_path());
     analysis::h5::set_string_attribute(file.get(), "sweep", m["sweep"].get<std::string>());
     analysis::h5::set_string_attribute(file.get(), "fingerprint", m["fingerprint"].get<std::string>());
     analysis::h5::Table table(file.get(), "summary", row_size, fields, 256);
     table.append(rows.data(), count);
   }
-  fs::rename(temp, h5);
+  h5.commit();
   return count;
 }
 
@@ -347,7 +347,7 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
   fs::create_directories(o.out_dir + "/runs");
   // Temporary files of a run that was killed are debris: its run is simply redone.
   for (const auto& entry : fs::directory_iterator(o.out_dir + "/runs"))
-    if (entry.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(entry.path());
+    if (sim::is_atomic_temporary(entry.path().filename().string())) fs::remove(entry.path());
   const auto m = manifest(spec, runs);
   sim::write_file_atomically(o.out_dir + "/sweep.json", m.dump(2) + "\n");
 
@@ -412,8 +412,9 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
     for (const auto& d : dirs) {
       if (found) break;
       if (fs::exists(d + "/runs/" + name)) {
-        fs::copy_file(d + "/runs/" + name, out_dir + "/runs/" + name + ".tmp-merge", fs::copy_options::overwrite_existing);
-        fs::rename(out_dir + "/runs/" + name + ".tmp-merge", out_dir + "/runs/" + name);
+        sim::AtomicFile copy(out_dir + "/runs/" + name);
+        fs::copy_file(d + "/runs/" + name, copy.temp_path(), fs::copy_options::overwrite_existing);
+        copy.commit();
         found = true;
       }
     }

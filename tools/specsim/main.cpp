@@ -1,8 +1,9 @@
-// specsim: the command line. Exit codes: 0 success, 2 bad input, 1 internal error.
+// specsim: the command line. Exit codes: sim/exit_code.hpp.
 #include <filesystem>
 #include <iostream>
 
 #include "tools/runner/provenance.hpp"
+#include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
 #include "tools/specsim/commands.hpp"
 
@@ -17,7 +18,6 @@ void ensure_parent(const std::string& path) {
 
 int main(int argc, char** argv) {
   using namespace specsim;
-  constexpr int kExitOk = 0, kExitInternal = 1, kExitBadInput = 2;
   CLI::App app{"specsim: a discrete-event simulator for speculative planning of LLM agents"};
   app.set_version_flag("--version", runner::version_line());
   app.require_subcommand(1);
@@ -41,16 +41,16 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
-    return kExitBadInput;
+    return sim::ExitCode::bad_input;
   }
 
   try {
-    return action ? action() : kExitOk;
+    return action ? action() : sim::ExitCode::ok;
   } catch (const sim::InputError& e) {
     std::cerr << "specsim: error: " << e.what() << "\n";
-    return kExitBadInput;
+    return sim::ExitCode::bad_input;
   } catch (const std::exception& e) {
     std::cerr << "specsim: internal error: " << e.what() << "\n";
-    return kExitInternal;
+    return sim::ExitCode::internal;
   }
 }

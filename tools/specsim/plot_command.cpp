@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
 #include "tools/specsim/commands.hpp"
 
@@ -48,11 +49,11 @@ int plot(const PlotArgs& a) {
     args.push_back(nullptr);
     execv(python.c_str(), args.data());
     std::fprintf(stderr, "specsim: cannot run %s\n", python.c_str());
-    _exit(1);
+    _exit(sim::ExitCode::internal);
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : sim::ExitCode::internal;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "analysis/sinks/summary_sink.hpp"
 #include "tools/runner/experiment.hpp"
 #include "tools/runner/provenance.hpp"
+#include "sim/exit_code.hpp"
 #include "tools/specsim/commands.hpp"
 
 namespace specsim::cli {
@@ -58,14 +59,14 @@ int run(const RunArgs& args) {
   }
   runner::run_experiment(scenario, options, sinks);
 
-  if (args.quiet) return 0;
+  if (args.quiet) return sim::ExitCode::ok;
   std::cout << fmt::format("scenario {} — {} episodes, seed {}, {} threads\n", scenario.name, scenario.episodes,
                            scenario.seed, options.threads)
             << analysis::format_table(summary.rows());
   if (h5) std::cout << "results: " << args.h5 << "\n";
   if (json) std::cout << "summary: " << args.json << "\n";
   if (csv) std::cout << "summary: " << args.csv << "\n";
-  return 0;
+  return sim::ExitCode::ok;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
 #include "tools/runner/sweep.hpp"
 #include "tools/specsim/commands.hpp"
@@ -56,18 +57,18 @@ int sweep(const SweepArgs& args) {
   const std::size_t left = runner::run_sweep(spec, options, g_stop);
   if (left > 0) {
     std::cerr << "specsim: sweep interrupted with " << left << " runs left; run the same command again to resume\n";
-    return 130;
+    return sim::ExitCode::interrupted;
   }
   if (!args.quiet)
     std::cout << fmt::format("sweep {}: done in {:.1f} s; summary: {}/summary.csv and {}/summary.h5\n", spec.name,
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), args.out, args.out);
-  return 0;
+  return sim::ExitCode::ok;
 }
 
 int merge(const SweepArgs& args) {
   runner::merge_sweeps(args.merge_dirs, args.out);
   if (!args.quiet) std::cout << "merged into " << args.out << "\n";
-  return 0;
+  return sim::ExitCode::ok;
 }
 
 }  // namespace

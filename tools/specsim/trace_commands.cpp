@@ -12,6 +12,7 @@
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_stats.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 
@@ -20,8 +21,6 @@ namespace specsim::cli {
 namespace {
 
 namespace tr = models::trace;
-
-constexpr int kExitOk = 0, kExitBadInput = 2;
 
 std::string plural(std::size_t n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
@@ -40,6 +39,8 @@ void write_output(const std::string& path, const std::string& option, const std:
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
     sim::write_file_atomically(path, content);
+  } catch (const sim::InputError& e) {
+    throw sim::InputError(path, 0, 0, option, "cannot write the file: " + e.message());
   } catch (const std::exception& e) {
     throw sim::InputError(path, 0, 0, option, std::string("cannot write the file: ") + e.what());
   }
@@ -58,12 +59,12 @@ int validate_command(const std::string& file) {
   if (!problems.empty()) {
     for (const auto& p : problems) std::cout << p.what() << "\n";
     std::cout << fmt::format("{}: {}, invalid\n", file, plural(problems.size(), "problem"));
-    return kExitBadInput;
+    return sim::ExitCode::bad_input;
   }
   const tr::Trace trace = tr::parse_trace(text, file);
   std::cout << fmt::format("{}: {}, {}, valid\n", file, plural(trace.tasks.size(), "task"),
                            plural(count_steps(trace), "step"));
-  return kExitOk;
+  return sim::ExitCode::ok;
 }
 
 struct StatsArgs {
@@ -81,7 +82,7 @@ int stats_command(const StatsArgs& args) {
   }
   std::cout << args.file << ": " << tr::format_trace_stats(stats);
   if (!args.json.empty()) std::cout << "statistics: " << args.json << "\n";
-  return kExitOk;
+  return sim::ExitCode::ok;
 }
 
 struct ImportArgs {
@@ -119,7 +120,7 @@ int import_dsp_command(const ImportArgs& args) {
   }
   std::cout << fmt::format("wrote {}: {}, {}\n", args.out, plural(result.trace.tasks.size(), "task"),
                            plural(count_steps(result.trace), "step"));
-  return kExitOk;
+  return sim::ExitCode::ok;
 }
 
 }  // namespace

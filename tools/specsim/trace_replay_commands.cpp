@@ -10,6 +10,7 @@
 #include "models/trace/dsp_log_importer.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 #include "tools/runner/trace_replay.hpp"
@@ -60,7 +61,7 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
       std::size_t steps = 0;
       for (const auto& task : t.tasks) steps += task.steps.size();
       std::cout << a.out << ": " << t.tasks.size() << " tasks, " << steps << " steps\n";
-      return 0;
+      return sim::ExitCode::ok;
     });
   });
 
@@ -98,7 +99,7 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
                                   {"measured_s", r.measured_s}, {"simulated_s", r.simulated_s}, {"error", r.error}});
         sim::write_file_atomically(a.json, doc.dump(2) + "\n");
       }
-      return 0;
+      return sim::ExitCode::ok;
     });
   });
 }

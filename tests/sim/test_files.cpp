@@ -1,0 +1,62 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "sim/files.hpp"
+#include "support/input_error.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace specsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::size_t files_in(const fs::path& dir) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("write_file_atomically replaces the file whole and leaves no temporary", "[files]") {
+  const testing::TempDir tmp;
+  const std::string path = (tmp / "out.txt").string();
+  sim::write_file_atomically(path, "first\n");
+  sim::write_file_atomically(path, "second\n");
+  CHECK(sim::read_text_file(path) == "second\n");
+  CHECK(files_in(tmp.path()) == 1);
+}
+
+TEST_CASE("an AtomicFile appears only on commit, and its temporary goes without one", "[files]") {
+  const testing::TempDir tmp;
+  const std::string path = (tmp / "r.h5").string();
+  {
+    sim::AtomicFile file(path);
+    CHECK(file.path() == path);
+    CHECK(fs::path(file.temp_path()).parent_path() == tmp.path());  // same folder: rename, never copy
+    CHECK(sim::is_atomic_temporary(fs::path(file.temp_path()).filename().string()));
+    std::ofstream(file.temp_path()) << "half";
+  }
+  CHECK(files_in(tmp.path()) == 0);
+  {
+    sim::AtomicFile file(path);
+    std::ofstream(file.temp_path()) << "whole";
+    file.commit();
+  }
+  CHECK(sim::read_text_file(path) == "whole");
+  CHECK(files_in(tmp.path()) == 1);
+  CHECK_FALSE(sim::is_atomic_temporary("r.h5"));
+}
+
+TEST_CASE("a file that cannot be written is an input error naming it", "[files]") {
+  const testing::TempDir tmp;
+  const std::string path = (tmp / "missing" / "out.txt").string();
+  CHECK(testing::input_error_of([&] { sim::write_file_atomically(path, "x"); }) ==
+        path + ": cannot create a temporary file: No such file or directory");
+  sim::AtomicFile never_written(path);
+  CHECK(testing::input_error_of([&] { never_written.commit(); }) ==
+        path + ": cannot rename the temporary file into place: No such file or directory");
+}
