@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/registry.hpp"
+
 namespace specsim::models::live {
 
 namespace {
@@ -28,11 +30,11 @@ std::optional<nlohmann::json> json_object_in(const std::string& text) {
 
 ActionExtractor ActionExtractor::decode(const sim::ConfigNode& node) {
   ActionExtractor x;
-  if (node.is_scalar()) {
-    const auto name = node.as<std::string>();
-    if (name == "content") x.kind_ = Kind::content;
-    else if (name == "tool_calls") x.kind_ = Kind::tool_calls;
-    else node.fail("unknown action extractor '" + name + "' (expected one of content, tool_calls, {regex: ...}, {json_field: ...})");
+  if (node.is_scalar()) {  // the extractors without parameters; the others are maps
+    static const sim::Registry<Kind> names("action extractor (or a map {regex: ...} or {json_field: ...})",
+                                           {{"content", sim::Registry<Kind>::constant(Kind::content)},
+                                            {"tool_calls", sim::Registry<Kind>::constant(Kind::tool_calls)}});
+    x.kind_ = names.decode(node);
     return x;
   }
   node.expect_keys({"regex", "json_field"});
