@@ -35,10 +35,10 @@ const live::LiveSettings& settings_of(const Scenario& s) {
 // (learning) or the episode's own (every other kind).
 struct Active {
   Active(const Scenario& s, const live::LiveSettings& settings, live::HttpClient& client, std::array<int, sim::kAgents> endpoints,
-         sim::Clock& clock, sim::DepthPolicy& policy, std::int64_t episode_, std::size_t lane_)
+         sim::Clock& clock, sim::DepthPolicy& policy, std::int64_t e, std::size_t l)
       : backend(settings, client, endpoints, clock),
         planner(planner_config(s), clock, backend, policy),
-        episode(episode_), lane(lane_), start(clock.now()) {}
+        episode(e), lane(l), start(clock.now()) {}
   live::LiveBackend backend;
   sim::Planner planner;
   std::unique_ptr<sim::DepthPolicy> own_policy;  // kept alive for the planner (non-learning lanes)
