@@ -53,7 +53,11 @@ void LiveBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sin
 }
 
 void LiveBackend::start_call(std::uint32_t call, const sim::CallRequest& request) {
-  if (call != calls_.size()) throw std::logic_error("live backend: calls must be started in id order");
+  // Ids are the planner's; a call that waited for a concurrency slot starts after later ids.
+  if (call >= calls_.size()) {
+    calls_.resize(call + 1);
+    handles_.resize(call + 1, 0);
+  }
   const LiveAgent& agent = agent_of(settings_, request.agent);
   LiveCallLog log;
   log.agent = request.agent;
@@ -77,7 +81,7 @@ void LiveBackend::start_call(std::uint32_t call, const sim::CallRequest& request
   chat.tools = agent.tools;
   log.request = chat.messages;
   log.running = true;
-  calls_.push_back(std::move(log));
+  calls_[call] = std::move(log);
 
   Callbacks cb;
   cb.on_complete = [this, call](const Completion& c) {
@@ -90,7 +94,7 @@ void LiveBackend::start_call(std::uint32_t call, const sim::CallRequest& request
     calls_[call].attempts = f.attempts;
     finish(call, nullptr, f.error);
   };
-  handles_.push_back(client_.start(endpoints_[static_cast<std::size_t>(sim::index(request.agent))], chat, std::move(cb)));
+  handles_[call] = client_.start(endpoints_[static_cast<std::size_t>(sim::index(request.agent))], chat, std::move(cb));
 }
 
 void LiveBackend::finish(std::uint32_t call, const ChatResult* result, std::string error) {
@@ -156,10 +160,6 @@ bool LiveBackend::is_terminal(int, std::uint32_t target_call) const {
 
 bool LiveBackend::guess_is_terminal(int, std::uint32_t approx_call) const {
   return trim(calls_[approx_call].action) == settings_.terminate;
-}
-
-std::int64_t LiveBackend::running_calls() const {
-  return std::count_if(calls_.begin(), calls_.end(), [](const LiveCallLog& c) { return c.running; });
 }
 
 }  // namespace specsim::models::live

@@ -53,9 +53,8 @@ class LiveBackend final : public sim::Backend {
   bool is_terminal(int step, std::uint32_t target_call) const override;
   bool guess_is_terminal(int step, std::uint32_t approx_call) const override;
 
+  // By the planner's call id (a call that never started has an empty log).
   const std::vector<LiveCallLog>& calls() const { return calls_; }
-  // Dollars are the runner's business; tokens reported so far, for its spend estimate.
-  std::int64_t running_calls() const;
 
  private:
   void finish(std::uint32_t call, const ChatResult* result, std::string error);

@@ -318,3 +318,15 @@ TEST_CASE("live DSP learns on a worker thread while planning goes on; its predic
   CHECK(r.learning[0].prediction_ms > 0);
   CHECK(r.learning[0].prediction_ms < 50);
 }
+
+TEST_CASE("live with the scenario's concurrency limit: calls that waited for a slot start after later ones") {
+  LiveFixture f(3);
+  f.scenario.concurrency["gpt-4o"] = 1;  // one target call at a time: T_j queue behind T_0
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  const auto r = f.run(summary);
+  CHECK(r.failed.empty());
+  CHECK(r.episodes_reported == 3);
+  const auto trace = specsim::models::trace::read_trace((f.dir / "recorded.jsonl").string());
+  REQUIRE(trace.tasks.size() == 3);
+  for (const auto& t : trace.tasks) CHECK(t.source["calls"].size() >= t.steps.size());
+}
