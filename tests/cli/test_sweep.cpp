@@ -181,8 +181,9 @@ TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
   bad("combine: zip\naxes:\n  - {path: workload.match.p, values: [0.1, 0.2]}\n  - {path: \"policies[1].k\", values: [1]}\n",
       "sweep.yaml:6:5: axes[1]: zipped axes must have the same length");
   bad("axes:\n  - {path: workload.match.p, values: [1.5]}\n", "makes an invalid scenario");
-  bad(kGrid, "--shard: expected I/N with 1 <= I <= N, got '3/2'", "--shard 3/2");
-  bad(kGrid, "--shard: expected I/N with 1 <= I <= N, got '0/2'", "--shard 0/2");
+  bad(kGrid, "--shard: expected I/N with 1 <= I <= N <= 1000000, got '3/2'", "--shard 3/2");
+  bad(kGrid, "--shard: expected I/N with 1 <= I <= N <= 1000000, got '0/2'", "--shard 0/2");
+  bad(kGrid, "--shard: expected I/N with 1 <= I <= N <= 1000000, got '1/4294967297'", "--shard 1/4294967297");  // no wrap to 1/1
   // A results folder written by another sweep.
   REQUIRE(run("sweep " + make_sweep(dir, kGrid) + " -o " + other + " -q") == 0);
   CHECK(run("sweep " + make_sweep(dir, "axes:\n  - {path: workload.match.p, values: [0.3]}\n") + " -o " + other, &out) == 2);
