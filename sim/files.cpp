@@ -1,6 +1,8 @@
 #include "sim/files.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -76,6 +78,20 @@ void remove_stale_temporaries(const std::string& path) {
     const auto pid = static_cast<pid_t>(std::stol(pid_text));
     if (::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(entry.path(), ec);
   }
+}
+
+FolderLock::FolderLock(const std::string& folder) {
+  const std::string path = folder + "/.lock";
+  fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw InputError(folder, 0, 0, "", std::string("cannot create the lock file: ") + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    throw InputError(folder, 0, 0, "", "another specsim process is writing into this folder; wait for it, or choose another");
+  }
+}
+
+FolderLock::~FolderLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock
 }
 
 bool is_atomic_temporary(const std::string& file_name) {

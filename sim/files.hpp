@@ -58,6 +58,19 @@ class CommitGroup {
   bool committed_ = false;
 };
 
+// Holds a folder for one writer at a time (an advisory lock on "<folder>/.lock", released when
+// the object goes or the process dies): a second writer gets an InputError at once.
+class FolderLock {
+ public:
+  explicit FolderLock(const std::string& folder);
+  ~FolderLock();
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // Removes the temporary files that killed writers left beside `path` (their process is gone).
 void remove_stale_temporaries(const std::string& path);
 

@@ -119,8 +119,8 @@ namespace {
 RunOutcome run_with(const Scenario& scenario, const RunOptions& options, analysis::SummarySink& summary,
                     sim::RunObserver& sink) {
   const auto t0 = std::chrono::steady_clock::now();
-  run_experiment(scenario, options, sink);
   RunOutcome outcome;
+  outcome.completed = run_experiment(scenario, options, sink);
   outcome.rows = summary.rows();
   outcome.simulated_steps = summary.simulated_steps();
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

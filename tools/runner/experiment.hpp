@@ -34,6 +34,7 @@ struct RunOutcome {
   std::vector<analysis::SummaryRow> rows;  // in the scenario's policy order
   double wall_seconds = 0;
   std::int64_t simulated_steps = 0;        // over all lanes, the baseline included
+  bool completed = true;                   // false if stopped (then nothing was written)
 };
 RunOutcome run_summary(const Scenario& scenario, const RunOptions& options);
 // The summary, and the run's HDF5 result file with the given attributes.
