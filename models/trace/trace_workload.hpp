@@ -19,6 +19,7 @@ struct TraceWorkloadConfig {
   std::unique_ptr<MatchRule> match_rule;
   std::optional<TextFeatureConfig> text_features;
   bool fit_agents = true;  // off-path calls from models fitted to the trace (else the scenario's)
+  std::string file;        // where the trace was read from
 };
 
 class TraceWorkload final : public Workload {
@@ -27,6 +28,7 @@ class TraceWorkload final : public Workload {
   void script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
               EpisodeScript& out) const override;
   void adapt_agents(Agents& agents) const override;
+  std::vector<std::string> files() const override { return {config_.file}; }
   const Trace& trace() const { return trace_; }
 
  private:

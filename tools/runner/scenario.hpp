@@ -29,6 +29,9 @@ struct Scenario {
   std::optional<models::live::LiveSettings> live;  // endpoints etc. (`specsim live`; run ignores it)
 };
 
+// The files a run of the scenario reads: the scenario itself and what it refers to.
+std::vector<std::string> input_files(const Scenario& s);
+
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& name);
 
