@@ -273,6 +273,10 @@ TEST_CASE("specsim live: bad input exits 2 naming file, line and field") {
   CHECK_THAT(o.output, Catch::Contains("tasks.jsonl:2: expected a JSON object"));
   o = specsim::testing::run_specsim("live " + path.string() + " --concurrency 0");
   CHECK(o.exit_code == 2);
+  write(dir / "tasks.jsonl", "{\"id\": \"0\", \"task\": \"a\"}\n");
+  o = specsim::testing::run_specsim("live " + path.string() + " --trace " + (dir / "tasks.jsonl").string());  // would overwrite an input
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("--trace"));
 }
 
 TEST_CASE("the bundled keyless example runs against serve of its bundled trace") {

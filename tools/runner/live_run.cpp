@@ -179,13 +179,20 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
                       << (last ? "\n" : "") << std::flush;
   };
 
+  const auto stopped = [&] { return options.stop && options.stop->load(); };
   start_jobs();
   while (!active.empty()) {
     clock.run_until([&] {
+      if (stopped()) return true;
       for (const auto& a : active)
         if (a->planner.episode_done()) return true;
       return false;
     });
+    if (stopped()) {  // the backends' destructors cancel every call in flight
+      active.clear();
+      result.completed = false;
+      return result;
+    }
     for (std::size_t i = 0; i < active.size();) {
       Active& a = *active[i];
       if (!a.planner.episode_done()) {

@@ -10,6 +10,7 @@
 // order. An episode in which some lane's call failed is left out of the sinks (the summary pairs
 // every policy with the baseline on the same episodes) and reported in `failed`. With a spending
 // cap, no new episode starts once the dollars spent by finished episodes reach it.
+#include <atomic>
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
@@ -27,6 +28,9 @@ struct LiveRunOptions {
   std::optional<double> max_cost_usd;
   std::string trace_file;                // empty: no recording
   std::ostream* progress = nullptr;      // one progress line, rewritten (stderr)
+  // Set (by a signal handler): cancel the calls in flight, start nothing more, and end without
+  // on_run_end, so that no sink commits a file.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct FailedEpisode {
@@ -48,6 +52,7 @@ struct LiveRunResult {
   double wall_seconds = 0;
   std::int64_t calls = 0;
   bool trace_written = false;
+  bool completed = true;  // false if stopped (then nothing was written)
   std::vector<LiveLearning> learning;  // false when no episode committed a step (a trace has a task)
 };
 

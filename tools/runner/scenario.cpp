@@ -59,6 +59,7 @@ std::vector<std::string> input_files(const Scenario& s) {
   std::vector<std::string> files{s.file};
   if (s.workload)
     for (auto& f : s.workload->files()) files.push_back(std::move(f));
+  if (s.live) files.push_back(s.live->tasks_file);
   return files;
 }
 

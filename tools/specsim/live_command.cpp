@@ -13,10 +13,14 @@
 #include "analysis/sinks/h5_sink.hpp"
 #include "analysis/sinks/json_sink.hpp"
 #include "analysis/sinks/summary_sink.hpp"
+#include "sim/files.hpp"
 #include "tools/runner/experiment.hpp"
 #include "tools/runner/live_run.hpp"
+#include "tools/runner/output_paths.hpp"
 #include "tools/runner/provenance.hpp"
+#include "sim/exit_code.hpp"
 #include "tools/specsim/commands.hpp"
+#include "tools/specsim/stop_signals.hpp"
 
 namespace specsim::cli {
 
@@ -43,7 +47,7 @@ int dry_run(runner::Scenario& scenario, std::int64_t episodes, int concurrency) 
             << analysis::format_table(sim.rows)
             << fmt::format("expected: ${:.4f} over the reported policies, about {:.0f} s of episodes ({:.0f} s wall at {} in flight)\n",
                            cost, seconds, seconds / std::max(1, concurrency), concurrency);
-  return 0;
+  return sim::ExitCode::ok;
 }
 
 int live(const LiveArgs& args) {
@@ -56,24 +60,38 @@ int live(const LiveArgs& args) {
   options.progress = &std::cerr;
   const std::int64_t episodes = runner::live_episodes(scenario, options);
   if (args.dry_run) return dry_run(scenario, episodes, args.concurrency);
+  runner::OutputPaths outputs;  // checked before any call is paid for
+  for (const auto& f : runner::input_files(scenario)) outputs.input(f, "scenario");
+  outputs.file(args.h5, "-o");
+  outputs.file(args.json, "--json");
+  outputs.file(args.trace, "--trace");
+  outputs.check();
+  options.stop = &install_stop_signals();
 
   analysis::SummarySink summary(scenario.agents, scenario.billing);
   sim::ObserverFanout sinks;
   sinks.add(summary);
+  sim::CommitGroup files;  // the HDF5 and JSON outputs land together or not at all
+  for (const auto& out : outputs.files) {
+    ensure_parent(out.path);
+    sim::remove_stale_temporaries(out.path);
+  }
   std::unique_ptr<sim::RunObserver> h5, json;
   if (!args.h5.empty()) {
-    ensure_parent(args.h5);
     h5 = std::make_unique<analysis::H5Sink>(args.h5, runner::provenance(scenario.name, scenario.file, scenario.text, episodes),
-                                            summary, scenario.agents, scenario.billing, scenario.record_episodes);
+                                            summary, scenario.agents, scenario.billing, scenario.record_episodes, &files);
     sinks.add(*h5);
   }
   if (!args.json.empty()) {
-    ensure_parent(args.json);
-    json = std::make_unique<analysis::JsonSink>(args.json, summary);
+    json = std::make_unique<analysis::JsonSink>(args.json, summary, &files);
     sinks.add(*json);
   }
-  if (!args.trace.empty()) ensure_parent(args.trace);
   const runner::LiveRunResult r = runner::run_live(scenario, options, sinks);
+  if (!r.completed) {
+    std::cerr << "\nspecsim: live run interrupted; calls in flight cancelled, nothing written\n";
+    return stopped_exit_code();
+  }
+  files.commit();
 
   std::cout << fmt::format("live {}: {} of {} episodes reported, {} calls, ${:.4f} spent, {:.1f} s\n", scenario.name,
                            r.episodes_reported, r.episodes_planned, r.calls, r.spent_usd, r.wall_seconds)
@@ -90,7 +108,7 @@ int live(const LiveArgs& args) {
   if (json) std::cout << "summary: " << args.json << "\n";
   if (!args.trace.empty())
     std::cout << (r.trace_written ? "trace: " + args.trace : std::string("trace: not written, no episode committed a step")) << "\n";
-  return 0;
+  return sim::ExitCode::ok;
 }
 
 }  // namespace

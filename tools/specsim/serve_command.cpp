@@ -10,6 +10,7 @@
 
 #include "models/live/serve.hpp"
 #include "models/trace/trace_reader.hpp"
+#include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
 #include "tools/runner/scenario.hpp"
 #include "tools/specsim/commands.hpp"
@@ -54,7 +55,7 @@ int serve_command(const ServeArgs& args) {
   const auto st = server->stats();
   std::cerr << fmt::format("serve: stopped: {} requests, {} answered, {} disconnects, faults: {} 429, {} 500, {} stalls, {} drops\n",
                            st.requests, st.answered, st.disconnects, st.too_many_requests, st.server_errors, st.stalls, st.drops);
-  return 0;
+  return sim::ExitCode::ok;
 }
 
 }  // namespace
