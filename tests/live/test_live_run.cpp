@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "analysis/sinks/summary_sink.hpp"
@@ -141,6 +142,9 @@ TEST_CASE("live against serve: the committed plan is the served world's; latency
   for (std::size_t i = 0; i < sim.rows.size(); ++i) {
     const auto& l = live_summary.rows()[i];
     const auto& s = sim.rows[i];
+    std::cout << fmt::format("live vs simulated, {}: latency {:.3f} s (live, rescaled) vs {:.3f} s ({:+.2f}%), cost ${:.6f} vs ${:.6f} ({:+.2f}%)\n",
+                             s.label, l.latency_mean_s / kScale, s.latency_mean_s, (l.latency_mean_s / kScale / s.latency_mean_s - 1) * 100,
+                             l.cost_usd, s.cost_usd, (l.cost_usd / s.cost_usd - 1) * 100);
     INFO(s.label << ": live " << l.latency_mean_s / kScale << " s (rescaled), simulated " << s.latency_mean_s << " s; cost "
                  << l.cost_usd << " vs " << s.cost_usd);
     CHECK(std::abs(l.latency_mean_s / kScale / s.latency_mean_s - 1) < 0.02);
