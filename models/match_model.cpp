@@ -101,9 +101,8 @@ const sim::Registry<std::unique_ptr<MatchModel>>& match_model_registry() {
        }},
       {"per_task", [](const sim::ConfigNode& n) -> std::unique_ptr<MatchModel> {
          n.expect_keys({"kind", "alpha", "beta"});
-         const double a = n.get_nonneg("alpha"), b = n.get_nonneg("beta");
-         if (a <= 0) n.at("alpha").fail("must be > 0");
-         if (b <= 0) n.at("beta").fail("must be > 0");
+         // Below 1e-3 Beta draws underflow to exactly 0 or 1 (a task that never or always matches).
+         const double a = n.get_real("alpha", 1e-3, 1e6), b = n.get_real("beta", 1e-3, 1e6);
          return std::make_unique<PerTaskMatch>(a, b);
        }},
       {"markov", [](const sim::ConfigNode& n) -> std::unique_ptr<MatchModel> {

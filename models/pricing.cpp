@@ -7,9 +7,11 @@ namespace specsim::models {
 Price decode_price(const sim::ConfigNode& node) {
   node.expect_keys({"input", "cached_input", "output"});
   Price p;
-  p.input = node.get_nonneg("input");
-  p.output = node.get_nonneg("output");
-  p.cached_input = node.get_nonneg("cached_input", p.input);
+  // Dollars per million tokens; beyond $10,000 a price is a typo, and sums of it overflow nothing.
+  constexpr double kMaxPrice = 1e4;
+  p.input = node.get_real("input", 0, kMaxPrice);
+  p.output = node.get_real("output", 0, kMaxPrice);
+  p.cached_input = node.get_real("cached_input", 0, kMaxPrice, p.input);
   return p;
 }
 

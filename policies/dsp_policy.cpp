@@ -122,7 +122,7 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
     c.tau = tau->as<double>();
     if (c.tau <= 0 || c.tau >= 1) tau->fail("must be in (0, 1)");
   }
-  c.offset = node.get<double>("offset", 0.0);
+  c.offset = node.get_real("offset", -1000, 1000, 0.0);  // k is at most 1000 anyway
   c.k_min = node.get_int("k_min", 0, 1000, 1);
   c.k_max = node.get_int("k_max", std::max(1, c.k_min), 1000, std::max(8, c.k_min));
   c.learner = learner::decode_learner_config(node);

@@ -2,6 +2,8 @@
 
 #include "sim/files.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -221,6 +223,17 @@ double ConfigNode::get_probability(std::string_view key) const {
   const double v = n.as<double>();
   if (v < 0 || v > 1) n.fail("must be a probability in [0, 1]");
   return v;
+}
+
+double ConfigNode::get_real(std::string_view key, double min, double max) const {
+  ConfigNode n = at(key);
+  const double v = n.as<double>();
+  if (!(v >= min && v <= max)) n.fail(fmt::format("must be in [{}, {}], got {}", min, max, n.yaml().Scalar()));
+  return v;
+}
+
+double ConfigNode::get_real(std::string_view key, double min, double max, double fallback) const {
+  return has(key) ? get_real(key, min, max) : fallback;
 }
 
 long long ConfigNode::get_int_min(std::string_view key, long long min) const {

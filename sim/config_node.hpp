@@ -56,6 +56,10 @@ class ConfigNode {
   double get_nonneg(std::string_view key) const;
   double get_nonneg(std::string_view key, double fallback) const;
   double get_probability(std::string_view key) const;
+  // A real within [min, max]: every real field has a documented range (docs/scenarios.md), so
+  // no value overflows what is computed from it.
+  double get_real(std::string_view key, double min, double max) const;
+  double get_real(std::string_view key, double min, double max, double fallback) const;
   long long get_int_min(std::string_view key, long long min) const;
   long long get_int_min(std::string_view key, long long min, long long fallback) const;
   // An int within [min, max] (a value that does not fit is an error, never a silent wrap).

@@ -21,16 +21,32 @@ class Time {
   }
   static constexpr Time zero() { return Time(0); }
   static constexpr Time max() { return Time(std::numeric_limits<std::int64_t>::max()); }
+  static constexpr Time lowest() { return Time(std::numeric_limits<std::int64_t>::min()); }
 
   constexpr std::int64_t ns() const { return ns_; }
   // Division, not multiplication by 1e-9: correctly rounded, so 7.5 s reads back as 7.5.
   constexpr double seconds() const { return static_cast<double>(ns_) / 1e9; }
 
-  constexpr Time operator+(Time o) const { return Time(ns_ + o.ns_); }
-  constexpr Time operator-(Time o) const { return Time(ns_ - o.ns_); }
-  constexpr Time& operator+=(Time o) { ns_ += o.ns_; return *this; }
-  constexpr Time& operator-=(Time o) { ns_ -= o.ns_; return *this; }
-  constexpr Time operator*(std::int64_t n) const { return Time(ns_ * n); }
+  // Saturating, never wrapping (signed overflow is undefined behaviour): a run whose clock
+  // reaches the end of int64 nanoseconds (292 years) says so (saturated()), it is not silently wrong.
+  constexpr Time operator+(Time o) const {
+    std::int64_t r = 0;
+    if (__builtin_add_overflow(ns_, o.ns_, &r)) return o.ns_ > 0 ? max() : lowest();
+    return Time(r);
+  }
+  constexpr Time operator-(Time o) const {
+    std::int64_t r = 0;
+    if (__builtin_sub_overflow(ns_, o.ns_, &r)) return o.ns_ < 0 ? max() : lowest();
+    return Time(r);
+  }
+  constexpr Time& operator+=(Time o) { return *this = *this + o; }
+  constexpr Time& operator-=(Time o) { return *this = *this - o; }
+  constexpr Time operator*(std::int64_t n) const {
+    std::int64_t r = 0;
+    if (__builtin_mul_overflow(ns_, n, &r)) return (ns_ < 0) == (n < 0) ? max() : lowest();
+    return Time(r);
+  }
+  constexpr bool saturated() const { return *this == max() || *this == lowest(); }
   constexpr auto operator<=>(const Time&) const = default;
 
  private:

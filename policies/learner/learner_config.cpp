@@ -21,13 +21,8 @@ double get_checked(const sim::ConfigNode& block, std::string_view key, double fa
   return v;
 }
 
-int get_int_at_least(const sim::ConfigNode& block, std::string_view key, int min, int fallback) {
-  const auto node = block.find(key);
-  if (!node) return fallback;
-  const int v = node->as<int>();
-  if (v < min) node->fail("must be >= " + std::to_string(min) + ", got " + std::to_string(v));
-  return v;
-}
+// Upper bounds keep a learner within memory and time (a typo of 1e9 epochs must not run for days).
+constexpr int kMaxBatch = 100'000, kMaxEpochs = 1'000, kMaxBuffer = 10'000'000, kMaxWidth = 4'096, kMaxLayers = 16;
 
 // A name from a fixed set: `parse` returns an empty optional for unknown names.
 template <class T, class Parse>
@@ -48,9 +43,11 @@ PredictorConfig decode_predictor(const sim::ConfigNode& block) {
     p.hidden.clear();
     for (const sim::ConfigNode& item : hidden->items()) {
       const int width = item.as<int>();
-      if (width < 1) item.fail("hidden layer width must be >= 1, got " + std::to_string(width));
+      if (width < 1 || width > kMaxWidth)
+        item.fail("hidden layer width must be in [1, " + std::to_string(kMaxWidth) + "], got " + std::to_string(width));
       p.hidden.push_back(width);
     }
+    if (p.hidden.size() > kMaxLayers) hidden->fail("at most " + std::to_string(kMaxLayers) + " hidden layers");
   }
   p.activation =
       get_choice(block, "activation", p.activation, activation_from_name, "relu, tanh, gelu");
@@ -61,19 +58,19 @@ void decode_training(const sim::ConfigNode& block, LearnerConfig& out) {
   block.expect_keys({"batch_steps", "epochs", "lr", "weight_decay", "beta1", "beta2", "buffer",
                      "target", "gamma", "lambda"});
   TrainerConfig& t = out.training;
-  const auto positive = [](double v) { return v > 0.0; };
   const auto nonneg = [](double v) { return v >= 0.0; };
   const auto unit_open = [](double v) { return v >= 0.0 && v < 1.0; };
   const auto unit_closed = [](double v) { return v >= 0.0 && v <= 1.0; };
 
-  t.batch_steps = get_int_at_least(block, "batch_steps", 1, t.batch_steps);
-  t.epochs = get_int_at_least(block, "epochs", 1, t.epochs);
-  t.adamw.lr = get_checked(block, "lr", t.adamw.lr, positive, "> 0");
+  t.batch_steps = block.get_int("batch_steps", 1, kMaxBatch, t.batch_steps);
+  t.epochs = block.get_int("epochs", 1, kMaxEpochs, t.epochs);
+  // A step larger than 1 makes AdamW diverge to NaN weights (and NaN k).
+  t.adamw.lr = get_checked(block, "lr", t.adamw.lr, [](double v) { return v > 0.0 && v <= 1.0; }, "in (0, 1]");
   t.adamw.weight_decay = get_checked(block, "weight_decay", t.adamw.weight_decay, nonneg, ">= 0");
   t.adamw.beta1 = get_checked(block, "beta1", t.adamw.beta1, unit_open, "in [0, 1)");
   t.adamw.beta2 = get_checked(block, "beta2", t.adamw.beta2, unit_open, "in [0, 1)");
   out.buffer_capacity = static_cast<std::size_t>(
-      get_int_at_least(block, "buffer", 1, static_cast<int>(out.buffer_capacity)));
+      block.get_int("buffer", 1, kMaxBuffer, static_cast<int>(out.buffer_capacity)));
   t.target = get_choice(block, "target", t.target, target_from_name, "ideal_k, lambda_return");
   t.gamma = get_checked(block, "gamma", t.gamma, unit_closed, "in [0, 1]");
   t.lambda = get_checked(block, "lambda", t.lambda, unit_closed, "in [0, 1]");

@@ -82,7 +82,7 @@ TEST_CASE("bad scenarios exit 2 with file, line, column and field", "[bad_input]
   }
   SECTION("negative price") {
     expect_bad(with("episodes: 5", "episodes: 5\nmodels:\n  cheap: {price: {input: -1, output: 1}}"),
-               "bad.yaml:4:26: models.cheap.price.input: must be >= 0");
+               "bad.yaml:4:26: models.cheap.price.input: must be in [0, 10000], got -1");
   }
   SECTION("p outside [0, 1]") { expect_bad(with("p: 0.5", "p: 1.5"), "bad.yaml:9:25: workload.match.p: must be a probability in [0, 1]"); }
   SECTION("k < 1") { expect_bad(with("k: 2", "k: 0"), "bad.yaml:12:24: policies[1].k: must be in [1, 1000]"); }

@@ -7,6 +7,7 @@
 #include "analysis/sinks/summary_sink.hpp"
 #include "models/sim_backend.hpp"
 #include "policies/basic_policies.hpp"
+#include "sim/input_error.hpp"
 #include "sim/ordered_pool.hpp"
 #include "sim/planner.hpp"
 
@@ -35,18 +36,25 @@ namespace {
 class Lane {
  public:
   Lane(const Scenario& s, const policies::PolicySpec& spec)
-      : policy_(spec.make(policies::PolicyEnv{s.seed, spec.label})),
+      : file_(s.file), label_(spec.label), policy_(spec.make(policies::PolicyEnv{s.seed, spec.label})),
         backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps),
         planner_(planner_config(s), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
 
   std::vector<sim::EpisodeRun> run(std::int64_t first, std::int64_t count) {
     std::vector<sim::EpisodeRun> runs;
     runs.reserve(static_cast<std::size_t>(count));
-    for (std::int64_t e = first; e < first + count; ++e) runs.push_back(planner_.run_episode(e));
+    for (std::int64_t e = first; e < first + count; ++e) {
+      runs.push_back(planner_.run_episode(e));
+      if (clock_.now().saturated() || runs.back().latency.saturated())
+        throw sim::InputError(file_, 0, 0, "", "episode " + std::to_string(e) + " of " + label_ +
+                                                   " takes the simulated clock past 292 years (int64 nanoseconds): "
+                                                   "shorten the calls, max_steps or the episodes of a learning policy");
+    }
     return runs;
   }
 
  private:
+  std::string file_, label_;
   sim::SimClock clock_;
   std::unique_ptr<policies::Policy> policy_;
   models::SimBackend backend_;

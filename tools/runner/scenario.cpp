@@ -13,7 +13,7 @@ Scenario decode(const sim::ConfigNode& root) {
   Scenario s;
   s.name = root.get<std::string>("name");
   s.seed = root.get<std::uint64_t>("seed", 1);
-  s.episodes = root.get_int_min("episodes", 1);
+  s.episodes = root.get_int("episodes", 1, static_cast<int>(kMaxEpisodes));
   s.max_steps = root.get_int("max_steps", 1, 10'000'000, 50);
   if (auto billing = root.find("billing")) s.billing = models::decode_billing(*billing);
 

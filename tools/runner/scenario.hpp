@@ -15,6 +15,9 @@
 
 namespace specsim::runner {
 
+// A run of more episodes than this is a typo (and its chunk arithmetic would near int64's end).
+constexpr std::int64_t kMaxEpisodes = 1'000'000'000;
+
 struct Scenario {
   std::string name, file, text;
   std::uint64_t seed = 1;

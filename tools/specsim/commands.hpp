@@ -24,6 +24,11 @@ void add_serve_command(CLI::App& app, SetAction set_action);
 // `live SCENARIO`: the scenario's policies against real OpenAI-compatible endpoints.
 void add_live_command(CLI::App& app, SetAction set_action);
 
+// Checks of option values that CLI11 would otherwise wrap or round silently: a seed is a whole
+// decimal number in [0, 2^64 - 1] ("-1", "1e23" and "2^64" are errors); episodes in [1, 1e9].
+const CLI::Validator& seed_check();
+const CLI::Validator& episodes_check();
+
 // Creates the folder an output file goes into.
 void ensure_parent(const std::string& path);
 

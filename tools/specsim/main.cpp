@@ -1,13 +1,34 @@
 // specsim: the command line. Exit codes: sim/exit_code.hpp.
+#include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 
 #include "tools/runner/provenance.hpp"
+#include "tools/runner/scenario.hpp"
 #include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
 #include "tools/specsim/commands.hpp"
 
 namespace specsim::cli {
+
+const CLI::Validator& seed_check() {
+  static const CLI::Validator check(
+      [](const std::string& s) -> std::string {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+          return "a seed is a whole number in [0, 18446744073709551615], got '" + s + "'";
+        return "";
+      },
+      "SEED");
+  return check;
+}
+
+const CLI::Validator& episodes_check() {
+  static const CLI::Validator check = CLI::Range(std::int64_t{1}, runner::kMaxEpisodes);
+  return check;
+}
 
 void ensure_parent(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();

@@ -103,7 +103,7 @@ void add_sweep_command(CLI::App& app, SetAction set_action) {
   cmd->add_option("-o,--output", args->out, "Output folder")->required();
   cmd->add_option("--jobs", args->jobs, "Runs in parallel (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--shard", args->shard, "Run only the I-th of N disjoint parts: I/N");
-  cmd->add_option("--episodes", args->episodes, "Override every run's episodes")->check(CLI::PositiveNumber);
+  cmd->add_option("--episodes", args->episodes, "Override every run's episodes")->check(episodes_check());
   cmd->add_flag("-q,--quiet", args->quiet, "No progress, no summary line");
   auto* merge_cmd = cmd->add_subcommand("merge", "Merge the output folders of a sweep's shards into -o");
   merge_cmd->add_option("dirs", args->merge_dirs, "Shard output folders")->required();

@@ -50,8 +50,8 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
   auto* synth = trace_cmd.add_subcommand("synth", "Write a scenario's synthetic workload as a trace");
   synth->add_option("scenario", synth_args->scenario, "Scenario YAML file")->required();
   synth->add_option("-o,--output", synth_args->out, "Trace file to write (JSON Lines)")->required();
-  synth->add_option("--episodes", synth_args->episodes, "Override the number of episodes (tasks)")->check(CLI::PositiveNumber);
-  synth->add_option("--seed", synth_args->seed, "Override the scenario's seed");
+  synth->add_option("--episodes", synth_args->episodes, "Override the number of episodes (tasks)")->check(episodes_check());
+  synth->add_option("--seed", synth_args->seed, "Override the scenario's seed")->check(seed_check());
   synth->callback([set_action, synth_args] {
     set_action([a = *synth_args] {
       runner::Scenario s = runner::load_scenario(a.scenario);
@@ -79,7 +79,7 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
       "fidelity", "Replay recorded runs with the k they chose; compare simulated and measured wall times");
   fid->add_option("path", fidelity_args->path, "A trace file, or a folder of DSP run logs (imported first)")->required();
   fid->add_option("--model", fidelity_args->model, "Catalogue model that prices the calls (default gpt-4-turbo)");
-  fid->add_option("--seed", fidelity_args->seed, "Seed of the draws for calls the recording lacks");
+  fid->add_option("--seed", fidelity_args->seed, "Seed of the draws for calls the recording lacks")->check(seed_check());
   fid->add_option("--json", fidelity_args->json, "Write the table as JSON");
   fid->callback([set_action, fidelity_args] {
     set_action([a = *fidelity_args] {

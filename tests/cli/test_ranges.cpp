@@ -1,0 +1,73 @@
+// Every number a user gives has a range checked where it is read: no value wraps, overflows or
+// turns into NaN further down (shared/DESIGN.md: bad input exits 2 with file, line and field).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+
+#include "support/run_specsim.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace specsim;
+using testing::run_specsim;
+
+namespace {
+
+const std::string kBase = testing::read_file(SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml");
+
+// The quickstart scenario with one line replaced (by regex), run for a few episodes.
+testing::Outcome run_edited(const testing::TempDir& tmp, const std::string& pattern, const std::string& replacement,
+                            const std::string& extra = "--episodes 5 -q") {
+  const std::string text = std::regex_replace(kBase, std::regex(pattern), replacement);
+  REQUIRE(text != kBase);
+  const std::string path = (tmp / "s.yaml").string();
+  std::ofstream(path) << text;
+  return run_specsim("run " + path + " " + extra);
+}
+
+}  // namespace
+
+TEST_CASE("out-of-range scenario numbers exit 2 naming the field", "[ranges]") {
+  const testing::TempDir tmp;
+  struct Case {
+    std::string pattern, replacement, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"episodes: [0-9]+", "episodes: 9223372036854775807", "episodes: must be in [1, 1000000000]"},  // ran 0 episodes
+           {"episodes: [0-9]+", "episodes: 2000000000", "episodes: must be in [1, 1000000000]"},
+           {"kind: dsp", "kind: dsp, offset: 1e300", "offset: must be in [-1000, 1000], got 1e300"},  // wrapped to k_min
+           {"alpha: 6, beta: 4", "alpha: 1e-300, beta: 1e-300",
+            "alpha: must be in [0.001, 1000000], got 1e-300"},  // never matched
+       }) {
+    INFO(c.replacement);
+    const auto out = run_edited(tmp, c.pattern, c.replacement, "-q");
+    CHECK(out.exit_code == 2);
+    CHECK_THAT(out.output, Catch::Contains(c.message));
+  }
+}
+
+TEST_CASE("seeds and episodes on the command line are parsed strictly", "[ranges]") {
+  const std::string q = SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml";
+  for (const std::string seed : {"-1", "18446744073709551616", "1e23", "0x10", ""}) {
+    INFO(seed);
+    const auto out = run_specsim("run " + q + " --episodes 2 -q --seed '" + seed + "'");
+    CHECK(out.exit_code == 2);
+    CHECK_THAT(out.output, Catch::Contains("a seed is a whole number in [0, 18446744073709551615]"));
+  }
+  CHECK(run_specsim("run " + q + " --episodes 2 -q --seed 18446744073709551615").exit_code == 0);
+  CHECK(run_specsim("run " + q + " --episodes 2000000000 -q").exit_code == 2);
+}
+
+TEST_CASE("a run whose simulated clock would pass int64 nanoseconds stops with exit 2", "[ranges]") {
+  const testing::TempDir tmp;
+  // Calls of 1e6 s (the largest a latency may be), 20000 steps: 2e10 s, past the 9.2e9 s of int64 ns.
+  const std::string path = (tmp / "long.yaml").string();
+  std::ofstream(path) << "name: long\nepisodes: 2\nmax_steps: 20000\n"
+                         "agents:\n  approx: {model: gpt-4o-mini, latency: {kind: fixed, seconds: 1000000}}\n"
+                         "  target: {model: gpt-4o, latency: {kind: fixed, seconds: 1000000}}\n"
+                         "workload: {kind: synthetic, steps: {kind: fixed, n: 20000}, match: {kind: iid, p: 0.5}}\n"
+                         "policies: [sequential]\n";
+  const auto out = run_specsim("run " + path + " -q");
+  CHECK(out.exit_code == 2);
+  CHECK_THAT(out.output, Catch::Contains("takes the simulated clock past 292 years"));
+}
