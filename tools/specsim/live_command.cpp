@@ -120,7 +120,7 @@ void add_live_command(CLI::App& app, SetAction set_action) {
   cmd->add_option("-o,--output", args->h5, "HDF5 result file to write");
   cmd->add_option("--json", args->json, "JSON summary file to write");
   cmd->add_option("--trace", args->trace, "Record every call as a trace (JSON Lines, docs/traces.md)");
-  cmd->add_option("--episodes", args->episodes, "Episodes to run (default: every task)")->check(CLI::PositiveNumber);
+  cmd->add_option("--episodes", args->episodes, "Episodes to run (default: every task)")->check(episodes_check());
   cmd->add_option("--concurrency", args->concurrency, "Episodes in flight at once")->check(CLI::Range(1, 4096));
   cmd->add_option("--max-cost-usd", args->max_cost_usd, "Stop starting episodes once this many dollars are spent")
       ->check(CLI::NonNegativeNumber);

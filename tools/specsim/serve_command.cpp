@@ -68,7 +68,7 @@ void add_serve_command(CLI::App& app, SetAction set_action) {
   cmd->add_option("--time-scale", args->time_scale, "Wall seconds per simulated second (0.01: 1 s is 10 ms)")
       ->check(CLI::Range(1e-6, 1e3));
   cmd->add_option("--faults", args->faults, "Injected faults and rates, e.g. 429:0.1,500:0.05,stall:0.01,drop:0.01");
-  cmd->add_option("--seed", args->seed, "Seed of the world (scenarios) and of the fault draws");
+  cmd->add_option("--seed", args->seed, "Seed of the world (scenarios) and of the fault draws")->check(seed_check());
   cmd->callback([args, set_action] { set_action([args] { return serve_command(*args); }); });
 }
 
