@@ -14,7 +14,8 @@ ScriptedCall scripted(const Call& c) {
   const auto in = static_cast<std::int32_t>(std::min<std::int64_t>(c.input_tokens, INT32_MAX));
   const auto out = static_cast<std::int32_t>(std::min<std::int64_t>(c.output_tokens, INT32_MAX));
   // When the first token came is not recorded: output is taken to stream over the whole call.
-  return ScriptedCall{c.latency, sim::Time::zero(), sim::CallTokens{in, out, out}};
+  const auto attempts = static_cast<int>(std::clamp<std::int64_t>(c.attempts, 1, 32767));
+  return ScriptedCall{c.latency, sim::Time::zero(), sim::CallTokens{in, out, out}, attempts};
 }
 
 }  // namespace
@@ -58,11 +59,13 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
   // The trace's last step ends the episode, whatever its action (shared/DESIGN.md §1).
   out.ends_with_terminate = static_cast<int>(task.steps.size()) <= max_steps;
   out.match.resize(static_cast<std::size_t>(out.steps));
+  out.guess_terminal.assign(static_cast<std::size_t>(out.steps), 0);
   std::vector<ScriptedCall> calls;
   const AgentModel& approx = agents[static_cast<std::size_t>(sim::index(sim::Agent::approx))];
   for (int s = 0; s < out.steps; ++s) {
     const Step& step = task.steps[static_cast<std::size_t>(s)];
     out.match[static_cast<std::size_t>(s)] = step_matches(step, *config_.match_rule);
+    out.guess_terminal[static_cast<std::size_t>(s)] = step.approx && is_terminate(step.approx->action);
     calls.clear();
     for (const Call& c : step.target.calls) calls.push_back(scripted(c));
     out.add_step(sim::Agent::target, calls);
