@@ -13,6 +13,7 @@
 #include "sim/planner.hpp"
 #include "support/temp_dir.hpp"
 #include "tools/runner/experiment.hpp"
+#include "tools/runner/fidelity.hpp"
 #include "tools/runner/trace_replay.hpp"
 
 using namespace specsim;
@@ -123,17 +124,21 @@ TEST_CASE("replaying DSP's published runs with their own k matches their measure
     return;
   }
   const auto imported = models::trace::import_dsp_logs(dir);
-  const runner::FidelityReport report = runner::fidelity(imported.trace, "gpt-4-turbo", 1);
-  REQUIRE(report.rows.size() == 5);
-  CHECK(report.mape < 1.0);
-  CHECK(report.sequential_mape > 5.0);  // far better than the naive estimate
-  CHECK(report.divergences == 0);       // recorded verdicts: the replay follows the recording
+  runner::FidelityOptions options;
+  options.draws = 2;
+  const runner::FidelityReport report = runner::fidelity(imported.trace, options);
+  REQUIRE(report.runs.size() == 5);
+  const runner::FidelityMode* replay = report.mode("replay");
+  REQUIRE(replay);
+  CHECK(replay->mape < 1.0);
+  CHECK(replay->naive_mape > 5.0);   // far better than the naive estimate
+  CHECK(report.divergences == 0);    // recorded verdicts: the replay follows the recording
   // Datapoint 11: 12 steps in 10 rounds, measured 146.38 s in its simulation log.
-  CHECK(report.rows[0].task_id == "openagi-11");
-  CHECK(report.rows[0].steps == 12);
-  CHECK(report.rows[0].rounds == 10);
-  CHECK(report.rows[0].measured_s == Approx(146.38).margin(0.01));
-  CHECK(std::abs(report.rows[0].error) < 0.005);
+  CHECK(report.runs[0].task_id == "openagi-11");
+  CHECK(report.runs[0].steps == 12);
+  CHECK(report.runs[0].rounds == 10);
+  CHECK(report.runs[0].measured_s == Approx(146.38).margin(0.01));
+  CHECK(std::abs(replay->simulated_s[0] / report.runs[0].measured_s - 1) < 0.005);
 }
 
 TEST_CASE("a trace workload with a bad file or option is an input error", "[trace][replay]") {
@@ -147,4 +152,6 @@ TEST_CASE("a trace workload with a bad file or option is an input error", "[trac
   CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl}"), Catch::Contains("empty.jsonl"));
   CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl, offpath: maybe}"), Catch::Contains("workload.offpath"));
   CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl, match_rule: fuzzy}"), Catch::Contains("workload.match_rule"));
+  CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl, latency: modelled}"), Catch::Contains("workload.latency"));
+  CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl, verdicts: iid}"), Catch::Contains("workload.verdicts"));
 }
