@@ -70,6 +70,7 @@ RoundContext Planner::round_context() const {
   context.max_steps = config_.max_steps;
   context.now = clock_.now();
   if (features_) context.features = features_->features(committed_);
+  context.feature_source = features_;
   context.look_ahead = look_ahead_;
   context.last_k = last_k_;
   context.last_committed = last_committed_;
@@ -323,6 +324,7 @@ void Planner::close_round(int committed, bool mismatch) {
   outcome.committed = committed;
   outcome.matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   outcome.mismatch = mismatch;
+  outcome.guessed = static_cast<int>(guesses_.size());
   outcome.episode_end = done_ || committed_ >= config_.max_steps || run_.terminated;
   outcome.failed = !run_.error.empty();
   outcome.start = round_began_;

@@ -6,6 +6,7 @@
 
 #include "models/trace/dsp_log_importer.hpp"
 #include "tools/runner/fidelity.hpp"
+#include "tools/runner/learner_fidelity.hpp"
 
 using namespace specsim;
 
@@ -47,4 +48,24 @@ TEST_CASE("held out, specsim predicts DSP's recorded runs within the targets", "
   }
   CHECK(dsp_cost / 35 == Approx(0.1854).margin(0.0001));
   CHECK(std::abs(replay_cost / dsp_cost - 1) <= 0.01);
+}
+
+TEST_CASE("DSP's learner on DSP's runs: the k it chooses against DSP's recorded choices", "[fidelity][dsp]") {
+  const std::string dir = std::string(SPECSIM_SOURCE_DIR) + "/../shared/data/dsp-logs/4_8";
+  if (!std::filesystem::exists(dir)) {
+    WARN("DSP logs not found at " << dir << ": skipped");
+    return;
+  }
+  const auto imported = models::trace::import_dsp_log_tree(dir);
+  // At DSP's own learning rate (5e-5, a DistilBERT's) the MLP stand-in never leaves k = 1.
+  const runner::LearnerFidelity literal = runner::learner_fidelity(imported.trace, "gpt-4-turbo", 1);
+  CHECK(literal.sessions == 4);
+  CHECK(literal.recorded_mean_k == Approx(1.294).margin(0.001));
+  CHECK(literal.simulated_mean_k == 1.0);
+  // At a rate the MLP learns with, the k distribution is within the target of DSP's.
+  const runner::LearnerFidelity tuned = runner::learner_fidelity(imported.trace, "gpt-4-turbo", 1, 5e-3);
+  CHECK(tuned.total_variation <= 0.15);
+  CHECK(tuned.simulated_mean_k == Approx(tuned.recorded_mean_k).margin(0.15));
+  CHECK(tuned.jobs > 20);
+  CHECK(tuned.recorded_accuracy == Approx(0.32).margin(0.01));
 }

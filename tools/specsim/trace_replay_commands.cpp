@@ -5,7 +5,9 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "models/trace/dsp_log_importer.hpp"
@@ -15,6 +17,7 @@
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 #include "tools/runner/fidelity.hpp"
+#include "tools/runner/learner_fidelity.hpp"
 #include "tools/runner/trace_replay.hpp"
 #include "tools/specsim/commands.hpp"
 
@@ -68,6 +71,40 @@ std::string format_fidelity(const FidelityReport& r) {
   }
   if (r.divergences > 0) out += fmt::format("({} replay rounds left the recording's round starts)\n", r.divergences);
   return out;
+}
+
+std::string format_learner(const runner::LearnerFidelity& l) {
+  std::string out = fmt::format("learner: dsp with preset dsp_openagi, lr {:g}, each folder's tasks in their recorded "
+                                "order ({} folders), recorded timings and verdicts\n  k chosen:", l.lr, l.sessions);
+  double sim = 0, rec = 0;
+  for (const auto& [k, n] : l.simulated_k) sim += static_cast<double>(n);
+  for (const auto& [k, n] : l.recorded_k) rec += static_cast<double>(n);
+  std::map<int, int> ks;
+  for (const auto& [k, n] : l.simulated_k) ks[k] = 0;
+  for (const auto& [k, n] : l.recorded_k) ks[k] = 0;
+  for (const auto& [k, unused] : ks) {
+    const auto s = l.simulated_k.count(k) ? static_cast<double>(l.simulated_k.at(k)) : 0.0;
+    const auto r = l.recorded_k.count(k) ? static_cast<double>(l.recorded_k.at(k)) : 0.0;
+    out += fmt::format("  k={}: {:.1f}% (DSP {:.1f}%)", k, sim > 0 ? 100 * s / sim : 0.0, rec > 0 ? 100 * r / rec : 0.0);
+  }
+  out += fmt::format("\n  total variation distance {:.3f}; mean k {:.2f} (DSP {:.2f}); {} training jobs; predictor "
+                     "accuracy {:.2f}", l.total_variation, l.simulated_mean_k, l.recorded_mean_k, l.jobs, l.accuracy);
+  if (l.recorded_accuracy >= 0) out += fmt::format(" (DSP's per-run mean {:.2f})", l.recorded_accuracy);
+  return out + "\n";
+}
+
+nlohmann::ordered_json learner_json(const runner::LearnerFidelity& l) {
+  nlohmann::ordered_json j;
+  j["lr"] = l.lr;
+  for (const auto& [k, n] : l.simulated_k) j["simulated_k"][std::to_string(k)] = n;
+  for (const auto& [k, n] : l.recorded_k) j["recorded_k"][std::to_string(k)] = n;
+  j["total_variation"] = l.total_variation;
+  j["simulated_mean_k"] = l.simulated_mean_k;
+  j["recorded_mean_k"] = l.recorded_mean_k;
+  j["training_jobs"] = l.jobs;
+  j["accuracy"] = l.accuracy;
+  if (l.recorded_accuracy >= 0) j["recorded_accuracy"] = l.recorded_accuracy;
+  return j;
 }
 
 nlohmann::ordered_json fidelity_json(const FidelityReport& r) {
@@ -126,6 +163,7 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
   struct FidelityArgs {
     std::string path, json;
     runner::FidelityOptions options;
+    double learner_lr = 5e-3;
   };
   auto fidelity_args = std::make_shared<FidelityArgs>();
   auto* fid = trace_cmd.add_subcommand(
@@ -134,6 +172,9 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
   fid->add_option("--model", fidelity_args->options.model, "Catalogue model that prices the calls (default gpt-4-turbo)");
   fid->add_option("--seed", fidelity_args->options.seed, "Seed of the draws (residuals, modelled verdicts and k)");
   fid->add_option("--draws", fidelity_args->options.draws, "Simulations per run and held-out mode (default 32)")
+      ->check(CLI::PositiveNumber);
+  fid->add_option("--learner-lr", fidelity_args->learner_lr,
+                  "Learning rate of the second dsp_openagi comparison (default 5e-3; the first uses DSP's 5e-5)")
       ->check(CLI::PositiveNumber);
   fid->add_option("--json", fidelity_args->json, "Write the report as JSON (specsim plot draws its parity figure)");
   fid->callback([set_action, fidelity_args] {
@@ -149,7 +190,20 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
       }
       const FidelityReport report = runner::fidelity(t, a.options);
       std::cout << format_fidelity(report);
-      if (!a.json.empty()) sim::write_file_atomically(a.json, fidelity_json(report).dump(2) + "\n");
+      bool recorded_k = false;
+      for (const auto& task : t.tasks) recorded_k = recorded_k || !task.rounds.empty();
+      std::vector<runner::LearnerFidelity> learners;
+      if (recorded_k) {
+        // DSP's own rate, and the rate at which the MLP stand-in learns (docs/traces.md §11).
+        learners.push_back(runner::learner_fidelity(t, a.options.model, a.options.seed));
+        learners.push_back(runner::learner_fidelity(t, a.options.model, a.options.seed, a.learner_lr));
+        for (const auto& l : learners) std::cout << format_learner(l);
+      }
+      if (!a.json.empty()) {
+        auto doc = fidelity_json(report);
+        for (const auto& l : learners) doc["learner"].push_back(learner_json(l));
+        sim::write_file_atomically(a.json, doc.dump(2) + "\n");
+      }
       return sim::ExitCode::ok;
     });
   });
