@@ -1,49 +1,16 @@
 #include "analysis/result_file.hpp"
 
-#include <cstring>
 #include <stdexcept>
 
 #include "analysis/h5_table.hpp"
+#include "analysis/stored_summary.hpp"
 #include "sim/files.hpp"
-#include "sim/input_error.hpp"
-
-#include <fmt/format.h>
 
 namespace specsim::analysis {
 
-std::vector<CallRow> call_rows(const sim::EpisodeRun& run, const models::Agents& agents, models::Billing billing) {
-  std::vector<CallRow> rows;
-  rows.reserve(run.calls.size());
-  for (const sim::CallRecord& c : run.calls) {
-    const sim::CallTokens billed = models::billed_tokens(c, billing);
-    rows.push_back(CallRow{run.episode, c.round, c.pos, c.step, c.call_index,
-                           static_cast<std::uint8_t>(c.agent), static_cast<std::uint8_t>(c.status),
-                           static_cast<std::uint8_t>(c.role), static_cast<std::uint8_t>(c.on_path),
-                           c.requested.seconds(), c.started.seconds(), c.ended.seconds(),
-                           c.tokens.input, c.tokens.output, billed.input, billed.output,
-                           agents[static_cast<std::size_t>(sim::index(c.agent))].cost(billed)});
-  }
-  return rows;
-}
-
-std::vector<RoundRow> round_rows(const sim::EpisodeRun& run) {
-  std::vector<RoundRow> rows;
-  rows.reserve(run.rounds.size());
-  for (const sim::RoundRecord& r : run.rounds)
-    rows.push_back(RoundRow{run.episode, r.round, r.start_step, r.k, r.committed, r.mismatch,
-                            r.start.seconds(), r.end.seconds()});
-  return rows;
-}
-
 namespace {
 
-
 #define SPECSIM_FIELD(T, member, type) h5::Field{#member, offsetof(T, member), type}
-
-void copy_string(char* dst, std::size_t size, const std::string& src) {
-  std::memset(dst, 0, size);
-  std::memcpy(dst, src.data(), std::min(size - 1, src.size()));
-}
 
 std::vector<h5::Field> episode_fields() {
   using E = EpisodeMetrics;
@@ -95,39 +62,6 @@ std::vector<h5::Field> k_count_fields() {
   return {SPECSIM_FIELD(KCountRow, k, H5T_NATIVE_INT32), SPECSIM_FIELD(KCountRow, count, H5T_NATIVE_INT64)};
 }
 
-}  // namespace
-
-std::vector<h5::Field> summary_fields(hid_t name_type, hid_t label_type, std::size_t base) {
-  using S = StoredSummary;
-#define SPECSIM_SUMMARY(member, type) h5::Field{#member, base + offsetof(S, r) + offsetof(SummaryFigures, member), type}
-  return {h5::Field{"name", base + offsetof(S, name), name_type}, h5::Field{"label", base + offsetof(S, label), label_type},
-          SPECSIM_SUMMARY(episodes, H5T_NATIVE_INT64), SPECSIM_SUMMARY(steps, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(latency_mean_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(latency_ci95_s, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(latency_p50_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(latency_p50_lo_s, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(latency_p50_hi_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(latency_p95_s, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(latency_p95_lo_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(latency_p95_hi_s, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(speedup, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(speedup_ci95, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(cost_usd, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(cost_ci95_usd, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(cost_ratio, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(cost_ratio_ci95, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(unnecessary_cost_usd, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(speculation_cost_usd, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(calls_target, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(calls_approx, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(calls_cancelled, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(concurrency_mean, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(concurrency_peak, H5T_NATIVE_INT32), SPECSIM_SUMMARY(mean_k, H5T_NATIVE_DOUBLE)};
-#undef SPECSIM_SUMMARY
-}
-
-StoredSummary to_stored(const SummaryRow& row) {
-  StoredSummary s{};
-  copy_string(s.name, sizeof(s.name), row.name);
-  copy_string(s.label, sizeof(s.label), row.label);
-  s.r = static_cast<const SummaryFigures&>(row);
-  return s;
-}
-
-namespace {
-
 #undef SPECSIM_FIELD
 
 h5::Handle group_without_times(hid_t parent, const std::string& name) {
@@ -144,7 +78,6 @@ std::string group_name(const std::string& label) {
     if (c == '/') c = '_';  // the only character an HDF5 link name cannot hold
   return s;
 }
-
 
 }  // namespace
 
@@ -223,65 +156,6 @@ void ResultFile::write_summary(const std::vector<SummaryRow>& rows) {
   std::vector<StoredSummary> records;
   for (const SummaryRow& row : rows) records.push_back(to_stored(row));
   table.append(records.data(), records.size());
-}
-
-std::vector<SummaryRow> read_summary(const std::string& path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) throw sim::InputError(path, 0, 0, "", "not a readable HDF5 result file");
-  h5::Handle file(f, H5Fclose);
-  hid_t d = H5Dopen2(f, "summary", H5P_DEFAULT);
-  if (d < 0) throw sim::InputError(path, 0, 0, "summary", "missing table (is this a specsim run file?)");
-  h5::Handle dataset(d, H5Dclose);
-  h5::Handle space(H5Dget_space(d), H5Sclose);
-  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
-  h5::Handle name_type(h5::string_type(32), H5Tclose), label_type(h5::string_type(kLabelSize), H5Tclose);
-  h5::Handle type(H5Tcreate(H5T_COMPOUND, sizeof(StoredSummary)), H5Tclose);
-  for (const h5::Field& field : summary_fields(name_type.get(), label_type.get(), 0))
-    h5::check(H5Tinsert(type.get(), field.name, field.offset, field.type), "H5Tinsert");
-  std::vector<StoredSummary> records(n);
-  if (n > 0) h5::check(H5Dread(d, type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, records.data()), "H5Dread");
-  std::vector<SummaryRow> rows(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    static_cast<SummaryFigures&>(rows[i]) = records[i].r;
-    rows[i].name = records[i].name;
-    rows[i].label = records[i].label;
-  }
-  return rows;
-}
-
-std::vector<CsvColumn> summary_csv_columns(std::size_t base) {
-  h5::Handle name_type(h5::string_type(32), H5Tclose), label_type(h5::string_type(kLabelSize), H5Tclose);
-  std::vector<CsvColumn> columns;
-  for (const h5::Field& f : summary_fields(name_type.get(), label_type.get(), base)) {
-    CsvColumn c{f.name, f.offset, CsvColumn::Kind::f64, 0};
-    if (H5Tequal(f.type, H5T_NATIVE_INT64) > 0) c.kind = CsvColumn::Kind::i64;
-    else if (H5Tequal(f.type, H5T_NATIVE_INT32) > 0) c.kind = CsvColumn::Kind::i32;
-    else if (H5Tget_class(f.type) == H5T_STRING) {
-      c.kind = CsvColumn::Kind::text;
-      c.size = H5Tget_size(f.type);
-    }
-    columns.push_back(c);
-  }
-  return columns;
-}
-
-std::string csv_cell(const char* row, const CsvColumn& c) {
-  const char* at = row + c.offset;
-  switch (c.kind) {
-    case CsvColumn::Kind::f64: { double v; std::memcpy(&v, at, sizeof v); return fmt::format("{}", v); }
-    case CsvColumn::Kind::i64: { std::int64_t v; std::memcpy(&v, at, sizeof v); return std::to_string(v); }
-    case CsvColumn::Kind::i32: { std::int32_t v; std::memcpy(&v, at, sizeof v); return std::to_string(v); }
-    case CsvColumn::Kind::u64: { std::uint64_t v; std::memcpy(&v, at, sizeof v); return std::to_string(v); }
-    case CsvColumn::Kind::text: {
-      std::string text(at, strnlen(at, c.size));
-      if (text.find_first_of(",\"\n") == std::string::npos) return text;
-      std::string quoted = "\"";
-      for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      return quoted + "\"";
-    }
-  }
-  return "";
 }
 
 void ResultFile::commit() {

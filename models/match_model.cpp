@@ -15,7 +15,6 @@ class IidMatch final : public MatchModel {
     match.resize(static_cast<std::size_t>(steps));
     for (auto& m : match) m = rng.bernoulli(p_);
   }
-  double mean_probability() const override { return p_; }
 
  private:
   double p_;
@@ -31,7 +30,6 @@ class PerTaskMatch final : public MatchModel {
     match.resize(static_cast<std::size_t>(steps));
     for (auto& m : match) m = rng.bernoulli(p);
   }
-  double mean_probability() const override { return alpha_ / (alpha_ + beta_); }
 
  private:
   double alpha_, beta_;
@@ -45,18 +43,19 @@ class MarkovMatch final : public MatchModel {
   void draw(int steps, sim::RandomStream& rng, EpisodeScript& script) const override {
     auto& match = script.match;
     match.resize(static_cast<std::size_t>(steps));
-    double p = mean_probability();
+    double p = stationary();
     for (auto& m : match) {
       m = rng.bernoulli(p);
       p = m ? after_match_ : after_mismatch_;
     }
   }
-  double mean_probability() const override {
+
+ private:
+  // The chain's long-run match probability, so the first step is drawn like any other.
+  double stationary() const {
     const double denom = 1 - after_match_ + after_mismatch_;
     return denom > 0 ? after_mismatch_ / denom : 1.0;
   }
-
- private:
   double after_match_, after_mismatch_;
 };
 
@@ -85,19 +84,6 @@ class FeatureMatch final : public MatchModel {
       script.features[static_cast<std::size_t>(2 * s)] = task + p_.noise * rng.normal();
       script.features[static_cast<std::size_t>(2 * s + 1)] = difficulty + p_.noise * rng.normal();
     }
-  }
-  // Averaged over difficulties by a fixed quadrature, for reports only.
-  double mean_probability() const override {
-    const double sd = std::sqrt(p_.task_sd * p_.task_sd + p_.step_sd * p_.step_sd);
-    double sum = 0, norm = 0;
-    const int n = 200;
-    for (int i = 0; i < n; ++i) {
-      const double z = -4 + 8 * (i + 0.5) / n;
-      const double w = std::exp(-0.5 * z * z);
-      sum += w * probability(sd * z);
-      norm += w;
-    }
-    return sum / norm;
   }
 
  private:

@@ -19,8 +19,6 @@ class MatchModel {
   // Fills script.match[s] for s < steps (and, for models with observable structure, the
   // features a learned policy sees), drawing from the episode's stream.
   virtual void draw(int steps, sim::RandomStream& rng, EpisodeScript& script) const = 0;
-  // Long-run match probability, for reports and closed-form checks.
-  virtual double mean_probability() const = 0;
 };
 
 // kind -> decoder. New match models register here.

@@ -47,7 +47,6 @@ class SyntheticWorkload final : public Workload {
       : steps_(steps), match_(std::move(match)) {}
   void script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
               EpisodeScript& out) const override;
-  const MatchModel& match_model() const { return *match_; }
 
  private:
   StepsDistribution steps_;

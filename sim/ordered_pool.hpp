@@ -15,7 +15,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
-#include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -28,120 +28,147 @@ struct PoolOptions {
   const std::atomic<bool>* stop = nullptr;
 };
 
-// Returns how many chunks were consumed (all of them unless stopped).
-template <class Result>
-std::int64_t run_ordered(std::int64_t chunks, const std::vector<bool>& sequential, const PoolOptions& options,
-                         const std::function<Result(std::size_t lane, std::int64_t chunk)>& run,
-                         const std::function<void(std::int64_t chunk, std::vector<Result>& results)>& consume) {
-  const std::size_t lanes = sequential.size();
-  const auto stopped = [&] { return options.stop && options.stop->load(); };
-  std::vector<std::int64_t> next_chunk(lanes, 0);  // of each sequential lane
+namespace detail {
 
-  if (options.threads <= 1) {  // on the calling thread, in (chunk, lane) order
-    std::int64_t c = 0;
-    for (; c < chunks && !stopped(); ++c) {
-      std::vector<Result> results;
-      for (std::size_t l = 0; l < lanes; ++l) results.push_back(run(l, c));
-      consume(c, results);
+// The state shared by the workers and the consuming thread, behind one mutex.
+template <class Result>
+class OrderedPool {
+ public:
+  using Run = std::function<Result(std::size_t lane, std::int64_t chunk)>;
+  using Consume = std::function<void(std::int64_t chunk, std::vector<Result>& results)>;
+
+  OrderedPool(std::int64_t chunks, const std::vector<bool>& sequential, const PoolOptions& options, const Run& run)
+      : chunks_(chunks), sequential_(sequential), options_(options), run_(run), next_chunk_(sequential.size(), 0),
+        window_(std::max<std::int64_t>(1, options.window)) {}
+
+  std::int64_t run(const Consume& consume) {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < options_.threads; ++t) pool.emplace_back([this] { work(); });
+    try {
+      for (std::vector<Result> results; consumed_ < chunks_ && take_chunk(results);) {
+        consume(consumed_, results);
+        {
+          std::lock_guard lock(mutex_);
+          ++consumed_;
+        }
+        ready_.notify_all();
+      }
+    } catch (...) {
+      fail(std::current_exception());
     }
-    return c;
+    {
+      std::lock_guard lock(mutex_);
+      halted_ = true;
+    }
+    ready_.notify_all();
+    for (auto& t : pool) t.join();
+    if (error_) std::rethrow_exception(error_);
+    return consumed_;
   }
 
+ private:
   using Key = std::pair<std::int64_t, std::size_t>;
-  std::mutex mutex;
-  std::condition_variable ready;
-  std::map<Key, bool> started;
-  std::map<Key, Result> done;
-  std::int64_t consumed = 0;
-  bool failed = false, halted = false;
-  std::exception_ptr error;
-  const std::int64_t window = std::max<std::int64_t>(1, options.window);
+
+  bool stopped() const { return options_.stop && options_.stop->load(); }
+  bool over() const { return failed_ || halted_ || stopped() || consumed_ >= chunks_; }
 
   // The first task in (chunk, lane) order that may run now.
-  const auto pick = [&](std::size_t& lane, std::int64_t& chunk) {
-    for (std::int64_t c = consumed; c < std::min(chunks, consumed + window); ++c)
-      for (std::size_t l = 0; l < lanes; ++l) {
-        if (started.count({c, l}) || (sequential[l] && next_chunk[l] != c)) continue;
+  bool pick(std::size_t& lane, std::int64_t& chunk) const {
+    for (std::int64_t c = consumed_; c < std::min(chunks_, consumed_ + window_); ++c)
+      for (std::size_t l = 0; l < sequential_.size(); ++l) {
+        if (started_.count({c, l}) || (sequential_[l] && next_chunk_[l] != c)) continue;
         lane = l;
         chunk = c;
         return true;
       }
     return false;
-  };
-  const auto worker = [&] {
+  }
+
+  void work() {
     while (true) {
       std::size_t lane = 0;
       std::int64_t chunk = 0;
       {
-        std::unique_lock lock(mutex);
-        ready.wait(lock, [&] { return failed || halted || stopped() || consumed >= chunks || pick(lane, chunk); });
-        if (failed || halted || stopped() || consumed >= chunks) return;
-        started[{chunk, lane}] = true;
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return over() || pick(lane, chunk); });
+        if (over()) return;
+        started_.insert({chunk, lane});
       }
       try {
-        Result r = run(lane, chunk);
-        std::lock_guard lock(mutex);
-        done.emplace(Key{chunk, lane}, std::move(r));
-        if (sequential[lane]) ++next_chunk[lane];
+        Result r = run_(lane, chunk);
+        std::lock_guard lock(mutex_);
+        done_.emplace(Key{chunk, lane}, std::move(r));
+        if (sequential_[lane]) ++next_chunk_[lane];
       } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!error) error = std::current_exception();
-        failed = true;
+        fail(std::current_exception());
       }
-      ready.notify_all();
+      ready_.notify_all();
     }
-  };
-
-  std::vector<std::thread> pool;
-  for (int t = 0; t < options.threads; ++t) pool.emplace_back(worker);
-  const auto finish = [&] {
-    {
-      std::lock_guard lock(mutex);
-      halted = true;
-    }
-    ready.notify_all();
-    for (auto& t : pool) t.join();
-  };
-  try {
-    for (; consumed < chunks;) {
-      std::vector<Result> results;
-      {
-        std::unique_lock lock(mutex);
-        // Wait until the chunk is complete; when stopping, until nothing runs any more.
-        const auto complete = [&] {
-          for (std::size_t l = 0; l < lanes; ++l)
-            if (!done.count({consumed, l})) return false;
-          return true;
-        };
-        // A signal handler sets `stop` without notifying: look again now and then.
-        while (!(failed || complete() || stopped())) ready.wait_for(lock, std::chrono::milliseconds(50));
-        if (failed) break;
-        if (!complete()) {
-          halted = true;
-          break;
-        }
-        for (std::size_t l = 0; l < lanes; ++l) {
-          auto it = done.find({consumed, l});
-          results.push_back(std::move(it->second));
-          done.erase(it);
-          started.erase({consumed, l});
-        }
-      }
-      consume(consumed, results);
-      {
-        std::lock_guard lock(mutex);
-        ++consumed;
-      }
-      ready.notify_all();
-    }
-  } catch (...) {
-    std::lock_guard lock(mutex);
-    if (!error) error = std::current_exception();
-    failed = true;
   }
-  finish();
-  if (error) std::rethrow_exception(error);
-  return consumed;
+
+  bool complete() const {
+    for (std::size_t l = 0; l < sequential_.size(); ++l)
+      if (!done_.count({consumed_, l})) return false;
+    return true;
+  }
+
+  // Waits until the next chunk is complete and moves its results out, in lane order; false when
+  // the run failed or was stopped (then, once nothing runs any more).
+  bool take_chunk(std::vector<Result>& results) {
+    results.clear();
+    std::unique_lock lock(mutex_);
+    // A signal handler sets `stop` without notifying: look again now and then.
+    while (!(failed_ || complete() || stopped())) ready_.wait_for(lock, std::chrono::milliseconds(50));
+    if (failed_) return false;
+    if (!complete()) {
+      halted_ = true;
+      return false;
+    }
+    for (std::size_t l = 0; l < sequential_.size(); ++l) {
+      auto it = done_.find({consumed_, l});
+      results.push_back(std::move(it->second));
+      done_.erase(it);
+      started_.erase({consumed_, l});
+    }
+    return true;
+  }
+
+  void fail(std::exception_ptr e) {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = e;
+    failed_ = true;
+  }
+
+  const std::int64_t chunks_;
+  const std::vector<bool>& sequential_;
+  const PoolOptions& options_;
+  const Run& run_;
+  std::vector<std::int64_t> next_chunk_;  // of each sequential lane
+  const std::int64_t window_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::set<Key> started_;
+  std::map<Key, Result> done_;
+  std::int64_t consumed_ = 0;
+  bool failed_ = false, halted_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace detail
+
+// Returns how many chunks were consumed (all of them unless stopped).
+template <class Result>
+std::int64_t run_ordered(std::int64_t chunks, const std::vector<bool>& sequential, const PoolOptions& options,
+                         const std::function<Result(std::size_t lane, std::int64_t chunk)>& run,
+                         const std::function<void(std::int64_t chunk, std::vector<Result>& results)>& consume) {
+  if (options.threads > 1) return detail::OrderedPool<Result>(chunks, sequential, options, run).run(consume);
+  std::int64_t c = 0;  // on the calling thread, in (chunk, lane) order
+  for (; c < chunks && !(options.stop && options.stop->load()); ++c) {
+    std::vector<Result> results;
+    for (std::size_t l = 0; l < sequential.size(); ++l) results.push_back(run(l, c));
+    consume(c, results);
+  }
+  return c;
 }
 
 }  // namespace specsim::sim

@@ -1,6 +1,6 @@
 #include "analysis/sinks/csv_sink.hpp"
 
-#include "analysis/result_file.hpp"
+#include "analysis/stored_summary.hpp"
 #include "sim/files.hpp"
 
 namespace specsim::analysis {

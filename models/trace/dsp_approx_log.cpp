@@ -3,27 +3,23 @@
 #include <map>
 #include <string_view>
 
+#include "models/trace/dsp_line_parser.hpp"
+
 namespace specsim::models::trace::dsp {
 namespace {
 
-class ApproxParser {
+class ApproxParser final : public LineParser<ApproxLog> {
  public:
-  explicit ApproxParser(const LogFile& f) : f_(f) {}
+  explicit ApproxParser(const LogFile& f) : LineParser(f) {}
 
   ApproxLog run() {
-    for (const LogLine& l : f_.lines) line(l);
+    parse_lines();
     return std::move(log_);
   }
 
  private:
-  void line(const LogLine& l) {
-    if (!l.has_timestamp) return log_.diag.unreadable_line(f_, l);
-    std::string_view m = l.message;
-    if (consume(m, "task description: ")) {
-      if (l.number == 1) log_.task = std::string(m);
-      else log_.diag.warn(f_, l.number, "a second task description");
-      log_.diag.used();
-    } else if (consume(m, "Approximation: Step ")) {
+  void message(const LogLine& l, std::string_view m) override {
+    if (consume(m, "Approximation: Step ")) {
       step_line(l, m);
     } else if (consume(m, "Predictor time: ")) {
       if (m.empty() || m.back() != 's') return log_.diag.unreadable_line(f_, l);
@@ -110,8 +106,6 @@ class ApproxParser {
     }
   }
 
-  const LogFile& f_;
-  ApproxLog log_;
   std::map<int, std::size_t> open_;  // step -> index of its call still waiting for a result
   int last_prompted_step_ = 0;
 };

@@ -150,6 +150,42 @@ class DatapointImporter {
     report_.warnings.push_back("step " + std::to_string(step_index + 1) + ": " + what);
   }
 
+  // A's committed guess of a step, from its last call for that step.
+  std::optional<AgentStep> approx_step(std::size_t index, const std::optional<std::string>& guess, const ApproxCall& c) {
+    if (c.returned) {
+      if (guess && *guess != c.action)
+        warn_step(index, "the round's guess '" + *guess + "' differs from the approximation log's '" + c.action + "'");
+      return AgentStep{c.action, {{c.latency, c.input_tokens, c.output_tokens, c.attempts}}};
+    }
+    if (guess && guess->empty()) {
+      // DSP gives up after 9 failed attempts and uses an empty guess; no result line, so the
+      // latency is estimated from the 1 s timestamps of the first and last attempt.
+      const sim::Time latency = sim::Time::from_ns((c.last_clock - c.first_clock) * 1'000'000'000);
+      warn_step(index, "the approximation never returned (" + std::to_string(c.attempts) +
+                           " attempts, lines " + std::to_string(c.first_line) + "-" +
+                           std::to_string(c.last_prompt_line) + "); empty guess, latency estimated as " +
+                           seconds_text(latency) + " from timestamps, 0 output tokens");
+      return AgentStep{"", {{latency, c.input_tokens, 0, c.attempts}}};
+    }
+    warn_step(index, "the approximation's last call for it never returned; approx left out");
+    return std::nullopt;
+  }
+
+  // The verdict the simulation log recorded for a step, checked against the trace's actions.
+  void take_verdict(std::size_t index, Step& step) {
+    if (auto v = sim_->verdicts.find(static_cast<int>(index + 1)); v != sim_->verdicts.end()) {
+      step.match = v->second.agrees;
+      if (v->second.target_action != step.target.action)
+        warn_step(index, "the simulation log's target action '" + v->second.target_action + "' differs from the committed '" +
+                             step.target.action + "'");
+      if (!v->second.agrees && step.approx && v->second.approx_action != step.approx->action)
+        warn_step(index, "the simulation log corrects '" + v->second.approx_action + "', not the guess '" +
+                             step.approx->action + "'");
+    } else {
+      warn_step(index, "no verdict in the simulation log");
+    }
+  }
+
   bool build_steps(Task& task) {
     if (target_.rounds.empty()) {
       warn(fs::path(*files_.target).filename().string(), "no round ends (\"return sas tasks\"): nothing committed");
@@ -187,39 +223,11 @@ class DatapointImporter {
         if (auto it = last_call.find(s); it == last_call.end()) {
           warn_step(index, "the approximation log has no call for it; approx left out");
         } else {
-          const ApproxCall& c = approx_.calls[it->second];
           on_path.insert(it->second);
-          if (c.returned) {
-            if (guess && *guess != c.action)
-              warn_step(index, "the round's guess '" + *guess + "' differs from the approximation log's '" + c.action + "'");
-            step.approx = AgentStep{c.action, {{c.latency, c.input_tokens, c.output_tokens, c.attempts}}};
-          } else if (guess && guess->empty()) {
-            // DSP gives up after 9 failed attempts and uses an empty guess; no result line, so the
-            // latency is estimated from the 1 s timestamps of the first and last attempt.
-            const sim::Time latency = sim::Time::from_ns((c.last_clock - c.first_clock) * 1'000'000'000);
-            warn_step(index, "the approximation never returned (" + std::to_string(c.attempts) +
-                                 " attempts, lines " + std::to_string(c.first_line) + "-" +
-                                 std::to_string(c.last_prompt_line) + "); empty guess, latency estimated as " +
-                                 seconds_text(latency) + " from timestamps, 0 output tokens");
-            step.approx = AgentStep{"", {{latency, c.input_tokens, 0, c.attempts}}};
-          } else {
-            warn_step(index, "the approximation's last call for it never returned; approx left out");
-          }
+          step.approx = approx_step(index, guess, approx_.calls[it->second]);
         }
 
-        if (sim_) {
-          if (auto v = sim_->verdicts.find(s); v != sim_->verdicts.end()) {
-            step.match = v->second.agrees;
-            if (v->second.target_action != step.target.action)
-              warn_step(index, "the simulation log's target action '" + v->second.target_action + "' differs from the committed '" +
-                                   step.target.action + "'");
-            if (!v->second.agrees && step.approx && v->second.approx_action != step.approx->action)
-              warn_step(index, "the simulation log corrects '" + v->second.approx_action + "', not the guess '" +
-                                   step.approx->action + "'");
-          } else {
-            warn_step(index, "no verdict in the simulation log");
-          }
-        }
+        if (sim_) take_verdict(index, step);
         // Without a logged verdict, DSP's own rule: exact string equality.
         if (!step.match && guess) step.match = *guess == step.target.action;
         if (step.match && step.approx && *step.match != (step.approx->action == step.target.action))

@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "models/trace/dsp_line_parser.hpp"
+
 namespace specsim::models::trace::dsp {
 namespace {
 
@@ -27,27 +29,18 @@ bool looks_like_datetime(std::string_view s) {
   return true;
 }
 
-class SimulationParser {
+class SimulationParser final : public LineParser<SimulationLog> {
  public:
-  explicit SimulationParser(const LogFile& f) : f_(f) {}
+  explicit SimulationParser(const LogFile& f) : LineParser(f) {}
 
   SimulationLog run() {
-    for (const LogLine& l : f_.lines) line(l);
+    parse_lines();
     return std::move(log_);
   }
 
  private:
-  void line(const LogLine& l) {
-    if (!l.has_timestamp) return log_.diag.unreadable_line(f_, l);
-    std::string_view m = l.message;
+  void message(const LogLine& l, std::string_view m) override {
     std::string_view rest = m;
-    if (consume(rest, "task description: ")) {
-      if (l.number == 1) log_.task = std::string(rest);
-      else log_.diag.warn(f_, l.number, "a second task description");
-      log_.diag.used();
-      return;
-    }
-    rest = m;
     consume(rest, "in breaking, ");
     if (consume(rest, "The approximation agent thinks step ")) return guess_line(l, rest);
     rest = m;
@@ -128,8 +121,6 @@ class SimulationParser {
     else log_.summary[std::string(key)] = *v;
   }
 
-  const LogFile& f_;
-  SimulationLog log_;
 };
 
 }  // namespace

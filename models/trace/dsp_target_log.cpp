@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "models/trace/dsp_line_parser.hpp"
+
 namespace specsim::models::trace::dsp {
 namespace {
 
@@ -10,12 +12,12 @@ std::string_view rtrim(std::string_view s) {
   return s;
 }
 
-class TargetParser {
+class TargetParser final : public LineParser<TargetLog> {
  public:
-  explicit TargetParser(const LogFile& f) : f_(f) {}
+  explicit TargetParser(const LogFile& f) : LineParser(f) {}
 
   TargetLog run() {
-    for (const LogLine& l : f_.lines) line(l);
+    parse_lines();
     std::size_t open = 0;
     for (const auto& [step, attempts] : current_) open += attempts.size();
     if (open > 0) {
@@ -26,17 +28,8 @@ class TargetParser {
   }
 
  private:
-  void line(const LogLine& l) {
-    if (!l.has_timestamp) {
-      log_.diag.unreadable_line(f_, l);
-      return;
-    }
-    std::string_view m = l.message;
-    if (consume(m, "task description: ")) {
-      if (l.number == 1) log_.task = std::string(m);
-      else log_.diag.warn(f_, l.number, "a second task description");
-      log_.diag.used();
-    } else if (m == "react launch api for thought." || m == "react launch api for response.") {
+  void message(const LogLine& l, std::string_view m) override {
+    if (m == "react launch api for thought." || m == "react launch api for response.") {
       log_.diag.irrelevant();  // the token line that follows has the same timestamp
     } else if (consume(m, "Target step ")) {
       token_line(l, m);
@@ -242,8 +235,6 @@ class TargetParser {
     mismatch_.reset();
   }
 
-  const LogFile& f_;
-  TargetLog log_;
   std::map<int, std::vector<TargetAttempt>> current_;  // this round's attempts by step
   std::vector<std::string> guesses_;
   std::optional<std::int64_t> mismatch_;

@@ -65,6 +65,9 @@ class Parser {
  private:
   void parse_line(std::string_view line_text, int line, Trace& trace);
   std::optional<Task> parse_task(const json& j);
+  void parse_task_id(const json& j, Task& task);
+  void parse_features(const json& f, Task& task);
+  void parse_steps(const json& steps, Task& task);
   std::optional<Step> parse_step(const json& j, const std::string& path);
   std::optional<AgentStep> parse_agent_step(const json& j, const std::string& path, bool is_target);
   std::optional<Call> parse_call(const json& j, const std::string& path);
@@ -245,64 +248,69 @@ std::optional<bool> Parser::get_bool(const json& j, const std::string& path) {
   return j.get<bool>();
 }
 
+void Parser::parse_task_id(const json& id, Task& task) {
+  if (auto s = get_string(id, "task_id")) {
+    if (s->empty()) {
+      report(line_, 0, "task_id", "must not be empty");
+    } else if (auto [it, inserted] = id_lines_.emplace(*s, line_); !inserted) {
+      report(line_, 0, "task_id", "duplicate task id '" + *s + "' (first defined on line " +
+                                      std::to_string(it->second) + ")");
+    }
+    task.task_id = std::move(*s);
+  }
+}
+
+void Parser::parse_features(const json& f, Task& task) {
+  if (!f.is_array()) {
+    report(line_, 0, "features", std::string("expected an array of numbers, got ") + type_name(f));
+  } else {
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      if (auto v = get_number(f[i], index("features", i))) task.features.push_back(*v);
+    }
+    if (!f.empty()) {
+      if (!feature_size_) {
+        feature_size_ = std::make_pair(f.size(), line_);
+      } else if (feature_size_->first != f.size()) {
+        report(line_, 0, "features", "has " + std::to_string(f.size()) + " values, but the task on line " +
+                                         std::to_string(feature_size_->second) + " has " +
+                                         std::to_string(feature_size_->first) + " (all tasks need the same length)");
+      }
+    }
+  }
+}
+
+void Parser::parse_steps(const json& steps, Task& task) {
+  if (!steps.is_array()) {
+    report(line_, 0, "steps", std::string("expected an array of steps, got ") + type_name(steps));
+  } else if (steps.empty()) {
+    report(line_, 0, "steps", "a task needs at least one step");
+  } else {
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      if (auto s = parse_step(steps[i], index("steps", i))) task.steps.push_back(std::move(*s));
+    }
+    // Indices are only meaningful when every step parsed.
+    const std::size_t checked = task.steps.size() == steps.size() ? task.steps.size() : 0;
+    for (std::size_t i = 0; i + 1 < checked; ++i) {
+      if (task.steps[i].target.action == kTerminateAction) {
+        report(line_, 0, index("steps", i) + ".target.action",
+               std::string(kTerminateAction) + " ends the task, so only the last step may have it");
+      }
+    }
+  }
+}
+
 std::optional<Task> Parser::parse_task(const json& j) {
   const std::size_t errors_before = errors_.size();
   expect_object(j, "", {"task_id", "task", "features", "steps", "rounds", "measured", "source"});
   Task task;
 
-  if (const json* id = member(j, "task_id", "", true)) {
-    if (auto s = get_string(*id, "task_id")) {
-      if (s->empty()) {
-        report(line_, 0, "task_id", "must not be empty");
-      } else if (auto [it, inserted] = id_lines_.emplace(*s, line_); !inserted) {
-        report(line_, 0, "task_id", "duplicate task id '" + *s + "' (first defined on line " +
-                                        std::to_string(it->second) + ")");
-      }
-      task.task_id = std::move(*s);
-    }
-  }
+  if (const json* id = member(j, "task_id", "", true)) parse_task_id(*id, task);
   if (const json* text = member(j, "task", "", true)) {
     if (auto s = get_string(*text, "task")) task.task = std::move(*s);
   }
 
-  if (const json* f = member(j, "features", "", false)) {
-    if (!f->is_array()) {
-      report(line_, 0, "features", std::string("expected an array of numbers, got ") + type_name(*f));
-    } else {
-      for (std::size_t i = 0; i < f->size(); ++i) {
-        if (auto v = get_number((*f)[i], index("features", i))) task.features.push_back(*v);
-      }
-      if (!f->empty()) {
-        if (!feature_size_) {
-          feature_size_ = std::make_pair(f->size(), line_);
-        } else if (feature_size_->first != f->size()) {
-          report(line_, 0, "features", "has " + std::to_string(f->size()) + " values, but the task on line " +
-                                           std::to_string(feature_size_->second) + " has " +
-                                           std::to_string(feature_size_->first) + " (all tasks need the same length)");
-        }
-      }
-    }
-  }
-
-  if (const json* steps = member(j, "steps", "", true)) {
-    if (!steps->is_array()) {
-      report(line_, 0, "steps", std::string("expected an array of steps, got ") + type_name(*steps));
-    } else if (steps->empty()) {
-      report(line_, 0, "steps", "a task needs at least one step");
-    } else {
-      for (std::size_t i = 0; i < steps->size(); ++i) {
-        if (auto s = parse_step((*steps)[i], index("steps", i))) task.steps.push_back(std::move(*s));
-      }
-      // Indices are only meaningful when every step parsed.
-      const std::size_t checked = task.steps.size() == steps->size() ? task.steps.size() : 0;
-      for (std::size_t i = 0; i + 1 < checked; ++i) {
-        if (task.steps[i].target.action == kTerminateAction) {
-          report(line_, 0, index("steps", i) + ".target.action",
-                 std::string(kTerminateAction) + " ends the task, so only the last step may have it");
-        }
-      }
-    }
-  }
+  if (const json* f = member(j, "features", "", false)) parse_features(*f, task);
+  if (const json* steps = member(j, "steps", "", true)) parse_steps(*steps, task);
 
   if (const json* rounds = member(j, "rounds", "", false)) {
     if (!rounds->is_array()) {

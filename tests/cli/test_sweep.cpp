@@ -13,7 +13,7 @@
 #include <thread>
 #include <unistd.h>
 
-#include "analysis/result_file.hpp"
+#include "analysis/stored_summary.hpp"
 #include "support/run_specsim.hpp"
 #include "support/temp_dir.hpp"
 #include "tools/runner/sweep.hpp"

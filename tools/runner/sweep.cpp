@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/h5_table.hpp"
-#include "analysis/result_file.hpp"
+#include "analysis/stored_summary.hpp"
 #include "sim/files.hpp"
 #include "sim/random.hpp"
 #include "sim/ordered_pool.hpp"
