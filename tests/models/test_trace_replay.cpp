@@ -64,6 +64,30 @@ TEST_CASE("synthesize, write, read and replay: the same results as the synthetic
   }
 }
 
+// A trace of an i.i.d. workload replayed with every latency from the models fitted per call kind,
+// and then with verdicts drawn at its match rate too: near the recorded figures, not equal to
+// them, and deterministic.
+TEST_CASE("fitted latencies and modelled verdicts replay a trace near its recorded figures", "[trace][replay]") {
+  const testing::TempDir tmp;
+  const runner::Scenario synthetic = runner::parse_scenario(
+      with_workload("workload: {kind: synthetic, steps: {kind: uniform, min: 2, max: 12}, match: {kind: iid, p: 0.6}}"),
+      (tmp / "synthetic.yaml").string());
+  models::trace::write_trace(runner::synthesize_trace(synthetic), (tmp / "synth.jsonl").string());
+  const auto replay = [&](const std::string& options) {
+    return run(runner::parse_scenario(with_workload("workload: {kind: trace, file: synth.jsonl" + options + "}"),
+                                      (tmp / "replay.yaml").string()));
+  };
+  const auto recorded = replay(""), fitted = replay(", latency: fitted"),
+             modelled = replay(", latency: fitted, verdicts: model");
+  const auto& seq = recorded.rows[0];
+  CHECK(fitted.rows[0].latency_mean_s != seq.latency_mean_s);
+  CHECK(fitted.rows[0].latency_mean_s == Approx(seq.latency_mean_s).epsilon(0.05));
+  CHECK(fitted.rows[3].speedup == Approx(recorded.rows[3].speedup).epsilon(0.05));
+  CHECK(modelled.rows[3].speedup == Approx(recorded.rows[3].speedup).epsilon(0.1));
+  CHECK(analysis::summary_json("x", 1, replay(", latency: fitted, verdicts: model").rows) ==
+        analysis::summary_json("x", 1, modelled.rows));
+}
+
 // Two tasks with round-number latencies (T 4 s, A 1 s per step). Task 1: three steps whose
 // guesses match, miss, match; task 2: one step, T's stop action, guessed right.
 TEST_CASE("replaying a hand-written trace gives the hand-computed timeline", "[trace][replay]") {

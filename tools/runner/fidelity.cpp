@@ -59,11 +59,10 @@ struct Simulated {
   double latency_s = 0, cost_usd = 0;
 };
 
-// The mean over `draws` episodes of a one-task trace under `policy`.
-Simulated simulate(const trace::Trace& one, trace::TraceWorkloadConfig config, const models::Agents& agents,
-                   sim::DepthPolicy& policy, int draws, std::uint64_t seed) {
-  const trace::TraceWorkload workload(one, std::move(config));
-  const int max_steps = std::max(1, static_cast<int>(one.tasks.front().steps.size()));
+// The mean over `draws` episodes of a one-task workload under `policy`.
+Simulated simulate(const trace::TraceWorkload& workload, const models::Agents& agents, sim::DepthPolicy& policy,
+                   int draws, std::uint64_t seed) {
+  const int max_steps = std::max(1, static_cast<int>(workload.trace().tasks.front().steps.size()));
   sim::SimClock clock;
   models::SimBackend backend(agents, workload, clock, seed, max_steps);
   sim::PlannerConfig planner_config;
@@ -80,12 +79,114 @@ Simulated simulate(const trace::Trace& one, trace::TraceWorkloadConfig config, c
   return sum;
 }
 
-// What a mode knows about run i: the tasks it may learn from and whether the run's session
+// What a mode knows about a run: the tasks it may learn from and whether the run's session
 // speed is known from them.
 struct Training {
   std::vector<std::size_t> tasks;
   bool session_speed = false;
 };
+
+models::Agents fitted_agents(const trace::Trace& trace, const models::Agents& base) {
+  models::Agents agents = base;
+  for (auto agent : {sim::Agent::approx, sim::Agent::target}) {
+    const auto a = static_cast<std::size_t>(sim::index(agent));
+    agents[a] = trace::fit_agent(trace, agent, base[a]);
+  }
+  return agents;
+}
+
+struct Prediction {
+  double simulated_s = std::nan(""), naive_s = std::nan("");  // NaN: nothing to learn from
+  double cost_usd = 0;
+};
+
+// The run replayed as recorded; off-path calls from models fitted to the whole trace. The naive
+// estimate is the recording's own target-alone time where it has one.
+Prediction replay(const trace::Trace& all, std::size_t i, const models::Agents& base, std::uint64_t seed,
+                  std::int64_t& divergences) {
+  const trace::Trace one = subset(all, {i});
+  const models::Agents agents = fitted_agents(all, base);
+  trace::TraceWorkloadConfig config;
+  config.fit_agents = false;
+  policies::RecordedK policy(1, true);
+  const trace::TraceWorkload workload(one, std::move(config));
+  const Simulated s = simulate(workload, agents, policy, 1, seed);
+  divergences += policy.divergences();
+  Prediction p{s.latency_s, 0, s.cost_usd};
+  const auto& m = all.tasks[i].measured;
+  if (m && m->sequential) {
+    p.naive_s = m->sequential->seconds();
+  } else {
+    policies::Sequential alone;
+    p.naive_s = simulate(workload, agents, alone, 1, seed).latency_s;
+  }
+  return p;
+}
+
+// Run i predicted from the training tasks only (its own recorded tokens kept): latencies from
+// the models fitted to them, with the session's speed where known; recorded verdicts and k, or
+// (modelled) verdicts at their match rate and k drawn from their choices. The naive estimate is
+// the target alone on the same world.
+Prediction predict(const trace::Trace& all, std::size_t i, const Training& tr, bool modelled,
+                   const models::Agents& base, const FidelityOptions& options) {
+  if (tr.tasks.empty()) return {};
+  const trace::Trace one = subset(all, {i});
+  const trace::Trace train = subset(all, tr.tasks);
+  auto fit = std::make_shared<trace::LatencyFit>(trace::fit_latency(train));
+  if (tr.session_speed) {
+    std::vector<std::size_t> same;
+    for (std::size_t j = 0; j < train.tasks.size(); ++j)
+      if (session_of(train.tasks[j]) == session_of(all.tasks[i])) same.push_back(j);
+    fit->session = trace::session_factor(*fit, train, same);
+  }
+  trace::TraceWorkloadConfig config;
+  config.fit_agents = false;
+  config.fitted_latency = true;
+  config.latency_fit = fit;
+  std::unique_ptr<sim::DepthPolicy> policy;
+  if (modelled) {
+    config.modelled_verdicts = true;
+    config.match_rate = trace::match_rate(train, *trace::make_match_rule("exact"));
+    std::vector<int> ks;
+    std::vector<sim::Time> delays;
+    for (const auto& t : train.tasks)
+      for (const auto& round : t.rounds) ks.push_back(static_cast<int>(round.k));
+    for (double s : fit->predictor_s) delays.push_back(sim::Time::from_seconds(s));
+    policy = std::make_unique<policies::DrawnK>(std::move(ks), std::move(delays), options.seed);
+  } else {
+    policy = std::make_unique<policies::RecordedK>(1, true);
+  }
+  const models::Agents agents = fitted_agents(train, base);
+  Prediction p;
+  const trace::TraceWorkload workload(one, std::move(config));
+  p.simulated_s = simulate(workload, agents, *policy, options.draws, options.seed).latency_s;
+  policies::Sequential alone;
+  p.naive_s = simulate(workload, agents, alone, options.draws, options.seed).latency_s;
+  return p;
+}
+
+void add(FidelityMode& mode, const Prediction& p) {
+  mode.simulated_s.push_back(p.simulated_s);
+  mode.naive_s.push_back(p.naive_s);
+}
+
+// The spread of the same task's runs in different sessions (FidelityReport::noise_floor).
+void noise_floor(FidelityReport& report) {
+  std::map<std::string, std::vector<const FidelityRun*>> by_task;
+  for (const auto& run : report.runs) by_task[run.task].push_back(&run);
+  double spread = 0;
+  for (const auto& [task, runs] : by_task) {
+    std::set<std::string> in;
+    for (const auto* r : runs) in.insert(r->session);
+    if (in.size() < 2) continue;
+    double mean = 0;
+    for (const auto* r : runs) mean += r->measured_s;
+    mean /= static_cast<double>(runs.size());
+    for (const auto* r : runs) spread += std::abs(r->measured_s / mean - 1);
+    report.noise_floor_runs += static_cast<std::int64_t>(runs.size());
+  }
+  if (report.noise_floor_runs > 0) report.noise_floor = 100 * spread / static_cast<double>(report.noise_floor_runs);
+}
 
 // Runs a mode could not predict (nothing to learn from: NaN) are left out of its figures.
 void summarise(FidelityMode& m, const std::vector<FidelityRun>& runs) {
@@ -128,6 +229,7 @@ FidelityReport fidelity(const trace::Trace& all, const FidelityOptions& options)
 
   FidelityReport report;
   std::vector<std::size_t> measured;  // tasks with a measured time
+  std::set<std::string> sessions;
   for (std::size_t i = 0; i < all.tasks.size(); ++i) {
     const trace::Task& t = all.tasks[i];
     if (!t.measured || !t.measured->latency || t.measured->latency->seconds() <= 0) continue;
@@ -136,14 +238,15 @@ FidelityReport fidelity(const trace::Trace& all, const FidelityOptions& options)
     run.task_id = t.task_id;
     run.session = session_of(t);
     run.task = task_of(t);
+    run.steps = static_cast<int>(t.steps.size());
+    run.rounds = static_cast<int>(t.rounds.size());
     run.measured_s = t.measured->latency->seconds();
     run.dsp_cost_usd = dsp_cost(t, info->price);
     report.runs.push_back(run);
+    sessions.insert(run.session);
   }
-  std::set<std::string> sessions;
-  for (const auto& r : report.runs) sessions.insert(r.session);
 
-  // Which tasks each held-out mode may learn from, for run i of the whole trace.
+  // What each held-out mode may learn from, for task i of the trace.
   const auto loto = [&](std::size_t i) {
     Training tr{{}, true};
     for (std::size_t j = 0; j < all.tasks.size(); ++j)
@@ -157,108 +260,23 @@ FidelityReport fidelity(const trace::Trace& all, const FidelityOptions& options)
     return tr;
   };
 
-  FidelityMode replay{"replay", "the run's own latencies, verdicts and k (a check of the planner)", {}, {}};
+  FidelityMode replayed{"replay", "the run's own latencies, verdicts and k (a check of the planner)", {}, {}};
   FidelityMode held{"loto", "leave one task out: fitted latencies; recorded verdicts and k", {}, {}};
   FidelityMode modelled{"loto_modelled", "leave one task out: fitted latencies, modelled verdicts and k", {}, {}};
   FidelityMode folder{"lofo", "leave one folder out: fitted latencies; recorded verdicts and k", {}, {}};
-
   for (std::size_t r = 0; r < measured.size(); ++r) {
     const std::size_t i = measured[r];
-    const trace::Trace one = subset(all, {i});
-    FidelityRun& run = report.runs[r];
-    run.steps = static_cast<int>(all.tasks[i].steps.size());
-    run.rounds = static_cast<int>(all.tasks[i].rounds.size());
-
-    {  // Replay: everything as recorded; off-path calls from models fitted to the whole trace.
-      models::Agents agents = base;
-      for (auto agent : {sim::Agent::approx, sim::Agent::target})
-        agents[static_cast<std::size_t>(sim::index(agent))] = trace::fit_agent(all, agent, base[static_cast<std::size_t>(sim::index(agent))]);
-      trace::TraceWorkloadConfig config;
-      config.fit_agents = false;
-      policies::RecordedK policy(1, true);
-      const Simulated s = simulate(one, std::move(config), agents, policy, 1, options.seed);
-      report.divergences += policy.divergences();
-      run.replay_cost_usd = s.cost_usd;
-      replay.simulated_s.push_back(s.latency_s);
-      const auto& m = all.tasks[i].measured;
-      if (m && m->sequential) {
-        replay.naive_s.push_back(m->sequential->seconds());
-      } else {
-        trace::TraceWorkloadConfig seq;
-        seq.fit_agents = false;
-        policies::Sequential alone;
-        replay.naive_s.push_back(simulate(one, std::move(seq), agents, alone, 1, options.seed).latency_s);
-      }
-    }
-
-    // A held-out mode: models from the training tasks only, the run's own tokens.
-    const auto predict = [&](FidelityMode& mode, const Training& tr, bool modelled_choices) {
-      if (tr.tasks.empty()) {  // nothing to learn from: no prediction
-        mode.simulated_s.push_back(std::nan(""));
-        mode.naive_s.push_back(std::nan(""));
-        return;
-      }
-      const trace::Trace train = subset(all, tr.tasks);
-      auto fit = std::make_shared<trace::LatencyFit>(trace::fit_latency(train));
-      if (tr.session_speed) {
-        std::vector<std::size_t> same;
-        for (std::size_t j = 0; j < train.tasks.size(); ++j)
-          if (session_of(train.tasks[j]) == session_of(all.tasks[i])) same.push_back(j);
-        fit->session = trace::session_factor(*fit, train, same);
-      }
-      models::Agents agents = base;
-      for (auto agent : {sim::Agent::approx, sim::Agent::target})
-        agents[static_cast<std::size_t>(sim::index(agent))] = trace::fit_agent(train, agent, base[static_cast<std::size_t>(sim::index(agent))]);
-      const auto config = [&] {
-        trace::TraceWorkloadConfig c;
-        c.fit_agents = false;
-        c.fitted_latency = true;
-        c.latency_fit = fit;
-        if (modelled_choices) {
-          c.modelled_verdicts = true;
-          c.match_rate = trace::match_rate(train, *trace::make_match_rule("exact"));
-        }
-        return c;
-      };
-      std::unique_ptr<sim::DepthPolicy> policy;
-      if (modelled_choices) {
-        std::vector<int> ks;
-        std::vector<sim::Time> delays;
-        for (const auto& t : train.tasks)
-          for (const auto& round : t.rounds) ks.push_back(static_cast<int>(round.k));
-        for (double s : fit->predictor_s) delays.push_back(sim::Time::from_seconds(s));
-        policy = std::make_unique<policies::DrawnK>(std::move(ks), std::move(delays), options.seed);
-      } else {
-        policy = std::make_unique<policies::RecordedK>(1, true);
-      }
-      mode.simulated_s.push_back(simulate(one, config(), agents, *policy, options.draws, options.seed).latency_s);
-      policies::Sequential alone;
-      mode.naive_s.push_back(simulate(one, config(), agents, alone, options.draws, options.seed).latency_s);
-    };
-    predict(held, loto(i), false);
-    predict(modelled, loto(i), true);
-    if (sessions.size() > 1) predict(folder, lofo(i), false);
+    const Prediction p = replay(all, i, base, options.seed, report.divergences);
+    report.runs[r].replay_cost_usd = p.cost_usd;
+    add(replayed, p);
+    add(held, predict(all, i, loto(i), false, base, options));
+    add(modelled, predict(all, i, loto(i), true, base, options));
+    if (sessions.size() > 1) add(folder, predict(all, i, lofo(i), false, base, options));
   }
-
-  report.modes = {replay, held, modelled};
-  if (sessions.size() > 1) report.modes.push_back(folder);
+  report.modes = {replayed, held, modelled};
+  if (sessions.size() > 1) report.modes.push_back(folder);  // one session: no folder to leave out
   for (auto& m : report.modes) summarise(m, report.runs);
-
-  // The noise floor: the same task's runs in different sessions.
-  std::map<std::string, std::vector<const FidelityRun*>> by_task;
-  for (const auto& run : report.runs) by_task[run.task].push_back(&run);
-  double spread = 0;
-  for (const auto& [task, runs] : by_task) {
-    std::set<std::string> in;
-    for (const auto* r : runs) in.insert(r->session);
-    if (in.size() < 2) continue;
-    double mean = 0;
-    for (const auto* r : runs) mean += r->measured_s;
-    mean /= static_cast<double>(runs.size());
-    for (const auto* r : runs) spread += std::abs(r->measured_s / mean - 1);
-    report.noise_floor_runs += static_cast<std::int64_t>(runs.size());
-  }
-  if (report.noise_floor_runs > 0) report.noise_floor = 100 * spread / static_cast<double>(report.noise_floor_runs);
+  noise_floor(report);
   return report;
 }
 
