@@ -67,6 +67,7 @@ std::vector<h5::Field> k_count_fields() {
 h5::Handle group_without_times(hid_t parent, const std::string& name) {
   h5::Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
   h5::check(H5Pset_obj_track_times(gcpl.get(), false), "H5Pset_obj_track_times");
+  h5::check(H5Pset_attr_phase_change(gcpl.get(), 0, 0), "H5Pset_attr_phase_change");
   hid_t g = H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT);
   if (g < 0) throw std::runtime_error("HDF5: cannot create group " + name);
   return h5::Handle(g, H5Gclose);
@@ -82,7 +83,7 @@ std::string group_name(const std::string& label) {
 }  // namespace
 
 struct ResultFile::Impl {
-  explicit Impl(std::string path) : target(std::move(path)) {}
+  Impl(std::string path, sim::CommitGroup* group) : target(std::move(path), group) {}
   // Declared first, so destroyed last: the HDF5 handles close before an uncommitted file goes.
   sim::AtomicFile target;
   h5::Handle file;
@@ -94,12 +95,17 @@ struct ResultFile::Impl {
 };
 
 ResultFile::ResultFile(std::string path, const std::map<std::string, std::string>& attributes,
-                       std::uint64_t seed, const std::vector<PolicyInfo>& policies)
-    : impl_(std::make_unique<Impl>(std::move(path))) {
+                       std::uint64_t seed, const std::vector<PolicyInfo>& policies, sim::CommitGroup* group)
+    : impl_(std::make_unique<Impl>(std::move(path), group)) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr dumps
   const std::string& temp = impl_->target.temp_path();
+  // Attributes of any size (the scenario text, a policy's config) need dense attribute storage,
+  // which needs the 1.8 file format: compact storage stops at 64 KB per object.
   h5::Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
-  hid_t f = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
+  h5::check(H5Pset_attr_phase_change(fcpl.get(), 0, 0), "H5Pset_attr_phase_change");
+  h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), "H5Pset_libver_bounds");
+  hid_t f = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
   if (f < 0) throw std::runtime_error("cannot create result file " + temp);
   impl_->file = h5::Handle(f, H5Fclose);
   for (const auto& [name, value] : attributes) h5::set_string_attribute(f, name, value);

@@ -16,6 +16,7 @@
 #include "analysis/episode_metrics.hpp"
 #include "analysis/result_rows.hpp"
 #include "analysis/summary.hpp"
+#include "sim/files.hpp"
 
 namespace specsim::analysis {
 
@@ -26,7 +27,7 @@ struct PolicyInfo {
 class ResultFile {
  public:
   ResultFile(std::string path, const std::map<std::string, std::string>& attributes, std::uint64_t seed,
-             const std::vector<PolicyInfo>& policies);
+             const std::vector<PolicyInfo>& policies, sim::CommitGroup* group = nullptr);
   ~ResultFile();
   ResultFile(const ResultFile&) = delete;
   ResultFile& operator=(const ResultFile&) = delete;

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "models/agent_model.hpp"
 #include "models/episode_script.hpp"
@@ -21,6 +23,8 @@ class Workload {
                       sim::RandomStream& rng, EpisodeScript& out) const = 0;
   // A workload may know the agents better than the scenario does (a trace's fitted models).
   virtual void adapt_agents(Agents& /*agents*/) const {}
+  // The files it was read from, so that no output of a run overwrites them.
+  virtual std::vector<std::string> files() const { return {}; }
 };
 
 // Episode `episode`'s script, drawn from its world stream (seed, "world", episode): what every

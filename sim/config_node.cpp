@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <map>
+#include <vector>
 
 namespace specsim::sim {
 
@@ -19,25 +21,35 @@ namespace {
 // encloses it (`&a [*a]`, a cycle). Code that walks a document (YAML::Clone, the emitter, policy
 // grids) would then never end, or take exponential time ("billion laughs"), so the loader walks
 // it once, iteratively, and rejects a document that is infinite or larger than any real input.
+// yaml-cpp also keeps either value of a key given twice, silently; a typo fixed below the
+// original line would then be ignored. The same walk rejects duplicate keys.
 constexpr std::size_t kMaxNodes = 100'000;
 
-void check_size(const YAML::Node& root, const std::string& name) {
+[[noreturn]] void fail_at(const std::string& name, const YAML::Mark& m, const std::string& message) {
+  const bool known = !m.is_null();
+  throw InputError(name, known ? m.line + 1 : 0, known ? m.column + 1 : 0, "", message);
+}
+
+void check_document(const YAML::Node& root, const std::string& name) {
   std::vector<YAML::Node> stack{root};
   std::size_t visited = 0;
   while (!stack.empty()) {
     const YAML::Node n = stack.back();
     stack.pop_back();
-    if (++visited > kMaxNodes) {
-      const YAML::Mark m = n.Mark();
-      const bool known = !m.is_null();
-      throw InputError(name, known ? m.line + 1 : 0, known ? m.column + 1 : 0, "",
-                       "invalid YAML: aliases refer to an enclosing node, or expand the document to more than " +
-                           std::to_string(kMaxNodes) + " nodes");
-    }
+    if (++visited > kMaxNodes)
+      fail_at(name, n.Mark(), "invalid YAML: aliases refer to an enclosing node, or expand the document to more than " +
+                                  std::to_string(kMaxNodes) + " nodes");
     if (n.IsSequence()) {
       for (const auto& child : n) stack.push_back(child);
     } else if (n.IsMap()) {
+      std::map<std::string, int> lines;  // key -> its first line
       for (const auto& kv : n) {
+        if (kv.first.IsScalar()) {
+          const auto [it, fresh] = lines.emplace(kv.first.Scalar(), kv.first.Mark().line + 1);
+          if (!fresh)
+            fail_at(name, kv.first.Mark(), "invalid YAML: key '" + it->first + "' is given twice (first on line " +
+                                               std::to_string(it->second) + ")");
+        }
         stack.push_back(kv.first);
         stack.push_back(kv.second);
       }
@@ -50,8 +62,11 @@ void check_size(const YAML::Node& root, const std::string& name) {
 ConfigNode ConfigNode::load_string(const std::string& text, const std::string& name) {
   auto file = std::make_shared<const std::string>(name);
   try {
-    YAML::Node root = YAML::Load(text);
-    check_size(root, name);
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1)
+      fail_at(name, documents[1].Mark(), "invalid YAML: a second document (after '---'); a file holds one");
+    YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+    check_document(root, name);
     return ConfigNode(root, file, "", YAML::Mark());
   } catch (const YAML::Exception& e) {
     throw InputError(name, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg);

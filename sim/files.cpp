@@ -1,5 +1,8 @@
 #include "sim/files.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,25 +31,75 @@ namespace {
 constexpr const char* kTemporaryMark = ".tmp-";
 }
 
-AtomicFile::AtomicFile(std::string path)
-    : path_(std::move(path)), temp_(path_ + kTemporaryMark + std::to_string(::getpid())) {}
+AtomicFile::AtomicFile(std::string path, CommitGroup* group)
+    : path_(std::move(path)), temp_(path_ + kTemporaryMark + std::to_string(::getpid())), group_(group) {}
 
 AtomicFile::~AtomicFile() {
   if (!committed_) std::remove(temp_.c_str());
 }
 
 void AtomicFile::commit() {
+  if (group_) {
+    group_->stage(temp_, path_);
+    committed_ = true;  // the group removes or renames it now
+    return;
+  }
   if (std::rename(temp_.c_str(), path_.c_str()) != 0)
     throw InputError(path_, 0, 0, "", std::string("cannot rename the temporary file into place: ") + std::strerror(errno));
   committed_ = true;
+}
+
+CommitGroup::~CommitGroup() {
+  if (!committed_)
+    for (const Staged& s : staged_) std::remove(s.temp.c_str());
+}
+
+void CommitGroup::commit() {
+  committed_ = true;
+  for (std::size_t i = 0; i < staged_.size(); ++i) {
+    if (std::rename(staged_[i].temp.c_str(), staged_[i].path.c_str()) == 0) continue;
+    const std::string error = std::strerror(errno);
+    for (std::size_t j = i; j < staged_.size(); ++j) std::remove(staged_[j].temp.c_str());
+    throw InputError(staged_[i].path, 0, 0, "", "cannot rename the temporary file into place: " + error);
+  }
+}
+
+void remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path target(path);
+  const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  const std::string prefix = target.filename().string() + kTemporaryMark;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string pid_text = name.substr(prefix.size());
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) continue;
+    const auto pid = static_cast<pid_t>(std::stol(pid_text));
+    if (::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(entry.path(), ec);
+  }
+}
+
+FolderLock::FolderLock(const std::string& folder) {
+  const std::string path = folder + "/.lock";
+  fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw InputError(folder, 0, 0, "", std::string("cannot create the lock file: ") + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    throw InputError(folder, 0, 0, "", "another specsim process is writing into this folder; wait for it, or choose another");
+  }
+}
+
+FolderLock::~FolderLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock
 }
 
 bool is_atomic_temporary(const std::string& file_name) {
   return file_name.find(kTemporaryMark) != std::string::npos;
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
-  AtomicFile file(path);
+void write_file_atomically(const std::string& path, const std::string& content, CommitGroup* group) {
+  AtomicFile file(path, group);
   {
     std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
     if (!out) throw InputError(path, 0, 0, "", std::string("cannot create a temporary file: ") + std::strerror(errno));

@@ -1,6 +1,7 @@
 #pragma once
 // Whole-file input and output.
 #include <string>
+#include <vector>
 
 namespace specsim::sim {
 
@@ -12,9 +13,13 @@ std::string read_text_file(const std::string& path);
 // target by commit(), so readers never see a half-written file. Without commit() (an error, an
 // exception, an interrupted run) the temporary file is removed and the target is left as it was.
 // There is no fsync: this guards against crashes of the writer, not of the machine.
+class CommitGroup;
+
 class AtomicFile {
  public:
-  explicit AtomicFile(std::string path);
+  // With a group, commit() only hands the written file to the group, which renames it into
+  // place together with the others.
+  explicit AtomicFile(std::string path, CommitGroup* group = nullptr);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -27,13 +32,52 @@ class AtomicFile {
 
  private:
   std::string path_, temp_;
+  CommitGroup* group_;
   bool committed_ = false;
 };
+
+// Several outputs of one command that land together or not at all (`-o` with `--json`): each is
+// written to its temporary file and handed to the group; commit() renames them all into place.
+// A group destroyed before commit() (an error, a signal) removes every temporary file it holds.
+class CommitGroup {
+ public:
+  CommitGroup() = default;
+  ~CommitGroup();
+  CommitGroup(const CommitGroup&) = delete;
+  CommitGroup& operator=(const CommitGroup&) = delete;
+
+  void commit();
+
+ private:
+  friend class AtomicFile;
+  void stage(const std::string& temp, const std::string& path) { staged_.push_back({temp, path}); }
+  struct Staged {
+    std::string temp, path;
+  };
+  std::vector<Staged> staged_;
+  bool committed_ = false;
+};
+
+// Holds a folder for one writer at a time (an advisory lock on "<folder>/.lock", released when
+// the object goes or the process dies): a second writer gets an InputError at once.
+class FolderLock {
+ public:
+  explicit FolderLock(const std::string& folder);
+  ~FolderLock();
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Removes the temporary files that killed writers left beside `path` (their process is gone).
+void remove_stale_temporaries(const std::string& path);
 
 // Whether a file name is that of an AtomicFile's temporary: debris of a writer that was killed.
 bool is_atomic_temporary(const std::string& file_name);
 
 // Writes a whole file or nothing (see AtomicFile). Failures are InputErrors naming `path`.
-void write_file_atomically(const std::string& path, const std::string& content);
+void write_file_atomically(const std::string& path, const std::string& content, CommitGroup* group = nullptr);
 
 }  // namespace specsim::sim

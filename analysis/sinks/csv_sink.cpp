@@ -16,7 +16,7 @@ void CsvSink::on_run_end() {
       text += (i ? "," : "") + csv_cell(reinterpret_cast<const char*>(&stored), columns[i]);
     text += "\n";
   }
-  sim::write_file_atomically(path_, text);
+  sim::write_file_atomically(path_, text, group_);
 }
 
 }  // namespace specsim::analysis

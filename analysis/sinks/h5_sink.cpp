@@ -25,9 +25,10 @@ LearningRow learning_row(const sim::EpisodeRun& e, double mean_k) {
 }  // namespace
 
 H5Sink::H5Sink(std::string path, std::map<std::string, std::string> attributes, const SummarySink& summary,
-               const models::Agents& agents, models::Billing billing, std::int64_t record_episodes)
+               const models::Agents& agents, models::Billing billing, std::int64_t record_episodes,
+               sim::CommitGroup* group)
     : path_(std::move(path)), attributes_(std::move(attributes)), summary_(summary), agents_(agents),
-      billing_(billing), record_episodes_(record_episodes) {}
+      billing_(billing), record_episodes_(record_episodes), group_(group) {}
 
 void H5Sink::on_run_start(const sim::RunInfo& run) {
   std::vector<PolicyInfo> policies;
@@ -37,7 +38,7 @@ void H5Sink::on_run_start(const sim::RunInfo& run) {
     if (!lane.hidden) policies.push_back({lane.label, lane.kind, lane.config});
   }
   buffers_.assign(policies.size(), Buffer{});
-  file_ = std::make_unique<ResultFile>(path_, attributes_, run.seed, policies);
+  file_ = std::make_unique<ResultFile>(path_, attributes_, run.seed, policies, group_);
 }
 
 void H5Sink::on_episode(std::size_t lane, const sim::EpisodeRun& episode) {

@@ -18,7 +18,8 @@ namespace specsim::analysis {
 class H5Sink final : public sim::RunObserver {
  public:
   H5Sink(std::string path, std::map<std::string, std::string> attributes, const SummarySink& summary,
-         const models::Agents& agents, models::Billing billing, std::int64_t record_episodes);
+         const models::Agents& agents, models::Billing billing, std::int64_t record_episodes,
+         sim::CommitGroup* group = nullptr);
 
   void on_run_start(const sim::RunInfo& run) override;
   void on_episode(std::size_t lane, const sim::EpisodeRun& episode) override;
@@ -39,6 +40,7 @@ class H5Sink final : public sim::RunObserver {
   const models::Agents& agents_;
   models::Billing billing_;
   std::int64_t record_episodes_;
+  sim::CommitGroup* group_;
   std::vector<std::size_t> policy_of_lane_;  // index in the file; npos for the hidden baseline
   std::vector<Buffer> buffers_;
   std::unique_ptr<ResultFile> file_;

@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace specsim::models::trace {
@@ -121,9 +122,25 @@ void Parser::parse_line(std::string_view line_text, int line, Trace& trace) {
     report(line, 0, "", "malformed JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
     return;
   }
+  // nlohmann's parser takes a NUL byte for the end of its input and ignores what follows.
+  if (const std::size_t nul = line_text.find('\0'); nul != std::string_view::npos) {
+    report(line, static_cast<int>(std::min<std::size_t>(nul + 1, std::numeric_limits<int>::max())), "",
+           "malformed JSON: a NUL byte");
+    return;
+  }
   json j;
+  std::string duplicate;  // nlohmann keeps the last of two equal keys silently; the callback sees each key
+  std::vector<std::set<std::string>> keys;
+  const json::parser_callback_t check_keys = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    else if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    else if (event == json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
+             duplicate.empty())
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
   try {
-    j = json::parse(line_text);
+    j = json::parse(line_text, check_keys);
   } catch (const json::parse_error& e) {
     // nlohmann says "[json.exception.parse_error.101] parse error at line 1, column 7: <why>".
     std::string why = e.what();
@@ -138,6 +155,10 @@ void Parser::parse_line(std::string_view line_text, int line, Trace& trace) {
     std::string why = e.what();
     if (const std::size_t close = why.find("] "); close != std::string::npos) why = why.substr(close + 2);
     report(line, 0, "", "malformed JSON: " + why);
+    return;
+  }
+  if (!duplicate.empty()) {
+    report(line, 0, "", "malformed JSON: key \"" + duplicate + "\" is given twice in one object");
     return;
   }
   try {

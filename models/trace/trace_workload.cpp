@@ -125,6 +125,7 @@ std::unique_ptr<Workload> decode_trace_workload(const sim::ConfigNode& node) {
   const auto path = (std::filesystem::path(node.file()).parent_path() / file.as<std::string>()).lexically_normal();
   if (!std::filesystem::exists(path)) file.fail("trace file '" + path.string() + "' does not exist");
   TraceWorkloadConfig config;
+  config.file = path.string();
   if (auto rule = node.find("match_rule")) config.match_rule = decode_match_rule(*rule);
   if (auto text = node.find("text_features")) config.text_features = decode_text_feature_config(*text);
   if (auto offpath = node.find("offpath")) {

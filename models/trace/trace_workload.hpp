@@ -29,6 +29,7 @@ struct TraceWorkloadConfig {
   std::shared_ptr<const LatencyFit> latency_fit;
   // For modelled verdicts: the match rate, or none for the trace's own.
   std::optional<double> match_rate;
+  std::string file;        // where the trace was read from
 };
 
 class TraceWorkload final : public Workload {
@@ -37,6 +38,7 @@ class TraceWorkload final : public Workload {
   void script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
               EpisodeScript& out) const override;
   void adapt_agents(Agents& agents) const override;
+  std::vector<std::string> files() const override { return {config_.file}; }
   const Trace& trace() const { return trace_; }
 
  private:

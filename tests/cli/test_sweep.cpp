@@ -15,6 +15,7 @@
 
 #include "analysis/stored_summary.hpp"
 #include "support/run_specsim.hpp"
+#include "sim/files.hpp"
 #include "support/temp_dir.hpp"
 #include "tools/runner/sweep.hpp"
 
@@ -162,6 +163,28 @@ TEST_CASE("an interrupted sweep leaves only complete files and resumes without r
   }
 }
 
+TEST_CASE("a second sweep into a folder in use stops at once; run ids cover everything that changes a run", "[sweep]") {
+  const testing::TempDir tmp;
+  const std::string dir = (tmp / "sweep-lock").string();
+  const std::string sweep = make_sweep(dir, kGrid);
+  fs::create_directories(dir + "/out");
+  {
+    const sim::FolderLock held(dir + "/out");  // as a running sweep holds it
+    std::string out;
+    CHECK(run("sweep " + sweep + " -o " + dir + "/out -q", &out) == 2);
+    CHECK_THAT(out, Catch::Contains("another specsim process is writing into this folder"));
+  }
+  CHECK(run("sweep " + sweep + " -o " + dir + "/out -q") == 0);  // released
+
+  // The same grid point with other episodes is another run.
+  runner::SweepSpec spec = runner::load_sweep(sweep);
+  const auto a = runner::expand_sweep(spec);
+  spec.episodes = 7;
+  const auto b = runner::expand_sweep(spec);
+  CHECK(a[0].id != b[0].id);
+  CHECK(runner::sweep_fingerprint(spec) != runner::sweep_fingerprint(runner::load_sweep(sweep)));
+}
+
 TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
   const testing::TempDir tmp;
   const std::string dir = (tmp / "sweep-bad").string();
@@ -181,10 +204,23 @@ TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
   bad("combine: zip\naxes:\n  - {path: workload.match.p, values: [0.1, 0.2]}\n  - {path: \"policies[1].k\", values: [1]}\n",
       "sweep.yaml:6:5: axes[1]: zipped axes must have the same length");
   bad("axes:\n  - {path: workload.match.p, values: [1.5]}\n", "makes an invalid scenario");
-  bad(kGrid, "--shard: expected I/N with 1 <= I <= N, got '3/2'", "--shard 3/2");
-  bad(kGrid, "--shard: expected I/N with 1 <= I <= N, got '0/2'", "--shard 0/2");
+  bad(kGrid, "--shard: expected I/N with 1 <= I <= N <= 1000000, got '3/2'", "--shard 3/2");
+  bad(kGrid, "--shard: expected I/N with 1 <= I <= N <= 1000000, got '0/2'", "--shard 0/2");
+  bad(kGrid, "--shard: expected I/N with 1 <= I <= N <= 1000000, got '1/4294967297'", "--shard 1/4294967297");  // no wrap to 1/1
+  // Runs that would be the same run, and axes on what the sweep itself sets.
+  bad("axes:\n  - {path: workload.match.p, values: [0.2, 0.5, 0.2]}\n",
+      "sweep.yaml:4:49: axes[0].values[2]: the value 0.2 is listed twice (its runs would be the same run)");
+  bad("seeds: [1, 2, 1]\naxes:\n  - {path: workload.match.p, values: [0.2]}\n",
+      "sweep.yaml:3:15: seeds[2]: seed 1 is listed twice");
+  for (const char* path : {"seed", "episodes", "name"})
+    bad(std::string("axes:\n  - {path: ") + path + ", values: [3]}\n", std::string("the sweep itself sets '") + path + "'");
+  bad("axes:\n  - {path: workload.match.p, values: [0.2]}\n  - {path: workload.match.p, values: [0.5]}\n",
+      "sweep.yaml:5:12: axes[1].path: 'workload.match.p' is already an axis of this sweep");
   // A results folder written by another sweep.
   REQUIRE(run("sweep " + make_sweep(dir, kGrid) + " -o " + other + " -q") == 0);
+  // The same sweep with other episodes is another sweep: its runs are not reused.
+  CHECK(run("sweep " + dir + "/sweep.yaml -o " + other + " --episodes 7 -q", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("with other settings (the sweep file, its base scenario or --episodes differ)"));
   CHECK(run("sweep " + make_sweep(dir, "axes:\n  - {path: workload.match.p, values: [0.3]}\n") + " -o " + other, &out) == 2);
-  CHECK_THAT(out, Catch::Contains(other + "/sweep.json: fingerprint: this results folder belongs to another sweep"));
+  CHECK_THAT(out, Catch::Contains(other + "/sweep.json: fingerprint: this results folder holds sweep 'sweep-bad' with other settings"));
 }

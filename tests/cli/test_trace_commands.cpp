@@ -211,7 +211,7 @@ TEST_CASE("trace import-dsp: failures exit 2 and leave no file", "[trace][cli]")
     std::ofstream(dir + "/out/blocker") << "x";
     const Outcome blocked = run_specsim("trace import-dsp " + kDspTest + " -o " + dir + "/out/t.jsonl --report " + dir + "/out/blocker/r.txt");
     CHECK(blocked.exit_code == 2);
-    CHECK_THAT(blocked.output, Catch::Contains("specsim: error: " + dir + "/out/blocker/r.txt: --report: cannot write the file"));
+    CHECK_THAT(blocked.output, Catch::Contains("specsim: error: " + dir + "/out/blocker/r.txt: --report: cannot write below '" + dir + "/out/blocker': it is a file, not a folder"));
     fs::remove(dir + "/out/blocker");
   }
   CHECK(files_in(dir + "/out") == 0);

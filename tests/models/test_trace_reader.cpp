@@ -109,6 +109,17 @@ TEST_CASE("each kind of bad input is reported with its line and field", "[trace]
     CHECK(first_message(task_with(kGoodStep) + "{\"task_id\": \n") ==
           "t.jsonl:2:13: malformed JSON: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal");
   }
+  SECTION("a key given twice, a NUL byte") {
+    CHECK(first_message(R"({"task_id":"a","task":"x","task":"y","steps":[)" + kGoodStep + "]}\n") ==
+          "t.jsonl:1: malformed JSON: key \"task\" is given twice in one object");
+    CHECK(first_message(task_with(R"({"target":{"action":"A","action":"B","calls":[]}})")) ==
+          "t.jsonl:1: malformed JSON: key \"action\" is given twice in one object");
+    CHECK(first_message(task_with(kGoodStep).substr(0, 5) + std::string(1, '\0') + "\n") ==
+          "t.jsonl:1:6: malformed JSON: a NUL byte");
+    CHECK(first_message(R"({"task_id":"a","task":"x","steps":[)" + kGoodStep + "]}" + std::string(1, '\0') + "\n") ==
+          "t.jsonl:1:" + std::to_string(std::string(R"({"task_id":"a","task":"x","steps":[)").size() + kGoodStep.size() + 3) +
+              ": malformed JSON: a NUL byte");
+  }
   SECTION("a line that is not an object") {
     CHECK(first_message("[1,2]\n") == "t.jsonl:1: a task line must be a JSON object, got array");
   }

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "sim/files.hpp"
 #include "support/input_error.hpp"
 #include "support/temp_dir.hpp"
@@ -59,4 +61,38 @@ TEST_CASE("a file that cannot be written is an input error naming it", "[files]"
   sim::AtomicFile never_written(path);
   CHECK(testing::input_error_of([&] { never_written.commit(); }) ==
         path + ": cannot rename the temporary file into place: No such file or directory");
+}
+
+TEST_CASE("a commit group renames its files only together, and removes them all otherwise", "[files]") {
+  const testing::TempDir tmp;
+  const std::string a = (tmp / "a.txt").string(), b = (tmp / "b.txt").string();
+  {
+    sim::CommitGroup group;
+    sim::write_file_atomically(a, "A", &group);
+    sim::write_file_atomically(b, "B", &group);
+    CHECK_FALSE(std::filesystem::exists(a));  // staged, not yet in place
+    CHECK(std::distance(std::filesystem::directory_iterator(tmp.path()), std::filesystem::directory_iterator{}) == 2);
+  }  // not committed: both temporary files go
+  CHECK(std::filesystem::is_empty(tmp.path()));
+  {
+    sim::CommitGroup group;
+    sim::write_file_atomically(a, "A", &group);
+    sim::write_file_atomically(b, "B", &group);
+    group.commit();
+  }
+  CHECK(sim::read_text_file(a) == "A");
+  CHECK(sim::read_text_file(b) == "B");
+  CHECK(std::distance(std::filesystem::directory_iterator(tmp.path()), std::filesystem::directory_iterator{}) == 2);
+}
+
+TEST_CASE("stale temporary files of dead writers are removed, those of live ones kept", "[files]") {
+  const testing::TempDir tmp;
+  const std::string target = (tmp / "r.h5").string();
+  const std::string dead = target + ".tmp-999999999", alive = target + ".tmp-" + std::to_string(::getpid());
+  const std::string other = (tmp / "other.h5.tmp-999999999").string();
+  for (const auto& f : {dead, alive, other}) std::ofstream(f) << "x";
+  sim::remove_stale_temporaries(target);
+  CHECK_FALSE(std::filesystem::exists(dead));
+  CHECK(std::filesystem::exists(alive));
+  CHECK(std::filesystem::exists(other));  // another output's: not ours to judge
 }

@@ -83,7 +83,7 @@ sim::RunInfo run_info(const Scenario& scenario) {
   return info;
 }
 
-void run_experiment(const Scenario& scenario, const RunOptions& options, sim::RunObserver& sink) {
+bool run_experiment(const Scenario& scenario, const RunOptions& options, sim::RunObserver& sink) {
   const std::vector<policies::PolicySpec> specs = lane_specs(scenario);
   const std::int64_t chunk = options.chunk_episodes;
   const std::int64_t chunks = (scenario.episodes + chunk - 1) / chunk;
@@ -109,8 +109,10 @@ void run_experiment(const Scenario& scenario, const RunOptions& options, sim::Ru
   sim::PoolOptions pool;
   pool.threads = options.threads;
   pool.window = std::max(2, options.threads);
-  sim::run_ordered<std::vector<sim::EpisodeRun>>(chunks, sequential, pool, run, consume);
+  pool.stop = options.stop;
+  if (sim::run_ordered<std::vector<sim::EpisodeRun>>(chunks, sequential, pool, run, consume) < chunks) return false;
   out.on_run_end();
+  return true;
 }
 
 namespace {
@@ -118,8 +120,8 @@ namespace {
 RunOutcome run_with(const Scenario& scenario, const RunOptions& options, analysis::SummarySink& summary,
                     sim::RunObserver& sink) {
   const auto t0 = std::chrono::steady_clock::now();
-  run_experiment(scenario, options, sink);
   RunOutcome outcome;
+  outcome.completed = run_experiment(scenario, options, sink);
   outcome.rows = summary.rows();
   outcome.simulated_steps = summary.simulated_steps();
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -55,6 +55,13 @@ Scenario parse_scenario(const std::string& text, const std::string& name) {
   return s;
 }
 
+std::vector<std::string> input_files(const Scenario& s) {
+  std::vector<std::string> files{s.file};
+  if (s.workload)
+    for (auto& f : s.workload->files()) files.push_back(std::move(f));
+  return files;
+}
+
 Scenario load_scenario(const std::string& path) {
   return parse_scenario(sim::read_text_file(path), path);
 }

@@ -28,6 +28,9 @@ struct Scenario {
   int record_episodes = 3;                 // episodes whose calls and rounds are stored
 };
 
+// The files a run of the scenario reads: the scenario itself and what it refers to.
+std::vector<std::string> input_files(const Scenario& s);
+
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& name);
 

@@ -96,7 +96,7 @@ std::string run_file(const std::string& dir, const SweepRun& run) { return dir +
 nlohmann::ordered_json manifest(const SweepSpec& spec, const std::vector<SweepRun>& runs) {
   nlohmann::ordered_json m;
   m["sweep"] = spec.name;
-  m["fingerprint"] = spec.fingerprint;
+  m["fingerprint"] = sweep_fingerprint(spec);
   m["axes"] = nlohmann::ordered_json::array();
   for (const auto& a : spec.axes) m["axes"].push_back({{"path", a.path}, {"values", a.values}, {"numeric", a.numeric}});
   m["runs"] = nlohmann::ordered_json::array();
@@ -200,8 +200,9 @@ void check_same_sweep(const std::string& dir, const std::string& fingerprint) {
   const nlohmann::json m = read_manifest(dir);
   if (m.value("fingerprint", "") != fingerprint)
     throw sim::InputError(dir + "/sweep.json", 0, 0, "fingerprint",
-                          "this results folder belongs to another sweep ('" + m.value("sweep", "?") +
-                              "'); choose another -o folder");
+                          "this results folder holds sweep '" + m.value("sweep", "?") +
+                              "' with other settings (the sweep file, its base scenario or --episodes differ); "
+                              "choose another -o folder, or remove this one");
 }
 
 class Progress {
@@ -236,6 +237,11 @@ class Progress {
 
 }  // namespace
 
+std::string sweep_fingerprint(const SweepSpec& spec) {
+  const std::string episodes = spec.episodes ? std::to_string(*spec.episodes) : "";
+  return hex(sim::hash_name(spec.text + '\0' + spec.base_text + '\0' + episodes), 16);
+}
+
 SweepSpec load_sweep(const std::string& path) {
   const std::string text = sim::read_text_file(path);
   const sim::ConfigNode root = sim::ConfigNode::load_string(text, path);
@@ -254,7 +260,12 @@ SweepSpec load_sweep(const std::string& path) {
   spec.zip = combine == "zip";
   if (root.has("episodes")) spec.episodes = root.get_int_min("episodes", 1);
   if (auto seeds = root.find("seeds")) {
-    for (const auto& s : seeds->items()) spec.seeds.push_back(s.as<std::uint64_t>());
+    for (const auto& s : seeds->items()) {
+      const auto seed = s.as<std::uint64_t>();
+      if (std::find(spec.seeds.begin(), spec.seeds.end(), seed) != spec.seeds.end())
+        s.fail("seed " + std::to_string(seed) + " is listed twice (its runs would be the same run)");
+      spec.seeds.push_back(seed);
+    }
     if (spec.seeds.empty()) seeds->fail("needs at least one seed");
   } else {
     spec.seeds.push_back(scenario.seed);
@@ -268,9 +279,18 @@ SweepSpec load_sweep(const std::string& path) {
     item.expect_keys({"path", "values", "from", "to", "step"});
     SweepAxis axis;
     axis.path = item.get<std::string>("path");
+    if (axis.path == "seed" || axis.path == "episodes" || axis.path == "name")
+      item.at("path").fail("the sweep itself sets '" + axis.path + "' (use `seeds:` or `episodes:` of the sweep; a sweep has one name)");
+    for (const auto& other : spec.axes)
+      if (other.path == axis.path) item.at("path").fail("'" + axis.path + "' is already an axis of this sweep");
     at_path(base_yaml, parse_path(item.at("path"), axis.path), item.at("path"), axis.path);
     if (auto values = item.find("values")) {
-      for (const auto& v : values->items()) axis.values.push_back(v.as<std::string>());
+      for (const auto& v : values->items()) {
+        const std::string value = v.as<std::string>();
+        if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
+          v.fail("the value " + value + " is listed twice (its runs would be the same run)");
+        axis.values.push_back(value);
+      }
       if (axis.values.empty()) values->fail("an axis needs at least one value");
     } else {
       axis.values = range_values(item);
@@ -284,7 +304,7 @@ SweepSpec load_sweep(const std::string& path) {
       if (spec.axes[a].values.size() != spec.axes[0].values.size())
         items[a].fail(fmt::format("zipped axes must have the same length ({} has {} values, {} has {})", spec.axes[0].path,
                                   spec.axes[0].values.size(), spec.axes[a].path, spec.axes[a].values.size()));
-  spec.fingerprint = hex(sim::hash_name(text + '\0' + spec.base_text), 16);
+  spec.text = text;
   return spec;
 }
 
@@ -328,7 +348,8 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
       doc["seed"] = seed;
       if (spec.episodes) doc["episodes"] = *spec.episodes;
       run.scenario_text = emit(doc);
-      run.id = hex(sim::hash_name(key + "seed=" + std::to_string(seed)), 12);
+      // Everything that changes the run's result is in its scenario text: base, values, seed, episodes.
+      run.id = hex(sim::hash_name(run.scenario_text), 12);
       try {
         parse_scenario(run.scenario_text, spec.base_file + " (run " + run.id + ")");
       } catch (const sim::InputError& e) {
@@ -343,8 +364,9 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
 
 std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::atomic<bool>& stop) {
   const std::vector<SweepRun> runs = expand_sweep(spec);
-  check_same_sweep(o.out_dir, spec.fingerprint);
   fs::create_directories(o.out_dir + "/runs");
+  const sim::FolderLock lock(o.out_dir);
+  check_same_sweep(o.out_dir, sweep_fingerprint(spec));
   // Temporary files of a run that was killed are debris: its run is simply redone.
   for (const auto& entry : fs::directory_iterator(o.out_dir + "/runs"))
     if (sim::is_atomic_temporary(entry.path().filename().string())) fs::remove(entry.path());
@@ -371,7 +393,8 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
     for (std::size_t a = 0; a < spec.axes.size(); ++a) attributes["axis:" + spec.axes[a].path] = run.values[a];
     RunOptions options;
     options.threads = 1;  // parallelism is across runs
-    run_to_file(scenario, options, run_file(o.out_dir, run), attributes);
+    options.stop = &stop;  // a run in flight stops too, and leaves no file
+    if (!run_to_file(scenario, options, run_file(o.out_dir, run), attributes).completed) return false;
     ++done;
     progress.done_one();
     return true;
@@ -403,8 +426,9 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
       throw sim::InputError(d + "/sweep.json", 0, 0, "fingerprint",
                             "belongs to another sweep than " + dirs.front() + "; only shards of one sweep merge");
   }
-  check_same_sweep(out_dir, fingerprint);
   fs::create_directories(out_dir + "/runs");
+  const sim::FolderLock lock(out_dir);
+  check_same_sweep(out_dir, fingerprint);
   std::size_t missing = 0;
   for (const auto& r : first["runs"]) {
     const std::string name = r["id"].get<std::string>() + ".h5";

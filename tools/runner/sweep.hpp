@@ -26,8 +26,12 @@ struct SweepSpec {
   bool zip = false;
   std::vector<std::uint64_t> seeds;  // one run per seed and grid point
   std::optional<std::int64_t> episodes;
-  std::string fingerprint;           // identifies the sweep: its text and its base's
+  std::string text;                  // the sweep file's
 };
+
+// What identifies a sweep's results folder: its file, its base scenario and the episodes it runs.
+std::string sweep_fingerprint(const SweepSpec& spec);
+
 
 struct SweepRun {
   std::size_t index = 0;

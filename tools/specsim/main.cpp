@@ -11,7 +11,9 @@ namespace specsim::cli {
 
 void ensure_parent(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) throw sim::InputError(path, 0, 0, "", "cannot create the folder '" + parent.string() + "': " + ec.message());
 }
 
 }  // namespace specsim::cli

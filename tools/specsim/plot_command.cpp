@@ -10,6 +10,7 @@
 
 #include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
+#include "tools/runner/output_paths.hpp"
 #include "tools/specsim/commands.hpp"
 
 namespace specsim::cli {
@@ -32,6 +33,10 @@ struct PlotArgs {
 
 int plot(const PlotArgs& a) {
   if (!std::filesystem::exists(a.results)) throw sim::InputError(a.results, 0, 0, "", "no such result file or sweep folder");
+  runner::OutputPaths outputs;
+  outputs.input(a.results, "results");
+  outputs.folder(a.out, "-o");
+  outputs.check();
   const char* env_python = std::getenv("SPECSIM_PYTHON");
   const std::string python = env_python ? env_python : "/usr/bin/python3";  // Debian's, which has h5py
   const std::string pythonpath = plots_dir();

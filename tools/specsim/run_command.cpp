@@ -13,9 +13,11 @@
 #include "analysis/sinks/json_sink.hpp"
 #include "analysis/sinks/summary_sink.hpp"
 #include "tools/runner/experiment.hpp"
+#include "tools/runner/output_paths.hpp"
 #include "tools/runner/provenance.hpp"
 #include "sim/exit_code.hpp"
 #include "tools/specsim/commands.hpp"
+#include "tools/specsim/stop_signals.hpp"
 
 namespace specsim::cli {
 
@@ -33,39 +35,52 @@ int run(const RunArgs& args) {
   runner::Scenario scenario = runner::load_scenario(args.scenario);
   if (args.seed) scenario.seed = *args.seed;
   if (args.episodes) scenario.episodes = *args.episodes;
+  runner::OutputPaths outputs;
+  for (const auto& f : runner::input_files(scenario)) outputs.input(f, "scenario");
+  outputs.file(args.h5, "-o");
+  outputs.file(args.json, "--json");
+  outputs.file(args.csv, "--csv");
+  outputs.check();
   runner::RunOptions options;
   options.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.stop = &install_stop_signals();
 
   analysis::SummarySink summary(scenario.agents, scenario.billing);
   sim::ObserverFanout sinks;
   sinks.add(summary);
+  sim::CommitGroup files;  // the outputs land together or not at all
+  for (const auto& out : outputs.files) {
+    ensure_parent(out.path);
+    sim::remove_stale_temporaries(out.path);
+  }
   std::unique_ptr<sim::RunObserver> h5, json, csv;
   if (!args.h5.empty()) {
-    ensure_parent(args.h5);
     h5 = std::make_unique<analysis::H5Sink>(
         args.h5, runner::provenance(scenario.name, scenario.file, scenario.text, scenario.episodes), summary,
-        scenario.agents, scenario.billing, scenario.record_episodes);
+        scenario.agents, scenario.billing, scenario.record_episodes, &files);
     sinks.add(*h5);
   }
   if (!args.json.empty()) {
-    ensure_parent(args.json);
-    json = std::make_unique<analysis::JsonSink>(args.json, summary);
+    json = std::make_unique<analysis::JsonSink>(args.json, summary, &files);
     sinks.add(*json);
   }
   if (!args.csv.empty()) {
-    ensure_parent(args.csv);
-    csv = std::make_unique<analysis::CsvSink>(args.csv, summary);
+    csv = std::make_unique<analysis::CsvSink>(args.csv, summary, &files);
     sinks.add(*csv);
   }
-  runner::run_experiment(scenario, options, sinks);
+  if (!runner::run_experiment(scenario, options, sinks)) {
+    std::cerr << "specsim: run interrupted; nothing written\n";
+    return stopped_exit_code();
+  }
+  files.commit();
 
   if (args.quiet) return sim::ExitCode::ok;
   std::cout << fmt::format("scenario {} — {} episodes, seed {}, {} threads\n", scenario.name, scenario.episodes,
                            scenario.seed, options.threads)
             << analysis::format_table(summary.rows());
-  if (h5) std::cout << "results: " << args.h5 << "\n";
-  if (json) std::cout << "summary: " << args.json << "\n";
-  if (csv) std::cout << "summary: " << args.csv << "\n";
+  if (!args.h5.empty()) std::cout << "results: " << args.h5 << "\n";
+  if (!args.json.empty()) std::cout << "summary: " << args.json << "\n";
+  if (!args.csv.empty()) std::cout << "summary: " << args.csv << "\n";
   return sim::ExitCode::ok;
 }
 

@@ -2,25 +2,24 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <thread>
 
 #include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
+#include "tools/runner/output_paths.hpp"
 #include "tools/runner/sweep.hpp"
 #include "tools/specsim/commands.hpp"
+#include "tools/specsim/stop_signals.hpp"
 
 namespace specsim::cli {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-extern "C" void on_signal(int) { g_stop = true; }
 
 struct SweepArgs {
   std::string file, out;
@@ -31,15 +30,33 @@ struct SweepArgs {
   std::vector<std::string> merge_dirs;
 };
 
+// A whole decimal number in [1, kMaxShards], or nothing.
+constexpr int kMaxShards = 1'000'000;
+std::optional<int> shard_number(std::string_view s) {
+  int v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v < 1 || v > kMaxShards) return std::nullopt;
+  return v;
+}
+
 void parse_shard(const std::string& shard, runner::SweepOptions& options) {
   const auto slash = shard.find('/');
-  char* end = nullptr;
-  const long i = std::strtol(shard.c_str(), &end, 10);
-  const long n = slash == std::string::npos ? 0 : std::strtol(shard.c_str() + slash + 1, nullptr, 10);
-  if (slash == std::string::npos || end != shard.c_str() + slash || n < 1 || i < 1 || i > n)
-    throw sim::InputError("--shard", 0, 0, "", "expected I/N with 1 <= I <= N, got '" + shard + "'");
-  options.shard = static_cast<int>(i);
-  options.shards = static_cast<int>(n);
+  const auto i = shard_number(std::string_view(shard).substr(0, slash));
+  const auto n = slash == std::string::npos ? std::nullopt : shard_number(std::string_view(shard).substr(slash + 1));
+  if (!i || !n || *i > *n)
+    throw sim::InputError("", 0, 0, "--shard", "expected I/N with 1 <= I <= N <= " + std::to_string(kMaxShards) + ", got '" + shard + "'");
+  options.shard = *i;
+  options.shards = *n;
+}
+
+// A sweep writes its folder's summary files and runs/; it must not overwrite what it reads.
+void check_outputs(const runner::SweepSpec& spec, const std::string& out) {
+  runner::OutputPaths outputs;
+  outputs.input(spec.file, "sweep");
+  outputs.input(spec.base_file, "base");
+  outputs.folder(out, "-o");
+  for (const char* name : {"summary.csv", "summary.h5", "sweep.json"}) outputs.file(out + "/" + name, "-o");
+  outputs.check();
 }
 
 int sweep(const SweepArgs& args) {
@@ -51,13 +68,13 @@ int sweep(const SweepArgs& args) {
   options.jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.progress = !args.quiet;
   if (!args.shard.empty()) parse_shard(args.shard, options);
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  check_outputs(spec, args.out);
+  const std::atomic<bool>& stop = install_stop_signals();
   const auto t0 = std::chrono::steady_clock::now();
-  const std::size_t left = runner::run_sweep(spec, options, g_stop);
-  if (left > 0) {
+  const std::size_t left = runner::run_sweep(spec, options, stop);
+  if (left > 0 || stop) {
     std::cerr << "specsim: sweep interrupted with " << left << " runs left; run the same command again to resume\n";
-    return sim::ExitCode::interrupted;
+    return stopped_exit_code();
   }
   if (!args.quiet)
     std::cout << fmt::format("sweep {}: done in {:.1f} s; summary: {}/summary.csv and {}/summary.h5\n", spec.name,
@@ -66,6 +83,11 @@ int sweep(const SweepArgs& args) {
 }
 
 int merge(const SweepArgs& args) {
+  runner::OutputPaths outputs;
+  outputs.folder(args.out, "-o");
+  for (const auto& dir : args.merge_dirs) outputs.input(dir + "/sweep.json", "dirs");
+  for (const char* name : {"summary.csv", "summary.h5", "sweep.json"}) outputs.file(args.out + "/" + name, "-o");
+  outputs.check();
   runner::merge_sweeps(args.merge_dirs, args.out);
   if (!args.quiet) std::cout << "merged into " << args.out << "\n";
   return sim::ExitCode::ok;

@@ -15,6 +15,7 @@
 #include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
+#include "tools/runner/output_paths.hpp"
 
 namespace specsim::cli {
 
@@ -72,6 +73,10 @@ struct StatsArgs {
 };
 
 int stats_command(const StatsArgs& args) {
+  runner::OutputPaths outputs;
+  outputs.input(args.file, "file");
+  outputs.file(args.json, "--json");
+  outputs.check();
   const tr::Trace trace = tr::read_trace(args.file);
   const tr::TraceStats stats = tr::compute_trace_stats(trace);
   if (!args.json.empty()) {
@@ -91,6 +96,11 @@ struct ImportArgs {
 
 // One folder of datapoint logs, or, when the folder has none itself, every folder below it.
 int import_dsp_command(const ImportArgs& args) {
+  runner::OutputPaths outputs;
+  outputs.inputs_below(args.dir, "dir");
+  outputs.file(args.out, "-o");
+  outputs.file(args.report, "--report");
+  outputs.check();
   tr::ImportResult result = tr::import_dsp_logs(args.dir);
   if (result.datapoints.empty()) result = tr::import_dsp_log_tree(args.dir);
   if (result.datapoints.empty())
@@ -106,8 +116,8 @@ int import_dsp_command(const ImportArgs& args) {
   if (result.trace.tasks.empty())
     throw sim::InputError(args.dir, 0, 0, "", "no datapoint could be imported (see the warnings above)");
 
-  const auto parent = std::filesystem::path(args.out).parent_path();
   std::error_code ec;
+  const auto parent = std::filesystem::path(args.out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   tr::write_trace(result.trace, args.out);
   if (!args.report.empty()) {

@@ -18,6 +18,7 @@
 #include "sim/input_error.hpp"
 #include "tools/runner/fidelity.hpp"
 #include "tools/runner/learner_fidelity.hpp"
+#include "tools/runner/output_paths.hpp"
 #include "tools/runner/trace_replay.hpp"
 #include "tools/specsim/commands.hpp"
 
@@ -151,6 +152,10 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
       runner::Scenario s = runner::load_scenario(a.scenario);
       if (a.episodes) s.episodes = *a.episodes;
       if (a.seed) s.seed = *a.seed;
+      runner::OutputPaths outputs;
+      for (const auto& f : runner::input_files(s)) outputs.input(f, "scenario");
+      outputs.file(a.out, "-o");
+      outputs.check();
       const trace::Trace t = runner::synthesize_trace(s);
       trace::write_trace(t, a.out);
       std::size_t steps = 0;
@@ -179,6 +184,10 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
   fid->add_option("--json", fidelity_args->json, "Write the report as JSON (specsim plot draws its parity figure)");
   fid->callback([set_action, fidelity_args] {
     set_action([a = *fidelity_args] {
+      runner::OutputPaths outputs;
+      outputs.inputs_below(a.path, "path");
+      outputs.file(a.json, "--json");
+      outputs.check();
       trace::Trace t;
       if (std::filesystem::is_directory(a.path)) {
         trace::ImportResult imported = trace::import_dsp_logs(a.path);
