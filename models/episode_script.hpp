@@ -16,6 +16,7 @@ struct ScriptedCall {
   sim::Time latency;
   sim::Time first_token;
   sim::CallTokens tokens;
+  int attempts = 1;  // API attempts (recorded retries); the latency covers them all
 };
 
 struct EpisodeScript {
@@ -23,6 +24,10 @@ struct EpisodeScript {
   bool ends_with_terminate = true;   // false when cut at max_steps: the last step is not T's stop
   std::vector<std::uint8_t> match;   // A's guess of step s equals T's action
   std::vector<std::int32_t> run;     // consecutive matches starting at step s
+  // A's guess of step s was terminate, where a recording says so (a wrong terminate guess also
+  // stops speculation, sim/semantics.hpp); empty when unknown. A right guess of the plan's last
+  // step counts as terminate anyway.
+  std::vector<std::uint8_t> guess_terminal;
   // The calls of each agent, step after step; step s's calls start at first_*[s] (size steps + 1).
   std::vector<ScriptedCall> target, approx;
   std::vector<std::int32_t> first_target, first_approx;
@@ -40,6 +45,7 @@ struct EpisodeScript {
     ends_with_terminate = true;
     match.clear();
     run.clear();
+    guess_terminal.clear();
     target.clear();
     approx.clear();
     first_target.assign(1, 0);

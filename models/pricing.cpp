@@ -1,5 +1,8 @@
 #include "models/pricing.hpp"
 
+#include <algorithm>
+#include <climits>
+
 #include "sim/registry.hpp"
 
 namespace specsim::models {
@@ -39,7 +42,10 @@ const char* name(Billing billing) {
 sim::CallTokens billed_tokens(const sim::CallRecord& call, Billing billing) {
   sim::CallTokens t = call.tokens;
   switch (call.status) {
-    case sim::CallStatus::finished: return t;
+    case sim::CallStatus::finished:
+      // Each recorded attempt sent the prompt; only the last one generated output.
+      t.input = static_cast<std::int32_t>(std::min<std::int64_t>(std::int64_t{t.input} * std::max<int>(call.attempts, 1), INT32_MAX));
+      return t;
     case sim::CallStatus::cancelled:
       switch (billing) {
         case Billing::input_only: t.output = 0; return t;

@@ -58,6 +58,7 @@ sim::CallOutcome SimBackend::outcome(std::uint32_t id) const {
   sim::CallOutcome o;
   o.tokens = call.scripted.tokens;
   o.first_token = call.started + call.scripted.first_token;
+  o.attempts = call.scripted.attempts;
   return o;
 }
 

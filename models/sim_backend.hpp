@@ -28,12 +28,21 @@ class SimBackend final : public sim::Backend,
     return calls_[call].call_index + 1 >= calls_[call].step_calls;
   }
 
-  bool agree(int step, std::uint32_t, std::uint32_t) const override { return script_.match[static_cast<std::size_t>(step)]; }
+  // Past the plan's end (guessed after its last step, off the path) T has no step to agree with.
+  bool agree(int step, std::uint32_t, std::uint32_t) const override {
+    return step < script_.steps && script_.match[static_cast<std::size_t>(step)];
+  }
   bool is_terminal(int step, std::uint32_t) const override {
     return script_.ends_with_terminate && step == script_.steps - 1;
   }
+  // Off the committed path A's guesses are unknown text, never terminate.
   bool guess_is_terminal(int step, std::uint32_t approx_call) const override {
-    return calls_[approx_call].on_path && is_terminal(step, 0) && script_.match[static_cast<std::size_t>(step)];
+    const auto s = static_cast<std::size_t>(step);
+    return calls_[approx_call].on_path &&
+           ((is_terminal(step, 0) && script_.match[s]) || (s < script_.guess_terminal.size() && script_.guess_terminal[s]));
+  }
+  bool guess_will_match(int step, std::uint32_t approx_call) const override {
+    return calls_[approx_call].on_path && script_.match[static_cast<std::size_t>(step)];
   }
   std::optional<int> leading_matches(int step, int limit) const override;
   std::span<const double> features(int step) const override;

@@ -4,12 +4,15 @@
 #include <chrono>
 #include <cmath>
 
+#include "sim/registry.hpp"
+
 namespace specsim::policies {
 
 DspPolicy::DspPolicy(DspConfig config, const PolicyEnv& env)
     : config_(std::move(config)),
       init_rng_(env.seed, "dsp-init/" + env.label, 0),
       train_rng_(env.seed, "dsp-train/" + env.label, 0),
+      latency_rng_(env.seed, "dsp-latency/" + env.label, 0),
       buffer_(config_.learner.buffer_capacity), wall_clock_(env.wall_clock) {}
 
 Eigen::VectorXd DspPolicy::features(const RoundContext& c, int k_max) {
@@ -38,7 +41,8 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
   // Until a first training job lands, the untrained predictor is not trusted: k_min.
   const int k = trained_ ? std::clamp(static_cast<int>(std::lround(value + config_.offset)), config_.k_min, config_.k_max)
                          : config_.k_min;
-  segment_->add(x, context.step);
+  if (config_.state_per_guess) round_context_ = context;
+  else segment_->add(x, context.step);
   pending_.push_back({context.step, value});
   ++stats_.predictions;
   stats_.staleness += static_cast<double>(breaking_points_ - weights_cut_);
@@ -46,7 +50,22 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
     stats_.prediction_wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return {k, sim::Time::zero(), config_.overlap};
   }
-  return {k, config_.prediction_latency, config_.overlap};
+  sim::Time delay = config_.prediction_latency;
+  if (config_.prediction_sigma > 0)  // drawn only when spread, so that other runs keep their streams
+    delay = sim::Time::from_seconds(delay.seconds() * std::exp(config_.prediction_sigma * latency_rng_.normal()));
+  return {k, delay, config_.overlap};
+}
+
+// DSP's states: one per guess that returned, observed at the guessed step.
+void DspPolicy::record_guesses(const RoundOutcome& outcome) {
+  RoundContext c = round_context_;
+  for (int j = 0; j < outcome.guessed; ++j) {
+    c.step = outcome.start_step + j;
+    c.features = c.feature_source ? c.feature_source->features(c.step) : std::span<const double>{};
+    // A guess past the plan's end (off the path) has no features of its own: the round start's.
+    if (c.features.size() != round_context_.features.size()) c.features = round_context_.features;
+    segment_->add(features(c, config_.k_max), c.step);
+  }
 }
 
 void DspPolicy::on_round_end(const RoundOutcome& outcome) {
@@ -55,6 +74,7 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
     if (segment_) segment_->clear();
     return;
   }
+  if (config_.state_per_guess) record_guesses(outcome);
   if (!outcome.mismatch && !outcome.episode_end) return;
   // A breaking point: every round start since the last one learns its ideal depth.
   const int breaking_step = outcome.start_step + outcome.committed - 1;
@@ -65,14 +85,20 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
     stats_.abs_error += std::abs(p.value - ideal);
   }
   pending_.clear();
-  buffer_.add(segment_->close(breaking_step));
+  if (segment_->empty()) return;  // no guess returned since the last breaking point
+  buffer_.add(segment_->close(breaking_step, config_.state_per_guess));
   ++breaking_points_;
-  if (breaking_points_ % config_.train_every == 0 && !job_ && !background_.valid()) start_training_job();
+  if (config_.train_on_mismatch && !outcome.mismatch) return;
+  if (++triggers_ % config_.train_every != 0) return;
+  if (!job_ && !background_.valid()) start_training_job();
+  else if (config_.queue_jobs) ++queued_;
 }
 
 constexpr sim::Time kBackgroundPoll = sim::Time::from_ns(1'000'000);  // 1 ms
 
 void DspPolicy::start_training_job() {
+  if (config_.skip_below_batch && buffer_.total_steps() < static_cast<std::size_t>(config_.learner.training.batch_steps))
+    return;
   if (wall_clock_) {
     job_cut_ = breaking_points_;
     ++stats_.jobs_started;
@@ -87,7 +113,9 @@ void DspPolicy::start_training_job() {
   job_cut_ = breaking_points_;
   ++stats_.jobs_started;
   const auto work = static_cast<std::int64_t>(job_->stats.samples) * config_.learner.training.epochs;
-  const sim::Time duration = config_.train_fixed + config_.train_per_sample * work;
+  sim::Time fixed = config_.train_fixed;
+  if (config_.train_sigma > 0) fixed = sim::Time::from_seconds(fixed.seconds() * std::exp(config_.train_sigma * latency_rng_.normal()));
+  const sim::Time duration = fixed + config_.train_per_sample * work;
   clock_->schedule(clock_->now() + duration, this, 0);
 }
 
@@ -97,12 +125,14 @@ void DspPolicy::on_event(std::uint64_t arg) {
       clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
       return;
     }
-    install(background_.get());
+    learner::TrainResult result = background_.get();
     background_buffer_.reset();
+    install(std::move(result));  // may start the next job
     return;
   }
-  install(std::move(*job_));
+  learner::TrainResult result = std::move(*job_);
   job_.reset();
+  install(std::move(result));
 }
 
 void DspPolicy::install(learner::TrainResult result) {
@@ -110,36 +140,80 @@ void DspPolicy::install(learner::TrainResult result) {
   trained_ = true;
   weights_cut_ = job_cut_;
   ++stats_.jobs_completed;
+  if (queued_ > 0) {  // the worker takes the next waiting trigger
+    --queued_;
+    start_training_job();
+  }
+}
+
+DspConfig dsp_openagi_preset() {
+  DspConfig c;
+  c.tau = 0.5;  // nn.MSELoss
+  c.k_min = 1;  // DSP's predictor may say 0, which runs as k = 1
+  learner::TrainerConfig& t = c.learner.training;
+  t.batch_steps = 16;  // batch_size_steps of the stored script (bs_16_ep_3)
+  t.epochs = 3;
+  t.adamw.lr = 5e-5;
+  t.adamw.weight_decay = 0.01;  // torch.optim.AdamW's default: the script sets only lr
+  t.target = learner::Target::lambda_return;
+  t.gamma = 1.0;
+  t.lambda = 0.9;
+  t.bootstrap_same_state = true;
+  t.relabel_each_epoch = true;
+  t.without_replacement = true;
+  c.learner.buffer_capacity = 1000;
+  c.state_per_guess = true;
+  c.train_on_mismatch = true;
+  c.train_every = 2;
+  c.queue_jobs = true;
+  c.skip_below_batch = true;
+  // Measured in the published logs: predictor latency median 0.29 s (log sd 0.95, up to 4.6 s,
+  // 235 rounds); a training job median 6 s (1-185 s over 96 jobs: log sd about 1).
+  c.prediction_latency = sim::Time::from_seconds(0.29);
+  c.prediction_sigma = 0.95;
+  c.train_fixed = sim::Time::from_seconds(6.0);
+  c.train_per_sample = sim::Time::zero();
+  c.train_sigma = 1.0;
+  return c;
 }
 
 PolicySpec decode_dsp(const sim::ConfigNode& node) {
   node.expect_keys({"kind", "label", "loss", "tau", "offset", "k_min", "k_max", "predictor", "training",
-                    "prediction_latency_s", "training_time", "train_every", "overlap"});
+                    "prediction_latency_s", "training_time", "train_every", "overlap", "learner"});
+  using Presets = sim::Registry<DspConfig>;
+  static const Presets presets{"learner preset", {{"dsp_openagi", Presets::constant(dsp_openagi_preset())}}};
   DspConfig c;
+  std::string preset;
+  if (auto l = node.find("learner")) {
+    l->expect_keys({"preset"});
+    c = presets.decode(l->at("preset"));
+    preset = l->at("preset").as<std::string>();
+  }
   const std::string loss = node.get<std::string>("loss", "expectile");
   if (loss != "expectile") node.at("loss").fail("unknown loss '" + loss + "' (expected expectile)");
   if (auto tau = node.find("tau")) {
     c.tau = tau->as<double>();
     if (c.tau <= 0 || c.tau >= 1) tau->fail("must be in (0, 1)");
   }
-  c.offset = node.get_real("offset", -1000, 1000, 0.0);  // k is at most 1000 anyway
-  c.k_min = node.get_int("k_min", 0, 1000, 1);
-  c.k_max = node.get_int("k_max", std::max(1, c.k_min), 1000, std::max(8, c.k_min));
-  c.learner = learner::decode_learner_config(node);
+  c.offset = node.get_real("offset", -1000, 1000, c.offset);  // k is at most 1000 anyway
+  c.k_min = node.get_int("k_min", 0, 1000, c.k_min);
+  c.k_max = node.get_int("k_max", std::max(1, c.k_min), 1000, std::max(c.k_max, c.k_min));
+  c.learner = learner::decode_learner_config(node, c.learner);
   c.learner.training.tau = c.tau;
-  c.prediction_latency = node.get_seconds("prediction_latency_s", sim::Time::zero());
+  c.prediction_latency = node.get_seconds("prediction_latency_s", c.prediction_latency);
   if (auto t = node.find("training_time")) {
     t->expect_keys({"fixed_s", "per_sample_s"});
     c.train_fixed = t->get_seconds("fixed_s", c.train_fixed);
     c.train_per_sample = t->get_seconds("per_sample_s", c.train_per_sample);
   }
-  c.train_every = node.get_int("train_every", 1, 1000000, 1);
-  c.overlap = node.get<bool>("overlap", false);
+  c.train_every = node.get_int("train_every", 1, 1000000, c.train_every);
+  c.overlap = node.get<bool>("overlap", c.overlap);
 
   PolicySpec spec;
   spec.kind = "dsp";
   spec.learns = true;
-  std::string knobs = "tau=" + node.get<std::string>("tau", "0.5");
+  std::string knobs = preset.empty() ? "" : preset + ",";
+  knobs += "tau=" + node.get<std::string>("tau", "0.5");
   if (node.has("offset")) knobs += ",offset=" + node.get<std::string>("offset");
   spec.label = node.get<std::string>("label", "dsp(" + knobs + ")");
   spec.make = [c](const PolicyEnv& env) { return std::make_unique<DspPolicy>(c, env); };

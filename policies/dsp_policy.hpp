@@ -38,7 +38,18 @@ struct DspConfig {
   sim::Time train_per_sample = sim::Time::from_seconds(0.01);  // per state and epoch
   int train_every = 1;  // breaking points between training jobs
   bool overlap = false;
+  // DSP's code, beside specsim's defaults (preset dsp_openagi):
+  bool state_per_guess = false;    // one training state per returned guess, incl. after the mismatch (label 0)
+  bool train_on_mismatch = false;  // only mismatch rounds trigger training (the episode end stores its segment)
+  bool queue_jobs = false;         // one worker: a trigger during a job waits for it (else it is dropped)
+  bool skip_below_batch = false;   // no job while the buffer holds fewer states than a batch
+  double prediction_sigma = 0;     // lognormal spread around the median prediction_latency
+  double train_sigma = 0;          // lognormal spread around the median train_fixed
 };
+
+// DSP's learner as its OpenAGI script ran it (OpenAGI/openagi_dyn_k_parallel.py with
+// async_online_utils.py), with the predictor latency and training time measured in its logs.
+DspConfig dsp_openagi_preset();
 
 class DspPolicy final : public Policy, public sim::EventHandler {
  public:
@@ -60,10 +71,14 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   };
   void start_training_job();
   void install(learner::TrainResult result);
+  void record_guesses(const RoundOutcome& outcome);
 
   DspConfig config_;
   sim::Clock* clock_ = nullptr;
-  sim::RandomStream init_rng_, train_rng_;
+  sim::RandomStream init_rng_, train_rng_, latency_rng_;
+  RoundContext round_context_;  // the open round's start, for states per guess
+  std::int64_t triggers_ = 0;
+  int queued_ = 0;
   std::optional<learner::TrainingState> state_;  // the weights in use
   std::optional<learner::TrainResult> job_;      // a job's result, until its completion event
   bool trained_ = false;

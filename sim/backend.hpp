@@ -66,7 +66,11 @@ class Backend {
   // Verdicts on finished steps (`*_call` is the last call of that agent's step).
   virtual bool agree(int step, std::uint32_t target_call, std::uint32_t approx_call) const = 0;
   virtual bool is_terminal(int step, std::uint32_t target_call) const = 0;
+  // Whether A's finished guess is terminate (it stops the round's speculation, sim/semantics.hpp).
   virtual bool guess_is_terminal(int step, std::uint32_t approx_call) const = 0;
+  // Whether T will agree with that guess, for `terminate_guess: only_if_right`: only a world that
+  // knows T's answers in advance (a simulated one) can tell; any other backend says yes.
+  virtual bool guess_will_match(int, std::uint32_t) const { return true; }
 };
 
 }  // namespace specsim::sim

@@ -44,6 +44,9 @@ struct RoundContext {
   int max_steps = 0;
   Time now;
   std::span<const double> features;      // empty when the world offers none
+  // The same source for any step of the episode (null when none): a policy that learns from
+  // every guess of a round (DSP's learner) observes the steps after the round's start with it.
+  const FeatureSource* feature_source = nullptr;
   const LookAhead* look_ahead = nullptr;  // only for policies that asked for it
   // Recent history, for features: the previous round's k and committed steps.
   int last_k = 0;
@@ -64,6 +67,7 @@ struct RoundOutcome {
   int k = 0;
   int committed = 0;      // steps committed by the round (J)
   int matched = 0;        // leading guesses that matched
+  int guessed = 0;        // A's guesses that returned in the round (steps start_step, start_step + 1, ...)
   bool mismatch = false;  // the round ended at a wrong guess (a breaking point)
   bool episode_end = false;
   bool failed = false;    // a call failed: the round broke off, and taught nothing

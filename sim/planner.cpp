@@ -1,6 +1,7 @@
 #include "sim/planner.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <span>
 #include <stdexcept>
 
@@ -76,6 +77,7 @@ RoundContext Planner::round_context() const {
   context.max_steps = config_.max_steps;
   context.now = clock_.now();
   if (features_) context.features = features_->features(committed_);
+  context.feature_source = features_;
   context.look_ahead = look_ahead_;
   context.last_k = last_k_;
   context.last_committed = last_committed_;
@@ -87,6 +89,7 @@ void Planner::start_round() {
   ++round_;
   round_start_ = committed_;
   verified_ = 0;
+  cut_ = std::numeric_limits<int>::max();
   round_first_call_ = run_.calls.size();
   round_began_ = clock_.now();
   guesses_.clear();
@@ -175,7 +178,9 @@ void Planner::on_call_finished(std::uint32_t id) {
   record.status = CallStatus::finished;
   record.ended = rel(clock_.now());
   record.first_token = rel(outcome.first_token);
-  record.attempts = static_cast<std::int16_t>(std::clamp(outcome.attempts, 1, 32767));
+  // Folded retries are billed as one call; otherwise each attempt pays its prompt (pricing).
+  const int attempts = config_.semantics.retries == RetryBilling::fold ? 1 : outcome.attempts;
+  record.attempts = static_cast<std::int16_t>(std::clamp(attempts, 1, 32767));
   record.tokens = outcome.tokens;
   const Agent agent = record.agent;
   const int pos = record.pos;
@@ -188,10 +193,9 @@ void Planner::on_call_finished(std::uint32_t id) {
     return;
   }
   lane.done = true;
-  if (agent == Agent::approx) {
-    guesses_.push_back(id);  // A guesses strictly in order: this is position `pos`
-    advance(pos);
-  }
+  if (agent == Agent::approx) guesses_.push_back(id);  // A guesses strictly in order: this is position `pos`
+  if (config_.semantics.cancel == CancelRule::eager) cut_if_wrong(pos);
+  if (agent == Agent::approx) advance(pos);
   verify();
 }
 
@@ -232,12 +236,50 @@ void Planner::on_event(std::uint64_t) {
 // A's guess for `pos` is in: speculate one step further if the round's depth allows it.
 void Planner::advance(int pos) {
   const int next = pos + 1;
-  if (next >= depth_limit() || next >= static_cast<int>(positions_.size()) ||
+  if (next > cut_ || next >= depth_limit() || next >= static_cast<int>(positions_.size()) ||
       positions_[static_cast<std::size_t>(next)].approx.started)
     return;
   const Position& p = positions_[static_cast<std::size_t>(pos)];
-  if (backend_.guess_is_terminal(round_start_ + pos, p.approx.last_call)) return;
+  const int step = round_start_ + pos;
+  if (backend_.guess_is_terminal(step, p.approx.last_call) &&
+      (config_.semantics.terminate_guess == TerminateGuess::stops || backend_.guess_will_match(step, p.approx.last_call)))
+    return;
   start_position(next);
+}
+
+// Eager cancellation: both agents have finished `pos` and disagree while an earlier position is
+// still unverified. Every call after `pos` is conditioned on the wrong guess, so it is cancelled
+// now; the round closes when verification reaches `pos` (or an earlier mismatch).
+void Planner::cut_if_wrong(int pos) {
+  if (k_ == 0 || pos <= verified_ || pos >= cut_) return;  // at verified_, verify() closes the round now
+  const Position& p = positions_[static_cast<std::size_t>(pos)];
+  if (!p.target.done || !p.approx.done) return;
+  if (backend_.agree(round_start_ + pos, p.target.last_call, p.approx.last_call)) return;
+  cut_ = pos;
+  cancel_after(pos);
+}
+
+// Cancels the round's calls at positions after `pos`, queued or running (-1: all of them).
+void Planner::cancel_after(int pos) {
+  const auto later = [&](std::uint32_t id) { return id >= round_first_call_ && run_.calls[id].pos > pos; };
+  // Queued calls first, so that freeing a running call's slot cannot start one of them.
+  for (auto& queue : pool_queue_) {
+    for (std::uint32_t id : queue) {
+      if (!later(id)) continue;
+      run_.calls[id].status = CallStatus::cancelled_queued;
+      run_.calls[id].ended = rel(clock_.now());
+    }
+    std::erase_if(queue, later);
+  }
+  for (std::size_t i = round_first_call_; i < run_.calls.size(); ++i) {
+    CallRecord& r = run_.calls[i];
+    if (r.status != CallStatus::running || r.pos <= pos) continue;
+    const auto id = static_cast<std::uint32_t>(i);
+    r.tokens = backend_.cancel_call(id);
+    r.status = CallStatus::cancelled;
+    r.ended = rel(clock_.now());
+    release(id);
+  }
 }
 
 void Planner::verify() {
@@ -290,6 +332,7 @@ void Planner::close_round(int committed, bool mismatch) {
   outcome.committed = committed;
   outcome.matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   outcome.mismatch = mismatch;
+  outcome.guessed = static_cast<int>(guesses_.size());
   outcome.episode_end = done_ || committed_ >= config_.max_steps || run_.terminated;
   outcome.failed = !run_.error.empty();
   outcome.start = round_began_;
@@ -313,25 +356,7 @@ void Planner::assign_roles(int committed, bool mismatch) {
   }
 }
 
-void Planner::cancel_open_calls() {
-  // Queued calls first, so that freeing a running call's slot cannot start one of them.
-  for (auto& queue : pool_queue_) {
-    for (std::uint32_t id : queue) {
-      run_.calls[id].status = CallStatus::cancelled_queued;
-      run_.calls[id].ended = rel(clock_.now());
-    }
-    queue.clear();
-  }
-  for (std::size_t i = round_first_call_; i < run_.calls.size(); ++i) {
-    CallRecord& r = run_.calls[i];
-    if (r.status != CallStatus::running) continue;
-    const auto id = static_cast<std::uint32_t>(i);
-    r.tokens = backend_.cancel_call(id);
-    r.status = CallStatus::cancelled;
-    r.ended = rel(clock_.now());
-    release(id);
-  }
-}
+void Planner::cancel_open_calls() { cancel_after(-1); }
 
 void Planner::count_in_flight(int delta) {
   const Time now = clock_.now();

@@ -3,7 +3,9 @@
 // A round starts at the committed prefix c with depth k from the policy. A guesses one step at a
 // time; when A's guess for position j-1 returns (and j < k) A_j and T_j start together. Steps are
 // verified in order once both agents have finished them; the first mismatch commits T's step,
-// cancels everything still running in the round, and starts the next round.
+// cancels everything still running in the round, and starts the next round. With eager
+// cancellation (DSP's, the default) a mismatch known out of order, at a position after an
+// unverified one, already cancels every call after it.
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -15,6 +17,7 @@
 #include "sim/call.hpp"
 #include "sim/clock.hpp"
 #include "sim/depth_policy.hpp"
+#include "sim/semantics.hpp"
 
 namespace specsim::sim {
 
@@ -44,6 +47,7 @@ struct PlannerConfig {
   // same model); -1 means unlimited. Calls beyond a pool's capacity wait in FIFO order.
   std::array<int, kAgents> pool_of_agent{-1, -1};
   std::vector<int> pool_capacity;
+  Semantics semantics;  // cancellation, terminate guesses, retries (sim/semantics.hpp)
 };
 
 class Planner final : public CallSink, public EventHandler {
@@ -89,6 +93,8 @@ class Planner final : public CallSink, public EventHandler {
   void assign_roles(int committed, bool mismatch);
   void fail(std::uint32_t call, std::string_view error);
   void cancel_open_calls();
+  void cut_if_wrong(int pos);
+  void cancel_after(int pos);
   void count_in_flight(int delta);
   int depth_limit() const;
   Time rel(Time t) const { return t - episode_start_; }
@@ -109,6 +115,7 @@ class Planner final : public CallSink, public EventHandler {
 
   // The open round.
   int round_ = -1, round_start_ = 0, k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
+  int cut_ = 0;  // no position after this one starts: a known mismatch (eager cancellation)
   std::size_t round_first_call_ = 0;
   Time round_began_;
   bool prediction_ready_ = true;

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from . import style
-from .figures import FIGURES, RUN, SWEEP, Options, by_name
-from .io import BadInput, MissingData, Run, open_results
+from .figures import FIDELITY, FIGURES, RUN, SWEEP, Options, by_name
+from .io import BadInput, Fidelity, MissingData, Run, open_results
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -27,9 +27,9 @@ def parser() -> argparse.ArgumentParser:
     names = ", ".join(f.name for f in FIGURES)
     p = argparse.ArgumentParser(
         prog="python3 -m specsim_plots",
-        description="Figures from specsim results: PATH is one run's HDF5 file or a sweep folder.",
+        description="Figures from specsim results: PATH is one run's HDF5 file, a sweep folder or a fidelity report.",
         epilog=f"figures: {names}")
-    p.add_argument("path", metavar="PATH", help="a run's result file (.h5) or a sweep folder")
+    p.add_argument("path", metavar="PATH", help="a run's result file (.h5), a sweep folder or a fidelity report (.json)")
     p.add_argument("-o", "--output", metavar="DIR", required=True, help="folder for the figures (created)")
     p.add_argument("--formats", default=",".join(style.DEFAULT_FORMATS),
                    help="comma-separated file formats (default: %(default)s)")
@@ -52,7 +52,7 @@ def selected(only: str | None, source: str, path: str):
         except KeyError:
             raise UsageError(f"unknown figure '{name}' (expected one of: {', '.join(f.name for f in FIGURES)})")
         if spec.source != source:
-            what = "a run's result file" if spec.source == RUN else "a sweep folder"
+            what = {RUN: "a run's result file", SWEEP: "a sweep folder", FIDELITY: "a fidelity report (.json)"}[spec.source]
             raise UsageError(f"{path}: figure {name} needs {what}")
         specs.append(spec)
     return specs, True
@@ -68,7 +68,7 @@ def run(argv: list[str] | None = None) -> int:
         if args.episode < 0 or (args.window is not None and args.window < 1):
             raise UsageError("--episode must be >= 0 and --window >= 1")
         results = open_results(args.path)
-        source = RUN if isinstance(results, Run) else SWEEP
+        source = RUN if isinstance(results, Run) else FIDELITY if isinstance(results, Fidelity) else SWEEP
         specs, strict = selected(args.only, source, args.path)
         if args.policy and source == RUN:
             results.policy(args.policy)  # an unknown label fails now, whichever figures run

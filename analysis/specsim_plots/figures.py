@@ -15,10 +15,11 @@ from .k_sweep import plot_k_sweep
 from .knobs import plot_knobs
 from .latency_cost import plot_latency_cost
 from .learning import plot_learning_curve
+from .parity import plot_parity
 from .sweep import METRICS, plot_sweep_latency_cost, plot_sweep_metric
 from .timeline import plot_timeline
 
-RUN, SWEEP = "run", "sweep"
+RUN, SWEEP, FIDELITY = "run", "sweep", "fidelity"
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Options:
 @dataclass(frozen=True)
 class FigureSpec:
     name: str  # also the output file's stem
-    source: str  # RUN (one result file) or SWEEP (a sweep folder)
+    source: str  # RUN (one result file), SWEEP (a sweep folder) or FIDELITY (a fidelity report)
     draw: Callable  # draw(run_or_sweep, options=Options) -> matplotlib Figure
     about: str
 
@@ -49,6 +50,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     *(FigureSpec(f"sweep_{m}", SWEEP, partial(plot_sweep_metric, metric=m), f"{m} against the first sweep axis")
       for m in METRICS),
     FigureSpec("sweep_latency_cost", SWEEP, plot_sweep_latency_cost, "latency vs cost over all runs"),
+    FigureSpec("parity", FIDELITY, plot_parity, "simulated against measured latency per recorded run, held out"),
 )
 
 

@@ -1,4 +1,4 @@
-"""Reading specsim results: one run's HDF5 file, or a sweep folder.
+"""Reading specsim results: one run's HDF5 file, a sweep folder, or a fidelity report (JSON).
 
 Every figure reads its data through this module so that there is one place that knows the
 layout of docs/results.md (fixed-length byte strings, group names derived from labels, the
@@ -9,6 +9,7 @@ naming the file and the table, which the command line turns into exit code 2.
 from __future__ import annotations
 
 import csv
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -279,11 +280,34 @@ def open_sweep(path: Path | str) -> Sweep:
     return Sweep(path, table, sweep_axes(table.names))
 
 
-def open_results(path: Path | str) -> Run | Sweep:
-    """A file is one run's HDF5; a directory is a sweep folder."""
+@dataclass
+class Fidelity:
+    """The JSON of ``specsim trace fidelity --json``: per run, measured and simulated per mode."""
+
+    path: Path
+    modes: list[dict[str, Any]]
+    runs: list[dict[str, Any]]
+    noise_floor_percent: float | None = None
+
+
+def open_fidelity(path: Path | str) -> Fidelity:
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise BadInput(f"{path}: not a fidelity report ({e})")
+    if not isinstance(doc, dict) or doc.get("kind") != "specsim-fidelity":
+        raise BadInput(f"{path}: not a fidelity report (kind specsim-fidelity)")
+    return Fidelity(path, doc.get("modes") or [], doc.get("runs") or [], doc.get("noise_floor_percent"))
+
+
+def open_results(path: Path | str) -> Run | Sweep | Fidelity:
+    """A directory is a sweep folder; a .json file a fidelity report; any other file one run's HDF5."""
     path = Path(path)
     if path.is_dir():
         return open_sweep(path)
+    if path.is_file() and path.suffix == ".json":
+        return open_fidelity(path)
     if path.is_file():
         return open_run(path)
     raise BadInput(f"{path}: no such file or directory")

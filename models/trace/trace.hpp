@@ -18,6 +18,14 @@ namespace specsim::models::trace {
 // last step of a task (the reader rejects it elsewhere). Approximation guesses may be anything.
 inline constexpr std::string_view kTerminateAction = "TERMINATE";
 
+// Whether an action is the stop action, in any case (DSP compares `action.lower() == 'terminate'`).
+inline bool is_terminate(std::string_view action) {
+  if (action.size() != kTerminateAction.size()) return false;
+  for (std::size_t i = 0; i < action.size(); ++i)
+    if ((action[i] & ~0x20) != kTerminateAction[i]) return false;
+  return true;
+}
+
 // Latencies are stored at nanosecond resolution and bounded so that the decimal seconds written to
 // a file read back to the same nanosecond (see trace_writer.cpp).
 inline constexpr double kMaxLatencySeconds = 1e6;

@@ -14,7 +14,8 @@ ScriptedCall scripted(const Call& c) {
   const auto in = static_cast<std::int32_t>(std::min<std::int64_t>(c.input_tokens, INT32_MAX));
   const auto out = static_cast<std::int32_t>(std::min<std::int64_t>(c.output_tokens, INT32_MAX));
   // When the first token came is not recorded: output is taken to stream over the whole call.
-  return ScriptedCall{c.latency, sim::Time::zero(), sim::CallTokens{in, out, out}};
+  const auto attempts = static_cast<int>(std::clamp<std::int64_t>(c.attempts, 1, 32767));
+  return ScriptedCall{c.latency, sim::Time::zero(), sim::CallTokens{in, out, out}, attempts};
 }
 
 }  // namespace
@@ -23,6 +24,9 @@ TraceWorkload::TraceWorkload(Trace trace, TraceWorkloadConfig config)
     : trace_(std::move(trace)), config_(std::move(config)) {
   if (trace_.tasks.empty()) throw std::invalid_argument("a trace workload needs at least one task");
   if (!config_.match_rule) config_.match_rule = make_match_rule("exact");
+  if (config_.fitted_latency && !config_.latency_fit)
+    config_.latency_fit = std::make_shared<const LatencyFit>(fit_latency(trace_));
+  if (config_.modelled_verdicts && !config_.match_rate) config_.match_rate = match_rate(trace_, *config_.match_rule);
   // Precomputed once: a replay must not hash text in its inner loop.
   const std::size_t task_dim = trace_.tasks.front().features.size();
   const int text_dim = config_.text_features ? config_.text_features->dim : 0;
@@ -49,6 +53,17 @@ void TraceWorkload::adapt_agents(Agents& agents) const {
   }
 }
 
+double match_rate(const Trace& trace, const MatchRule& rule) {
+  std::int64_t guessed = 0, matched = 0;
+  for (const Task& task : trace.tasks)
+    for (const Step& step : task.steps)
+      if (step.approx) {
+        ++guessed;
+        matched += step_matches(step, rule);
+      }
+  return guessed > 0 ? static_cast<double>(matched) / static_cast<double>(guessed) : 0.0;
+}
+
 void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
                            EpisodeScript& out) const {
   const auto t = static_cast<std::size_t>(episode % static_cast<std::int64_t>(trace_.tasks.size()));
@@ -58,17 +73,29 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
   // The trace's last step ends the episode, whatever its action (shared/DESIGN.md §1).
   out.ends_with_terminate = static_cast<int>(task.steps.size()) <= max_steps;
   out.match.resize(static_cast<std::size_t>(out.steps));
+  out.guess_terminal.assign(static_cast<std::size_t>(out.steps), 0);
   std::vector<ScriptedCall> calls;
   const AgentModel& approx = agents[static_cast<std::size_t>(sim::index(sim::Agent::approx))];
   for (int s = 0; s < out.steps; ++s) {
     const Step& step = task.steps[static_cast<std::size_t>(s)];
-    out.match[static_cast<std::size_t>(s)] = step_matches(step, *config_.match_rule);
+    if (config_.modelled_verdicts) {
+      out.match[static_cast<std::size_t>(s)] = rng.bernoulli(*config_.match_rate);
+    } else {
+      out.match[static_cast<std::size_t>(s)] = step_matches(step, *config_.match_rule);
+      out.guess_terminal[static_cast<std::size_t>(s)] = step.approx && is_terminate(step.approx->action);
+    }
+    const LatencyFit* fit = config_.fitted_latency ? config_.latency_fit.get() : nullptr;
+    const auto path_call = [&](sim::Agent agent, std::size_t index, const Call& c) {
+      return fit ? fit->draw(call_kind(agent, index), c, rng) : scripted(c);
+    };
     calls.clear();
-    for (const Call& c : step.target.calls) calls.push_back(scripted(c));
+    for (std::size_t c = 0; c < step.target.calls.size(); ++c)
+      calls.push_back(path_call(sim::Agent::target, c, step.target.calls[c]));
     out.add_step(sim::Agent::target, calls);
     calls.clear();
     if (step.approx) {
-      for (const Call& c : step.approx->calls) calls.push_back(scripted(c));
+      for (std::size_t c = 0; c < step.approx->calls.size(); ++c)
+        calls.push_back(path_call(sim::Agent::approx, c, step.approx->calls[c]));
     } else {
       int prior = 0;
       for (int c = 0; c < approx.calls_per_step; ++c) {
@@ -84,14 +111,16 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
     const auto& rows = features_[t];
     out.features.assign(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(out.steps * feature_dim_));
   }
+  const bool draw_predictor = config_.fitted_latency && !config_.latency_fit->predictor_s.empty();
   for (const Round& r : task.rounds)
     if (r.start_step < out.steps)
       out.recorded.push_back({static_cast<int>(r.start_step), static_cast<int>(r.k),
-                              r.predictor_latency.value_or(sim::Time::zero())});
+                              draw_predictor ? config_.latency_fit->draw_predictor(rng)
+                                             : r.predictor_latency.value_or(sim::Time::zero())});
 }
 
 std::unique_ptr<Workload> decode_trace_workload(const sim::ConfigNode& node) {
-  node.expect_keys({"kind", "file", "match_rule", "text_features", "offpath"});
+  node.expect_keys({"kind", "file", "match_rule", "text_features", "offpath", "latency", "verdicts"});
   const sim::ConfigNode file = node.at("file");
   const auto path = (std::filesystem::path(node.file()).parent_path() / file.as<std::string>()).lexically_normal();
   if (!std::filesystem::exists(path)) file.fail("trace file '" + path.string() + "' does not exist");
@@ -103,6 +132,16 @@ std::unique_ptr<Workload> decode_trace_workload(const sim::ConfigNode& node) {
     const std::string v = offpath->as<std::string>();
     if (v != "fitted" && v != "agents") offpath->fail("expected fitted (models fitted to the trace) or agents (the scenario's)");
     config.fit_agents = v == "fitted";
+  }
+  if (auto latency = node.find("latency")) {
+    const std::string v = latency->as<std::string>();
+    if (v != "recorded" && v != "fitted") latency->fail("expected recorded or fitted (models per call kind fitted to the trace)");
+    config.fitted_latency = v == "fitted";
+  }
+  if (auto verdicts = node.find("verdicts")) {
+    const std::string v = verdicts->as<std::string>();
+    if (v != "recorded" && v != "model") verdicts->fail("expected recorded or model (i.i.d. at the trace's match rate)");
+    config.modelled_verdicts = v == "model";
   }
   Trace trace = read_trace(path.string());
   if (trace.tasks.empty()) file.fail("the trace has no task");

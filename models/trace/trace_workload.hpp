@@ -4,10 +4,14 @@
 // the recorded verdict, or else the match rule on the two actions; a step A never guessed in the
 // recording gets a guess drawn from A's fitted model that does not match. The features a learned
 // policy sees are the task's own plus hashed text of the task and of the actions so far.
+// `latency: fitted` replaces every recorded latency (and predictor latency) by a draw from latency
+// models fitted per call kind (models/trace/latency_fit.hpp) given the call's recorded tokens;
+// `verdicts: model` replaces the recorded verdicts by i.i.d. draws at a match rate.
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "models/trace/latency_fit.hpp"
 #include "models/trace/match_rule.hpp"
 #include "models/trace/text_features.hpp"
 #include "models/trace/trace.hpp"
@@ -19,6 +23,12 @@ struct TraceWorkloadConfig {
   std::unique_ptr<MatchRule> match_rule;
   std::optional<TextFeatureConfig> text_features;
   bool fit_agents = true;  // off-path calls from models fitted to the trace (else the scenario's)
+  bool fitted_latency = false;   // `latency: fitted` (else recorded)
+  bool modelled_verdicts = false;  // `verdicts: model` (else recorded)
+  // For fitted latencies: the models, or null to fit them to the trace itself.
+  std::shared_ptr<const LatencyFit> latency_fit;
+  // For modelled verdicts: the match rate, or none for the trace's own.
+  std::optional<double> match_rate;
   std::string file;        // where the trace was read from
 };
 
@@ -38,7 +48,11 @@ class TraceWorkload final : public Workload {
   int feature_dim_ = 0;
 };
 
-// `{kind: trace, file: PATH, match_rule: exact, text_features: {dim: 64}, offpath: fitted}`;
+// The fraction of guessed steps whose guess matches.
+double match_rate(const Trace& trace, const MatchRule& rule);
+
+// `{kind: trace, file: PATH, match_rule: exact, text_features: {dim: 64}, offpath: fitted,
+// latency: recorded | fitted, verdicts: recorded | model}`;
 // the file is relative to the scenario's folder.
 std::unique_ptr<Workload> decode_trace_workload(const sim::ConfigNode& node);
 

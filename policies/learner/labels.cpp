@@ -48,4 +48,22 @@ Eigen::VectorXd lambda_return_labels(std::span<const int> steps, int breaking_st
   return g;
 }
 
+Eigen::VectorXd dsp_lambda_return_labels(std::span<const int> steps, int breaking_step,
+                                         const Eigen::Ref<const Eigen::VectorXd>& values, double gamma,
+                                         double lambda) {
+  if (!(gamma >= 0.0 && gamma <= 1.0)) throw std::invalid_argument("gamma must be in [0, 1]");
+  if (!(lambda >= 0.0 && lambda <= 1.0)) throw std::invalid_argument("lambda must be in [0, 1]");
+  Eigen::VectorXd g = segment_rewards(steps, breaking_step);
+  const Eigen::Index n = g.size();
+  if (values.size() != n)
+    throw std::invalid_argument("lambda returns: " + std::to_string(n) + " states but " +
+                                std::to_string(values.size()) + " values");
+  double next = 0;
+  for (Eigen::Index i = n; i-- > 0;) {
+    g[i] += gamma * ((1.0 - lambda) * values[i] + lambda * next);
+    next = g[i];
+  }
+  return g;
+}
+
 }  // namespace specsim::policies::learner

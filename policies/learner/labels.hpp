@@ -28,6 +28,15 @@ Eigen::VectorXd segment_rewards(std::span<const int> steps, int breaking_step);
 
 Eigen::VectorXd ideal_k_labels(std::span<const int> steps, int breaking_step);
 
+// DSP's lambda return (OnlineLearningExecutor._compute_lambda_return), which bootstraps from the
+// value of the state itself, not the next one:
+//   G_{n-1} = r_{n-1} + gamma (1 - lambda) V(s_{n-1}),
+//   G_i = r_i + gamma ((1 - lambda) V(s_i) + lambda G_{i+1}).
+// (States after the break, reward 0 and masked, have G = 0 and do not enter the recursion.)
+Eigen::VectorXd dsp_lambda_return_labels(std::span<const int> steps, int breaking_step,
+                                         const Eigen::Ref<const Eigen::VectorXd>& values, double gamma,
+                                         double lambda);
+
 // values[i] = V(s_i) for every state of the segment (values[0] is not used: only next states
 // bootstrap); this lets the caller pass predict_batch() of the segment's features directly.
 // gamma and lambda must be in [0, 1].

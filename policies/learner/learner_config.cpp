@@ -78,9 +78,10 @@ void decode_training(const sim::ConfigNode& block, LearnerConfig& out) {
 
 }  // namespace
 
-LearnerConfig decode_learner_config(const sim::ConfigNode& policy) {
+LearnerConfig decode_learner_config(const sim::ConfigNode& policy) { return decode_learner_config(policy, {}); }
+
+LearnerConfig decode_learner_config(const sim::ConfigNode& policy, LearnerConfig config) {
   policy.expect_map();
-  LearnerConfig config;
   if (const auto block = policy.find("predictor")) config.predictor = decode_predictor(*block);
   if (const auto block = policy.find("training")) decode_training(*block, config);
   return config;

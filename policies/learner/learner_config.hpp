@@ -34,5 +34,7 @@ struct LearnerConfig {
 // keys inside the blocks and out-of-range values throw sim::InputError naming file, line and
 // field path (e.g. "policies[1].training.lr").
 LearnerConfig decode_learner_config(const sim::ConfigNode& policy);
+// The same over `base` (a preset): the blocks' keys override its settings.
+LearnerConfig decode_learner_config(const sim::ConfigNode& policy, LearnerConfig base);
 
 }  // namespace specsim::policies::learner

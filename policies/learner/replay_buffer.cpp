@@ -33,4 +33,20 @@ std::vector<std::size_t> ReplayBuffer::sample(std::size_t min_steps, sim::Random
   return picks;
 }
 
+std::vector<std::size_t> ReplayBuffer::sample_without_replacement(std::size_t min_steps, sim::RandomStream& rng) const {
+  std::vector<std::size_t> order(items_.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Fisher-Yates with the stream's own draws (std::shuffle differs between libraries).
+  for (std::size_t i = order.size(); i > 1; --i)
+    std::swap(order[i - 1], order[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(i) - 1))]);
+  std::vector<std::size_t> picks;
+  std::size_t steps = 0;
+  for (std::size_t i : order) {
+    if (steps >= min_steps) break;
+    picks.push_back(i);
+    steps += items_[i].steps.size();
+  }
+  return picks;
+}
+
 }  // namespace specsim::policies::learner

@@ -58,7 +58,9 @@ Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks,
       throw std::invalid_argument("trajectory has " + std::to_string(t.features.rows()) +
                                   " features, the model " + std::to_string(model.shape().inputs));
     batch.features.middleCols(col, t.size()) = t.features;
-    batch.ideal_k.segment(col, t.size()) = ideal_k_labels(t.steps, t.breaking_step);
+    const auto head = static_cast<Eigen::Index>(t.head());
+    batch.ideal_k.segment(col, t.size()).setZero();  // after the break: 0
+    batch.ideal_k.segment(col, head) = ideal_k_labels(std::span<const int>(t.steps).first(t.head()), t.breaking_step);
     col += t.size();
   }
 
@@ -72,8 +74,13 @@ Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks,
   col = 0;
   for (std::size_t p : picks) {
     const Trajectory& t = buffer[p];
-    batch.targets.segment(col, t.size()) = lambda_return_labels(
-        t.steps, t.breaking_step, values.segment(col, t.size()), config.gamma, config.lambda);
+    const auto head = static_cast<Eigen::Index>(t.head());
+    const auto steps = std::span<const int>(t.steps).first(t.head());
+    batch.targets.segment(col, t.size()).setZero();  // after the break: 0, masked
+    batch.targets.segment(col, head) =
+        config.bootstrap_same_state
+            ? dsp_lambda_return_labels(steps, t.breaking_step, values.segment(col, head), config.gamma, config.lambda)
+            : lambda_return_labels(steps, t.breaking_step, values.segment(col, head), config.gamma, config.lambda);
     col += t.size();
   }
   return batch;
@@ -84,8 +91,10 @@ TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
   validate(config);
   if (buffer.empty()) throw std::invalid_argument("training job on an empty replay buffer");
 
-  const auto picks = buffer.sample(static_cast<std::size_t>(config.batch_steps), rng);
-  const Batch batch = make_batch(buffer, picks, state.model, config);
+  const auto min_steps = static_cast<std::size_t>(config.batch_steps);
+  const auto picks = config.without_replacement ? buffer.sample_without_replacement(min_steps, rng)
+                                                : buffer.sample(min_steps, rng);
+  Batch batch = make_batch(buffer, picks, state.model, config);
   const ExpectileLoss loss(config.tau);
 
   TrainStats stats;
@@ -95,6 +104,8 @@ TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
 
   Eigen::VectorXd grad;
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
+    if (epoch > 0 && config.relabel_each_epoch && config.target == Target::lambda_return)
+      batch.targets = make_batch(buffer, picks, state.model, config).targets;
     const double l = state.model.loss_and_gradient(batch.features, batch.targets, config.tau, grad);
     if (epoch == 0) stats.loss_before = l;
     state.optimizer.step(state.model.parameters(), grad);

@@ -40,6 +40,12 @@ struct TrainerConfig {
   Target target = Target::lambda_return;
   double gamma = 1.0;
   double lambda = 0.95;
+  // DSP's code (policies/learner/learner_config.hpp, preset dsp_openagi): lambda returns that
+  // bootstrap from the state itself, recomputed with the current weights before every epoch,
+  // and trajectories sampled without replacement.
+  bool bootstrap_same_state = false;
+  bool relabel_each_epoch = false;
+  bool without_replacement = false;
 };
 
 // Throws std::invalid_argument on out-of-range settings.

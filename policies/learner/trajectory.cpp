@@ -1,5 +1,6 @@
 #include "policies/learner/trajectory.hpp"
 
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -13,7 +14,13 @@ void validate(const Trajectory& t) {
   if (t.features.cols() != static_cast<Eigen::Index>(t.steps.size()))
     throw std::invalid_argument("trajectory has " + std::to_string(t.features.cols()) +
                                 " feature columns for " + std::to_string(t.steps.size()) + " steps");
-  validate_segment(t.steps, t.breaking_step);
+  if (t.after_break < 0 || static_cast<std::size_t>(t.after_break) > t.steps.size())
+    throw std::invalid_argument("trajectory has " + std::to_string(t.after_break) + " states after its break");
+  const auto head = std::span<const int>(t.steps).first(t.head());
+  validate_segment(head, t.breaking_step);
+  for (std::size_t i = t.head(); i < t.steps.size(); ++i)
+    if (t.steps[i] <= t.breaking_step || (i > 0 && t.steps[i] <= t.steps[i - 1]))
+      throw std::invalid_argument("a state after the break must follow the breaking step and the state before it");
 }
 
 SegmentRecorder::SegmentRecorder(int inputs) : inputs_(inputs) {
@@ -28,10 +35,17 @@ void SegmentRecorder::add(const Eigen::Ref<const Eigen::VectorXd>& features, int
   steps_.push_back(step);
 }
 
-Trajectory SegmentRecorder::close(int breaking_step) {
+Trajectory SegmentRecorder::close(int breaking_step, bool after_break) {
   if (steps_.empty()) throw std::logic_error("closing an empty segment");
-  validate_segment(steps_, breaking_step);  // before moving out: a bad close keeps the segment
+  std::size_t head = steps_.size();
+  if (after_break)
+    while (head > 0 && steps_[head - 1] > breaking_step) --head;
+  // Before moving out: a bad close keeps the segment.
+  validate_segment(std::span<const int>(steps_).first(head), breaking_step);
+  for (std::size_t i = head + 1; i < steps_.size(); ++i)
+    if (steps_[i] <= steps_[i - 1]) throw std::invalid_argument("segment steps must be strictly increasing");
   Trajectory t;
+  t.after_break = static_cast<int>(steps_.size() - head);
   t.features = Eigen::Map<const Eigen::MatrixXd>(features_.data(), inputs_,
                                                  static_cast<Eigen::Index>(steps_.size()));
   t.steps = std::move(steps_);

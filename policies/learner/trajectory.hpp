@@ -11,9 +11,13 @@ namespace specsim::policies::learner {
 struct Trajectory {
   Eigen::MatrixXd features;  // inputs x states: column i is the state at steps[i]
   std::vector<int> steps;    // strictly increasing
-  int breaking_step = 0;     // >= steps.back()
+  int breaking_step = 0;     // >= every step but the last `after_break` ones
+  // States after the breaking step (DSP records A's guesses made after the mismatch too): their
+  // label is 0 and they are masked out of the lambda returns of the states before them.
+  int after_break = 0;
 
   Eigen::Index size() const { return features.cols(); }
+  std::size_t head() const { return steps.size() - static_cast<std::size_t>(after_break); }  // states up to the break
 };
 
 // Throws std::invalid_argument unless the trajectory has at least one state, one feature
@@ -27,8 +31,9 @@ class SegmentRecorder {
   // Record the state seen at `step` (steps must increase; checked at close()).
   void add(const Eigen::Ref<const Eigen::VectorXd>& features, int step);
   // The segment ends at breaking_step: returns it as a trajectory and starts a new segment.
-  // Precondition: at least one state was added.
-  Trajectory close(int breaking_step);
+  // Precondition: at least one state was added. With `after_break`, states at steps after the
+  // breaking step are kept as the trajectory's after-break states (else they are an error).
+  Trajectory close(int breaking_step, bool after_break = false);
   // Drop the open segment (e.g. an episode cut off without a breaking point to label it).
   void clear();
 

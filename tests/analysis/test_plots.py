@@ -258,6 +258,44 @@ class CliTest(FigureAssertions):
                 self.assertIn(f"{spec.name}.pdf", names)
 
 
+class ParityTest(FigureAssertions):
+    """The fidelity report's parity figure, from a hand-made report in the JSON of specsim."""
+
+    def write_report(self, modes=("replay", "loto", "lofo")) -> Path:
+        import json
+
+        runs = [{"task_id": f"s/t{i}", "measured_s": 30.0 + 10 * i,
+                 "simulated_s": {m: 30.0 + 10 * i + (i % 3 - 1) * 2 for m in modes},
+                 "naive_s": {m: 36.0 + 11 * i for m in modes}} for i in range(8)]
+        doc = {"kind": "specsim-fidelity", "noise_floor_percent": 12.0,
+               "modes": [{"name": m, "mean_error": 0.01, "mape_percent": 4.0, "naive_mean_error": 0.1,
+                          "naive_mape_percent": 12.0} for m in modes], "runs": runs}
+        path = self.tmp / "fidelity.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        return path
+
+    def test_parity_figure(self):
+        fid = sp.io.open_results(self.write_report())
+        self.assert_figure(sp.figures.by_name("parity").draw(fid), "parity")
+
+    def test_cli_draws_only_the_fidelity_figures(self):
+        code, out, err = run_cli(self.write_report(), "-o", self.tmp / "figs", "--formats", "png")
+        self.assertEqual(code, 0, err)
+        self.assertEqual([Path(line).name for line in out.splitlines()], ["parity.png"])
+
+    def test_a_report_without_held_out_mode_is_missing_data(self):
+        code, _, err = run_cli(self.write_report(("replay",)), "-o", self.tmp / "figs", "--only", "parity")
+        self.assertEqual(code, 2)
+        self.assertIn("missing mode loto (needed for figure parity)", err)
+
+    def test_other_json_is_bad_input(self):
+        path = self.tmp / "other.json"
+        path.write_text("{}", encoding="utf-8")
+        code, _, err = run_cli(path, "-o", self.tmp / "figs")
+        self.assertEqual(code, 2)
+        self.assertIn("not a fidelity report", err)
+
+
 @unittest.skipUnless(os.environ.get("SPECSIM_BINARY"), "SPECSIM_BINARY not set: skipping the real-binary test")
 class RealBinaryTest(FigureAssertions):
     """End to end: specsim run on the bundled quickstart, then python3 -m specsim_plots."""

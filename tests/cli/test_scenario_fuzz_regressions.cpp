@@ -62,7 +62,7 @@ TEST_CASE("errors inside a grid variant name the entry's own line and column", "
   CHECK(error_of(kHead + "  - kind: fixed_k\n    k: [1, 2, x]\n") == "fuzz.yaml:12:15: policies[0].k: expected an integer, got 'x'");
   CHECK(error_of(kHead + "  - {kind: dsp, tau: [0.5, 0.7], offset: 1, colour: red}\n") ==
         "fuzz.yaml:11:45: policies[0].colour: unknown key (expected one of: kind, label, loss, tau, offset, k_min, k_max, "
-        "predictor, training, prediction_latency_s, training_time, train_every, overlap)");
+        "predictor, training, prediction_latency_s, training_time, train_every, overlap, learner)");
   const auto grid = parse_scenario(kHead + "  - {kind: dsp, tau: [0.3, 0.7], offset: [0, 1], predictor: {hidden: [4, 4]}}\n", "g.yaml");
   REQUIRE(grid.policies.size() == 4);
   CHECK(grid.policies[0].label == "dsp(tau=0.3,offset=0)");

@@ -13,6 +13,7 @@
 #include "sim/planner.hpp"
 #include "support/temp_dir.hpp"
 #include "tools/runner/experiment.hpp"
+#include "tools/runner/fidelity.hpp"
 #include "tools/runner/trace_replay.hpp"
 
 using namespace specsim;
@@ -61,6 +62,30 @@ TEST_CASE("synthesize, write, read and replay: the same results as the synthetic
     CHECK(analysis::summary_json("x", 1, a.rows) == analysis::summary_json("x", 1, b.rows));
     CHECK(a.rows[2].speedup > 1.2);  // speculation happened: the comparison is not vacuous
   }
+}
+
+// A trace of an i.i.d. workload replayed with every latency from the models fitted per call kind,
+// and then with verdicts drawn at its match rate too: near the recorded figures, not equal to
+// them, and deterministic.
+TEST_CASE("fitted latencies and modelled verdicts replay a trace near its recorded figures", "[trace][replay]") {
+  const testing::TempDir tmp;
+  const runner::Scenario synthetic = runner::parse_scenario(
+      with_workload("workload: {kind: synthetic, steps: {kind: uniform, min: 2, max: 12}, match: {kind: iid, p: 0.6}}"),
+      (tmp / "synthetic.yaml").string());
+  models::trace::write_trace(runner::synthesize_trace(synthetic), (tmp / "synth.jsonl").string());
+  const auto replay = [&](const std::string& options) {
+    return run(runner::parse_scenario(with_workload("workload: {kind: trace, file: synth.jsonl" + options + "}"),
+                                      (tmp / "replay.yaml").string()));
+  };
+  const auto recorded = replay(""), fitted = replay(", latency: fitted"),
+             modelled = replay(", latency: fitted, verdicts: model");
+  const auto& seq = recorded.rows[0];
+  CHECK(fitted.rows[0].latency_mean_s != seq.latency_mean_s);
+  CHECK(fitted.rows[0].latency_mean_s == Approx(seq.latency_mean_s).epsilon(0.05));
+  CHECK(fitted.rows[3].speedup == Approx(recorded.rows[3].speedup).epsilon(0.05));
+  CHECK(modelled.rows[3].speedup == Approx(recorded.rows[3].speedup).epsilon(0.1));
+  CHECK(analysis::summary_json("x", 1, replay(", latency: fitted, verdicts: model").rows) ==
+        analysis::summary_json("x", 1, modelled.rows));
 }
 
 // Two tasks with round-number latencies (T 4 s, A 1 s per step). Task 1: three steps whose
@@ -123,17 +148,21 @@ TEST_CASE("replaying DSP's published runs with their own k matches their measure
     return;
   }
   const auto imported = models::trace::import_dsp_logs(dir);
-  const runner::FidelityReport report = runner::fidelity(imported.trace, "gpt-4-turbo", 1);
-  REQUIRE(report.rows.size() == 5);
-  CHECK(report.mape < 1.0);
-  CHECK(report.sequential_mape > 5.0);  // far better than the naive estimate
-  CHECK(report.divergences == 0);       // recorded verdicts: the replay follows the recording
+  runner::FidelityOptions options;
+  options.draws = 2;
+  const runner::FidelityReport report = runner::fidelity(imported.trace, options);
+  REQUIRE(report.runs.size() == 5);
+  const runner::FidelityMode* replay = report.mode("replay");
+  REQUIRE(replay);
+  CHECK(replay->mape < 1.0);
+  CHECK(replay->naive_mape > 5.0);   // far better than the naive estimate
+  CHECK(report.divergences == 0);    // recorded verdicts: the replay follows the recording
   // Datapoint 11: 12 steps in 10 rounds, measured 146.38 s in its simulation log.
-  CHECK(report.rows[0].task_id == "openagi-11");
-  CHECK(report.rows[0].steps == 12);
-  CHECK(report.rows[0].rounds == 10);
-  CHECK(report.rows[0].measured_s == Approx(146.38).margin(0.01));
-  CHECK(std::abs(report.rows[0].error) < 0.005);
+  CHECK(report.runs[0].task_id == "openagi-11");
+  CHECK(report.runs[0].steps == 12);
+  CHECK(report.runs[0].rounds == 10);
+  CHECK(report.runs[0].measured_s == Approx(146.38).margin(0.01));
+  CHECK(std::abs(replay->simulated_s[0] / report.runs[0].measured_s - 1) < 0.005);
 }
 
 TEST_CASE("a trace workload with a bad file or option is an input error", "[trace][replay]") {
@@ -147,4 +176,6 @@ TEST_CASE("a trace workload with a bad file or option is an input error", "[trac
   CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl}"), Catch::Contains("empty.jsonl"));
   CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl, offpath: maybe}"), Catch::Contains("workload.offpath"));
   CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl, match_rule: fuzzy}"), Catch::Contains("workload.match_rule"));
+  CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl, latency: modelled}"), Catch::Contains("workload.latency"));
+  CHECK_THROWS_WITH(load("{kind: trace, file: empty.jsonl, verdicts: iid}"), Catch::Contains("workload.verdicts"));
 }

@@ -110,3 +110,18 @@ TEST_CASE("reproduces DSP's recorded k labels", "[labels][dsp]") {
     CHECK(to_std(lambda_return_labels(d.steps, d.breaking_step, junk, 1.0, 1.0)) == d.dsp_k);
   }
 }
+
+TEST_CASE("DSP's lambda return bootstraps from the state itself", "[labels][dsp]") {
+  // One state per guess at steps {4, 5, 6}, breaking step 6: rewards (1, 1, 1), lambda 0.9.
+  //   G_2 = 1 + 0.1 * V_2                   = 1 + 0.1 * 1.0       = 1.1
+  //   G_1 = 1 + 0.1 * V_1 + 0.9 * G_2       = 1 + 0.2 + 0.99      = 2.19
+  //   G_0 = 1 + 0.1 * V_0 + 0.9 * G_1       = 1 + 0.3 + 1.971     = 3.271
+  const std::vector<int> steps{4, 5, 6};
+  const Eigen::VectorXd g = dsp_lambda_return_labels(steps, 6, Eigen::Vector3d(3.0, 2.0, 1.0), 1.0, 0.9);
+  REQUIRE(g.size() == 3);
+  CHECK(g[2] == Approx(1.1).epsilon(1e-14));
+  CHECK(g[1] == Approx(2.19).epsilon(1e-14));
+  CHECK(g[0] == Approx(3.271).epsilon(1e-14));
+  // lambda = 1 is the ideal k again.
+  CHECK(to_std(dsp_lambda_return_labels(steps, 6, Eigen::Vector3d(9, 9, 9), 1.0, 1.0)) == std::vector<double>{3, 2, 1});
+}

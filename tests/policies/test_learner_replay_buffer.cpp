@@ -1,6 +1,7 @@
 // ReplayBuffer: FIFO eviction, batch size in steps, determinism and uniformity of sampling.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <numeric>
 #include <stdexcept>
 #include <vector>
@@ -92,4 +93,18 @@ TEST_CASE("trajectories are drawn uniformly with replacement", "[replay]") {
   }
   CHECK(repeat_seen);  // 8 picks of 4 trajectories: replacement is unavoidable
   for (int c : counts) CHECK(c == Approx(draws / 4).epsilon(0.03));  // sd ~ 0.9% of 10000
+}
+
+TEST_CASE("sampling without replacement takes each trajectory at most once, as DSP's FiniteReplay", "[replay][dsp]") {
+  ReplayBuffer b(10);
+  for (int i = 0; i < 6; ++i) b.add(tagged(10 * (i + 1), 2));  // 12 states
+  RandomStream rng(3, "replay-test", 0);
+  for (int trial = 0; trial < 50; ++trial) {
+    auto picks = b.sample_without_replacement(5, rng);
+    CHECK(picks.size() == 3);  // 2 + 2 + 2 >= 5
+    std::sort(picks.begin(), picks.end());
+    CHECK(std::adjacent_find(picks.begin(), picks.end()) == picks.end());
+  }
+  // Asking for more states than the buffer holds gives all of it (DSP then skips the job).
+  CHECK(b.sample_without_replacement(100, rng).size() == 6);
 }

@@ -235,3 +235,30 @@ TEST_CASE("target names round-trip", "[trainer]") {
   for (Target t : {Target::ideal_k, Target::lambda_return}) CHECK(target_from_name(target_name(t)) == t);
   CHECK_FALSE(target_from_name("td0").has_value());
 }
+
+TEST_CASE("guesses after the break are labelled 0 and masked out of the lambda returns", "[trainer][dsp]") {
+  // DSP's states of one round: guesses at steps 3, 4, 5, 6; the mismatch is at step 4.
+  SegmentRecorder rec(kInputs);
+  for (int s = 3; s <= 6; ++s) rec.add(Eigen::VectorXd::Constant(kInputs, s), s);
+  CHECK_THROWS_AS(rec.close(4), std::invalid_argument);  // without after-break states: an error
+  const Trajectory t = rec.close(4, true);
+  CHECK(t.after_break == 2);
+  CHECK(t.head() == 2);
+  ReplayBuffer buffer;
+  buffer.add(t);
+  RandomStream init(1, "init", 0);
+  const Mlp model(kShape, init);
+  TrainerConfig c;
+  c.target = Target::lambda_return;
+  c.bootstrap_same_state = true;
+  c.lambda = 0.9;
+  const std::vector<std::size_t> picks{0};
+  const Batch batch = make_batch(buffer, picks, model, c);
+  REQUIRE(batch.targets.size() == 4);
+  CHECK(std::vector<double>(batch.ideal_k.data(), batch.ideal_k.data() + 4) == std::vector<double>{2, 1, 0, 0});
+  const Eigen::VectorXd v = model.predict_batch(batch.features);
+  CHECK(batch.targets[1] == Approx(1 + 0.1 * v[1]).epsilon(1e-12));
+  CHECK(batch.targets[0] == Approx(1 + 0.1 * v[0] + 0.9 * batch.targets[1]).epsilon(1e-12));
+  CHECK(batch.targets[2] == 0);
+  CHECK(batch.targets[3] == 0);
+}

@@ -1,5 +1,6 @@
 #pragma once
 // Test worlds with hand-chosen matches and constant latencies, for hand-computed timelines.
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -23,10 +24,13 @@ inline models::AgentModel fixed_agent(double seconds, int calls_per_step, int in
   return a;
 }
 
-// Every episode has the given matches; the plan ends after match.size() steps.
+// Every episode has the given matches; the plan ends after match.size() steps. `edit`, when set,
+// changes the drawn script (a call's latency or attempts, A's terminate guesses) for timelines
+// the constant agents cannot produce.
 class FixedMatchWorkload final : public models::Workload {
  public:
   explicit FixedMatchWorkload(std::vector<std::uint8_t> match) : match_(std::move(match)) {}
+  std::function<void(models::EpisodeScript&)> edit;
   void script(std::int64_t, int max_steps, const models::Agents& agents, sim::RandomStream& rng,
               models::EpisodeScript& out) const override {
     out.clear();
@@ -35,6 +39,7 @@ class FixedMatchWorkload final : public models::Workload {
     out.match.assign(match_.begin(), match_.begin() + out.steps);
     out.index_runs();
     models::draw_path_calls(agents, rng, out);
+    if (edit) edit(out);
   }
 
  private:

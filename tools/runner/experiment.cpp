@@ -16,6 +16,7 @@ namespace specsim::runner {
 sim::PlannerConfig planner_config(const Scenario& s) {
   sim::PlannerConfig c;
   c.max_steps = s.max_steps;
+  c.semantics = s.semantics;
   for (const auto& [model, limit] : s.concurrency) {
     const int pool = static_cast<int>(c.pool_capacity.size());
     bool used = false;

@@ -9,13 +9,14 @@ namespace {
 
 Scenario decode(const sim::ConfigNode& root) {
   root.expect_keys({"name", "description", "seed", "episodes", "max_steps", "billing", "models", "agents",
-                    "workload", "policies", "concurrency", "outputs", "live"});
+                    "workload", "policies", "concurrency", "outputs", "planner", "live"});
   Scenario s;
   s.name = root.get<std::string>("name");
   s.seed = root.get<std::uint64_t>("seed", 1);
   s.episodes = root.get_int("episodes", 1, static_cast<int>(kMaxEpisodes));
   s.max_steps = root.get_int("max_steps", 1, 10'000'000, 50);
   if (auto billing = root.find("billing")) s.billing = models::decode_billing(*billing);
+  if (auto planner = root.find("planner")) s.semantics = sim::decode_semantics(*planner);
 
   models::Catalogue catalogue = models::Catalogue::builtin();
   if (auto extra = root.find("models")) catalogue.merge(*extra);

@@ -12,6 +12,7 @@
 #include "models/pricing.hpp"
 #include "models/workload.hpp"
 #include "policies/registry.hpp"
+#include "sim/semantics.hpp"
 
 namespace specsim::runner {
 
@@ -24,6 +25,7 @@ struct Scenario {
   std::int64_t episodes = 100;
   int max_steps = 50;
   models::Billing billing = models::Billing::input_only;
+  sim::Semantics semantics;  // `planner:`: DSP's cancellation, terminate guesses and retries by default
   models::Agents agents;
   std::unique_ptr<models::Workload> workload;
   std::vector<policies::PolicySpec> policies;

@@ -1,23 +1,6 @@
 #include "tools/runner/trace_replay.hpp"
 
-#include <fmt/format.h>
-
-#include <cmath>
-
-#include <filesystem>
-#include <iostream>
-#include <memory>
-#include <nlohmann/json.hpp>
-
-#include "models/catalogue.hpp"
-#include "models/trace/dsp_log_importer.hpp"
-#include "models/trace/trace_reader.hpp"
-#include "models/trace/trace_writer.hpp"
-#include "sim/files.hpp"
-#include "models/sim_backend.hpp"
-#include "models/trace/trace_workload.hpp"
-#include "policies/recorded_k.hpp"
-#include "sim/planner.hpp"
+#include "models/workload.hpp"
 
 namespace specsim::runner {
 
@@ -55,53 +38,6 @@ trace::Trace synthesize_trace(const Scenario& s) {
     out.tasks.push_back(std::move(task));
   }
   return out;
-}
-
-FidelityReport fidelity(const trace::Trace& recorded_trace, const std::string& model, std::uint64_t seed) {
-  const models::ModelInfo* info = models::Catalogue::builtin().find(model);
-  if (!info) throw sim::InputError("--model", 0, 0, "", "unknown model '" + model + "'");
-  models::Agents agents;
-  for (auto& a : agents) {
-    a.model = info->name;
-    a.price = info->price;
-    a.latency = info->latency;
-    a.output = {models::TokenDistribution{}};
-  }
-  trace::TraceWorkloadConfig config;
-  const trace::TraceWorkload workload(recorded_trace, std::move(config));
-  workload.adapt_agents(agents);
-
-  int max_steps = 1;
-  for (const auto& t : recorded_trace.tasks) max_steps = std::max(max_steps, static_cast<int>(t.steps.size()));
-  sim::SimClock clock;
-  models::SimBackend backend(agents, workload, clock, seed, max_steps);
-  policies::RecordedK policy(1, true);
-  sim::PlannerConfig planner_config;
-  planner_config.max_steps = max_steps;
-  sim::Planner planner(planner_config, clock, backend, policy, &backend, &backend);
-
-  FidelityReport report;
-  double abs_sum = 0, seq_sum = 0;
-  for (std::size_t i = 0; i < recorded_trace.tasks.size(); ++i) {
-    const trace::Task& task = recorded_trace.tasks[i];
-    const sim::EpisodeRun& run = planner.run_episode(static_cast<std::int64_t>(i));
-    if (!task.measured || !task.measured->latency) continue;
-    FidelityRow row;
-    row.task_id = task.task_id;
-    row.steps = run.steps;
-    row.rounds = static_cast<int>(run.rounds.size());
-    row.measured_s = task.measured->latency->seconds();
-    row.simulated_s = run.latency.seconds();
-    row.error = row.measured_s > 0 ? (row.simulated_s - row.measured_s) / row.measured_s : 0.0;
-    abs_sum += std::abs(row.error);
-    row.sequential_s = task.measured->sequential ? task.measured->sequential->seconds() : 0.0;
-    seq_sum += row.measured_s > 0 ? std::abs(row.sequential_s - row.measured_s) / row.measured_s : 0.0;
-    report.rows.push_back(row);
-  }
-  report.mape = report.rows.empty() ? 0.0 : 100.0 * abs_sum / static_cast<double>(report.rows.size());
-  report.sequential_mape = report.rows.empty() ? 0.0 : 100.0 * seq_sum / static_cast<double>(report.rows.size());
-  report.divergences = policy.divergences();
-  return report;
 }
 
 }  // namespace specsim::runner

@@ -2,9 +2,12 @@
 // of recorded traces (tools/runner/trace_replay.hpp), on the `trace` subcommand.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "models/trace/dsp_log_importer.hpp"
@@ -13,6 +16,8 @@
 #include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
+#include "tools/runner/fidelity.hpp"
+#include "tools/runner/learner_fidelity.hpp"
 #include "tools/runner/output_paths.hpp"
 #include "tools/runner/trace_replay.hpp"
 #include "tools/specsim/commands.hpp"
@@ -20,22 +25,112 @@
 namespace specsim::cli {
 
 namespace trace = models::trace;
+using runner::FidelityMode;
 using runner::FidelityReport;
 
 namespace {
 
+std::string percent(double fraction) { return std::isnan(fraction) ? "-" : fmt::format("{:+.1f}%", 100 * fraction); }
+
 std::string format_fidelity(const FidelityReport& r) {
-  std::size_t width = 7;
-  for (const auto& row : r.rows) width = std::max(width, row.task_id.size());
-  std::string out = fmt::format("{:<{}}  {:>5} {:>6} {:>11} {:>12} {:>8} {:>13}\n", "task", width, "steps", "rounds",
-                                "measured s", "simulated s", "error", "T alone s");
-  for (const auto& row : r.rows)
-    out += fmt::format("{:<{}}  {:>5} {:>6} {:>11.2f} {:>12.2f} {:>+7.2f}% {:>13.2f}\n", row.task_id, width, row.steps,
-                       row.rounds, row.measured_s, row.simulated_s, 100 * row.error, row.sequential_s);
-  out += fmt::format("{} tasks with a measured time; mean absolute percentage error {:.2f}% (the target-alone time "
-                     "as an estimate: {:.2f}%)", r.rows.size(), r.mape, r.sequential_mape);
-  if (r.divergences > 0) out += fmt::format(" ({} rounds left the recording's round starts)", r.divergences);
+  std::size_t width = 4;
+  for (const auto& run : r.runs) width = std::max(width, run.task_id.size());
+  std::string out = fmt::format("{:<{}}  {:>5} {:>6} {:>10}", "run", width, "steps", "rounds", "measured");
+  for (const auto& m : r.modes) out += fmt::format(" {:>14}", m.name);
+  out += fmt::format(" {:>11}\n", "naive loto");
+  const FidelityMode* loto = r.mode("loto");
+  for (std::size_t i = 0; i < r.runs.size(); ++i) {
+    const auto& run = r.runs[i];
+    out += fmt::format("{:<{}}  {:>5} {:>6} {:>9.1f}s", run.task_id, width, run.steps, run.rounds, run.measured_s);
+    for (const auto& m : r.modes)
+      out += fmt::format(" {:>7.1f} {:>6}", m.simulated_s[i], percent(m.simulated_s[i] / run.measured_s - 1));
+    if (loto) out += fmt::format(" {:>11}", percent(loto->naive_s[i] / run.measured_s - 1));
+    out += "\n";
+  }
+  out += fmt::format("\n{} runs. Per mode: aggregate error of the mean latency, per-run MAPE; beside them the naive "
+                     "estimate (the target alone) given the same information:\n", r.runs.size());
+  for (const auto& m : r.modes)
+    out += fmt::format("  {:<14} mean {:>6}  MAPE {:>5.1f}%   naive: mean {:>6}  MAPE {:>5.1f}%   {}\n", m.name,
+                       percent(m.mean_error), m.mape, percent(m.naive_mean_error), m.naive_mape, m.description);
+  if (r.noise_floor_runs > 0)
+    out += fmt::format("noise floor: the same task's runs in different folders differ from their mean by {:.1f}% "
+                       "on average ({} runs)\n", r.noise_floor, r.noise_floor_runs);
+  double replay_cost = 0, dsp_cost = 0;
+  int with_dsp = 0;
+  for (const auto& run : r.runs) {
+    replay_cost += run.replay_cost_usd;
+    if (run.dsp_cost_usd >= 0) {
+      dsp_cost += run.dsp_cost_usd;
+      ++with_dsp;
+    }
+  }
+  if (!r.runs.empty()) {
+    out += fmt::format("replay cost ${:.4f} per episode", replay_cost / static_cast<double>(r.runs.size()));
+    if (with_dsp == static_cast<int>(r.runs.size()))
+      out += fmt::format(" (DSP's own accounting: ${:.4f}, {})", dsp_cost / with_dsp, percent(replay_cost / dsp_cost - 1));
+    out += "\n";
+  }
+  if (r.divergences > 0) out += fmt::format("({} replay rounds left the recording's round starts)\n", r.divergences);
+  return out;
+}
+
+std::string format_learner(const runner::LearnerFidelity& l) {
+  std::string out = fmt::format("learner: dsp with preset dsp_openagi, lr {:g}, each folder's tasks in their recorded "
+                                "order ({} folders), recorded timings and verdicts\n  k chosen:", l.lr, l.sessions);
+  double sim = 0, rec = 0;
+  for (const auto& [k, n] : l.simulated_k) sim += static_cast<double>(n);
+  for (const auto& [k, n] : l.recorded_k) rec += static_cast<double>(n);
+  std::map<int, int> ks;
+  for (const auto& [k, n] : l.simulated_k) ks[k] = 0;
+  for (const auto& [k, n] : l.recorded_k) ks[k] = 0;
+  for (const auto& [k, unused] : ks) {
+    const auto s = l.simulated_k.count(k) ? static_cast<double>(l.simulated_k.at(k)) : 0.0;
+    const auto r = l.recorded_k.count(k) ? static_cast<double>(l.recorded_k.at(k)) : 0.0;
+    out += fmt::format("  k={}: {:.1f}% (DSP {:.1f}%)", k, sim > 0 ? 100 * s / sim : 0.0, rec > 0 ? 100 * r / rec : 0.0);
+  }
+  out += fmt::format("\n  total variation distance {:.3f}; mean k {:.2f} (DSP {:.2f}); {} training jobs; predictor "
+                     "accuracy {:.2f}", l.total_variation, l.simulated_mean_k, l.recorded_mean_k, l.jobs, l.accuracy);
+  if (l.recorded_accuracy >= 0) out += fmt::format(" (DSP's per-run mean {:.2f})", l.recorded_accuracy);
   return out + "\n";
+}
+
+nlohmann::ordered_json learner_json(const runner::LearnerFidelity& l) {
+  nlohmann::ordered_json j;
+  j["lr"] = l.lr;
+  for (const auto& [k, n] : l.simulated_k) j["simulated_k"][std::to_string(k)] = n;
+  for (const auto& [k, n] : l.recorded_k) j["recorded_k"][std::to_string(k)] = n;
+  j["total_variation"] = l.total_variation;
+  j["simulated_mean_k"] = l.simulated_mean_k;
+  j["recorded_mean_k"] = l.recorded_mean_k;
+  j["training_jobs"] = l.jobs;
+  j["accuracy"] = l.accuracy;
+  if (l.recorded_accuracy >= 0) j["recorded_accuracy"] = l.recorded_accuracy;
+  return j;
+}
+
+nlohmann::ordered_json fidelity_json(const FidelityReport& r) {
+  nlohmann::ordered_json doc;
+  doc["kind"] = "specsim-fidelity";
+  doc["noise_floor_percent"] = r.noise_floor;
+  doc["noise_floor_runs"] = r.noise_floor_runs;
+  doc["divergences"] = r.divergences;
+  for (const auto& m : r.modes)
+    doc["modes"].push_back({{"name", m.name}, {"description", m.description}, {"mean_error", m.mean_error},
+                            {"mape_percent", m.mape}, {"naive_mean_error", m.naive_mean_error},
+                            {"naive_mape_percent", m.naive_mape}});
+  for (std::size_t i = 0; i < r.runs.size(); ++i) {
+    const auto& run = r.runs[i];
+    nlohmann::ordered_json j{{"task_id", run.task_id}, {"session", run.session}, {"task", run.task},
+                             {"steps", run.steps}, {"rounds", run.rounds}, {"measured_s", run.measured_s},
+                             {"replay_cost_usd", run.replay_cost_usd}};
+    if (run.dsp_cost_usd >= 0) j["dsp_cost_usd"] = run.dsp_cost_usd;
+    for (const auto& m : r.modes) {
+      j["simulated_s"][m.name] = std::isnan(m.simulated_s[i]) ? nlohmann::ordered_json() : nlohmann::ordered_json(m.simulated_s[i]);
+      j["naive_s"][m.name] = std::isnan(m.naive_s[i]) ? nlohmann::ordered_json() : nlohmann::ordered_json(m.naive_s[i]);
+    }
+    doc["runs"].push_back(std::move(j));
+  }
+  return doc;
 }
 
 }  // namespace
@@ -71,16 +166,22 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
   });
 
   struct FidelityArgs {
-    std::string path, model = "gpt-4-turbo", json;
-    std::uint64_t seed = 1;
+    std::string path, json;
+    runner::FidelityOptions options;
+    double learner_lr = 5e-3;
   };
   auto fidelity_args = std::make_shared<FidelityArgs>();
   auto* fid = trace_cmd.add_subcommand(
-      "fidelity", "Replay recorded runs with the k they chose; compare simulated and measured wall times");
+      "fidelity", "Predict recorded runs held out (leave one task or folder out) and replay them; against measured times");
   fid->add_option("path", fidelity_args->path, "A trace file, or a folder of DSP run logs (imported first)")->required();
-  fid->add_option("--model", fidelity_args->model, "Catalogue model that prices the calls (default gpt-4-turbo)");
-  fid->add_option("--seed", fidelity_args->seed, "Seed of the draws for calls the recording lacks")->check(seed_check());
-  fid->add_option("--json", fidelity_args->json, "Write the table as JSON");
+  fid->add_option("--model", fidelity_args->options.model, "Catalogue model that prices the calls (default gpt-4-turbo)");
+  fid->add_option("--seed", fidelity_args->options.seed, "Seed of the draws (residuals, modelled verdicts and k)")->check(seed_check());
+  fid->add_option("--draws", fidelity_args->options.draws, "Simulations per run and held-out mode (default 32)")
+      ->check(CLI::PositiveNumber);
+  fid->add_option("--learner-lr", fidelity_args->learner_lr,
+                  "Learning rate of the second dsp_openagi comparison (default 5e-3; the first uses DSP's 5e-5)")
+      ->check(CLI::PositiveNumber);
+  fid->add_option("--json", fidelity_args->json, "Write the report as JSON (specsim plot draws its parity figure)");
   fid->callback([set_action, fidelity_args] {
     set_action([a = *fidelity_args] {
       runner::OutputPaths outputs;
@@ -96,16 +197,20 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
       } else {
         t = trace::read_trace(a.path);
       }
-      const FidelityReport report = runner::fidelity(t, a.model, a.seed);
+      const FidelityReport report = runner::fidelity(t, a.options);
       std::cout << format_fidelity(report);
+      bool recorded_k = false;
+      for (const auto& task : t.tasks) recorded_k = recorded_k || !task.rounds.empty();
+      std::vector<runner::LearnerFidelity> learners;
+      if (recorded_k) {
+        // DSP's own rate, and the rate at which the MLP stand-in learns (docs/traces.md §11).
+        learners.push_back(runner::learner_fidelity(t, a.options.model, a.options.seed));
+        learners.push_back(runner::learner_fidelity(t, a.options.model, a.options.seed, a.learner_lr));
+        for (const auto& l : learners) std::cout << format_learner(l);
+      }
       if (!a.json.empty()) {
-        nlohmann::ordered_json doc;
-        doc["mape_percent"] = report.mape;
-        doc["divergences"] = report.divergences;
-        doc["sequential_mape_percent"] = report.sequential_mape;
-        for (const auto& r : report.rows)
-          doc["tasks"].push_back({{"task_id", r.task_id}, {"steps", r.steps}, {"rounds", r.rounds},
-                                  {"measured_s", r.measured_s}, {"simulated_s", r.simulated_s}, {"error", r.error}});
+        auto doc = fidelity_json(report);
+        for (const auto& l : learners) doc["learner"].push_back(learner_json(l));
         sim::write_file_atomically(a.json, doc.dump(2) + "\n");
       }
       return sim::ExitCode::ok;
