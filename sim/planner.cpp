@@ -169,8 +169,9 @@ void Planner::release(std::uint32_t id) {
 
 void Planner::on_call_finished(std::uint32_t id) {
   const CallOutcome outcome = backend_.outcome(id);
-  if (!outcome.error.empty()) {
-    run_.calls[id].attempts = static_cast<std::int16_t>(std::clamp(outcome.attempts, 1, 32767));
+  if (!outcome.error.empty()) {  // a failed call's attempts count as a finished one's would
+    const int tried = config_.semantics.retries == RetryBilling::fold ? 1 : outcome.attempts;
+    run_.calls[id].attempts = static_cast<std::int16_t>(std::clamp(tried, 1, 32767));
     fail(id, outcome.error);
     return;
   }

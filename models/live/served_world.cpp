@@ -145,7 +145,11 @@ class ScriptWorld final : public ServedWorld {
         if (q.steps[static_cast<std::size_t>(i)] != target_action(script, task, i)) return synthetic_wrong_guess(task, s);
     const std::string t_action = target_action(script, task, s);
     if (agent == sim::Agent::target || s >= script.steps) return t_action;
-    return script.match[static_cast<std::size_t>(s)] ? t_action : synthetic_wrong_guess(task, s);
+    const auto i = static_cast<std::size_t>(s);
+    if (script.match[i]) return t_action;
+    // A wrong guess of the stop (a recorded trace's), which ends speculation as in simulation.
+    if (i < script.guess_terminal.size() && script.guess_terminal[i]) return std::string(trace::kTerminateAction);
+    return synthetic_wrong_guess(task, s);
   }
 
   std::unique_ptr<Workload> workload_;
