@@ -114,10 +114,19 @@ std::vector<PolicySpec> decode_policies(const sim::ConfigNode& list) {
       owner.push_back(item);
     }
   }
+  // Labels name HDF5 groups and fixed-width summary cells (95 bytes): check them before any work.
+  constexpr std::size_t kMaxLabel = 95;
   std::set<std::string> labels;
-  for (std::size_t i = 0; i < specs.size(); ++i)
-    if (!labels.insert(specs[i].label).second)
-      owner[i].fail("two policies have the label '" + specs[i].label + "': give one a distinct label");
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const std::string& label = specs[i].label;
+    if (label.empty() || label == "." || label == "..")
+      owner[i].fail("a policy label must be a name, got '" + label + "'");
+    if (label.size() > kMaxLabel)
+      owner[i].fail("the label '" + label.substr(0, 20) + "...' has " + std::to_string(label.size()) +
+                    " bytes; at most " + std::to_string(kMaxLabel) + " fit the result file");
+    if (!labels.insert(label).second)
+      owner[i].fail("two policies have the label '" + label + "': give one a distinct label");
+  }
   return specs;
 }
 

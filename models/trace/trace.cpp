@@ -26,4 +26,9 @@ std::optional<bool> recorded_match(const Step& step) {
   return !step.approx->action.empty() && step.approx->action == step.target.action;
 }
 
+std::string recording_session(const Task& task) {
+  const auto slash = task.task_id.rfind('/');
+  return slash == std::string::npos ? std::string() : task.task_id.substr(0, slash);
+}
+
 }  // namespace specsim::models::trace

@@ -109,4 +109,8 @@ struct Trace {
 // exact equality of the two actions, else (no guess) nullopt.
 std::optional<bool> recorded_match(const Step& step);
 
+// The recording session a task came from: its id up to the last '/' (DSP's imported runs are
+// "folder/datapoint"; a folder is one process, one API session). Empty for other ids.
+std::string recording_session(const Task& task);
+
 }  // namespace specsim::models::trace

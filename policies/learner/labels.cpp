@@ -32,16 +32,27 @@ Eigen::VectorXd ideal_k_labels(std::span<const int> steps, int breaking_step) {
   return k;
 }
 
-Eigen::VectorXd lambda_return_labels(std::span<const int> steps, int breaking_step,
-                                     const Eigen::Ref<const Eigen::VectorXd>& values, double gamma,
-                                     double lambda) {
+namespace {
+
+// The segment's rewards, after the checks both lambda-return variants need.
+Eigen::VectorXd checked_rewards(std::span<const int> steps, int breaking_step, const Eigen::Ref<const Eigen::VectorXd>& values,
+                                double gamma, double lambda) {
   if (!(gamma >= 0.0 && gamma <= 1.0)) throw std::invalid_argument("gamma must be in [0, 1]");
   if (!(lambda >= 0.0 && lambda <= 1.0)) throw std::invalid_argument("lambda must be in [0, 1]");
   Eigen::VectorXd g = segment_rewards(steps, breaking_step);
-  const Eigen::Index n = g.size();
-  if (values.size() != n)
-    throw std::invalid_argument("lambda returns: " + std::to_string(n) + " states but " +
+  if (values.size() != g.size())
+    throw std::invalid_argument("lambda returns: " + std::to_string(g.size()) + " states but " +
                                 std::to_string(values.size()) + " values");
+  return g;
+}
+
+}  // namespace
+
+Eigen::VectorXd lambda_return_labels(std::span<const int> steps, int breaking_step,
+                                     const Eigen::Ref<const Eigen::VectorXd>& values, double gamma,
+                                     double lambda) {
+  Eigen::VectorXd g = checked_rewards(steps, breaking_step, values, gamma, lambda);
+  const Eigen::Index n = g.size();
   // Backward recursion in place: g[i] holds r_i until G_{i+1} is known.
   for (Eigen::Index i = n - 1; i-- > 0;)
     g[i] += gamma * ((1.0 - lambda) * values[i + 1] + lambda * g[i + 1]);
@@ -51,13 +62,8 @@ Eigen::VectorXd lambda_return_labels(std::span<const int> steps, int breaking_st
 Eigen::VectorXd dsp_lambda_return_labels(std::span<const int> steps, int breaking_step,
                                          const Eigen::Ref<const Eigen::VectorXd>& values, double gamma,
                                          double lambda) {
-  if (!(gamma >= 0.0 && gamma <= 1.0)) throw std::invalid_argument("gamma must be in [0, 1]");
-  if (!(lambda >= 0.0 && lambda <= 1.0)) throw std::invalid_argument("lambda must be in [0, 1]");
-  Eigen::VectorXd g = segment_rewards(steps, breaking_step);
+  Eigen::VectorXd g = checked_rewards(steps, breaking_step, values, gamma, lambda);
   const Eigen::Index n = g.size();
-  if (values.size() != n)
-    throw std::invalid_argument("lambda returns: " + std::to_string(n) + " states but " +
-                                std::to_string(values.size()) + " values");
   double next = 0;
   for (Eigen::Index i = n; i-- > 0;) {
     g[i] += gamma * ((1.0 - lambda) * values[i] + lambda * next);

@@ -36,6 +36,9 @@ TEST_CASE("out-of-range scenario numbers exit 2 naming the field", "[ranges]") {
            {"episodes: [0-9]+", "episodes: 9223372036854775807", "episodes: must be in [1, 1000000000]"},  // ran 0 episodes
            {"episodes: [0-9]+", "episodes: 2000000000", "episodes: must be in [1, 1000000000]"},
            {"kind: dsp", "kind: dsp, offset: 1e300", "offset: must be in [-1000, 1000], got 1e300"},  // wrapped to k_min
+           {"  - oracle", "  - {kind: oracle, label: '.'}", "a policy label must be a name, got '.'"},  // HDF5 failed late
+           {"  - oracle", "  - {kind: oracle, label: ''}", "a policy label must be a name, got ''"},
+           {"\\{kind: dsp, tau", "{kind: dsp, label: " + std::string(120, 'x') + ", tau", "has 129 bytes; at most 95 fit"},  // 120 and "(tau=0.5)"
            {"alpha: 6, beta: 4", "alpha: 1e-300, beta: 1e-300",
             "alpha: must be in [0.001, 1000000], got 1e-300"},  // never matched
        }) {

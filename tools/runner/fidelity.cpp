@@ -23,12 +23,6 @@ namespace trace = models::trace;
 
 namespace {
 
-// The folder a run was recorded in (its id up to the last '/'): one process, one API session.
-std::string session_of(const trace::Task& t) {
-  const auto slash = t.task_id.rfind('/');
-  return slash == std::string::npos ? std::string() : t.task_id.substr(0, slash);
-}
-
 // What the run solved: DSP's datapoint where recorded, else the id after the session.
 std::string task_of(const trace::Task& t) {
   if (t.source.is_object()) {
@@ -136,7 +130,7 @@ Prediction predict(const trace::Trace& all, std::size_t i, const Training& tr, b
   if (tr.session_speed) {
     std::vector<std::size_t> same;
     for (std::size_t j = 0; j < train.tasks.size(); ++j)
-      if (session_of(train.tasks[j]) == session_of(all.tasks[i])) same.push_back(j);
+      if (trace::recording_session(train.tasks[j]) == trace::recording_session(all.tasks[i])) same.push_back(j);
     fit->session = trace::session_factor(*fit, train, same);
   }
   trace::TraceWorkloadConfig config;
@@ -236,7 +230,7 @@ FidelityReport fidelity(const trace::Trace& all, const FidelityOptions& options)
     measured.push_back(i);
     FidelityRun run;
     run.task_id = t.task_id;
-    run.session = session_of(t);
+    run.session = trace::recording_session(t);
     run.task = task_of(t);
     run.steps = static_cast<int>(t.steps.size());
     run.rounds = static_cast<int>(t.rounds.size());
@@ -256,7 +250,7 @@ FidelityReport fidelity(const trace::Trace& all, const FidelityOptions& options)
   const auto lofo = [&](std::size_t i) {
     Training tr{{}, false};
     for (std::size_t j = 0; j < all.tasks.size(); ++j)
-      if (session_of(all.tasks[j]) != session_of(all.tasks[i])) tr.tasks.push_back(j);
+      if (trace::recording_session(all.tasks[j]) != trace::recording_session(all.tasks[i])) tr.tasks.push_back(j);
     return tr;
   };
 

@@ -18,11 +18,6 @@ namespace trace = models::trace;
 
 namespace {
 
-std::string session_of(const trace::Task& t) {
-  const auto slash = t.task_id.rfind('/');
-  return slash == std::string::npos ? std::string() : t.task_id.substr(0, slash);
-}
-
 double mean_k(const std::map<int, std::int64_t>& h) {
   double sum = 0, n = 0;
   for (const auto& [k, count] : h) {
@@ -51,7 +46,7 @@ LearnerFidelity learner_fidelity(const trace::Trace& all, const std::string& mod
 
   std::vector<std::string> sessions;  // in order of first appearance
   for (const auto& t : all.tasks) {
-    const std::string s = session_of(t);
+    const std::string s = trace::recording_session(t);
     if (std::find(sessions.begin(), sessions.end(), s) == sessions.end()) sessions.push_back(s);
   }
 
@@ -63,7 +58,7 @@ LearnerFidelity learner_fidelity(const trace::Trace& all, const std::string& mod
   for (const std::string& session : sessions) {
     trace::Trace part;
     for (const auto& t : all.tasks)
-      if (session_of(t) == session) part.tasks.push_back(t);
+      if (trace::recording_session(t) == session) part.tasks.push_back(t);
     trace::TraceWorkloadConfig config;
     config.fit_agents = false;
     config.text_features = trace::TextFeatureConfig{};  // DSP's predictor reads the task and history text
