@@ -48,8 +48,9 @@ ScriptedCall AgentModel::draw(int step, int call_index, int prior_output, sim::R
 }
 
 AgentModel decode_agent(const sim::ConfigNode& node, const Catalogue& catalogue) {
+  // endpoint, prompt, action and tools describe the agent in a live run: models/live decodes them.
   node.expect_keys({"model", "style", "calls_per_step", "input_tokens", "output_tokens",
-                    "cached_fraction", "latency", "price"});
+                    "cached_fraction", "latency", "price", "endpoint", "prompt", "action", "tools"});
   AgentModel a;
   const ModelInfo& info = catalogue.get(node.at("model"));
   a.model = info.name;

@@ -1,6 +1,7 @@
 #include "policies/dsp_policy.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "sim/registry.hpp"
@@ -12,7 +13,7 @@ DspPolicy::DspPolicy(DspConfig config, const PolicyEnv& env)
       init_rng_(env.seed, "dsp-init/" + env.label, 0),
       train_rng_(env.seed, "dsp-train/" + env.label, 0),
       latency_rng_(env.seed, "dsp-latency/" + env.label, 0),
-      buffer_(config_.learner.buffer_capacity) {}
+      buffer_(config_.learner.buffer_capacity), wall_clock_(env.wall_clock) {}
 
 Eigen::VectorXd DspPolicy::features(const RoundContext& c, int k_max) {
   const std::span<const double> world = c.features;
@@ -28,6 +29,7 @@ Eigen::VectorXd DspPolicy::features(const RoundContext& c, int k_max) {
 }
 
 Decision DspPolicy::choose_k(const RoundContext& context) {
+  const auto t0 = std::chrono::steady_clock::now();
   const Eigen::VectorXd x = features(context, config_.k_max);
   if (!state_) {
     // The input width is known at the first round: cold start from seeded random weights.
@@ -44,6 +46,10 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
   pending_.push_back({context.step, value});
   ++stats_.predictions;
   stats_.staleness += static_cast<double>(breaking_points_ - weights_cut_);
+  if (wall_clock_) {  // the prediction has taken its real time already: no modelled delay
+    stats_.prediction_wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return {k, sim::Time::zero(), config_.overlap};
+  }
   sim::Time delay = config_.prediction_latency;
   if (config_.prediction_sigma > 0)  // drawn only when spread, so that other runs keep their streams
     delay = sim::Time::from_seconds(delay.seconds() * std::exp(config_.prediction_sigma * latency_rng_.normal()));
@@ -84,13 +90,25 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
   ++breaking_points_;
   if (config_.train_on_mismatch && !outcome.mismatch) return;
   if (++triggers_ % config_.train_every != 0) return;
-  if (!job_) start_training_job();
+  if (!job_ && !background_.valid()) start_training_job();
   else if (config_.queue_jobs) ++queued_;
 }
+
+constexpr sim::Time kBackgroundPoll = sim::Time::from_ns(1'000'000);  // 1 ms
 
 void DspPolicy::start_training_job() {
   if (config_.skip_below_batch && buffer_.total_steps() < static_cast<std::size_t>(config_.learner.training.batch_steps))
     return;
+  if (wall_clock_) {
+    job_cut_ = breaking_points_;
+    ++stats_.jobs_started;
+    background_buffer_ = std::make_unique<learner::ReplayBuffer>(buffer_);
+    background_ = std::async(std::launch::async, [this, state = *state_]() mutable {
+      return learner::run_training_job(std::move(state), *background_buffer_, config_.learner.training, train_rng_);
+    });
+    clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
+    return;
+  }
   job_ = learner::run_training_job(*state_, buffer_, config_.learner.training, train_rng_);
   job_cut_ = breaking_points_;
   ++stats_.jobs_started;
@@ -101,9 +119,24 @@ void DspPolicy::start_training_job() {
   clock_->schedule(clock_->now() + duration, this, 0);
 }
 
-void DspPolicy::on_event(std::uint64_t) {
-  state_ = std::move(job_->state);
+void DspPolicy::on_event(std::uint64_t arg) {
+  if (arg == 1) {  // polling the worker thread's job
+    if (background_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
+      return;
+    }
+    learner::TrainResult result = background_.get();
+    background_buffer_.reset();
+    install(std::move(result));  // may start the next job
+    return;
+  }
+  learner::TrainResult result = std::move(*job_);
   job_.reset();
+  install(std::move(result));
+}
+
+void DspPolicy::install(learner::TrainResult result) {
+  state_ = std::move(result.state);
   trained_ = true;
   weights_cut_ = job_cut_;
   ++stats_.jobs_completed;

@@ -7,9 +7,14 @@
 // its completion event, a modelled duration later; rounds in between use the older weights. A
 // prediction has a modelled latency too, which delays the round's speculative calls (as in DSP,
 // where step 1 and later wait for it). Results thus depend on the scenario and seed only.
+// On a wall clock (live runs, PolicyEnv::wall_clock) the same job trains on a worker thread while
+// planning goes on, its weights are installed when it finishes, and the prediction latency is
+// the measured time of the prediction itself.
 //
 // The latency/cost knob is either the expectile tau of the loss (tau > 0.5 learns to predict
 // larger k: faster, costlier) or an offset added to the prediction (beta); both exist.
+#include <future>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -65,6 +70,7 @@ class DspPolicy final : public Policy, public sim::EventHandler {
     double value;
   };
   void start_training_job();
+  void install(learner::TrainResult result);
   void record_guesses(const RoundOutcome& outcome);
 
   DspConfig config_;
@@ -81,6 +87,11 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   learner::ReplayBuffer buffer_;
   std::int64_t breaking_points_ = 0, weights_cut_ = 0, job_cut_ = 0;
   LearningStats stats_;
+  // On a wall clock: the job running on a worker thread (it alone uses train_rng_ meanwhile) and
+  // the replay buffer's copy it reads; the clock polls for its end.
+  bool wall_clock_ = false;
+  std::unique_ptr<learner::ReplayBuffer> background_buffer_;
+  std::future<learner::TrainResult> background_;  // declared last: its destructor waits for the job
 };
 
 PolicySpec decode_dsp(const sim::ConfigNode& node);

@@ -19,6 +19,9 @@ namespace specsim::policies {
 struct PolicyEnv {
   std::uint64_t seed = 1;
   std::string label;
+  // The policy runs on a wall clock (live runs): a learner trains on a worker thread and
+  // installs its weights when the job finishes; predictions take the time they take.
+  bool wall_clock = false;
 };
 
 struct PolicySpec {

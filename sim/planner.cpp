@@ -22,21 +22,28 @@ Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPoli
 }
 
 const EpisodeRun& Planner::run_episode(const EpisodeTask& task) {
+  begin_episode(task);
+  clock_.run_until([this] { return done_; });
+  return end_episode();
+}
+
+void Planner::begin_episode(const EpisodeTask& task) {
   reset(task.episode);
   const LearningStats* learning = policy_.learning();
-  const LearningStats before = learning ? *learning : LearningStats{};
-
+  learning_before_ = learning ? *learning : LearningStats{};
   backend_.begin_episode(task, *this);
   start_round();
-  clock_.run_until([this] { return done_; });
+}
 
+const EpisodeRun& Planner::end_episode() {
+  if (!done_) throw std::logic_error("end_episode before the episode is done");
   run_.steps = committed_;
   run_.latency = clock_.now() - episode_start_;
   run_.concurrency_mean =
       run_.latency.ns() > 0 ? static_cast<double>(in_flight_area_) / static_cast<double>(run_.latency.ns()) : 0.0;
-  policy_.on_episode_end(task.episode);
-  if (learning) {
-    run_.learning_delta = *learning - before;
+  policy_.on_episode_end(run_.episode);
+  if (const LearningStats* learning = policy_.learning()) {
+    run_.learning_delta = *learning - learning_before_;
     run_.learning_total = *learning;
   }
   return run_;
@@ -162,7 +169,9 @@ void Planner::release(std::uint32_t id) {
 
 void Planner::on_call_finished(std::uint32_t id) {
   const CallOutcome outcome = backend_.outcome(id);
-  if (!outcome.error.empty()) {
+  if (!outcome.error.empty()) {  // a failed call's attempts count as a finished one's would
+    const int tried = config_.semantics.retries == RetryBilling::fold ? 1 : outcome.attempts;
+    run_.calls[id].attempts = static_cast<std::int16_t>(std::clamp(tried, 1, 32767));
     fail(id, outcome.error);
     return;
   }

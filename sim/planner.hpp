@@ -59,6 +59,11 @@ class Planner final : public CallSink, public EventHandler {
   // Runs one episode to its end; the returned record stays valid until the next call.
   const EpisodeRun& run_episode(const EpisodeTask& task);
   const EpisodeRun& run_episode(std::int64_t episode) { return run_episode(EpisodeTask{episode, {}, {}}); }
+  // The same in three parts, for a runner that interleaves several planners' episodes on one
+  // clock (live runs): begin, drive the clock until episode_done(), then end_episode().
+  void begin_episode(const EpisodeTask& task);
+  bool episode_done() const { return done_; }
+  const EpisodeRun& end_episode();
 
   void on_call_finished(std::uint32_t call) override;
   void on_event(std::uint64_t arg) override;  // the round's prediction became available
@@ -102,6 +107,7 @@ class Planner final : public CallSink, public EventHandler {
   const LookAhead* look_ahead_;
 
   EpisodeRun run_;
+  LearningStats learning_before_;  // the policy's totals at the episode's start
   bool done_ = false;
   Time episode_start_;
   int committed_ = 0;

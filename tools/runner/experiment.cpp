@@ -13,8 +13,6 @@
 
 namespace specsim::runner {
 
-namespace {
-
 sim::PlannerConfig planner_config(const Scenario& s) {
   sim::PlannerConfig c;
   c.max_steps = s.max_steps;
@@ -32,6 +30,8 @@ sim::PlannerConfig planner_config(const Scenario& s) {
   }
   return c;
 }
+
+namespace {
 
 // One policy instance with its own clock, simulated world and planner.
 class Lane {
@@ -62,6 +62,8 @@ class Lane {
   sim::Planner planner_;
 };
 
+}  // namespace
+
 std::vector<policies::PolicySpec> lane_specs(const Scenario& scenario) {
   std::vector<policies::PolicySpec> lanes = scenario.policies;
   for (const auto& p : lanes)
@@ -73,8 +75,6 @@ std::vector<policies::PolicySpec> lane_specs(const Scenario& scenario) {
   lanes.push_back(seq);
   return lanes;
 }
-
-}  // namespace
 
 sim::RunInfo run_info(const Scenario& scenario) {
   sim::RunInfo info;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/summary.hpp"
+#include "sim/planner.hpp"
 #include "sim/run_observer.hpp"
 #include "tools/runner/scenario.hpp"
 
@@ -22,6 +23,10 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;  // set (by a signal handler): finish the chunks running, start no more
 };
 
+// The planner's settings: max_steps, and the scenario's concurrency limits as slot pools.
+sim::PlannerConfig planner_config(const Scenario& scenario);
+// The policies a run executes: the scenario's, plus the hidden sequential baseline if needed.
+std::vector<policies::PolicySpec> lane_specs(const Scenario& scenario);
 // The run's lanes: the scenario's policies, plus a hidden sequential baseline when none is listed.
 sim::RunInfo run_info(const Scenario& scenario);
 

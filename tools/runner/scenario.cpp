@@ -9,7 +9,7 @@ namespace {
 
 Scenario decode(const sim::ConfigNode& root) {
   root.expect_keys({"name", "description", "seed", "episodes", "max_steps", "billing", "models", "agents",
-                    "workload", "policies", "concurrency", "outputs", "planner"});
+                    "workload", "policies", "concurrency", "outputs", "planner", "live"});
   Scenario s;
   s.name = root.get<std::string>("name");
   s.seed = root.get<std::uint64_t>("seed", 1);
@@ -41,6 +41,7 @@ Scenario decode(const sim::ConfigNode& root) {
     outputs->expect_keys({"record_episodes"});
     s.record_episodes = outputs->get_int("record_episodes", 0, 1'000'000, s.record_episodes);
   }
+  s.live = models::live::decode_live(root, s.agents);
   return s;
 }
 
@@ -59,6 +60,7 @@ std::vector<std::string> input_files(const Scenario& s) {
   std::vector<std::string> files{s.file};
   if (s.workload)
     for (auto& f : s.workload->files()) files.push_back(std::move(f));
+  if (s.live) files.push_back(s.live->tasks_file);
   return files;
 }
 

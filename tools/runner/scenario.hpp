@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "models/live/live_config.hpp"
 #include "models/pricing.hpp"
 #include "models/workload.hpp"
 #include "policies/registry.hpp"
@@ -29,6 +31,7 @@ struct Scenario {
   std::vector<policies::PolicySpec> policies;
   std::map<std::string, int> concurrency;  // model name -> max calls in flight
   int record_episodes = 3;                 // episodes whose calls and rounds are stored
+  std::optional<models::live::LiveSettings> live;  // endpoints etc. (`specsim live`; run ignores it)
 };
 
 // The files a run of the scenario reads: the scenario itself and what it refers to.

@@ -19,6 +19,10 @@ void add_plot_command(CLI::App& app, SetAction set_action);
 CLI::App* add_trace_commands(CLI::App& app, SetAction set_action);
 // `trace synth | fidelity`.
 void add_trace_replay_commands(CLI::App& trace, SetAction set_action);
+// `serve (SCENARIO | TRACE)`: an OpenAI-compatible server over a world the simulator knows.
+void add_serve_command(CLI::App& app, SetAction set_action);
+// `live SCENARIO`: the scenario's policies against real OpenAI-compatible endpoints.
+void add_live_command(CLI::App& app, SetAction set_action);
 
 // Checks of option values that CLI11 would otherwise wrap or round silently: a seed is a whole
 // decimal number in [0, 2^64 - 1] ("-1", "1e23" and "2^64" are errors); episodes in [1, 1e9].

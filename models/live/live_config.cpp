@@ -1,0 +1,142 @@
+#include "models/live/live_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <set>
+
+#include "sim/files.hpp"
+
+namespace specsim::models::live {
+
+namespace {
+
+// YAML to JSON for the pass-through `tools` array: scalars that read as numbers or booleans
+// become numbers or booleans, as a YAML reader would take them.
+nlohmann::json to_json(const YAML::Node& n) {
+  if (n.IsSequence()) {
+    auto a = nlohmann::json::array();
+    for (const auto& item : n) a.push_back(to_json(item));
+    return a;
+  }
+  if (n.IsMap()) {
+    auto o = nlohmann::json::object();
+    for (const auto& kv : n) o[kv.first.as<std::string>()] = to_json(kv.second);
+    return o;
+  }
+  if (!n || n.IsNull()) return nullptr;
+  const std::string s = n.as<std::string>();
+  if (n.Tag() != "!") {  // plain (unquoted) scalars only
+    if (s == "true" || s == "false") return s == "true";
+    const auto j = nlohmann::json::parse(s, nullptr, false);
+    if (!j.is_discarded() && j.is_number()) return j;
+  }
+  return s;
+}
+
+LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model) {
+  LiveAgent a;
+  a.calls_per_step = model.calls_per_step;
+  const sim::ConfigNode ep = node.at("endpoint");
+  if (ep.has("api_key"))
+    ep.at("api_key").fail("a literal API key is not allowed in a scenario: put it in an environment variable and name that with api_key_env");
+  ep.expect_keys({"base_url", "model", "api_key_env", "max_in_flight", "requests_per_minute", "tokens_per_minute",
+                  "max_tokens", "temperature"});
+  a.endpoint.base_url = ep.get<std::string>("base_url");
+  if (a.endpoint.base_url.rfind("http://", 0) != 0 && a.endpoint.base_url.rfind("https://", 0) != 0)
+    ep.at("base_url").fail("must start with http:// or https://");
+  // Credentials in the URL would be a literal key by another name (and end up in logs).
+  const auto authority = a.endpoint.base_url.substr(a.endpoint.base_url.find("//") + 2);
+  if (authority.substr(0, authority.find('/')).find('@') != std::string::npos)
+    ep.at("base_url").fail("must not carry credentials (user:password@): use api_key_env");
+  while (!a.endpoint.base_url.empty() && a.endpoint.base_url.back() == '/') a.endpoint.base_url.pop_back();
+  a.model = ep.get<std::string>("model", model.model);
+  a.endpoint.api_key_env = ep.get<std::string>("api_key_env", "");
+  a.endpoint.max_in_flight = ep.get_int("max_in_flight", 0, 100000, 0);
+  a.endpoint.requests_per_minute = ep.get_nonneg("requests_per_minute", 0.0);
+  a.endpoint.tokens_per_minute = ep.get_nonneg("tokens_per_minute", 0.0);
+  if (ep.has("max_tokens")) a.max_tokens = ep.get_int_min("max_tokens", 1);
+  if (auto t = ep.find("temperature")) a.temperature = t->as<double>();
+  a.prompt = PromptTemplates::protocol(model.calls_per_step);
+  if (auto p = node.find("prompt")) a.prompt = PromptTemplates::decode(*p);
+  if (auto x = node.find("action")) a.action = ActionExtractor::decode(*x);
+  if (auto t = node.find("tools")) {
+    if (!t->is_sequence()) t->fail("expected a list of tools (the chat completions `tools` array)");
+    a.tools = to_json(t->yaml());
+  }
+  return a;
+}
+
+void decode_client(const sim::ConfigNode& live, ClientOptions& c) {
+  if (auto t = live.find("timeouts")) {
+    t->expect_keys({"connect_s", "first_token_s", "total_s"});
+    c.timeouts.connect = t->get_seconds("connect_s", c.timeouts.connect);
+    c.timeouts.first_token = t->get_seconds("first_token_s", c.timeouts.first_token);
+    c.timeouts.total = t->get_seconds("total_s", c.timeouts.total);
+  }
+  if (auto r = live.find("retries")) {
+    r->expect_keys({"max_attempts", "base_s", "max_s", "jitter"});
+    c.retry.max_attempts = r->get_int("max_attempts", 1, 100, c.retry.max_attempts);
+    c.retry.base = r->get_seconds("base_s", c.retry.base);
+    c.retry.max = r->get_seconds("max_s", c.retry.max);
+    if (r->has("jitter")) c.retry.jitter = r->get_probability("jitter");
+  }
+}
+
+}  // namespace
+
+std::optional<LiveSettings> decode_live(const sim::ConfigNode& root, const Agents& models) {
+  const sim::ConfigNode agents = root.at("agents");
+  const auto live = root.find("live");
+  int with_endpoint = 0;
+  for (const char* name : {"approx", "target"}) with_endpoint += agents.at(name).has("endpoint");
+  if (!live && with_endpoint == 0) return std::nullopt;
+  for (const char* name : {"approx", "target"})
+    if (!agents.at(name).has("endpoint")) agents.at(name).fail("a live scenario needs an endpoint for both agents");
+  if (!live) root.fail("a scenario with endpoints needs a live: section (at least live.tasks)");
+
+  LiveSettings s;
+  live->expect_keys({"tasks", "terminate", "match_rule", "timeouts", "retries"});
+  const sim::ConfigNode tasks = live->at("tasks");
+  const auto path = (std::filesystem::path(root.file()).parent_path() / tasks.as<std::string>()).lexically_normal();
+  if (!std::filesystem::exists(path)) tasks.fail("tasks file '" + path.string() + "' does not exist");
+  s.tasks_file = path.string();
+  s.terminate = live->get<std::string>("terminate", s.terminate);
+  if (s.terminate.empty()) live->at("terminate").fail("must not be empty");
+  s.match_rule = live->has("match_rule") ? trace::decode_match_rule(live->at("match_rule")) : trace::make_match_rule("exact");
+  decode_client(*live, s.client);
+  s.client.retry.seed = root.get<std::uint64_t>("seed", 1);
+  s.agents[sim::index(sim::Agent::approx)] = decode_agent(agents.at("approx"), models[sim::index(sim::Agent::approx)]);
+  s.agents[sim::index(sim::Agent::target)] = decode_agent(agents.at("target"), models[sim::index(sim::Agent::target)]);
+  return s;
+}
+
+std::vector<LiveTask> read_tasks(const std::string& path) {
+  const std::string text = sim::read_text_file(path);
+  std::vector<LiveTask> tasks;
+  std::set<std::string> seen;
+  std::size_t pos = 0;
+  for (int line_no = 1; pos < text.size(); ++line_no) {
+    const auto nl = text.find('\n', pos);
+    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw sim::InputError(path, line_no, 0, "", "expected a JSON object {\"id\": ..., \"task\": ...}");
+    for (const auto& [key, value] : j.items())
+      if (key != "id" && key != "task") throw sim::InputError(path, line_no, 0, key, "unknown field (expected id, task)");
+    const auto id = j.find("id");
+    const auto task = j.find("task");
+    if (id == j.end() || !(id->is_string() || id->is_number_integer())) throw sim::InputError(path, line_no, 0, "id", "expected a string or an integer");
+    if (task == j.end() || !task->is_string()) throw sim::InputError(path, line_no, 0, "task", "expected a string");
+    LiveTask t{id->is_string() ? id->get<std::string>() : std::to_string(id->get<std::int64_t>()), task->get<std::string>()};
+    if (t.id.empty()) throw sim::InputError(path, line_no, 0, "id", "must not be empty");
+    if (!seen.insert(t.id).second) throw sim::InputError(path, line_no, 0, "id", "duplicate task id '" + t.id + "'");
+    tasks.push_back(std::move(t));
+  }
+  if (tasks.empty()) throw sim::InputError(path, 0, 0, "", "no task in the file");
+  return tasks;
+}
+
+}  // namespace specsim::models::live

@@ -1,0 +1,302 @@
+#include "models/live/serve.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cmath>
+#include <ctime>
+#include <optional>
+
+#include "sim/random.hpp"
+
+namespace specsim::models::live {
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using steady = std::chrono::steady_clock;
+
+struct Counters {
+  std::atomic<std::uint64_t> requests{0}, answered{0}, disconnects{0}, too_many{0}, server_errors{0}, stalls{0}, drops{0};
+};
+
+// The streamed pieces of a text: words with the space before them ("a b" -> "a", " b"), about a
+// token each, so a stream paces like a model writing.
+std::vector<std::string> pieces_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ' ' && i > 0 && text[i - 1] != ' ' && !cur.empty()) out.push_back(std::move(cur)), cur.clear();
+    cur.push_back(text[i]);
+  }
+  if (!cur.empty() || out.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+std::string frame_chunk(const std::string& payload) { return fmt::format("{:x}\r\n{}\r\n", payload.size(), payload); }
+std::string sse(const std::string& data) { return "data: " + data + "\n\n"; }
+
+}  // namespace
+
+struct Server::Impl {
+  net::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::unique_ptr<ServedWorld> world;
+  ServeOptions options;
+  Counters counters;
+  std::function<void(const Disconnect&)> observer;
+  std::uint64_t next_request = 0;
+
+  steady::duration scaled(sim::Time world_time) const {
+    return std::chrono::duration_cast<steady::duration>(
+        std::chrono::nanoseconds(std::llround(static_cast<double>(world_time.ns()) * options.time_scale)));
+  }
+  void log(const std::string& line) const {
+    if (options.log) *options.log << "serve: " << line << std::endl;  // flushed: tests read it live
+  }
+  void accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::Impl& server) : sock_(std::move(socket)), srv_(server), timer_(server.io) {}
+
+  void start() {
+    beast::error_code ec;
+    sock_.set_option(tcp::no_delay(true), ec);  // token chunks are tiny: Nagle would hold them back
+    parser_.emplace();
+    parser_->body_limit(1 << 20);
+    parser_->header_limit(64 << 10);
+    http::async_read(sock_, buf_, *parser_, [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_request(e); });
+  }
+
+ private:
+  void on_request(beast::error_code ec) {
+    if (ec) {
+      if (ec == http::error::end_of_stream || ec == net::error::connection_reset || ec == net::error::eof) return close();
+      return respond(400, "Bad Request", error_json("bad HTTP request: " + ec.message(), "invalid_request_error"));
+    }
+    const auto& req = parser_->get();
+    const std::string target(req.target());
+    const std::string path = target.substr(0, target.find('?'));
+    if (path == "/v1/models") {
+      if (req.method() != http::verb::get) return respond(405, "Method Not Allowed", error_json("use GET", "invalid_request_error"));
+      nlohmann::json data = nlohmann::json::array();
+      for (const auto& m : srv_.world->models()) data.push_back({{"id", m}, {"object", "model"}, {"created", 0}, {"owned_by", "specsim"}});
+      return respond(200, "OK", nlohmann::json{{"object", "list"}, {"data", data}}.dump());
+    }
+    if (path != "/v1/chat/completions") return respond(404, "Not Found", error_json("no such path: " + path.substr(0, 80), "invalid_request_error"));
+    if (req.method() != http::verb::post) return respond(405, "Method Not Allowed", error_json("use POST", "invalid_request_error"));
+    ++srv_.counters.requests;
+    const std::uint64_t number = srv_.next_request++;
+    try {
+      request_ = parse_request(req.body());
+      std::string user;
+      for (const auto& m : request_.messages)
+        if (m.role == "user") user = m.content;
+      call_ = srv_.world->answer(request_.model, parse_prompt(user));
+    } catch (const ProtocolError& e) {
+      return respond(400, "Bad Request", error_json(e.what(), "invalid_request_error"));
+    }
+    switch (srv_.options.faults.pick(sim::RandomStream(srv_.options.seed, "faults", number).uniform())) {
+      case Fault::too_many_requests: {
+        ++srv_.counters.too_many;
+        const double wait = srv_.options.retry_after_s * srv_.options.time_scale;
+        srv_.log(fmt::format("fault 429 (retry after {:.3f} s): {}", wait, call_.label));
+        return respond(429, "Too Many Requests", error_json("rate limit (injected)", "rate_limit_error"),
+                       fmt::format("Retry-After: {}\r\nretry-after-ms: {}\r\n", static_cast<long long>(std::ceil(wait)),
+                                   static_cast<long long>(std::llround(wait * 1000))));
+      }
+      case Fault::server_error:
+        ++srv_.counters.server_errors;
+        srv_.log("fault 500: " + call_.label);
+        return respond(500, "Internal Server Error", error_json("internal error (injected)", "server_error"));
+      case Fault::stall:
+        ++srv_.counters.stalls;
+        srv_.log("fault stall: " + call_.label);
+        return watch();  // never answers; ends when the client gives up
+      case Fault::drop:
+        ++srv_.counters.drops;
+        srv_.log("fault drop: " + call_.label);
+        return close();
+      case Fault::none: break;
+    }
+    begin_answer();
+  }
+
+  void begin_answer() {
+    t0_ = steady::now();
+    id_ = fmt::format("chatcmpl-specsim-{}", srv_.next_request);
+    created_ = static_cast<std::int64_t>(std::time(nullptr));
+    pieces_ = pieces_of(call_.content);
+    watch();
+    if (!request_.stream) {
+      return wait_until(call_.total, [this] {
+        ++srv_.counters.answered;
+        respond(200, "OK", response_json(id_, request_.model, created_, call_.content, call_.usage));
+      });
+    }
+    write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+          "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+          [this] {
+            if (!request_.include_usage) return next_piece();
+            // At once, as OpenAI's first chunk: the role with no content, here with the prompt's
+            // usage, so a client that cancels before any token still knows its billed input.
+            write(frame_chunk(sse(chunk_json(id_, request_.model, created_, "", nullptr, &call_.usage))), [this] { next_piece(); });
+          });
+  }
+
+  // Piece i comes at first_token + (total - first_token) i / (n - 1): the first at the first
+  // token, the last at the end. Deadlines are absolute, so a late write does not shift the rest.
+  void next_piece() {
+    const auto n = static_cast<std::int64_t>(pieces_.size());
+    if (sent_ < n) {
+      const sim::Time span = call_.total - call_.first_token;
+      const sim::Time at = n == 1 ? call_.first_token : call_.first_token + sim::Time::from_ns(span.ns() / (n - 1) * sent_ + span.ns() % (n - 1) * sent_ / (n - 1));
+      return wait_until(at, [this] {
+        const std::string& p = pieces_[static_cast<std::size_t>(sent_++)];
+        write(frame_chunk(sse(chunk_json(id_, request_.model, created_, p, nullptr))), [this] { next_piece(); });
+      });
+    }
+    wait_until(call_.total, [this] {
+      std::string tail = sse(chunk_json(id_, request_.model, created_, "", "stop"));
+      if (request_.include_usage) tail += sse(usage_chunk_json(id_, request_.model, created_, call_.usage));
+      tail += sse("[DONE]");
+      write(frame_chunk(tail) + "0\r\n\r\n", [this] {
+        ++srv_.counters.answered;
+        close();
+      });
+    });
+  }
+
+  template <class F>
+  void wait_until(sim::Time world_offset, F then) {
+    timer_.expires_at(t0_ + srv_.scaled(world_offset));
+    timer_.async_wait([self = shared_from_this(), then](beast::error_code ec) {
+      if (!ec && !self->closed_) then();
+    });
+  }
+
+  template <class F>
+  void write(std::string bytes, F then) {
+    out_ = std::move(bytes);
+    net::async_write(sock_, net::buffer(out_), [self = shared_from_this(), then](beast::error_code ec, std::size_t) {
+      if (self->closed_) return;
+      if (ec) return self->client_gone();
+      then();
+    });
+  }
+
+  void respond(int status, const char* reason, const std::string& body, const std::string& extra_headers = {}) {
+    write(fmt::format("HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n{}",
+                      status, reason, body.size(), extra_headers, body),
+          [this] { close(); });
+  }
+
+  // A read kept pending while answering: the client sends nothing more on this connection, so
+  // its completion means the client closed it (or reset it).
+  void watch() {
+    sock_.async_read_some(net::buffer(watch_buf_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (self->closed_) return;
+      if (ec) return self->client_gone();
+      self->watch();
+    });
+  }
+
+  void client_gone() {
+    const auto seen = steady::now();
+    ++srv_.counters.disconnects;
+    const Disconnect d{seen, call_.label, sent_, static_cast<std::int64_t>(pieces_.size())};
+    srv_.log(fmt::format("client disconnected after {:.6f} s: {} ({} of {} chunks sent)",
+                         std::chrono::duration<double>(seen - t0_).count(), d.label, d.chunks_sent, d.chunks_planned));
+    if (srv_.observer) srv_.observer(d);
+    close();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    timer_.cancel();
+    beast::error_code ec;
+    sock_.shutdown(tcp::socket::shutdown_both, ec);
+    sock_.close(ec);
+  }
+
+  tcp::socket sock_;
+  Server::Impl& srv_;
+  net::steady_timer timer_;
+  beast::flat_buffer buf_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::array<char, 256> watch_buf_{};
+  std::string out_;
+  bool closed_ = false;
+  ChatRequest request_;
+  ServedCall call_;
+  std::vector<std::string> pieces_;
+  std::int64_t sent_ = 0, created_ = 0;
+  std::string id_;
+  steady::time_point t0_;
+};
+
+}  // namespace
+
+void Server::Impl::accept() {
+  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec) std::make_shared<Session>(std::move(socket), *this)->start();
+    accept();
+  });
+}
+
+Server::Server(std::unique_ptr<ServedWorld> world, ServeOptions options, std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+  impl_->world = std::move(world);
+  impl_->options = options;
+  const tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
+  beast::error_code ec;
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(ep, ec);
+  if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot listen on 127.0.0.1:{}: {}", port, ec.message()));
+}
+
+Server::~Server() = default;
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::run(bool handle_signals) {
+  net::signal_set signals(impl_->io);
+  if (handle_signals) {
+    signals.add(SIGINT);
+    signals.add(SIGTERM);
+    signals.async_wait([this](beast::error_code ec, int) {
+      if (!ec) stop();
+    });
+  }
+  impl_->accept();
+  impl_->io.run();
+}
+
+void Server::stop() {
+  net::post(impl_->io, [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+    impl_->io.stop();
+  });
+}
+
+ServeStats Server::stats() const {
+  const Counters& c = impl_->counters;
+  return {c.requests, c.answered, c.disconnects, c.too_many, c.server_errors, c.stalls, c.drops};
+}
+
+void Server::on_disconnect(std::function<void(const Disconnect&)> observer) { impl_->observer = std::move(observer); }
+
+}  // namespace specsim::models::live

@@ -1,0 +1,174 @@
+#include "models/live/served_world.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+
+#include "models/episode_script.hpp"
+#include "sim/random.hpp"
+
+namespace specsim::models::live {
+
+namespace {
+
+// Which agent a request is for: the prompt's `agent:` line, else the model name.
+sim::Agent agent_of(const std::string& model, const PromptQuery& q, const std::array<std::string, sim::kAgents>& names) {
+  if (q.agent) return *q.agent;
+  const bool is_t = model == names[sim::index(sim::Agent::target)];
+  const bool is_a = model == names[sim::index(sim::Agent::approx)];
+  if (is_t && is_a) throw ProtocolError("model '" + model + "' is both agents' model: add an 'agent: target|approx' line");
+  if (is_t) return sim::Agent::target;
+  if (is_a) return sim::Agent::approx;
+  throw ProtocolError("unknown model '" + model.substr(0, 80) + "' (served: " + names[sim::index(sim::Agent::target)] +
+                      ", " + names[sim::index(sim::Agent::approx)] + ")");
+}
+
+int call_of(const PromptQuery& q, int calls) {
+  const int c = q.call.value_or(calls - 1);
+  if (c >= calls) throw ProtocolError(fmt::format("call: {} out of range (this agent's step takes {} call{})", c, calls, calls == 1 ? "" : "s"));
+  return c;
+}
+
+// A thought of `tokens` words: earlier calls of a step (ReAct's thought) stream at their length.
+std::string thought_text(int tokens) {
+  std::string s = "Thought:";
+  for (int i = 1; i < std::min(tokens, 4096); ++i) s += " think";
+  return s;
+}
+
+std::string label(const PromptQuery& q, sim::Agent agent, int call) {
+  return fmt::format("task {} step {} {} call {}", q.task.substr(0, 60), q.step(), sim::name(agent), call);
+}
+
+class TraceWorld final : public ServedWorld {
+ public:
+  explicit TraceWorld(trace::Trace t) : trace_(std::move(t)) {
+    for (std::size_t i = 0; i < trace_.tasks.size(); ++i) index_[trace_.tasks[i].task_id] = i;
+  }
+  std::vector<std::string> models() const override { return {"target", "approx"}; }
+
+  ServedCall answer(const std::string& model, const PromptQuery& q) const override {
+    const sim::Agent agent = agent_of(model, q, {"approx", "target"});
+    const auto it = index_.find(q.task);
+    if (it == index_.end()) throw ProtocolError("unknown task '" + q.task.substr(0, 60) + "'");
+    const trace::Task& task = trace_.tasks[it->second];
+    // Beyond the recorded steps both agents stop, with the timing of the last recorded step.
+    const bool beyond = q.step() >= static_cast<int>(task.steps.size());
+    const trace::Step& step = task.steps[beyond ? task.steps.size() - 1 : static_cast<std::size_t>(q.step())];
+    const trace::AgentStep* as = &step.target;
+    if (agent == sim::Agent::approx) as = approx_step(task, step);
+    const int c = call_of(q, static_cast<int>(as->calls.size()));
+    const trace::Call& call = as->calls[static_cast<std::size_t>(c)];
+    ServedCall out;
+    const bool last = c + 1 == static_cast<int>(as->calls.size());
+    if (!last) out.content = thought_text(static_cast<int>(call.output_tokens));
+    else if (beyond) out.content = std::string(trace::kTerminateAction);
+    else out.content = agent == sim::Agent::approx && !step.approx ? std::string() : as->action;
+    // A trace records no time to first token; the replay (trace_workload) assumes 0, so do we.
+    out.first_token = sim::Time::zero();
+    out.total = call.latency;
+    out.usage = {call.input_tokens, call.output_tokens};
+    out.label = label(q, agent, c);
+    return out;
+  }
+
+ private:
+  // A's recorded guess, or for a step A never guessed, the nearest guess's calls with no text.
+  static const trace::AgentStep* approx_step(const trace::Task& task, const trace::Step& step) {
+    if (step.approx) return &*step.approx;
+    for (const auto& s : task.steps)
+      if (s.approx) return &*s.approx;
+    return &step.target;
+  }
+
+  trace::Trace trace_;
+  std::map<std::string, std::size_t> index_;
+};
+
+class ScriptWorld final : public ServedWorld {
+ public:
+  ScriptWorld(std::unique_ptr<Workload> w, Agents agents, std::uint64_t seed, int max_steps)
+      : workload_(std::move(w)), agents_(std::move(agents)), seed_(seed), max_steps_(max_steps) {}
+  // The agents come as the scenario loader left them (already adapted to the workload).
+  std::vector<std::string> models() const override {
+    std::vector<std::string> m{agents_[sim::index(sim::Agent::target)].model};
+    if (agents_[sim::index(sim::Agent::approx)].model != m[0]) m.push_back(agents_[sim::index(sim::Agent::approx)].model);
+    return m;
+  }
+
+  ServedCall answer(const std::string& model, const PromptQuery& q) const override {
+    const sim::Agent agent = agent_of(model, q, {agents_[0].model, agents_[1].model});
+    std::int64_t episode = -1;
+    const auto [end, ec] = std::from_chars(q.task.data(), q.task.data() + q.task.size(), episode);
+    if (ec != std::errc{} || end != q.task.data() + q.task.size() || episode < 0 || episode > 1'000'000'000)
+      throw ProtocolError("task: a scenario's tasks are episode indexes 0..1000000000, got '" + q.task.substr(0, 60) + "'");
+    EpisodeScript script;
+    make_script(*workload_, agents_, seed_, episode, max_steps_, script);
+    const AgentModel& am = agents_[static_cast<std::size_t>(sim::index(agent))];
+    const int s = q.step();
+    const int c = call_of(q, am.calls_per_step);
+    ScriptedCall call;
+    if (s < script.steps) {
+      call = script.step_calls(agent, s)[static_cast<std::size_t>(c)];
+    } else {  // past the plan (a guess beyond T's stop): drawn from the agent's model, seeded
+      sim::RandomStream rng(seed_, "serve-beyond", static_cast<std::uint64_t>(episode) * 1'000'003u + static_cast<std::uint64_t>(s));
+      int prior = 0;
+      for (int i = 0; i <= c; ++i) {
+        call = am.draw(s, i, prior, rng);
+        prior += call.tokens.output;
+      }
+    }
+    ServedCall out;
+    if (c + 1 < am.calls_per_step) out.content = thought_text(call.tokens.output);
+    else out.content = action(script, q, agent);
+    out.first_token = call.first_token;
+    out.total = call.latency;
+    out.usage = {call.tokens.input, call.tokens.output};
+    out.label = label(q, agent, c);
+    return out;
+  }
+
+ private:
+  static std::string target_action(const EpisodeScript& script, const std::string& task, int s) {
+    const bool t_stops = s >= script.steps || (s == script.steps - 1 && script.ends_with_terminate);
+    return t_stops ? std::string(trace::kTerminateAction) : synthetic_action(task, s);
+  }
+
+  static std::string action(const EpisodeScript& script, const PromptQuery& q, sim::Agent agent) {
+    const std::string& task = q.task;
+    const int s = q.step();
+    // A guess conditioned on a wrong guess is off the plan, and never the stop: the simulated
+    // backend's off-path guesses do not end speculation either (models/sim_backend.hpp).
+    if (agent == sim::Agent::approx)
+      for (int i = 0; i < s; ++i)
+        if (q.steps[static_cast<std::size_t>(i)] != target_action(script, task, i)) return synthetic_wrong_guess(task, s);
+    const std::string t_action = target_action(script, task, s);
+    if (agent == sim::Agent::target || s >= script.steps) return t_action;
+    const auto i = static_cast<std::size_t>(s);
+    if (script.match[i]) return t_action;
+    // A wrong guess of the stop (a recorded trace's), which ends speculation as in simulation.
+    if (i < script.guess_terminal.size() && script.guess_terminal[i]) return std::string(trace::kTerminateAction);
+    return synthetic_wrong_guess(task, s);
+  }
+
+  std::unique_ptr<Workload> workload_;
+  Agents agents_;
+  std::uint64_t seed_;
+  int max_steps_;
+};
+
+}  // namespace
+
+std::string synthetic_action(const std::string& task, int step) { return fmt::format("do step {} of task {}", step + 1, task); }
+std::string synthetic_wrong_guess(const std::string& task, int step) {
+  return fmt::format("guess step {} of task {} (wrong)", step + 1, task);
+}
+
+std::unique_ptr<ServedWorld> make_trace_world(trace::Trace t) { return std::make_unique<TraceWorld>(std::move(t)); }
+
+std::unique_ptr<ServedWorld> make_script_world(std::unique_ptr<Workload> w, Agents agents, std::uint64_t seed, int max_steps) {
+  return std::make_unique<ScriptWorld>(std::move(w), std::move(agents), seed, max_steps);
+}
+
+}  // namespace specsim::models::live

@@ -1,0 +1,340 @@
+// `specsim live` end to end against servers the tests start on 127.0.0.1: `specsim serve`'s
+// server over a scenario's world (in process, scaled time), and a canned server for answers no
+// real server sends. Every file goes to the test's TempDir.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "analysis/sinks/summary_sink.hpp"
+#include "models/episode_script.hpp"
+#include "models/live/served_world.hpp"
+#include "models/trace/trace_reader.hpp"
+#include "support/canned_server.hpp"
+#include "support/live_server.hpp"
+#include "support/run_specsim.hpp"
+#include "support/temp_dir.hpp"
+#include "tools/runner/experiment.hpp"
+#include "tools/runner/live_run.hpp"
+
+namespace {
+
+namespace live = specsim::models::live;
+namespace runner = specsim::runner;
+using specsim::testing::TempDir;
+
+constexpr double kScale = 0.02;  // one world second is 20 ms
+
+// A synthetic world with deterministic calls (no jitter, fixed sizes) long enough that the
+// client's fraction of a millisecond per call stays far below 2% of an episode. The policies:
+// the speculative one first, so that it is the one recorded.
+constexpr const char* kPolicies = "  - {kind: fixed_k, k: 3}\n  - sequential\n";
+
+std::string scenario_text(const std::string& url, int episodes, const std::string& live_extra = "",
+                          const std::string& policies = kPolicies) {
+  return fmt::format(R"(name: live-test
+seed: 5
+episodes: {0}
+max_steps: 10
+agents:
+  approx:
+    model: gpt-4o-mini
+    input_tokens: {{base: 300, per_step: 15}}
+    output_tokens: {{mean: 10, sigma: 0}}
+    latency: {{ttft_s: 8.0, decode_tokens_per_s: 20, jitter_sigma: 0}}
+    endpoint: {{base_url: "{1}", api_key_env: SPECSIM_LIVE_TEST_KEY}}
+  target:
+    model: gpt-4o
+    style: react
+    input_tokens: {{base: 390, per_step: 15}}
+    output_tokens: [{{mean: 60, sigma: 0}}, {{mean: 10, sigma: 0}}]
+    latency: {{ttft_s: 12.0, decode_tokens_per_s: 20, jitter_sigma: 0}}
+    endpoint: {{base_url: "{1}", api_key_env: SPECSIM_LIVE_TEST_KEY}}
+workload:
+  kind: synthetic
+  steps: {{kind: uniform, min: 2, max: 6}}
+  match: {{kind: iid, p: 0.6}}
+policies:
+{3}live:
+  tasks: tasks.jsonl
+{2})",
+                     episodes, url, live_extra, policies);
+}
+
+void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The scenario's files in `dir` (tasks "0".."n-1", the served script world's episode indexes).
+std::filesystem::path write_scenario(const TempDir& dir, const std::string& url, int episodes, const std::string& extra = "",
+                                     const std::string& policies = kPolicies) {
+  std::string tasks;
+  for (int e = 0; e < episodes; ++e) tasks += fmt::format("{{\"id\": \"{}\", \"task\": \"task number {}\"}}\n", e, e);
+  write(dir / "tasks.jsonl", tasks);
+  write(dir / "live.yaml", scenario_text(url, episodes, extra, policies));
+  return dir / "live.yaml";
+}
+
+// `specsim serve` of the scenario's world, in this process.
+std::unique_ptr<specsim::testing::LiveServer> serve(const runner::Scenario& s, const std::string& faults = "") {
+  live::ServeOptions o;
+  o.time_scale = kScale;
+  o.seed = s.seed;
+  o.faults = live::parse_faults(faults);
+  o.retry_after_s = 0.5;
+  runner::Scenario copy = runner::parse_scenario(s.text, s.file);
+  return std::make_unique<specsim::testing::LiveServer>(
+      live::make_script_world(std::move(copy.workload), copy.agents, copy.seed, copy.max_steps), o);
+}
+
+struct LiveFixture {
+  TempDir dir;
+  std::unique_ptr<specsim::testing::LiveServer> server;
+  runner::Scenario scenario;
+
+  explicit LiveFixture(int episodes, const std::string& faults = "", const std::string& extra = "",
+                       const std::string& policies = kPolicies) {
+    ::setenv("SPECSIM_LIVE_TEST_KEY", "unused-test-key", 1);
+    // The world first (the port is not known yet), then the scenario pointed at its server.
+    server = serve(runner::load_scenario(write_scenario(dir, "http://127.0.0.1:1/v1", episodes, extra, policies).string()), faults);
+    scenario = runner::load_scenario(write_scenario(dir, server->base_url(), episodes, extra, policies).string());
+  }
+  runner::LiveRunResult run(specsim::analysis::SummarySink& summary, int concurrency = 8) {
+    runner::LiveRunOptions o;
+    o.concurrency = concurrency;
+    o.trace_file = (dir / "recorded.jsonl").string();
+    return runner::run_live(scenario, o, summary);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("live against serve: the committed plan is the served world's; latency within 2% and cost within 1% of specsim run") {
+  LiveFixture f(8);
+  specsim::analysis::SummarySink live_summary(f.scenario.agents, f.scenario.billing);
+  const auto r = f.run(live_summary);
+  REQUIRE(r.failed.empty());
+  REQUIRE(r.episodes_reported == 8);
+
+  // Lossless: every recorded episode commits exactly the plan of the world's script.
+  const auto trace = specsim::models::trace::read_trace((f.dir / "recorded.jsonl").string());
+  REQUIRE(trace.tasks.size() == 8);
+  for (std::size_t e = 0; e < trace.tasks.size(); ++e) {
+    specsim::models::EpisodeScript script;
+    specsim::models::make_script(*f.scenario.workload, f.scenario.agents, f.scenario.seed, static_cast<std::int64_t>(e),
+                                 f.scenario.max_steps, script);
+    const auto& steps = trace.tasks[e].steps;
+    REQUIRE(static_cast<int>(steps.size()) == script.steps);
+    for (int s = 0; s + 1 < script.steps; ++s)
+      CHECK(steps[static_cast<std::size_t>(s)].target.action == live::synthetic_action(std::to_string(e), s));
+    CHECK(steps.back().target.action == (script.ends_with_terminate ? "TERMINATE" : live::synthetic_action(std::to_string(e), script.steps - 1)));
+  }
+
+  const auto sim = runner::run_summary(f.scenario, runner::RunOptions{});
+  REQUIRE(sim.rows.size() == live_summary.rows().size());
+  for (std::size_t i = 0; i < sim.rows.size(); ++i) {
+    const auto& l = live_summary.rows()[i];
+    const auto& s = sim.rows[i];
+    std::cout << fmt::format("live vs simulated, {}: latency {:.3f} s (live, rescaled) vs {:.3f} s ({:+.2f}%), cost ${:.6f} vs ${:.6f} ({:+.2f}%)\n",
+                             s.label, l.latency_mean_s / kScale, s.latency_mean_s, (l.latency_mean_s / kScale / s.latency_mean_s - 1) * 100,
+                             l.cost_usd, s.cost_usd, (l.cost_usd / s.cost_usd - 1) * 100);
+    INFO(s.label << ": live " << l.latency_mean_s / kScale << " s (rescaled), simulated " << s.latency_mean_s << " s; cost "
+                 << l.cost_usd << " vs " << s.cost_usd);
+    CHECK(std::abs(l.latency_mean_s / kScale / s.latency_mean_s - 1) < 0.02);
+    CHECK(std::abs(l.cost_usd / s.cost_usd - 1) < 0.01);
+    CHECK(l.calls_target == Approx(s.calls_target).epsilon(0.05));
+  }
+}
+
+TEST_CASE("live with 429s and 500s injected: every episode completes, retried attempts are counted") {
+  LiveFixture f(4, "429:0.15,500:0.1", "  retries: {max_attempts: 8, base_s: 0.005, max_s: 0.02}\n");
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  const auto r = f.run(summary);
+  CHECK(r.failed.empty());
+  CHECK(r.episodes_reported == 4);
+  CHECK(f.server->stats().too_many_requests > 0);
+  CHECK(f.server->stats().server_errors > 0);
+  const auto trace = specsim::models::trace::read_trace((f.dir / "recorded.jsonl").string());
+  std::int64_t retried = 0;
+  for (const auto& t : trace.tasks)
+    for (const auto& c : t.source["calls"]) retried += c["attempts"].size() > 1;
+  CHECK(retried > 0);
+  CHECK(r.spent_usd > 0);
+}
+
+TEST_CASE("live: a dropped connection is retried") {
+  LiveFixture f(3, "drop:0.2", "  retries: {max_attempts: 8, base_s: 0.005, max_s: 0.02}\n");
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  const auto r = f.run(summary);
+  CHECK(r.failed.empty());
+  CHECK(f.server->stats().drops > 0);
+}
+
+TEST_CASE("live: a stalled call hits its first-token timeout, and its episode fails apart") {
+  LiveFixture f(2, "stall:1", "  timeouts: {first_token_s: 0.1}\n  retries: {max_attempts: 2, base_s: 0.005}\n");
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  const auto r = f.run(summary);
+  CHECK(r.episodes_reported == 0);
+  REQUIRE(r.failed.size() >= 2);
+  CHECK_THAT(r.failed.front().error, Catch::Contains("no first token within 0.100 s"));
+  CHECK_FALSE(r.trace_written);  // no episode committed a step: nothing to record
+}
+
+TEST_CASE("live: malformed answers end the episode with a recorded error, never a crash or a hang") {
+  using specsim::testing::http_answer;
+  const std::string sse_head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
+  const std::string no_usage = sse_head + "data: {\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}\n\n"
+                                          "data: {\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+  const std::string empty_action = sse_head + "data: {\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"  \"},\"finish_reason\":\"stop\"}]}\n\n"
+                                              "data: {\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {http_answer("200 OK", "application/json", "<html>not json</html>"), "stream ended with no event"},
+      {sse_head + "data: {\"choices\": [}\n\n", "stream chunk"},
+      {no_usage, "no usage"},
+      {empty_action, "no action found"},
+      {http_answer("400 Bad Request", "application/json", "{\"error\":{\"message\":\"bad model\"}}"), "bad model"},
+  };
+  for (const auto& [answer, expected] : cases) {
+    specsim::testing::CannedServer canned(answer);
+    TempDir dir;
+    ::setenv("SPECSIM_LIVE_TEST_KEY", "unused-test-key", 1);
+    auto s = runner::load_scenario(write_scenario(dir, canned.base_url(), 1, "  retries: {max_attempts: 2, base_s: 0.001}\n").string());
+    specsim::analysis::SummarySink summary(s.agents, s.billing);
+    runner::LiveRunOptions o;
+    const auto r = runner::run_live(s, o, summary);
+    INFO("expected: " << expected);
+    REQUIRE(r.failed.size() == 2);  // the episode, under both policies (A's empty guess is no failure; T's is)
+    CHECK_THAT(r.failed.front().error, Catch::Contains(expected));
+  }
+}
+
+TEST_CASE("live: the spending cap stops starting episodes") {
+  LiveFixture f(6);
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  runner::LiveRunOptions o;
+  o.concurrency = 1;
+  o.max_cost_usd = 1e-9;  // reached by the first finished episode run
+  const auto r = runner::run_live(f.scenario, o, summary);
+  CHECK(r.stopped_by_cap);
+  CHECK(r.episodes_reported == 1);
+}
+
+TEST_CASE("specsim live: the key never appears in any output file or on stderr") {
+  const std::string key = "sk-specsim-test-SECRET-4f9a1c";
+  LiveFixture f(2);
+  ::setenv("SPECSIM_LIVE_TEST_KEY", key.c_str(), 1);
+  const auto out = specsim::testing::run_specsim(fmt::format("live {} -o {} --json {} --trace {} --concurrency 4",
+                                                             (f.dir / "live.yaml").string(), (f.dir / "r.h5").string(),
+                                                             (f.dir / "s.json").string(), (f.dir / "t.jsonl").string()));
+  INFO(out.output);
+  REQUIRE(out.exit_code == 0);
+  CHECK(out.output.find(key) == std::string::npos);
+  int files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(f.dir.path())) {
+    if (!entry.is_regular_file()) continue;
+    ++files;
+    INFO(entry.path().string());
+    CHECK(slurp(entry.path()).find(key) == std::string::npos);
+  }
+  CHECK(files >= 5);  // scenario, tasks, HDF5, JSON, trace
+  // An unreachable endpoint: the error names the URL, never the key.
+  const auto bad = write_scenario(f.dir, "http://127.0.0.1:1/v1", 1, "  retries: {max_attempts: 1}\n");
+  const auto down = specsim::testing::run_specsim("live " + bad.string());
+  CHECK(down.output.find(key) == std::string::npos);
+  CHECK_THAT(down.output, Catch::Contains("failed episodes"));
+}
+
+TEST_CASE("specsim live: bad input exits 2 naming file, line and field") {
+  TempDir dir;
+  const auto path = write_scenario(dir, "http://127.0.0.1:9/v1", 2);
+  std::string text = slurp(path);
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    t.replace(t.find(from), from.size(), to);
+    write(dir / "bad.yaml", t);
+    return specsim::testing::run_specsim("live " + (dir / "bad.yaml").string());
+  };
+  auto o = with("api_key_env: SPECSIM_LIVE_TEST_KEY}", "api_key: sk-literal-123}");
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("bad.yaml:11:") && Catch::Contains("api_key: a literal API key is not allowed"));
+  CHECK(o.output.find("sk-literal-123") == std::string::npos);
+  o = with("  tasks: tasks.jsonl", "  tasks: tasks.jsonl\n  tasks_typo: 1");
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("bad.yaml:28:3: live.tasks_typo: unknown key"));
+  o = with("tasks: tasks.jsonl", "tasks: missing.jsonl");
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("live.tasks: tasks file"));
+  write(dir / "tasks.jsonl", "{\"id\": \"0\", \"task\": \"a\"}\nnot json\n");
+  o = specsim::testing::run_specsim("live " + path.string());
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("tasks.jsonl:2: expected a JSON object"));
+  o = specsim::testing::run_specsim("live " + path.string() + " --concurrency 0");
+  CHECK(o.exit_code == 2);
+  write(dir / "tasks.jsonl", "{\"id\": \"0\", \"task\": \"a\"}\n");
+  o = specsim::testing::run_specsim("live " + path.string() + " --trace " + (dir / "tasks.jsonl").string());  // would overwrite an input
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("--trace"));
+}
+
+TEST_CASE("the bundled keyless example runs against serve of its bundled trace") {
+  const std::filesystem::path src = std::filesystem::path(SPECSIM_SOURCE_DIR) / "scenarios" / "live";
+  TempDir dir;
+  for (const char* f : {"tasks.jsonl", "dsp-openagi-test.jsonl"}) std::filesystem::copy_file(src / f, dir / f);
+  live::ServeOptions o;
+  o.time_scale = kScale;
+  specsim::testing::LiveServer server(
+      live::make_trace_world(specsim::models::trace::read_trace((src / "dsp-openagi-test.jsonl").string())), o);
+  std::string text = slurp(src / "dsp-served.yaml");
+  for (auto at = text.find("http://127.0.0.1:8400/v1"); at != std::string::npos; at = text.find("http://127.0.0.1:8400/v1"))
+    text.replace(at, std::string("http://127.0.0.1:8400/v1").size(), server.base_url());
+  write(dir / "served.yaml", text);
+  const auto s = runner::load_scenario((dir / "served.yaml").string());
+  specsim::analysis::SummarySink summary(s.agents, s.billing);
+  runner::LiveRunOptions opts;
+  opts.concurrency = 10;
+  opts.trace_file = (dir / "recorded.jsonl").string();
+  const auto r = runner::run_live(s, opts, summary);
+  CHECK(r.failed.empty());
+  CHECK(r.episodes_reported == 5);
+  // Lossless: the recorded plans are the served trace's target actions.
+  const auto served = specsim::models::trace::read_trace((src / "dsp-openagi-test.jsonl").string());
+  const auto recorded = specsim::models::trace::read_trace((dir / "recorded.jsonl").string());
+  REQUIRE(recorded.tasks.size() == served.tasks.size());
+  for (std::size_t t = 0; t < served.tasks.size(); ++t) {
+    REQUIRE(recorded.tasks[t].steps.size() == served.tasks[t].steps.size());
+    for (std::size_t i = 0; i < served.tasks[t].steps.size(); ++i)
+      CHECK(recorded.tasks[t].steps[i].target.action == served.tasks[t].steps[i].target.action);
+  }
+}
+
+TEST_CASE("live DSP learns on a worker thread while planning goes on; its prediction latency is measured") {
+  LiveFixture f(6, "", "", "  - {kind: dsp, k_max: 6, training: {batch_steps: 2}}\n  - sequential\n");
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  const auto r = f.run(summary);
+  CHECK(r.failed.empty());
+  CHECK(r.episodes_reported == 6);
+  REQUIRE(r.learning.size() == 1);
+  CHECK(r.learning[0].predictions > 0);
+  CHECK(r.learning[0].jobs_completed > 0);  // installed by the clock's poll of the worker thread
+  CHECK(r.learning[0].prediction_ms > 0);
+  CHECK(r.learning[0].prediction_ms < 50);
+}
+
+TEST_CASE("live with the scenario's concurrency limit: calls that waited for a slot start after later ones") {
+  LiveFixture f(3);
+  f.scenario.concurrency["gpt-4o"] = 1;  // one target call at a time: T_j queue behind T_0
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  const auto r = f.run(summary);
+  CHECK(r.failed.empty());
+  CHECK(r.episodes_reported == 3);
+  const auto trace = specsim::models::trace::read_trace((f.dir / "recorded.jsonl").string());
+  REQUIRE(trace.tasks.size() == 3);
+  for (const auto& t : trace.tasks) CHECK(t.source["calls"].size() >= t.steps.size());
+}

@@ -1,0 +1,131 @@
+// `specsim live SCENARIO.yaml [-o FILE.h5] [--json FILE] [--trace FILE.jsonl] [--episodes N]
+// [--concurrency N] [--max-cost-usd X] [--dry-run]`: the scenario's policies against the
+// endpoints its agents name (tools/runner/live_run.hpp), through the sinks of `specsim run`;
+// a progress line on stderr; failed episodes listed apart. --dry-run simulates the same episodes
+// and prints the expected cost and time instead.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "analysis/report.hpp"
+#include "analysis/sinks/h5_sink.hpp"
+#include "analysis/sinks/json_sink.hpp"
+#include "analysis/sinks/summary_sink.hpp"
+#include "sim/files.hpp"
+#include "tools/runner/experiment.hpp"
+#include "tools/runner/live_run.hpp"
+#include "tools/runner/output_paths.hpp"
+#include "tools/runner/provenance.hpp"
+#include "sim/exit_code.hpp"
+#include "tools/specsim/commands.hpp"
+#include "tools/specsim/stop_signals.hpp"
+
+namespace specsim::cli {
+
+namespace {
+
+struct LiveArgs {
+  std::string scenario, h5, json, trace;
+  std::optional<std::int64_t> episodes;
+  int concurrency = 4;
+  std::optional<double> max_cost_usd;
+  bool dry_run = false;
+};
+
+// What the simulator expects the live run to cost and take, from the scenario's models.
+int dry_run(runner::Scenario& scenario, std::int64_t episodes, int concurrency) {
+  scenario.episodes = episodes;
+  const runner::RunOutcome sim = runner::run_summary(scenario, runner::RunOptions{});
+  double cost = 0, seconds = 0;
+  for (const auto& row : sim.rows) {
+    cost += row.cost_usd * static_cast<double>(row.episodes);
+    seconds += row.latency_mean_s * static_cast<double>(row.episodes);
+  }
+  std::cout << fmt::format("dry run of {}: {} episodes, simulated\n", scenario.name, episodes)
+            << analysis::format_table(sim.rows)
+            << fmt::format("expected: ${:.4f} over the reported policies, about {:.0f} s of episodes ({:.0f} s wall at {} in flight)\n",
+                           cost, seconds, seconds / std::max(1, concurrency), concurrency);
+  return sim::ExitCode::ok;
+}
+
+int live(const LiveArgs& args) {
+  runner::Scenario scenario = runner::load_scenario(args.scenario);
+  runner::LiveRunOptions options;
+  options.episodes = args.episodes;
+  options.concurrency = args.concurrency;
+  options.max_cost_usd = args.max_cost_usd;
+  options.trace_file = args.trace;
+  options.progress = &std::cerr;
+  const std::int64_t episodes = runner::live_episodes(scenario, options);
+  if (args.dry_run) return dry_run(scenario, episodes, args.concurrency);
+  runner::OutputPaths outputs;  // checked before any call is paid for
+  for (const auto& f : runner::input_files(scenario)) outputs.input(f, "scenario");
+  outputs.file(args.h5, "-o");
+  outputs.file(args.json, "--json");
+  outputs.file(args.trace, "--trace");
+  outputs.check();
+  options.stop = &install_stop_signals();
+
+  analysis::SummarySink summary(scenario.agents, scenario.billing);
+  sim::ObserverFanout sinks;
+  sinks.add(summary);
+  sim::CommitGroup files;  // the HDF5 and JSON outputs land together or not at all
+  for (const auto& out : outputs.files) {
+    ensure_parent(out.path);
+    sim::remove_stale_temporaries(out.path);
+  }
+  std::unique_ptr<sim::RunObserver> h5, json;
+  if (!args.h5.empty()) {
+    h5 = std::make_unique<analysis::H5Sink>(args.h5, runner::provenance(scenario.name, scenario.file, scenario.text, episodes),
+                                            summary, scenario.agents, scenario.billing, scenario.record_episodes, &files);
+    sinks.add(*h5);
+  }
+  if (!args.json.empty()) {
+    json = std::make_unique<analysis::JsonSink>(args.json, summary, &files);
+    sinks.add(*json);
+  }
+  const runner::LiveRunResult r = runner::run_live(scenario, options, sinks);
+  if (!r.completed) {
+    std::cerr << "\nspecsim: live run interrupted; calls in flight cancelled, nothing written\n";
+    return stopped_exit_code();
+  }
+  files.commit();
+
+  std::cout << fmt::format("live {}: {} of {} episodes reported, {} calls, ${:.4f} spent, {:.1f} s\n", scenario.name,
+                           r.episodes_reported, r.episodes_planned, r.calls, r.spent_usd, r.wall_seconds)
+            << analysis::format_table(summary.rows());
+  for (const auto& l : r.learning)
+    std::cout << fmt::format("{}: {} predictions, {:.3f} ms each on average; {} training jobs done on the worker thread\n", l.policy,
+                             l.predictions, l.prediction_ms, l.jobs_completed);
+  if (r.stopped_by_cap) std::cout << fmt::format("stopped starting episodes at the cap of ${:.4f}\n", *args.max_cost_usd);
+  if (!r.failed.empty()) {
+    std::cout << fmt::format("failed episodes ({}), not in the summary:\n", r.failed.size());
+    for (const auto& f : r.failed) std::cout << fmt::format("  episode {} (task {}), {}: {}\n", f.episode, f.task_id, f.policy, f.error);
+  }
+  if (h5) std::cout << "results: " << args.h5 << "\n";
+  if (json) std::cout << "summary: " << args.json << "\n";
+  if (!args.trace.empty())
+    std::cout << (r.trace_written ? "trace: " + args.trace : std::string("trace: not written, no episode committed a step")) << "\n";
+  return sim::ExitCode::ok;
+}
+
+}  // namespace
+
+void add_live_command(CLI::App& app, SetAction set_action) {
+  auto args = std::make_shared<LiveArgs>();
+  auto* cmd = app.add_subcommand("live", "Run a scenario's policies against the OpenAI-compatible endpoints its agents name");
+  cmd->add_option("scenario", args->scenario, "Scenario YAML file with endpoints and a live: section")->required();
+  cmd->add_option("-o,--output", args->h5, "HDF5 result file to write");
+  cmd->add_option("--json", args->json, "JSON summary file to write");
+  cmd->add_option("--trace", args->trace, "Record every call as a trace (JSON Lines, docs/traces.md)");
+  cmd->add_option("--episodes", args->episodes, "Episodes to run (default: every task)")->check(episodes_check());
+  cmd->add_option("--concurrency", args->concurrency, "Episodes in flight at once")->check(CLI::Range(1, 4096));
+  cmd->add_option("--max-cost-usd", args->max_cost_usd, "Stop starting episodes once this many dollars are spent")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--dry-run", args->dry_run, "Simulate the run and print its expected cost and time; call nothing");
+  cmd->callback([set_action, args] { set_action([args] { return live(*args); }); });
+}
+
+}  // namespace specsim::cli
