@@ -209,17 +209,22 @@ const FidelityMode* FidelityReport::mode(const std::string& name) const {
   return nullptr;
 }
 
-FidelityReport fidelity(const trace::Trace& all, const FidelityOptions& options) {
-  const models::ModelInfo* info = models::Catalogue::builtin().find(options.model);
-  if (!info) throw sim::InputError("--model", 0, 0, "", "unknown model '" + options.model + "'");
-  if (options.draws < 1) throw sim::InputError("--draws", 0, 0, "", "must be >= 1");
-  models::Agents base;
-  for (auto& a : base) {
+models::Agents agents_of_model(const std::string& model) {
+  const models::ModelInfo* info = models::Catalogue::builtin().find(model);
+  if (!info) throw sim::InputError("--model", 0, 0, "", "unknown model '" + model + "'");
+  models::Agents agents;
+  for (auto& a : agents) {
     a.model = info->name;
     a.price = info->price;
     a.latency = info->latency;
     a.output = {models::TokenDistribution{}};
   }
+  return agents;
+}
+
+FidelityReport fidelity(const trace::Trace& all, const FidelityOptions& options) {
+  const models::Agents base = agents_of_model(options.model);
+  if (options.draws < 1) throw sim::InputError("--draws", 0, 0, "", "must be >= 1");
 
   FidelityReport report;
   std::vector<std::size_t> measured;  // tasks with a measured time
@@ -235,7 +240,7 @@ FidelityReport fidelity(const trace::Trace& all, const FidelityOptions& options)
     run.steps = static_cast<int>(t.steps.size());
     run.rounds = static_cast<int>(t.rounds.size());
     run.measured_s = t.measured->latency->seconds();
-    run.dsp_cost_usd = dsp_cost(t, info->price);
+    run.dsp_cost_usd = dsp_cost(t, base.front().price);
     report.runs.push_back(run);
     sessions.insert(run.session);
   }

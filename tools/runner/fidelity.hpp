@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "models/trace/trace.hpp"
+#include "models/workload.hpp"
 
 namespace specsim::runner {
 
@@ -55,5 +56,9 @@ struct FidelityReport {
 };
 
 FidelityReport fidelity(const models::trace::Trace& trace, const FidelityOptions& options);
+
+// Both agents priced and timed as one catalogue model, without a token model (the trace has the
+// tokens): what the fidelity reports start from. `--model` names it in errors.
+models::Agents agents_of_model(const std::string& model);
 
 }  // namespace specsim::runner

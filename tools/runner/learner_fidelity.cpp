@@ -11,6 +11,7 @@
 #include "policies/dsp_policy.hpp"
 #include "sim/input_error.hpp"
 #include "sim/planner.hpp"
+#include "tools/runner/fidelity.hpp"
 
 namespace specsim::runner {
 
@@ -31,15 +32,7 @@ double mean_k(const std::map<int, std::int64_t>& h) {
 
 LearnerFidelity learner_fidelity(const trace::Trace& all, const std::string& model, std::uint64_t seed,
                                  std::optional<double> lr) {
-  const models::ModelInfo* info = models::Catalogue::builtin().find(model);
-  if (!info) throw sim::InputError("--model", 0, 0, "", "unknown model '" + model + "'");
-  models::Agents agents;
-  for (auto& a : agents) {
-    a.model = info->name;
-    a.price = info->price;
-    a.latency = info->latency;
-    a.output = {models::TokenDistribution{}};
-  }
+  models::Agents agents = agents_of_model(model);
   for (auto agent : {sim::Agent::approx, sim::Agent::target})
     agents[static_cast<std::size_t>(sim::index(agent))] =
         trace::fit_agent(all, agent, agents[static_cast<std::size_t>(sim::index(agent))]);
