@@ -224,3 +224,37 @@ TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
   CHECK(run("sweep " + make_sweep(dir, "axes:\n  - {path: workload.match.p, values: [0.3]}\n") + " -o " + other, &out) == 2);
   CHECK_THAT(out, Catch::Contains(other + "/sweep.json: fingerprint: this results folder holds sweep 'sweep-bad' with other settings"));
 }
+
+TEST_CASE("sweep merge of a damaged manifest exits 2 naming the field, and writes nothing", "[sweep]") {
+  const testing::TempDir tmp;
+  const std::string dir = (tmp / "sweep-damaged").string();
+  REQUIRE(run("sweep " + make_sweep(dir, kGrid) + " -o " + dir + "/out -q") == 0);
+  const std::string good = testing::read_file(dir + "/out/sweep.json");
+  const auto damaged = [&](const std::string& from, const std::string& to, const std::string& message) {
+    std::string text = good;
+    if (!from.empty()) {
+      const auto at = text.find(from);
+      REQUIRE(at != std::string::npos);
+      text.replace(at, from.size(), to);
+    } else {
+      text = to;
+    }
+    std::ofstream(dir + "/out/sweep.json") << text;
+    std::string out;
+    INFO(to);
+    CHECK(run("sweep merge " + dir + "/out -o " + dir + "/merged -q", &out) == 2);
+    CHECK_THAT(out, Catch::Contains(message));
+    CHECK_FALSE(fs::exists(dir + "/merged/sweep.json"));
+  };
+  damaged("", "{}", "sweep: not a sweep manifest: expected a string");
+  damaged("", "[1, 2]", "not a sweep manifest: expected a JSON object");
+  damaged("\"values\": [\n        \"0.2\",\n        \"1\"\n      ]", "\"values\": [\"0.2\"]",
+          "runs[0].values: not a sweep manifest: expected one value per axis");  // was read past its end
+  const auto id = good.find("\"id\": \"");
+  REQUIRE(id != std::string::npos);
+  damaged(good.substr(id, 20), "\"id\": \"../../../etc\"", "runs[0].id: not a sweep manifest: expected up to 16 hexadecimal digits");
+  const auto seed = good.find("\"seed\": ");
+  REQUIRE(seed != std::string::npos);
+  damaged(good.substr(seed, good.find(',', seed) - seed), "\"seed\": -1",
+          "runs[0].seed: not a sweep manifest: expected a non-negative integer");
+}

@@ -104,13 +104,52 @@ nlohmann::ordered_json manifest(const SweepSpec& spec, const std::vector<SweepRu
   return m;
 }
 
+// A manifest is read back from disk, where anything may have happened to it: every field the
+// summary and the merge use is checked here, once (a short `values` list once read past its end).
+void check_manifest(const nlohmann::json& m, const std::string& path) {
+  const auto bad = [&](const std::string& field, const std::string& what) {
+    throw sim::InputError(path, 0, 0, field, "not a sweep manifest: " + what);
+  };
+  if (!m.is_object()) bad("", "expected a JSON object");
+  for (const char* key : {"sweep", "fingerprint"})
+    if (!m.contains(key) || !m[key].is_string()) bad(key, "expected a string");
+  if (!m.contains("axes") || !m["axes"].is_array()) bad("axes", "expected an array");
+  if (!m.contains("runs") || !m["runs"].is_array()) bad("runs", "expected an array");
+  for (std::size_t a = 0; a < m["axes"].size(); ++a) {
+    const auto& axis = m["axes"][a];
+    const std::string field = "axes[" + std::to_string(a) + "]";
+    if (!axis.is_object() || !axis.contains("path") || !axis["path"].is_string() || !axis.contains("numeric") ||
+        !axis["numeric"].is_boolean())
+      bad(field, "expected {path: string, numeric: bool}");
+  }
+  for (std::size_t i = 0; i < m["runs"].size(); ++i) {
+    const auto& r = m["runs"][i];
+    const std::string field = "runs[" + std::to_string(i) + "]";
+    if (!r.is_object()) bad(field, "expected an object");
+    // The id names a file below runs/: hexadecimal digits only, so no path can escape the folder.
+    if (!r.contains("id") || !r["id"].is_string() || r["id"].get<std::string>().empty() ||
+        r["id"].get<std::string>().size() > 16 ||
+        r["id"].get<std::string>().find_first_not_of("0123456789abcdef") != std::string::npos)
+      bad(field + ".id", "expected up to 16 hexadecimal digits");
+    for (const char* key : {"index", "seed"})
+      if (!r.contains(key) || !r[key].is_number_unsigned()) bad(field + "." + key, "expected a non-negative integer");
+    if (!r.contains("values") || !r["values"].is_array() || r["values"].size() != m["axes"].size())
+      bad(field + ".values", "expected one value per axis");
+    for (const auto& v : r["values"])
+      if (!v.is_string()) bad(field + ".values", "expected strings");
+  }
+}
+
 nlohmann::json read_manifest(const std::string& dir) {
   const std::string path = dir + "/sweep.json";
+  nlohmann::json m;
   try {
-    return nlohmann::json::parse(sim::read_text_file(path));
+    m = nlohmann::json::parse(sim::read_text_file(path));
   } catch (const nlohmann::json::exception& e) {
     throw sim::InputError(path, 0, 0, "", std::string("not a sweep manifest: ") + e.what());
   }
+  check_manifest(m, path);
+  return m;
 }
 
 // The merged summary of the runs listed in a manifest whose files are present: one row per run
