@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -87,6 +88,18 @@ TEST_CASE("trace commands never write over the files they read", "[output]") {
   CHECK_THAT(out.output, Catch::Contains("--report: is also the input given as dir"));
   CHECK(testing::read_file(log) == "01/01/2025, 00:00:00: task description: t\n");
   CHECK(testing::read_file(trace) == before);
+}
+
+TEST_CASE("relative outputs in folders yet to be made are fine (the README's first command)", "[output]") {
+  const testing::TempDir tmp;
+  copy_scenario(tmp);
+  const std::string command = "cd '" + tmp.path().string() + "' && '" + SPECSIM_BINARY +
+                              "' run q.yaml --episodes 5 -q -o out/q.h5 --json out/deeper/q.json";
+  const int status = std::system(command.c_str());
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(fs::exists(tmp / "out" / "q.h5"));
+  CHECK(fs::exists(tmp / "out" / "deeper" / "q.json"));
 }
 
 TEST_CASE("an output folder that cannot be made is an error before anything is written", "[output]") {

@@ -33,7 +33,7 @@ bool same_file(const NamedPath& a, const NamedPath& b) {
 // The folder a path's missing parts would be created in: its nearest existing ancestor.
 void check_writable_folder(const NamedPath& p, const fs::path& folder) {
   std::error_code ec;
-  fs::path at = folder.empty() ? fs::path(".") : folder;
+  fs::path at = fs::absolute(folder.empty() ? fs::path(".") : folder, ec);  // "out" has no parent; "/abs/out" does
   while (!fs::exists(at, ec) && at.has_parent_path() && at.parent_path() != at) at = at.parent_path();
   if (!fs::is_directory(at, ec)) fail(p, "cannot write below '" + at.string() + "': it is a file, not a folder");
   if (::access(at.c_str(), W_OK | X_OK) != 0) fail(p, "cannot write into the folder '" + at.string() + "'");
