@@ -2,8 +2,32 @@
 
 namespace specsim::analysis {
 
+PriceMeter::PriceMeter(const models::Agents& agents, models::Billing billing) : billing_(billing) {
+  for (std::size_t a = 0; a < rates_.size(); ++a) {
+    const models::Price& p = agents[a].price;
+    const double cached = agents[a].cached_fraction;
+    rates_[a] = Rates{(1 - cached) * p.input + cached * p.cached_input, p.output};
+  }
+}
+
+void PriceMeter::add(const sim::CallRecord& call, EpisodeMetrics& m) const {
+  const bool target = call.agent == sim::Agent::target;
+  (target ? m.calls_target : m.calls_approx) += 1;
+  if (call.status == sim::CallStatus::cancelled || call.status == sim::CallStatus::cancelled_queued)
+    ++m.calls_cancelled;
+  const sim::CallTokens billed = models::billed_tokens(call, billing_);
+  (target ? m.input_tokens_target : m.input_tokens_approx) += billed.input;
+  (target ? m.output_tokens_target : m.output_tokens_approx) += billed.output;
+  const Rates& r = rates_[static_cast<std::size_t>(sim::index(call.agent))];
+  const double cost = (static_cast<double>(billed.input) * r.input + static_cast<double>(billed.output) * r.output) * 1e-6;
+  m.cost_usd += cost;
+  if (call.role == sim::CallRole::wasted) m.unnecessary_cost_usd += cost;
+  if (call.role == sim::CallRole::speculation) m.speculation_cost_usd += cost;
+}
+
 EpisodeMetrics measure_episode(const sim::EpisodeRun& run, const models::Agents& agents,
                                models::Billing billing) {
+  if (run.metrics) return *run.metrics;
   EpisodeMetrics m;
   m.episode = run.episode;
   m.steps = run.steps;
@@ -12,19 +36,8 @@ EpisodeMetrics measure_episode(const sim::EpisodeRun& run, const models::Agents&
   m.latency_s = run.latency.seconds();
   m.concurrency_mean = run.concurrency_mean;
   m.concurrency_peak = run.concurrency_peak;
-  for (const sim::CallRecord& call : run.calls) {
-    const bool target = call.agent == sim::Agent::target;
-    (target ? m.calls_target : m.calls_approx) += 1;
-    if (call.status == sim::CallStatus::cancelled || call.status == sim::CallStatus::cancelled_queued)
-      ++m.calls_cancelled;
-    const sim::CallTokens billed = models::billed_tokens(call, billing);
-    (target ? m.input_tokens_target : m.input_tokens_approx) += billed.input;
-    (target ? m.output_tokens_target : m.output_tokens_approx) += billed.output;
-    const double cost = agents[static_cast<std::size_t>(sim::index(call.agent))].cost(billed);
-    m.cost_usd += cost;
-    if (call.role == sim::CallRole::wasted) m.unnecessary_cost_usd += cost;
-    if (call.role == sim::CallRole::speculation) m.speculation_cost_usd += cost;
-  }
+  const PriceMeter meter(agents, billing);
+  for (const sim::CallRecord& call : run.calls) meter.add(call, m);
   double k_sum = 0;
   for (const sim::RoundRecord& r : run.rounds) k_sum += r.k;
   m.mean_k = run.rounds.empty() ? 0.0 : k_sum / static_cast<double>(run.rounds.size());

@@ -1,30 +1,37 @@
 #pragma once
-// One episode's figures (shared/DESIGN.md §3), computed from the planner's call records, the
-// agents' prices and the billing rule for cancelled calls.
+// One episode's figures (shared/DESIGN.md §3, sim/episode_metrics.hpp), computed from the
+// planner's call records, the agents' prices and the billing rule for cancelled calls.
+#include <array>
 #include <cstdint>
 
 #include "models/pricing.hpp"
 #include "models/workload.hpp"
+#include "sim/episode_metrics.hpp"
 #include "sim/planner.hpp"
 
 namespace specsim::analysis {
 
-struct EpisodeMetrics {
-  std::int64_t episode = 0;
-  std::int32_t steps = 0, rounds = 0;
-  std::int32_t terminated = 0;
-  double latency_s = 0;
-  double cost_usd = 0;
-  double unnecessary_cost_usd = 0;  // calls whose output is not on the committed path
-  double speculation_cost_usd = 0;  // A's matched guesses: the price of the speed-up
-  std::int32_t calls_target = 0, calls_approx = 0, calls_cancelled = 0;
-  std::int64_t input_tokens_target = 0, output_tokens_target = 0;  // billed
-  std::int64_t input_tokens_approx = 0, output_tokens_approx = 0;
-  double concurrency_mean = 0;
-  std::int32_t concurrency_peak = 0;
-  double mean_k = 0;  // over the episode's rounds
+using EpisodeMetrics = sim::EpisodeMetrics;
+
+// Prices each call with its agent's model and the billing rule for cancelled calls: what a
+// planner meters an episode with (sim::PlannerConfig::meter).
+class PriceMeter final : public sim::CallMeter {
+ public:
+  PriceMeter(const models::Agents& agents, models::Billing billing);
+  void add(const sim::CallRecord& call, EpisodeMetrics& m) const override;
+
+ private:
+  // Per agent, the dollars per input and per output token, as AgentModel::cost computes them
+  // (the same products in the same order, so the same costs to the last bit).
+  struct Rates {
+    double input = 0, output = 0;
+  };
+  std::array<Rates, sim::kAgents> rates_;
+  models::Billing billing_;
 };
 
+// The episode's figures: those its planner metered as it ran, if it had a meter (the same sums
+// in the same order), else computed from its calls and rounds.
 EpisodeMetrics measure_episode(const sim::EpisodeRun& run, const models::Agents& agents,
                                models::Billing billing);
 

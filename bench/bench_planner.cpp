@@ -1,26 +1,45 @@
 // Simulated steps per second, single thread: the planner, the simulated backend, the policy and
-// the per-episode metrics, on the bundled scenarios' worlds. Reported as items_per_second.
+// the per-episode metrics, for every policy of every bundled scenario with the scenario's own
+// settings (DSP's training time, learning rate and all), as the runner runs a lane. Reported as
+// items_per_second. Also: DSP with a training job every 16 breaking points (`train_every: 16`,
+// the scenario's entry otherwise), and sweep throughput over 1 .. N jobs (runs per second).
+// Run: ./build/bench/specsim_bench [--benchmark_filter=REGEX]
 #include <benchmark/benchmark.h>
+#include <yaml-cpp/yaml.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
 
 #include "analysis/episode_metrics.hpp"
 #include "models/sim_backend.hpp"
-#include "policies/basic_policies.hpp"
 #include "policies/registry.hpp"
 #include "sim/planner.hpp"
+#include "tools/runner/experiment.hpp"
 #include "tools/runner/scenario.hpp"
+#include "tools/runner/sweep.hpp"
 
 using namespace specsim;
 
 namespace {
 
-runner::Scenario scenario(const char* file) { return runner::load_scenario(std::string(SPECSIM_SOURCE_DIR) + "/" + file); }
+const char* const kScenarios[] = {"scenarios/validation/iid-fixed.yaml", "scenarios/quickstart.yaml",
+                                  "scenarios/dsp-openagi-like.yaml"};
 
-void run_policy(benchmark::State& state, const runner::Scenario& s, std::unique_ptr<policies::Policy> policy) {
+std::string source(const std::string& file) { return std::string(SPECSIM_SOURCE_DIR) + "/" + file; }
+
+// One lane of a run: the scenario's planner settings, a meter, and no recorded episode.
+void run_policy(benchmark::State& state, const runner::Scenario& s, const policies::PolicySpec& spec) {
   sim::SimClock clock;
+  auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label});
   models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
-  sim::PlannerConfig config;
-  config.max_steps = s.max_steps;
-  sim::Planner planner(config, clock, backend, *policy, &backend, &backend);
+  const analysis::PriceMeter meter(s.agents, s.billing);
+  sim::PlannerConfig config = runner::planner_config(s);
+  config.meter = &meter;
+  sim::Planner planner(config, clock, backend, *policy, &backend, spec.looks_ahead ? &backend : nullptr);
   std::int64_t episode = 0, steps = 0;
   double cost = 0;
   for (auto _ : state) {
@@ -35,36 +54,60 @@ void run_policy(benchmark::State& state, const runner::Scenario& s, std::unique_
     state.counters["training_jobs_per_step"] = static_cast<double>(learning->jobs_completed) / static_cast<double>(steps);
 }
 
-void run_policy(benchmark::State& state, const char* file, std::unique_ptr<policies::Policy> policy) {
-  run_policy(state, scenario(file), std::move(policy));
+// The scenario with `train_every: 16` added to each dsp entry.
+runner::Scenario amortised(const std::string& file) {
+  YAML::Node root = YAML::LoadFile(file);
+  for (YAML::Node p : root["policies"])
+    if (p.IsMap() && p["kind"].as<std::string>() == "dsp") p["train_every"] = 16;
+  const std::string dir = std::filesystem::path(file).parent_path().string();
+  return runner::parse_scenario(YAML::Dump(root), dir + "/amortised.yaml");
 }
 
-// DSP with learning on, as configured in the OpenAGI-like scenario (a training job at every
-// breaking point), and with training every 16 breaking points.
-void run_dsp(benchmark::State& state, const std::string& extra) {
-  runner::Scenario s = scenario("scenarios/dsp-openagi-like.yaml");
-  const std::string text = "- {kind: dsp, tau: 0.5, prediction_latency_s: 0.6, training: {target: ideal_k}" + extra + "}";
-  const auto specs = policies::decode_policies(sim::ConfigNode::load_string(text, "bench"));
-  run_policy(state, s, specs[0].make(policies::PolicyEnv{s.seed, specs[0].label}));
+void register_scenario(const std::string& name, runner::Scenario s, const char* only_kind = nullptr) {
+  static std::vector<std::unique_ptr<runner::Scenario>> kept;  // the benchmarks outlive this call
+  kept.push_back(std::make_unique<runner::Scenario>(std::move(s)));
+  const runner::Scenario& scenario = *kept.back();
+  for (const auto& spec : scenario.policies) {
+    if (only_kind && spec.kind != only_kind) continue;
+    benchmark::RegisterBenchmark((name + "/" + spec.label).c_str(),
+                                 [&scenario, spec](benchmark::State& st) { run_policy(st, scenario, spec); });
+  }
 }
 
-void BM_fixed_k3_iid_fixed(benchmark::State& state) {
-  run_policy(state, "scenarios/validation/iid-fixed.yaml", std::make_unique<policies::FixedK>(3));
-}
-void BM_fixed_k3_quickstart(benchmark::State& state) {
-  run_policy(state, "scenarios/quickstart.yaml", std::make_unique<policies::FixedK>(3));
-}
-void BM_sequential_quickstart(benchmark::State& state) {
-  run_policy(state, "scenarios/quickstart.yaml", std::make_unique<policies::Sequential>());
+// A sweep's runs per second with `jobs` runs at once: the bundled k-vs-match-rate sweep (72
+// runs of iid-fixed) at 500 episodes a run, into a fresh folder each time.
+void BM_sweep_jobs(benchmark::State& state) {
+  runner::SweepSpec spec = runner::load_sweep(source("scenarios/sweeps/k-vs-match-rate.yaml"));
+  spec.episodes = 500;
+  const std::size_t runs = runner::expand_sweep(spec).size();
+  const std::atomic<bool> stop{false};
+  const auto dir = std::filesystem::temp_directory_path() / ("specsim-bench-sweep-" + std::to_string(::getpid()));
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+    runner::SweepOptions options;
+    options.out_dir = dir.string();
+    options.jobs = static_cast<int>(state.range(0));
+    options.progress = false;
+    if (runner::run_sweep(spec, options, stop) != 0) state.SkipWithError("sweep left runs undone");
+  }
+  std::filesystem::remove_all(dir);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(runs));
+  state.counters["runs"] = static_cast<double>(runs);
 }
 
-void BM_dsp_learning_every_break(benchmark::State& state) { run_dsp(state, ""); }
-void BM_dsp_learning_every_16_breaks(benchmark::State& state) { run_dsp(state, ", train_every: 16"); }
+const bool registered = [] {
+  for (const char* file : kScenarios) {
+    const std::string name = std::filesystem::path(file).stem().string();
+    register_scenario(name, runner::load_scenario(source(file)));
+  }
+  register_scenario("dsp-openagi-like+train_every=16", amortised(source("scenarios/dsp-openagi-like.yaml")), "dsp");
+  auto* sweep = benchmark::RegisterBenchmark("sweep_jobs", BM_sweep_jobs)->Unit(benchmark::kSecond)->UseRealTime();
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int jobs = 1; jobs <= cores; jobs *= 2) sweep->Arg(jobs);
+  if ((cores & (cores - 1)) != 0) sweep->Arg(cores);
+  return true;
+}();
 
 }  // namespace
-
-BENCHMARK(BM_dsp_learning_every_break);
-BENCHMARK(BM_dsp_learning_every_16_breaks);
-BENCHMARK(BM_fixed_k3_iid_fixed);
-BENCHMARK(BM_fixed_k3_quickstart);
-BENCHMARK(BM_sequential_quickstart);

@@ -29,6 +29,12 @@ struct AgentModel {
 
   // Draws one call. Later calls of a step also read what earlier calls of the step wrote.
   ScriptedCall draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const;
+  // Draws no random number: every call's tokens and latency follow from its step and inputs.
+  bool constant() const {
+    for (const auto& d : output)
+      if (d.sigma > 0) return false;
+    return latency.jitter_sigma <= 0;
+  }
   double cost(const sim::CallTokens& billed) const {
     return price.cost(billed.input, billed.output, cached_fraction);
   }

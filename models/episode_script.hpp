@@ -61,6 +61,24 @@ struct EpisodeScript {
     list.insert(list.end(), calls.begin(), calls.end());
     first.push_back(static_cast<std::int32_t>(list.size()));
   }
+  // The same in two parts: append the step's calls to calls_of(agent), then end_step(agent).
+  std::vector<ScriptedCall>& calls_of(sim::Agent agent) { return agent == sim::Agent::target ? target : approx; }
+  void end_step(sim::Agent agent) {
+    auto& first = agent == sim::Agent::target ? first_target : first_approx;
+    first.push_back(static_cast<std::int32_t>(calls_of(agent).size()));
+  }
+  // With the first step's `per_step` calls in calls_of(agent), and nothing after them: makes
+  // every step of the plan the same calls.
+  void repeat_first_step(sim::Agent agent, int per_step) {
+    auto& list = calls_of(agent);
+    auto& first = agent == sim::Agent::target ? first_target : first_approx;
+    const auto n = static_cast<std::size_t>(per_step);
+    const auto total = n * static_cast<std::size_t>(steps);
+    list.resize(total > n ? total : n);
+    for (std::size_t i = n; i < total; ++i) list[i] = list[i - n];
+    first.resize(static_cast<std::size_t>(steps) + 1);
+    for (std::size_t s = 0; s <= static_cast<std::size_t>(steps); ++s) first[s] = static_cast<std::int32_t>(s * n);
+  }
   std::span<const ScriptedCall> step_calls(sim::Agent agent, int step) const {
     const auto& list = agent == sim::Agent::target ? target : approx;
     const auto& first = agent == sim::Agent::target ? first_target : first_approx;

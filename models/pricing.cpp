@@ -39,23 +39,4 @@ const char* name(Billing billing) {
   return "?";
 }
 
-sim::CallTokens billed_tokens(const sim::CallRecord& call, Billing billing) {
-  sim::CallTokens t = call.tokens;
-  switch (call.status) {
-    case sim::CallStatus::finished:
-      // Each recorded attempt sent the prompt; only the last one generated output.
-      t.input = static_cast<std::int32_t>(std::min<std::int64_t>(std::int64_t{t.input} * std::max<int>(call.attempts, 1), INT32_MAX));
-      return t;
-    case sim::CallStatus::cancelled:
-      switch (billing) {
-        case Billing::input_only: t.output = 0; return t;
-        case Billing::full: t.output = t.planned_output; return t;
-        case Billing::none: return {};
-        case Billing::prorated: return t;
-      }
-      return t;
-    default: return {};
-  }
-}
-
 }  // namespace specsim::models

@@ -1,5 +1,8 @@
 #pragma once
 // Prices in dollars per 1M tokens, and the rule for billing cancelled calls.
+#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <string>
 
 #include "sim/call.hpp"
@@ -26,6 +29,24 @@ Billing decode_billing(const sim::ConfigNode& node);
 const char* name(Billing billing);
 
 // The tokens a call is billed for, given its status and the rule.
-sim::CallTokens billed_tokens(const sim::CallRecord& call, Billing billing);
+inline sim::CallTokens billed_tokens(const sim::CallRecord& call, Billing billing) {
+  sim::CallTokens t = call.tokens;
+  switch (call.status) {
+    case sim::CallStatus::finished:
+      // Each recorded attempt sent the prompt; only the last one generated output.
+      if (call.attempts > 1)
+        t.input = static_cast<std::int32_t>(std::min<std::int64_t>(std::int64_t{t.input} * call.attempts, INT32_MAX));
+      return t;
+    case sim::CallStatus::cancelled:
+      switch (billing) {
+        case Billing::input_only: t.output = 0; return t;
+        case Billing::full: t.output = t.planned_output; return t;
+        case Billing::none: return {};
+        case Billing::prorated: return t;
+      }
+      return t;
+    default: return {};
+  }
+}
 
 }  // namespace specsim::models

@@ -7,7 +7,8 @@ namespace specsim::models {
 
 SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock,
                        std::uint64_t seed, int max_steps)
-    : agents_(agents), workload_(workload), clock_(clock), seed_(seed), max_steps_(max_steps),
+    : agents_(agents), workload_(workload), clock_(clock), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
+      seed_(seed), max_steps_(max_steps),
       script_() {}
 
 void SimBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) {
@@ -15,11 +16,15 @@ void SimBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink
   offpath_rng_.emplace(seed_, "offpath", static_cast<std::uint64_t>(task.episode));
   make_script(workload_, agents_, seed_, task.episode, max_steps_, script_);
   calls_.clear();
+  base_ = 0;
 }
 
 void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
-  if (calls_.size() <= id) calls_.resize(id + 1);
-  Call& call = calls_[id];
+  // Ids come in order: the call is the next entry (storage kept from episode to episode).
+  const std::size_t slot = id - base_;
+  if (calls_.size() == slot) calls_.emplace_back();
+  else if (calls_.size() < slot) calls_.resize(slot + 1);
+  Call& call = at(id);
   // On the committed path when every guess before this step in the round matched.
   const int depth = r.step - r.round_start;
   call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth;
@@ -34,13 +39,19 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
     call.step_calls = agent_(r.agent).calls_per_step;
   }
   call.call_index = r.call_index;
-  call.started = clock_.now();
-  call.done = clock_.schedule(call.started + call.scripted.latency, this, id);
+  if (sim_clock_) {
+    call.started = sim_clock_->now();
+    call.done = sim_clock_->schedule(call.started + call.scripted.latency, this, id);
+  } else {
+    call.started = clock_.now();
+    call.done = clock_.schedule(call.started + call.scripted.latency, this, id);
+  }
 }
 
 sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
-  Call& call = calls_[id];
-  clock_.cancel(call.done);
+  Call& call = at(id);
+  if (sim_clock_) sim_clock_->cancel(call.done);
+  else clock_.cancel(call.done);
   // Output streams at a constant rate between the first and the last token.
   sim::CallTokens t = call.scripted.tokens;
   const sim::Time elapsed = clock_.now() - call.started;
@@ -54,7 +65,7 @@ sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
 }
 
 sim::CallOutcome SimBackend::outcome(std::uint32_t id) const {
-  const Call& call = calls_[id];
+  const Call& call = at(id);
   sim::CallOutcome o;
   o.tokens = call.scripted.tokens;
   o.first_token = call.started + call.scripted.first_token;

@@ -25,7 +25,11 @@ class SimBackend final : public sim::Backend,
   sim::CallTokens cancel_call(std::uint32_t call) override;
   sim::CallOutcome outcome(std::uint32_t call) const override;
   bool step_done(std::uint32_t call) const override {
-    return calls_[call].call_index + 1 >= calls_[call].step_calls;
+    return at(call).call_index + 1 >= at(call).step_calls;
+  }
+  void forget_calls(std::uint32_t before) override {
+    base_ = before;
+    calls_.clear();
   }
 
   // Past the plan's end (guessed after its last step, off the path) T has no step to agree with.
@@ -38,11 +42,11 @@ class SimBackend final : public sim::Backend,
   // Off the committed path A's guesses are unknown text, never terminate.
   bool guess_is_terminal(int step, std::uint32_t approx_call) const override {
     const auto s = static_cast<std::size_t>(step);
-    return calls_[approx_call].on_path &&
+    return at(approx_call).on_path &&
            ((is_terminal(step, 0) && script_.match[s]) || (s < script_.guess_terminal.size() && script_.guess_terminal[s]));
   }
   bool guess_will_match(int step, std::uint32_t approx_call) const override {
-    return calls_[approx_call].on_path && script_.match[static_cast<std::size_t>(step)];
+    return at(approx_call).on_path && script_.match[static_cast<std::size_t>(step)];
   }
   std::optional<int> leading_matches(int step, int limit) const override;
   std::span<const double> features(int step) const override;
@@ -58,17 +62,21 @@ class SimBackend final : public sim::Backend,
     bool on_path = false;  // replays the script (else drawn off the committed path)
     int call_index = 0, step_calls = 1;
   };
+  const Call& at(std::uint32_t id) const { return calls_[id - base_]; }
+  Call& at(std::uint32_t id) { return calls_[id - base_]; }
   const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }
 
   const Agents& agents_;
   const Workload& workload_;
   sim::Clock& clock_;
+  sim::SimClock* sim_clock_;  // the same clock when it is a simulated one: no virtual calls
   std::uint64_t seed_;
   int max_steps_;
   sim::CallSink* sink_ = nullptr;
   std::optional<sim::RandomStream> offpath_rng_;  // calls off the committed path, made on demand
   EpisodeScript script_;
-  std::vector<Call> calls_;
+  std::vector<Call> calls_;  // by call id, from base_ on
+  std::uint32_t base_ = 0;
 };
 
 }  // namespace specsim::models

@@ -1,6 +1,7 @@
 #include "models/workload.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "models/trace/trace_workload.hpp"
@@ -72,19 +73,35 @@ void make_script(const Workload& workload, const Agents& agents, std::uint64_t s
 }
 
 // Step by step: T's calls then A's, each call after the earlier ones of its step (whose outputs
-// it reads).
+// it reads). An agent with no noise and a prompt that does not grow draws no random number and
+// makes the same calls at every step: its step is drawn once and repeated, outside the loop
+// (the other agent's draws are the same either way).
 void draw_path_calls(const Agents& agents, sim::RandomStream& rng, EpisodeScript& script) {
-  std::vector<ScriptedCall> calls;
+  std::array<bool, sim::kAgents> repeat{};
+  for (auto agent : {sim::Agent::target, sim::Agent::approx}) {
+    const AgentModel& a = agents[static_cast<std::size_t>(sim::index(agent))];
+    if (!a.constant() || a.input_per_step != 0) continue;
+    repeat[static_cast<std::size_t>(sim::index(agent))] = true;
+    auto& list = script.calls_of(agent);
+    int prior = 0;
+    for (int c = 0; c < a.calls_per_step; ++c) {
+      list.push_back(a.draw(0, c, prior, rng));
+      prior += list.back().tokens.output;
+    }
+    script.repeat_first_step(agent, a.calls_per_step);
+  }
+  if (repeat[0] && repeat[1]) return;
   for (int s = 0; s < script.steps; ++s) {
     for (auto agent : {sim::Agent::target, sim::Agent::approx}) {
+      if (repeat[static_cast<std::size_t>(sim::index(agent))]) continue;
       const AgentModel& a = agents[static_cast<std::size_t>(sim::index(agent))];
-      calls.clear();
+      auto& list = script.calls_of(agent);
       int prior = 0;
       for (int c = 0; c < a.calls_per_step; ++c) {
-        calls.push_back(a.draw(s, c, prior, rng));
-        prior += calls.back().tokens.output;
+        list.push_back(a.draw(s, c, prior, rng));
+        prior += list.back().tokens.output;
       }
-      script.add_step(agent, calls);
+      script.end_step(agent);
     }
   }
 }

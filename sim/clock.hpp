@@ -21,6 +21,11 @@ class Clock {
   virtual void cancel(EventId id) = 0;
   // Dispatches events in time order until `done()` holds (checked before each event).
   virtual void run_until(const std::function<bool()>& done) = 0;
+  // The same until `done` is true: what a planner runs an episode with. A simulated clock runs
+  // it in a tight loop, with no std::function call per event.
+  virtual void run_until_set(const bool& done) {
+    run_until([&done] { return done; });
+  }
 };
 
 class SimClock final : public Clock {
@@ -31,11 +36,19 @@ class SimClock final : public Clock {
   }
   void cancel(EventId id) override { queue_.cancel(id); }
   void run_until(const std::function<bool()>& done) override;
+  void run_until_set(const bool& done) override;
   // A hash of every event dispatched so far (time, order, argument): two runs that agree on it
   // took the same path through the simulation (DESIGN §5.9).
   std::uint64_t fingerprint() const { return fingerprint_; }
 
  private:
+  void dispatch(const Event& e) {
+    now_ = e.at;
+    for (const std::uint64_t word : {static_cast<std::uint64_t>(e.at.ns()), e.seq, e.arg})
+      fingerprint_ = (fingerprint_ ^ word) * 0x100000001b3ull;  // FNV-1a over words: cheap, order-sensitive
+    e.handler->on_event(e.arg);
+  }
+
   EventQueue queue_;
   Time now_ = Time::zero();
   std::uint64_t fingerprint_ = 0xcbf29ce484222325ull;  // FNV-1a's offset basis

@@ -9,7 +9,7 @@ namespace specsim::sim {
 
 Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPolicy& policy,
                  const FeatureSource* features, const LookAhead* look_ahead)
-    : config_(std::move(config)), clock_(clock), backend_(backend), policy_(policy),
+    : config_(std::move(config)), clock_(clock), sim_clock_(dynamic_cast<SimClock*>(&clock)), backend_(backend), policy_(policy),
       features_(features), look_ahead_(look_ahead),
       pool_busy_(config_.pool_capacity.size(), 0), pool_queue_(config_.pool_capacity.size()) {
   if (config_.max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
@@ -23,7 +23,7 @@ Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPoli
 
 const EpisodeRun& Planner::run_episode(const EpisodeTask& task) {
   begin_episode(task);
-  clock_.run_until([this] { return done_; });
+  clock_.run_until_set(done_);
   return end_episode();
 }
 
@@ -38,9 +38,20 @@ void Planner::begin_episode(const EpisodeTask& task) {
 const EpisodeRun& Planner::end_episode() {
   if (!done_) throw std::logic_error("end_episode before the episode is done");
   run_.steps = committed_;
-  run_.latency = clock_.now() - episode_start_;
+  run_.latency = now() - episode_start_;
   run_.concurrency_mean =
       run_.latency.ns() > 0 ? static_cast<double>(in_flight_area_) / static_cast<double>(run_.latency.ns()) : 0.0;
+  if (config_.meter) {
+    metrics_.episode = run_.episode;
+    metrics_.steps = run_.steps;
+    metrics_.rounds = round_count_;
+    metrics_.terminated = run_.terminated;
+    metrics_.latency_s = run_.latency.seconds();
+    metrics_.concurrency_mean = run_.concurrency_mean;
+    metrics_.concurrency_peak = run_.concurrency_peak;
+    metrics_.mean_k = round_count_ == 0 ? 0.0 : k_sum_ / static_cast<double>(round_count_);
+    run_.metrics = metrics_;
+  }
   policy_.on_episode_end(run_.episode);
   if (const LearningStats* learning = policy_.learning()) {
     run_.learning_delta = *learning - learning_before_;
@@ -53,6 +64,13 @@ void Planner::reset(std::int64_t episode) {
   run_.episode = episode;
   run_.calls.clear();
   run_.rounds.clear();
+  run_.metrics.reset();
+  run_.k_counts.clear();
+  calls_base_ = 0;
+  recording_ = !config_.meter || episode < config_.record_episodes;
+  metrics_ = EpisodeMetrics{};
+  round_count_ = 0;
+  k_sum_ = 0;
   run_.steps = 0;
   run_.terminated = false;
   run_.error.clear();
@@ -64,7 +82,7 @@ void Planner::reset(std::int64_t episode) {
   round_ = -1;
   last_k_ = last_committed_ = 0;
   prefix_.clear();
-  episode_start_ = last_change_ = clock_.now();
+  episode_start_ = last_change_ = now();
   in_flight_ = 0;
   in_flight_area_ = 0;
 }
@@ -75,7 +93,7 @@ RoundContext Planner::round_context() const {
   context.round = round_;
   context.step = committed_;
   context.max_steps = config_.max_steps;
-  context.now = clock_.now();
+  context.now = now();
   if (features_) context.features = features_->features(committed_);
   context.feature_source = features_;
   context.look_ahead = look_ahead_;
@@ -90,8 +108,8 @@ void Planner::start_round() {
   round_start_ = committed_;
   verified_ = 0;
   cut_ = std::numeric_limits<int>::max();
-  round_first_call_ = run_.calls.size();
-  round_began_ = clock_.now();
+  round_first_call_ = next_call();
+  round_began_ = now();
   guesses_.clear();
 
   const Decision decision = policy_.choose_k(round_context());
@@ -101,21 +119,30 @@ void Planner::start_round() {
   k_ = std::min(decision.k, config_.max_steps - committed_);
   prediction_ready_ = decision.delay <= Time::zero();
   overlap_ = decision.overlap && k_ > 0;
-  positions_.assign(static_cast<std::size_t>(std::max({k_, depth_limit(), 1})), Position{});
+  width_ = std::max({k_, depth_limit(), 1});
+  opened_ = 0;
   prediction_event_ = {};
-  if (!prediction_ready_) prediction_event_ = clock_.schedule(clock_.now() + decision.delay, this, 0);
+  if (!prediction_ready_) prediction_event_ = clock_.schedule(now() + decision.delay, this, 0);
   start_position(0);
 }
 
+// Positions open in order, each once per round: the storage of earlier rounds is reused.
+void Planner::open_position(int pos) {
+  if (static_cast<std::size_t>(pos) < positions_.size()) positions_[static_cast<std::size_t>(pos)] = Position{};
+  else positions_.emplace_back();
+  opened_ = pos + 1;
+}
+
 void Planner::start_position(int pos) {
+  open_position(pos);
   start_call(Agent::target, pos, 0);
   if (k_ > 0) start_call(Agent::approx, pos, 0);
 }
 
 void Planner::start_call(Agent agent, int pos, int call_index) {
-  const auto id = static_cast<std::uint32_t>(run_.calls.size());
+  const std::uint32_t id = next_call();
   CallRecord record;
-  record.requested = rel(clock_.now());
+  record.requested = rel(now());
   record.round = round_;
   record.pos = pos;
   record.step = round_start_ + pos;
@@ -123,7 +150,7 @@ void Planner::start_call(Agent agent, int pos, int call_index) {
   record.agent = agent;
   run_.calls.push_back(record);
 
-  Lane& lane = positions_[static_cast<std::size_t>(pos)].of(agent);
+  Lane& lane = position(pos).of(agent);
   lane.previous = call_index > 0 ? lane.last_call : kNoCall;
   lane.started = true;
   lane.last_call = id;
@@ -140,11 +167,11 @@ void Planner::start_call(Agent agent, int pos, int call_index) {
 }
 
 void Planner::dispatch(std::uint32_t id) {
-  CallRecord& record = run_.calls[id];
+  CallRecord& record = call(id);
   record.status = CallStatus::running;
-  record.started = rel(clock_.now());
+  record.started = rel(now());
   count_in_flight(+1);
-  const Lane& lane = positions_[static_cast<std::size_t>(record.pos)].of(record.agent);
+  const Lane& lane = position(record.pos).of(record.agent);
   const auto guessed = std::span<const std::uint32_t>(guesses_).first(static_cast<std::size_t>(record.pos));
   // Steps verified during the round were guessed right: the call reads them as guesses.
   const auto prefix = std::span<const std::uint32_t>(prefix_).first(static_cast<std::size_t>(round_start_));
@@ -155,7 +182,7 @@ void Planner::dispatch(std::uint32_t id) {
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
 void Planner::release(std::uint32_t id) {
   count_in_flight(-1);
-  const int pool = config_.pool_of_agent[static_cast<std::size_t>(index(run_.calls[id].agent))];
+  const int pool = config_.pool_of_agent[static_cast<std::size_t>(index(call(id).agent))];
   if (pool < 0) return;
   auto& queue = pool_queue_[static_cast<std::size_t>(pool)];
   if (queue.empty()) {
@@ -171,13 +198,13 @@ void Planner::on_call_finished(std::uint32_t id) {
   const CallOutcome outcome = backend_.outcome(id);
   if (!outcome.error.empty()) {  // a failed call's attempts count as a finished one's would
     const int tried = config_.semantics.retries == RetryBilling::fold ? 1 : outcome.attempts;
-    run_.calls[id].attempts = static_cast<std::int16_t>(std::clamp(tried, 1, 32767));
+    call(id).attempts = static_cast<std::int16_t>(std::clamp(tried, 1, 32767));
     fail(id, outcome.error);
     return;
   }
-  CallRecord& record = run_.calls[id];
+  CallRecord& record = call(id);
   record.status = CallStatus::finished;
-  record.ended = rel(clock_.now());
+  record.ended = rel(now());
   record.first_token = rel(outcome.first_token);
   // Folded retries are billed as one call; otherwise each attempt pays its prompt (pricing).
   const int attempts = config_.semantics.retries == RetryBilling::fold ? 1 : outcome.attempts;
@@ -185,7 +212,7 @@ void Planner::on_call_finished(std::uint32_t id) {
   record.tokens = outcome.tokens;
   const Agent agent = record.agent;
   const int pos = record.pos;
-  Lane& lane = positions_[static_cast<std::size_t>(pos)].of(agent);
+  Lane& lane = position(pos).of(agent);
   lane.output += record.tokens.output;
   release(id);
 
@@ -203,9 +230,9 @@ void Planner::on_call_finished(std::uint32_t id) {
 // A call that failed after its retries ends the episode: what was verified stays committed,
 // everything else is cancelled, and the policy learns nothing from the broken round.
 void Planner::fail(std::uint32_t id, std::string_view error) {
-  CallRecord& record = run_.calls[id];
+  CallRecord& record = call(id);
   record.status = CallStatus::failed;
-  record.ended = rel(clock_.now());
+  record.ended = rel(now());
   release(id);
   run_.error = error;
   done_ = true;
@@ -230,17 +257,16 @@ void Planner::on_event(std::uint64_t) {
     return;
   }
   int last = 0;
-  while (last + 1 < static_cast<int>(positions_.size()) && positions_[static_cast<std::size_t>(last + 1)].approx.started) ++last;
-  if (positions_[static_cast<std::size_t>(last)].approx.done) advance(last);
+  while (last + 1 < opened_ && position(last + 1).approx.started) ++last;
+  if (position(last).approx.done) advance(last);
 }
 
 // A's guess for `pos` is in: speculate one step further if the round's depth allows it.
 void Planner::advance(int pos) {
   const int next = pos + 1;
-  if (next > cut_ || next >= depth_limit() || next >= static_cast<int>(positions_.size()) ||
-      positions_[static_cast<std::size_t>(next)].approx.started)
+  if (next > cut_ || next >= depth_limit() || next >= width_ || (next < opened_ && position(next).approx.started))
     return;
-  const Position& p = positions_[static_cast<std::size_t>(pos)];
+  const Position& p = position(pos);
   const int step = round_start_ + pos;
   if (backend_.guess_is_terminal(step, p.approx.last_call) &&
       (config_.semantics.terminate_guess == TerminateGuess::stops || backend_.guess_will_match(step, p.approx.last_call)))
@@ -253,7 +279,7 @@ void Planner::advance(int pos) {
 // now; the round closes when verification reaches `pos` (or an earlier mismatch).
 void Planner::cut_if_wrong(int pos) {
   if (k_ == 0 || pos <= verified_ || pos >= cut_) return;  // at verified_, verify() closes the round now
-  const Position& p = positions_[static_cast<std::size_t>(pos)];
+  const Position& p = position(pos);
   if (!p.target.done || !p.approx.done) return;
   if (backend_.agree(round_start_ + pos, p.target.last_call, p.approx.last_call)) return;
   cut_ = pos;
@@ -262,30 +288,30 @@ void Planner::cut_if_wrong(int pos) {
 
 // Cancels the round's calls at positions after `pos`, queued or running (-1: all of them).
 void Planner::cancel_after(int pos) {
-  const auto later = [&](std::uint32_t id) { return id >= round_first_call_ && run_.calls[id].pos > pos; };
+  const auto later = [&](std::uint32_t id) { return id >= round_first_call_ && call(id).pos > pos; };
   // Queued calls first, so that freeing a running call's slot cannot start one of them.
   for (auto& queue : pool_queue_) {
     for (std::uint32_t id : queue) {
       if (!later(id)) continue;
-      run_.calls[id].status = CallStatus::cancelled_queued;
-      run_.calls[id].ended = rel(clock_.now());
+      call(id).status = CallStatus::cancelled_queued;
+      call(id).ended = rel(now());
     }
     std::erase_if(queue, later);
   }
-  for (std::size_t i = round_first_call_; i < run_.calls.size(); ++i) {
+  for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     CallRecord& r = run_.calls[i];
     if (r.status != CallStatus::running || r.pos <= pos) continue;
-    const auto id = static_cast<std::uint32_t>(i);
+    const auto id = calls_base_ + static_cast<std::uint32_t>(i);
     r.tokens = backend_.cancel_call(id);
     r.status = CallStatus::cancelled;
-    r.ended = rel(clock_.now());
+    r.ended = rel(now());
     release(id);
   }
 }
 
 void Planner::verify() {
-  while (verified_ < static_cast<int>(positions_.size())) {
-    const Position& p = positions_[static_cast<std::size_t>(verified_)];
+  while (verified_ < opened_) {
+    const Position& p = position(verified_);
     if (!p.target.done || (k_ > 0 && !p.approx.done)) return;
     const int step = round_start_ + verified_;
     const bool match = k_ > 0 && backend_.agree(step, p.target.last_call, p.approx.last_call);
@@ -320,8 +346,9 @@ void Planner::close_round(int committed, bool mismatch) {
 
   assign_roles(committed, mismatch);
 
-  const Time now = clock_.now();
-  run_.rounds.push_back(RoundRecord{round_, round_start_, k_, committed, mismatch, rel(round_began_), rel(now)});
+  const Time t = now();
+  if (recording_) run_.rounds.push_back(RoundRecord{round_, round_start_, k_, committed, mismatch, rel(round_began_), rel(t)});
+  tally_round();
   last_k_ = k_;
   last_committed_ = committed;
 
@@ -337,7 +364,7 @@ void Planner::close_round(int committed, bool mismatch) {
   outcome.episode_end = done_ || committed_ >= config_.max_steps || run_.terminated;
   outcome.failed = !run_.error.empty();
   outcome.start = round_began_;
-  outcome.end = now;
+  outcome.end = t;
   policy_.on_round_end(outcome);
 }
 
@@ -345,7 +372,7 @@ void Planner::close_round(int committed, bool mismatch) {
 // it is conditioned on (those of the positions before it) was verified to match.
 void Planner::assign_roles(int committed, bool mismatch) {
   const int matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
-  for (std::size_t i = round_first_call_; i < run_.calls.size(); ++i) {
+  for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     CallRecord& r = run_.calls[i];
     r.on_path = r.pos <= matched;
     if (r.agent == Agent::target) {
@@ -357,12 +384,29 @@ void Planner::assign_roles(int committed, bool mismatch) {
   }
 }
 
+// The closed round's k and, with a meter, its calls (every one finished, failed or cancelled, its
+// role assigned). An unrecorded episode then lets the round's calls go, here and in the backend.
+void Planner::tally_round() {
+  auto it = std::lower_bound(run_.k_counts.begin(), run_.k_counts.end(), k_,
+                             [](const std::pair<std::int32_t, std::int32_t>& c, int k) { return c.first < k; });
+  if (it != run_.k_counts.end() && it->first == k_) ++it->second;
+  else run_.k_counts.insert(it, {k_, 1});
+  ++round_count_;
+  k_sum_ += k_;
+  if (!config_.meter) return;
+  for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) config_.meter->add(run_.calls[i], metrics_);
+  if (recording_) return;
+  calls_base_ = next_call();
+  run_.calls.clear();
+  backend_.forget_calls(calls_base_);
+}
+
 void Planner::cancel_open_calls() { cancel_after(-1); }
 
 void Planner::count_in_flight(int delta) {
-  const Time now = clock_.now();
-  in_flight_area_ += in_flight_ * (now - last_change_).ns();
-  last_change_ = now;
+  const Time t = now();
+  in_flight_area_ += in_flight_ * (t - last_change_).ns();
+  last_change_ = t;
   in_flight_ += delta;
   run_.concurrency_peak = std::max(run_.concurrency_peak, in_flight_);
 }

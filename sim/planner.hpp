@@ -17,6 +17,7 @@
 #include "sim/call.hpp"
 #include "sim/clock.hpp"
 #include "sim/depth_policy.hpp"
+#include "sim/episode_metrics.hpp"
 #include "sim/semantics.hpp"
 
 namespace specsim::sim {
@@ -33,8 +34,13 @@ struct EpisodeRun {
   int steps = 0;
   bool terminated = false;  // by the target's terminate action (else by max_steps or an error)
   std::string error;        // not empty: a call failed after its retries and ended the episode
+  // Every call and round of the episode, when it is recorded (PlannerConfig::record_episodes);
+  // else empty, and the episode's figures are in `metrics`.
   std::vector<CallRecord> calls;
   std::vector<RoundRecord> rounds;
+  // With a meter (PlannerConfig::meter): the figures its calls added up to as the rounds closed.
+  std::optional<EpisodeMetrics> metrics;
+  std::vector<std::pair<std::int32_t, std::int32_t>> k_counts;  // (k, rounds with it), by k
   double concurrency_mean = 0;  // calls in flight, averaged over the episode
   int concurrency_peak = 0;
   // A learning policy's record: its change over this episode, and its totals after it.
@@ -48,6 +54,12 @@ struct PlannerConfig {
   std::array<int, kAgents> pool_of_agent{-1, -1};
   std::vector<int> pool_capacity;
   Semantics semantics;  // cancellation, terminate guesses, retries (sim/semantics.hpp)
+  // With a meter, the planner adds up each round's calls as the round closes (EpisodeRun::metrics)
+  // and keeps the calls and rounds only of episodes below `record_episodes`: an unrecorded
+  // episode holds the calls of its open round only, however long it runs. Without a meter every
+  // episode is recorded.
+  const CallMeter* meter = nullptr;
+  std::int64_t record_episodes = 0;
 };
 
 class Planner final : public CallSink, public EventHandler {
@@ -98,9 +110,18 @@ class Planner final : public CallSink, public EventHandler {
   void count_in_flight(int delta);
   int depth_limit() const;
   Time rel(Time t) const { return t - episode_start_; }
+  // The clock's time; a simulated clock is read directly, with no virtual call.
+  Time now() const { return sim_clock_ ? sim_clock_->now() : clock_.now(); }
+  // Call ids count up over the episode; run_.calls holds those from calls_base_ on.
+  CallRecord& call(std::uint32_t id) { return run_.calls[id - calls_base_]; }
+  std::uint32_t next_call() const { return calls_base_ + static_cast<std::uint32_t>(run_.calls.size()); }
+  Position& position(int pos) { return positions_[static_cast<std::size_t>(pos)]; }
+  void open_position(int pos);
+  void tally_round();
 
   PlannerConfig config_;
   Clock& clock_;
+  SimClock* sim_clock_;  // the same clock when it is a simulated one, else null
   Backend& backend_;
   DepthPolicy& policy_;
   const FeatureSource* features_;
@@ -116,12 +137,19 @@ class Planner final : public CallSink, public EventHandler {
   // The open round.
   int round_ = -1, round_start_ = 0, k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
   int cut_ = 0;  // no position after this one starts: a known mismatch (eager cancellation)
-  std::size_t round_first_call_ = 0;
+  std::uint32_t round_first_call_ = 0;
+  std::uint32_t calls_base_ = 0;  // id of run_.calls[0]
+  bool recording_ = true;
+  EpisodeMetrics metrics_;  // metered so far
+  std::int32_t round_count_ = 0;
+  double k_sum_ = 0;
   Time round_began_;
   bool prediction_ready_ = true;
   bool overlap_ = false;
   EventId prediction_event_;
+  // The round's positions 0 .. opened_ - 1 (grown on demand, never assigned to the round's k).
   std::vector<Position> positions_;
+  int opened_ = 0, width_ = 1;  // width_: positions the round may open, max(k, depth limit, 1)
   std::vector<std::uint32_t> prefix_;   // the last target call of each committed step
   std::vector<std::uint32_t> guesses_;  // A's last call of each guessed position of the round
 

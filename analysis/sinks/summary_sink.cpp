@@ -18,10 +18,10 @@ void SummarySink::on_episode(std::size_t lane, const sim::EpisodeRun& episode) {
   current_[lane] = measure_episode(episode, agents_, billing_);
   steps_ += episode.steps;
   auto& counts = k_counts_[lane];
-  for (const auto& round : episode.rounds) {
-    const auto k = static_cast<std::size_t>(round.k);
+  for (const auto& [k_of_rounds, rounds] : episode.k_counts) {
+    const auto k = static_cast<std::size_t>(k_of_rounds);
     if (counts.size() <= k) counts.resize(k + 1, 0);
-    ++counts[k];
+    counts[k] += rounds;
   }
   if (episode.learning_total) learning_[lane] = episode.learning_total;
   // The runner delivers an episode lane by lane: with the last lane, every pair is complete.

@@ -37,10 +37,13 @@ void AdamW::step(Eigen::Ref<Eigen::VectorXd> params, const Eigen::Ref<const Eige
   const double step_size = c.lr / (1.0 - std::pow(c.beta1, t));
   const double sqrt_bias2 = std::sqrt(1.0 - std::pow(c.beta2, t));
 
-  params *= 1.0 - c.lr * c.weight_decay;
+  // Three passes (m, v, then the weights, decay and step in one expression): the same arithmetic
+  // per element as decaying first and stepping after, bit for bit, with Eigen's packet sqrt and
+  // division (a plain loop over std::sqrt stays scalar, for errno's sake).
   m_ = c.beta1 * m_ + (1.0 - c.beta1) * grad;
   v_ = c.beta2 * v_ + (1.0 - c.beta2) * grad.cwiseProduct(grad);
-  params.array() -= step_size * m_.array() / (v_.array().sqrt() / sqrt_bias2 + c.eps);
+  params.array() = params.array() * (1.0 - c.lr * c.weight_decay) -
+                   step_size * m_.array() / (v_.array().sqrt() / sqrt_bias2 + c.eps);
 }
 
 }  // namespace specsim::policies::learner

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "policies/learner/expectile_loss.hpp"
 
@@ -33,14 +35,26 @@ void activate_in_place(Activation a, Eigen::Map<Eigen::VectorXd> z) {
 
 // Turns delta = dL/d(post-activation) into dL/d(pre-activation). tanh' is computed from the
 // stored output (1 - tanh^2) to avoid a second tanh; relu' at exactly 0 is taken as 0.
-void chain_activation(Activation a, const Eigen::MatrixXd& pre, const Eigen::MatrixXd& post,
-                      Eigen::MatrixXd& delta) {
+void chain_activation(Activation a, const Eigen::Map<Eigen::MatrixXd>& pre, const Eigen::Map<Eigen::MatrixXd>& post,
+                      Eigen::Map<Eigen::MatrixXd>& delta) {
   switch (a) {
     case Activation::relu: delta = (pre.array() > 0.0).select(delta.array(), 0.0).matrix(); break;
     case Activation::tanh: delta.array() *= 1.0 - post.array().square(); break;
     case Activation::gelu: delta.array() *= pre.array().unaryExpr(&gelu_derivative); break;
   }
 }
+
+// The work space of the batched passes, per thread and kept across calls: once its buffers have
+// grown to a batch, a training job allocates nothing (buffers only grow; Eigen maps view them).
+struct Workspace {
+  std::vector<std::vector<double>> buffers;
+  double* get(std::size_t i, Eigen::Index size) {
+    if (buffers.size() <= i) buffers.resize(i + 1);
+    if (buffers[i].size() < static_cast<std::size_t>(size)) buffers[i].resize(static_cast<std::size_t>(size));
+    return buffers[i].data();
+  }
+};
+thread_local Workspace workspace;
 
 void validate(const MlpShape& shape) {
   if (shape.inputs < 1)
@@ -168,15 +182,17 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
 
 Eigen::VectorXd Mlp::predict_batch(const Eigen::MatrixXd& X) const {
   check_call(X.rows());
-  Eigen::MatrixXd a = X;
+  const Eigen::Index n = X.cols();
+  Eigen::Map<const Eigen::MatrixXd> in(X.data(), X.rows(), n);
   for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
-    Eigen::MatrixXd z = weights(params_, layers_[l]) * a;
+    Eigen::Map<Eigen::MatrixXd> z(workspace.get(l % 2, layers_[l].rows * n), layers_[l].rows, n);
+    z.noalias() = weights(params_, layers_[l]) * in;
     z.colwise() += biases(params_, layers_[l]);
     activate_in_place(shape_.activation, Eigen::Map<Eigen::VectorXd>(z.data(), z.size()));
-    a = std::move(z);
+    new (&in) Eigen::Map<const Eigen::MatrixXd>(z.data(), z.rows(), n);
   }
   const Layer& head = layers_.back();
-  Eigen::VectorXd v = (weights(params_, head) * a).transpose();
+  Eigen::VectorXd v = (weights(params_, head) * in).transpose();
   v.array() += params_[head.bias_offset];
   return v;
 }
@@ -194,25 +210,43 @@ double Mlp::loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& t
     grad.setZero();
     return 0.0;
   }
+  using Map = Eigen::Map<Eigen::MatrixXd>;
+  using ConstMap = Eigen::Map<const Eigen::MatrixXd>;
 
-  // Forward pass, keeping every hidden layer's pre- and post-activation for the backward pass.
+  // Forward pass, keeping every hidden layer's pre- and post-activation for the backward pass
+  // (in the work space: buffers 0 .. 2 hidden - 1, then v, dv and two deltas).
   const std::size_t hidden = layers_.size() - 1;
-  std::vector<Eigen::MatrixXd> pre(hidden), post(hidden);
-  const Eigen::MatrixXd* in = &X;
+  const auto pre = [&](std::size_t l) { return Map(workspace.buffers[2 * l].data(), layers_[l].rows, n); };
+  const auto post = [&](std::size_t l) { return Map(workspace.buffers[2 * l + 1].data(), layers_[l].rows, n); };
   for (std::size_t l = 0; l < hidden; ++l) {
-    pre[l].noalias() = weights(params_, layers_[l]) * *in;
-    pre[l].colwise() += biases(params_, layers_[l]);
-    post[l] = pre[l];
-    activate_in_place(shape_.activation, Eigen::Map<Eigen::VectorXd>(post[l].data(), post[l].size()));
-    in = &post[l];
+    workspace.get(2 * l, layers_[l].rows * n);
+    workspace.get(2 * l + 1, layers_[l].rows * n);
+  }
+  Eigen::Index widest = 1;
+  for (const Layer& layer : layers_) widest = std::max({widest, layer.rows, layer.cols});
+  const std::size_t extra = 2 * hidden;
+  double* v_data = workspace.get(extra, n);
+  double* dv_data = workspace.get(extra + 1, n);
+  double* delta_data = workspace.get(extra + 2, widest * n);
+  double* spare_data = workspace.get(extra + 3, widest * n);
+
+  ConstMap in(X.data(), X.rows(), n);
+  for (std::size_t l = 0; l < hidden; ++l) {
+    Map p = pre(l), q = post(l);
+    p.noalias() = weights(params_, layers_[l]) * in;
+    p.colwise() += biases(params_, layers_[l]);
+    q = p;
+    activate_in_place(shape_.activation, Eigen::Map<Eigen::VectorXd>(q.data(), q.size()));
+    new (&in) ConstMap(q.data(), q.rows(), n);
   }
   const Layer& head = layers_.back();
-  Eigen::RowVectorXd v = weights(params_, head) * *in;
+  Eigen::Map<Eigen::RowVectorXd> v(v_data, n);
+  v.noalias() = weights(params_, head) * in;
   v.array() += params_[head.bias_offset];
 
   // dL/dv of the MEAN loss, hence the 1/n.
   double total = 0.0;
-  Eigen::RowVectorXd dv(n);
+  Eigen::Map<Eigen::RowVectorXd> dv(dv_data, n);
   const double inv_n = 1.0 / static_cast<double>(n);
   for (Eigen::Index j = 0; j < n; ++j) {
     total += loss.value(targets[j], v[j]);
@@ -220,16 +254,22 @@ double Mlp::loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& t
   }
 
   // Backward pass: each layer's weight gradient is delta * input^T over the whole batch.
-  weights(grad, head).noalias() = dv * in->transpose();
+  weights(grad, head).noalias() = dv * in.transpose();
   grad[head.bias_offset] = dv.sum();
-  Eigen::MatrixXd delta = weights(params_, head).transpose() * dv;
+  Map delta(delta_data, head.cols, n);
+  delta.noalias() = weights(params_, head).transpose() * dv;
   for (std::size_t l = hidden; l-- > 0;) {
-    chain_activation(shape_.activation, pre[l], post[l], delta);
-    const Eigen::MatrixXd& layer_in = l == 0 ? X : post[l - 1];
+    Map p = pre(l), q = post(l);
+    chain_activation(shape_.activation, p, q, delta);
+    const ConstMap layer_in = l == 0 ? ConstMap(X.data(), X.rows(), n) : ConstMap(post(l - 1).data(), layers_[l - 1].rows, n);
     weights(grad, layers_[l]).noalias() = delta * layer_in.transpose();
     biases(grad, layers_[l]) = delta.rowwise().sum();
-    // No noalias: Eigen evaluates the product into a temporary before assigning to delta.
-    if (l > 0) delta = weights(params_, layers_[l]).transpose() * delta;
+    if (l > 0) {  // into the spare buffer, which then becomes delta
+      Map next(spare_data, layers_[l].cols, n);
+      next.noalias() = weights(params_, layers_[l]).transpose() * delta;
+      std::swap(delta_data, spare_data);
+      new (&delta) Map(delta_data, layers_[l].cols, n);
+    }
   }
   return total * inv_n;
 }

@@ -8,7 +8,8 @@
 //
 // predict() reuses mutable scratch buffers so a prediction allocates nothing: an Mlp object is
 // therefore not safe to use from two threads at once (copies are independent). predict_batch()
-// and loss_and_gradient() allocate their own work space and are safe to call concurrently.
+// and loss_and_gradient() work in a per-thread work space that only grows, so a training job
+// allocates nothing once it has seen its batch size, and they are safe to call concurrently.
 #include <Eigen/Core>
 #include <optional>
 #include <string_view>

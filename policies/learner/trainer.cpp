@@ -100,9 +100,9 @@ TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
   TrainStats stats;
   stats.samples = static_cast<int>(batch.features.cols());
   stats.trajectories = batch.trajectories;
-  stats.accuracy_before = dsp_accuracy(state.model.predict_batch(batch.features), batch.ideal_k);
+  if (config.batch_stats) stats.accuracy_before = dsp_accuracy(state.model.predict_batch(batch.features), batch.ideal_k);
 
-  Eigen::VectorXd grad;
+  thread_local Eigen::VectorXd grad;  // sized once per thread and shape: a job allocates no gradient
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
     if (epoch > 0 && config.relabel_each_epoch && config.target == Target::lambda_return)
       batch.targets = make_batch(buffer, picks, state.model, config).targets;
@@ -111,9 +111,11 @@ TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
     state.optimizer.step(state.model.parameters(), grad);
   }
 
-  const Eigen::VectorXd after = state.model.predict_batch(batch.features);
-  stats.loss_after = loss.mean(batch.targets, after);
-  stats.accuracy = dsp_accuracy(after, batch.ideal_k);
+  if (config.batch_stats) {
+    const Eigen::VectorXd after = state.model.predict_batch(batch.features);
+    stats.loss_after = loss.mean(batch.targets, after);
+    stats.accuracy = dsp_accuracy(after, batch.ideal_k);
+  }
   return {std::move(state), stats};
 }
 

@@ -46,6 +46,9 @@ struct TrainerConfig {
   bool bootstrap_same_state = false;
   bool relabel_each_epoch = false;
   bool without_replacement = false;
+  // Also measure the batch before and after the job (TrainStats' loss_after and accuracies):
+  // two more forward passes over it, which a policy that never reads them does not pay for.
+  bool batch_stats = false;
 };
 
 // Throws std::invalid_argument on out-of-range settings.
@@ -72,13 +75,13 @@ struct Batch {
 Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
                  const TrainerConfig& config);
 
-struct TrainStats {
+struct TrainStats {  // the fields marked * only with TrainerConfig::batch_stats, else 0
   double loss_before = 0.0;      // mean expectile loss on the batch, incoming weights
-  double loss_after = 0.0;       // same batch and targets, outgoing weights
+  double loss_after = 0.0;       // * same batch and targets, outgoing weights
   int samples = 0;               // states in the batch
   int trajectories = 0;          // trajectories drawn (with replacement)
-  double accuracy_before = 0.0;  // DSP accuracy on the batch, incoming weights
-  double accuracy = 0.0;         // DSP accuracy on the batch, outgoing weights
+  double accuracy_before = 0.0;  // * DSP accuracy on the batch, incoming weights
+  double accuracy = 0.0;         // * DSP accuracy on the batch, outgoing weights
 };
 
 struct TrainResult {

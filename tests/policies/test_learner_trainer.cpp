@@ -129,6 +129,7 @@ TEST_CASE("a job reports its batch, losses and accuracy", "[trainer]") {
   const ReplayBuffer buffer = toy_buffer(50, data);
   TrainerConfig config;  // lambda returns, so the fitted targets differ from the ideal k
   config.adamw.lr = 1e-2;
+  config.batch_stats = true;
   const TrainingState state = make_training_state(kShape, config, init);
 
   RandomStream replay = train;  // the same draws the job will make

@@ -127,6 +127,47 @@ TEST_CASE("the heap agrees with a reference queue on random schedules and cancel
   CHECK(q.pending() == ref.events.size());
 }
 
+// Few pending events (a round's calls) stay in the small sorted list; more spill into the heap.
+// Both regimes, and the crossing between them, agree with the reference.
+TEST_CASE("the small list and the heap beyond it agree with a reference queue", "[event_queue]") {
+  constexpr std::size_t small = EventQueue::kSmall;
+  for (const std::size_t depth : {std::size_t{2}, small - 1, small + 3, std::size_t{200}}) {
+    std::mt19937_64 gen(depth);
+    EventQueue q;
+    ReferenceQueue ref;
+    Recorder r;
+    std::vector<std::pair<EventId, std::uint64_t>> live;
+    std::vector<std::uint64_t> got, want;
+    std::int64_t now = 0;
+    for (int step = 0; step < 5000; ++step) {
+      while (live.size() < depth) {  // keep about `depth` events pending, scheduled from now on
+        const auto t = now + static_cast<std::int64_t>(gen() % 8);
+        const auto arg = static_cast<std::uint64_t>(step) * 1000 + live.size();
+        live.push_back({q.schedule(Time::from_ns(t), &r, arg), ref.schedule(t, arg)});
+      }
+      if (gen() % 3 == 0) {
+        const std::size_t i = gen() % live.size();
+        q.cancel(live[i].first);
+        q.cancel(live[i].first);  // twice: a no-op
+        ref.cancel(live[i].second);
+        live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
+      CHECK(q.next_time().ns() == ref.events.begin()->first.first);
+      Event e;
+      REQUIRE(q.pop(e));
+      now = e.at.ns();
+      got.push_back(e.arg);
+      want.push_back(ref.events.begin()->second);
+      const std::uint64_t seq = ref.events.begin()->first.second;
+      ref.events.erase(ref.events.begin());
+      std::erase_if(live, [&](const auto& l) { return l.second == seq; });
+      CHECK(q.pending() == ref.events.size());
+    }
+    CHECK(got == want);
+  }
+}
+
 TEST_CASE("the simulated clock advances to each event and refuses to stall", "[clock]") {
   specsim::sim::SimClock clock;
   struct Stopper : EventHandler {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 
+#include "analysis/episode_metrics.hpp"
 #include "analysis/sinks/h5_sink.hpp"
 #include "analysis/sinks/summary_sink.hpp"
 #include "models/sim_backend.hpp"
@@ -34,12 +35,14 @@ sim::PlannerConfig planner_config(const Scenario& s) {
 namespace {
 
 // One policy instance with its own clock, simulated world and planner.
+// Its planner prices each round's calls as the round closes and keeps the calls and rounds only
+// of the episodes the result file records, so an episode's result is a few hundred bytes.
 class Lane {
  public:
   Lane(const Scenario& s, const policies::PolicySpec& spec)
       : file_(s.file), label_(spec.label), policy_(spec.make(policies::PolicyEnv{s.seed, spec.label})),
-        backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps),
-        planner_(planner_config(s), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
+        backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps), meter_(s.agents, s.billing),
+        planner_(metered_config(s, meter_), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
 
   std::vector<sim::EpisodeRun> run(std::int64_t first, std::int64_t count) {
     std::vector<sim::EpisodeRun> runs;
@@ -55,10 +58,18 @@ class Lane {
   }
 
  private:
+  static sim::PlannerConfig metered_config(const Scenario& s, const analysis::PriceMeter& meter) {
+    sim::PlannerConfig c = planner_config(s);
+    c.meter = &meter;
+    c.record_episodes = s.record_episodes;
+    return c;
+  }
+
   std::string file_, label_;
   sim::SimClock clock_;
   std::unique_ptr<policies::Policy> policy_;
   models::SimBackend backend_;
+  analysis::PriceMeter meter_;
   sim::Planner planner_;
 };
 

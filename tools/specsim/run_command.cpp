@@ -2,6 +2,7 @@
 // scenario over the same episodes; prints the summary table.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -68,16 +69,23 @@ int run(const RunArgs& args) {
     csv = std::make_unique<analysis::CsvSink>(args.csv, summary, &files);
     sinks.add(*csv);
   }
+  const auto started = std::chrono::steady_clock::now();
   if (!runner::run_experiment(scenario, options, sinks)) {
     std::cerr << "specsim: run interrupted; nothing written\n";
     return stopped_exit_code();
   }
   files.commit();
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (args.quiet) return sim::ExitCode::ok;
   std::cout << fmt::format("scenario {} — {} episodes, seed {}, {} threads\n", scenario.name, scenario.episodes,
                            scenario.seed, options.threads)
             << analysis::format_table(summary.rows());
+  // Every lane's steps, the hidden baseline's included, over the wall time of the whole run
+  // (outputs written): the figure to compare with another simulator on the same machine.
+  const auto steps = summary.simulated_steps();
+  std::cout << fmt::format("simulated {} steps in {:.3f} s wall time: {:.3g} steps/s on {} threads\n", steps, wall_s,
+                           wall_s > 0 ? static_cast<double>(steps) / wall_s : 0.0, options.threads);
   if (!args.h5.empty()) std::cout << "results: " << args.h5 << "\n";
   if (!args.json.empty()) std::cout << "summary: " << args.json << "\n";
   if (!args.csv.empty()) std::cout << "summary: " << args.csv << "\n";
