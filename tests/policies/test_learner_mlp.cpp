@@ -59,9 +59,9 @@ TEST_CASE("initial weights of a seeded stream are pinned", "[mlp]") {
   RandomStream rng(2024, "dsp.init", 0);
   const Mlp m({3, {2}, Activation::relu}, rng);
   REQUIRE(m.parameter_count() == 11);
-  const double expected[11] = {-0.00017582685900433933, -0.40835562152153382, 0.51851998813106159,
-                               0.5230768644558188, 0.53916058336366668, -0.15739082020204603,
-                               0, 0, 0.40657136054433146, -0.66721548395405816, 0};
+  const double expected[11] = {-0.8596148694965916, 1.4629645052483715, -0.6958900753895062,
+                               0.18277672876710957, -0.17147637377670449, -0.54266562093430115,
+                               0, 0, 0.57553516907336411, 0.29414575910415258, 0};
   for (int i = 0; i < 11; ++i) CHECK(m.parameters()[i] == expected[i]);
 }
 
