@@ -23,7 +23,7 @@ def _shares(counts: dict) -> dict[int, float]:
 
 
 def _label(row: dict) -> str:
-    start = "pretrained" if row.get("warm_start") else "cold start"
+    start = f"pretrained at {row['pretrain_lr']:g}" if row.get("pretrain_lr") else "cold start"
     return f"specsim, {start}, lr {row['lr']:g}: TV {row['total_variation']:.3f}"
 
 

@@ -296,7 +296,7 @@ class ParityTest(FigureAssertions):
         sessions = [{"session": "s", "batch_steps": 16, "epochs": 3,
                      "simulated_jobs": [{"task": t, "loss": 0.5, "accuracy": 0.25 * t} for t in range(4)],
                      "recorded_jobs": [{"task": t, "loss": 0.4, "accuracy": 0.2 * t} for t in range(5)]}]
-        doc["learner"] = [{"lr": 5e-5, "warm_start": warm, "simulated_k": {"1": 30, "2": 10 if warm else 0},
+        doc["learner"] = [{"lr": 5e-5, "pretrain_lr": 1e-4 if warm else 0, "simulated_k": {"1": 30, "2": 10 if warm else 0},
                            "recorded_k": {"1": 31, "2": 9}, "total_variation": 0.025 if warm else 0.225,
                            "training_jobs": 4, "recorded_training_jobs": 5, "sessions": sessions}
                           for warm in (True, False)]

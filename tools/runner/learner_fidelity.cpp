@@ -14,6 +14,7 @@
 #include "models/trace/trace_workload.hpp"
 #include "policies/dsp_policy.hpp"
 #include "policies/learner/pretrain.hpp"
+#include "policies/recorded_k.hpp"
 #include "sim/planner.hpp"
 #include "tools/runner/fidelity.hpp"
 
@@ -46,15 +47,15 @@ void folder_settings(const std::string& session, int& batch_steps, int& epochs) 
 }
 
 // DSP's offline training of the value function its online script loads (lambda_return_train.py):
-// 30 epochs, batches of 16 trajectories, Adam at 1e-4, MSE, lambda 1 and gamma 1 returns.
-policies::learner::PretrainConfig dsp_offline_pretraining(const policies::learner::TrainerConfig& online) {
+// 30 epochs, batches of 16 trajectories, Adam (at `lr`; DSP's 1e-4), MSE, lambda 1 and gamma 1.
+policies::learner::PretrainConfig dsp_offline_pretraining(const policies::learner::TrainerConfig& online, double lr) {
   policies::learner::PretrainConfig p;
   p.epochs = 30;
   p.batch_trajectories = 16;
   p.targets = online;
   p.targets.lambda = 1.0;
   p.targets.gamma = 1.0;
-  p.adamw.lr = 1e-4;
+  p.adamw.lr = lr;
   p.adamw.weight_decay = 0;
   return p;
 }
@@ -66,9 +67,28 @@ struct SessionRun {
   policies::learner::ReplayBuffer buffer;
 };
 
-// One folder's tasks in order on one timeline, under one dsp policy.
+// DSP's collector on a run as it was recorded: the dsp policy builds its trajectories while the
+// rounds take the recorded k.
+class RecordedRunCollector final : public policies::Policy {
+ public:
+  explicit RecordedRunCollector(policies::DspPolicy& dsp) : dsp_(dsp) {}
+  void attach(sim::Clock& clock) override { dsp_.attach(clock); }
+  policies::Decision choose_k(const policies::RoundContext& context) override {
+    dsp_.choose_k(context);
+    return recorded_.choose_k(context);
+  }
+  void on_round_end(const policies::RoundOutcome& outcome) override { dsp_.on_round_end(outcome); }
+  const sim::LearningStats* learning() const override { return dsp_.learning(); }
+
+ private:
+  policies::DspPolicy& dsp_;
+  policies::RecordedK recorded_{1, true};
+};
+
+// One folder's tasks in order on one timeline, under one dsp policy (choosing k, or following
+// the recorded k).
 SessionRun run_session(const trace::Trace& part, const models::Agents& agents, const policies::DspConfig& config,
-                       std::uint64_t seed, const std::string& session) {
+                       std::uint64_t seed, const std::string& session, bool recorded_k = false) {
   trace::TraceWorkloadConfig wc;
   wc.fit_agents = false;
   wc.text_features = trace::TextFeatureConfig{};  // DSP's predictor reads the task and history text
@@ -78,9 +98,11 @@ SessionRun run_session(const trace::Trace& part, const models::Agents& agents, c
   sim::SimClock clock;
   models::SimBackend backend(agents, workload, clock, seed, max_steps);
   policies::DspPolicy policy(config, policies::PolicyEnv{seed, "dsp(dsp_openagi)/" + session});
+  RecordedRunCollector collector(policy);
   sim::PlannerConfig planner_config;
   planner_config.max_steps = max_steps;
-  sim::Planner planner(planner_config, clock, backend, policy, &backend, nullptr);
+  sim::Planner planner(planner_config, clock, backend, recorded_k ? static_cast<policies::Policy&>(collector) : policy,
+                       &backend, recorded_k ? &backend : nullptr);
   SessionRun out;
   for (std::size_t e = 0; e < part.tasks.size(); ++e) {
     const sim::EpisodeRun& run = planner.run_episode(static_cast<std::int64_t>(e));
@@ -100,7 +122,7 @@ SessionRun run_session(const trace::Trace& part, const models::Agents& agents, c
 }  // namespace
 
 LearnerFidelity learner_fidelity(const trace::Trace& all, const std::string& model, std::uint64_t seed,
-                                 std::optional<double> lr, bool warm_start) {
+                                 const LearnerOptions& options) {
   models::Agents agents = agents_of_model(model);
   for (auto agent : {sim::Agent::approx, sim::Agent::target})
     agents[static_cast<std::size_t>(sim::index(agent))] =
@@ -120,22 +142,22 @@ LearnerFidelity learner_fidelity(const trace::Trace& all, const std::string& mod
     folder_settings(sessions[i], training.batch_steps, training.epochs);
   }
 
-  // The offline data: each folder's trajectories under the preset as it stands, cold.
+  // The offline data: the trajectories DSP's collector builds on each folder's run as recorded.
   std::vector<policies::learner::ReplayBuffer> offline;
-  if (warm_start)
+  if (options.pretrain_lr)
     for (std::size_t i = 0; i < sessions.size(); ++i)
-      offline.push_back(run_session(parts[i], agents, configs[i], seed, sessions[i]).buffer);
+      offline.push_back(run_session(parts[i], agents, configs[i], seed, sessions[i], true).buffer);
 
   LearnerFidelity out;
-  out.lr = lr.value_or(policies::dsp_openagi_preset().learner.training.adamw.lr);
-  out.warm_start = warm_start;
+  out.lr = options.lr.value_or(policies::dsp_openagi_preset().learner.training.adamw.lr);
+  out.pretrain_lr = options.pretrain_lr.value_or(0);
   double accuracy_sum = 0;
   int accuracy_runs = 0;
   std::int64_t evaluated = 0, hits = 0;
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     policies::DspConfig config = configs[i];
-    if (lr) config.learner.training.adamw.lr = *lr;
-    if (warm_start) {
+    if (options.lr) config.learner.training.adamw.lr = *options.lr;
+    if (options.pretrain_lr) {
       std::size_t n = 0;
       for (std::size_t o = 0; o < sessions.size(); ++o)
         if (o != i) n += offline[o].size();
@@ -146,7 +168,8 @@ LearnerFidelity learner_fidelity(const trace::Trace& all, const std::string& mod
         sim::RandomStream init_rng(seed, "dsp-pretrain-init/" + sessions[i], 0), rng(seed, "dsp-pretrain/" + sessions[i], 0);
         const auto shape = config.learner.predictor.shape(static_cast<int>(data[0].features.rows()));
         config.initial_weights = std::make_shared<const policies::learner::Mlp>(
-            policies::learner::pretrain(shape, data, dsp_offline_pretraining(config.learner.training), init_rng, rng));
+            policies::learner::pretrain(shape, data, dsp_offline_pretraining(config.learner.training, *options.pretrain_lr),
+                                        init_rng, rng));
       }
     }
     const SessionRun run = run_session(parts[i], agents, config, seed, sessions[i]);

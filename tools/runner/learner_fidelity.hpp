@@ -5,8 +5,9 @@
 // and training jobs are compared with what DSP's predictor chose and logged on the same runs.
 //
 // DSP's online learner starts from a value function trained offline on recorded trajectories.
-// With `warm_start`, each folder's predictor is likewise pretrained, on the trajectories the
-// other folders' runs give (never its own), with DSP's offline settings (docs/traces.md §11).
+// With a pretraining rate, each folder's predictor is likewise pretrained, with DSP's offline
+// settings, on the trajectories DSP's collector builds on the other folders' recorded runs
+// (never its own), and fine-tuned online from there (docs/traces.md §11).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -31,8 +32,8 @@ struct LearnerSession {
 };
 
 struct LearnerFidelity {
-  double lr = 0;  // the learning rate used
-  bool warm_start = false;
+  double lr = 0;           // the online learning rate used
+  double pretrain_lr = 0;  // the offline one; 0: no pretraining, a cold start
   std::map<int, std::int64_t> simulated_k, recorded_k;  // rounds started with each k
   double total_variation = 0;  // between the two k distributions (0: equal, 1: disjoint)
   double simulated_mean_k = 0, recorded_mean_k = 0;
@@ -44,9 +45,13 @@ struct LearnerFidelity {
   std::vector<LearnerSession> session_jobs;
 };
 
-// `lr` replaces the preset's learning rate (DSP's 5e-5 fine-tunes a pretrained DistilBERT).
+struct LearnerOptions {
+  std::optional<double> lr;           // replaces the preset's (DSP's 5e-5 fine-tunes a pretrained DistilBERT)
+  std::optional<double> pretrain_lr;  // pretrain at this rate (DSP's offline script: 1e-4); none: cold start
+};
+
 LearnerFidelity learner_fidelity(const models::trace::Trace& trace, const std::string& model, std::uint64_t seed,
-                                 std::optional<double> lr = std::nullopt, bool warm_start = true);
+                                 const LearnerOptions& options);
 
 // Mean loss and accuracy of the jobs that ran during each task position (0-based), over folders.
 struct JobsOverTime {

@@ -13,6 +13,7 @@
 #include "models/trace/dsp_log_importer.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "policies/learner/adamw.hpp"
 #include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
@@ -77,7 +78,9 @@ std::string format_fidelity(const FidelityReport& r) {
 std::string format_learner(const runner::LearnerFidelity& l) {
   std::string out = fmt::format("learner: dsp with preset dsp_openagi, lr {:g}, {}, each folder's tasks in their recorded "
                                 "order ({} folders), recorded timings and verdicts\n  k chosen:",
-                                l.lr, l.warm_start ? "pretrained on the other folders' runs" : "cold start", l.sessions);
+                                l.lr, l.pretrain_lr > 0 ? fmt::format("pretrained at lr {:g} on the other folders' runs", l.pretrain_lr)
+                                                        : std::string("cold start"),
+                                l.sessions);
   double sim = 0, rec = 0;
   for (const auto& [k, n] : l.simulated_k) sim += static_cast<double>(n);
   for (const auto& [k, n] : l.recorded_k) rec += static_cast<double>(n);
@@ -109,10 +112,15 @@ std::string format_learner(const runner::LearnerFidelity& l) {
   return out + "\n";
 }
 
+// DSP's offline pretraining rate (lambda_return_train.py), and the learner's default rate for
+// the MLP (AdamWConfig), which the MLP stand-in needs to move at all in 30 epochs.
+constexpr double kDspPretrainLr = 1e-4;
+constexpr double kMlpDefaultLr = policies::learner::AdamWConfig{}.lr;
+
 nlohmann::ordered_json learner_json(const runner::LearnerFidelity& l) {
   nlohmann::ordered_json j;
   j["lr"] = l.lr;
-  j["warm_start"] = l.warm_start;
+  j["pretrain_lr"] = l.pretrain_lr;
   for (const auto& [k, n] : l.simulated_k) j["simulated_k"][std::to_string(k)] = n;
   for (const auto& [k, n] : l.recorded_k) j["recorded_k"][std::to_string(k)] = n;
   j["total_variation"] = l.total_variation;
@@ -229,11 +237,13 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
       for (const auto& task : t.tasks) recorded_k = recorded_k || !task.rounds.empty();
       std::vector<runner::LearnerFidelity> learners;
       if (recorded_k) {
-        // DSP's learner, pretrained offline then fine-tuned at its own rate; and cold starts, at
-        // that rate and at one where the MLP stand-in learns from scratch (docs/traces.md §11).
-        learners.push_back(runner::learner_fidelity(t, a.options.model, a.options.seed));
-        learners.push_back(runner::learner_fidelity(t, a.options.model, a.options.seed, std::nullopt, false));
-        learners.push_back(runner::learner_fidelity(t, a.options.model, a.options.seed, a.learner_lr, false));
+        // DSP's learner: pretrained offline with DSP's settings, then fine-tuned at its own rate;
+        // pretrained at the MLP's own default rate instead; and a cold start at a rate the MLP
+        // learns with from scratch (docs/traces.md §11).
+        const auto& seed = a.options.seed;
+        learners.push_back(runner::learner_fidelity(t, a.options.model, seed, {std::nullopt, kDspPretrainLr}));
+        learners.push_back(runner::learner_fidelity(t, a.options.model, seed, {std::nullopt, kMlpDefaultLr}));
+        learners.push_back(runner::learner_fidelity(t, a.options.model, seed, {a.learner_lr, std::nullopt}));
         for (const auto& l : learners) std::cout << format_learner(l);
       }
       if (!a.json.empty()) {
