@@ -3,7 +3,7 @@
 Left, the share of rounds at each k that DSP's predictor chose and that each simulated learner
 chose on the same runs (total variation distance in the legend). Right, the predictor's accuracy
 on its training batch before each job's first step (what DSP's train logs record), by the task
-during which the job ran, as a mean over folders: DSP's and the first simulated learner's. Drawn
+during which the job ran, as a mean over folders: DSP's and each simulated learner's. Drawn
 from the ``learner`` rows of ``specsim trace fidelity --json``.
 """
 
@@ -59,15 +59,16 @@ def plot_learner_fidelity(fid: Fidelity, options=None):
     ax.legend(fontsize=6.5)
 
     ax = axes[0, 1]
-    first = fid.learner[0]
-    dsp, sim = _accuracy_by_task(first, "recorded_jobs"), _accuracy_by_task(first, "simulated_jobs")
-    if not len(dsp) and not len(sim):
+    dsp = _accuracy_by_task(fid.learner[0], "recorded_jobs")
+    simulated = [_accuracy_by_task(r, "simulated_jobs") for r in fid.learner]
+    if not len(dsp) and not any(len(a) for a in simulated):
         style.note(ax, "no training jobs, recorded or simulated")
         return fig
-    ax.plot(np.arange(1, len(dsp) + 1), 100 * dsp, "o-", color="0.2",
-            label=f"DSP's train logs ({first['recorded_training_jobs']} jobs)")
-    ax.plot(np.arange(1, len(sim) + 1), 100 * sim, "^-", color=colors[1],
-            label=f"{_label(first).split(':')[0]} ({first['training_jobs']} jobs)")
+    ax.plot(np.arange(1, len(dsp) + 1), 100 * dsp, "o-", color=colors[0],
+            label=f"DSP's train logs ({fid.learner[0]['recorded_training_jobs']} jobs)")
+    for i, (row, acc) in enumerate(zip(fid.learner, simulated)):
+        ax.plot(np.arange(1, len(acc) + 1), 100 * acc, "^-", color=colors[i + 1],
+                label=f"{_label(row).split(':')[0]} ({row['training_jobs']} jobs)")
     ax.set_xlabel("task position in its folder's run")
     ax.set_ylabel("batch accuracy before a job's first step (%)")
     ax.set_ylim(-5, 105)
