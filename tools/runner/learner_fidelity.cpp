@@ -47,11 +47,10 @@ void folder_settings(const std::string& session, int& batch_steps, int& epochs) 
 }
 
 // DSP's offline training of the value function its online script loads (lambda_return_train.py):
-// 30 epochs, batches of 16 trajectories, Adam (at `lr`; DSP's 1e-4), MSE, lambda 1 and gamma 1.
+// PretrainConfig's 30 epochs of batches of 16 trajectories, Adam (at `lr`; DSP's 1e-4), the
+// online loss (MSE) and returns with lambda 1 and gamma 1.
 policies::learner::PretrainConfig dsp_offline_pretraining(const policies::learner::TrainerConfig& online, double lr) {
   policies::learner::PretrainConfig p;
-  p.epochs = 30;
-  p.batch_trajectories = 16;
   p.targets = online;
   p.targets.lambda = 1.0;
   p.targets.gamma = 1.0;

@@ -213,7 +213,7 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
   fid->add_option("--draws", fidelity_args->options.draws, "Simulations per run and held-out mode (default 32)")
       ->check(CLI::PositiveNumber);
   fid->add_option("--learner-lr", fidelity_args->learner_lr,
-                  "Learning rate of the second dsp_openagi comparison (default 5e-3; the first uses DSP's 5e-5)")
+                  "Learning rate of the cold-start dsp_openagi comparison (default 5e-3; the pretrained ones use DSP's 5e-5)")
       ->check(CLI::PositiveNumber);
   fid->add_option("--json", fidelity_args->json, "Write the report as JSON (specsim plot draws its parity figure)");
   fid->callback([set_action, fidelity_args] {
