@@ -96,7 +96,21 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
   }
   pending_.clear();
   if (segment_->empty()) return;  // no guess returned since the last breaking point
-  buffer_.add(segment_->close(breaking_step, config_.state_per_guess));
+  if (config_.carry_over_episode_end && outcome.episode_end && !outcome.mismatch) {
+    // DSP's collector builds no trajectory here and is not reset between tasks: these states
+    // wait for the next task's first mismatch, which labels them 0 (their steps lie past it).
+    carried_ = segment_->close(-1, true);
+    return;
+  }
+  if (carried_) {
+    // That mismatch pairs the carried guesses with the new task's targets by position, so it
+    // breaks at once, at the new task's first step: only the state there keeps a label (1).
+    buffer_.add(std::move(*carried_));
+    carried_.reset();
+    buffer_.add(segment_->close(0, true));
+  } else {
+    buffer_.add(segment_->close(breaking_step, config_.state_per_guess));
+  }
   ++breaking_points_;
   if (config_.train_on_mismatch && !outcome.mismatch) return;
   if (++triggers_ % config_.train_every != 0) return;
@@ -175,6 +189,7 @@ DspConfig dsp_openagi_preset() {
   c.learner.buffer_capacity = 1000;
   c.state_per_guess = true;
   c.train_on_mismatch = true;
+  c.carry_over_episode_end = true;
   // The stored script says every 2nd mismatch (TRAIN_INTERVAL 2), but its logs hold one job per
   // mismatch round in every folder (a trigger that finds the buffer below a batch is skipped):
   // the runs were made with every mismatch.

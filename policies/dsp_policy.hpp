@@ -41,6 +41,9 @@ struct DspConfig {
   // DSP's code, beside specsim's defaults (preset dsp_openagi):
   bool state_per_guess = false;    // one training state per returned guess, incl. after the mismatch (label 0)
   bool train_on_mismatch = false;  // only mismatch rounds trigger training (the episode end stores its segment)
+  // DSP's collector across tasks (with state_per_guess): an episode that ends without a mismatch
+  // stores nothing; its last states join the next episode's first trajectory as DSP labels it.
+  bool carry_over_episode_end = false;
   bool queue_jobs = false;         // one worker: a trigger during a job waits for it (else it is dropped)
   bool skip_below_batch = false;   // no job while the buffer holds fewer states than a batch
   double prediction_sigma = 0;     // lognormal spread around the median prediction_latency
@@ -93,6 +96,7 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::optional<learner::TrainResult> job_;      // a job's result, until its completion event
   bool trained_ = false;
   std::optional<learner::SegmentRecorder> segment_;
+  std::optional<learner::Trajectory> carried_;  // carry_over_episode_end: states waiting for a mismatch
   std::vector<Pending> pending_;
   learner::ReplayBuffer buffer_;
   std::int64_t breaking_points_ = 0, weights_cut_ = 0, job_cut_ = 0;

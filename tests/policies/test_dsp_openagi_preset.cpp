@@ -52,6 +52,7 @@ TEST_CASE("the dsp_openagi preset holds DSP's settings", "[dsp][preset]") {
   CHECK(c.learner.training.resample_each_epoch);
   CHECK(c.state_per_guess);
   CHECK(c.train_on_mismatch);
+  CHECK(c.carry_over_episode_end);
   CHECK(c.train_every == 1);  // what the logs show, not the stored script's 2
   CHECK(c.queue_jobs);
   CHECK(c.skip_below_batch);
@@ -117,4 +118,47 @@ TEST_CASE("a warm start trusts the offline weights from the first round", "[dsp]
   policies::DspPolicy wrong(c, policies::PolicyEnv{1, "t"});
   wrong.attach(clock);
   CHECK_THROWS_WITH(wrong.choose_k(ctx), "dsp: the initial weights take 5 features, the rounds give 4");
+}
+
+TEST_CASE("an episode that ends without a mismatch leaves its states to the next one's first trajectory", "[dsp][preset]") {
+  // Episode 0: one round guessing steps 0-1, both right, the end. Episode 1: a round guessing
+  // steps 0-2, the guess at step 1 wrong (a mismatch, 2 steps committed).
+  const auto run = [](bool carry) {
+    DspConfig c = policies::dsp_openagi_preset();
+    c.carry_over_episode_end = carry;
+    sim::SimClock clock;
+    auto p = std::make_unique<policies::DspPolicy>(c, policies::PolicyEnv{1, "t"});
+    p->attach(clock);
+    policies::RoundContext ctx;
+    ctx.max_steps = 10;
+    p->choose_k(ctx);
+    policies::RoundOutcome end;
+    end.k = end.guessed = end.committed = 2;
+    end.episode_end = true;
+    p->on_round_end(end);
+    p->choose_k(ctx);
+    policies::RoundOutcome miss;
+    miss.k = miss.guessed = 3;
+    miss.committed = 2;
+    miss.mismatch = true;
+    p->on_round_end(miss);
+    return p;
+  };
+  const auto dsp = run(true);
+  const auto& b = dsp->replay_buffer();
+  REQUIRE(b.size() == 2);
+  // The carried states, labelled 0 (all after the break), then the new episode's: DSP's pairing
+  // breaks at its first step, so only the state there has a label (1).
+  CHECK(b[0].steps == std::vector<int>{0, 1});
+  CHECK(b[0].after_break == 2);
+  CHECK(b[1].steps == std::vector<int>{0, 1, 2});
+  CHECK(b[1].breaking_step == 0);
+  CHECK(b[1].after_break == 2);
+  // Without: the episode end is a breaking point of its own, and the mismatch labels its segment.
+  const auto plain = run(false);
+  REQUIRE(plain->replay_buffer().size() == 2);
+  CHECK(plain->replay_buffer()[0].breaking_step == 1);
+  CHECK(plain->replay_buffer()[0].after_break == 0);
+  CHECK(plain->replay_buffer()[1].breaking_step == 1);
+  CHECK(plain->replay_buffer()[1].after_break == 1);
 }
