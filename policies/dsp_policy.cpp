@@ -99,14 +99,14 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
   if (config_.carry_over_episode_end && outcome.episode_end && !outcome.mismatch) {
     // DSP's collector builds no trajectory here and is not reset between tasks: these states
     // wait for the next task's first mismatch, which labels them 0 (their steps lie past it).
-    carried_ = segment_->close(-1, true);
+    carried_.push_back(segment_->close(-1, true));
     return;
   }
-  if (carried_) {
+  if (!carried_.empty()) {
     // That mismatch pairs the carried guesses with the new task's targets by position, so it
     // breaks at once, at the new task's first step: only the state there keeps a label (1).
-    buffer_.add(std::move(*carried_));
-    carried_.reset();
+    for (learner::Trajectory& t : carried_) buffer_.add(std::move(t));
+    carried_.clear();
     buffer_.add(segment_->close(0, true));
   } else {
     buffer_.add(segment_->close(breaking_step, config_.state_per_guess));

@@ -96,7 +96,7 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::optional<learner::TrainResult> job_;      // a job's result, until its completion event
   bool trained_ = false;
   std::optional<learner::SegmentRecorder> segment_;
-  std::optional<learner::Trajectory> carried_;  // carry_over_episode_end: states waiting for a mismatch
+  std::vector<learner::Trajectory> carried_;  // carry_over_episode_end: states waiting for a mismatch
   std::vector<Pending> pending_;
   learner::ReplayBuffer buffer_;
   std::int64_t breaking_points_ = 0, weights_cut_ = 0, job_cut_ = 0;
