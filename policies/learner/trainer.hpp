@@ -81,7 +81,7 @@ struct TrainStats {
   std::int64_t work = 0;         // states stepped on, over all epochs (what a job's duration scales with)
   int trajectories = 0;          // trajectories drawn (with replacement)
   double accuracy_before = 0.0;  // DSP accuracy on the first batch, incoming weights
-  double accuracy = 0.0;         // DSP accuracy on that batch, outgoing weights
+  double accuracy = 0.0;         // DSP accuracy on the last epoch's batch, outgoing weights
 };
 
 struct TrainResult {
