@@ -67,11 +67,12 @@ TEST_CASE("DSP's learner on DSP's runs: the k it chooses and its training jobs a
   CHECK(literal.simulated_mean_k == 1.0);
   CHECK(literal.total_variation == Approx(0.226).margin(0.0005));
   // The training jobs: DSP's train logs hold 97, one per mismatch round once the buffer holds a
-  // batch; the simulated learner runs as many in bs_4, fewer where its batches land later.
+  // batch; the simulated learner runs as many in bs_4 and a few more or fewer elsewhere, as its
+  // drawn job durations let queued triggers through.
   CHECK(literal.recorded_jobs == 97);
   REQUIRE(literal.session_jobs.size() == 4);
   const std::vector<std::pair<int, std::pair<std::size_t, std::size_t>>> jobs = {
-      {16, {10, 15}}, {4, {25, 25}}, {8, {26, 34}}, {16, {12, 23}}};  // batch, (simulated, recorded)
+      {16, {22, 15}}, {4, {25, 25}}, {8, {28, 34}}, {16, {14, 23}}};  // batch, (simulated, recorded)
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const auto& s = literal.session_jobs[i];
     CAPTURE(s.session);
@@ -80,15 +81,15 @@ TEST_CASE("DSP's learner on DSP's runs: the k it chooses and its training jobs a
     CHECK(s.simulated.size() == jobs[i].second.first);
     CHECK(s.recorded.size() == jobs[i].second.second);
   }
-  CHECK(literal.jobs == 73);
+  CHECK(literal.jobs == 89);
   // bs_16's train_datapoint12.log, line 2: its first job's epoch 1, during the folder's 2nd task.
   CHECK(literal.session_jobs[0].recorded[0].task == 1);
   CHECK(literal.session_jobs[0].recorded[0].loss == 1.53605055809021);
   CHECK(literal.session_jobs[0].recorded[0].accuracy == 0.5);
   // Pretrained at the MLP's own default rate the predictor moves, but speculates less than DSP's.
   const runner::LearnerFidelity mlp_rate = runner::learner_fidelity(imported.trace, "gpt-4-turbo", 1, {std::nullopt, 1e-3});
-  CHECK(mlp_rate.total_variation == Approx(0.168).margin(0.0005));
-  CHECK(mlp_rate.simulated_mean_k == Approx(1.057).margin(0.0005));
-  CHECK(mlp_rate.jobs == 81);
+  CHECK(mlp_rate.total_variation == Approx(0.203).margin(0.0005));
+  CHECK(mlp_rate.simulated_mean_k == Approx(1.022).margin(0.0005));
+  CHECK(mlp_rate.jobs == 80);
   CHECK(mlp_rate.recorded_accuracy == Approx(0.32).margin(0.01));
 }
