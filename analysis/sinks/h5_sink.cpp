@@ -5,7 +5,7 @@ namespace specsim::analysis {
 namespace {
 
 constexpr std::size_t kHidden = static_cast<std::size_t>(-1);
-constexpr std::size_t kBlock = 1024;  // episode rows per append: one whole chunk of the table (h5::Table), written once
+constexpr std::size_t kBlock = 256;  // episode rows per append
 
 // One episode of a learning policy, from the change of its cumulative counters.
 LearningRow learning_row(const sim::EpisodeRun& e, double mean_k) {
