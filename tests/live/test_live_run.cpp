@@ -344,6 +344,21 @@ TEST_CASE("live with the scenario's concurrency limit: calls that waited for a s
   const auto trace = specsim::models::trace::read_trace((f.dir / "recorded.jsonl").string());
   REQUIRE(trace.tasks.size() == 3);
   for (const auto& t : trace.tasks) CHECK(t.source["calls"].size() >= t.steps.size());
+  // The cost gap (docs/live.md): a T_j that waited for the slot is started and cancelled in the
+  // same instant (T_{j-1}'s answer frees the slot and rejects the guess T_j is conditioned on).
+  // Simulated, it is billed its modelled prompt; live, its request never reached the server, so
+  // it is billed the estimate of the prompt it would have sent. Every other call costs the same.
+  const auto sim = runner::run_summary(f.scenario, runner::RunOptions{});
+  REQUIRE(sim.rows.size() == summary.rows().size());
+  for (std::size_t i = 0; i < sim.rows.size(); ++i) {
+    const auto& l = summary.rows()[i];
+    const auto& s = sim.rows[i];
+    std::cout << fmt::format("target limit 1, {}: cost ${:.6f} live vs ${:.6f} simulated ({:+.2f}%), of which cancelled calls ${:.6f} vs ${:.6f}\n",
+                             s.label, l.cost_usd, s.cost_usd, (l.cost_usd / s.cost_usd - 1) * 100, l.unnecessary_cost_usd, s.unnecessary_cost_usd);
+    CHECK(l.cost_usd - l.unnecessary_cost_usd == Approx(s.cost_usd - s.unnecessary_cost_usd).epsilon(1e-9));
+    CHECK(l.calls_cancelled == s.calls_cancelled);
+    CHECK(l.unnecessary_cost_usd <= s.unnecessary_cost_usd);
+  }
 }
 
 namespace {
