@@ -78,6 +78,7 @@ void LiveBackend::start_call(std::uint32_t call, const sim::CallRequest& request
   chat.messages = agent.prompt.messages(context, earlier);
   chat.max_tokens = agent.max_tokens;
   chat.temperature = agent.temperature;
+  chat.stream = agent.stream;
   chat.tools = agent.tools;
   log.request = chat.messages;
   log.running = true;

@@ -41,7 +41,7 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model) {
   if (ep.has("api_key"))
     ep.at("api_key").fail("a literal API key is not allowed in a scenario: put it in an environment variable and name that with api_key_env");
   ep.expect_keys({"base_url", "model", "api_key_env", "max_in_flight", "requests_per_minute", "tokens_per_minute",
-                  "max_tokens", "temperature"});
+                  "max_tokens", "temperature", "stream"});
   a.endpoint.base_url = ep.get<std::string>("base_url");
   if (a.endpoint.base_url.rfind("http://", 0) != 0 && a.endpoint.base_url.rfind("https://", 0) != 0)
     ep.at("base_url").fail("must start with http:// or https://");
@@ -57,6 +57,7 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model) {
   a.endpoint.tokens_per_minute = ep.get_nonneg("tokens_per_minute", 0.0);
   if (ep.has("max_tokens")) a.max_tokens = ep.get_int_min("max_tokens", 1);
   if (auto t = ep.find("temperature")) a.temperature = t->as<double>();
+  if (auto st = ep.find("stream")) a.stream = st->as<bool>();
   a.prompt = PromptTemplates::protocol(model.calls_per_step);
   if (auto p = node.find("prompt")) a.prompt = PromptTemplates::decode(*p);
   if (auto x = node.find("action")) a.action = ActionExtractor::decode(*x);

@@ -23,6 +23,8 @@ struct LiveAgent {
   std::string model;  // the model name sent to the endpoint
   std::optional<std::int64_t> max_tokens;
   std::optional<double> temperature;
+  // false: whole answers, for servers that stream no usage (first token is then the end).
+  bool stream = true;
   PromptTemplates prompt;
   nlohmann::json tools;  // the `tools` array sent with every call (null: none), for action: tool_calls
   ActionExtractor action;

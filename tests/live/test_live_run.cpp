@@ -4,14 +4,21 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "analysis/sinks/summary_sink.hpp"
 #include "models/episode_script.hpp"
+#include "models/live/live_backend.hpp"
 #include "models/live/served_world.hpp"
 #include "models/trace/trace_reader.hpp"
+#include "sim/planner.hpp"
+#include "sim/wall_clock.hpp"
 #include "support/canned_server.hpp"
 #include "support/live_server.hpp"
 #include "support/run_specsim.hpp"
@@ -337,4 +344,99 @@ TEST_CASE("live with the scenario's concurrency limit: calls that waited for a s
   const auto trace = specsim::models::trace::read_trace((f.dir / "recorded.jsonl").string());
   REQUIRE(trace.tasks.size() == 3);
   for (const auto& t : trace.tasks) CHECK(t.source["calls"].size() >= t.steps.size());
+  // The cost gap (docs/live.md): a T_j that waited for the slot is started and cancelled in the
+  // same instant (T_{j-1}'s answer frees the slot and rejects the guess T_j is conditioned on).
+  // Simulated, it is billed its modelled prompt; live, its request never reached the server, so
+  // it is billed the estimate of the prompt it would have sent. Every other call costs the same.
+  const auto sim = runner::run_summary(f.scenario, runner::RunOptions{});
+  REQUIRE(sim.rows.size() == summary.rows().size());
+  for (std::size_t i = 0; i < sim.rows.size(); ++i) {
+    const auto& l = summary.rows()[i];
+    const auto& s = sim.rows[i];
+    std::cout << fmt::format("target limit 1, {}: cost ${:.6f} live vs ${:.6f} simulated ({:+.2f}%), of which cancelled calls ${:.6f} vs ${:.6f}\n",
+                             s.label, l.cost_usd, s.cost_usd, (l.cost_usd / s.cost_usd - 1) * 100, l.unnecessary_cost_usd, s.unnecessary_cost_usd);
+    CHECK(l.cost_usd - l.unnecessary_cost_usd == Approx(s.cost_usd - s.unnecessary_cost_usd).epsilon(1e-9));
+    CHECK(l.calls_cancelled == s.calls_cancelled);
+    CHECK(l.unnecessary_cost_usd <= s.unnecessary_cost_usd);
+  }
+}
+
+namespace {
+
+// The live backend, noting when the planner cancels a call whose transfer is open.
+class CancelClock final : public specsim::sim::Backend {
+ public:
+  explicit CancelClock(live::LiveBackend& inner) : inner_(inner) {}
+  std::vector<std::chrono::steady_clock::time_point> cancels;
+
+  void begin_episode(const specsim::sim::EpisodeTask& t, specsim::sim::CallSink& s) override { inner_.begin_episode(t, s); }
+  void start_call(std::uint32_t c, const specsim::sim::CallRequest& r) override { inner_.start_call(c, r); }
+  specsim::sim::CallTokens cancel_call(std::uint32_t c) override {
+    if (inner_.calls()[c].running) cancels.push_back(std::chrono::steady_clock::now());
+    return inner_.cancel_call(c);
+  }
+  specsim::sim::CallOutcome outcome(std::uint32_t c) const override { return inner_.outcome(c); }
+  bool step_done(std::uint32_t c) const override { return inner_.step_done(c); }
+  bool agree(int s, std::uint32_t t, std::uint32_t a) const override { return inner_.agree(s, t, a); }
+  bool is_terminal(int s, std::uint32_t t) const override { return inner_.is_terminal(s, t); }
+  bool guess_is_terminal(int s, std::uint32_t a) const override { return inner_.guess_is_terminal(s, a); }
+
+ private:
+  live::LiveBackend& inner_;
+};
+
+}  // namespace
+
+TEST_CASE("live planner: the server sees each cancelled call's connection closed within 20 ms of the planner's cancel") {
+  TempDir dir;
+  ::setenv("SPECSIM_LIVE_TEST_KEY", "unused-test-key", 1);
+  const int episodes = 4;
+  const auto world = runner::load_scenario(write_scenario(dir, "http://127.0.0.1:1/v1", episodes).string());
+  std::mutex m;
+  std::vector<std::chrono::steady_clock::time_point> seen;
+  live::ServeOptions o;
+  o.time_scale = kScale;
+  o.seed = world.seed;
+  specsim::testing::LiveServer server(live::make_script_world(runner::parse_scenario(world.text, world.file).workload, world.agents,
+                                                              world.seed, world.max_steps),
+                                      o, [&](const live::Disconnect& d) {
+                                        std::lock_guard lock(m);
+                                        seen.push_back(d.seen);
+                                      });
+  const auto s = runner::load_scenario(write_scenario(dir, server.base_url(), episodes).string());
+  specsim::sim::WallClock clock;
+  live::HttpClient client(clock, s.live->client);
+  clock.set_io(&client);
+  const int endpoint = client.add_endpoint(s.live->agents[0].endpoint);  // both agents: one URL, one key
+  live::LiveBackend backend(*s.live, client, {endpoint, endpoint}, clock);
+  CancelClock timed(backend);
+  const auto policy = runner::lane_specs(s).front().make({s.seed, "fixed_k", /*wall_clock=*/true});
+  specsim::sim::Planner planner(runner::planner_config(s), clock, timed, *policy);
+  const auto tasks = live::read_tasks(s.live->tasks_file);
+  for (int e = 0; e < episodes; ++e) {
+    planner.begin_episode(specsim::sim::EpisodeTask{e, tasks[static_cast<std::size_t>(e)].id, tasks[static_cast<std::size_t>(e)].text});
+    clock.run_until([&] { return planner.episode_done(); });
+    REQUIRE(planner.end_episode().error.empty());
+  }
+  // The server notices a close on its next turn of the loop: wait for the last ones.
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard lock(m);
+      if (seen.size() >= timed.cancels.size()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::lock_guard lock(m);
+  REQUIRE(timed.cancels.size() >= 3);  // p = 0.6: the calls conditioned on a wrong guess
+  REQUIRE(seen.size() == timed.cancels.size());
+  // Each close the server saw, against the planner's latest cancel at or before it.
+  std::sort(seen.begin(), seen.end());
+  double worst_ms = 0;
+  for (const auto& d : seen) {
+    const auto before = std::upper_bound(timed.cancels.begin(), timed.cancels.end(), d);
+    REQUIRE(before != timed.cancels.begin());
+    worst_ms = std::max(worst_ms, std::chrono::duration<double, std::milli>(d - *std::prev(before)).count());
+  }
+  std::cout << fmt::format("planner cancel to the server seeing the close: at most {:.3f} ms over {} cancels\n", worst_ms, seen.size());
+  CHECK(worst_ms < 20);
 }

@@ -108,3 +108,15 @@ TEST_CASE("openai: server chunks are what the accumulator reads") {
   CHECK(acc.result().finish_reason == "stop");
   CHECK(*acc.result().usage == live::Usage{7, 2});
 }
+
+TEST_CASE("openai: server chunks have OpenAI's shape, byte for byte") {
+  const live::Usage prompt{100, 0};
+  CHECK(live::chunk_json("c\"1", "m", 5, "a \"b\"\n", nullptr) ==
+        R"({"choices":[{"delta":{"content":"a \"b\"\n","role":"assistant"},"finish_reason":null,"index":0}],"created":5,"id":"c\"1","model":"m","object":"chat.completion.chunk"})");
+  CHECK(live::chunk_json("c", "m", 5, "", nullptr, &prompt) ==
+        R"({"choices":[{"delta":{"content":"","role":"assistant"},"finish_reason":null,"index":0}],"created":5,"id":"c","model":"m","object":"chat.completion.chunk","usage":{"completion_tokens":0,"prompt_tokens":100,"total_tokens":100}})");
+  CHECK(live::chunk_json("c", "m", 5, "", "stop") ==
+        R"({"choices":[{"delta":{},"finish_reason":"stop","index":0}],"created":5,"id":"c","model":"m","object":"chat.completion.chunk"})");
+  CHECK(live::usage_chunk_json("c", "m", 5, {7, 2}) ==
+        R"({"choices":[],"created":5,"id":"c","model":"m","object":"chat.completion.chunk","usage":{"completion_tokens":2,"prompt_tokens":7,"total_tokens":9}})");
+}
