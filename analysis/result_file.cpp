@@ -73,14 +73,14 @@ h5::Handle group_without_times(hid_t parent, const std::string& name) {
   return h5::Handle(g, H5Gclose);
 }
 
-std::string group_name(const std::string& label) {
+}  // namespace
+
+std::string policy_group_name(const std::string& label) {
   std::string s = label;
   for (char& c : s)
     if (c == '/') c = '_';  // the only character an HDF5 link name cannot hold
   return s;
 }
-
-}  // namespace
 
 struct ResultFile::Impl {
   Impl(std::string path, sim::CommitGroup* group) : target(std::move(path), group) {}
@@ -114,7 +114,7 @@ ResultFile::ResultFile(std::string path, const std::map<std::string, std::string
   h5::Handle root = group_without_times(f, "policies");
   for (std::size_t i = 0; i < policies.size(); ++i) {
     Impl::PolicyTables t;
-    t.group = group_without_times(root.get(), group_name(policies[i].label));
+    t.group = group_without_times(root.get(), policy_group_name(policies[i].label));
     h5::set_string_attribute(t.group.get(), "label", policies[i].label);
     h5::set_string_attribute(t.group.get(), "kind", policies[i].kind);
     h5::set_string_attribute(t.group.get(), "config", policies[i].config);

@@ -45,7 +45,7 @@ int run(const RunArgs& args) {
   options.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.stop = &install_stop_signals();
 
-  analysis::SummarySink summary(scenario.agents, scenario.billing);
+  analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
   sim::ObserverFanout sinks;
   sinks.add(summary);
   sim::CommitGroup files;  // the outputs land together or not at all
@@ -77,7 +77,7 @@ int run(const RunArgs& args) {
   if (args.quiet) return sim::ExitCode::ok;
   std::cout << fmt::format("scenario {} — {} episodes, seed {}, {} threads\n", scenario.name, scenario.episodes,
                            scenario.seed, options.threads)
-            << analysis::format_table(summary.rows());
+            << analysis::format_table(summary.rows(), scenario.objective);
   if (!args.h5.empty()) std::cout << "results: " << args.h5 << "\n";
   if (!args.json.empty()) std::cout << "summary: " << args.json << "\n";
   if (!args.csv.empty()) std::cout << "summary: " << args.csv << "\n";
