@@ -49,6 +49,10 @@ std::string format_table(const std::vector<SummaryRow>& rows, const Objective& o
   out += lists_sequential(rows) ? ".\n" : " (run as a baseline, not listed).\n";
   out += "unnecessary: calls off the committed path; speculation: A's matched guesses; k: mean look-ahead per round; "
          "calls: model calls per episode; conc/peak: mean/peak calls in flight";
+  for (const auto& r : rows)
+    if (r.k_cut_share > 0)
+      out += fmt::format(";\n{}: k cut to the steps left before max_steps in {:.1f}% of rounds (k shows the cut k)",
+                         r.label, 100 * r.k_cut_share);
   if (net)
     out += fmt::format(";\nnet $/ep: ${}/s times the seconds saved, less the dollars added",
                        *objective.value_of_time_usd_per_s);

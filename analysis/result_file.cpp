@@ -26,7 +26,8 @@ std::vector<h5::Field> episode_fields() {
           SPECSIM_FIELD(E, input_tokens_approx, H5T_NATIVE_INT64),
           SPECSIM_FIELD(E, output_tokens_approx, H5T_NATIVE_INT64),
           SPECSIM_FIELD(E, concurrency_mean, H5T_NATIVE_DOUBLE),
-          SPECSIM_FIELD(E, concurrency_peak, H5T_NATIVE_INT32), SPECSIM_FIELD(E, mean_k, H5T_NATIVE_DOUBLE)};
+          SPECSIM_FIELD(E, concurrency_peak, H5T_NATIVE_INT32), SPECSIM_FIELD(E, mean_k, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(E, k_cut_rounds, H5T_NATIVE_INT32)};
 }
 
 std::vector<h5::Field> call_fields() {

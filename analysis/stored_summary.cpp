@@ -41,7 +41,8 @@ std::vector<h5::Field> summary_fields(hid_t name_type, hid_t label_type, std::si
           SPECSIM_SUMMARY(seconds_saved_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(seconds_saved_ci95_s, H5T_NATIVE_DOUBLE),
           SPECSIM_SUMMARY(extra_cost_usd, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(extra_cost_ci95_usd, H5T_NATIVE_DOUBLE),
           SPECSIM_SUMMARY(usd_per_s_saved, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(usd_per_s_saved_ci95, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(net_value_usd, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(net_value_ci95_usd, H5T_NATIVE_DOUBLE)};
+          SPECSIM_SUMMARY(net_value_usd, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(net_value_ci95_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(k_cut_share, H5T_NATIVE_DOUBLE)};
 #undef SPECSIM_SUMMARY
 }
 

@@ -17,6 +17,8 @@ void PolicyAccumulator::add(const EpisodeMetrics& m, const EpisodeMetrics& basel
   cancelled_.add(m.calls_cancelled);
   conc_.add(m.concurrency_mean);
   k_.add(m.mean_k);
+  rounds_ += m.rounds;
+  k_cut_rounds_ += m.k_cut_rounds;
   peak_ = std::max(peak_, m.concurrency_peak);
   speedup_.add(baseline.latency_s, m.latency_s);
   cost_ratio_.add(m.cost_usd, baseline.cost_usd);
@@ -91,6 +93,7 @@ SummaryRow PolicyAccumulator::row() const {
   r.usd_per_s_saved_ci95 = saves_time ? usd_per_s_.ci95() : kUndefined;
   r.net_value_usd = value_of_time_ ? net_value_.mean() : kUndefined;
   r.net_value_ci95_usd = value_of_time_ ? net_value_.ci95() : kUndefined;
+  r.k_cut_share = rounds_ > 0 ? static_cast<double>(k_cut_rounds_) / static_cast<double>(rounds_) : 0.0;
   return r;
 }
 

@@ -37,6 +37,7 @@ struct SummaryFigures {
   double usd_per_s_saved = 0, usd_per_s_saved_ci95 = 0;
   // value_of_time * seconds saved - dollars added, per episode; NaN without a value of time.
   double net_value_usd = 0, net_value_ci95_usd = 0;
+  double k_cut_share = 0;  // of the rounds, those whose chosen k was cut to the steps left
 };
 
 struct LearnerSummary {
@@ -70,6 +71,7 @@ class PolicyAccumulator {
   std::optional<double> value_of_time_;
   RunningStats latency_, cost_, unnecessary_, speculation_, steps_, calls_t_, calls_a_, cancelled_, conc_, k_;
   RunningStats saved_, extra_, net_value_;
+  std::int64_t rounds_ = 0, k_cut_rounds_ = 0;
   QuantileSketch latency_q_;
   PairedRatio speedup_, cost_ratio_, usd_per_s_;
   std::int32_t peak_ = 0;

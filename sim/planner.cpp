@@ -98,6 +98,7 @@ void Planner::start_round() {
   if (decision.k < 0) throw std::logic_error("policy chose k < 0");
 
   // Guesses past max_steps could never be committed.
+  chosen_k_ = decision.k;
   k_ = std::min(decision.k, config_.max_steps - committed_);
   prediction_ready_ = decision.delay <= Time::zero();
   overlap_ = decision.overlap && k_ > 0;
@@ -321,7 +322,7 @@ void Planner::close_round(int committed, bool mismatch) {
   assign_roles(committed, mismatch);
 
   const Time now = clock_.now();
-  run_.rounds.push_back(RoundRecord{round_, round_start_, k_, committed, mismatch, rel(round_began_), rel(now)});
+  run_.rounds.push_back(RoundRecord{round_, round_start_, k_, committed, mismatch, rel(round_began_), rel(now), chosen_k_});
   last_k_ = k_;
   last_committed_ = committed;
 

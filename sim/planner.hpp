@@ -25,6 +25,7 @@ struct RoundRecord {
   std::int32_t round = 0, start_step = 0, k = 0, committed = 0;
   bool mismatch = false;
   Time start, end;  // relative to the episode start
+  std::int32_t chosen_k = 0;  // the policy's k; `k` is it cut to the steps left before max_steps
 };
 
 struct EpisodeRun {
@@ -114,7 +115,7 @@ class Planner final : public CallSink, public EventHandler {
   int matched_total_ = 0, verified_guesses_ = 0;
 
   // The open round.
-  int round_ = -1, round_start_ = 0, k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
+  int round_ = -1, round_start_ = 0, k_ = 0, chosen_k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
   int cut_ = 0;  // no position after this one starts: a known mismatch (eager cancellation)
   std::size_t round_first_call_ = 0;
   Time round_began_;

@@ -316,6 +316,7 @@ SweepSpec load_sweep(const std::string& path) {
   if (!fs::exists(spec.base_file)) base.fail("base scenario '" + spec.base_file + "' does not exist");
   spec.base_text = sim::read_text_file(spec.base_file);
   const Scenario scenario = parse_scenario(spec.base_text, spec.base_file);  // errors point into the base
+  spec.warnings = scenario.warnings;
 
   const std::string combine = root.get<std::string>("combine", "product");
   if (combine != "product" && combine != "zip") root.at("combine").fail("expected product or zip");

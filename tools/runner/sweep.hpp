@@ -29,6 +29,7 @@ struct SweepSpec {
   std::vector<std::uint64_t> seeds;  // one run per seed and grid point
   std::optional<std::int64_t> episodes;
   std::string text;                  // the sweep file's
+  std::vector<std::string> warnings;  // the base scenario's (runs share its defaults)
 };
 
 // What identifies a sweep's results folder: its file, its base scenario and the episodes it runs.

@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace specsim::cli {
 
@@ -30,6 +32,9 @@ void add_live_command(CLI::App& app, SetAction set_action);
 // decimal number in [0, 2^64 - 1] ("-1", "1e23" and "2^64" are errors); episodes in [1, 1e9].
 const CLI::Validator& seed_check();
 const CLI::Validator& episodes_check();
+
+// Prints each warning once, to stderr, as "specsim: warning: ...".
+void print_warnings(const std::vector<std::string>& warnings);
 
 // Creates the folder an output file goes into.
 void ensure_parent(const std::string& path);

@@ -36,6 +36,7 @@ struct LiveArgs {
 
 // What the simulator expects the live run to cost and take, from the scenario's models.
 int dry_run(runner::Scenario& scenario, std::int64_t episodes, int concurrency) {
+  print_warnings(scenario.warnings);  // the estimate is only as good as the token models
   scenario.episodes = episodes;
   const runner::RunOutcome sim = runner::run_summary(scenario, runner::RunOptions{});
   double cost = 0, seconds = 0;

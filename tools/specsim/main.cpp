@@ -30,6 +30,10 @@ const CLI::Validator& episodes_check() {
   return check;
 }
 
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::cerr << "specsim: warning: " << w << "\n";
+}
+
 void ensure_parent(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
   std::error_code ec;

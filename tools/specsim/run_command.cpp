@@ -33,6 +33,7 @@ struct RunArgs {
 
 int run(const RunArgs& args) {
   runner::Scenario scenario = runner::load_scenario(args.scenario);
+  print_warnings(scenario.warnings);
   if (args.seed) scenario.seed = *args.seed;
   if (args.episodes) scenario.episodes = *args.episodes;
   runner::OutputPaths outputs;
