@@ -33,6 +33,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH", nargs="?",
                    help="a run's result file (.h5), a sweep folder or a fidelity report (.json)")
     p.add_argument("-o", "--output", metavar="DIR", help="folder for the figures (created)")
+    p.add_argument("--title", action="store_true", help="give every figure a title (default: none, as in a paper)")
     p.add_argument("--list", action="store_true", help="list the figures, what each needs and shows, and exit")
     p.add_argument("--formats", default=",".join(style.DEFAULT_FORMATS),
                    help="comma-separated file formats (default: %(default)s)")
@@ -87,7 +88,7 @@ def run(argv: list[str] | None = None) -> int:
         specs, strict = selected(args.only, source, args.path)
         if args.policy and source == RUN:
             results.policy(args.policy)  # an unknown label fails now, whichever figures run
-        options = Options(policy=args.policy, episode=args.episode, window=args.window)
+        options = Options(policy=args.policy, episode=args.episode, window=args.window, title=args.title)
         written, skipped = 0, []
         for spec in specs:
             try:

@@ -10,6 +10,7 @@ from functools import partial
 from typing import Callable
 
 from .concurrency import plot_concurrency
+from .decision import plot_cost_breakdown, plot_cost_per_second_saved, plot_latency_cdf, plot_speedup_distribution
 from .k_histogram import plot_k_histogram
 from .k_sweep import plot_k_sweep
 from .knobs import plot_knobs
@@ -29,6 +30,7 @@ class Options:
     policy: str | None = None  # timeline: policy label
     episode: int = 0  # timeline: episode number
     window: int | None = None  # learning_curve: rolling-mean window (episodes)
+    title: bool = False  # draw titles (a paper's figures have captions instead)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class FigureSpec:
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("latency_cost", RUN, plot_latency_cost, "latency vs cost of every policy, Pareto front"),
+    FigureSpec("latency_cdf", RUN, plot_latency_cdf, "share of episodes within each latency, p50/p95/p99 marked"),
+    FigureSpec("cost_breakdown", RUN, plot_cost_breakdown, "cost per episode: committed path, speculation, unnecessary"),
+    FigureSpec("cost_per_second_saved", RUN, plot_cost_per_second_saved,
+               "dollars added per second saved against fixed k and DSP's tau"),
+    FigureSpec("speedup_distribution", RUN, plot_speedup_distribution, "per-episode speedup over sequential"),
     FigureSpec("k_sweep", RUN, plot_k_sweep, "speedup, cost, unnecessary cost against fixed k; DSP at mean k"),
     FigureSpec("knobs", RUN, plot_knobs, "DSP's tau and offset curves: mean k, latency, cost"),
     FigureSpec("learning_curve", RUN, plot_learning_curve, "predictor accuracy and MAE per episode"),

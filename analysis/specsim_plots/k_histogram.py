@@ -11,7 +11,7 @@ import numpy as np
 from . import style
 from .io import MissingData, Run
 
-SIZE = (8.0, 4.6)
+SIZE = (style.SINGLE_COLUMN, 2.4)
 TABLE = "k_histogram"
 
 
@@ -39,5 +39,5 @@ def plot_k_histogram(run: Run, options=None):
     ax.set_ylabel("share of rounds")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=7, loc="upper right")
-    ax.set_title(f"{run.name}: distribution of chosen k", fontsize=11)
+    style.title(ax, f"{run.name}: distribution of chosen k", options)
     return fig

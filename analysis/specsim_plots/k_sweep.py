@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from . import metrics, style
 from .io import MissingData, Run
 
-SIZE = (12.0, 4.0)
+SIZE = (style.DOUBLE_COLUMN, 2.4)
 PANELS = ("speedup", "cost_usd", "unnecessary_cost_usd")
 
 
@@ -58,5 +58,5 @@ def plot_k_sweep(run: Run, options=None):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
     axes[0, 0].legend(fontsize=7, loc="best")
-    fig.suptitle(f"{run.name}: fixed k vs adaptive depth (95% CI)", fontsize=11)
+    style.title(fig, f"{run.name}: fixed k vs adaptive depth (95% CI)", options)
     return fig

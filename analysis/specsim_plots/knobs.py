@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from . import metrics, style
 from .io import MissingData, Policy, Run
 
-SIZE = (12.0, 7.0)
+SIZE = (style.DOUBLE_COLUMN, 4.2)
 PANELS = ("mean_k", "latency_mean_s", "cost_usd")
 # (config key, axis label, value when the configuration leaves it out)
 KNOBS = (("tau", "expectile tau", 0.5), ("offset", "offset beta (steps)", 0.0))
@@ -77,5 +77,5 @@ def plot_knobs(run: Run, options=None):
         if metrics.baseline(run, "latency_mean_s") is not None:
             handles.append(Line2D([], [], color="#666666", linestyle=":", linewidth=1, label="sequential"))
         axes[row, 0].legend(handles=handles, fontsize=7, loc="best", title=f"{knob} curves", title_fontsize=7)
-    fig.suptitle(f"{run.name}: DSP control knobs (95% CI)", fontsize=11)
+    style.title(fig, f"{run.name}: DSP control knobs (95% CI)", options)
     return fig

@@ -14,7 +14,7 @@ from matplotlib.lines import Line2D
 from . import style
 from .io import MissingData, Run
 
-SIZE = (9.0, 6.0)
+SIZE = (style.DOUBLE_COLUMN, 3.6)
 TABLE = "learning"
 
 
@@ -87,5 +87,5 @@ def plot_learning_curve(run: Run, options=None):
     ax_acc.legend(handles=[Line2D([], [], color="black", linewidth=1.3, label=f"accuracy (rolling mean, {window_text} ep.)"),
                            Line2D([], [], color="black", linewidth=0.9, linestyle=":", label="training jobs (right axis)")],
                   fontsize=7, loc="lower right")
-    fig.suptitle(f"{run.name}: predictor learning curves", fontsize=11)
+    style.title(fig, f"{run.name}: predictor learning curves", options)
     return fig

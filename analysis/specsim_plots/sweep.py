@@ -26,7 +26,7 @@ from .pareto import pareto_front
 
 METRICS = ("latency_mean_s", "speedup", "cost_usd", "cost_ratio", "unnecessary_cost_usd", "mean_k",
            "concurrency_mean")
-SIZE = (8.0, 5.0)
+SIZE = (style.DOUBLE_COLUMN, 3.6)
 LINESTYLES = ("-", "--", "-.", ":")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
@@ -146,8 +146,8 @@ def plot_sweep_metric(sweep: Sweep, metric: str, options=None):
     ax.grid(True, alpha=0.3)
     replicated = len(sweep.summary) > len(set(zip(x_axis.values, *(() if second is None else (second.values,)),
                                                    sweep.summary["label"])))
-    ax.set_title(f"{sweep.path.name}: {metrics.label(metric)} vs {x_axis.name}"
-                 + (" (mean over seeds, 95% CI)" if replicated else " (95% CI)"), fontsize=10)
+    style.title(ax, f"{sweep.path.name}: {metrics.label(metric)} vs {x_axis.name}"
+                 + (" (mean over seeds, 95% CI)" if replicated else " (95% CI)"), options)
     return fig
 
 
@@ -181,5 +181,5 @@ def plot_sweep_latency_cost(sweep: Sweep, options=None):
     draw_plane(ax, cost, cost_err, latency, latency_err, kinds, texts, colors, extra)
     if x_axis is not None and x_axis.ticks is None:
         fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=x_axis.name)
-    ax.set_title(f"{sweep.path.name}: latency vs cost over all runs (95% CI)", fontsize=10)
+    style.title(ax, f"{sweep.path.name}: latency vs cost over all runs (95% CI)", options)
     return fig

@@ -350,7 +350,8 @@ SweepSpec load_sweep(const std::string& path) {
     if (auto values = item.find("values")) {
       for (const auto& v : values->items()) {
         const std::string value = v.as<std::string>();
-        if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
+        // Zipped, a value may repeat on one axis (tau 0.5 with several offsets); the points may not.
+        if (!spec.zip && std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
           v.fail("the value " + value + " is listed twice (its runs would be the same run)");
         axis.values.push_back(value);
       }
@@ -367,6 +368,15 @@ SweepSpec load_sweep(const std::string& path) {
       if (spec.axes[a].values.size() != spec.axes[0].values.size())
         items[a].fail(fmt::format("zipped axes must have the same length ({} has {} values, {} has {})", spec.axes[0].path,
                                   spec.axes[0].values.size(), spec.axes[a].path, spec.axes[a].values.size()));
+  if (spec.zip)
+    for (std::size_t i = 0; i < spec.axes[0].values.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j) {
+        bool same = true;
+        for (const auto& axis : spec.axes) same = same && axis.values[i] == axis.values[j];
+        if (same)
+          items[0].fail(fmt::format("zipped point {} repeats point {} on every axis (its runs would be the same run)",
+                                    i + 1, j + 1));
+      }
   spec.text = text;
   return spec;
 }
