@@ -17,7 +17,7 @@ from .knobs import plot_knobs
 from .latency_cost import plot_latency_cost
 from .learning import plot_learning_curve
 from .parity import plot_parity
-from .sweep import METRICS, plot_sweep_latency_cost, plot_sweep_metric
+from .sweep import METRICS, plot_best_setting, plot_sweep_latency_cost, plot_sweep_metric
 from .timeline import plot_timeline
 
 RUN, SWEEP, FIDELITY = "run", "sweep", "fidelity"
@@ -54,8 +54,10 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("k_histogram", RUN, plot_k_histogram, "share of rounds at each chosen k"),
     FigureSpec("concurrency", RUN, plot_concurrency, "per-episode mean and peak calls in flight"),
     FigureSpec("timeline", RUN, plot_timeline, "Gantt chart of one episode's calls"),
-    *(FigureSpec(f"sweep_{m}", SWEEP, partial(plot_sweep_metric, metric=m), f"{m} against the first sweep axis")
+    *(FigureSpec(f"sweep_{m}", SWEEP, partial(plot_sweep_metric, metric=m), f"{m} against the first sweep axis, a panel per policy kind")
       for m in METRICS),
+    FigureSpec("sweep_best_setting", SWEEP, plot_best_setting,
+               "two-axis sweeps: net value (or $ per second saved) per cell, best setting per column"),
     FigureSpec("sweep_latency_cost", SWEEP, plot_sweep_latency_cost, "latency vs cost over all runs"),
     FigureSpec("parity", FIDELITY, plot_parity, "simulated against measured latency per recorded run, held out"),
 )
