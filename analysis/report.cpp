@@ -37,12 +37,12 @@ std::string format_table(const std::vector<SummaryRow>& rows, const Objective& o
       "k", "calls", "conc/peak");
   for (const auto& r : rows) {
     out += fmt::format("{:<{}}  {:>8} {:>6.2f} {:>8.3f} ±{:<8.3f} {:>8.3f} {:>8.3f} {:>8.3f} {:>6.3f} ±{:<6.3f} {:>11.5f} "
-                       "{:>10.3f} {:>16.5f} {:>16.5f} {}{} {:>6.2f} {:>6.1f} {:>5.2f}/{:<3}\n",
+                       "{:>10.3f} {:>16.5f} {:>16.5f} {}{} {:>6.2f} {:>6.1f} {:>9}\n",
                        r.label, width, r.episodes, r.steps, r.latency_mean_s, r.latency_ci95_s, r.latency_p50_s,
                        r.latency_p95_s, r.latency_p99_s, r.speedup, r.speedup_ci95, r.cost_usd, r.cost_ratio,
                        r.unnecessary_cost_usd, r.speculation_cost_usd, number(r.usd_per_s_saved, 10, 5),
                        net ? " " + number(r.net_value_usd, 11, 5) : "", r.mean_k, r.calls_target + r.calls_approx,
-                       r.concurrency_mean, r.concurrency_peak);
+                       fmt::format("{:.2f}/{}", r.concurrency_mean, r.concurrency_peak));
   }
   out += "± 95% interval; speedup, cost ratio and $/s saved (dollars added per second saved) pair each episode with "
          "sequential's run of it";
