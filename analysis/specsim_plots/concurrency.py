@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 from . import style
 from .io import MissingData, Run
 
-SIZE = (style.DOUBLE_COLUMN, 2.6)
+SIZE = (style.DOUBLE_COLUMN, 3.0)
 
 
 def episode_columns(run: Run, columns: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
@@ -44,7 +44,7 @@ def plot_concurrency(run: Run, options=None):
                                                "markersize": 4},
                     flierprops={"marker": ".", "markersize": 2, "alpha": 0.4}, medianprops={"color": "#d62728"})
     style.tick_labels(ax_mean, labels)
-    ax_mean.set_ylabel("calls in flight, time-averaged per episode")
+    ax_mean.set_ylabel("mean calls in flight per episode")
     style.title(ax_mean, "mean concurrency per episode (box: quartiles, ◇: mean)", options)
     ax_mean.grid(True, axis="y", alpha=0.3)
 
@@ -58,7 +58,7 @@ def plot_concurrency(run: Run, options=None):
                     width=0.7)
         bottom += share
     style.tick_labels(ax_peak, labels)
-    ax_peak.set_ylabel("share of episodes")
+    ax_peak.set_ylabel("share of episodes by peak calls in flight")
     ax_peak.set_ylim(0, 1)
     style.title(ax_peak, "peak calls in flight per episode", options)
     ax_peak.legend(handles=[Patch(color=shades[p], label=str(p)) for p in reversed(peaks)], title="peak",

@@ -57,7 +57,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     *(FigureSpec(f"sweep_{m}", SWEEP, partial(plot_sweep_metric, metric=m), f"{m} against the first sweep axis, a panel per policy kind")
       for m in METRICS),
     FigureSpec("sweep_best_setting", SWEEP, plot_best_setting,
-               "two-axis sweeps: net value (or $ per second saved) per cell, best setting per column"),
+               "two-axis product sweeps: net value (or $ per second saved) per cell, best per column"),
     FigureSpec("sweep_latency_cost", SWEEP, plot_sweep_latency_cost, "latency vs cost over all runs"),
     FigureSpec("parity", FIDELITY, plot_parity, "simulated against measured latency per recorded run, held out"),
 )

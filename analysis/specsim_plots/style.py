@@ -54,13 +54,15 @@ def policy_styles(labels, kinds) -> dict:
     shade and a line style per policy, so that two DSP settings differ but both read as DSP."""
     from matplotlib.colors import to_rgb
 
+    kinds = list(kinds)
     out, seen = {}, {}
+    counts = {k: kinds.count(k) for k in kinds}
     styles = ("-", "--", "-.", ":")
     for label, kind in zip(labels, kinds):
         marker, color = kind_style(kind)
         j = seen.get(kind, 0)
         seen[kind] = j + 1
-        shade = 1.0 - 0.22 * (j % 4)  # darker to lighter
+        shade = 1.0 - 0.7 * j / max(1, counts[kind] - 1) if counts[kind] > 1 else 1.0  # full to pale
         rgb = tuple(1 - (1 - c) * shade for c in to_rgb(color))
         out[label] = (marker, rgb, styles[j % len(styles)])
     return out
@@ -74,17 +76,6 @@ def title(target, text: str, options) -> None:
         target.suptitle(text)
     else:
         target.set_title(text)
-
-
-def series_colors(n: int) -> list:
-    """n distinguishable colours (tab10, then tab20, then a continuous map)."""
-    import matplotlib as mpl
-
-    if n <= 10:
-        return [mpl.colormaps["tab10"](i) for i in range(n)]
-    if n <= 20:
-        return [mpl.colormaps["tab20"](i) for i in range(n)]
-    return [mpl.colormaps["viridis"](x) for x in np.linspace(0, 0.95, n)]
 
 
 def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **subplot_kw) -> tuple[Figure, np.ndarray]:

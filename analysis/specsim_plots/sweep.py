@@ -237,8 +237,8 @@ def plot_sweep_metric(sweep: Sweep, metric: str, options=None):
 
 
 def plot_best_setting(sweep: Sweep, options=None):
-    """Two-axis sweeps: the swept policy's net value (or dollars per second saved) per cell, the
-    best setting of the second axis marked in each column."""
+    """Two-axis product sweeps: the swept policy's net value (or dollars per second saved) per
+    cell, the best setting of the second axis marked in each column."""
     x_axis, second = sweep_x_axis(sweep)
     if second is None:
         raise MissingData(sweep.path, "a second sweep axis (the heatmap needs two)")
@@ -252,6 +252,8 @@ def plot_best_setting(sweep: Sweep, options=None):
     swept = [rows for rows in lines.values() if len({str(l) for l in t["label"][rows]}) > 1]
     rows = swept[0] if swept else next(rows for legend, rows in lines.items() if str(t["name"][rows[0]]) != "sequential")
     xs, ys = np.unique(x_axis.values[rows]), np.unique(second.values[rows])
+    if len(set(zip(x_axis.values[rows], second.values[rows]))) < len(xs) * len(ys):
+        raise MissingData(sweep.path, "a product of two axes (a zipped sweep has no grid of settings)")
     grid = np.full((len(ys), len(xs)), np.nan)
     values = np.asarray(t[metric], float)
     for r in rows:
@@ -295,7 +297,9 @@ def plot_sweep_latency_cost(sweep: Sweep, options=None):
         norm = Normalize(lo, hi if hi > lo else lo + 1) if x_axis.ticks is None else Normalize(0, 9)
         colors = [cmap(norm(v)) for v in x_axis.values]
     axes_all = [make_axis(sweep, a) for a in sweep.axes]
-    front = set(pareto_front(cost, latency).tolist())
+    # A front only among points of one world: a user chooses a setting, not a world.
+    one_world = not any(not is_policy_axis(a) for a in sweep.axes)
+    front = set(pareto_front(cost, latency).tolist()) if one_world else set()
     texts = [" @ ".join([str(t["label"][i])] + ([", ".join(a.text(i) for a in axes_all)] if axes_all else []))
              if i in front else None for i in range(len(t))]
     extra = []
@@ -303,8 +307,6 @@ def plot_sweep_latency_cost(sweep: Sweep, options=None):
         extra = [Line2D([], [], linestyle="none", label=f"{axis_label(sweep, x_axis.name)}:")]
         extra += [Line2D([], [], marker="o", color=cmap(norm(j)), linestyle="none", label=c)
                   for j, c in enumerate(x_axis.ticks)]
-    # A front only among points of one world: a user chooses a setting, not a world.
-    one_world = not any(not is_policy_axis(a) for a in sweep.axes)
     draw_plane(ax, cost, cost_err, latency, latency_err, kinds, texts, colors, extra, with_front=one_world)
     if x_axis is not None and x_axis.ticks is None:
         fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=axis_label(sweep, x_axis.name))
