@@ -1,5 +1,6 @@
 #pragma once
 // Prices in dollars per 1M tokens, and the rule for billing cancelled calls.
+#include <optional>
 #include <string>
 
 #include "sim/call.hpp"
@@ -17,7 +18,9 @@ struct Price {
   }
 };
 
-Price decode_price(const sim::ConfigNode& node);
+// A price; with `base` (a catalogue entry, an agent's model), absent fields keep its values, so
+// `price: {input: 2.0}` overrides the input price alone. Without, input and output are required.
+Price decode_price(const sim::ConfigNode& node, const std::optional<Price>& base);
 
 // How a call cancelled while running is billed (a call cancelled while queued is never billed).
 enum class Billing { input_only, full, none, prorated };

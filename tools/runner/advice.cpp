@@ -26,7 +26,7 @@ constexpr double kZ95 = 1.959964;
 // One result file's summary (or a JSON summary's), and where it sits in a sweep.
 struct Source {
   std::string file;  // empty for a JSON summary: no episodes to pair
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;      // a sweep run's (one file's policies share their episodes anyway)
   std::string world, setting;  // world-axis and policy-axis values of a sweep run
   std::vector<analysis::SummaryRow> rows;
   std::vector<std::string> configs;  // per row: the policy's config, which tells settings apart
@@ -89,7 +89,6 @@ Source h5_source(const std::string& path) {
   for (const auto& r : s.rows) s.configs.push_back(analysis::read_policy_attribute(path, r.label, "config"));
   if (const auto text = analysis::read_root_attribute(path, "scenario_yaml"))
     s.stated = analysis::objective_of_scenario_text(*text, path + " (scenario_yaml)");
-  if (const auto seed = analysis::read_root_attribute(path, "seed")) s.seed = std::strtoull(seed->c_str(), nullptr, 10);
   return s;
 }
 

@@ -17,6 +17,8 @@ using SetAction = std::function<void(CommandAction)>;
 void add_run_command(CLI::App& app, SetAction set_action);
 void add_sweep_command(CLI::App& app, SetAction set_action);
 void add_plot_command(CLI::App& app, SetAction set_action);
+// `models [SCENARIO]`: the model catalogue as a table.
+void add_models_command(CLI::App& app, SetAction set_action);
 // `advise RESULTS`: the best policy and setting under the objective.
 void add_advise_command(CLI::App& app, SetAction set_action);
 // `trace validate | stats | import-dsp`; returns the `trace` subcommand for the others.

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   cli::add_sweep_command(app, set_action);
   cli::add_plot_command(app, set_action);
   cli::add_advise_command(app, set_action);
+  cli::add_models_command(app, set_action);
   cli::add_trace_replay_commands(*cli::add_trace_commands(app, set_action), set_action);
   cli::add_serve_command(app, set_action);
   cli::add_live_command(app, set_action);
