@@ -39,7 +39,10 @@ EpisodeMetrics measure_episode(const sim::EpisodeRun& run, const models::Agents&
   const PriceMeter meter(agents, billing);
   for (const sim::CallRecord& call : run.calls) meter.add(call, m);
   double k_sum = 0;
-  for (const sim::RoundRecord& r : run.rounds) k_sum += r.k;
+  for (const sim::RoundRecord& r : run.rounds) {
+    k_sum += r.k;
+    m.k_cut_rounds += r.k < r.chosen_k;
+  }
   m.mean_k = run.rounds.empty() ? 0.0 : k_sum / static_cast<double>(run.rounds.size());
   return m;
 }

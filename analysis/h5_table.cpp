@@ -33,6 +33,7 @@ hid_t string_type(std::size_t size) {
   hid_t t = checked(H5Tcopy(H5T_C_S1), "H5Tcopy");
   check(H5Tset_size(t, size), "H5Tset_size");
   check(H5Tset_strpad(t, H5T_STR_NULLTERM), "H5Tset_strpad");
+  check(H5Tset_cset(t, H5T_CSET_UTF8), "H5Tset_cset");  // labels and scenario text are UTF-8
   return t;
 }
 
@@ -80,11 +81,27 @@ void set_string_attribute(hid_t object, const std::string& name, const std::stri
   check(H5Awrite(attr.get(), type.get(), value.c_str()), "H5Awrite");
 }
 
-void set_int_attribute(hid_t object, const std::string& name, long long value) {
+namespace {
+
+void set_scalar_attribute(hid_t object, const std::string& name, hid_t type, const void* value) {
   Handle space(checked(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose);
-  Handle attr(checked(H5Acreate2(object, name.c_str(), H5T_NATIVE_LLONG, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                      "H5Acreate2"), H5Aclose);
-  check(H5Awrite(attr.get(), H5T_NATIVE_LLONG, &value), "H5Awrite");
+  Handle attr(checked(H5Acreate2(object, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2"),
+              H5Aclose);
+  check(H5Awrite(attr.get(), type, value), "H5Awrite");
+}
+
+}  // namespace
+
+void set_int_attribute(hid_t object, const std::string& name, long long value) {
+  set_scalar_attribute(object, name, H5T_NATIVE_LLONG, &value);
+}
+
+void set_uint_attribute(hid_t object, const std::string& name, unsigned long long value) {
+  set_scalar_attribute(object, name, H5T_NATIVE_ULLONG, &value);
+}
+
+void set_double_attribute(hid_t object, const std::string& name, double value) {
+  set_scalar_attribute(object, name, H5T_NATIVE_DOUBLE, &value);
 }
 
 }  // namespace specsim::analysis::h5

@@ -52,5 +52,7 @@ class Table {
 void check(herr_t status, const char* what);
 void set_string_attribute(hid_t object, const std::string& name, const std::string& value);
 void set_int_attribute(hid_t object, const std::string& name, long long value);
+void set_uint_attribute(hid_t object, const std::string& name, unsigned long long value);
+void set_double_attribute(hid_t object, const std::string& name, double value);
 
 }  // namespace specsim::analysis::h5

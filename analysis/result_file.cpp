@@ -1,5 +1,7 @@
 #include "analysis/result_file.hpp"
 
+#include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "analysis/h5_table.hpp"
@@ -26,7 +28,8 @@ std::vector<h5::Field> episode_fields() {
           SPECSIM_FIELD(E, input_tokens_approx, H5T_NATIVE_INT64),
           SPECSIM_FIELD(E, output_tokens_approx, H5T_NATIVE_INT64),
           SPECSIM_FIELD(E, concurrency_mean, H5T_NATIVE_DOUBLE),
-          SPECSIM_FIELD(E, concurrency_peak, H5T_NATIVE_INT32), SPECSIM_FIELD(E, mean_k, H5T_NATIVE_DOUBLE)};
+          SPECSIM_FIELD(E, concurrency_peak, H5T_NATIVE_INT32), SPECSIM_FIELD(E, mean_k, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(E, k_cut_rounds, H5T_NATIVE_INT32)};
 }
 
 std::vector<h5::Field> call_fields() {
@@ -64,6 +67,20 @@ std::vector<h5::Field> k_count_fields() {
 
 #undef SPECSIM_FIELD
 
+// Numbers are stored as numbers: the run's episodes, and a sweep axis' value when it is one.
+void set_attribute(hid_t file, const std::string& name, const std::string& value) {
+  char* end = nullptr;
+  if (name == "episodes") {
+    const long long episodes = std::strtoll(value.c_str(), &end, 10);
+    if (!value.empty() && *end == '\0') return h5::set_int_attribute(file, name, episodes);
+  }
+  if (name.rfind("axis:", 0) == 0) {
+    const double number = std::strtod(value.c_str(), &end);
+    if (!value.empty() && *end == '\0' && std::isfinite(number)) return h5::set_double_attribute(file, name, number);
+  }
+  h5::set_string_attribute(file, name, value);
+}
+
 h5::Handle group_without_times(hid_t parent, const std::string& name) {
   h5::Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
   h5::check(H5Pset_obj_track_times(gcpl.get(), false), "H5Pset_obj_track_times");
@@ -73,14 +90,14 @@ h5::Handle group_without_times(hid_t parent, const std::string& name) {
   return h5::Handle(g, H5Gclose);
 }
 
-std::string group_name(const std::string& label) {
+}  // namespace
+
+std::string policy_group_name(const std::string& label) {
   std::string s = label;
   for (char& c : s)
     if (c == '/') c = '_';  // the only character an HDF5 link name cannot hold
   return s;
 }
-
-}  // namespace
 
 struct ResultFile::Impl {
   Impl(std::string path, sim::CommitGroup* group) : target(std::move(path), group) {}
@@ -108,13 +125,13 @@ ResultFile::ResultFile(std::string path, const std::map<std::string, std::string
   hid_t f = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
   if (f < 0) throw std::runtime_error("cannot create result file " + temp);
   impl_->file = h5::Handle(f, H5Fclose);
-  for (const auto& [name, value] : attributes) h5::set_string_attribute(f, name, value);
-  h5::set_string_attribute(f, "seed", std::to_string(seed));
+  for (const auto& [name, value] : attributes) set_attribute(f, name, value);
+  h5::set_uint_attribute(f, "seed", seed);
 
   h5::Handle root = group_without_times(f, "policies");
   for (std::size_t i = 0; i < policies.size(); ++i) {
     Impl::PolicyTables t;
-    t.group = group_without_times(root.get(), group_name(policies[i].label));
+    t.group = group_without_times(root.get(), policy_group_name(policies[i].label));
     h5::set_string_attribute(t.group.get(), "label", policies[i].label);
     h5::set_string_attribute(t.group.get(), "kind", policies[i].kind);
     h5::set_string_attribute(t.group.get(), "config", policies[i].config);

@@ -24,6 +24,9 @@ struct PolicyInfo {
   std::string label, kind, config;
 };
 
+// The name of a policy's group below /policies.
+std::string policy_group_name(const std::string& label);
+
 class ResultFile {
  public:
   ResultFile(std::string path, const std::map<std::string, std::string>& attributes, std::uint64_t seed,

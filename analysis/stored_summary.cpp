@@ -33,7 +33,16 @@ std::vector<h5::Field> summary_fields(hid_t name_type, hid_t label_type, std::si
           SPECSIM_SUMMARY(calls_target, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(calls_approx, H5T_NATIVE_DOUBLE),
           SPECSIM_SUMMARY(calls_cancelled, H5T_NATIVE_DOUBLE),
           SPECSIM_SUMMARY(concurrency_mean, H5T_NATIVE_DOUBLE),
-          SPECSIM_SUMMARY(concurrency_peak, H5T_NATIVE_INT32), SPECSIM_SUMMARY(mean_k, H5T_NATIVE_DOUBLE)};
+          SPECSIM_SUMMARY(concurrency_peak, H5T_NATIVE_INT32), SPECSIM_SUMMARY(mean_k, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(latency_p99_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(latency_p99_lo_s, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(latency_p99_hi_s, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(unnecessary_cost_ci95_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(speculation_cost_ci95_usd, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(mean_k_ci95, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(seconds_saved_s, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(seconds_saved_ci95_s, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(extra_cost_usd, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(extra_cost_ci95_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(usd_per_s_saved, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(usd_per_s_saved_ci95, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(net_value_usd, H5T_NATIVE_DOUBLE), SPECSIM_SUMMARY(net_value_ci95_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_SUMMARY(k_cut_share, H5T_NATIVE_DOUBLE)};
 #undef SPECSIM_SUMMARY
 }
 

@@ -1,6 +1,7 @@
 #include "analysis/summary.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace specsim::analysis {
 
@@ -16,9 +17,16 @@ void PolicyAccumulator::add(const EpisodeMetrics& m, const EpisodeMetrics& basel
   cancelled_.add(m.calls_cancelled);
   conc_.add(m.concurrency_mean);
   k_.add(m.mean_k);
+  rounds_ += m.rounds;
+  k_cut_rounds_ += m.k_cut_rounds;
   peak_ = std::max(peak_, m.concurrency_peak);
   speedup_.add(baseline.latency_s, m.latency_s);
   cost_ratio_.add(m.cost_usd, baseline.cost_usd);
+  const double saved = baseline.latency_s - m.latency_s, extra = m.cost_usd - baseline.cost_usd;
+  saved_.add(saved);
+  extra_.add(extra);
+  usd_per_s_.add(extra, saved);
+  if (value_of_time_) net_value_.add(*value_of_time_ * saved - extra);
 }
 
 void PolicyAccumulator::add_k_counts(const std::vector<std::int64_t>& counts) {
@@ -69,6 +77,23 @@ SummaryRow PolicyAccumulator::row() const {
   r.concurrency_mean = conc_.mean();
   r.concurrency_peak = peak_;
   r.mean_k = k_.mean();
+  r.latency_p99_s = latency_q_.quantile(0.99);
+  std::tie(r.latency_p99_lo_s, r.latency_p99_hi_s) = latency_q_.quantile_ci95(0.99);
+  r.unnecessary_cost_ci95_usd = unnecessary_.ci95();
+  r.speculation_cost_ci95_usd = speculation_.ci95();
+  r.mean_k_ci95 = k_.ci95();
+  r.seconds_saved_s = saved_.mean();
+  r.seconds_saved_ci95_s = saved_.ci95();
+  r.extra_cost_usd = extra_.mean();
+  r.extra_cost_ci95_usd = extra_.ci95();
+  constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
+  // Only a policy that saves time has a price per second saved (the baseline saves none).
+  const bool saves_time = r.seconds_saved_s > 0;
+  r.usd_per_s_saved = saves_time ? usd_per_s_.ratio() : kUndefined;
+  r.usd_per_s_saved_ci95 = saves_time ? usd_per_s_.ci95() : kUndefined;
+  r.net_value_usd = value_of_time_ ? net_value_.mean() : kUndefined;
+  r.net_value_ci95_usd = value_of_time_ ? net_value_.ci95() : kUndefined;
+  r.k_cut_share = rounds_ > 0 ? static_cast<double>(k_cut_rounds_) / static_cast<double>(rounds_) : 0.0;
   return r;
 }
 

@@ -27,6 +27,17 @@ struct SummaryFigures {
   double concurrency_mean = 0;
   std::int32_t concurrency_peak = 0;
   double mean_k = 0;
+  // Appended after the figures above, which keep their place in stored tables.
+  double latency_p99_s = 0, latency_p99_lo_s = 0, latency_p99_hi_s = 0;
+  double unnecessary_cost_ci95_usd = 0, speculation_cost_ci95_usd = 0, mean_k_ci95 = 0;
+  // Against the baseline on the same episodes: the mean seconds saved and dollars added.
+  double seconds_saved_s = 0, seconds_saved_ci95_s = 0;
+  double extra_cost_usd = 0, extra_cost_ci95_usd = 0;
+  // Dollars added per second saved (paired ratio); NaN unless the policy saves time.
+  double usd_per_s_saved = 0, usd_per_s_saved_ci95 = 0;
+  // value_of_time * seconds saved - dollars added, per episode; NaN without a value of time.
+  double net_value_usd = 0, net_value_ci95_usd = 0;
+  double k_cut_share = 0;  // of the rounds, those whose chosen k was cut to the steps left
 };
 
 struct LearnerSummary {
@@ -46,7 +57,9 @@ LearnerSummary summarize_learning(const sim::LearningStats& stats);
 
 class PolicyAccumulator {
  public:
-  PolicyAccumulator(std::string name, std::string label) : name_(std::move(name)), label_(std::move(label)) {}
+  // Net value needs the value of a second (the scenario's objective); without one it is NaN.
+  PolicyAccumulator(std::string name, std::string label, std::optional<double> value_of_time_usd_per_s)
+      : name_(std::move(name)), label_(std::move(label)), value_of_time_(value_of_time_usd_per_s) {}
   // `baseline` is the sequential run of the same episode.
   void add(const EpisodeMetrics& m, const EpisodeMetrics& baseline);
   void add_k_counts(const std::vector<std::int64_t>& counts);
@@ -55,9 +68,12 @@ class PolicyAccumulator {
 
  private:
   std::string name_, label_;
+  std::optional<double> value_of_time_;
   RunningStats latency_, cost_, unnecessary_, speculation_, steps_, calls_t_, calls_a_, cancelled_, conc_, k_;
+  RunningStats saved_, extra_, net_value_;
+  std::int64_t rounds_ = 0, k_cut_rounds_ = 0;
   QuantileSketch latency_q_;
-  PairedRatio speedup_, cost_ratio_;
+  PairedRatio speedup_, cost_ratio_, usd_per_s_;
   std::int32_t peak_ = 0;
   std::vector<std::int64_t> k_counts_;
   std::optional<sim::LearningStats> learning_;

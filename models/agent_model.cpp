@@ -82,7 +82,7 @@ AgentModel decode_agent(const sim::ConfigNode& node, const Catalogue& catalogue)
     if (a.cached_fraction < 0 || a.cached_fraction > 1) f->fail("must be in [0, 1]");
   }
   if (auto latency = node.find("latency")) a.latency = decode_latency(*latency, a.latency);
-  if (auto price = node.find("price")) a.price = decode_price(*price);
+  if (auto price = node.find("price")) a.price = decode_price(*price, a.price);
   return a;
 }
 

@@ -22,12 +22,13 @@ const Catalogue& Catalogue::builtin() {
 void Catalogue::merge(const sim::ConfigNode& models) {
   for (const auto& [name, node] : models.entries()) {
     node.expect_keys({"provider", "price", "latency"});
-    ModelInfo info;
-    if (const ModelInfo* existing = find(name)) info = *existing;
+    // An entry already known is overridden field by field; a new one must say what it costs.
+    const ModelInfo* known = find(name);
+    ModelInfo info = known ? *known : ModelInfo{};
     info.name = name;
     info.provider = node.get<std::string>("provider", info.provider);
-    if (auto price = node.find("price")) info.price = decode_price(*price);
-    else if (!find(name)) node.at("price");  // a new model must say what it costs
+    if (auto price = node.find("price")) info.price = decode_price(*price, known ? std::optional(known->price) : std::nullopt);
+    else if (!known) node.at("price");
     if (auto latency = node.find("latency")) info.latency = decode_latency(*latency, info.latency);
     models_[name] = info;
   }

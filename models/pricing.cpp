@@ -7,11 +7,17 @@
 
 namespace specsim::models {
 
-Price decode_price(const sim::ConfigNode& node) {
+Price decode_price(const sim::ConfigNode& node, const std::optional<Price>& base) {
   node.expect_keys({"input", "cached_input", "output"});
-  Price p;
   // Dollars per million tokens; beyond $10,000 a price is a typo, and sums of it overflow nothing.
   constexpr double kMaxPrice = 1e4;
+  Price p;
+  if (base) {
+    p.input = node.get_real("input", 0, kMaxPrice, base->input);
+    p.output = node.get_real("output", 0, kMaxPrice, base->output);
+    p.cached_input = node.get_real("cached_input", 0, kMaxPrice, base->cached_input);
+    return p;
+  }
   p.input = node.get_real("input", 0, kMaxPrice);
   p.output = node.get_real("output", 0, kMaxPrice);
   p.cached_input = node.get_real("cached_input", 0, kMaxPrice, p.input);

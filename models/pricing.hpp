@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sim/call.hpp"
@@ -20,7 +21,9 @@ struct Price {
   }
 };
 
-Price decode_price(const sim::ConfigNode& node);
+// A price; with `base` (a catalogue entry, an agent's model), absent fields keep its values, so
+// `price: {input: 2.0}` overrides the input price alone. Without, input and output are required.
+Price decode_price(const sim::ConfigNode& node, const std::optional<Price>& base);
 
 // How a call cancelled while running is billed (a call cancelled while queued is never billed).
 enum class Billing { input_only, full, none, prorated };

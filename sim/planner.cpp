@@ -50,6 +50,7 @@ const EpisodeRun& Planner::end_episode() {
     metrics_.concurrency_mean = run_.concurrency_mean;
     metrics_.concurrency_peak = run_.concurrency_peak;
     metrics_.mean_k = round_count_ == 0 ? 0.0 : k_sum_ / static_cast<double>(round_count_);
+    metrics_.k_cut_rounds = k_cut_rounds_;
     run_.metrics = metrics_;
   }
   policy_.on_episode_end(run_.episode);
@@ -71,6 +72,7 @@ void Planner::reset(std::int64_t episode) {
   metrics_ = EpisodeMetrics{};
   round_count_ = 0;
   k_sum_ = 0;
+  k_cut_rounds_ = 0;
   run_.steps = 0;
   run_.terminated = false;
   run_.error.clear();
@@ -116,6 +118,7 @@ void Planner::start_round() {
   if (decision.k < 0) throw std::logic_error("policy chose k < 0");
 
   // Guesses past max_steps could never be committed.
+  chosen_k_ = decision.k;
   k_ = std::min(decision.k, config_.max_steps - committed_);
   prediction_ready_ = decision.delay <= Time::zero();
   overlap_ = decision.overlap && k_ > 0;
@@ -347,7 +350,8 @@ void Planner::close_round(int committed, bool mismatch) {
   assign_roles(committed, mismatch);
 
   const Time t = now();
-  if (recording_) run_.rounds.push_back(RoundRecord{round_, round_start_, k_, committed, mismatch, rel(round_began_), rel(t)});
+  if (recording_)
+    run_.rounds.push_back(RoundRecord{round_, round_start_, k_, committed, mismatch, rel(round_began_), rel(t), chosen_k_});
   tally_round();
   last_k_ = k_;
   last_committed_ = committed;
@@ -393,6 +397,7 @@ void Planner::tally_round() {
   else run_.k_counts.insert(it, {k_, 1});
   ++round_count_;
   k_sum_ += k_;
+  k_cut_rounds_ += k_ < chosen_k_;
   if (!config_.meter) return;
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) config_.meter->add(run_.calls[i], metrics_);
   if (recording_) return;

@@ -26,6 +26,7 @@ struct RoundRecord {
   std::int32_t round = 0, start_step = 0, k = 0, committed = 0;
   bool mismatch = false;
   Time start, end;  // relative to the episode start
+  std::int32_t chosen_k = 0;  // the policy's k; `k` is it cut to the steps left before max_steps
 };
 
 struct EpisodeRun {
@@ -135,13 +136,13 @@ class Planner final : public CallSink, public EventHandler {
   int matched_total_ = 0, verified_guesses_ = 0;
 
   // The open round.
-  int round_ = -1, round_start_ = 0, k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
+  int round_ = -1, round_start_ = 0, k_ = 0, chosen_k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
   int cut_ = 0;  // no position after this one starts: a known mismatch (eager cancellation)
   std::uint32_t round_first_call_ = 0;
   std::uint32_t calls_base_ = 0;  // id of run_.calls[0]
   bool recording_ = true;
   EpisodeMetrics metrics_;  // metered so far
-  std::int32_t round_count_ = 0;
+  std::int32_t round_count_ = 0, k_cut_rounds_ = 0;
   double k_sum_ = 0;
   Time round_began_;
   bool prediction_ready_ = true;

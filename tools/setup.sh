@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(cmake make g++ pkg-config git
   libboost-random-dev libeigen3-dev libyaml-cpp-dev libhdf5-dev catch2 libcli11-dev
   nlohmann-json3-dev libfmt-dev libbenchmark-dev libboost-dev libcurl4-openssl-dev
-  python3 python3-numpy python3-h5py python3-matplotlib)
+  python3 python3-numpy python3-h5py python3-matplotlib python3-pandas python3-yaml)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,7 +6,7 @@ void SummarySink::on_run_start(const sim::RunInfo& run) {
   run_ = run;
   acc_.clear();
   for (const auto& lane : run.lanes)
-    if (!lane.hidden) acc_.emplace_back(lane.kind, lane.label);
+    if (!lane.hidden) acc_.emplace_back(lane.kind, lane.label, objective_.value_of_time_usd_per_s);
   current_.assign(run.lanes.size(), EpisodeMetrics{});
   learning_.assign(run.lanes.size(), std::nullopt);
   k_counts_.assign(run.lanes.size(), {});

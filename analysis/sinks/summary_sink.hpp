@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "analysis/episode_metrics.hpp"
+#include "analysis/objective.hpp"
 #include "analysis/summary.hpp"
 #include "sim/run_observer.hpp"
 
@@ -12,13 +13,16 @@ namespace specsim::analysis {
 
 class SummarySink final : public sim::RunObserver {
  public:
-  SummarySink(const models::Agents& agents, models::Billing billing) : agents_(agents), billing_(billing) {}
+  // The objective's value of a second, if it states one, gives each row its net value.
+  SummarySink(const models::Agents& agents, models::Billing billing, Objective objective)
+      : agents_(agents), billing_(billing), objective_(std::move(objective)) {}
 
   void on_run_start(const sim::RunInfo& run) override;
   void on_episode(std::size_t lane, const sim::EpisodeRun& episode) override;
   void on_run_end() override;
 
   const sim::RunInfo& run() const { return run_; }
+  const Objective& objective() const { return objective_; }
   // In the scenario's policy order; complete after on_run_end.
   const std::vector<SummaryRow>& rows() const { return rows_; }
   std::int64_t simulated_steps() const { return steps_; }
@@ -26,6 +30,7 @@ class SummarySink final : public sim::RunObserver {
  private:
   const models::Agents& agents_;
   models::Billing billing_;
+  Objective objective_;
   sim::RunInfo run_;
   std::vector<PolicyAccumulator> acc_;               // one per reported lane
   std::vector<EpisodeMetrics> current_;               // this episode, by lane

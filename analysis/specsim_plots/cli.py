@@ -1,4 +1,5 @@
-"""The command line: ``python3 -m specsim_plots PATH -o DIR [--formats png,pdf] [--only NAMES]``.
+"""The command line: ``python3 -m specsim_plots PATH -o DIR [--formats png,pdf,svg] [--only NAMES]``
+(and ``--list``: the figures, what each needs and shows).
 
 ``specsim plot`` runs this, so its contract is an interface: one line per file written on
 stdout, a note on stderr per figure skipped for lack of data, exit 0 on success, exit 2 with a
@@ -26,11 +27,14 @@ class UsageError(Exception):
 def parser() -> argparse.ArgumentParser:
     names = ", ".join(f.name for f in FIGURES)
     p = argparse.ArgumentParser(
-        prog="python3 -m specsim_plots",
+        prog="specsim plot",
         description="Figures from specsim results: PATH is one run's HDF5 file, a sweep folder or a fidelity report.",
-        epilog=f"figures: {names}")
-    p.add_argument("path", metavar="PATH", help="a run's result file (.h5), a sweep folder or a fidelity report (.json)")
-    p.add_argument("-o", "--output", metavar="DIR", required=True, help="folder for the figures (created)")
+        epilog=f"figures: {names} (--list says what each shows)")
+    p.add_argument("path", metavar="PATH", nargs="?",
+                   help="a run's result file (.h5), a sweep folder or a fidelity report (.json)")
+    p.add_argument("-o", "--output", metavar="DIR", help="folder for the figures (created)")
+    p.add_argument("--title", action="store_true", help="give every figure a title (default: none, as in a paper)")
+    p.add_argument("--list", action="store_true", help="list the figures, what each needs and shows, and exit")
     p.add_argument("--formats", default=",".join(style.DEFAULT_FORMATS),
                    help="comma-separated file formats (default: %(default)s)")
     p.add_argument("--only", metavar="NAMES", help="comma-separated figures to make; a missing table is an error")
@@ -58,9 +62,21 @@ def selected(only: str | None, source: str, path: str):
     return specs, True
 
 
+def listing() -> str:
+    """One line per figure: name, the input it needs, what it shows."""
+    width = max(len(f.name) for f in FIGURES)
+    needs = {RUN: "run", SWEEP: "sweep", FIDELITY: "fidelity"}
+    return "\n".join(f"{f.name:<{width}}  {needs[f.source]:<8}  {f.about}" for f in FIGURES)
+
+
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.list:
+        print(listing())
+        return EXIT_OK
     try:
+        if not args.path or not args.output:
+            raise UsageError("specsim plot needs PATH and -o DIR (or --list)")
         try:
             formats = style.parse_formats(args.formats)
         except ValueError as e:
@@ -72,7 +88,7 @@ def run(argv: list[str] | None = None) -> int:
         specs, strict = selected(args.only, source, args.path)
         if args.policy and source == RUN:
             results.policy(args.policy)  # an unknown label fails now, whichever figures run
-        options = Options(policy=args.policy, episode=args.episode, window=args.window)
+        options = Options(policy=args.policy, episode=args.episode, window=args.window, title=args.title)
         written, skipped = 0, []
         for spec in specs:
             try:

@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 from . import style
 from .io import MissingData, Run
 
-SIZE = (11.0, 4.5)
+SIZE = (style.DOUBLE_COLUMN, 3.0)
 
 
 def episode_columns(run: Run, columns: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
@@ -44,8 +44,8 @@ def plot_concurrency(run: Run, options=None):
                                                "markersize": 4},
                     flierprops={"marker": ".", "markersize": 2, "alpha": 0.4}, medianprops={"color": "#d62728"})
     style.tick_labels(ax_mean, labels)
-    ax_mean.set_ylabel("calls in flight, time-averaged per episode")
-    ax_mean.set_title("mean concurrency per episode (box: quartiles, ◇: mean)", fontsize=9)
+    ax_mean.set_ylabel("mean calls in flight per episode")
+    style.title(ax_mean, "mean concurrency per episode (box: quartiles, ◇: mean)", options)
     ax_mean.grid(True, axis="y", alpha=0.3)
 
     peaks = sorted({int(v) for l in labels for v in data[l]["concurrency_peak"] if np.isfinite(v)})
@@ -58,10 +58,10 @@ def plot_concurrency(run: Run, options=None):
                     width=0.7)
         bottom += share
     style.tick_labels(ax_peak, labels)
-    ax_peak.set_ylabel("share of episodes")
+    ax_peak.set_ylabel("share of episodes by peak calls in flight")
     ax_peak.set_ylim(0, 1)
-    ax_peak.set_title("peak calls in flight per episode", fontsize=9)
+    style.title(ax_peak, "peak calls in flight per episode", options)
     ax_peak.legend(handles=[Patch(color=shades[p], label=str(p)) for p in reversed(peaks)], title="peak",
                    fontsize=7, title_fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.suptitle(f"{run.name}: concurrency", fontsize=11)
+    style.title(fig, f"{run.name}: concurrency", options)
     return fig

@@ -10,6 +10,7 @@ from functools import partial
 from typing import Callable
 
 from .concurrency import plot_concurrency
+from .decision import plot_cost_breakdown, plot_cost_per_second_saved, plot_latency_cdf, plot_speedup_distribution
 from .k_histogram import plot_k_histogram
 from .k_sweep import plot_k_sweep
 from .knobs import plot_knobs
@@ -17,7 +18,7 @@ from .latency_cost import plot_latency_cost
 from .learner_fidelity import plot_learner_fidelity
 from .learning import plot_learning_curve
 from .parity import plot_parity
-from .sweep import METRICS, plot_sweep_latency_cost, plot_sweep_metric
+from .sweep import METRICS, plot_best_setting, plot_sweep_latency_cost, plot_sweep_metric
 from .timeline import plot_timeline
 
 RUN, SWEEP, FIDELITY = "run", "sweep", "fidelity"
@@ -30,6 +31,7 @@ class Options:
     policy: str | None = None  # timeline: policy label
     episode: int = 0  # timeline: episode number
     window: int | None = None  # learning_curve: rolling-mean window (episodes)
+    title: bool = False  # draw titles (a paper's figures have captions instead)
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,21 @@ class FigureSpec:
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("latency_cost", RUN, plot_latency_cost, "latency vs cost of every policy, Pareto front"),
+    FigureSpec("latency_cdf", RUN, plot_latency_cdf, "share of episodes within each latency, p50/p95/p99 marked"),
+    FigureSpec("cost_breakdown", RUN, plot_cost_breakdown, "cost per episode: committed path, speculation, unnecessary"),
+    FigureSpec("cost_per_second_saved", RUN, plot_cost_per_second_saved,
+               "dollars added per second saved against fixed k and DSP's tau"),
+    FigureSpec("speedup_distribution", RUN, plot_speedup_distribution, "per-episode speedup over sequential"),
     FigureSpec("k_sweep", RUN, plot_k_sweep, "speedup, cost, unnecessary cost against fixed k; DSP at mean k"),
     FigureSpec("knobs", RUN, plot_knobs, "DSP's tau and offset curves: mean k, latency, cost"),
     FigureSpec("learning_curve", RUN, plot_learning_curve, "predictor accuracy and MAE per episode"),
     FigureSpec("k_histogram", RUN, plot_k_histogram, "share of rounds at each chosen k"),
     FigureSpec("concurrency", RUN, plot_concurrency, "per-episode mean and peak calls in flight"),
     FigureSpec("timeline", RUN, plot_timeline, "Gantt chart of one episode's calls"),
-    *(FigureSpec(f"sweep_{m}", SWEEP, partial(plot_sweep_metric, metric=m), f"{m} against the first sweep axis")
+    *(FigureSpec(f"sweep_{m}", SWEEP, partial(plot_sweep_metric, metric=m), f"{m} against the first sweep axis, a panel per policy kind")
       for m in METRICS),
+    FigureSpec("sweep_best_setting", SWEEP, plot_best_setting,
+               "two-axis product sweeps: net value (or $ per second saved) per cell, best per column"),
     FigureSpec("sweep_latency_cost", SWEEP, plot_sweep_latency_cost, "latency vs cost over all runs"),
     FigureSpec("parity", FIDELITY, plot_parity, "simulated against measured latency per recorded run, held out"),
     FigureSpec("learner_fidelity", FIDELITY, plot_learner_fidelity, "DSP's learner reproduced: k chosen, accuracy over the run"),

@@ -11,7 +11,7 @@ import numpy as np
 from . import style
 from .io import MissingData, Run
 
-SIZE = (8.0, 4.6)
+SIZE = (style.DOUBLE_COLUMN, 2.6)
 TABLE = "k_histogram"
 
 
@@ -27,7 +27,9 @@ def plot_k_histogram(run: Run, options=None):
     width = 0.8 / len(tables)
     fig, axes = style.new_figure(*SIZE)
     ax = axes[0, 0]
-    for j, (color, (label, t)) in enumerate(zip(style.series_colors(len(tables)), tables.items())):
+    styles = style.policy_styles(list(tables), [run.policy(label).kind for label in tables])
+    for j, (label, t) in enumerate(tables.items()):
+        color = styles[label][1]
         counts = dict(zip(t["k"].astype(int).tolist(), t["count"].astype(float).tolist()))
         total = sum(counts.values())
         share = [counts.get(k, 0.0) / total for k in ks]
@@ -38,6 +40,6 @@ def plot_k_histogram(run: Run, options=None):
     ax.set_xlabel("speculation depth k chosen at round start (steps)")
     ax.set_ylabel("share of rounds")
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper right")
-    ax.set_title(f"{run.name}: distribution of chosen k", fontsize=11)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    style.title(ax, f"{run.name}: distribution of chosen k", options)
     return fig

@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from . import metrics, style
 from .io import MissingData, Run
 
-SIZE = (12.0, 4.0)
+SIZE = (style.DOUBLE_COLUMN, 2.4)
 PANELS = ("speedup", "cost_usd", "unnecessary_cost_usd")
 
 
@@ -36,8 +36,8 @@ def plot_k_sweep(run: Run, options=None):
     mean_k = run.summary["mean_k"] if "mean_k" in run.summary else None
     if adaptive and mean_k is None:
         raise MissingData(run.path, "column mean_k in table /summary")
-    colors = style.series_colors(len(adaptive) + 1)[1:]
     kinds = {p.label: p.kind for p in run.policies}
+    styles = style.policy_styles(adaptive, [kinds[label] for label in adaptive])
 
     fig, axes = style.new_figure(*SIZE, ncols=len(PANELS))
     for ax, metric in zip(axes[0], PANELS):
@@ -48,15 +48,18 @@ def plot_k_sweep(run: Run, options=None):
             values, errors = metrics.run_metric(run, metric, adaptive_rows)
             errs = metrics.errorbar_values(errors)
             for j, (label, row) in enumerate(zip(adaptive, adaptive_rows)):
-                marker = style.kind_style(kinds[label])[0]
+                marker, color, _ = styles[label]
                 ax.errorbar([mean_k[row]], [values[j]], yerr=None if errs is None else [errs[j]], fmt=marker,
-                            color=colors[j], markeredgecolor="black", markeredgewidth=0.5, capsize=3,
-                            markersize=9 if marker == "*" else 7, label=f"{label} (at mean k)")
+                            color=color, markeredgecolor="black", markeredgewidth=0.5, capsize=2,
+                            markersize=7 if marker == "*" else 5, label=label)
         metrics.draw_baseline(ax, run, metric)
         ax.set_xlabel("speculation depth k (steps)")
         ax.set_ylabel(metrics.label(metric))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
-    axes[0, 0].legend(fontsize=7, loc="best")
-    fig.suptitle(f"{run.name}: fixed k vs adaptive depth (95% CI)", fontsize=11)
+    # Outside, right of the last panel: a legend inside would cover the points.
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    axes[0, -1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.03, 1.0), frameon=False,
+                       title="adaptive at mean k" if adaptive else None, title_fontsize=7)
+    style.title(fig, f"{run.name}: fixed k vs adaptive depth (95% CI)", options)
     return fig

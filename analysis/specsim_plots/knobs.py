@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from . import metrics, style
 from .io import MissingData, Policy, Run
 
-SIZE = (12.0, 7.0)
+SIZE = (style.DOUBLE_COLUMN, 4.2)
 PANELS = ("mean_k", "latency_mean_s", "cost_usd")
 # (config key, axis label, value when the configuration leaves it out)
 KNOBS = (("tau", "expectile tau", 0.5), ("offset", "offset beta (steps)", 0.0))
@@ -61,13 +61,14 @@ def plot_knobs(run: Run, options=None):
                 ax.set_axis_off()
             style.note(axes[row, 1], f"no {knob} curve: the run's dsp policies do not vary {knob}")
             continue
-        colors = style.series_colors(len(series))
+        shades = style.policy_styles(list(series), ["dsp"] * len(series))
         for ax, metric in zip(axes[row], PANELS):
-            for color, (name, points) in zip(colors, series.items()):
+            for name, points in series.items():
+                marker, color, linestyle = shades[name]
                 xs = np.array([v for v, _ in points])
                 values, errors = metrics.run_metric(run, metric, metrics.summary_rows(run, [l for _, l in points]))
-                ax.errorbar(xs, values, yerr=metrics.errorbar_values(errors), fmt="^-", color=color, capsize=3,
-                            markersize=5, label=name)
+                ax.errorbar(xs, values, yerr=metrics.errorbar_values(errors), fmt=marker, linestyle=linestyle, color=color,
+                            markeredgecolor="black", markeredgewidth=0.4, capsize=2, markersize=4, label=name)
             if metric != "mean_k":
                 metrics.draw_baseline(ax, run, metric)
             ax.set_xlabel(knob_label)
@@ -76,6 +77,7 @@ def plot_knobs(run: Run, options=None):
         handles, _ = axes[row, 0].get_legend_handles_labels()
         if metrics.baseline(run, "latency_mean_s") is not None:
             handles.append(Line2D([], [], color="#666666", linestyle=":", linewidth=1, label="sequential"))
-        axes[row, 0].legend(handles=handles, fontsize=7, loc="best", title=f"{knob} curves", title_fontsize=7)
-    fig.suptitle(f"{run.name}: DSP control knobs (95% CI)", fontsize=11)
+        axes[row, -1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.03, 1.0), frameon=False,
+                             title=f"{knob} curves", title_fontsize=7)
+    style.title(fig, f"{run.name}: DSP control knobs (95% CI)", options)
     return fig

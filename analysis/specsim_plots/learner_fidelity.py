@@ -14,7 +14,7 @@ import numpy as np
 from . import style
 from .io import Fidelity, MissingData
 
-SIZE = (10.0, 4.2)
+SIZE = (style.DOUBLE_COLUMN, 3.0)
 
 
 def _shares(counts: dict) -> dict[int, float]:
@@ -47,16 +47,18 @@ def plot_learner_fidelity(fid: Fidelity, options=None):
     rows = [("DSP's recorded choices", recorded)] + [(_label(r), _shares(r["simulated_k"])) for r in fid.learner]
     ks = sorted({k for _, shares in rows for k in shares})
     width = 0.8 / len(rows)
-    colors = ["0.2"] + style.series_colors(len(rows) - 1)
+    # DSP's record in grey; specsim's learner settings in the DSP kind's colour, one shade each.
+    shades = style.policy_styles([label for label, _ in rows[1:]], ["dsp"] * (len(rows) - 1))
+    colors = ["0.2"] + [shades[label][1] for label, _ in rows[1:]]
     for i, (label, shares) in enumerate(rows):
         x = np.arange(len(ks)) + (i - (len(rows) - 1) / 2) * width
         ax.bar(x, [100 * shares.get(k, 0.0) for k in ks], width, color=colors[i], label=label)
     ax.set_xticks(np.arange(len(ks)), [str(k) for k in ks])
     ax.set_xlabel("k chosen at a round's start")
     ax.set_ylabel("share of rounds (%)")
-    ax.set_title(f"k on DSP's runs ({sum(fid.learner[0]['recorded_k'].values())} rounds)", fontsize=10)
+    style.title(ax, f"k on DSP's runs ({sum(fid.learner[0]['recorded_k'].values())} rounds)", options)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=6.5)
+    ax.legend(fontsize=6, frameon=False)
 
     ax = axes[0, 1]
     dsp = _accuracy_by_task(fid.learner[0], "recorded_jobs")
@@ -72,7 +74,7 @@ def plot_learner_fidelity(fid: Fidelity, options=None):
     ax.set_xlabel("task position in its folder's run")
     ax.set_ylabel("batch accuracy before a job's first step (%)")
     ax.set_ylim(-5, 105)
-    ax.set_title("predictor accuracy over the run (mean over folders)", fontsize=10)
+    style.title(ax, "predictor accuracy over the run (mean over folders)", options)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=6.5)
+    ax.legend(fontsize=6, frameon=False)
     return fig

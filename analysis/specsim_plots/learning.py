@@ -14,7 +14,7 @@ from matplotlib.lines import Line2D
 from . import style
 from .io import MissingData, Run
 
-SIZE = (9.0, 6.0)
+SIZE = (style.DOUBLE_COLUMN, 3.6)
 TABLE = "learning"
 
 
@@ -61,20 +61,22 @@ def plot_learning_curve(run: Run, options=None):
     fig, axes = style.new_figure(*SIZE, nrows=2, sharex=True)
     ax_acc, ax_mae = axes[0, 0], axes[1, 0]
     ax_jobs = ax_acc.twinx()
-    colors = style.series_colors(len(tables))
+    styles = style.policy_styles(list(tables), [run.policy(label).kind for label in tables])
     windows = set()
-    for color, (label, t) in zip(colors, tables.items()):
+    for label, t in tables.items():
+        _, color, linestyle = styles[label]
         for column in ("episode", "accuracy", "mae"):
             if column not in t:
                 raise MissingData(run.path, f"column {column} in table /policies/{run.policy(label).group}/{TABLE}")
         window = getattr(options, "window", None) or default_window(len(t))
         windows.add(window)
         weights = t.get("predictions")
-        ax_acc.plot(t["episode"], rolling_mean(t["accuracy"], window, weights), color=color, linewidth=1.3,
-                    label=label)
-        ax_mae.plot(t["episode"], rolling_mean(t["mae"], window, weights), color=color, linewidth=1.3, label=label)
+        ax_acc.plot(t["episode"], rolling_mean(t["accuracy"], window, weights), color=color, linestyle=linestyle,
+                    linewidth=1.1, label=label)
+        ax_mae.plot(t["episode"], rolling_mean(t["mae"], window, weights), color=color, linestyle=linestyle,
+                    linewidth=1.1, label=label)
         if "training_jobs" in t:
-            ax_jobs.plot(t["episode"], t["training_jobs"], color=color, linewidth=0.9, linestyle=":")
+            ax_jobs.plot(t["episode"], t["training_jobs"], color=color, linewidth=0.6, linestyle=":")
     window_text = ", ".join(str(w) for w in sorted(windows))
     ax_acc.set_ylabel("accuracy (ideal k or k+1)")
     ax_acc.set_ylim(-0.02, 1.02)
@@ -83,9 +85,10 @@ def plot_learning_curve(run: Run, options=None):
     ax_mae.set_xlabel("episode")
     for ax in (ax_acc, ax_mae):
         ax.grid(True, alpha=0.3)
-    ax_mae.legend(fontsize=7, loc="upper right", title="policy", title_fontsize=7)
-    ax_acc.legend(handles=[Line2D([], [], color="black", linewidth=1.3, label=f"accuracy (rolling mean, {window_text} ep.)"),
-                           Line2D([], [], color="black", linewidth=0.9, linestyle=":", label="training jobs (right axis)")],
-                  fontsize=7, loc="lower right")
-    fig.suptitle(f"{run.name}: predictor learning curves", fontsize=11)
+    # Both legends outside the axes, right of the plots: inside they covered the curves.
+    ax_mae.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, title="policy", title_fontsize=7)
+    ax_jobs.legend(handles=[Line2D([], [], color="black", linewidth=1.1, label=f"accuracy (rolling mean, {window_text} ep.)"),
+                            Line2D([], [], color="black", linewidth=0.6, linestyle=":", label="training jobs (right axis)")],
+                   loc="upper left", bbox_to_anchor=(1.12, 1.0), frameon=False)
+    style.title(fig, f"{run.name}: predictor learning curves", options)
     return fig

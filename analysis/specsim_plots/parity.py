@@ -14,7 +14,7 @@ import numpy as np
 from . import style
 from .io import Fidelity, MissingData
 
-SIZE = (6.4, 6.0)
+SIZE = (style.SINGLE_COLUMN, 3.3)
 # (mode, label prefix, marker, face colour, alpha); the naive estimate is keyed "naive".
 SERIES = (
     ("replay", "replay (own timings)", ".", "0.6", 0.6),
@@ -73,5 +73,5 @@ def plot_parity(fid: Fidelity, options=None):
     title = f"fidelity on {len(fid.runs)} recorded runs"
     if fid.noise_floor_percent is not None:
         title += f" (noise floor {fid.noise_floor_percent:.1f}%)"
-    ax.set_title(title, fontsize=10)
+    style.title(ax, title, options)
     return fig

@@ -2,7 +2,10 @@
 
 Figures are created here (fixed size, fixed dpi, constrained layout, no pyplot state) and saved
 here (every requested format), so that every figure of a paper looks alike and a saved PNG has
-exactly ``size_inches * DPI`` pixels, which the tests check.
+exactly ``size_inches * DPI`` pixels, which the tests check. Sizes are a paper's columns
+(single 3.5 in, double 7 in wide) at 8 pt type; PDFs embed TrueType (Type 42) fonts, as ACM's and
+IEEE's camera-ready checks require, and SVGs keep text as text. A policy kind has one colour and
+one marker in every figure; figures have no title unless one is asked for (``--title``).
 """
 
 from __future__ import annotations
@@ -13,12 +16,21 @@ from typing import Iterable, Sequence
 import matplotlib
 
 matplotlib.use("Agg")  # files only: never open a window, work without a display
+matplotlib.rcParams.update({
+    "pdf.fonttype": 42, "ps.fonttype": 42,  # TrueType, never Type 3
+    "svg.fonttype": "none",
+    "font.size": 8, "axes.labelsize": 8, "axes.titlesize": 8, "legend.fontsize": 7,
+    "xtick.labelsize": 7, "ytick.labelsize": 7, "lines.linewidth": 1.2, "lines.markersize": 5,
+    "axes.spines.top": False, "axes.spines.right": False,
+})
 
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-DPI = 150
+DPI = 300
 DEFAULT_FORMATS = ("png", "pdf")
+SINGLE_COLUMN = 3.5  # inches: one column of a two-column paper
+DOUBLE_COLUMN = 7.0  # inches: the full text width
 
 # Marker (and colour) per policy kind: kinds keep their look in every figure.
 KIND_STYLE = {
@@ -37,15 +49,33 @@ def kind_style(kind: str) -> tuple[str, str]:
     return OTHER_STYLES[sum(map(ord, kind)) % len(OTHER_STYLES)]
 
 
-def series_colors(n: int) -> list:
-    """n distinguishable colours (tab10, then tab20, then a continuous map)."""
-    import matplotlib as mpl
+def policy_styles(labels, kinds) -> dict:
+    """{label: (marker, colour, linestyle)}: the kind's marker and colour, and within a kind a
+    shade and a line style per policy, so that two DSP settings differ but both read as DSP."""
+    from matplotlib.colors import to_rgb
 
-    if n <= 10:
-        return [mpl.colormaps["tab10"](i) for i in range(n)]
-    if n <= 20:
-        return [mpl.colormaps["tab20"](i) for i in range(n)]
-    return [mpl.colormaps["viridis"](x) for x in np.linspace(0, 0.95, n)]
+    kinds = list(kinds)
+    out, seen = {}, {}
+    counts = {k: kinds.count(k) for k in kinds}
+    styles = ("-", "--", "-.", ":")
+    for label, kind in zip(labels, kinds):
+        marker, color = kind_style(kind)
+        j = seen.get(kind, 0)
+        seen[kind] = j + 1
+        shade = 1.0 - 0.7 * j / max(1, counts[kind] - 1) if counts[kind] > 1 else 1.0  # full to pale
+        rgb = tuple(1 - (1 - c) * shade for c in to_rgb(color))
+        out[label] = (marker, rgb, styles[j % len(styles)])
+    return out
+
+
+def title(target, text: str, options) -> None:
+    """Sets a figure's or an axes' title only when asked for (``--title``): a paper has captions."""
+    if options is None or not getattr(options, "title", False):
+        return
+    if hasattr(target, "suptitle"):
+        target.suptitle(text)
+    else:
+        target.set_title(text)
 
 
 def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **subplot_kw) -> tuple[Figure, np.ndarray]:

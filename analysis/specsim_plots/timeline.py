@@ -16,7 +16,7 @@ from matplotlib.patches import Patch
 from . import style
 from .io import MissingData, Run
 
-WIDTH = 12.0
+WIDTH = style.DOUBLE_COLUMN
 AGENT_APPROX, AGENT_TARGET = 0, 1
 STATUS_CANCELLED_QUEUED = 4
 STATUS_CANCELLED = (3, STATUS_CANCELLED_QUEUED)
@@ -72,7 +72,7 @@ def plot_timeline(run: Run, options=None):
     multi = {a: bool(np.any(calls["call_index"][agent == a] > 0)) for a in (AGENT_APPROX, AGENT_TARGET)}
 
     lanes = t_rows + 1
-    fig, axes = style.new_figure(WIDTH, 2.0 + 0.4 * lanes)
+    fig, axes = style.new_figure(WIDTH, 1.3 + 0.28 * lanes)
     ax = axes[0, 0]
     end = float(np.nanmax(calls["ended_s"]))
     used = set()
@@ -120,5 +120,5 @@ def plot_timeline(run: Run, options=None):
     committed = calls.select((calls["role"] == 1) & (agent == AGENT_TARGET))
     steps = len(set(committed["step"].tolist()))
     n_rounds = len(rounds) if rounds is not None else len(set(calls["round"].tolist()))
-    ax.set_title(f"{run.name}: {label}, episode {episode} ({steps} steps in {n_rounds} rounds)", fontsize=10)
+    style.title(ax, f"{run.name}: {label}, episode {episode} ({steps} steps in {n_rounds} rounds)", options)
     return fig

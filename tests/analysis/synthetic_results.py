@@ -21,13 +21,19 @@ SUMMARY_DTYPE = np.dtype([
     ("speedup", "<f8"), ("speedup_ci95", "<f8"), ("cost_usd", "<f8"), ("cost_ci95_usd", "<f8"),
     ("cost_ratio", "<f8"), ("cost_ratio_ci95", "<f8"), ("unnecessary_cost_usd", "<f8"),
     ("speculation_cost_usd", "<f8"), ("calls_target", "<f8"), ("calls_approx", "<f8"), ("calls_cancelled", "<f8"),
-    ("concurrency_mean", "<f8"), ("concurrency_peak", "<i4"), ("mean_k", "<f8")])
+    ("concurrency_mean", "<f8"), ("concurrency_peak", "<i4"), ("mean_k", "<f8"),
+    ("latency_p99_s", "<f8"), ("latency_p99_lo_s", "<f8"), ("latency_p99_hi_s", "<f8"),
+    ("unnecessary_cost_ci95_usd", "<f8"), ("speculation_cost_ci95_usd", "<f8"), ("mean_k_ci95", "<f8"),
+    ("seconds_saved_s", "<f8"), ("seconds_saved_ci95_s", "<f8"), ("extra_cost_usd", "<f8"),
+    ("extra_cost_ci95_usd", "<f8"), ("usd_per_s_saved", "<f8"), ("usd_per_s_saved_ci95", "<f8"),
+    ("net_value_usd", "<f8"), ("net_value_ci95_usd", "<f8"), ("k_cut_share", "<f8")])
+VALUE_OF_TIME = 0.002  # $/s, the objective the synthetic results state
 EPISODE_DTYPE = np.dtype([
     ("episode", "<i8"), ("steps", "<i4"), ("rounds", "<i4"), ("terminated", "<i4"), ("latency_s", "<f8"),
     ("cost_usd", "<f8"), ("unnecessary_cost_usd", "<f8"), ("speculation_cost_usd", "<f8"), ("calls_target", "<i4"),
     ("calls_approx", "<i4"), ("calls_cancelled", "<i4"), ("input_tokens_target", "<i8"),
     ("output_tokens_target", "<i8"), ("input_tokens_approx", "<i8"), ("output_tokens_approx", "<i8"),
-    ("concurrency_mean", "<f8"), ("concurrency_peak", "<i4"), ("mean_k", "<f8")])
+    ("concurrency_mean", "<f8"), ("concurrency_peak", "<i4"), ("mean_k", "<f8"), ("k_cut_rounds", "<i4")])
 ROUND_DTYPE = np.dtype([
     ("episode", "<i8"), ("round", "<i4"), ("start_step", "<i4"), ("k", "<i4"), ("committed", "<i4"),
     ("mismatch", "<i4"), ("start_s", "<f8"), ("end_s", "<f8")])
@@ -88,6 +94,14 @@ def summary_rows(policies=POLICIES) -> np.ndarray:
         r["unnecessary_cost_usd"], r["speculation_cost_usd"] = f["waste"], 0.1 * f["cost"]
         r["calls_target"], r["calls_approx"], r["calls_cancelled"] = STEPS, STEPS * (k > 0), k
         r["concurrency_mean"], r["concurrency_peak"], r["mean_k"] = f["conc"], int(np.ceil(k)) + 1, f["mean_k"]
+        r["latency_p99_s"] = 1.6 * f["latency"]
+        r["latency_p99_lo_s"], r["latency_p99_hi_s"] = 0.95 * r["latency_p99_s"], 1.05 * r["latency_p99_s"]
+        saved, extra = base["latency"] - f["latency"], f["cost"] - base["cost"]
+        r["seconds_saved_s"], r["seconds_saved_ci95_s"] = saved, 0.02 * f["latency"]
+        r["extra_cost_usd"], r["extra_cost_ci95_usd"] = extra, 0.03 * f["cost"]
+        r["usd_per_s_saved"] = extra / saved if saved > 0 else np.nan
+        r["usd_per_s_saved_ci95"] = 0.1 * abs(r["usd_per_s_saved"]) if saved > 0 else np.nan
+        r["net_value_usd"], r["net_value_ci95_usd"] = VALUE_OF_TIME * saved - extra, 0.003
     return rows
 
 

@@ -22,7 +22,7 @@ Result run(const runner::Scenario& s, int threads, std::int64_t chunk, const std
   Result r;
   {
     const auto outcome = runner::run_to_file(s, options, h5, {{"scenario_yaml", s.text}});
-    r.json = analysis::summary_json(s.name, s.seed, outcome.rows);
+    r.json = analysis::summary_json(s.name, s.seed, outcome.rows, s.objective);
   }
   r.tables = testing::read_all_datasets(h5);
   return r;

@@ -63,6 +63,18 @@ const std::string kGrid =
 
 }  // namespace
 
+TEST_CASE("zipped axes may repeat a value on one axis, as the bundled dsp-knobs sweep does", "[sweep]") {
+  const testing::TempDir tmp;
+  const auto runs = runner::expand_sweep(runner::load_sweep(make_sweep(
+      (tmp / "sweep-zip").string(), "combine: zip\naxes:\n  - {path: workload.match.p, values: [0.5, 0.5]}\n"
+                                     "  - {path: \"policies[1].k\", values: [1, 2]}\n")));
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0].values == std::vector<std::string>{"0.5", "1"});
+  CHECK(runs[1].values == std::vector<std::string>{"0.5", "2"});
+  CHECK(runs[0].id != runs[1].id);
+  CHECK_NOTHROW(runner::load_sweep(SPECSIM_SOURCE_DIR "/scenarios/sweeps/dsp-knobs.yaml"));
+}
+
 TEST_CASE("sweep expansion: product, zip, seeds, ranges and stable ids", "[sweep]") {
   const testing::TempDir tmp;
   const auto product = runner::expand_sweep(runner::load_sweep(make_sweep((tmp / "sweep-expand").string(), kGrid + "seeds: [1, 2]\n")));
@@ -210,6 +222,9 @@ TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
   // Runs that would be the same run, and axes on what the sweep itself sets.
   bad("axes:\n  - {path: workload.match.p, values: [0.2, 0.5, 0.2]}\n",
       "sweep.yaml:4:49: axes[0].values[2]: the value 0.2 is listed twice (its runs would be the same run)");
+  bad("combine: zip\naxes:\n  - {path: workload.match.p, values: [0.2, 0.5, 0.2]}\n"
+      "  - {path: \"policies[1].k\", values: [1, 2, 1]}\n",
+      "sweep.yaml:5:5: axes[0]: zipped point 3 repeats point 1 on every axis (its runs would be the same run)");
   bad("seeds: [1, 2, 1]\naxes:\n  - {path: workload.match.p, values: [0.2]}\n",
       "sweep.yaml:3:15: seeds[2]: seed 1 is listed twice");
   for (const char* path : {"seed", "episodes", "name"})
@@ -220,9 +235,10 @@ TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
   REQUIRE(run("sweep " + make_sweep(dir, kGrid) + " -o " + other + " -q") == 0);
   // The same sweep with other episodes is another sweep: its runs are not reused.
   CHECK(run("sweep " + dir + "/sweep.yaml -o " + other + " --episodes 7 -q", &out) == 2);
-  CHECK_THAT(out, Catch::Contains("with other settings (the sweep file, its base scenario or --episodes differ)"));
+  CHECK_THAT(out, Catch::Contains("holds an earlier version of sweep 'sweep-bad' (changed since: episodes); its runs are not reused"));
   CHECK(run("sweep " + make_sweep(dir, "axes:\n  - {path: workload.match.p, values: [0.3]}\n") + " -o " + other, &out) == 2);
-  CHECK_THAT(out, Catch::Contains(other + "/sweep.json: fingerprint: this results folder holds sweep 'sweep-bad' with other settings"));
+  CHECK_THAT(out, Catch::Contains(other + "/sweep.json: fingerprint: this results folder holds an earlier version of "
+                                  "sweep 'sweep-bad' (changed since: sweep_file)"));
 }
 
 TEST_CASE("sweep merge of a damaged manifest exits 2 naming the field, and writes nothing", "[sweep]") {

@@ -125,7 +125,7 @@ struct LiveFixture {
 
 TEST_CASE("live against serve: the committed plan is the served world's; latency within 2% and cost within 1% of specsim run") {
   LiveFixture f(8);
-  specsim::analysis::SummarySink live_summary(f.scenario.agents, f.scenario.billing);
+  specsim::analysis::SummarySink live_summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   const auto r = f.run(live_summary);
   REQUIRE(r.failed.empty());
   REQUIRE(r.episodes_reported == 8);
@@ -162,7 +162,7 @@ TEST_CASE("live against serve: the committed plan is the served world's; latency
 
 TEST_CASE("live with 429s and 500s injected: every episode completes, retried attempts are counted") {
   LiveFixture f(4, "429:0.15,500:0.1", "  retries: {max_attempts: 8, base_s: 0.005, max_s: 0.02}\n");
-  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   const auto r = f.run(summary);
   CHECK(r.failed.empty());
   CHECK(r.episodes_reported == 4);
@@ -178,7 +178,7 @@ TEST_CASE("live with 429s and 500s injected: every episode completes, retried at
 
 TEST_CASE("live: a dropped connection is retried") {
   LiveFixture f(3, "drop:0.2", "  retries: {max_attempts: 8, base_s: 0.005, max_s: 0.02}\n");
-  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   const auto r = f.run(summary);
   CHECK(r.failed.empty());
   CHECK(f.server->stats().drops > 0);
@@ -186,7 +186,7 @@ TEST_CASE("live: a dropped connection is retried") {
 
 TEST_CASE("live: a stalled call hits its first-token timeout, and its episode fails apart") {
   LiveFixture f(2, "stall:1", "  timeouts: {first_token_s: 0.1}\n  retries: {max_attempts: 2, base_s: 0.005}\n");
-  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   const auto r = f.run(summary);
   CHECK(r.episodes_reported == 0);
   REQUIRE(r.failed.size() >= 2);
@@ -213,7 +213,7 @@ TEST_CASE("live: malformed answers end the episode with a recorded error, never 
     TempDir dir;
     ::setenv("SPECSIM_LIVE_TEST_KEY", "unused-test-key", 1);
     auto s = runner::load_scenario(write_scenario(dir, canned.base_url(), 1, "  retries: {max_attempts: 2, base_s: 0.001}\n").string());
-    specsim::analysis::SummarySink summary(s.agents, s.billing);
+    specsim::analysis::SummarySink summary(s.agents, s.billing, s.objective);
     runner::LiveRunOptions o;
     const auto r = runner::run_live(s, o, summary);
     INFO("expected: " << expected);
@@ -224,7 +224,7 @@ TEST_CASE("live: malformed answers end the episode with a recorded error, never 
 
 TEST_CASE("live: the spending cap stops starting episodes") {
   LiveFixture f(6);
-  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   runner::LiveRunOptions o;
   o.concurrency = 1;
   o.max_cost_usd = 1e-9;  // reached by the first finished episode run
@@ -303,7 +303,7 @@ TEST_CASE("the bundled keyless example runs against serve of its bundled trace")
     text.replace(at, std::string("http://127.0.0.1:8400/v1").size(), server.base_url());
   write(dir / "served.yaml", text);
   const auto s = runner::load_scenario((dir / "served.yaml").string());
-  specsim::analysis::SummarySink summary(s.agents, s.billing);
+  specsim::analysis::SummarySink summary(s.agents, s.billing, s.objective);
   runner::LiveRunOptions opts;
   opts.concurrency = 10;
   opts.trace_file = (dir / "recorded.jsonl").string();
@@ -323,7 +323,7 @@ TEST_CASE("the bundled keyless example runs against serve of its bundled trace")
 
 TEST_CASE("live DSP learns on a worker thread while planning goes on; its prediction latency is measured") {
   LiveFixture f(6, "", "", "  - {kind: dsp, k_max: 6, training: {batch_steps: 2}}\n  - sequential\n");
-  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   const auto r = f.run(summary);
   CHECK(r.failed.empty());
   CHECK(r.episodes_reported == 6);
@@ -337,7 +337,7 @@ TEST_CASE("live DSP learns on a worker thread while planning goes on; its predic
 TEST_CASE("live with the scenario's concurrency limit: calls that waited for a slot start after later ones") {
   LiveFixture f(3);
   f.scenario.concurrency["gpt-4o"] = 1;  // one target call at a time: T_j queue behind T_0
-  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing);
+  specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   const auto r = f.run(summary);
   CHECK(r.failed.empty());
   CHECK(r.episodes_reported == 3);

@@ -59,7 +59,7 @@ TEST_CASE("synthesize, write, read and replay: the same results as the synthetic
     const runner::Scenario replay = runner::parse_scenario(
         with_workload("workload: {kind: trace, file: synth.jsonl, offpath: agents}"), (tmp / "replay.yaml").string());
     const auto a = run(synthetic), b = run(replay);
-    CHECK(analysis::summary_json("x", 1, a.rows) == analysis::summary_json("x", 1, b.rows));
+    CHECK(analysis::summary_json("x", 1, a.rows, {}) == analysis::summary_json("x", 1, b.rows, {}));
     CHECK(a.rows[2].speedup > 1.2);  // speculation happened: the comparison is not vacuous
   }
 }
@@ -84,8 +84,8 @@ TEST_CASE("fitted latencies and modelled verdicts replay a trace near its record
   CHECK(fitted.rows[0].latency_mean_s == Approx(seq.latency_mean_s).epsilon(0.05));
   CHECK(fitted.rows[3].speedup == Approx(recorded.rows[3].speedup).epsilon(0.05));
   CHECK(modelled.rows[3].speedup == Approx(recorded.rows[3].speedup).epsilon(0.1));
-  CHECK(analysis::summary_json("x", 1, replay(", latency: fitted, verdicts: model").rows) ==
-        analysis::summary_json("x", 1, modelled.rows));
+  CHECK(analysis::summary_json("x", 1, replay(", latency: fitted, verdicts: model").rows, {}) ==
+        analysis::summary_json("x", 1, modelled.rows, {}));
 }
 
 // Two tasks with round-number latencies (T 4 s, A 1 s per step). Task 1: three steps whose

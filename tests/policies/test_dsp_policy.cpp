@@ -83,7 +83,7 @@ TEST_CASE("learning is deterministic: 1 and 2 threads give identical results and
     options.threads = threads;
     options.chunk_episodes = 128;  // several chunks: the learner's state crosses chunk boundaries
     const auto out = runner::run_to_file(s, options, path, {});
-    return analysis::summary_json(s.name, s.seed, out.rows);
+    return analysis::summary_json(s.name, s.seed, out.rows, s.objective);
   };
   const testing::TempDir tmp;
   const std::string path_one = (tmp / "dsp-determinism-1.h5").string();

@@ -150,13 +150,13 @@ RunOutcome run_with(const Scenario& scenario, const RunOptions& options, analysi
 }  // namespace
 
 RunOutcome run_summary(const Scenario& scenario, const RunOptions& options) {
-  analysis::SummarySink summary(scenario.agents, scenario.billing);
+  analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
   return run_with(scenario, options, summary, summary);
 }
 
 RunOutcome run_to_file(const Scenario& scenario, const RunOptions& options, const std::string& h5_path,
                        const std::map<std::string, std::string>& attributes) {
-  analysis::SummarySink summary(scenario.agents, scenario.billing);
+  analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
   analysis::H5Sink file(h5_path, attributes, summary, scenario.agents, scenario.billing, scenario.record_episodes);
   sim::ObserverFanout sinks;
   sinks.add(summary);

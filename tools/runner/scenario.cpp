@@ -7,9 +7,28 @@ namespace specsim::runner {
 
 namespace {
 
+// An agent without a token model bills and times prompts of 0 tokens and answers of 1 token: a
+// default that changes cost and latency, stated unless a recorded trace supplies the tokens.
+std::vector<std::string> token_defaults(const sim::ConfigNode& root, const sim::ConfigNode& agents) {
+  const sim::ConfigNode workload = root.at("workload");
+  const bool fitted = workload.is_map() && workload.get<std::string>("kind", "") == "trace" &&
+                      workload.get<std::string>("offpath", "fitted") == "fitted";
+  std::vector<std::string> warnings;
+  if (fitted) return warnings;
+  for (const char* agent : {"approx", "target"}) {
+    const sim::ConfigNode node = agents.at(agent);
+    if (!node.has("input_tokens"))
+      warnings.push_back(root.file() + ": " + node.path() +
+                         ": no input_tokens: every prompt is 0 tokens (no input cost, no prefill time)");
+    if (!node.has("output_tokens"))
+      warnings.push_back(root.file() + ": " + node.path() + ": no output_tokens: every answer is 1 token");
+  }
+  return warnings;
+}
+
 Scenario decode(const sim::ConfigNode& root) {
   root.expect_keys({"name", "description", "seed", "episodes", "max_steps", "billing", "models", "agents",
-                    "workload", "policies", "concurrency", "outputs", "planner", "live"});
+                    "workload", "policies", "concurrency", "outputs", "planner", "live", "objective"});
   Scenario s;
   s.name = root.get<std::string>("name");
   s.seed = root.get<std::uint64_t>("seed", 1);
@@ -26,6 +45,7 @@ Scenario decode(const sim::ConfigNode& root) {
   s.agents[sim::index(sim::Agent::approx)] = models::decode_agent(agents.at("approx"), catalogue);
   s.agents[sim::index(sim::Agent::target)] = models::decode_agent(agents.at("target"), catalogue);
 
+  s.warnings = token_defaults(root, agents);
   s.workload = models::decode_workload(root.at("workload"));
   s.workload->adapt_agents(s.agents);
   s.policies = policies::decode_policies(root.at("policies"));
@@ -42,6 +62,7 @@ Scenario decode(const sim::ConfigNode& root) {
     s.record_episodes = outputs->get_int("record_episodes", 0, 1'000'000, s.record_episodes);
   }
   s.live = models::live::decode_live(root, s.agents);
+  if (auto objective = root.find("objective")) s.objective = analysis::decode_objective(*objective);
   return s;
 }
 

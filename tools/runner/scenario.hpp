@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/objective.hpp"
 #include "models/live/live_config.hpp"
 #include "models/pricing.hpp"
 #include "models/workload.hpp"
@@ -32,6 +33,9 @@ struct Scenario {
   std::map<std::string, int> concurrency;  // model name -> max calls in flight
   int record_episodes = 3;                 // episodes whose calls and rounds are stored
   std::optional<models::live::LiveSettings> live;  // endpoints etc. (`specsim live`; run ignores it)
+  analysis::Objective objective;                    // what the advice ranks by (`objective:`)
+  // Defaults the scenario relies on that change cost or latency, stated once by the command.
+  std::vector<std::string> warnings;
 };
 
 // The files a run of the scenario reads: the scenario itself and what it refers to.

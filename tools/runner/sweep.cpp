@@ -91,12 +91,20 @@ std::string emit(const YAML::Node& node) {
   return std::string(out.c_str()) + "\n";
 }
 
+// What the fingerprint hashes, one by one, so that a refusal can say what changed.
+nlohmann::ordered_json input_hashes(const SweepSpec& spec) {
+  return {{"sweep_file", hex(sim::hash_name(spec.text), 16)},
+          {"base_scenario", hex(sim::hash_name(spec.base_text), 16)},
+          {"episodes", spec.episodes ? std::to_string(*spec.episodes) : "the base scenario's"}};
+}
+
 std::string run_file(const std::string& dir, const SweepRun& run) { return dir + "/runs/" + run.id + ".h5"; }
 
 nlohmann::ordered_json manifest(const SweepSpec& spec, const std::vector<SweepRun>& runs) {
   nlohmann::ordered_json m;
   m["sweep"] = spec.name;
   m["fingerprint"] = sweep_fingerprint(spec);
+  m["inputs"] = input_hashes(spec);
   m["axes"] = nlohmann::ordered_json::array();
   for (const auto& a : spec.axes) m["axes"].push_back({{"path", a.path}, {"values", a.values}, {"numeric", a.numeric}});
   m["runs"] = nlohmann::ordered_json::array();
@@ -234,14 +242,27 @@ std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
   return count;
 }
 
-void check_same_sweep(const std::string& dir, const std::string& fingerprint) {
+// A folder holds one version of one sweep: runs of an edited sweep (or base scenario, or another
+// --episodes) have other ids, and mixing them would summarise two experiments as one.
+// `mine` is the manifest of the sweep about to write into `dir`.
+void check_same_sweep(const std::string& dir, const nlohmann::json& mine) {
   if (!fs::exists(dir + "/sweep.json")) return;
   const nlohmann::json m = read_manifest(dir);
-  if (m.value("fingerprint", "") != fingerprint)
+  if (m.value("fingerprint", "") == mine.value("fingerprint", "")) return;
+  const std::string held = m.value("sweep", "?");
+  if (held != mine.value("sweep", ""))
     throw sim::InputError(dir + "/sweep.json", 0, 0, "fingerprint",
-                          "this results folder holds sweep '" + m.value("sweep", "?") +
-                              "' with other settings (the sweep file, its base scenario or --episodes differ); "
-                              "choose another -o folder, or remove this one");
+                          "this results folder holds another sweep, '" + held +
+                              "'; choose another -o folder, or remove this one");
+  std::string changed;
+  const nlohmann::json now = mine.value("inputs", nlohmann::json::object());
+  const nlohmann::json before = m.value("inputs", nlohmann::json::object());
+  for (const auto& [what, value] : now.items())
+    if (!before.contains(what) || before[what] != value) changed += (changed.empty() ? "" : ", ") + what;
+  throw sim::InputError(dir + "/sweep.json", 0, 0, "fingerprint",
+                        "this results folder holds an earlier version of sweep '" + held + "' (changed since: " +
+                            (changed.empty() ? "its inputs" : changed) +
+                            "); its runs are not reused: choose another -o folder, or remove this one");
 }
 
 class Progress {
@@ -276,6 +297,8 @@ class Progress {
 
 }  // namespace
 
+nlohmann::json read_sweep_manifest(const std::string& dir) { return read_manifest(dir); }
+
 std::string sweep_fingerprint(const SweepSpec& spec) {
   const std::string episodes = spec.episodes ? std::to_string(*spec.episodes) : "";
   return hex(sim::hash_name(spec.text + '\0' + spec.base_text + '\0' + episodes), 16);
@@ -293,6 +316,7 @@ SweepSpec load_sweep(const std::string& path) {
   if (!fs::exists(spec.base_file)) base.fail("base scenario '" + spec.base_file + "' does not exist");
   spec.base_text = sim::read_text_file(spec.base_file);
   const Scenario scenario = parse_scenario(spec.base_text, spec.base_file);  // errors point into the base
+  spec.warnings = scenario.warnings;
 
   const std::string combine = root.get<std::string>("combine", "product");
   if (combine != "product" && combine != "zip") root.at("combine").fail("expected product or zip");
@@ -326,7 +350,8 @@ SweepSpec load_sweep(const std::string& path) {
     if (auto values = item.find("values")) {
       for (const auto& v : values->items()) {
         const std::string value = v.as<std::string>();
-        if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
+        // Zipped, a value may repeat on one axis (tau 0.5 with several offsets); the points may not.
+        if (!spec.zip && std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
           v.fail("the value " + value + " is listed twice (its runs would be the same run)");
         axis.values.push_back(value);
       }
@@ -343,6 +368,15 @@ SweepSpec load_sweep(const std::string& path) {
       if (spec.axes[a].values.size() != spec.axes[0].values.size())
         items[a].fail(fmt::format("zipped axes must have the same length ({} has {} values, {} has {})", spec.axes[0].path,
                                   spec.axes[0].values.size(), spec.axes[a].path, spec.axes[a].values.size()));
+  if (spec.zip)
+    for (std::size_t i = 0; i < spec.axes[0].values.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j) {
+        bool same = true;
+        for (const auto& axis : spec.axes) same = same && axis.values[i] == axis.values[j];
+        if (same)
+          items[0].fail(fmt::format("zipped point {} repeats point {} on every axis (its runs would be the same run)",
+                                    i + 1, j + 1));
+      }
   spec.text = text;
   return spec;
 }
@@ -405,11 +439,11 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
   const std::vector<SweepRun> runs = expand_sweep(spec);
   fs::create_directories(o.out_dir + "/runs");
   const sim::FolderLock lock(o.out_dir);
-  check_same_sweep(o.out_dir, sweep_fingerprint(spec));
+  const auto m = manifest(spec, runs);
+  check_same_sweep(o.out_dir, nlohmann::json::parse(m.dump()));
   // Temporary files of a run that was killed are debris: its run is simply redone.
   for (const auto& entry : fs::directory_iterator(o.out_dir + "/runs"))
     if (sim::is_atomic_temporary(entry.path().filename().string())) fs::remove(entry.path());
-  const auto m = manifest(spec, runs);
   sim::write_file_atomically(o.out_dir + "/sweep.json", m.dump(2) + "\n");
 
   std::vector<const SweepRun*> todo;
@@ -467,7 +501,7 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
   }
   fs::create_directories(out_dir + "/runs");
   const sim::FolderLock lock(out_dir);
-  check_same_sweep(out_dir, fingerprint);
+  check_same_sweep(out_dir, first);
   std::size_t missing = 0;
   for (const auto& r : first["runs"]) {
     const std::string name = r["id"].get<std::string>() + ".h5";

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/config_node.hpp"
 
 namespace specsim::runner {
@@ -27,6 +29,7 @@ struct SweepSpec {
   std::vector<std::uint64_t> seeds;  // one run per seed and grid point
   std::optional<std::int64_t> episodes;
   std::string text;                  // the sweep file's
+  std::vector<std::string> warnings;  // the base scenario's (runs share its defaults)
 };
 
 // What identifies a sweep's results folder: its file, its base scenario and the episodes it runs.
@@ -55,6 +58,9 @@ struct SweepOptions {
 
 // Returns the number of runs left undone (0 when complete; more if interrupted via `stop`).
 std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& options, const std::atomic<bool>& stop);
+
+// A results folder's sweep.json, checked field by field (axes, runs with id, seed and values).
+nlohmann::json read_sweep_manifest(const std::string& dir);
 
 // Merges shard folders of one sweep into `out_dir`: their runs and a summary over all of them.
 void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_dir);

@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace specsim::cli {
 
@@ -15,6 +17,10 @@ using SetAction = std::function<void(CommandAction)>;
 void add_run_command(CLI::App& app, SetAction set_action);
 void add_sweep_command(CLI::App& app, SetAction set_action);
 void add_plot_command(CLI::App& app, SetAction set_action);
+// `models [SCENARIO]`: the model catalogue as a table.
+void add_models_command(CLI::App& app, SetAction set_action);
+// `advise RESULTS`: the best policy and setting under the objective.
+void add_advise_command(CLI::App& app, SetAction set_action);
 // `trace validate | stats | import-dsp`; returns the `trace` subcommand for the others.
 CLI::App* add_trace_commands(CLI::App& app, SetAction set_action);
 // `trace synth | fidelity`.
@@ -28,6 +34,9 @@ void add_live_command(CLI::App& app, SetAction set_action);
 // decimal number in [0, 2^64 - 1] ("-1", "1e23" and "2^64" are errors); episodes in [1, 1e9].
 const CLI::Validator& seed_check();
 const CLI::Validator& episodes_check();
+
+// Prints each warning once, to stderr, as "specsim: warning: ...".
+void print_warnings(const std::vector<std::string>& warnings);
 
 // Creates the folder an output file goes into.
 void ensure_parent(const std::string& path);

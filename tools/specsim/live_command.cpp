@@ -36,6 +36,7 @@ struct LiveArgs {
 
 // What the simulator expects the live run to cost and take, from the scenario's models.
 int dry_run(runner::Scenario& scenario, std::int64_t episodes, int concurrency) {
+  print_warnings(scenario.warnings);  // the estimate is only as good as the token models
   scenario.episodes = episodes;
   const runner::RunOutcome sim = runner::run_summary(scenario, runner::RunOptions{});
   double cost = 0, seconds = 0;
@@ -44,7 +45,7 @@ int dry_run(runner::Scenario& scenario, std::int64_t episodes, int concurrency) 
     seconds += row.latency_mean_s * static_cast<double>(row.episodes);
   }
   std::cout << fmt::format("dry run of {}: {} episodes, simulated\n", scenario.name, episodes)
-            << analysis::format_table(sim.rows)
+            << analysis::format_table(sim.rows, scenario.objective)
             << fmt::format("expected: ${:.4f} over the reported policies, about {:.0f} s of episodes ({:.0f} s wall at {} in flight)\n",
                            cost, seconds, seconds / std::max(1, concurrency), concurrency);
   return sim::ExitCode::ok;
@@ -68,7 +69,7 @@ int live(const LiveArgs& args) {
   outputs.check();
   options.stop = &install_stop_signals();
 
-  analysis::SummarySink summary(scenario.agents, scenario.billing);
+  analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
   sim::ObserverFanout sinks;
   sinks.add(summary);
   sim::CommitGroup files;  // the HDF5 and JSON outputs land together or not at all
@@ -95,7 +96,7 @@ int live(const LiveArgs& args) {
 
   std::cout << fmt::format("live {}: {} of {} episodes reported, {} calls, ${:.4f} spent, {:.1f} s\n", scenario.name,
                            r.episodes_reported, r.episodes_planned, r.calls, r.spent_usd, r.wall_seconds)
-            << analysis::format_table(summary.rows());
+            << analysis::format_table(summary.rows(), scenario.objective);
   for (const auto& l : r.learning)
     std::cout << fmt::format("{}: {} predictions, {:.3f} ms each on average; {} training jobs done on the worker thread\n", l.policy,
                              l.predictions, l.prediction_ms, l.jobs_completed);

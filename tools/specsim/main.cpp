@@ -30,6 +30,10 @@ const CLI::Validator& episodes_check() {
   return check;
 }
 
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::cerr << "specsim: warning: " << w << "\n";
+}
+
 void ensure_parent(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
@@ -50,6 +54,8 @@ int main(int argc, char** argv) {
   cli::add_run_command(app, set_action);
   cli::add_sweep_command(app, set_action);
   cli::add_plot_command(app, set_action);
+  cli::add_advise_command(app, set_action);
+  cli::add_models_command(app, set_action);
   cli::add_trace_replay_commands(*cli::add_trace_commands(app, set_action), set_action);
   cli::add_serve_command(app, set_action);
   cli::add_live_command(app, set_action);

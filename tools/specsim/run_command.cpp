@@ -34,6 +34,7 @@ struct RunArgs {
 
 int run(const RunArgs& args) {
   runner::Scenario scenario = runner::load_scenario(args.scenario);
+  print_warnings(scenario.warnings);
   if (args.seed) scenario.seed = *args.seed;
   if (args.episodes) scenario.episodes = *args.episodes;
   runner::OutputPaths outputs;
@@ -46,7 +47,7 @@ int run(const RunArgs& args) {
   options.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.stop = &install_stop_signals();
 
-  analysis::SummarySink summary(scenario.agents, scenario.billing);
+  analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
   sim::ObserverFanout sinks;
   sinks.add(summary);
   sim::CommitGroup files;  // the outputs land together or not at all
@@ -80,7 +81,7 @@ int run(const RunArgs& args) {
   if (args.quiet) return sim::ExitCode::ok;
   std::cout << fmt::format("scenario {} — {} episodes, seed {}, {} threads\n", scenario.name, scenario.episodes,
                            scenario.seed, options.threads)
-            << analysis::format_table(summary.rows());
+            << analysis::format_table(summary.rows(), scenario.objective);
   // Every lane's steps, the hidden baseline's included, over the wall time of the whole run
   // (outputs written): the figure to compare with another simulator on the same machine.
   const auto steps = summary.simulated_steps();

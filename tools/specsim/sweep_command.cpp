@@ -62,6 +62,7 @@ void check_outputs(const runner::SweepSpec& spec, const std::string& out) {
 int sweep(const SweepArgs& args) {
   if (args.file.empty()) throw sim::InputError("", 0, 0, "", "specsim sweep needs a sweep file (or: sweep merge DIR... -o OUT)");
   runner::SweepSpec spec = runner::load_sweep(args.file);
+  print_warnings(spec.warnings);
   if (args.episodes) spec.episodes = *args.episodes;
   runner::SweepOptions options;
   options.out_dir = args.out;
