@@ -217,6 +217,8 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
   if (node.has("offset")) knobs += ",offset=" + node.get<std::string>("offset");
   spec.label = node.get<std::string>("label", "dsp(" + knobs + ")");
   spec.make = [c](const PolicyEnv& env) { return std::make_unique<DspPolicy>(c, env); };
+  // The policy's own four features; the world's (unknown here) only add to it.
+  spec.memory_bytes = learner::learner_memory_bytes(c.learner, 4, std::max(1, c.k_max));
   return spec;
 }
 

@@ -74,3 +74,27 @@ TEST_CASE("a run whose simulated clock would pass int64 nanoseconds stops with e
   CHECK(out.exit_code == 2);
   CHECK_THAT(out.output, Catch::Contains("takes the simulated clock past 292 years"));
 }
+
+TEST_CASE("a run's work is estimated before it starts, against limits a scenario can raise", "[ranges]") {
+  const testing::TempDir tmp;
+  // 8 policies x 30 steps x 1e9 episodes: beyond the default of 1e11 simulated steps.
+  auto out = run_edited(tmp, "episodes: [0-9]+", "episodes: 1000000000", "-q");
+  CHECK(out.exit_code == 2);
+  CHECK_THAT(out.output, Catch::Contains("s.yaml: episodes: 1000000000 episodes x 8 policies x max_steps 30 is up to 2.4e+11"));
+  out = run_edited(tmp, "episodes: [0-9]+", "limits: {simulated_steps: 100}\nepisodes: 2", "-q");
+  CHECK(out.exit_code == 2);
+  CHECK_THAT(out.output, Catch::Contains("above the limit of 100; raise it with `limits: {simulated_steps: N}`"));
+  // --episodes is checked as well, after it replaced the scenario's value.
+  out = run_edited(tmp, "episodes: [0-9]+", "limits: {simulated_steps: 1000}\nepisodes: 2", "--episodes 100 -q");
+  CHECK(out.exit_code == 2);
+  CHECK_THAT(out.output, Catch::Contains("100 episodes x 8 policies"));
+
+  // Learners that would hold gigabytes (two wide layers, a long buffer), found before any is built.
+  const std::string wide = "{kind: dsp, predictor: {hidden: [4096, 4096, 4096]}, training: {buffer: 10000000}, tau";
+  out = run_edited(tmp, "\\{kind: dsp, tau", wide, "-q");
+  CHECK(out.exit_code == 2);
+  CHECK_THAT(out.output, Catch::Contains("s.yaml:29:3: policies: the policies hold at least 9.16 GiB at once, above the limit of 8 GiB; "
+                                         "raise it with `limits: {memory_gib: N}` if the machine has the memory"));
+  out = run_edited(tmp, "\\{kind: dsp, tau", "{kind: dsp, predictor: {hidden: [64]}, tau", "--episodes 2 -q");
+  CHECK(out.exit_code == 0);
+}

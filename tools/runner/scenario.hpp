@@ -19,6 +19,14 @@ namespace specsim::runner {
 // A run of more episodes than this is a typo (and its chunk arithmetic would near int64's end).
 constexpr std::int64_t kMaxEpisodes = 1'000'000'000;
 
+// What a run may take before it starts (`limits:`); beyond them a scenario is refused with a
+// message that names the limit, because such sizes are nearly always typos (a grid with a list too
+// many, an extra zero) that would otherwise exhaust the machine's memory or run for days.
+struct WorkLimits {
+  double memory_gib = 8;           // what the policies hold at once (learners and their buffers)
+  double simulated_steps = 1e11;   // episodes x policies x max_steps (about half a day at 2.5 M steps/s)
+};
+
 struct Scenario {
   std::string name, file, text;
   std::uint64_t seed = 1;
@@ -32,6 +40,11 @@ struct Scenario {
   std::map<std::string, int> concurrency;  // model name -> max calls in flight
   int record_episodes = 3;                 // episodes whose calls and rounds are stored
   std::optional<models::live::LiveSettings> live;  // endpoints etc. (`specsim live`; run ignores it)
+  WorkLimits limits;
+
+  // Throws sim::InputError when the run's work estimate exceeds `limits` (call it again after
+  // changing `episodes`).
+  void check_work() const;
 };
 
 // The files a run of the scenario reads: the scenario itself and what it refers to.

@@ -281,10 +281,12 @@ std::string sweep_fingerprint(const SweepSpec& spec) {
   return hex(sim::hash_name(spec.text + '\0' + spec.base_text + '\0' + episodes), 16);
 }
 
+constexpr double kDefaultMaxRuns = 100'000;
+
 SweepSpec load_sweep(const std::string& path) {
   const std::string text = sim::read_text_file(path);
   const sim::ConfigNode root = sim::ConfigNode::load_string(text, path);
-  root.expect_keys({"name", "description", "base", "combine", "episodes", "seeds", "axes"});
+  root.expect_keys({"name", "description", "base", "combine", "episodes", "seeds", "axes", "limits"});
   SweepSpec spec;
   spec.file = path;
   spec.name = root.get<std::string>("name");
@@ -343,6 +345,20 @@ SweepSpec load_sweep(const std::string& path) {
       if (spec.axes[a].values.size() != spec.axes[0].values.size())
         items[a].fail(fmt::format("zipped axes must have the same length ({} has {} values, {} has {})", spec.axes[0].path,
                                   spec.axes[0].values.size(), spec.axes[a].path, spec.axes[a].values.size()));
+  // Every run is expanded and checked before the first starts: a product with a list too many
+  // would spend minutes and gigabytes on that alone.
+  double max_runs = kDefaultMaxRuns;
+  if (auto limits = root.find("limits")) {
+    limits->expect_keys({"runs"});
+    max_runs = limits->get_real("runs", 1, 1e9, max_runs);
+  }
+  double runs = static_cast<double>(spec.seeds.size());
+  if (spec.zip) runs *= static_cast<double>(spec.axes[0].values.size());
+  else
+    for (const auto& axis : spec.axes) runs *= static_cast<double>(axis.values.size());
+  if (runs > max_runs)
+    axes.fail(fmt::format("the axes and seeds make {:.0f} runs, above the limit of {:.0f}; raise it with `limits: {{runs: N}}`",
+                          runs, max_runs));
   spec.text = text;
   return spec;
 }

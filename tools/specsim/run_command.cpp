@@ -35,6 +35,7 @@ int run(const RunArgs& args) {
   runner::Scenario scenario = runner::load_scenario(args.scenario);
   if (args.seed) scenario.seed = *args.seed;
   if (args.episodes) scenario.episodes = *args.episodes;
+  scenario.check_work();
   runner::OutputPaths outputs;
   for (const auto& f : runner::input_files(scenario)) outputs.input(f, "scenario");
   outputs.file(args.h5, "-o");
