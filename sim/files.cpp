@@ -19,7 +19,12 @@ namespace specsim::sim {
 namespace {
 std::ifstream open_text_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, 0, "", "cannot read file: is a directory");
+  const auto type = std::filesystem::status(path, ec).type();
+  if (type == std::filesystem::file_type::directory) throw InputError(path, 0, 0, "", "cannot read file: is a directory");
+  // A device never ends (/dev/zero, /dev/urandom) or waits for ever (a terminal); a pipe ends.
+  if (type == std::filesystem::file_type::character || type == std::filesystem::file_type::block ||
+      type == std::filesystem::file_type::socket)
+    throw InputError(path, 0, 0, "", "cannot read file: not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, 0, 0, "", std::string("cannot open file: ") + std::strerror(errno));
   return in;
