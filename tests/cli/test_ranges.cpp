@@ -58,6 +58,10 @@ TEST_CASE("seeds and episodes on the command line are parsed strictly", "[ranges
     CHECK_THAT(out.output, Catch::Contains("a seed is a whole number in [0, 18446744073709551615]"));
   }
   CHECK(run_specsim("run " + q + " --episodes 2 -q --seed 18446744073709551615").exit_code == 0);
+  // More threads than a process can start ended in std::terminate.
+  const auto threads = run_specsim("run " + q + " --episodes 2 -q --threads 100000");
+  CHECK(threads.exit_code == 2);
+  CHECK_THAT(threads.output, Catch::Contains("--threads: Value 100000 not in range 0 to 1024"));
   CHECK(run_specsim("run " + q + " --episodes 2000000000 -q").exit_code == 2);
 }
 

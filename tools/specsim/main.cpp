@@ -30,6 +30,11 @@ const CLI::Validator& episodes_check() {
   return check;
 }
 
+const CLI::Validator& workers_check() {
+  static const CLI::Validator check = CLI::Range(0, kMaxWorkers);
+  return check;
+}
+
 void ensure_parent(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
