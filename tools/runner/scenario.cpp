@@ -94,4 +94,12 @@ Scenario load_scenario(const std::string& path) {
   return parse_scenario(sim::read_text_file(path), path);
 }
 
+Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides) {
+  Scenario s = load_scenario(path);
+  if (overrides.seed) s.seed = *overrides.seed;
+  if (overrides.episodes) s.episodes = *overrides.episodes;
+  s.check_work();
+  return s;
+}
+
 }  // namespace specsim::runner

@@ -51,6 +51,14 @@ struct Scenario {
 std::vector<std::string> input_files(const Scenario& s);
 
 Scenario load_scenario(const std::string& path);
+
+// What a command line may change in a scenario (--seed, --episodes).
+struct ScenarioOverrides {
+  std::optional<std::uint64_t> seed;
+  std::optional<std::int64_t> episodes;
+};
+// The scenario with the overrides applied and its work checked again (check_work).
+Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides);
 Scenario parse_scenario(const std::string& text, const std::string& name);
 
 }  // namespace specsim::runner

@@ -32,12 +32,9 @@ struct RunArgs {
 };
 
 int run(const RunArgs& args) {
-  runner::Scenario scenario = runner::load_scenario(args.scenario);
-  if (args.seed) scenario.seed = *args.seed;
-  if (args.episodes) scenario.episodes = *args.episodes;
-  scenario.check_work();
+  const runner::Scenario scenario = runner::load_scenario(args.scenario, {args.seed, args.episodes});
   runner::OutputPaths outputs;
-  for (const auto& f : runner::input_files(scenario)) outputs.input(f, "scenario");
+  outputs.input(runner::input_files(scenario), "scenario");
   outputs.file(args.h5, "-o");
   outputs.file(args.json, "--json");
   outputs.file(args.csv, "--csv");

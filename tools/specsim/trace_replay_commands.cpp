@@ -151,12 +151,9 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
   synth->add_option("--seed", synth_args->seed, "Override the scenario's seed")->check(seed_check());
   synth->callback([set_action, synth_args] {
     set_action([a = *synth_args] {
-      runner::Scenario s = runner::load_scenario(a.scenario);
-      if (a.episodes) s.episodes = *a.episodes;
-      s.check_work();
-      if (a.seed) s.seed = *a.seed;
+      const runner::Scenario s = runner::load_scenario(a.scenario, {a.seed, a.episodes});
       runner::OutputPaths outputs;
-      for (const auto& f : runner::input_files(s)) outputs.input(f, "scenario");
+      outputs.input(runner::input_files(s), "scenario");
       outputs.file(a.out, "-o");
       outputs.check();
       const std::atomic<bool>& stop = install_stop_signals();
