@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "sim/registry.hpp"
 
@@ -32,9 +34,17 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
   const auto t0 = std::chrono::steady_clock::now();
   const Eigen::VectorXd x = features(context, config_.k_max);
   if (!state_) {
-    // The input width is known at the first round: cold start from seeded random weights.
+    // The input width is known at the first round: cold start from seeded random weights, or
+    // warm start from the offline weights with a fresh optimizer.
     state_ = learner::make_training_state(config_.learner.predictor.shape(static_cast<int>(x.size())),
                                           config_.learner.training, init_rng_);
+    if (config_.initial_weights) {
+      if (config_.initial_weights->shape().inputs != x.size())
+        throw std::invalid_argument("dsp: the initial weights take " + std::to_string(config_.initial_weights->shape().inputs) +
+                                    " features, the rounds give " + std::to_string(x.size()));
+      state_->model = *config_.initial_weights;
+      trained_ = true;
+    }
     segment_.emplace(static_cast<int>(x.size()));
   }
   const double value = state_->model.predict(x);
@@ -86,7 +96,21 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
   }
   pending_.clear();
   if (segment_->empty()) return;  // no guess returned since the last breaking point
-  buffer_.add(segment_->close(breaking_step, config_.state_per_guess));
+  if (config_.carry_over_episode_end && outcome.episode_end && !outcome.mismatch) {
+    // DSP's collector builds no trajectory here and is not reset between tasks: these states
+    // wait for the next task's first mismatch, which labels them 0 (their steps lie past it).
+    carried_.push_back(segment_->close(-1, true));
+    return;
+  }
+  if (!carried_.empty()) {
+    // That mismatch pairs the carried guesses with the new task's targets by position, so it
+    // breaks at once, at the new task's first step: only the state there keeps a label (1).
+    for (learner::Trajectory& t : carried_) buffer_.add(std::move(t));
+    carried_.clear();
+    buffer_.add(segment_->close(0, true));
+  } else {
+    buffer_.add(segment_->close(breaking_step, config_.state_per_guess));
+  }
   ++breaking_points_;
   if (config_.train_on_mismatch && !outcome.mismatch) return;
   if (++triggers_ % config_.train_every != 0) return;
@@ -112,10 +136,9 @@ void DspPolicy::start_training_job() {
   job_ = learner::run_training_job(*state_, buffer_, config_.learner.training, train_rng_);
   job_cut_ = breaking_points_;
   ++stats_.jobs_started;
-  const auto work = static_cast<std::int64_t>(job_->stats.samples) * config_.learner.training.epochs;
-  sim::Time fixed = config_.train_fixed;
-  if (config_.train_sigma > 0) fixed = sim::Time::from_seconds(fixed.seconds() * std::exp(config_.train_sigma * latency_rng_.normal()));
-  const sim::Time duration = fixed + config_.train_per_sample * work;
+  sim::Time duration = config_.train_fixed + config_.train_per_sample * job_->stats.work;
+  if (config_.train_sigma > 0)
+    duration = sim::Time::from_seconds(duration.seconds() * std::exp(config_.train_sigma * latency_rng_.normal()));
   clock_->schedule(clock_->now() + duration, this, 0);
 }
 
@@ -136,6 +159,7 @@ void DspPolicy::on_event(std::uint64_t arg) {
 }
 
 void DspPolicy::install(learner::TrainResult result) {
+  completed_jobs_.push_back(result.stats);
   state_ = std::move(result.state);
   trained_ = true;
   weights_cut_ = job_cut_;
@@ -154,25 +178,33 @@ DspConfig dsp_openagi_preset() {
   t.batch_steps = 16;  // batch_size_steps of the stored script (bs_16_ep_3)
   t.epochs = 3;
   t.adamw.lr = 5e-5;
-  t.adamw.weight_decay = 0.01;  // torch.optim.AdamW's default: the script sets only lr
+  t.adamw.weight_decay = 0;  // optim.Adam, not AdamW: no weight decay
   t.target = learner::Target::lambda_return;
   t.gamma = 1.0;
   t.lambda = 0.9;
   t.bootstrap_same_state = true;
   t.relabel_each_epoch = true;
   t.without_replacement = true;
+  t.resample_each_epoch = true;
   c.learner.buffer_capacity = 1000;
   c.state_per_guess = true;
   c.train_on_mismatch = true;
-  c.train_every = 2;
+  c.carry_over_episode_end = true;
+  // The stored script says every 2nd mismatch (TRAIN_INTERVAL 2), but its logs hold one job per
+  // mismatch round in every folder (a trigger that finds the buffer below a batch is skipped):
+  // the runs were made with every mismatch.
+  c.train_every = 1;
   c.queue_jobs = true;
   c.skip_below_batch = true;
   // Measured in the published logs: predictor latency median 0.29 s (log sd 0.95, up to 4.6 s,
-  // 235 rounds); a training job median 6 s (1-185 s over 96 jobs: log sd about 1).
+  // 235 rounds). A job's epochs take time in proportion to the batch (each recomputes the lambda
+  // returns, one forward pass per state, then steps on the whole batch): the train logs' 192
+  // epoch-to-epoch intervals over their folder's batch size give a median 0.375 s per state and
+  // epoch, quartiles 0.25 and 1 (log sd about 1).
   c.prediction_latency = sim::Time::from_seconds(0.29);
   c.prediction_sigma = 0.95;
-  c.train_fixed = sim::Time::from_seconds(6.0);
-  c.train_per_sample = sim::Time::zero();
+  c.train_fixed = sim::Time::zero();
+  c.train_per_sample = sim::Time::from_seconds(0.375);
   c.train_sigma = 1.0;
   return c;
 }

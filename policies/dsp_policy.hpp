@@ -41,11 +41,18 @@ struct DspConfig {
   // DSP's code, beside specsim's defaults (preset dsp_openagi):
   bool state_per_guess = false;    // one training state per returned guess, incl. after the mismatch (label 0)
   bool train_on_mismatch = false;  // only mismatch rounds trigger training (the episode end stores its segment)
+  // DSP's collector across tasks (with state_per_guess): an episode that ends without a mismatch
+  // stores nothing; its last states join the next episode's first trajectory as DSP labels it.
+  bool carry_over_episode_end = false;
   bool queue_jobs = false;         // one worker: a trigger during a job waits for it (else it is dropped)
   bool skip_below_batch = false;   // no job while the buffer holds fewer states than a batch
   double prediction_sigma = 0;     // lognormal spread around the median prediction_latency
-  double train_sigma = 0;          // lognormal spread around the median train_fixed
+  double train_sigma = 0;          // lognormal spread of a job's duration around its median
+  // Weights trained offline to start from (DSP loads a pretrained value function), trusted from
+  // the first round; null: seeded random weights, k_min until the first job lands.
+  std::shared_ptr<const learner::Mlp> initial_weights;
 };
+
 
 // DSP's learner as its OpenAGI script ran it (OpenAGI/openagi_dyn_k_parallel.py with
 // async_online_utils.py), with the predictor latency and training time measured in its logs.
@@ -63,6 +70,12 @@ class DspPolicy final : public Policy, public sim::EventHandler {
 
   // The state vector of a round start: the world's features plus the step and recent history.
   static Eigen::VectorXd features(const RoundContext& context, int k_max);
+
+  // The trajectories stored so far (the data a later predictor can be pretrained on).
+  const learner::ReplayBuffer& replay_buffer() const { return buffer_; }
+  // The batch statistics of every completed training job, in order (to compare with a recorded
+  // run's train logs).
+  const std::vector<learner::TrainStats>& completed_jobs() const { return completed_jobs_; }
 
  private:
   struct Pending {  // a prediction waiting for its segment's breaking point
@@ -83,10 +96,12 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::optional<learner::TrainResult> job_;      // a job's result, until its completion event
   bool trained_ = false;
   std::optional<learner::SegmentRecorder> segment_;
+  std::vector<learner::Trajectory> carried_;  // carry_over_episode_end: states waiting for a mismatch
   std::vector<Pending> pending_;
   learner::ReplayBuffer buffer_;
   std::int64_t breaking_points_ = 0, weights_cut_ = 0, job_cut_ = 0;
   LearningStats stats_;
+  std::vector<learner::TrainStats> completed_jobs_;
   // On a wall clock: the job running on a worker thread (it alone uses train_rng_ meanwhile) and
   // the replay buffer's copy it reads; the clock polls for its end.
   bool wall_clock_ = false;

@@ -14,6 +14,7 @@ from .k_histogram import plot_k_histogram
 from .k_sweep import plot_k_sweep
 from .knobs import plot_knobs
 from .latency_cost import plot_latency_cost
+from .learner_fidelity import plot_learner_fidelity
 from .learning import plot_learning_curve
 from .parity import plot_parity
 from .sweep import METRICS, plot_sweep_latency_cost, plot_sweep_metric
@@ -51,6 +52,7 @@ FIGURES: tuple[FigureSpec, ...] = (
       for m in METRICS),
     FigureSpec("sweep_latency_cost", SWEEP, plot_sweep_latency_cost, "latency vs cost over all runs"),
     FigureSpec("parity", FIDELITY, plot_parity, "simulated against measured latency per recorded run, held out"),
+    FigureSpec("learner_fidelity", FIDELITY, plot_learner_fidelity, "DSP's learner reproduced: k chosen, accuracy over the run"),
 )
 
 

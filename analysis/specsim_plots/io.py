@@ -288,6 +288,7 @@ class Fidelity:
     modes: list[dict[str, Any]]
     runs: list[dict[str, Any]]
     noise_floor_percent: float | None = None
+    learner: list[dict[str, Any]] = field(default_factory=list)  # DSP's learner reproduced, one row per setting
 
 
 def open_fidelity(path: Path | str) -> Fidelity:
@@ -298,7 +299,8 @@ def open_fidelity(path: Path | str) -> Fidelity:
         raise BadInput(f"{path}: not a fidelity report ({e})")
     if not isinstance(doc, dict) or doc.get("kind") != "specsim-fidelity":
         raise BadInput(f"{path}: not a fidelity report (kind specsim-fidelity)")
-    return Fidelity(path, doc.get("modes") or [], doc.get("runs") or [], doc.get("noise_floor_percent"))
+    return Fidelity(path, doc.get("modes") or [], doc.get("runs") or [], doc.get("noise_floor_percent"),
+                    doc.get("learner") or [])
 
 
 def open_results(path: Path | str) -> Run | Sweep | Fidelity:

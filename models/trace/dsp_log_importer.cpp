@@ -10,6 +10,7 @@
 #include "models/trace/dsp_approx_log.hpp"
 #include "models/trace/dsp_simulation_log.hpp"
 #include "models/trace/dsp_target_log.hpp"
+#include "models/trace/dsp_train_log.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_writer.hpp"
 #include "sim/input_error.hpp"
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 using namespace dsp;
 
 struct DatapointFiles {
-  std::optional<fs::path> approximation, target, simulation;
+  std::optional<fs::path> approximation, target, simulation, train;
 };
 
 // "<kind>_datapoint<NN>.log" -> (kind, NN)
@@ -89,13 +90,17 @@ class DatapointImporter {
     const LogFile target_file = read_log(files_.target->string());
     std::optional<LogFile> sim_file;
     if (files_.simulation) sim_file = read_log(files_.simulation->string());
+    std::optional<LogFile> train_file;
+    if (files_.train) train_file = read_log(files_.train->string());
     report_.files = {approx_file.name, target_file.name};
     if (sim_file) report_.files.push_back(sim_file->name);
+    if (train_file) report_.files.push_back(train_file->name);
 
     approx_ = parse_approx_log(approx_file);
     target_ = parse_target_log(target_file);
     if (sim_file) sim_ = parse_simulation_log(*sim_file);
-    for (LogDiagnostics* d : {&approx_.diag, &target_.diag, sim_ ? &sim_->diag : nullptr}) {
+    if (train_file) train_ = parse_train_log(*train_file);
+    for (LogDiagnostics* d : {&approx_.diag, &target_.diag, sim_ ? &sim_->diag : nullptr, train_ ? &train_->diag : nullptr}) {
       if (!d) continue;
       report_.lines += d->counts;
       unreadable.insert(unreadable.end(), d->unreadable.begin(), d->unreadable.end());
@@ -106,6 +111,7 @@ class DatapointImporter {
     if (!approx_file.ends_with_newline) warn(approx_file.name, "the file does not end with a newline (truncated?)");
     if (!target_file.ends_with_newline) warn(target_file.name, "the file does not end with a newline (truncated?)");
     if (sim_file && !sim_file->ends_with_newline) warn(sim_file->name, "the file does not end with a newline (truncated?)");
+    if (train_file && !train_file->ends_with_newline) warn(train_file->name, "the file does not end with a newline (truncated?)");
 
     Task task;
     task.task_id = report_.task_id;
@@ -117,6 +123,7 @@ class DatapointImporter {
     if (!build_steps(task)) return std::nullopt;
     build_rounds(task);
     build_measured(task);
+    build_training(task, target_file);
     // A run whose logs disagree about what it did (a log cut short, logs of two runs mixed) would
     // pair one run's steps with another's measured time: it is reported and left out.
     if (const std::string why = cross_check(task, target_file.ends_with_newline); !why.empty()) {
@@ -293,6 +300,30 @@ class DatapointImporter {
     if (sim_->duration || sim_->total_target_step_time) task.measured = Measured{sim_->duration, sim_->total_target_step_time};
   }
 
+  // Epoch times count from the run's start, the target log's first timestamp.
+  void build_training(Task& task, const LogFile& target_file) {
+    if (!train_) return;
+    const auto first = std::find_if(target_file.lines.begin(), target_file.lines.end(),
+                                    [](const LogLine& l) { return l.has_timestamp; });
+    if (first == target_file.lines.end()) {
+      warn(target_file.name, "no timestamp to time the training jobs from; training left out");
+      return;
+    }
+    for (const auto& job : train_->jobs) {
+      TrainingJob j;
+      for (const TrainEpochLine& e : job) {
+        if (e.clock_s < first->clock_s) {
+          warn(fs::path(*files_.train).filename().string(),
+               "line " + std::to_string(e.line) + ": an epoch logged before the run started; training left out");
+          return;
+        }
+        j.epochs.push_back({sim::Time::from_ns((e.clock_s - first->clock_s) * 1'000'000'000), e.loss, e.accuracy,
+                            e.trajectories});
+      }
+      task.training.push_back(std::move(j));
+    }
+  }
+
   // The summary's totals are sums over the committed target steps: they must agree with ours.
   // Returns why the logs contradict each other ("" when they agree); lesser differences are warnings.
   std::string cross_check(const Task& task, bool target_log_complete) {
@@ -337,6 +368,7 @@ class DatapointImporter {
   ApproxLog approx_;
   TargetLog target_;
   std::optional<SimulationLog> sim_;
+  std::optional<TrainLog> train_;
   std::int64_t dsp_prompt_ = 0, dsp_generation_ = 0;
 };
 
@@ -351,12 +383,15 @@ void import_folder(const fs::path& dir, const std::string& id_prefix, ImportResu
     if (!e.is_regular_file(ec)) continue;
     const std::string name = e.path().filename().string();
     auto dp = datapoint_file(name);
-    if (!dp || dp->first == "train") {
+    if (!dp) {
       ignored.push_back((dir / name).string());
       continue;
     }
     DatapointFiles& f = datapoints[dp->second];
-    (dp->first == "approximation" ? f.approximation : dp->first == "target" ? f.target : f.simulation) = e.path();
+    (dp->first == "approximation" ? f.approximation
+     : dp->first == "target"      ? f.target
+     : dp->first == "train"       ? f.train
+                                  : f.simulation) = e.path();
   }
   std::sort(ignored.begin(), ignored.end());
   result.ignored_files.insert(result.ignored_files.end(), ignored.begin(), ignored.end());
@@ -368,7 +403,7 @@ void import_folder(const fs::path& dir, const std::string& id_prefix, ImportResu
       DatapointReport& r = importer.report();
       r.warnings.push_back(std::string("not imported: the ") + (files.approximation ? "target" : "approximation") +
                            " log is missing");
-      for (const auto& p : {files.approximation, files.target, files.simulation})
+      for (const auto& p : {files.approximation, files.target, files.simulation, files.train})
         if (p) result.ignored_files.push_back(p->string());
       result.datapoints.push_back(std::move(r));
       continue;

@@ -37,7 +37,7 @@ struct ImportResult {
   std::vector<DatapointReport> datapoints;
   std::vector<UnreadableLine> unreadable;
   LineCounts lines;
-  std::vector<std::string> ignored_files;  // in the folder but not read (train logs, others)
+  std::vector<std::string> ignored_files;  // in the folder but not read
 
   std::size_t imported() const;
   std::size_t warnings() const;

@@ -85,6 +85,23 @@ struct Measured {
   bool operator==(const Measured&) const = default;
 };
 
+// One epoch of a training job of the recorded run's predictor (DSP's train_*.log).
+struct TrainingEpoch {
+  sim::Time at;           // when it was logged, after the start of the task's run (may be after its end)
+  double loss = 0;        // the batch's loss before the epoch's step
+  double accuracy = 0;    // the predictor's accuracy on the batch, a fraction (ideal k or one more)
+  std::optional<std::int64_t> trajectories;  // trajectories in the batch, when the log lists them
+
+  bool operator==(const TrainingEpoch&) const = default;
+};
+
+// A training job the task's rounds triggered, its epochs in order.
+struct TrainingJob {
+  std::vector<TrainingEpoch> epochs;
+
+  bool operator==(const TrainingJob&) const = default;
+};
+
 struct Task {
   std::string task_id;
   std::string task;
@@ -92,6 +109,7 @@ struct Task {
   std::vector<Step> steps;
   std::vector<Round> rounds;  // empty: none recorded
   std::optional<Measured> measured;
+  std::vector<TrainingJob> training;  // empty: none recorded
   nlohmann::json source;  // free-form provenance object; null: none
 
   bool operator==(const Task&) const = default;

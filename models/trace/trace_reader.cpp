@@ -81,6 +81,8 @@ class TraceLineReader::Parser {
   std::optional<Call> parse_call(const json& j, const std::string& path);
   std::optional<Round> parse_round(const json& j, const std::string& path);
   std::optional<Measured> parse_measured(const json& j, const std::string& path);
+  std::optional<TrainingJob> parse_training_job(const json& j, const std::string& path);
+  std::optional<TrainingEpoch> parse_training_epoch(const json& j, const std::string& path);
   void check_rounds(const Task& task);
 
   // Field helpers: each reports its own problem and returns nullopt/false.
@@ -319,8 +321,8 @@ void TraceLineReader::Parser::parse_steps(const json& steps, Task& task) {
 }
 
 std::optional<Task> TraceLineReader::Parser::parse_task(const json& j) {
-  const std::size_t errors_before = errors_.size();
-  expect_object(j, "", {"task_id", "task", "features", "steps", "rounds", "measured", "source"});
+  const std::size_t errors_before = error_count_;
+  expect_object(j, "", {"task_id", "task", "features", "steps", "rounds", "measured", "training", "source"});
   Task task;
 
   if (const json* id = member(j, "task_id", "", true)) parse_task_id(*id, task);
@@ -343,14 +345,23 @@ std::optional<Task> TraceLineReader::Parser::parse_task(const json& j) {
 
   if (const json* m = member(j, "measured", "", false)) task.measured = parse_measured(*m, "measured");
 
+  if (const json* training = member(j, "training", "", false)) {
+    if (!training->is_array()) {
+      report(line_, 0, "training", std::string("expected an array of training jobs, got ") + type_name(*training));
+    } else {
+      for (std::size_t i = 0; i < training->size(); ++i)
+        if (auto job = parse_training_job((*training)[i], index("training", i))) task.training.push_back(std::move(*job));
+    }
+  }
+
   if (const json* src = member(j, "source", "", false)) {
     if (!src->is_object()) report(line_, 0, "source", std::string("expected an object, got ") + type_name(*src));
     else task.source = *src;
   }
 
-  if (errors_.size() != errors_before) return std::nullopt;
+  if (error_count_ != errors_before) return std::nullopt;
   check_rounds(task);
-  if (errors_.size() != errors_before) return std::nullopt;
+  if (error_count_ != errors_before) return std::nullopt;
   return task;
 }
 
@@ -517,6 +528,72 @@ std::optional<Measured> TraceLineReader::Parser::parse_measured(const json& j, c
   }
   if (!ok) return std::nullopt;
   return m;
+}
+
+std::optional<TrainingJob> TraceLineReader::Parser::parse_training_job(const json& j, const std::string& path) {
+  if (!expect_object(j, path, {"epochs"})) return std::nullopt;
+  const json* epochs = member(j, "epochs", path, true);
+  if (!epochs) return std::nullopt;
+  const std::string epath = join(path, "epochs");
+  if (!epochs->is_array() || epochs->empty()) {
+    report(line_, 0, epath, std::string("expected a non-empty array of epochs, got ") +
+                                (epochs->is_array() ? "an empty array" : type_name(*epochs)));
+    return std::nullopt;
+  }
+  TrainingJob job;
+  bool ok = true;
+  for (std::size_t i = 0; i < epochs->size(); ++i) {
+    auto e = parse_training_epoch((*epochs)[i], index(epath, i));
+    if (e && !job.epochs.empty() && e->at < job.epochs.back().at) {
+      report(line_, 0, join(index(epath, i), "at_s"), "epochs must be in time order");
+      e.reset();
+    }
+    if (e) job.epochs.push_back(*e);
+    else ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return job;
+}
+
+std::optional<TrainingEpoch> TraceLineReader::Parser::parse_training_epoch(const json& j, const std::string& path) {
+  if (!expect_object(j, path, {"at_s", "loss", "accuracy", "trajectories"})) return std::nullopt;
+  TrainingEpoch e;
+  bool ok = true;
+  if (const json* v = member(j, "at_s", path, true)) {
+    auto t = get_latency(*v, join(path, "at_s"));
+    if (t) e.at = *t;
+    ok = ok && t.has_value();
+  } else {
+    ok = false;
+  }
+  if (const json* v = member(j, "loss", path, true)) {
+    auto l = get_number(*v, join(path, "loss"));
+    if (l && *l < 0) {
+      report(line_, 0, join(path, "loss"), "must be >= 0, got " + number_text(*l));
+      l.reset();
+    }
+    if (l) e.loss = *l;
+    ok = ok && l.has_value();
+  } else {
+    ok = false;
+  }
+  if (const json* v = member(j, "accuracy", path, true)) {
+    auto a = get_number(*v, join(path, "accuracy"));
+    if (a && (*a < 0 || *a > 1)) {
+      report(line_, 0, join(path, "accuracy"), "must be in [0, 1], got " + number_text(*a));
+      a.reset();
+    }
+    if (a) e.accuracy = *a;
+    ok = ok && a.has_value();
+  } else {
+    ok = false;
+  }
+  if (const json* v = member(j, "trajectories", path, false)) {
+    e.trajectories = get_integer(*v, join(path, "trajectories"), 1, std::numeric_limits<std::int64_t>::max());
+    ok = ok && e.trajectories.has_value();
+  }
+  if (!ok) return std::nullopt;
+  return e;
 }
 
 TraceLineReader::TraceLineReader(std::string name, bool collect)

@@ -191,6 +191,32 @@ std::string task_to_json_line(const Task& task) {
     }
     w.close('}');
   }
+  if (!task.training.empty()) {
+    w.key("training");
+    w.open('[');
+    for (const TrainingJob& job : task.training) {
+      w.open('{');
+      w.key("epochs");
+      w.open('[');
+      for (const TrainingEpoch& e : job.epochs) {
+        w.open('{');
+        w.key("at_s");
+        w.seconds(e.at);
+        w.key("loss");
+        w.real(e.loss);
+        w.key("accuracy");
+        w.real(e.accuracy);
+        if (e.trajectories) {
+          w.key("trajectories");
+          w.integer(*e.trajectories);
+        }
+        w.close('}');
+      }
+      w.close(']');
+      w.close('}');
+    }
+    w.close(']');
+  }
   if (!task.source.is_null()) {
     w.key("source");
     try {

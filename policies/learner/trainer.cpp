@@ -92,8 +92,10 @@ TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
   if (buffer.empty()) throw std::invalid_argument("training job on an empty replay buffer");
 
   const auto min_steps = static_cast<std::size_t>(config.batch_steps);
-  const auto picks = config.without_replacement ? buffer.sample_without_replacement(min_steps, rng)
-                                                : buffer.sample(min_steps, rng);
+  const auto draw = [&] {
+    return config.without_replacement ? buffer.sample_without_replacement(min_steps, rng) : buffer.sample(min_steps, rng);
+  };
+  auto picks = draw();
   Batch batch = make_batch(buffer, picks, state.model, config);
   const ExpectileLoss loss(config.tau);
 
@@ -104,8 +106,13 @@ TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
 
   Eigen::VectorXd grad;
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
-    if (epoch > 0 && config.relabel_each_epoch && config.target == Target::lambda_return)
+    if (epoch > 0 && config.resample_each_epoch) {
+      picks = draw();
+      batch = make_batch(buffer, picks, state.model, config);
+    } else if (epoch > 0 && config.relabel_each_epoch && config.target == Target::lambda_return) {
       batch.targets = make_batch(buffer, picks, state.model, config).targets;
+    }
+    stats.work += batch.features.cols();
     const double l = state.model.loss_and_gradient(batch.features, batch.targets, config.tau, grad);
     if (epoch == 0) stats.loss_before = l;
     state.optimizer.step(state.model.parameters(), grad);

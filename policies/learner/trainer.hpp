@@ -46,6 +46,8 @@ struct TrainerConfig {
   bool bootstrap_same_state = false;
   bool relabel_each_epoch = false;
   bool without_replacement = false;
+  // DSP draws a new batch for every epoch (its sample() is inside the epoch loop).
+  bool resample_each_epoch = false;
 };
 
 // Throws std::invalid_argument on out-of-range settings.
@@ -73,12 +75,13 @@ Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks,
                  const TrainerConfig& config);
 
 struct TrainStats {
-  double loss_before = 0.0;      // mean expectile loss on the batch, incoming weights
-  double loss_after = 0.0;       // same batch and targets, outgoing weights
-  int samples = 0;               // states in the batch
+  double loss_before = 0.0;      // mean expectile loss on the (first) batch, incoming weights
+  double loss_after = 0.0;       // the (last epoch's) batch and targets, outgoing weights
+  int samples = 0;               // states in the (first) batch
+  std::int64_t work = 0;         // states stepped on, over all epochs (what a job's duration scales with)
   int trajectories = 0;          // trajectories drawn (with replacement)
-  double accuracy_before = 0.0;  // DSP accuracy on the batch, incoming weights
-  double accuracy = 0.0;         // DSP accuracy on the batch, outgoing weights
+  double accuracy_before = 0.0;  // DSP accuracy on the first batch, incoming weights
+  double accuracy = 0.0;         // DSP accuracy on the last epoch's batch, outgoing weights
 };
 
 struct TrainResult {

@@ -288,6 +288,27 @@ class ParityTest(FigureAssertions):
         self.assertEqual(code, 2)
         self.assertIn("missing mode loto (needed for figure parity)", err)
 
+    def test_learner_figure_from_the_learner_rows(self):
+        import json
+
+        path = self.write_report()
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        sessions = [{"session": "s", "batch_steps": 16, "epochs": 3,
+                     "simulated_jobs": [{"task": t, "loss": 0.5, "accuracy": 0.25 * t} for t in range(4)],
+                     "recorded_jobs": [{"task": t, "loss": 0.4, "accuracy": 0.2 * t} for t in range(5)]}]
+        doc["learner"] = [{"lr": 5e-5, "pretrain_lr": 1e-4 if warm else 0, "simulated_k": {"1": 30, "2": 10 if warm else 0},
+                           "recorded_k": {"1": 31, "2": 9}, "total_variation": 0.025 if warm else 0.225,
+                           "training_jobs": 4, "recorded_training_jobs": 5, "sessions": sessions}
+                          for warm in (True, False)]
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        fid = sp.io.open_results(path)
+        self.assertEqual(len(fid.learner), 2)
+        self.assert_figure(sp.figures.by_name("learner_fidelity").draw(fid), "learner_fidelity")
+        # Without learner rows the figure is missing its data, and the other figures are drawn.
+        code, out, err = run_cli(self.write_report(), "-o", self.tmp / "figs", "--only", "learner_fidelity")
+        self.assertEqual(code, 2)
+        self.assertIn("missing learner rows", err)
+
     def test_other_json_is_bad_input(self):
         path = self.tmp / "other.json"
         path.write_text("{}", encoding="utf-8")

@@ -50,22 +50,45 @@ TEST_CASE("held out, specsim predicts DSP's recorded runs within the targets", "
   CHECK(std::abs(replay_cost / dsp_cost - 1) <= 0.01);
 }
 
-TEST_CASE("DSP's learner on DSP's runs: the k it chooses against DSP's recorded choices", "[fidelity][dsp]") {
+TEST_CASE("DSP's learner on DSP's runs: the k it chooses and its training jobs against DSP's", "[fidelity][dsp]") {
   const std::string dir = std::string(SPECSIM_SOURCE_DIR) + "/../shared/data/dsp-logs/4_8";
   if (!std::filesystem::exists(dir)) {
     WARN("DSP logs not found at " << dir << ": skipped");
     return;
   }
   const auto imported = models::trace::import_dsp_log_tree(dir);
-  // At DSP's own learning rate (5e-5, a DistilBERT's) the MLP stand-in never leaves k = 1.
-  const runner::LearnerFidelity literal = runner::learner_fidelity(imported.trace, "gpt-4-turbo", 1);
+  // DSP's literal settings: pretrained with its offline script's (Adam 1e-4, 30 epochs) on the
+  // other folders' runs, fine-tuned at 5e-5. The MLP stand-in barely moves at either rate and
+  // never leaves k = 1: the issue's target (total variation <= 0.15) is not met.
+  const runner::LearnerFidelity literal = runner::learner_fidelity(imported.trace, "gpt-4-turbo", 1, {std::nullopt, 1e-4});
   CHECK(literal.sessions == 4);
+  CHECK(literal.lr == 5e-5);
   CHECK(literal.recorded_mean_k == Approx(1.294).margin(0.001));
   CHECK(literal.simulated_mean_k == 1.0);
-  // At a rate the MLP learns with, the k distribution is within the target of DSP's.
-  const runner::LearnerFidelity tuned = runner::learner_fidelity(imported.trace, "gpt-4-turbo", 1, 5e-3);
-  CHECK(tuned.total_variation <= 0.15);
-  CHECK(tuned.simulated_mean_k == Approx(tuned.recorded_mean_k).margin(0.15));
-  CHECK(tuned.jobs > 20);
-  CHECK(tuned.recorded_accuracy == Approx(0.32).margin(0.01));
+  CHECK(literal.total_variation == Approx(0.226).margin(0.0005));
+  // The training jobs: DSP's train logs hold 97, one per mismatch round once the buffer holds a
+  // batch; the simulated learner runs as many in bs_4, fewer where its batches land later.
+  CHECK(literal.recorded_jobs == 97);
+  REQUIRE(literal.session_jobs.size() == 4);
+  const std::vector<std::pair<int, std::pair<std::size_t, std::size_t>>> jobs = {
+      {16, {10, 15}}, {4, {25, 25}}, {8, {26, 34}}, {16, {12, 23}}};  // batch, (simulated, recorded)
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& s = literal.session_jobs[i];
+    CAPTURE(s.session);
+    CHECK(s.batch_steps == jobs[i].first);
+    CHECK(s.epochs == 3);
+    CHECK(s.simulated.size() == jobs[i].second.first);
+    CHECK(s.recorded.size() == jobs[i].second.second);
+  }
+  CHECK(literal.jobs == 73);
+  // bs_16's train_datapoint12.log, line 2: its first job's epoch 1, during the folder's 2nd task.
+  CHECK(literal.session_jobs[0].recorded[0].task == 1);
+  CHECK(literal.session_jobs[0].recorded[0].loss == 1.53605055809021);
+  CHECK(literal.session_jobs[0].recorded[0].accuracy == 0.5);
+  // Pretrained at the MLP's own default rate the predictor moves, but speculates less than DSP's.
+  const runner::LearnerFidelity mlp_rate = runner::learner_fidelity(imported.trace, "gpt-4-turbo", 1, {std::nullopt, 1e-3});
+  CHECK(mlp_rate.total_variation == Approx(0.168).margin(0.0005));
+  CHECK(mlp_rate.simulated_mean_k == Approx(1.057).margin(0.0005));
+  CHECK(mlp_rate.jobs == 81);
+  CHECK(mlp_rate.recorded_accuracy == Approx(0.32).margin(0.01));
 }

@@ -162,7 +162,7 @@ TEST_CASE("trace import-dsp: the published test logs", "[trace][cli][dsp]") {
   const Outcome o = run_specsim("trace import-dsp " + kDspTest + " -o " + dir + "/out/test.jsonl --report " + dir + "/report.txt");
   INFO(o.output);
   REQUIRE(o.exit_code == 0);
-  CHECK_THAT(o.output, Catch::StartsWith("5 of 5 datapoints imported; lines: 792 used, 180 irrelevant, 1 unreadable; 3 warnings\n"));
+  CHECK_THAT(o.output, Catch::StartsWith("5 of 5 datapoints imported; lines: 861 used, 180 irrelevant, 1 unreadable; 3 warnings\n"));  // 69 of them train logs
   CHECK_THAT(o.output, Catch::Contains("unreadable lines:\n  " + kDspTest + "/approximation_datapoint11.log:46: 5638 prompt\n"));
   CHECK_THAT(o.output, Catch::Contains("total: 5 of 5 datapoints imported, 44 steps, 37 rounds, 1 unreadable line, 3 warnings\n"));
   CHECK_THAT(o.output, Catch::EndsWith("wrote " + dir + "/out/test.jsonl: 5 tasks, 44 steps\n"));

@@ -118,14 +118,20 @@ TEST_CASE("test/dyn_k datapoint 11 imports as read by hand", "[trace][dsp]") {
   CHECK(rep.steps == 12);
   CHECK(rep.rounds == 10);
   CHECK(rep.lines.unreadable == 1);
-  CHECK(rep.lines.used + rep.lines.irrelevant + rep.lines.unreadable == 46 + 167 + 47);  // all lines of the 3 logs
+  CHECK(rep.lines.used + rep.lines.irrelevant + rep.lines.unreadable == 46 + 167 + 47 + 24);  // all lines of the 4 logs
   CHECK(rep.warnings == std::vector<std::string>{"approximation_datapoint11.log:46: unreadable line: 5638 prompt",
                                                  "approximation_datapoint11.log: the file does not end with a newline (truncated?)"});
-  CHECK(t.source["files"] == nlohmann::json::array({"approximation_datapoint11.log", "target_datapoint11.log", "simulation_datapoint11.log"}));
+  CHECK(t.source["files"] == nlohmann::json::array({"approximation_datapoint11.log", "target_datapoint11.log",
+                                                    "simulation_datapoint11.log", "train_datapoint11.log"}));
   CHECK(t.source["datapoint"] == 11);
   CHECK(t.source["dsp_summary"]["total target token prompt"] == 13524);
-  // The train logs are not read.
-  CHECK(r.ignored_files.size() == 5);
+  // train_datapoint11.log: 8 jobs of epochs 1-3 (no "chosen index" lines in this folder). Line 1,
+  // 18:09:55, is 37 s after the run's start (target line 1, 18:09:18); lines 22-24 are the last job.
+  REQUIRE(t.training.size() == 8);
+  CHECK(t.training[0].epochs.size() == 3);
+  CHECK(t.training[0].epochs[0] == TrainingEpoch{Time::from_seconds(37), 0.07443703711032867, 1.0, std::nullopt});
+  CHECK(t.training[7].epochs[2] == TrainingEpoch{Time::from_seconds(148), 0.007707546465098858, 1.0, std::nullopt});
+  CHECK(r.ignored_files.empty());
 }
 
 TEST_CASE("bs_16_ep_3 datapoint 12 imports as read by hand", "[trace][dsp]") {
@@ -136,6 +142,10 @@ TEST_CASE("bs_16_ep_3 datapoint 12 imports as read by hand", "[trace][dsp]") {
   CHECK(r.unreadable.empty());
   const Task& t = find_task(r.trace, "openagi-12");
   CHECK(t.task == "Given low-resolutioned noisy image, how to return the regular image step by step?");
+  // train_datapoint12.log line 1 "chosen index [0, 1, 3, 2, 4, 5, 7, 8, 6]" before line 2, 22:34:59
+  // (57 s after 22:34:02): "Epoch 1 - Loss: 1.53605055809021 - Accuracy: 50.0%".
+  REQUIRE(t.training.size() == 3);
+  CHECK(t.training[0].epochs[0] == TrainingEpoch{Time::from_seconds(57), 1.53605055809021, 0.5, 9});
   REQUIRE(t.steps.size() == 10);
   const std::vector<std::string> actions = {"Image Denoising", "Image Super-Resolution", "Image Deblurring",
                                             "Image Classification", "Object Detection", "Image Captioning",
@@ -281,7 +291,8 @@ TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[t
   };
   write(d, "approximation_datapoint3.log", approx_log("T") + ts + "Approximation: what\n");
   write(d, "target_datapoint3.log", target_log("T") + ts + "a line nobody wrote\n" + ts + "return sas tasks: ['A']\n");
-  write(d, "train_datapoint3.log", "anything\n");
+  write(d, "train_datapoint3.log", ts + "chosen index [0]\n" + "04/08/2025, 18:09:20: Epoch 1 - Loss: 0.5 - Accuracy: 50.0%\n" +
+                                      ts + "Epoch 3 - Loss: x - Accuracy: 1%\n");
   write(d, "notes.txt", "x\n");
   write(d, "approximation_datapoint4.log", ts + "task description: U\n");  // no target log
   // Bytes that are not UTF-8 cannot go into a trace.
@@ -291,10 +302,11 @@ TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[t
   const ImportResult r = import_dsp_logs(d.path().string());
   REQUIRE(r.datapoints.size() == 3);
   CHECK(r.imported() == 1);
-  REQUIRE(r.unreadable.size() == 2);
+  REQUIRE(r.unreadable.size() == 3);
   CHECK(r.unreadable[0] == UnreadableLine{(d.path() / "approximation_datapoint3.log").string(), 6, ts + "Approximation: what"});
   CHECK(r.unreadable[1] == UnreadableLine{(d.path() / "target_datapoint3.log").string(), 13, ts + "a line nobody wrote"});
-  CHECK(r.lines.used + r.lines.irrelevant + r.lines.unreadable == 6 + 14 + 5 + 13);  // datapoint 4 is not read
+  CHECK(r.unreadable[2] == UnreadableLine{(d.path() / "train_datapoint3.log").string(), 3, ts + "Epoch 3 - Loss: x - Accuracy: 1%"});
+  CHECK(r.lines.used + r.lines.irrelevant + r.lines.unreadable == 6 + 14 + 3 + 5 + 13);  // datapoint 4 is not read
   CHECK(r.lines.irrelevant == 4);  // the "react launch api" lines
 
   const Task& t = find_task(r.trace, "openagi-3");
@@ -306,10 +318,14 @@ TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[t
   CHECK(t.steps[0].match == std::optional<bool>(true));
   CHECK_FALSE(t.measured.has_value());
   CHECK(t.rounds == std::vector<Round>{{0, 1, 1, ms(500)}});
+  // The train log's epoch, 2 s after the run's start, with the one trajectory chosen before it.
+  REQUIRE(t.training.size() == 1);
+  CHECK(t.training[0].epochs == std::vector<TrainingEpoch>{{ms(2000), 0.5, 0.5, 1}});
 
   CHECK(r.datapoints[0].warnings == std::vector<std::string>{
                                         "approximation_datapoint3.log:6: unreadable line: " + ts + "Approximation: what",
                                         "target_datapoint3.log:13: unreadable line: " + ts + "a line nobody wrote",
+                                        "train_datapoint3.log:3: unreadable line: " + ts + "Epoch 3 - Loss: x - Accuracy: 1%",
                                         "the last committed step is 'A', not TERMINATE"});
   CHECK(r.datapoints[1].datapoint == 4);
   CHECK_FALSE(r.datapoints[1].imported);
@@ -317,7 +333,7 @@ TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[t
   CHECK_FALSE(r.datapoints[2].imported);
   CHECK(r.datapoints[2].warnings ==
         std::vector<std::string>{"the last committed step is 'A', not TERMINATE", "not imported: openagi-5: task: not valid UTF-8"});
-  CHECK(r.ignored_files == std::vector<std::string>{(d.path() / "notes.txt").string(), (d.path() / "train_datapoint3.log").string(),
+  CHECK(r.ignored_files == std::vector<std::string>{(d.path() / "notes.txt").string(),
                                                     (d.path() / "approximation_datapoint4.log").string()});
 
   CHECK_THROWS_WITH(import_dsp_logs((d.path() / "missing").string()), Catch::Matchers::Contains("not a folder of DSP logs"));

@@ -196,6 +196,25 @@ TEST_CASE("each kind of bad input is reported with its line and field", "[trace]
     CHECK(first_message(two + R"([{"start_step":0,"k":2},{"start_step":2,"k":2}]})") ==
           "t.jsonl:1: rounds[1].start_step: must be less than the number of steps (2), got 2");
   }
+  SECTION("training jobs") {
+    const std::string one = R"({"task_id":"a","task":"x","steps":[)" + kGoodStep + R"(],"training":)";
+    CHECK(first_message(one + R"({}})") == "t.jsonl:1: training: expected an array of training jobs, got object");
+    CHECK(first_message(one + R"([{"epochs":[]}]})") == "t.jsonl:1: training[0].epochs: expected a non-empty array of epochs, got an empty array");
+    CHECK(first_message(one + R"([{"epochs":[{"at_s":1,"loss":0.5}]}]})") ==
+          "t.jsonl:1: training[0].epochs[0].accuracy: missing required field");
+    CHECK(first_message(one + R"([{"epochs":[{"at_s":1,"loss":0.5,"accuracy":1.5}]}]})") ==
+          "t.jsonl:1: training[0].epochs[0].accuracy: must be in [0, 1], got 1.5");
+    CHECK(first_message(one + R"([{"epochs":[{"at_s":1,"loss":-1,"accuracy":1}]}]})") ==
+          "t.jsonl:1: training[0].epochs[0].loss: must be >= 0, got -1");
+    CHECK(first_message(one + R"([{"epochs":[{"at_s":2,"loss":1,"accuracy":1},{"at_s":1,"loss":1,"accuracy":1}]}]})") ==
+          "t.jsonl:1: training[0].epochs[1].at_s: epochs must be in time order");
+    CHECK(first_message(one + R"([{"epochs":[{"at_s":1,"loss":1,"accuracy":1,"trajectories":0}]}]})") ==
+          "t.jsonl:1: training[0].epochs[0].trajectories: must be >= 1, got 0");
+    const Trace t = parse_trace(one + R"([{"epochs":[{"at_s":1.5,"loss":0.25,"accuracy":0.5,"trajectories":3},{"at_s":2,"loss":0.125,"accuracy":1}]}]})", "t");
+    REQUIRE(t.tasks[0].training.size() == 1);
+    CHECK(t.tasks[0].training[0].epochs ==
+          std::vector<TrainingEpoch>{{Time::from_ns(1'500'000'000), 0.25, 0.5, 3}, {Time::from_ns(2'000'000'000), 0.125, 1.0, std::nullopt}});
+  }
   SECTION("features of different lengths") {
     const std::string a = R"({"task_id":"a","task":"x","features":[1,2],"steps":[)" + kGoodStep + "]}\n";
     const std::string b = R"({"task_id":"b","task":"x","features":[1],"steps":[)" + kGoodStep + "]}\n";
@@ -312,7 +331,9 @@ TEST_CASE("a trace file is checked line by line: counts, and the first problems 
   {
     std::ofstream out(path, std::ios::binary);
     out << kTwoTasks;  // lines 1-3: two tasks, three steps
-    for (std::size_t i = 0; i < bad_lines; ++i) out << "[]\n";
+    // Arrays, then tasks without steps: past the kept problems, a bad task must still not count.
+    for (std::size_t i = 0; i < bad_lines; ++i)
+      out << (i < 10 ? std::string("[]") : R"({"task_id":"x)" + std::to_string(i) + R"(","task":"x","steps":[]})") << "\n";
     out << task_with(kGoodStep).substr(0, task_with(kGoodStep).size() - 1);  // a last line without '\n'
   }
   const TraceCheck check = check_trace_file(path);

@@ -136,6 +136,7 @@ TEST_CASE("a job reports its batch, losses and accuracy", "[trainer]") {
   const TrainResult r = run_training_job(state, buffer, config, train);
   CHECK(r.stats.samples == batch.features.cols());
   CHECK(r.stats.samples >= config.batch_steps);
+  CHECK(r.stats.work == r.stats.samples * config.epochs);  // one batch for every epoch
   CHECK(r.stats.trajectories == batch.trajectories);
   REQUIRE(batch.targets != batch.ideal_k);
   CHECK(r.stats.loss_before == Approx(eval_loss(state.model, batch)).epsilon(1e-12));
@@ -261,4 +262,23 @@ TEST_CASE("guesses after the break are labelled 0 and masked out of the lambda r
   CHECK(batch.targets[0] == Approx(1 + 0.1 * v[0] + 0.9 * batch.targets[1]).epsilon(1e-12));
   CHECK(batch.targets[2] == 0);
   CHECK(batch.targets[3] == 0);
+}
+
+TEST_CASE("with resample_each_epoch every epoch draws its own batch, as DSP's does", "[trainer]") {
+  RandomStream data(5, "toy", 0), init(5, "init", 0), train(5, "train", 0);
+  const ReplayBuffer buffer = toy_buffer(50, data);
+  TrainerConfig config;
+  config.without_replacement = true;
+  config.resample_each_epoch = true;
+  const TrainingState state = make_training_state(kShape, config, init);
+  RandomStream replay = train;  // the draws the job will make, one batch per epoch
+  std::int64_t states = 0;
+  for (int e = 0; e < config.epochs; ++e) {
+    std::int64_t n = 0;
+    for (std::size_t p : buffer.sample_without_replacement(16, replay)) n += buffer[p].size();
+    states += n;
+  }
+  const TrainResult r = run_training_job(state, buffer, config, train);
+  CHECK(r.stats.work == states);
+  CHECK(train.uniform_int(0, 1'000'000) == replay.uniform_int(0, 1'000'000));  // it drew exactly those three batches
 }

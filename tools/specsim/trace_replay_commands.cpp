@@ -14,6 +14,7 @@
 #include "models/trace/dsp_log_importer.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "policies/learner/adamw.hpp"
 #include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
@@ -77,8 +78,11 @@ std::string format_fidelity(const FidelityReport& r) {
 }
 
 std::string format_learner(const runner::LearnerFidelity& l) {
-  std::string out = fmt::format("learner: dsp with preset dsp_openagi, lr {:g}, each folder's tasks in their recorded "
-                                "order ({} folders), recorded timings and verdicts\n  k chosen:", l.lr, l.sessions);
+  std::string out = fmt::format("learner: dsp with preset dsp_openagi, lr {:g}, {}, each folder's tasks in their recorded "
+                                "order ({} folders), recorded timings and verdicts\n  k chosen:",
+                                l.lr, l.pretrain_lr > 0 ? fmt::format("pretrained at lr {:g} on the other folders' runs", l.pretrain_lr)
+                                                        : std::string("cold start"),
+                                l.sessions);
   double sim = 0, rec = 0;
   for (const auto& [k, n] : l.simulated_k) sim += static_cast<double>(n);
   for (const auto& [k, n] : l.recorded_k) rec += static_cast<double>(n);
@@ -90,23 +94,53 @@ std::string format_learner(const runner::LearnerFidelity& l) {
     const auto r = l.recorded_k.count(k) ? static_cast<double>(l.recorded_k.at(k)) : 0.0;
     out += fmt::format("  k={}: {:.1f}% (DSP {:.1f}%)", k, sim > 0 ? 100 * s / sim : 0.0, rec > 0 ? 100 * r / rec : 0.0);
   }
-  out += fmt::format("\n  total variation distance {:.3f}; mean k {:.2f} (DSP {:.2f}); {} training jobs; predictor "
-                     "accuracy {:.2f}", l.total_variation, l.simulated_mean_k, l.recorded_mean_k, l.jobs, l.accuracy);
+  out += fmt::format("\n  total variation distance {:.3f}; mean k {:.2f} (DSP {:.2f}); predictor accuracy {:.2f}",
+                     l.total_variation, l.simulated_mean_k, l.recorded_mean_k, l.accuracy);
   if (l.recorded_accuracy >= 0) out += fmt::format(" (DSP's per-run mean {:.2f})", l.recorded_accuracy);
+  out += fmt::format("\n  training jobs: {} (DSP's train logs {})", l.jobs, l.recorded_jobs);
+  for (const auto& s : l.session_jobs)
+    out += fmt::format("; {} (batch {}, {} epochs): {} ({})", s.session, s.batch_steps, s.epochs, s.simulated.size(),
+                       s.recorded.size());
+  const runner::JobsOverTime t = runner::jobs_over_time(l);
+  auto series = [](const std::vector<double>& v) {
+    std::string text;
+    for (double x : v) text += std::isnan(x) ? "    -" : fmt::format(" {:4.2f}", x);
+    return text;
+  };
+  out += "\n  batch accuracy before each job's first step, by task position (mean over folders):\n    simulated" +
+         series(t.simulated_accuracy) + "\n    DSP      " + series(t.recorded_accuracy);
+  out += "\n  batch loss (MSE) before each job's first step:\n    simulated" + series(t.simulated_loss) + "\n    DSP      " +
+         series(t.recorded_loss);
   return out + "\n";
 }
+
+// DSP's offline pretraining rate (lambda_return_train.py), and the learner's default rate for
+// the MLP (AdamWConfig), which the MLP stand-in needs to move at all in 30 epochs.
+constexpr double kDspPretrainLr = 1e-4;
+constexpr double kMlpDefaultLr = policies::learner::AdamWConfig{}.lr;
 
 nlohmann::ordered_json learner_json(const runner::LearnerFidelity& l) {
   nlohmann::ordered_json j;
   j["lr"] = l.lr;
+  j["pretrain_lr"] = l.pretrain_lr;
   for (const auto& [k, n] : l.simulated_k) j["simulated_k"][std::to_string(k)] = n;
   for (const auto& [k, n] : l.recorded_k) j["recorded_k"][std::to_string(k)] = n;
   j["total_variation"] = l.total_variation;
   j["simulated_mean_k"] = l.simulated_mean_k;
   j["recorded_mean_k"] = l.recorded_mean_k;
   j["training_jobs"] = l.jobs;
+  j["recorded_training_jobs"] = l.recorded_jobs;
   j["accuracy"] = l.accuracy;
   if (l.recorded_accuracy >= 0) j["recorded_accuracy"] = l.recorded_accuracy;
+  auto jobs_json = [](const std::vector<runner::LearnerJob>& jobs) {
+    nlohmann::ordered_json a = nlohmann::ordered_json::array();
+    for (const auto& job : jobs) a.push_back({{"task", job.task}, {"loss", job.loss}, {"accuracy", job.accuracy}});
+    return a;
+  };
+  j["sessions"] = nlohmann::ordered_json::array();
+  for (const auto& s : l.session_jobs)
+    j["sessions"].push_back({{"session", s.session}, {"batch_steps", s.batch_steps}, {"epochs", s.epochs},
+                             {"simulated_jobs", jobs_json(s.simulated)}, {"recorded_jobs", jobs_json(s.recorded)}});
   return j;
 }
 
@@ -187,7 +221,7 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
   fid->add_option("--draws", fidelity_args->options.draws, "Simulations per run and held-out mode (default 32)")
       ->check(CLI::PositiveNumber);
   fid->add_option("--learner-lr", fidelity_args->learner_lr,
-                  "Learning rate of the second dsp_openagi comparison (default 5e-3; the first uses DSP's 5e-5)")
+                  "Learning rate of the cold-start dsp_openagi comparison (default 5e-3; the pretrained ones use DSP's 5e-5)")
       ->check(CLI::PositiveNumber);
   fid->add_option("--json", fidelity_args->json, "Write the report as JSON (specsim plot draws its parity figure)");
   fid->callback([set_action, fidelity_args] {
@@ -211,9 +245,13 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
       for (const auto& task : t.tasks) recorded_k = recorded_k || !task.rounds.empty();
       std::vector<runner::LearnerFidelity> learners;
       if (recorded_k) {
-        // DSP's own rate, and the rate at which the MLP stand-in learns (docs/traces.md §11).
-        learners.push_back(runner::learner_fidelity(t, a.options.model, a.options.seed));
-        learners.push_back(runner::learner_fidelity(t, a.options.model, a.options.seed, a.learner_lr));
+        // DSP's learner: pretrained offline with DSP's settings, then fine-tuned at its own rate;
+        // pretrained at the MLP's own default rate instead; and a cold start at a rate the MLP
+        // learns with from scratch (docs/traces.md §11).
+        const auto& seed = a.options.seed;
+        learners.push_back(runner::learner_fidelity(t, a.options.model, seed, {std::nullopt, kDspPretrainLr}));
+        learners.push_back(runner::learner_fidelity(t, a.options.model, seed, {std::nullopt, kMlpDefaultLr}));
+        learners.push_back(runner::learner_fidelity(t, a.options.model, seed, {a.learner_lr, std::nullopt}));
         for (const auto& l : learners) std::cout << format_learner(l);
       }
       if (!a.json.empty()) {
