@@ -199,6 +199,10 @@ TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
   bad("axes:\n  - {path: workload.match.q, values: [0.1]}\n",
       "sweep.yaml:4:12: axes[0].path: path 'workload.match.q' does not exist in the base scenario (no 'workload.match.q')");
   bad("axes:\n  - {path: \"policies[7].k\", values: [1]}\n", "does not exist in the base scenario (no 'policies[7]')");
+  // Found by fuzz_sweep: a non-number index threw std::invalid_argument out of std::stol.
+  bad("axes:\n  - {path: \"policies[\x8d" "1].k\", values: [1]}\n", "an index is a whole number in [0, 1000000], got '\x8d" "1'");
+  bad("axes:\n  - {path: \"policies[-1].k\", values: [1]}\n", "an index is a whole number in [0, 1000000], got '-1'");
+  bad("axes:\n  - {path: \"policies[99999999999999999999].k\", values: [1]}\n", "an index is a whole number");
   bad("axes:\n  - {path: workload.match.p, values: []}\n", "sweep.yaml:4:38: axes[0].values: an axis needs at least one value");
   bad("axes: []\n", "axes: needs at least one axis");
   bad("combine: zip\naxes:\n  - {path: workload.match.p, values: [0.1, 0.2]}\n  - {path: \"policies[1].k\", values: [1]}\n",

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -57,7 +58,12 @@ std::vector<PathStep> parse_path(const sim::ConfigNode& where, const std::string
     if (path[i] == '[') {
       const auto close = path.find(']', i);
       if (close == std::string::npos) where.fail("malformed path '" + path + "'");
-      steps.push_back({"", std::stol(path.substr(i + 1, close - i - 1))});
+      const std::string digits = path.substr(i + 1, close - i - 1);
+      long index = -1;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || index < 0 || index > 1'000'000)
+        where.fail("malformed path '" + path + "': an index is a whole number in [0, 1000000], got '" + digits + "'");
+      steps.push_back({"", index});
       i = close + 1;
       if (i < path.size() && path[i] == '.') ++i;
     } else {
