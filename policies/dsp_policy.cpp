@@ -49,8 +49,9 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
   }
   const double value = state_->model.predict(x);
   // Until a first training job lands, the untrained predictor is not trusted: k_min.
-  const int k = trained_ ? std::clamp(static_cast<int>(std::lround(value + config_.offset)), config_.k_min, config_.k_max)
-                         : config_.k_min;
+  // Clamped before rounding, so that a diverged predictor cannot overflow the cast (NaN: k_min).
+  const double raw = std::isnan(value) ? config_.k_min : std::clamp(value + config_.offset, -1.0, config_.k_max + 1.0);
+  const int k = trained_ ? std::clamp(static_cast<int>(std::lround(raw)), config_.k_min, config_.k_max) : config_.k_min;
   if (config_.state_per_guess) round_context_ = context;
   else segment_->add(x, context.step);
   pending_.push_back({context.step, value});
@@ -249,6 +250,8 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
   if (node.has("offset")) knobs += ",offset=" + node.get<std::string>("offset");
   spec.label = node.get<std::string>("label", "dsp(" + knobs + ")");
   spec.make = [c](const PolicyEnv& env) { return std::make_unique<DspPolicy>(c, env); };
+  // The policy's own four features; the world's (unknown here) only add to it.
+  spec.memory_bytes = learner::learner_memory_bytes(c.learner, 4, std::max(1, c.k_max));
   return spec;
 }
 

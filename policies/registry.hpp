@@ -31,6 +31,7 @@ struct PolicySpec {
   bool looks_ahead = false;  // reads the world ahead (the oracle, replays of recorded k)
   std::function<std::unique_ptr<Policy>(const PolicyEnv&)> make;
   std::string config;   // the entry as YAML, for result files
+  double memory_bytes = 0;  // at least what one instance holds (a learner's state), for the work estimate
 };
 
 // kind -> decoder. New policies register here, with one line in registry.cpp.

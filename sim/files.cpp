@@ -16,15 +16,34 @@
 
 namespace specsim::sim {
 
-std::string read_text_file(const std::string& path) {
+namespace {
+std::ifstream open_text_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, 0, "", "cannot read file: is a directory");
+  const auto type = std::filesystem::status(path, ec).type();
+  if (type == std::filesystem::file_type::directory) throw InputError(path, 0, 0, "", "cannot read file: is a directory");
+  // A device never ends (/dev/zero, /dev/urandom) or waits for ever (a terminal); a pipe ends.
+  if (type == std::filesystem::file_type::character || type == std::filesystem::file_type::block ||
+      type == std::filesystem::file_type::socket)
+    throw InputError(path, 0, 0, "", "cannot read file: not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, 0, 0, "", std::string("cannot open file: ") + std::strerror(errno));
+  return in;
+}
+}  // namespace
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in = open_text_file(path);
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw InputError(path, 0, 0, "", "cannot read file");
   return text.str();
+}
+
+void for_each_line(const std::string& path, const std::function<void(std::string_view)>& visit) {
+  std::ifstream in = open_text_file(path);
+  std::string line;
+  while (std::getline(in, line)) visit(line);
+  if (in.bad()) throw InputError(path, 0, 0, "", "cannot read file");
 }
 
 namespace {
@@ -98,15 +117,25 @@ bool is_atomic_temporary(const std::string& file_name) {
   return file_name.find(kTemporaryMark) != std::string::npos;
 }
 
+AtomicWriter::AtomicWriter(std::string path, CommitGroup* group)
+    : file_(std::move(path), group), out_(file_.temp_path(), std::ios::binary | std::ios::trunc) {
+  if (!out_) throw InputError(file_.path(), 0, 0, "", std::string("cannot create a temporary file: ") + std::strerror(errno));
+}
+
+void AtomicWriter::write(std::string_view text) {
+  out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+  if (!out_) throw InputError(file_.path(), 0, 0, "", std::string("cannot write: ") + std::strerror(errno));
+}
+
+void AtomicWriter::commit() {
+  out_.close();
+  if (!out_) throw InputError(file_.path(), 0, 0, "", std::string("cannot write: ") + std::strerror(errno));
+  file_.commit();
+}
+
 void write_file_atomically(const std::string& path, const std::string& content, CommitGroup* group) {
-  AtomicFile file(path, group);
-  {
-    std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(path, 0, 0, "", std::string("cannot create a temporary file: ") + std::strerror(errno));
-    out << content;
-    out.close();
-    if (!out) throw InputError(path, 0, 0, "", std::string("cannot write: ") + std::strerror(errno));
-  }
+  AtomicWriter file(path, group);
+  file.write(content);
   file.commit();
 }
 

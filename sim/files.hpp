@@ -1,12 +1,19 @@
 #pragma once
 // Whole-file input and output.
+#include <fstream>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace specsim::sim {
 
 // The file's bytes; a missing or unreadable file is an InputError naming it.
 std::string read_text_file(const std::string& path);
+
+// Calls `visit` with each line of a text file, without its '\n' (a last line without one counts),
+// holding one line in memory at a time; the same errors as read_text_file.
+void for_each_line(const std::string& path, const std::function<void(std::string_view)>& visit);
 
 // A file that appears whole or not at all: it is written under a temporary name beside its target
 // ("<name>.tmp-<pid>", same folder so the rename cannot cross file systems) and renamed over the
@@ -76,6 +83,19 @@ void remove_stale_temporaries(const std::string& path);
 
 // Whether a file name is that of an AtomicFile's temporary: debris of a writer that was killed.
 bool is_atomic_temporary(const std::string& file_name);
+
+// A file written piece by piece into an AtomicFile, so that a large output never has to be held in
+// memory whole: nothing is in place until commit(). Failures are InputErrors naming the path.
+class AtomicWriter {
+ public:
+  explicit AtomicWriter(std::string path, CommitGroup* group = nullptr);
+  void write(std::string_view text);
+  void commit();
+
+ private:
+  AtomicFile file_;  // declared first, so the stream is closed before the temporary is removed
+  std::ofstream out_;
+};
 
 // Writes a whole file or nothing (see AtomicFile). Failures are InputErrors naming `path`.
 void write_file_atomically(const std::string& path, const std::string& content, CommitGroup* group = nullptr);

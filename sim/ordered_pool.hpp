@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -43,7 +44,12 @@ class OrderedPool {
 
   std::int64_t run(const Consume& consume) {
     std::vector<std::thread> pool;
-    for (int t = 0; t < options_.threads; ++t) pool.emplace_back([this] { work(); });
+    // Results do not depend on the thread count, so threads the system refuses are not needed.
+    try {
+      for (int t = 0; t < options_.threads; ++t) pool.emplace_back([this] { work(); });
+    } catch (const std::system_error&) {
+      if (pool.empty()) throw;
+    }
     try {
       for (std::vector<Result> results; consumed_ < chunks_ && take_chunk(results);) {
         consume(consumed_, results);

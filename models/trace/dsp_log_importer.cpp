@@ -124,7 +124,12 @@ class DatapointImporter {
     build_rounds(task);
     build_measured(task);
     build_training(task, target_file);
-    cross_check(task);
+    // A run whose logs disagree about what it did (a log cut short, logs of two runs mixed) would
+    // pair one run's steps with another's measured time: it is reported and left out.
+    if (const std::string why = cross_check(task, target_file.ends_with_newline); !why.empty()) {
+      warn("", "not imported: " + why);
+      return std::nullopt;
+    }
 
     nlohmann::json source = {{"format", "dsp-logs"}, {"dir", dir_}, {"datapoint", n_}, {"files", report_.files}};
     if (sim_ && !sim_->summary.empty()) source["dsp_summary"] = sim_->summary;
@@ -320,10 +325,15 @@ class DatapointImporter {
   }
 
   // The summary's totals are sums over the committed target steps: they must agree with ours.
-  void cross_check(const Task& task) {
-    if (!task.steps.empty() && task.steps.back().target.action != kTerminateAction)
+  // Returns why the logs contradict each other ("" when they agree); lesser differences are warnings.
+  std::string cross_check(const Task& task, bool target_log_complete) {
+    const bool terminated = !task.steps.empty() && task.steps.back().target.action == kTerminateAction;
+    if (!terminated) {
+      if (!target_log_complete) return "the target log is cut short (no final newline, and its last step is not " +
+                                       std::string(kTerminateAction) + ")";
       warn("", "the last committed step is '" + task.steps.back().target.action + "', not " + std::string(kTerminateAction));
-    if (!sim_) return;
+    }
+    if (!sim_) return "";
     const std::string sim_name = fs::path(*files_.simulation).filename().string();
     std::vector<std::string> plan;
     sim::Time time;
@@ -331,21 +341,24 @@ class DatapointImporter {
       plan.push_back(s.target.action);
       time += s.target.latency();
     }
-    if (sim_->final_plan && *sim_->final_plan != plan) warn(sim_name, "the final plan differs from the committed steps");
-    auto check = [&](const char* key, std::int64_t ours) {
-      if (sim_->summary.contains(key) && sim_->summary[key].is_number_integer() && sim_->summary[key].get<std::int64_t>() != ours)
-        warn(sim_name, std::string(key) + " is " + sim_->summary[key].dump() + ", the committed steps give " + std::to_string(ours));
+    if (sim_->final_plan && *sim_->final_plan != plan) return sim_name + ": its final plan differs from the target log's committed steps";
+    const auto differs = [&](const char* key, std::int64_t ours) {
+      return sim_->summary.contains(key) && sim_->summary[key].is_number_integer() && sim_->summary[key].get<std::int64_t>() != ours;
     };
+    const auto steps = static_cast<std::int64_t>(task.steps.size());
+    if (differs("step number", steps))
+      return sim_name + ": step number is " + sim_->summary["step number"].dump() + ", the target log commits " + std::to_string(steps);
     // DSP's totals count the last ReAct try of each step only (a restart overwrites its tally).
-    check("total target token prompt", dsp_prompt_);
-    check("total target token generation", dsp_generation_);
-    check("step number", static_cast<std::int64_t>(task.steps.size()));
+    for (const auto& [key, ours] : {std::pair{"total target token prompt", dsp_prompt_}, {"total target token generation", dsp_generation_}})
+      if (differs(key, ours))
+        warn(sim_name, std::string(key) + " is " + sim_->summary[key].dump() + ", the committed steps give " + std::to_string(ours));
     if (sim_->total_target_step_time) {
       const std::int64_t diff = (*sim_->total_target_step_time - time).ns();
       if (diff > 1'000'000 || diff < -1'000'000)
-        warn(sim_name, "total target step time is " + seconds_text(*sim_->total_target_step_time) +
-                           ", the committed steps give " + seconds_text(time));
+        return sim_name + ": total target step time is " + seconds_text(*sim_->total_target_step_time) +
+               ", the committed steps give " + seconds_text(time);
     }
+    return "";
   }
 
   int n_;

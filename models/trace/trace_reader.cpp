@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <map>
@@ -48,23 +49,29 @@ std::string number_text(double v) {
   return std::string(buf, ec == std::errc() ? end : buf);
 }
 
+}  // namespace
 
 // One engine for both modes: stop at the first problem (read) or collect them all (validate).
-class Parser {
+class TraceLineReader::Parser {
  public:
   Parser(std::string name, bool collect) : name_(std::move(name)), collect_(collect) {}
 
   void report(int line, int column, const std::string& field, const std::string& message) {
     sim::InputError e(name_, line, column, field, message);
     if (!collect_) throw e;
-    errors_.push_back(std::move(e));
+    ++error_count_;
+    if (errors_.size() < TraceLineReader::kMaxKeptErrors) errors_.push_back(std::move(e));
   }
 
-  Trace parse(std::string_view text);
-  std::vector<sim::InputError>& errors() { return errors_; }
+  std::optional<Task> next_line(std::string_view text);
+  void finish() {
+    if (!any_content_) report(0, 0, "", "empty trace: no tasks");
+  }
+  const std::vector<sim::InputError>& errors() const { return errors_; }
+  std::size_t error_count() const { return error_count_; }
 
  private:
-  void parse_line(std::string_view line_text, int line, Trace& trace);
+  std::optional<Task> parse_line(std::string_view line_text, int line);
   std::optional<Task> parse_task(const json& j);
   void parse_task_id(const json& j, Task& task);
   void parse_features(const json& f, Task& task);
@@ -91,44 +98,34 @@ class Parser {
   std::string name_;
   bool collect_;
   int line_ = 0;
+  int lines_read_ = 0;
+  bool any_content_ = false;
+  std::size_t error_count_ = 0;
   std::vector<sim::InputError> errors_;
   std::map<std::string, int> id_lines_;  // task id -> line that defined it
   std::optional<std::pair<std::size_t, int>> feature_size_;  // (length, line) of the first task with features
 };
 
-Trace Parser::parse(std::string_view text) {
-  Trace trace;
-  trace.file = name_;
-  int line = 0;
-  bool any_content = false;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view l = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line;
-    if (line == 1 && l.substr(0, 3) == "\xEF\xBB\xBF") l.remove_prefix(3);  // UTF-8 byte order mark
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    if (l.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank lines are allowed
-    any_content = true;
-    parse_line(l, line, trace);
-  }
-  if (!any_content) report(0, 0, "", "empty trace: no tasks");
-  return trace;
+std::optional<Task> TraceLineReader::Parser::next_line(std::string_view l) {
+  ++lines_read_;
+  if (lines_read_ == 1 && l.substr(0, 3) == "\xEF\xBB\xBF") l.remove_prefix(3);  // UTF-8 byte order mark
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  if (l.find_first_not_of(" \t\r") == std::string_view::npos) return std::nullopt;  // blank lines are allowed
+  any_content_ = true;
+  return parse_line(l, lines_read_);
 }
 
-void Parser::parse_line(std::string_view line_text, int line, Trace& trace) {
+std::optional<Task> TraceLineReader::Parser::parse_line(std::string_view line_text, int line) {
   line_ = line;
   if (json_nesting_depth(line_text) > kMaxDepth) {
     report(line, 0, "", "malformed JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
-    return;
+    return std::nullopt;
   }
   // nlohmann's parser takes a NUL byte for the end of its input and ignores what follows.
   if (const std::size_t nul = line_text.find('\0'); nul != std::string_view::npos) {
     report(line, static_cast<int>(std::min<std::size_t>(nul + 1, std::numeric_limits<int>::max())), "",
            "malformed JSON: a NUL byte");
-    return;
+    return std::nullopt;
   }
   json j;
   std::string duplicate;  // nlohmann keeps the last of two equal keys silently; the callback sees each key
@@ -151,31 +148,32 @@ void Parser::parse_line(std::string_view line_text, int line, Trace& trace) {
     if (colon != std::string::npos) why = why.substr(colon + 2);
     const std::size_t column = std::min<std::size_t>(e.byte, static_cast<std::size_t>(std::numeric_limits<int>::max()));
     report(line, static_cast<int>(column), "", "malformed JSON: " + why);
-    return;
+    return std::nullopt;
   } catch (const json::exception& e) {
     // Numbers too large for a double (1e999) arrive here: JSON has no infinity.
     std::string why = e.what();
     if (const std::size_t close = why.find("] "); close != std::string::npos) why = why.substr(close + 2);
     report(line, 0, "", "malformed JSON: " + why);
-    return;
+    return std::nullopt;
   }
   if (!duplicate.empty()) {
     report(line, 0, "", "malformed JSON: key \"" + duplicate + "\" is given twice in one object");
-    return;
+    return std::nullopt;
   }
   try {
     if (!j.is_object()) {
       report(line, 0, "", std::string("a task line must be a JSON object, got ") + type_name(j));
-      return;
+      return std::nullopt;
     }
-    if (auto task = parse_task(j)) trace.tasks.push_back(std::move(*task));
+    return parse_task(j);
   } catch (const json::exception& e) {
     // Defensive: every access is type-checked first, so this means a bug here, not bad input.
     report(line, 0, "", std::string("invalid JSON value: ") + e.what());
   }
+  return std::nullopt;
 }
 
-bool Parser::expect_object(const json& j, const std::string& path,
+bool TraceLineReader::Parser::expect_object(const json& j, const std::string& path,
                            std::initializer_list<std::string_view> allowed) {
   if (!j.is_object()) {
     report(line_, 0, path, std::string("expected an object, got ") + type_name(j));
@@ -189,7 +187,7 @@ bool Parser::expect_object(const json& j, const std::string& path,
   return true;
 }
 
-const json* Parser::member(const json& obj, std::string_view key, const std::string& path, bool required) {
+const json* TraceLineReader::Parser::member(const json& obj, std::string_view key, const std::string& path, bool required) {
   auto it = obj.find(std::string(key));
   if (it == obj.end()) {
     if (required) report(line_, 0, join(path, key), "missing required field");
@@ -198,7 +196,7 @@ const json* Parser::member(const json& obj, std::string_view key, const std::str
   return &*it;
 }
 
-std::optional<std::string> Parser::get_string(const json& j, const std::string& path) {
+std::optional<std::string> TraceLineReader::Parser::get_string(const json& j, const std::string& path) {
   if (!j.is_string()) {
     report(line_, 0, path, std::string("expected a string, got ") + type_name(j));
     return std::nullopt;
@@ -206,7 +204,7 @@ std::optional<std::string> Parser::get_string(const json& j, const std::string& 
   return j.get<std::string>();
 }
 
-std::optional<double> Parser::get_number(const json& j, const std::string& path) {
+std::optional<double> TraceLineReader::Parser::get_number(const json& j, const std::string& path) {
   if (!j.is_number()) {
     report(line_, 0, path, std::string("expected a number, got ") + type_name(j));
     return std::nullopt;
@@ -219,7 +217,7 @@ std::optional<double> Parser::get_number(const json& j, const std::string& path)
   return v;
 }
 
-std::optional<sim::Time> Parser::get_latency(const json& j, const std::string& path) {
+std::optional<sim::Time> TraceLineReader::Parser::get_latency(const json& j, const std::string& path) {
   const auto v = get_number(j, path);
   if (!v) return std::nullopt;
   if (*v < 0) {
@@ -233,7 +231,7 @@ std::optional<sim::Time> Parser::get_latency(const json& j, const std::string& p
   return sim::Time::from_seconds(*v);
 }
 
-std::optional<std::int64_t> Parser::get_integer(const json& j, const std::string& path, std::int64_t min,
+std::optional<std::int64_t> TraceLineReader::Parser::get_integer(const json& j, const std::string& path, std::int64_t min,
                                                 std::int64_t max) {
   if (j.is_number_float()) {
     const double v = j.get<double>();
@@ -263,7 +261,7 @@ std::optional<std::int64_t> Parser::get_integer(const json& j, const std::string
   return v;
 }
 
-std::optional<bool> Parser::get_bool(const json& j, const std::string& path) {
+std::optional<bool> TraceLineReader::Parser::get_bool(const json& j, const std::string& path) {
   if (!j.is_boolean()) {
     report(line_, 0, path, std::string("expected true or false, got ") + type_name(j));
     return std::nullopt;
@@ -271,7 +269,7 @@ std::optional<bool> Parser::get_bool(const json& j, const std::string& path) {
   return j.get<bool>();
 }
 
-void Parser::parse_task_id(const json& id, Task& task) {
+void TraceLineReader::Parser::parse_task_id(const json& id, Task& task) {
   if (auto s = get_string(id, "task_id")) {
     if (s->empty()) {
       report(line_, 0, "task_id", "must not be empty");
@@ -283,7 +281,7 @@ void Parser::parse_task_id(const json& id, Task& task) {
   }
 }
 
-void Parser::parse_features(const json& f, Task& task) {
+void TraceLineReader::Parser::parse_features(const json& f, Task& task) {
   if (!f.is_array()) {
     report(line_, 0, "features", std::string("expected an array of numbers, got ") + type_name(f));
   } else {
@@ -302,7 +300,7 @@ void Parser::parse_features(const json& f, Task& task) {
   }
 }
 
-void Parser::parse_steps(const json& steps, Task& task) {
+void TraceLineReader::Parser::parse_steps(const json& steps, Task& task) {
   if (!steps.is_array()) {
     report(line_, 0, "steps", std::string("expected an array of steps, got ") + type_name(steps));
   } else if (steps.empty()) {
@@ -322,8 +320,8 @@ void Parser::parse_steps(const json& steps, Task& task) {
   }
 }
 
-std::optional<Task> Parser::parse_task(const json& j) {
-  const std::size_t errors_before = errors_.size();
+std::optional<Task> TraceLineReader::Parser::parse_task(const json& j) {
+  const std::size_t errors_before = error_count_;
   expect_object(j, "", {"task_id", "task", "features", "steps", "rounds", "measured", "training", "source"});
   Task task;
 
@@ -361,14 +359,14 @@ std::optional<Task> Parser::parse_task(const json& j) {
     else task.source = *src;
   }
 
-  if (errors_.size() != errors_before) return std::nullopt;
+  if (error_count_ != errors_before) return std::nullopt;
   check_rounds(task);
-  if (errors_.size() != errors_before) return std::nullopt;
+  if (error_count_ != errors_before) return std::nullopt;
   return task;
 }
 
 // Rounds must tile the steps in order, each committing at most its k steps.
-void Parser::check_rounds(const Task& task) {
+void TraceLineReader::Parser::check_rounds(const Task& task) {
   const auto n = static_cast<std::int64_t>(task.steps.size());
   for (std::size_t i = 0; i < task.rounds.size(); ++i) {
     const Round& r = task.rounds[i];
@@ -395,7 +393,7 @@ void Parser::check_rounds(const Task& task) {
   }
 }
 
-std::optional<Step> Parser::parse_step(const json& j, const std::string& path) {
+std::optional<Step> TraceLineReader::Parser::parse_step(const json& j, const std::string& path) {
   if (!expect_object(j, path, {"target", "approx", "match"})) return std::nullopt;
   Step step;
   bool ok = true;
@@ -417,7 +415,7 @@ std::optional<Step> Parser::parse_step(const json& j, const std::string& path) {
   return step;
 }
 
-std::optional<AgentStep> Parser::parse_agent_step(const json& j, const std::string& path, bool is_target) {
+std::optional<AgentStep> TraceLineReader::Parser::parse_agent_step(const json& j, const std::string& path, bool is_target) {
   if (!expect_object(j, path, {"action", "calls"})) return std::nullopt;
   AgentStep agent;
   bool ok = true;
@@ -455,7 +453,7 @@ std::optional<AgentStep> Parser::parse_agent_step(const json& j, const std::stri
   return agent;
 }
 
-std::optional<Call> Parser::parse_call(const json& j, const std::string& path) {
+std::optional<Call> TraceLineReader::Parser::parse_call(const json& j, const std::string& path) {
   if (!expect_object(j, path, {"latency_s", "input_tokens", "output_tokens", "attempts"})) return std::nullopt;
   Call call;
   bool ok = true;
@@ -485,7 +483,7 @@ std::optional<Call> Parser::parse_call(const json& j, const std::string& path) {
   return call;
 }
 
-std::optional<Round> Parser::parse_round(const json& j, const std::string& path) {
+std::optional<Round> TraceLineReader::Parser::parse_round(const json& j, const std::string& path) {
   if (!expect_object(j, path, {"start_step", "k", "predicted_k", "predictor_latency_s"})) return std::nullopt;
   Round round;
   bool ok = true;
@@ -516,7 +514,7 @@ std::optional<Round> Parser::parse_round(const json& j, const std::string& path)
   return round;
 }
 
-std::optional<Measured> Parser::parse_measured(const json& j, const std::string& path) {
+std::optional<Measured> TraceLineReader::Parser::parse_measured(const json& j, const std::string& path) {
   if (!expect_object(j, path, {"latency_s", "sequential_s"})) return std::nullopt;
   Measured m;
   bool ok = true;
@@ -532,7 +530,7 @@ std::optional<Measured> Parser::parse_measured(const json& j, const std::string&
   return m;
 }
 
-std::optional<TrainingJob> Parser::parse_training_job(const json& j, const std::string& path) {
+std::optional<TrainingJob> TraceLineReader::Parser::parse_training_job(const json& j, const std::string& path) {
   if (!expect_object(j, path, {"epochs"})) return std::nullopt;
   const json* epochs = member(j, "epochs", path, true);
   if (!epochs) return std::nullopt;
@@ -557,7 +555,7 @@ std::optional<TrainingJob> Parser::parse_training_job(const json& j, const std::
   return job;
 }
 
-std::optional<TrainingEpoch> Parser::parse_training_epoch(const json& j, const std::string& path) {
+std::optional<TrainingEpoch> TraceLineReader::Parser::parse_training_epoch(const json& j, const std::string& path) {
   if (!expect_object(j, path, {"at_s", "loss", "accuracy", "trajectories"})) return std::nullopt;
   TrainingEpoch e;
   bool ok = true;
@@ -598,29 +596,77 @@ std::optional<TrainingEpoch> Parser::parse_training_epoch(const json& j, const s
   return e;
 }
 
+TraceLineReader::TraceLineReader(std::string name, bool collect)
+    : parser_(std::make_unique<Parser>(std::move(name), collect)) {}
+TraceLineReader::~TraceLineReader() = default;
+std::optional<Task> TraceLineReader::next_line(std::string_view line) { return parser_->next_line(line); }
+void TraceLineReader::finish() { parser_->finish(); }
+const std::vector<sim::InputError>& TraceLineReader::errors() const { return parser_->errors(); }
+std::size_t TraceLineReader::error_count() const { return parser_->error_count(); }
+
+namespace {
+// Text already in memory, split as a file is read.
+void for_each_text_line(std::string_view text, const std::function<void(std::string_view)>& visit) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    visit(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+}
 }  // namespace
 
 Trace parse_trace(std::string_view text, const std::string& name) {
-  Parser p(name, false);
-  return p.parse(text);
+  Trace trace;
+  trace.file = name;
+  TraceLineReader reader(name, false);
+  for_each_text_line(text, [&](std::string_view line) {
+    if (auto task = reader.next_line(line)) trace.tasks.push_back(std::move(*task));
+  });
+  reader.finish();
+  return trace;
 }
 
 std::vector<sim::InputError> validate_trace_text(std::string_view text, const std::string& name) {
-  Parser p(name, true);
-  p.parse(text);
-  return std::move(p.errors());
+  TraceLineReader reader(name, true);
+  for_each_text_line(text, [&](std::string_view line) { reader.next_line(line); });
+  reader.finish();
+  return reader.errors();
 }
 
-Trace read_trace(const std::string& path) { return parse_trace(sim::read_text_file(path), path); }
+Trace read_trace(const std::string& path) {
+  Trace trace;
+  trace.file = path;
+  TraceLineReader reader(path, false);
+  sim::for_each_line(path, [&](std::string_view line) {
+    if (auto task = reader.next_line(line)) trace.tasks.push_back(std::move(*task));
+  });
+  reader.finish();
+  return trace;
+}
 
-std::vector<sim::InputError> validate_trace(const std::string& path) {
-  std::string text;
+TraceCheck check_trace_file(const std::string& path) {
+  TraceCheck check;
+  TraceLineReader reader(path, true);
   try {
-    text = sim::read_text_file(path);
+    sim::for_each_line(path, [&](std::string_view line) {
+      if (auto task = reader.next_line(line)) {
+        ++check.tasks;
+        check.steps += task->steps.size();
+      }
+    });
   } catch (const sim::InputError& e) {
-    return {e};
+    check.errors = {e};
+    check.error_count = 1;
+    return check;
   }
-  return validate_trace_text(text, path);
+  reader.finish();
+  check.errors = reader.errors();
+  check.error_count = reader.error_count();
+  return check;
 }
+
+std::vector<sim::InputError> validate_trace(const std::string& path) { return check_trace_file(path).errors; }
 
 }  // namespace specsim::models::trace

@@ -243,16 +243,31 @@ std::string trace_to_jsonl(const Trace& trace) {
   return out;
 }
 
-void write_trace(const Trace& trace, const std::string& path) {
-  std::string text;
+TraceFileWriter::TraceFileWriter(const std::string& path) : path_(path), file_(path), check_(path, false) {}
+
+void TraceFileWriter::write(const Task& task) {
+  ++line_;
+  std::string line;
   try {
-    text = trace_to_jsonl(trace);
+    line = task_to_json_line(task);
   } catch (const sim::InputError& e) {
-    throw sim::InputError(path, e.line(), 0, e.field(), "not valid UTF-8");
+    throw sim::InputError(path_, line_, 0, e.field(), "not valid UTF-8");
   }
-  // Whatever is written must read back: check it with the reader before touching the disk.
-  if (auto errors = validate_trace_text(text, path); !errors.empty()) throw errors.front();
-  sim::write_file_atomically(path, text);
+  // Whatever is written must read back: each line passes the reader before it reaches the disk.
+  check_.next_line(line);
+  line += '\n';
+  file_.write(line);
+}
+
+void TraceFileWriter::commit() {
+  check_.finish();
+  file_.commit();
+}
+
+void write_trace(const Trace& trace, const std::string& path) {
+  TraceFileWriter out(path);
+  for (const Task& task : trace.tasks) out.write(task);
+  out.commit();
 }
 
 }  // namespace specsim::models::trace

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "models/trace/trace.hpp"
+#include "models/trace/trace_reader.hpp"
+#include "sim/files.hpp"
 #include "sim/time.hpp"
 
 namespace specsim::models::trace {
@@ -16,9 +18,24 @@ std::string task_to_json_line(const Task& task);
 // All tasks, one per line, each line ending in '\n'.
 std::string trace_to_jsonl(const Trace& trace);
 
-// Validates the output with the reader's rules (an invalid trace is never written), then writes it
-// with sim::write_file_atomically: on any error `path` is untouched and no temporary file is left.
-// Throws sim::InputError naming `path`.
+// Writes a trace one task at a time (a file of any size in bounded memory). Every line is checked
+// with the reader's rules before it is written, so an invalid trace is never written; nothing is in
+// place until commit() (an error or a destroyed writer leaves `path` untouched and no temporary).
+// Throws sim::InputError naming `path` and the line.
+class TraceFileWriter {
+ public:
+  explicit TraceFileWriter(const std::string& path);
+  void write(const Task& task);
+  void commit();
+
+ private:
+  std::string path_;
+  sim::AtomicWriter file_;
+  TraceLineReader check_;
+  int line_ = 0;
+};
+
+// A whole trace through a TraceFileWriter.
 void write_trace(const Trace& trace, const std::string& path);
 
 // Seconds as the shortest exact decimal of a nanosecond count: 8.81, 0.000000001, 12.

@@ -87,4 +87,18 @@ LearnerConfig decode_learner_config(const sim::ConfigNode& policy, LearnerConfig
   return config;
 }
 
+double learner_memory_bytes(const LearnerConfig& config, int inputs, int states_per_segment) {
+  double parameters = 0, activations = 0;
+  int fan_in = inputs;
+  for (const int width : config.predictor.hidden) {
+    parameters += (fan_in + 1.0) * width;
+    activations += width;
+    fan_in = width;
+  }
+  parameters += fan_in + 1.0;  // the output
+  const double state = sizeof(double) * (inputs + 2.0);  // features, label and return
+  return sizeof(double) * (4 * parameters + 2 * activations * config.training.batch_steps) +
+         static_cast<double>(config.buffer_capacity) * states_per_segment * state;
+}
+
 }  // namespace specsim::policies::learner

@@ -29,6 +29,11 @@ struct LearnerConfig {
   std::size_t buffer_capacity = ReplayBuffer::default_capacity;
 };
 
+// A lower bound on what one learner holds, in bytes: weights, gradients and the optimiser's two
+// moments (four copies of the parameters), a batch's activations, and a full replay buffer of
+// segments of `states_per_segment` states. For the run's work estimate, before anything is built.
+double learner_memory_bytes(const LearnerConfig& config, int inputs, int states_per_segment);
+
 // `policy` is the map that holds the optional `predictor` and `training` blocks; its other keys
 // belong to the caller, which checks them with its own expect_keys (listing these two). Unknown
 // keys inside the blocks and out-of-range values throw sim::InputError naming file, line and

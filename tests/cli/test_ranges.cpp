@@ -58,6 +58,10 @@ TEST_CASE("seeds and episodes on the command line are parsed strictly", "[ranges
     CHECK_THAT(out.output, Catch::Contains("a seed is a whole number in [0, 18446744073709551615]"));
   }
   CHECK(run_specsim("run " + q + " --episodes 2 -q --seed 18446744073709551615").exit_code == 0);
+  // More threads than a process can start ended in std::terminate.
+  const auto threads = run_specsim("run " + q + " --episodes 2 -q --threads 100000");
+  CHECK(threads.exit_code == 2);
+  CHECK_THAT(threads.output, Catch::Contains("--threads: Value 100000 not in range 0 to 1024"));
   CHECK(run_specsim("run " + q + " --episodes 2000000000 -q").exit_code == 2);
 }
 
@@ -73,4 +77,28 @@ TEST_CASE("a run whose simulated clock would pass int64 nanoseconds stops with e
   const auto out = run_specsim("run " + path + " -q");
   CHECK(out.exit_code == 2);
   CHECK_THAT(out.output, Catch::Contains("takes the simulated clock past 292 years"));
+}
+
+TEST_CASE("a run's work is estimated before it starts, against limits a scenario can raise", "[ranges]") {
+  const testing::TempDir tmp;
+  // 8 policies x 30 steps x 1e9 episodes: beyond the default of 1e11 simulated steps.
+  auto out = run_edited(tmp, "episodes: [0-9]+", "episodes: 1000000000", "-q");
+  CHECK(out.exit_code == 2);
+  CHECK_THAT(out.output, Catch::Contains("s.yaml: episodes: 1000000000 episodes x 8 policies x max_steps 30 is up to 2.4e+11"));
+  out = run_edited(tmp, "episodes: [0-9]+", "limits: {simulated_steps: 100}\nepisodes: 2", "-q");
+  CHECK(out.exit_code == 2);
+  CHECK_THAT(out.output, Catch::Contains("above the limit of 100; raise it with `limits: {simulated_steps: N}`"));
+  // --episodes is checked as well, after it replaced the scenario's value.
+  out = run_edited(tmp, "episodes: [0-9]+", "limits: {simulated_steps: 1000}\nepisodes: 2", "--episodes 100 -q");
+  CHECK(out.exit_code == 2);
+  CHECK_THAT(out.output, Catch::Contains("100 episodes x 8 policies"));
+
+  // Learners that would hold gigabytes (two wide layers, a long buffer), found before any is built.
+  const std::string wide = "{kind: dsp, predictor: {hidden: [4096, 4096, 4096]}, training: {buffer: 10000000}, tau";
+  out = run_edited(tmp, "\\{kind: dsp, tau", wide, "-q");
+  CHECK(out.exit_code == 2);
+  CHECK_THAT(out.output, Catch::Contains("s.yaml:29:3: policies: the policies hold at least 9.16 GiB at once, above the limit of 8 GiB; "
+                                         "raise it with `limits: {memory_gib: N}` if the machine has the memory"));
+  out = run_edited(tmp, "\\{kind: dsp, tau", "{kind: dsp, predictor: {hidden: [64]}, tau", "--episodes 2 -q");
+  CHECK(out.exit_code == 0);
 }

@@ -211,6 +211,10 @@ TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
   bad("axes:\n  - {path: workload.match.q, values: [0.1]}\n",
       "sweep.yaml:4:12: axes[0].path: path 'workload.match.q' does not exist in the base scenario (no 'workload.match.q')");
   bad("axes:\n  - {path: \"policies[7].k\", values: [1]}\n", "does not exist in the base scenario (no 'policies[7]')");
+  // Found by fuzz_sweep: a non-number index threw std::invalid_argument out of std::stol.
+  bad("axes:\n  - {path: \"policies[\x8d" "1].k\", values: [1]}\n", "an index is a whole number in [0, 1000000], got '\x8d" "1'");
+  bad("axes:\n  - {path: \"policies[-1].k\", values: [1]}\n", "an index is a whole number in [0, 1000000], got '-1'");
+  bad("axes:\n  - {path: \"policies[99999999999999999999].k\", values: [1]}\n", "an index is a whole number");
   bad("axes:\n  - {path: workload.match.p, values: []}\n", "sweep.yaml:4:38: axes[0].values: an axis needs at least one value");
   bad("axes: []\n", "axes: needs at least one axis");
   bad("combine: zip\naxes:\n  - {path: workload.match.p, values: [0.1, 0.2]}\n  - {path: \"policies[1].k\", values: [1]}\n",
@@ -231,6 +235,11 @@ TEST_CASE("bad sweeps exit 2 with file, line and field", "[sweep]") {
     bad(std::string("axes:\n  - {path: ") + path + ", values: [3]}\n", std::string("the sweep itself sets '") + path + "'");
   bad("axes:\n  - {path: workload.match.p, values: [0.2]}\n  - {path: workload.match.p, values: [0.5]}\n",
       "sweep.yaml:5:12: axes[1].path: 'workload.match.p' is already an axis of this sweep");
+  // A product too large to expand, and the limit that admits it.
+  bad("axes:\n  - {path: workload.match.p, from: 0.0001, to: 0.9999, step: 0.0001}\n  - {path: \"policies[1].k\", values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]}\n",
+      "sweep.yaml:4:3: axes: the axes and seeds make 109989 runs, above the limit of 100000; raise it with `limits: {runs: N}`");
+  bad("limits: {runs: 2}\n" + kGrid, "sweep.yaml:5:3: axes: the axes and seeds make 6 runs, above the limit of 2");
+  bad("limits: {runs: 0}\n" + kGrid, "limits.runs: must be in [1, 1000000000], got 0");
   // A results folder written by another sweep.
   REQUIRE(run("sweep " + make_sweep(dir, kGrid) + " -o " + other + " -q") == 0);
   // The same sweep with other episodes is another sweep: its runs are not reused.

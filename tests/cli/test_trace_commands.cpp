@@ -135,6 +135,14 @@ TEST_CASE("trace stats: the table and the JSON", "[trace][cli]") {
   CHECK_FALSE(fs::exists(dir + "/bad.json"));
 }
 
+TEST_CASE("trace fidelity of a trace with nothing measured exits 2 instead of printing 0%", "[trace][cli]") {
+  const std::string dir = fresh("fidelity-unmeasured");
+  std::ofstream(dir + "/t.jsonl") << kGood.substr(kGood.find("\n{") + 1);  // task b: nothing measured
+  const Outcome o = run_specsim("trace fidelity " + dir + "/t.jsonl");
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains(dir + "/t.jsonl: measured.latency_s: no task has a measured latency"));
+}
+
 TEST_CASE("trace: usage errors exit 2", "[trace][cli]") {
   CHECK(run_specsim("trace").exit_code == 2);
   CHECK(run_specsim("trace validate").exit_code == 2);

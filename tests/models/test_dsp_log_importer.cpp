@@ -10,6 +10,7 @@
 #include "models/trace/dsp_log_importer.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "sim/files.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace specsim::models::trace;
@@ -336,4 +337,33 @@ TEST_CASE("lines the importer cannot interpret are reported, never dropped", "[t
                                                     (d.path() / "approximation_datapoint4.log").string()});
 
   CHECK_THROWS_WITH(import_dsp_logs((d.path() / "missing").string()), Catch::Matchers::Contains("not a folder of DSP logs"));
+}
+
+TEST_CASE("a datapoint whose logs are cut short or disagree is reported and left out", "[trace][dsp]") {
+  if (!have_logs()) return;
+  const fs::path source = kLogs / "4_8/test/logs/react/dyn_k";
+  TempDir d;
+  for (const char* kind : {"approximation", "target", "simulation"})
+    fs::copy_file(source / (std::string(kind) + "_datapoint11.log"), d / (std::string(kind) + "_datapoint11.log"));
+  const std::string target = specsim::sim::read_text_file((source / "target_datapoint11.log").string());
+  const std::string half = target.substr(0, target.size() / 2);
+  const std::string cut = half.substr(0, half.rfind('\n') + 20);  // mid-line, as a killed writer leaves it
+
+  write(d, "target_datapoint11.log", cut);
+  ImportResult r = import_dsp_logs(d.path().string());
+  REQUIRE(r.datapoints.size() == 1);
+  CHECK(r.imported() == 0);
+  CHECK(r.trace.tasks.empty());
+  CHECK(r.datapoints[0].warnings.back() ==
+        "not imported: the target log is cut short (no final newline, and its last step is not TERMINATE)");
+
+  // Cut at a line's end, the same log still contradicts the run's simulation log.
+  write(d, "target_datapoint11.log", half.substr(0, half.rfind('\n') + 1));
+  r = import_dsp_logs(d.path().string());
+  CHECK(r.imported() == 0);
+  CHECK_THAT(r.datapoints[0].warnings.back(),
+             Catch::Matchers::StartsWith("not imported: simulation_datapoint11.log: its final plan differs from the target log's"));
+
+  write(d, "target_datapoint11.log", target);
+  CHECK(import_dsp_logs(d.path().string()).imported() == 1);
 }

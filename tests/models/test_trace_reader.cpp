@@ -10,6 +10,7 @@
 #include "sim/files.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace specsim::models::trace;
 using specsim::sim::InputError;
@@ -321,4 +322,34 @@ TEST_CASE("the example in docs/traces.md is a valid trace", "[trace][reader]") {
   CHECK(t.tasks[0].steps.size() == 2);
   CHECK(t.tasks[0].steps[1].approx->calls[0].attempts == 9);
   CHECK(t.tasks[1].features == std::vector<double>{0.5, -1.25});
+}
+
+TEST_CASE("a trace file is checked line by line: counts, and the first problems kept of all", "[trace][reader]") {
+  specsim::testing::TempDir dir;
+  const std::string path = (dir.path() / "big.jsonl").string();
+  const std::size_t bad_lines = TraceLineReader::kMaxKeptErrors + 500;
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << kTwoTasks;  // lines 1-3: two tasks, three steps
+    // Arrays, then tasks without steps: past the kept problems, a bad task must still not count.
+    for (std::size_t i = 0; i < bad_lines; ++i)
+      out << (i < 10 ? std::string("[]") : R"({"task_id":"x)" + std::to_string(i) + R"(","task":"x","steps":[]})") << "\n";
+    out << task_with(kGoodStep).substr(0, task_with(kGoodStep).size() - 1);  // a last line without '\n'
+  }
+  const TraceCheck check = check_trace_file(path);
+  CHECK(check.error_count == bad_lines);
+  REQUIRE(check.errors.size() == TraceLineReader::kMaxKeptErrors);
+  CHECK(std::string(check.errors.front().what()) == path + ":4: a task line must be a JSON object, got array");
+  CHECK(check.errors.back().line() == static_cast<int>(3 + TraceLineReader::kMaxKeptErrors));
+  CHECK(check.tasks == 3);
+  CHECK(check.steps == 4);
+
+  // Reading streams the file too, with the same line numbers as text in memory.
+  const std::string good = (dir.path() / "good.jsonl").string();
+  std::ofstream(good, std::ios::binary) << kTwoTasks;
+  const Trace from_file = read_trace(good);
+  const Trace from_text = parse_trace(kTwoTasks, good);
+  CHECK(from_file == from_text);
+  CHECK(check_trace_file(good).error_count == 0);
+  CHECK(check_trace_file(good).tasks == 2);
 }

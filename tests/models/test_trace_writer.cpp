@@ -134,3 +134,25 @@ TEST_CASE("an invalid trace is never written, and the old file stays whole", "[t
   CHECK_THROWS_WITH(write_trace(sample_trace(), (dir.path() / "missing" / "t.jsonl").string()),
                     Catch::Matchers::Contains("cannot create a temporary file: No such file or directory"));
 }
+
+TEST_CASE("a trace is written task by task, and lands only when committed", "[trace][writer]") {
+  TempDir dir;
+  const std::string whole = (dir.path() / "whole.jsonl").string(), streamed = (dir.path() / "streamed.jsonl").string();
+  write_trace(sample_trace(), whole);
+  {
+    TraceFileWriter out(streamed);
+    for (const Task& task : sample_trace().tasks) out.write(task);
+    CHECK_FALSE(fs::exists(streamed));
+  }  // not committed: nothing lands, no temporary stays
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 1);
+
+  TraceFileWriter out(streamed);
+  for (const Task& task : sample_trace().tasks) out.write(task);
+  out.commit();
+  CHECK(slurp(streamed) == slurp(whole));
+
+  TraceFileWriter again(streamed);
+  again.write(sample_trace().tasks[0]);
+  CHECK_THROWS_WITH(again.write(sample_trace().tasks[0]),
+                    (streamed + ":2: task_id: duplicate task id 'openagi-11' (first defined on line 1)").c_str());
+}

@@ -2,6 +2,8 @@
 // queue where triggers wait, and its decoding.
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "policies/dsp_policy.hpp"
 #include "sim/clock.hpp"
 #include "sim/config_node.hpp"
@@ -118,6 +120,18 @@ TEST_CASE("a warm start trusts the offline weights from the first round", "[dsp]
   policies::DspPolicy wrong(c, policies::PolicyEnv{1, "t"});
   wrong.attach(clock);
   CHECK_THROWS_WITH(wrong.choose_k(ctx), "dsp: the initial weights take 5 features, the rounds give 4");
+
+  // A diverged predictor (inf, NaN, or far beyond k_max) gives a k in range: the cast to int is
+  // made only after clamping (it overflowed before).
+  for (const double bias : {1e300, -1e300, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    w[w.size() - 1] = bias;
+    c.initial_weights = std::make_shared<const policies::learner::Mlp>(shape, w);
+    policies::DspPolicy diverged(c, policies::PolicyEnv{1, "t"});
+    diverged.attach(clock);
+    const int k = diverged.choose_k(ctx).k;
+    INFO(bias);
+    CHECK(k == (bias > 0 ? c.k_max : c.k_min));  // NaN > 0 is false: k_min
+  }
 }
 
 TEST_CASE("an episode that ends without a mismatch leaves its states to the next one's first trajectory", "[dsp][preset]") {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -95,4 +96,18 @@ TEST_CASE("stale temporary files of dead writers are removed, those of live ones
   CHECK_FALSE(std::filesystem::exists(dead));
   CHECK(std::filesystem::exists(alive));
   CHECK(std::filesystem::exists(other));  // another output's: not ours to judge
+}
+
+TEST_CASE("files are read whole or line by line; devices that never end are refused", "[files]") {
+  const testing::TempDir dir;
+  const std::string path = (dir / "t.txt").string();
+  std::ofstream(path, std::ios::binary) << "one\n\ntwo\r\nthree";
+  CHECK(sim::read_text_file(path) == "one\n\ntwo\r\nthree");
+  std::vector<std::string> lines;
+  sim::for_each_line(path, [&](std::string_view l) { lines.emplace_back(l); });
+  CHECK(lines == std::vector<std::string>{"one", "", "two\r", "three"});
+
+  CHECK_THROWS_WITH(sim::read_text_file("/dev/zero"), "/dev/zero: cannot read file: not a regular file");
+  CHECK_THROWS_WITH(sim::for_each_line("/dev/zero", [](std::string_view) {}), "/dev/zero: cannot read file: not a regular file");
+  CHECK_THROWS_WITH(sim::read_text_file(dir.path().string()), dir.path().string() + ": cannot read file: is a directory");
 }

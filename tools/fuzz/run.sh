@@ -2,15 +2,19 @@
 # Builds the libFuzzer targets in build-fuzz/ (clang, AddressSanitizer, UndefinedBehaviorSanitizer)
 # and runs each for the given time (default 60 s):
 #
-#   bash tools/fuzz/run.sh [seconds per target] [target...]      targets: trace scenario (default both)
+#   bash tools/fuzz/run.sh [seconds per target] [target...]
+#                  targets: trace scenario sweep dsp_import (default all)
 #
-#   fuzz_trace     the trace reader (validate_trace_text, parse_trace), then the writer's round trip,
-#                  statistics, match rules and text features of what parses
-#   fuzz_scenario  the scenario loader (parse_scenario): a scenario or a sim::InputError, nothing else
+#   fuzz_trace       the trace reader (validate_trace_text, parse_trace), then the writer's round trip,
+#                    statistics, match rules and text features of what parses
+#   fuzz_scenario    the scenario loader (parse_scenario): a scenario or a sim::InputError, nothing
+#                    else; then one bounded episode of every policy of a scenario that loads
+#   fuzz_sweep       sweep files (load_sweep, expand_sweep) and shard manifests (sweep merge)
+#   fuzz_dsp_import  DSP's run logs of one datapoint (cut at "=====" lines) through the importer
 #
 # Installs clang and the libFuzzer/sanitizer runtimes (Debian: clang, libclang-rt-14-dev) if missing;
 # the normal build does not need them. Seeds: tools/fuzz/corpus/<target>/ (and scenarios/**.yaml for
-# the scenario target); what the fuzzer learns is kept in build-fuzz/fuzz/corpus/<target>/ for the next
+# the scenario and sweep targets); what the fuzzer learns is kept in build-fuzz/fuzz/corpus/<target>/ for the next
 # run. Findings go to build-fuzz/fuzz/artifacts/<target>/ (crash-*, timeout-*, oom-*, leak-*); the
 # script lists them and exits 1 if there are any. Reproduce one with
 #   build-fuzz/tools/fuzz/fuzz_<target> build-fuzz/fuzz/artifacts/<target>/crash-...
@@ -21,7 +25,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(trace scenario)
+((${#targets[@]})) || targets=(trace scenario sweep dsp_import)
 
 packages=(clang libclang-rt-14-dev cmake make)
 missing=()
@@ -46,10 +50,10 @@ for t in "${targets[@]}"; do
   artifacts=build-fuzz/fuzz/artifacts/$t
   mkdir -p "$corpus" "$artifacts"
   seeds=(tools/fuzz/corpus/"$t")
-  if [ "$t" = scenario ]; then
-    mkdir -p build-fuzz/fuzz/seeds/scenario
-    find scenarios -name '*.yaml' -exec cp {} build-fuzz/fuzz/seeds/scenario/ \;
-    seeds+=(build-fuzz/fuzz/seeds/scenario)
+  if [ "$t" = scenario ] || [ "$t" = sweep ]; then
+    mkdir -p build-fuzz/fuzz/seeds/"$t"
+    find scenarios -name '*.yaml' -exec cp {} build-fuzz/fuzz/seeds/"$t"/ \;
+    seeds+=(build-fuzz/fuzz/seeds/"$t")
   fi
   echo "fuzz: $t for ${seconds} s"
   # -timeout: an input taking 10 s is a hang; -rss_limit_mb/-malloc_limit_mb: a giant allocation is a finding.

@@ -244,6 +244,10 @@ FidelityReport fidelity(const trace::Trace& all, const FidelityOptions& options)
     report.runs.push_back(run);
     sessions.insert(run.session);
   }
+  if (report.runs.empty())
+    throw sim::InputError(all.file, 0, 0, "measured.latency_s",
+                          "no task has a measured latency, so there is nothing to compare the simulation with "
+                          "(a synthetic trace, or recorded runs without their simulation logs)");
 
   // What each held-out mode may learn from, for task i of the trace.
   const auto loto = [&](std::size_t i) {

@@ -18,6 +18,9 @@ struct OutputPaths {
   std::vector<NamedPath> folders;  // folders the command writes into (created if missing)
 
   void input(std::string path, std::string option) { add(inputs, std::move(path), std::move(option)); }
+  void input(const std::vector<std::string>& paths, const std::string& option) {
+    for (const auto& p : paths) input(p, option);
+  }
   // A file, or every file below a folder.
   void inputs_below(const std::string& path, const std::string& option);
   void file(std::string path, std::string option) { add(files, std::move(path), std::move(option)); }

@@ -1,6 +1,9 @@
 #include "tools/runner/scenario.hpp"
 
+#include <fmt/format.h>
+
 #include "models/catalogue.hpp"
+#include "sim/input_error.hpp"
 #include "sim/files.hpp"
 
 namespace specsim::runner {
@@ -26,9 +29,11 @@ std::vector<std::string> token_defaults(const sim::ConfigNode& root, const sim::
   return warnings;
 }
 
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
 Scenario decode(const sim::ConfigNode& root) {
   root.expect_keys({"name", "description", "seed", "episodes", "max_steps", "billing", "models", "agents",
-                    "workload", "policies", "concurrency", "outputs", "planner", "live", "objective"});
+                    "workload", "policies", "concurrency", "outputs", "planner", "live", "objective", "limits"});
   Scenario s;
   s.name = root.get<std::string>("name");
   s.seed = root.get<std::uint64_t>("seed", 1);
@@ -63,6 +68,17 @@ Scenario decode(const sim::ConfigNode& root) {
   }
   s.live = models::live::decode_live(root, s.agents);
   if (auto objective = root.find("objective")) s.objective = analysis::decode_objective(*objective);
+  if (auto limits = root.find("limits")) {
+    limits->expect_keys({"memory_gib", "simulated_steps"});
+    s.limits.memory_gib = limits->get_real("memory_gib", 1e-3, 1e6, s.limits.memory_gib);
+    s.limits.simulated_steps = limits->get_real("simulated_steps", 1, 1e18, s.limits.simulated_steps);
+  }
+  double memory = 0;
+  for (const auto& p : s.policies) memory += p.memory_bytes;
+  if (memory > s.limits.memory_gib * kGiB)
+    root.at("policies").fail(fmt::format("the policies hold at least {:.3g} GiB at once, above the limit of {:.3g} GiB; "
+                                         "raise it with `limits: {{memory_gib: N}}` if the machine has the memory",
+                                         memory / kGiB, s.limits.memory_gib));
   return s;
 }
 
@@ -74,7 +90,17 @@ Scenario parse_scenario(const std::string& text, const std::string& name) {
   Scenario s = decode(root);
   s.file = name;
   s.text = text;
+  s.check_work();
   return s;
+}
+
+void Scenario::check_work() const {
+  const double steps = static_cast<double>(episodes) * static_cast<double>(policies.size()) * max_steps;
+  if (steps > limits.simulated_steps)
+    throw sim::InputError(file, 0, 0, "episodes",
+                          fmt::format("{} episodes x {} policies x max_steps {} is up to {:.3g} simulated steps, above the "
+                                      "limit of {:.3g}; raise it with `limits: {{simulated_steps: N}}`",
+                                      episodes, policies.size(), max_steps, steps, limits.simulated_steps));
 }
 
 std::vector<std::string> input_files(const Scenario& s) {
@@ -87,6 +113,14 @@ std::vector<std::string> input_files(const Scenario& s) {
 
 Scenario load_scenario(const std::string& path) {
   return parse_scenario(sim::read_text_file(path), path);
+}
+
+Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides) {
+  Scenario s = load_scenario(path);
+  if (overrides.seed) s.seed = *overrides.seed;
+  if (overrides.episodes) s.episodes = *overrides.episodes;
+  s.check_work();
+  return s;
 }
 
 }  // namespace specsim::runner

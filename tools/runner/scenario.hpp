@@ -20,6 +20,14 @@ namespace specsim::runner {
 // A run of more episodes than this is a typo (and its chunk arithmetic would near int64's end).
 constexpr std::int64_t kMaxEpisodes = 1'000'000'000;
 
+// What a run may take before it starts (`limits:`); beyond them a scenario is refused with a
+// message that names the limit, because such sizes are nearly always typos (a grid with a list too
+// many, an extra zero) that would otherwise exhaust the machine's memory or run for days.
+struct WorkLimits {
+  double memory_gib = 8;           // what the policies hold at once (learners and their buffers)
+  double simulated_steps = 1e11;   // episodes x policies x max_steps (about half a day at 2.5 M steps/s)
+};
+
 struct Scenario {
   std::string name, file, text;
   std::uint64_t seed = 1;
@@ -36,12 +44,25 @@ struct Scenario {
   analysis::Objective objective;                    // what the advice ranks by (`objective:`)
   // Defaults the scenario relies on that change cost or latency, stated once by the command.
   std::vector<std::string> warnings;
+  WorkLimits limits;
+
+  // Throws sim::InputError when the run's work estimate exceeds `limits` (call it again after
+  // changing `episodes`).
+  void check_work() const;
 };
 
 // The files a run of the scenario reads: the scenario itself and what it refers to.
 std::vector<std::string> input_files(const Scenario& s);
 
 Scenario load_scenario(const std::string& path);
+
+// What a command line may change in a scenario (--seed, --episodes).
+struct ScenarioOverrides {
+  std::optional<std::uint64_t> seed;
+  std::optional<std::int64_t> episodes;
+};
+// The scenario with the overrides applied and its work checked again (check_work).
+Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides);
 Scenario parse_scenario(const std::string& text, const std::string& name);
 
 }  // namespace specsim::runner

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -57,7 +59,12 @@ std::vector<PathStep> parse_path(const sim::ConfigNode& where, const std::string
     if (path[i] == '[') {
       const auto close = path.find(']', i);
       if (close == std::string::npos) where.fail("malformed path '" + path + "'");
-      steps.push_back({"", std::stol(path.substr(i + 1, close - i - 1))});
+      const std::string digits = path.substr(i + 1, close - i - 1);
+      long index = -1;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || index < 0 || index > 1'000'000)
+        where.fail("malformed path '" + path + "': an index is a whole number in [0, 1000000], got '" + digits + "'");
+      steps.push_back({"", index});
       i = close + 1;
       if (i < path.size() && path[i] == '.') ++i;
     } else {
@@ -304,10 +311,12 @@ std::string sweep_fingerprint(const SweepSpec& spec) {
   return hex(sim::hash_name(spec.text + '\0' + spec.base_text + '\0' + episodes), 16);
 }
 
+constexpr double kDefaultMaxRuns = 100'000;
+
 SweepSpec load_sweep(const std::string& path) {
   const std::string text = sim::read_text_file(path);
   const sim::ConfigNode root = sim::ConfigNode::load_string(text, path);
-  root.expect_keys({"name", "description", "base", "combine", "episodes", "seeds", "axes"});
+  root.expect_keys({"name", "description", "base", "combine", "episodes", "seeds", "axes", "limits"});
   SweepSpec spec;
   spec.file = path;
   spec.name = root.get<std::string>("name");
@@ -368,15 +377,30 @@ SweepSpec load_sweep(const std::string& path) {
       if (spec.axes[a].values.size() != spec.axes[0].values.size())
         items[a].fail(fmt::format("zipped axes must have the same length ({} has {} values, {} has {})", spec.axes[0].path,
                                   spec.axes[0].values.size(), spec.axes[a].path, spec.axes[a].values.size()));
-  if (spec.zip)
-    for (std::size_t i = 0; i < spec.axes[0].values.size(); ++i)
-      for (std::size_t j = 0; j < i; ++j) {
-        bool same = true;
-        for (const auto& axis : spec.axes) same = same && axis.values[i] == axis.values[j];
-        if (same)
-          items[0].fail(fmt::format("zipped point {} repeats point {} on every axis (its runs would be the same run)",
-                                    i + 1, j + 1));
-      }
+  // Every run is expanded and checked before the first starts: a product with a list too many
+  // would spend minutes and gigabytes on that alone.
+  double max_runs = kDefaultMaxRuns;
+  if (auto limits = root.find("limits")) {
+    limits->expect_keys({"runs"});
+    max_runs = limits->get_real("runs", 1, 1e9, max_runs);
+  }
+  double runs = static_cast<double>(spec.seeds.size());
+  if (spec.zip) runs *= static_cast<double>(spec.axes[0].values.size());
+  else
+    for (const auto& axis : spec.axes) runs *= static_cast<double>(axis.values.size());
+  if (runs > max_runs)
+    axes.fail(fmt::format("the axes and seeds make {:.0f} runs, above the limit of {:.0f}; raise it with `limits: {{runs: N}}`",
+                          runs, max_runs));
+  if (spec.zip) {
+    std::map<std::vector<std::string>, std::size_t> seen;  // point -> its first index
+    for (std::size_t i = 0; i < spec.axes[0].values.size(); ++i) {
+      std::vector<std::string> point;
+      for (const auto& axis : spec.axes) point.push_back(axis.values[i]);
+      if (const auto [it, fresh] = seen.emplace(std::move(point), i); !fresh)
+        items[0].fail(fmt::format("zipped point {} repeats point {} on every axis (its runs would be the same run)", i + 1,
+                                  it->second + 1));
+    }
+  }
   spec.text = text;
   return spec;
 }

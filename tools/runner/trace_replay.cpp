@@ -17,8 +17,7 @@ trace::AgentStep recorded(std::string action, std::span<const models::ScriptedCa
 
 }  // namespace
 
-trace::Trace synthesize_trace(const Scenario& s) {
-  trace::Trace out;
+void synthesize_trace(const Scenario& s, const std::function<bool(const trace::Task&)>& emit) {
   models::EpisodeScript script;
   for (std::int64_t e = 0; e < s.episodes; ++e) {
     models::make_script(*s.workload, s.agents, s.seed, e, s.max_steps, script);
@@ -35,8 +34,16 @@ trace::Trace synthesize_trace(const Scenario& s) {
       step.match = match;
       task.steps.push_back(std::move(step));
     }
-    out.tasks.push_back(std::move(task));
+    if (!emit(task)) return;
   }
+}
+
+trace::Trace synthesize_trace(const Scenario& s) {
+  trace::Trace out;
+  synthesize_trace(s, [&](const trace::Task& task) {
+    out.tasks.push_back(task);
+    return true;
+  });
   return out;
 }
 

@@ -34,6 +34,9 @@ void add_live_command(CLI::App& app, SetAction set_action);
 // decimal number in [0, 2^64 - 1] ("-1", "1e23" and "2^64" are errors); episodes in [1, 1e9].
 const CLI::Validator& seed_check();
 const CLI::Validator& episodes_check();
+// Worker threads or parallel jobs: 0 (all cores) up to kMaxWorkers; beyond, thread creation fails.
+constexpr int kMaxWorkers = 1024;
+const CLI::Validator& workers_check();
 
 // Prints each warning once, to stderr, as "specsim: warning: ...".
 void print_warnings(const std::vector<std::string>& warnings);

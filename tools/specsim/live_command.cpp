@@ -62,7 +62,7 @@ int live(const LiveArgs& args) {
   const std::int64_t episodes = runner::live_episodes(scenario, options);
   if (args.dry_run) return dry_run(scenario, episodes, args.concurrency);
   runner::OutputPaths outputs;  // checked before any call is paid for
-  for (const auto& f : runner::input_files(scenario)) outputs.input(f, "scenario");
+  outputs.input(runner::input_files(scenario), "scenario");
   outputs.file(args.h5, "-o");
   outputs.file(args.json, "--json");
   outputs.file(args.trace, "--trace");

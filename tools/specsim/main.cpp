@@ -34,6 +34,11 @@ void print_warnings(const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) std::cerr << "specsim: warning: " << w << "\n";
 }
 
+const CLI::Validator& workers_check() {
+  static const CLI::Validator check = CLI::Range(0, kMaxWorkers);
+  return check;
+}
+
 void ensure_parent(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
   std::error_code ec;

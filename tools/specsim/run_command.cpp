@@ -33,12 +33,10 @@ struct RunArgs {
 };
 
 int run(const RunArgs& args) {
-  runner::Scenario scenario = runner::load_scenario(args.scenario);
+  const runner::Scenario scenario = runner::load_scenario(args.scenario, {args.seed, args.episodes});
   print_warnings(scenario.warnings);
-  if (args.seed) scenario.seed = *args.seed;
-  if (args.episodes) scenario.episodes = *args.episodes;
   runner::OutputPaths outputs;
-  for (const auto& f : runner::input_files(scenario)) outputs.input(f, "scenario");
+  outputs.input(runner::input_files(scenario), "scenario");
   outputs.file(args.h5, "-o");
   outputs.file(args.json, "--json");
   outputs.file(args.csv, "--csv");
@@ -103,7 +101,7 @@ void add_run_command(CLI::App& app, SetAction set_action) {
   cmd->add_option("--json", args->json, "JSON summary file to write");
   cmd->add_option("--csv", args->csv, "CSV summary file to write (one line per policy)");
   cmd->add_option("--seed", args->seed, "Override the scenario's seed")->check(seed_check());
-  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)")->check(workers_check());
   cmd->add_option("--episodes", args->episodes, "Override the number of episodes")->check(episodes_check());
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing on success");
   cmd->callback([set_action, args] { set_action([args] { return run(*args); }); });

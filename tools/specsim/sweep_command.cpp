@@ -102,7 +102,7 @@ void add_sweep_command(CLI::App& app, SetAction set_action) {
   cmd->require_subcommand(0, 1);
   cmd->add_option("sweep", args->file, "Sweep YAML file");
   cmd->add_option("-o,--output", args->out, "Output folder")->required();
-  cmd->add_option("--jobs", args->jobs, "Runs in parallel (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--jobs", args->jobs, "Runs in parallel (default: all cores)")->check(workers_check());
   cmd->add_option("--shard", args->shard, "Run only the I-th of N disjoint parts: I/N");
   cmd->add_option("--episodes", args->episodes, "Override every run's episodes")->check(episodes_check());
   cmd->add_flag("-q,--quiet", args->quiet, "No progress, no summary line");

@@ -49,22 +49,15 @@ void write_output(const std::string& path, const std::string& option, const std:
 
 // validate: every problem on its own line (FILE:LINE: field: message), then one summary line.
 int validate_command(const std::string& file) {
-  std::string text;
-  std::vector<sim::InputError> problems;
-  try {
-    text = sim::read_text_file(file);
-    problems = tr::validate_trace_text(text, file);
-  } catch (const sim::InputError& e) {
-    problems = {e};
-  }
-  if (!problems.empty()) {
-    for (const auto& p : problems) std::cout << p.what() << "\n";
-    std::cout << fmt::format("{}: {}, invalid\n", file, plural(problems.size(), "problem"));
+  const tr::TraceCheck check = tr::check_trace_file(file);
+  if (check.error_count > 0) {
+    for (const auto& p : check.errors) std::cout << p.what() << "\n";
+    if (check.error_count > check.errors.size())
+      std::cout << fmt::format("... and {} more\n", plural(check.error_count - check.errors.size(), "problem"));
+    std::cout << fmt::format("{}: {}, invalid\n", file, plural(check.error_count, "problem"));
     return sim::ExitCode::bad_input;
   }
-  const tr::Trace trace = tr::parse_trace(text, file);
-  std::cout << fmt::format("{}: {}, {}, valid\n", file, plural(trace.tasks.size(), "task"),
-                           plural(count_steps(trace), "step"));
+  std::cout << fmt::format("{}: {}, {}, valid\n", file, plural(check.tasks, "task"), plural(check.steps, "step"));
   return sim::ExitCode::ok;
 }
 

@@ -2,6 +2,7 @@
 // of recorded traces (tools/runner/trace_replay.hpp), on the `trace` subcommand.
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -22,6 +23,7 @@
 #include "tools/runner/output_paths.hpp"
 #include "tools/runner/trace_replay.hpp"
 #include "tools/specsim/commands.hpp"
+#include "tools/specsim/stop_signals.hpp"
 
 namespace specsim::cli {
 
@@ -183,19 +185,25 @@ void add_trace_replay_commands(CLI::App& trace_cmd, SetAction set_action) {
   synth->add_option("--seed", synth_args->seed, "Override the scenario's seed")->check(seed_check());
   synth->callback([set_action, synth_args] {
     set_action([a = *synth_args] {
-      runner::Scenario s = runner::load_scenario(a.scenario);
-      if (a.episodes) s.episodes = *a.episodes;
-      if (a.seed) s.seed = *a.seed;
+      const runner::Scenario s = runner::load_scenario(a.scenario, {a.seed, a.episodes});
       runner::OutputPaths outputs;
-      for (const auto& f : runner::input_files(s)) outputs.input(f, "scenario");
+      outputs.input(runner::input_files(s), "scenario");
       outputs.file(a.out, "-o");
       outputs.check();
-      const trace::Trace t = runner::synthesize_trace(s);
-      trace::write_trace(t, a.out);
-      std::size_t steps = 0;
-      for (const auto& task : t.tasks) steps += task.steps.size();
-      std::cout << a.out << ": " << t.tasks.size() << " tasks, " << steps << " steps\n";
-      return sim::ExitCode::ok;
+      const std::atomic<bool>& stop = install_stop_signals();
+      sim::remove_stale_temporaries(a.out);
+      trace::TraceFileWriter out(a.out);
+      std::size_t tasks = 0, steps = 0;
+      runner::synthesize_trace(s, [&](const trace::Task& task) {
+        out.write(task);
+        ++tasks;
+        steps += task.steps.size();
+        return !stop;
+      });
+      if (stop) return stopped_exit_code();  // `out` removes its temporary file
+      out.commit();
+      std::cout << a.out << ": " << tasks << " tasks, " << steps << " steps\n";
+      return static_cast<int>(sim::ExitCode::ok);
     });
   });
 
