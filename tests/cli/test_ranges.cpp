@@ -97,7 +97,7 @@ TEST_CASE("a run's work is estimated before it starts, against limits a scenario
   const std::string wide = "{kind: dsp, predictor: {hidden: [4096, 4096, 4096]}, training: {buffer: 10000000}, tau";
   out = run_edited(tmp, "\\{kind: dsp, tau", wide, "-q");
   CHECK(out.exit_code == 2);
-  CHECK_THAT(out.output, Catch::Contains("s.yaml:29:3: policies: the policies hold at least 9.16 GiB at once, above the limit of 8 GiB; "
+  CHECK_THAT(out.output, Catch::Contains("s.yaml:32:3: policies: the policies hold at least 9.16 GiB at once, above the limit of 8 GiB; "
                                          "raise it with `limits: {memory_gib: N}` if the machine has the memory"));
   out = run_edited(tmp, "\\{kind: dsp, tau", "{kind: dsp, predictor: {hidden: [64]}, tau", "--episodes 2 -q");
   CHECK(out.exit_code == 0);
