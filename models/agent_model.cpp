@@ -41,7 +41,7 @@ ScriptedCall AgentModel::draw(int step, int call_index, int prior_output, sim::R
   int out = to_tokens(d.mean);
   if (d.sigma > 0)
     out = std::max(d.mean > 0 ? 1 : 0, to_tokens(d.mean * std::exp(d.sigma * rng.normal() - 0.5 * d.sigma * d.sigma)));
-  const double z_latency = latency.jitter_sigma > 0 ? rng.normal() : 0.0;
+  const double z_latency = latency.draws() ? rng.normal() : 0.0;
   const int in = to_tokens(input_base + input_per_step * step) + prior_output;
   const CallTiming t = latency.timing(in, out, z_latency);
   return ScriptedCall{t.total, t.first_token, sim::CallTokens{in, out, out}};

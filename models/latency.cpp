@@ -15,6 +15,11 @@ sim::Time bounded(double seconds) { return sim::Time::from_seconds(std::min(seco
 }  // namespace
 
 CallTiming LatencyModel::timing(int input_tokens, int output_tokens, double jitter) const {
+  if (kind == Kind::exponential) {
+    // P(Z > z) is uniform for a standard normal Z, so -mean ln P(Z > z) is exponential.
+    const double tail = 0.5 * std::erfc(jitter / std::sqrt(2.0));
+    return {bounded(-fixed_s * std::log(tail)), sim::Time::zero()};
+  }
   const double factor = jitter_sigma > 0 ? std::exp(jitter_sigma * jitter - 0.5 * jitter_sigma * jitter_sigma) : 1.0;
   if (kind == Kind::fixed) {
     const sim::Time total = bounded(fixed_s * factor);
@@ -34,6 +39,15 @@ LatencyModel decode_fixed(const sim::ConfigNode& node, LatencyModel m) {
   m.fixed_s = node.get_seconds("seconds").seconds();
   m.jitter_sigma = node.get_nonneg("jitter_sigma", 0.0);
   if (m.jitter_sigma > 5) node.at("jitter_sigma").fail("must be at most 5");
+  return m;
+}
+
+LatencyModel decode_exponential(const sim::ConfigNode& node, LatencyModel m) {
+  node.expect_keys({"kind", "mean_s"});
+  m.kind = LatencyModel::Kind::exponential;
+  m.fixed_s = node.get_seconds("mean_s").seconds();
+  if (m.fixed_s <= 0) node.at("mean_s").fail("must be > 0");
+  m.jitter_sigma = 0;
   return m;
 }
 
@@ -57,6 +71,7 @@ const sim::Registry<LatencyDecoder>& latency_kinds() {
   static const R registry{"latency kind", {
       {"fixed", R::constant(decode_fixed)},
       {"tokens", R::constant(decode_tokens)},
+      {"exponential", R::constant(decode_exponential)},
   }};
   return registry;
 }

@@ -33,7 +33,7 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 Scenario decode(const sim::ConfigNode& root) {
   root.expect_keys({"name", "description", "seed", "episodes", "max_steps", "billing", "models", "agents",
-                    "workload", "policies", "concurrency", "outputs", "planner", "live", "objective", "limits"});
+                    "workload", "policies", "concurrency", "outputs", "planner", "live", "objective", "limits", "fleet"});
   Scenario s;
   s.name = root.get<std::string>("name");
   s.seed = root.get<std::uint64_t>("seed", 1);
@@ -66,6 +66,8 @@ Scenario decode(const sim::ConfigNode& root) {
     outputs->expect_keys({"record_episodes"});
     s.record_episodes = outputs->get_int("record_episodes", 0, 1'000'000, s.record_episodes);
   }
+  if (auto fleet = root.find("fleet"))
+    s.fleet = decode_fleet(*fleet, {s.agents[0].model, s.agents[1].model});
   s.live = models::live::decode_live(root, s.agents);
   if (auto objective = root.find("objective")) s.objective = analysis::decode_objective(*objective);
   if (auto limits = root.find("limits")) {
@@ -108,6 +110,7 @@ std::vector<std::string> input_files(const Scenario& s) {
   if (s.workload)
     for (auto& f : s.workload->files()) files.push_back(std::move(f));
   if (s.live) files.push_back(s.live->tasks_file);
+  if (s.fleet && !s.fleet->arrivals.file.empty()) files.push_back(s.fleet->arrivals.file);
   return files;
 }
 

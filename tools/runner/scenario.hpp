@@ -14,6 +14,7 @@
 #include "models/workload.hpp"
 #include "policies/registry.hpp"
 #include "sim/semantics.hpp"
+#include "tools/runner/fleet_config.hpp"
 
 namespace specsim::runner {
 
@@ -40,6 +41,7 @@ struct Scenario {
   std::vector<policies::PolicySpec> policies;
   std::map<std::string, int> concurrency;  // model name -> max calls in flight
   int record_episodes = 3;                 // episodes whose calls and rounds are stored
+  std::optional<FleetSpec> fleet;  // many sessions on one clock (`fleet:`, `specsim fleet`)
   std::optional<models::live::LiveSettings> live;  // endpoints etc. (`specsim live`; run ignores it)
   analysis::Objective objective;                    // what the advice ranks by (`objective:`)
   // Defaults the scenario relies on that change cost or latency, stated once by the command.
