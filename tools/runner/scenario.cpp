@@ -37,7 +37,9 @@ Scenario decode(const sim::ConfigNode& root) {
   Scenario s;
   s.name = root.get<std::string>("name");
   s.seed = root.get<std::uint64_t>("seed", 1);
-  s.episodes = root.get_int("episodes", 1, static_cast<int>(kMaxEpisodes));
+  // A fleet counts its tasks itself (`fleet: {tasks}`): episodes is then only `specsim run`'s.
+  s.episodes = root.has("fleet") ? root.get_int("episodes", 1, static_cast<int>(kMaxEpisodes), 100)
+                                 : root.get_int("episodes", 1, static_cast<int>(kMaxEpisodes));
   s.max_steps = root.get_int("max_steps", 1, 10'000'000, 50);
   if (auto billing = root.find("billing")) s.billing = models::decode_billing(*billing);
   if (auto planner = root.find("planner")) s.semantics = sim::decode_semantics(*planner);

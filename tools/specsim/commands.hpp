@@ -16,6 +16,8 @@ using SetAction = std::function<void(CommandAction)>;
 
 void add_run_command(CLI::App& app, SetAction set_action);
 void add_sweep_command(CLI::App& app, SetAction set_action);
+// `fleet SCENARIO`: many sessions on one clock sharing provider limits, at each load.
+void add_fleet_command(CLI::App& app, SetAction set_action);
 void add_plot_command(CLI::App& app, SetAction set_action);
 // `models [SCENARIO]`: the model catalogue as a table.
 void add_models_command(CLI::App& app, SetAction set_action);

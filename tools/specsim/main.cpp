@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   cli::CommandAction action;  // set while parsing, by the command that was given
   const cli::SetAction set_action = [&action](cli::CommandAction a) { action = std::move(a); };
   cli::add_run_command(app, set_action);
+  cli::add_fleet_command(app, set_action);
   cli::add_sweep_command(app, set_action);
   cli::add_plot_command(app, set_action);
   cli::add_advise_command(app, set_action);
