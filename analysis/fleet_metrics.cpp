@@ -73,4 +73,30 @@ FleetRow fleet_row(const std::string& label, const std::string& kind, const std:
   return row;
 }
 
+std::vector<BreakEven> break_even_loads(const FleetResult& result) {
+  std::vector<BreakEven> out;
+  if (result.points.empty()) return out;
+  const auto& first = result.points.front().rows;
+  const auto seq = std::find_if(first.begin(), first.end(), [](const FleetRow& r) { return r.kind == "sequential"; });
+  if (seq == first.end()) return out;
+  const auto s = static_cast<std::size_t>(seq - first.begin());
+  for (std::size_t p = 0; p < first.size(); ++p) {
+    if (p == s) continue;
+    BreakEven b{first[p].label, first[p].kind, std::numeric_limits<double>::quiet_NaN()};
+    double before = 0, load_before = 0;
+    for (std::size_t i = 0; i < result.points.size(); ++i) {
+      const FleetPoint& point = result.points[i];
+      const double gap = point.rows[p].latency_p95_s - point.rows[s].latency_p95_s;
+      if (gap >= 0) {
+        b.load = i == 0 ? point.load : load_before + (point.load - load_before) * (-before) / (gap - before);
+        break;
+      }
+      before = gap;
+      load_before = point.load;
+    }
+    out.push_back(b);
+  }
+  return out;
+}
+
 }  // namespace specsim::analysis

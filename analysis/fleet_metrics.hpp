@@ -75,4 +75,14 @@ struct FleetReplication {
 FleetRow fleet_row(const std::string& label, const std::string& kind, const std::vector<models::LimitSpec>& limits,
                    const std::vector<FleetReplication>& replications);
 
+// Where speculation stops paying off: for each policy, the load at which its p95 task latency
+// reaches sequential's, linearly interpolated between the two swept loads around the crossing
+// (the first load if it never beats sequential; NaN if it beats it at every load swept). Empty
+// without a sequential policy to compare with.
+struct BreakEven {
+  std::string label, kind;
+  double load = 0;
+};
+std::vector<BreakEven> break_even_loads(const FleetResult& result);
+
 }  // namespace specsim::analysis

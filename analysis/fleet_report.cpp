@@ -36,6 +36,12 @@ struct LimitH5Row {
   std::int64_t rejections;
 };
 
+struct BreakEvenH5Row {
+  char policy[kName];
+  char kind[kName];
+  double load;
+};
+
 struct TaskH5Row {
   double load;
   std::int32_t policy, replication;
@@ -71,6 +77,16 @@ std::string format_fleet_table(const FleetResult& result) {
                          r.queue_delay_mean_s, r.cost_per_task_usd, r.rejections_per_task, 100 * r.little_error, limits);
     }
   }
+  if (result.points.size() > 1)
+    for (const BreakEven& b : break_even_loads(result))
+      out += std::isnan(b.load) ? fmt::format("{}: beats sequential on p95 latency at every load swept\n", b.label)
+                                : fmt::format("{}: stops beating sequential on p95 latency at {:.3g} {}\n", b.label, b.load,
+                                              result.load_unit);
+  for (const FleetPoint& point : result.points)
+    for (const FleetRow& r : point.rows)
+      if (r.little_error > 0.01)
+        out += fmt::format("note: {} at {:g} {}: Little's law is off by {:.1f}%: not in a steady state (overloaded, or "
+                           "too few tasks for its latency)\n", r.label, point.load, result.load_unit, 100 * r.little_error);
   return out;
 }
 
@@ -102,6 +118,9 @@ nlohmann::ordered_json fleet_json(const FleetResult& result) {
     }
     j["points"].push_back(std::move(p));
   }
+  j["break_even"] = nlohmann::ordered_json::array();
+  for (const BreakEven& b : break_even_loads(result))
+    j["break_even"].push_back({{"name", b.label}, {"kind", b.kind}, {"load", number(b.load)}});
   return j;
 }
 
@@ -158,6 +177,15 @@ void write_fleet_h5(const std::string& path, const std::map<std::string, std::st
                        SPECSIM_FIELD(TaskH5Row, rejections, H5T_NATIVE_INT64),
                        SPECSIM_FIELD(TaskH5Row, steps, H5T_NATIVE_INT32), SPECSIM_FIELD(TaskH5Row, measured, H5T_NATIVE_INT32)},
                       4096);
+      h5::Table breaks(f, "fleet_break_even", sizeof(BreakEvenH5Row),
+                       {SPECSIM_FIELD(BreakEvenH5Row, policy, s), SPECSIM_FIELD(BreakEvenH5Row, kind, s),
+                        SPECSIM_FIELD(BreakEvenH5Row, load, H5T_NATIVE_DOUBLE)});
+      for (const BreakEven& b : break_even_loads(result)) {
+        BreakEvenH5Row row{{}, {}, b.load};
+        copy_name(row.policy, b.label);
+        copy_name(row.kind, b.kind);
+        breaks.append(&row, 1);
+      }
       for (const FleetPoint& point : result.points) {
         for (std::size_t p = 0; p < point.rows.size(); ++p) {
           const FleetRow& r = point.rows[p];
