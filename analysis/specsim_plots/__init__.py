@@ -16,7 +16,8 @@ _HOMES = {
     "pareto_front": "pareto", "save_figure": "style", "plot_latency_cost": "latency_cost", "plot_k_sweep": "k_sweep",
     "plot_knobs": "knobs", "plot_learning_curve": "learning", "plot_k_histogram": "k_histogram",
     "plot_concurrency": "concurrency", "plot_timeline": "timeline", "plot_sweep_metric": "sweep",
-    "plot_sweep_latency_cost": "sweep",
+    "plot_sweep_latency_cost": "sweep", "FleetRun": "io", "open_fleet": "io", "plot_fleet_latency": "fleet",
+    "plot_fleet_cost": "fleet",
 }
 
 __all__ = sorted(_HOMES)

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from . import style
-from .figures import FIDELITY, FIGURES, RUN, SWEEP, Options, by_name
-from .io import BadInput, Fidelity, MissingData, Run, open_results
+from .figures import FIDELITY, FIGURES, FLEET, RUN, SWEEP, Options, by_name
+from .io import BadInput, Fidelity, FleetRun, MissingData, Run, open_results
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -28,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
     names = ", ".join(f.name for f in FIGURES)
     p = argparse.ArgumentParser(
         prog="specsim plot",
-        description="Figures from specsim results: PATH is one run's HDF5 file, a sweep folder or a fidelity report.",
+        description="Figures from specsim results: PATH is one run's HDF5 file, a fleet run's, a sweep folder or a fidelity report.",
         epilog=f"figures: {names} (--list says what each shows)")
     p.add_argument("path", metavar="PATH", nargs="?",
                    help="a run's result file (.h5), a sweep folder or a fidelity report (.json)")
@@ -56,7 +56,8 @@ def selected(only: str | None, source: str, path: str):
         except KeyError:
             raise UsageError(f"unknown figure '{name}' (expected one of: {', '.join(f.name for f in FIGURES)})")
         if spec.source != source:
-            what = {RUN: "a run's result file", SWEEP: "a sweep folder", FIDELITY: "a fidelity report (.json)"}[spec.source]
+            what = {RUN: "a run's result file", SWEEP: "a sweep folder", FIDELITY: "a fidelity report (.json)",
+                    FLEET: "a fleet run's file (specsim fleet -o)"}[spec.source]
             raise UsageError(f"{path}: figure {name} needs {what}")
         specs.append(spec)
     return specs, True
@@ -65,7 +66,7 @@ def selected(only: str | None, source: str, path: str):
 def listing() -> str:
     """One line per figure: name, the input it needs, what it shows."""
     width = max(len(f.name) for f in FIGURES)
-    needs = {RUN: "run", SWEEP: "sweep", FIDELITY: "fidelity"}
+    needs = {RUN: "run", SWEEP: "sweep", FIDELITY: "fidelity", FLEET: "fleet"}
     return "\n".join(f"{f.name:<{width}}  {needs[f.source]:<8}  {f.about}" for f in FIGURES)
 
 
@@ -84,7 +85,8 @@ def run(argv: list[str] | None = None) -> int:
         if args.episode < 0 or (args.window is not None and args.window < 1):
             raise UsageError("--episode must be >= 0 and --window >= 1")
         results = open_results(args.path)
-        source = RUN if isinstance(results, Run) else FIDELITY if isinstance(results, Fidelity) else SWEEP
+        kinds = ((Run, RUN), (Fidelity, FIDELITY), (FleetRun, FLEET))
+        source = next((k for cls, k in kinds if isinstance(results, cls)), SWEEP)
         specs, strict = selected(args.only, source, args.path)
         if args.policy and source == RUN:
             results.policy(args.policy)  # an unknown label fails now, whichever figures run

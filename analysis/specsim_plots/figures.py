@@ -10,6 +10,7 @@ from functools import partial
 from typing import Callable
 
 from .concurrency import plot_concurrency
+from .fleet import plot_fleet_cost, plot_fleet_latency
 from .decision import plot_cost_breakdown, plot_cost_per_second_saved, plot_latency_cdf, plot_speedup_distribution
 from .k_histogram import plot_k_histogram
 from .k_sweep import plot_k_sweep
@@ -21,7 +22,7 @@ from .parity import plot_parity
 from .sweep import METRICS, plot_best_setting, plot_sweep_latency_cost, plot_sweep_metric
 from .timeline import plot_timeline
 
-RUN, SWEEP, FIDELITY = "run", "sweep", "fidelity"
+RUN, SWEEP, FIDELITY, FLEET = "run", "sweep", "fidelity", "fleet"
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Options:
 @dataclass(frozen=True)
 class FigureSpec:
     name: str  # also the output file's stem
-    source: str  # RUN (one result file), SWEEP (a sweep folder) or FIDELITY (a fidelity report)
+    source: str  # RUN (one result file), SWEEP (a sweep folder), FIDELITY (a fidelity report) or FLEET (a fleet run)
     draw: Callable  # draw(run_or_sweep, options=Options) -> matplotlib Figure
     about: str
 
@@ -55,6 +56,9 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("k_histogram", RUN, plot_k_histogram, "share of rounds at each chosen k"),
     FigureSpec("concurrency", RUN, plot_concurrency, "per-episode mean and peak calls in flight"),
     FigureSpec("timeline", RUN, plot_timeline, "Gantt chart of one episode's calls"),
+    FigureSpec("fleet_latency_load", FLEET, plot_fleet_latency,
+               "fleet: p95/p50 task latency against load per policy, where speculation stops paying"),
+    FigureSpec("fleet_cost_load", FLEET, plot_fleet_cost, "fleet: cost per task against load per policy"),
     *(FigureSpec(f"sweep_{m}", SWEEP, partial(plot_sweep_metric, metric=m), f"{m} against the first sweep axis, a panel per policy kind")
       for m in METRICS),
     FigureSpec("sweep_best_setting", SWEEP, plot_best_setting,

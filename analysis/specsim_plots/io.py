@@ -303,13 +303,42 @@ def open_fidelity(path: Path | str) -> Fidelity:
                     doc.get("learner") or [])
 
 
-def open_results(path: Path | str) -> Run | Sweep | Fidelity:
-    """A directory is a sweep folder; a .json file a fidelity report; any other file one run's HDF5."""
+@dataclass
+class FleetRun:
+    """A fleet run's HDF5 file (``specsim fleet -o``): tables fleet, fleet_limits, fleet_tasks, fleet_break_even."""
+
+    path: Path
+    attrs: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        return self.attrs.get("scenario_name", self.path.stem)
+
+
+def _is_fleet(path: Path) -> bool:
+    try:
+        with h5py.File(path, "r") as f:
+            return isinstance(f.get("fleet"), h5py.Dataset)
+    except OSError:
+        return False  # open_run says why it cannot be read
+
+
+def open_fleet(path: Path | str) -> FleetRun:
+    path = Path(path)
+    with h5py.File(path, "r") as f:
+        return FleetRun(path, {k: _text(v) for k, v in f.attrs.items()})
+
+
+def open_results(path: Path | str) -> Run | Sweep | Fidelity | FleetRun:
+    """A directory is a sweep folder; a .json file a fidelity report; an HDF5 file with a fleet
+    table a fleet run; any other file one run's HDF5."""
     path = Path(path)
     if path.is_dir():
         return open_sweep(path)
     if path.is_file() and path.suffix == ".json":
         return open_fidelity(path)
+    if path.is_file() and _is_fleet(path):
+        return open_fleet(path)
     if path.is_file():
         return open_run(path)
     raise BadInput(f"{path}: no such file or directory")

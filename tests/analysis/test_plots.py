@@ -324,6 +324,51 @@ class CliTest(FigureAssertions):
                 self.assertIn(f"{spec.name}.pdf", names)
 
 
+class FleetTest(FigureAssertions):
+    """The fleet figures, from a small fleet that specsim itself runs (the binary under test)."""
+
+    SCENARIO = """name: small-fleet
+seed: 3
+max_steps: 12
+agents:
+  approx: {model: gpt-4o-mini, input_tokens: {base: 700, per_step: 45}, output_tokens: 14}
+  target: {model: gpt-4o, input_tokens: {base: 900, per_step: 60}, output_tokens: 60}
+workload: {kind: synthetic, steps: {kind: uniform, min: 3, max: 8}, match: {kind: iid, p: 0.6}}
+policies: [sequential, {kind: fixed_k, k: 4}]
+fleet:
+  arrivals: {kind: poisson, rate_per_s: [0.5, 1.5, 2.5, 3.5]}
+  tasks: 300
+  warmup_s: 20
+  limits: [{models: [gpt-4o], max_in_flight: 6, priority: true}]
+"""
+
+    def run_fleet(self) -> Path:
+        binary = os.environ.get("SPECSIM_BINARY")
+        if not binary:
+            self.skipTest("SPECSIM_BINARY is not set (ctest sets it)")
+        scenario = self.tmp / "fleet.yaml"
+        scenario.write_text(self.SCENARIO)
+        out = self.tmp / "fleet.h5"
+        subprocess.run([binary, "fleet", str(scenario), "-o", str(out), "-q", "--threads", "1"], check=True)
+        return out
+
+    def test_fleet_figures_and_break_even(self):
+        path = self.run_fleet()
+        fleet = sp.open_results(path)
+        self.assertIsInstance(fleet, sp.FleetRun)
+        breaks = sp.read_table(path, "fleet_break_even")
+        self.assertEqual([str(x) for x in breaks["policy"]], ["fixed_k(k=4)"])
+        load = float(breaks["load"][0])
+        self.assertTrue(0.5 <= load <= 3.5, load)  # speculation stops paying inside the swept range
+        latency = self.assert_figure(sp.plot_fleet_latency(fleet), "fleet_latency_load")
+        self.assertEqual(latency.shape[1], round(style.SINGLE_COLUMN * style.DPI))
+        self.assert_figure(sp.plot_fleet_cost(fleet), "fleet_cost_load")
+        code, out, err = run_cli(path, "-o", self.tmp / "figs", "--formats", "png")
+        self.assertEqual((code, err), (0, ""))
+        self.assertEqual(sorted(Path(line).name for line in out.splitlines()),
+                         ["fleet_cost_load.png", "fleet_latency_load.png"])
+
+
 class ParityTest(FigureAssertions):
     """The fidelity report's parity figure, from a hand-made report in the JSON of specsim."""
 
