@@ -53,7 +53,7 @@ def _draw(run: FleetRun, columns, ylabel: str, options, log: bool):
     if log:
         ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", frameon=False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)  # above: clear of every line
     style.title(fig, f"{run.name}: dotted, where speculation stops beating sequential on p95", options)
     return fig
 
