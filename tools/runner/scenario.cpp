@@ -99,12 +99,29 @@ Scenario parse_scenario(const std::string& text, const std::string& name) {
 }
 
 void Scenario::check_work() const {
+  if (fleet) check_fleet_work();
   const double steps = static_cast<double>(episodes) * static_cast<double>(policies.size()) * max_steps;
   if (steps > limits.simulated_steps)
     throw sim::InputError(file, 0, 0, "episodes",
                           fmt::format("{} episodes x {} policies x max_steps {} is up to {:.3g} simulated steps, above the "
                                       "limit of {:.3g}; raise it with `limits: {{simulated_steps: N}}`",
                                       episodes, policies.size(), max_steps, steps, limits.simulated_steps));
+}
+
+// A fleet's tasks are known up front when it counts them, or from a Poisson rate and a duration.
+void Scenario::check_fleet_work() const {
+  std::vector<double> loads = fleet->loads.empty() ? std::vector<double>{0} : fleet->loads;
+  double tasks = 0;
+  for (double load : loads) {
+    if (fleet->tasks) tasks += static_cast<double>(*fleet->tasks);
+    else if (fleet->arrivals.kind == Arrivals::Kind::poisson) tasks += load * fleet->duration->seconds();
+  }
+  const double steps = tasks * fleet->replications * static_cast<double>(policies.size()) * max_steps;
+  if (steps > limits.simulated_steps)
+    throw sim::InputError(file, 0, 0, "fleet",
+                          fmt::format("{:.3g} tasks x {} replications x {} policies x max_steps {} is up to {:.3g} simulated "
+                                      "steps, above the limit of {:.3g}; raise it with `limits: {{simulated_steps: N}}`",
+                                      tasks, fleet->replications, policies.size(), max_steps, steps, limits.simulated_steps));
 }
 
 std::vector<std::string> input_files(const Scenario& s) {

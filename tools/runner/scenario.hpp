@@ -51,6 +51,9 @@ struct Scenario {
   // Throws sim::InputError when the run's work estimate exceeds `limits` (call it again after
   // changing `episodes`).
   void check_work() const;
+
+ private:
+  void check_fleet_work() const;
 };
 
 // The files a run of the scenario reads: the scenario itself and what it refers to.
