@@ -46,6 +46,12 @@ Handle file_creation_without_times() {
   return fcpl;
 }
 
+Handle transfer_for(std::size_t bytes) {
+  Handle dxpl(checked(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"), H5Pclose);
+  check(H5Pset_buffer(dxpl.get(), std::max<std::size_t>(bytes, 4096), nullptr, nullptr), "H5Pset_buffer");
+  return dxpl;
+}
+
 namespace {
 
 constexpr int kDeflateLevel = 4;
