@@ -66,8 +66,10 @@ PolicySpec decode_cost_aware(const sim::ConfigNode& node) {
   spec.kind = "cost_aware";
   spec.learns = true;
   spec.needs_value_of_time = !c.usd_per_s;
-  spec.label = node.get<std::string>(
-      "label", c.usd_per_s ? "cost_aware(usd_per_s=" + node.get<std::string>("usd_per_s") + ")" : "cost_aware(objective)");
+  std::string knobs = c.usd_per_s ? "usd_per_s=" + node.get<std::string>("usd_per_s") : "objective";
+  for (const char* key : {"k_max", "learning_rate"})
+    if (node.has(key)) knobs += std::string(",") + key + "=" + node.get<std::string>(key);
+  spec.label = node.get<std::string>("label", "cost_aware(" + knobs + ")");
   spec.make = [c](const PolicyEnv& env) { return std::make_unique<CostAware>(c, env); };
   return spec;
 }

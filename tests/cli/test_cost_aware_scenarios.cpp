@@ -76,31 +76,36 @@ void check_same(const analysis::SummaryRow& a, const analysis::SummaryRow& b) {
 
 TEST_CASE("cost-aware at value 0 is sequential and at a huge value the fastest fixed k, exactly", "[cost_aware]") {
   for (const auto& [file, k_max] : {std::pair<std::string, int>{"quickstart.yaml", 4}, {"dsp-openagi-like.yaml", 6}}) {
-    const std::string entries = "  - {kind: cost_aware, k_max: " + std::to_string(k_max) + ", usd_per_s: [0, 1000000000]}\n";
+    const std::string entries = "  - {kind: cost_aware, usd_per_s: [0, 1000000000], k_max: " + std::to_string(k_max) + "}\n";
     const runner::RunOutcome out = run(with_cost_aware(file, entries, 400));
     const auto& fastest = fastest_fixed_k(out);
     CHECK(fastest.label == "fixed_k(k=" + std::to_string(k_max) + ")");
-    check_same(row(out, "cost_aware(usd_per_s=0)"), row(out, "sequential"));
-    check_same(row(out, "cost_aware(usd_per_s=1000000000)"), fastest);
+    const std::string k = ",k_max=" + std::to_string(k_max) + ")";
+    check_same(row(out, "cost_aware(usd_per_s=0" + k), row(out, "sequential"));
+    check_same(row(out, "cost_aware(usd_per_s=1000000000" + k), fastest);
   }
 }
 
 // No fixed k and no DSP setting is both faster and cheaper than the cost-aware policy at any of
-// a range of values of time: it lies on or beyond their Pareto front.
+// a range of values of time, by more than 1% on each (one seed's noise): it lies on or beyond
+// their Pareto front.
 TEST_CASE("cost-aware lies on or beyond the Pareto front of fixed k and DSP", "[cost_aware]") {
   for (const auto& [file, k_max] : {std::pair<std::string, int>{"quickstart.yaml", 4}, {"dsp-openagi-like.yaml", 8}}) {
     const std::string entries = "  - {kind: cost_aware, k_max: " + std::to_string(k_max) +
-                                ", usd_per_s: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05]}\n";
+                                ", usd_per_s: [0.005, 0.01, 0.02, 0.05]}\n";
     const runner::RunOutcome out = run(with_cost_aware(file, entries, 1500));
+    int speculating = 0;
     for (const auto& c : out.rows) {
       if (c.name != "cost_aware") continue;
+      speculating += c.mean_k > 1;
       for (const auto& r : out.rows) {
         if (r.name != "fixed_k" && r.name != "dsp") continue;
         INFO(file << ": " << c.label << " (" << c.latency_mean_s << " s, $" << c.cost_usd << ") against " << r.label << " ("
                   << r.latency_mean_s << " s, $" << r.cost_usd << ")");
-        CHECK_FALSE((r.latency_mean_s < c.latency_mean_s && r.cost_usd < c.cost_usd));
+        CHECK_FALSE((r.latency_mean_s < 0.99 * c.latency_mean_s && r.cost_usd < 0.99 * c.cost_usd));
       }
     }
+    CHECK(speculating == 4);  // each value of time buys some speculation here
   }
 }
 
