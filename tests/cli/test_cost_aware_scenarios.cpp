@@ -36,7 +36,7 @@ runner::Scenario with_cost_aware(const std::string& file, const std::string& ent
   std::string kept;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);)
-    if (line.find("kind: cost_aware") == std::string::npos) kept += line + "\n";
+    if (line.find("cost_aware") == std::string::npos) kept += line + "\n";
   runner::Scenario s = runner::parse_scenario(kept + entries, file + " (cost-aware entries replaced)");
   s.episodes = episodes;
   return s;
