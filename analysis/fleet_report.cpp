@@ -210,6 +210,7 @@ void write_fleet_h5(const std::string& path, const std::map<std::string, std::st
           if (!rows.empty()) tasks.append(rows.data(), rows.size());
         }
       }
+      for (h5::Table* table : {&fleet, &limits, &breaks, &tasks}) table->finish();
     }
     target.commit();
   }
