@@ -1,0 +1,197 @@
+#include "models/live/chunk_scanner.hpp"
+
+#include <utility>
+
+namespace specsim::models::live {
+
+namespace {
+
+// A cursor over the chunk; every reader returns false to decline (malformed or unusual input).
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : s_(text) {}
+
+  bool chunk(ScannedChunk& out) {
+    bool seen_model = false, seen_choices = false;
+    const bool ok = object([&](std::string_view key) {
+      if (key == "model") return !std::exchange(seen_model, true) && nullable_string(out.model);
+      if (key == "choices") return !std::exchange(seen_choices, true) && choices(out);
+      if (key == "usage") return null();  // a usage object: the full reader's
+      if (key == "error") return false;
+      return skip_value(0);
+    });
+    skip_ws();
+    return ok && seen_choices && i_ == s_.size();
+  }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+
+  bool choices(ScannedChunk& out) {
+    if (!consume('[')) return false;
+    skip_ws();
+    if (consume(']')) return true;  // the usage chunk's empty list
+    out.has_choice = true;
+    if (!choice(out)) return false;
+    skip_ws();
+    return consume(']');  // a second choice: the full reader's
+  }
+
+  bool choice(ScannedChunk& out) {
+    bool seen_delta = false, seen_finish = false;
+    return object([&](std::string_view key) {
+      if (key == "delta") return !std::exchange(seen_delta, true) && delta(out);
+      if (key == "finish_reason") return !std::exchange(seen_finish, true) && nullable_string(out.finish_reason);
+      return skip_value(1);
+    });
+  }
+
+  bool delta(ScannedChunk& out) {
+    skip_ws();
+    if (null()) return true;
+    bool seen_content = false;
+    return object([&](std::string_view key) {
+      if (key == "content") return !std::exchange(seen_content, true) && nullable_string(out.content);
+      if (key == "tool_calls") return false;
+      return skip_value(2);
+    });
+  }
+
+  // `{` (key `:` value `,`)* `}`, calling on_member(key) with the cursor at the value.
+  template <class OnMember>
+  bool object(OnMember&& on_member) {
+    skip_ws();
+    if (!consume('{')) return false;
+    skip_ws();
+    if (consume('}')) return true;
+    while (true) {
+      skip_ws();
+      std::string key;
+      if (!string(key)) return false;
+      skip_ws();
+      if (!consume(':')) return false;
+      skip_ws();
+      if (!on_member(std::string_view(key))) return false;
+      skip_ws();
+      if (consume('}')) return true;
+      if (!consume(',')) return false;
+    }
+  }
+
+  bool nullable_string(std::string& out) {
+    skip_ws();
+    if (null()) {
+      out.clear();
+      return true;
+    }
+    out.clear();
+    return string(out);
+  }
+
+  // A string of printable ASCII with the simple escapes (\" \\ \/ \b \f \n \r \t).
+  bool string(std::string& out) {
+    if (!consume('"')) return false;
+    while (i_ < s_.size()) {
+      const char c = s_[i_++];
+      if (c == '"') return true;
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u >= 0x80) return false;
+      if (c != '\\') {
+        out.push_back(c);
+        continue;
+      }
+      if (i_ == s_.size()) return false;
+      switch (s_[i_++]) {
+        case '"': out.push_back('"'); break;
+        case '\\': out.push_back('\\'); break;
+        case '/': out.push_back('/'); break;
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        default: return false;  // \u escapes: the full reader's
+      }
+    }
+    return false;
+  }
+
+  bool skip_value(int depth) {
+    if (depth > kMaxDepth) return false;
+    skip_ws();
+    if (i_ == s_.size()) return false;
+    switch (s_[i_]) {
+      case '"': {
+        std::string ignored;
+        return string(ignored);
+      }
+      case '{': return object([&](std::string_view) { return skip_value(depth + 1); });
+      case '[': {
+        ++i_;
+        skip_ws();
+        if (consume(']')) return true;
+        while (true) {
+          if (!skip_value(depth + 1)) return false;
+          skip_ws();
+          if (consume(']')) return true;
+          if (!consume(',')) return false;
+        }
+      }
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
+      default: return number();
+    }
+  }
+
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+  bool number() {
+    consume('-');
+    if (consume('0')) {
+    } else if (!digits()) {
+      return false;
+    }
+    if (consume('.') && !digits()) return false;
+    if (consume('e') || consume('E')) {
+      if (!consume('+')) consume('-');
+      if (!digits()) return false;
+    }
+    return true;
+  }
+
+  bool digits() {
+    const std::size_t from = i_;
+    while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+    return i_ > from;
+  }
+
+  bool null() { return literal("null"); }
+  bool literal(std::string_view word) {
+    if (s_.substr(i_, word.size()) != word) return false;
+    i_ += word.size();
+    return true;
+  }
+  bool consume(char c) {
+    if (i_ < s_.size() && s_[i_] == c) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  void skip_ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+  }
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
+}  // namespace
+
+std::optional<ScannedChunk> scan_chunk(std::string_view json) {
+  ScannedChunk out;
+  if (!Scanner(json).chunk(out)) return std::nullopt;
+  return out;
+}
+
+}  // namespace specsim::models::live
