@@ -66,12 +66,12 @@ class Scanner {
     if (consume('}')) return true;
     while (true) {
       skip_ws();
-      std::string key;
-      if (!string(key)) return false;
+      std::string_view name;
+      if (!member_name(name)) return false;
       skip_ws();
       if (!consume(':')) return false;
       skip_ws();
-      if (!on_member(std::string_view(key))) return false;
+      if (!on_member(name)) return false;
       skip_ws();
       if (consume('}')) return true;
       if (!consume(',')) return false;
@@ -85,35 +85,51 @@ class Scanner {
       return true;
     }
     out.clear();
-    return string(out);
+    return string(&out);
   }
 
-  // A string of printable ASCII with the simple escapes (\" \\ \/ \b \f \n \r \t).
-  bool string(std::string& out) {
+  // A string of printable ASCII with the simple escapes (\" \\ \/ \b \f \n \r \t), appended to
+  // `out` (nullptr: validated only) a run of plain bytes at a time.
+  bool string(std::string* out) {
     if (!consume('"')) return false;
     while (i_ < s_.size()) {
+      const std::size_t run = i_;
+      while (i_ < s_.size() && plain(s_[i_])) ++i_;
+      if (out) out->append(s_.substr(run, i_ - run));
+      if (i_ == s_.size()) return false;
       const char c = s_[i_++];
       if (c == '"') return true;
-      const auto u = static_cast<unsigned char>(c);
-      if (u < 0x20 || u >= 0x80) return false;
-      if (c != '\\') {
-        out.push_back(c);
-        continue;
-      }
-      if (i_ == s_.size()) return false;
+      if (c != '\\' || i_ == s_.size()) return false;  // a control byte or non-ASCII: the full reader's
+      char decoded = 0;
       switch (s_[i_++]) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
+        case '"': decoded = '"'; break;
+        case '\\': decoded = '\\'; break;
+        case '/': decoded = '/'; break;
+        case 'b': decoded = '\b'; break;
+        case 'f': decoded = '\f'; break;
+        case 'n': decoded = '\n'; break;
+        case 'r': decoded = '\r'; break;
+        case 't': decoded = '\t'; break;
         default: return false;  // \u escapes: the full reader's
       }
+      if (out) out->push_back(decoded);
     }
     return false;
+  }
+  static bool plain(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  }
+
+  // A member name: plain bytes only (a name with escapes is the full reader's), viewed in place.
+  bool member_name(std::string_view& out) {
+    if (!consume('"')) return false;
+    const std::size_t from = i_;
+    while (i_ < s_.size() && plain(s_[i_])) ++i_;
+    if (i_ == s_.size() || s_[i_] != '"') return false;
+    out = s_.substr(from, i_ - from);
+    ++i_;
+    return true;
   }
 
   bool skip_value(int depth) {
@@ -121,10 +137,7 @@ class Scanner {
     skip_ws();
     if (i_ == s_.size()) return false;
     switch (s_[i_]) {
-      case '"': {
-        std::string ignored;
-        return string(ignored);
-      }
+      case '"': return string(nullptr);
       case '{': return object([&](std::string_view) { return skip_value(depth + 1); });
       case '[': {
         ++i_;

@@ -3,9 +3,9 @@
 // sends one chunk per token, and nlohmann's document (a std::map per object, a std::string per
 // key) was most of the client's time per call. The scanner reads the few fields the accumulator
 // needs from a chunk of the usual shape and validates the rest as JSON while skipping it; any
-// chunk it is not sure of (escapes beyond the simple ones, non-ASCII text, tool calls, a usage
-// object, an error, duplicate keys, more than one choice) it declines, and the caller reads that
-// one with nlohmann. So it never accepts what the full reader rejects, nor reads it differently.
+// chunk it is not sure of (escapes beyond the simple ones or in names, non-ASCII text, tool
+// calls, a usage object, an error, duplicate keys, more than one choice) it declines, and the
+// caller reads that one with nlohmann. So it never accepts what the full reader rejects, nor reads it differently.
 #include <optional>
 #include <string>
 #include <string_view>
