@@ -12,11 +12,11 @@ class Scanner {
   explicit Scanner(std::string_view text) : s_(text) {}
 
   bool chunk(ScannedChunk& out) {
-    bool seen_model = false, seen_choices = false;
+    bool seen_model = false, seen_choices = false, seen_usage = false;
     const bool ok = object([&](std::string_view key) {
       if (key == "model") return !std::exchange(seen_model, true) && nullable_string(out.model);
       if (key == "choices") return !std::exchange(seen_choices, true) && choices(out);
-      if (key == "usage") return null();  // a usage object: the full reader's
+      if (key == "usage") return !std::exchange(seen_usage, true) && usage(out);
       if (key == "error") return false;
       return skip_value(0);
     });
@@ -55,6 +55,34 @@ class Scanner {
       if (key == "tool_calls") return false;
       return skip_value(2);
     });
+  }
+
+  // null, or both counts as plain non-negative integers (anything else: the full reader's).
+  bool usage(ScannedChunk& out) {
+    skip_ws();
+    if (null()) return true;
+    ScannedUsage u;
+    bool seen_prompt = false, seen_completion = false;
+    const bool ok = object([&](std::string_view key) {
+      if (key == "prompt_tokens") return !std::exchange(seen_prompt, true) && count(u.prompt_tokens);
+      if (key == "completion_tokens") return !std::exchange(seen_completion, true) && count(u.completion_tokens);
+      return skip_value(1);
+    });
+    if (!ok || !seen_prompt || !seen_completion) return false;
+    out.usage = u;
+    return true;
+  }
+
+  // Up to 18 digits without a sign, fraction or exponent: what nlohmann reads as an unsigned integer
+  // that fits an int64.
+  bool count(std::int64_t& out) {
+    const std::size_t from = i_;
+    if (!digits() || i_ - from > 18) return false;
+    if (i_ < s_.size() && (s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E')) return false;
+    if (s_[from] == '0' && i_ - from > 1) return false;
+    out = 0;
+    for (std::size_t k = from; k < i_; ++k) out = out * 10 + (s_[k] - '0');
+    return true;
   }
 
   // `{` (key `:` value `,`)* `}`, calling on_member(key) with the cursor at the value.

@@ -117,6 +117,7 @@ std::string StreamAccumulator::add(std::string_view data) {
     return {};
   }
   if (auto c = scan_chunk(data)) {  // the usual chunk, read without a document
+    if (c->usage) result_.usage = Usage{c->usage->prompt_tokens, c->usage->completion_tokens};
     if (result_.model.empty()) result_.model = std::move(c->model);
     if (!c->finish_reason.empty()) result_.finish_reason = std::move(c->finish_reason);
     if (!c->content.empty()) {

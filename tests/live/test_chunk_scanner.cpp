@@ -13,6 +13,7 @@ namespace {
 // What the accumulator makes of one chunk: its delta, the fields it kept, or its error.
 struct Read {
   std::string model, content, finish_reason, error;
+  std::optional<Usage> usage;
 };
 
 Read full_read(const std::string& chunk) {
@@ -25,8 +26,11 @@ Read full_read(const std::string& chunk) {
   }
   r.model = acc.result().model;
   r.finish_reason = acc.result().finish_reason;
+  r.usage = acc.result().usage;
   return r;
 }
+
+const Usage kPromptUsage{300, 0};
 
 }  // namespace
 
@@ -62,7 +66,7 @@ TEST_CASE("chunk scanner: declines what it is not sure of; the full reader decid
       R"({"choices":[{"delta":{"content":"caf\u00e9"},"index":0}],"model":"m"})",          // \u escape
       "{\"choices\":[{\"delta\":{\"content\":\"caf\xc3\xa9\"},\"index\":0}],\"model\":\"m\"}",  // UTF-8
       R"({"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"f","arguments":"{}"}}]},"index":0}]})",
-      R"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4}})",
+      R"({"choices":[],"usage":{"prompt_tokens":3.0,"completion_tokens":4}})",
       R"({"error":{"message":"overloaded"}})",
       R"({"choices":[{"delta":{"content":"a"},"index":0},{"delta":{"content":"b"},"index":1}]})",
       R"({"choices":[{"delta":{"content":"a","content":"b"},"index":0}]})",
@@ -76,6 +80,10 @@ TEST_CASE("chunk scanner: declines what it is not sure of; the full reader decid
       R"([1,2])",
       R"({"choices":[{"delta":{"content":"a"},"index":0}])",
       "not json",
+      R"({"choices":[],"usage":{"prompt_tokens":-3,"completion_tokens":4}})",
+      R"({"choices":[],"usage":{"prompt_tokens":3}})",
+      R"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1e2}})",
+      R"({"choices":[],"usage":"none"})",
   };
   for (const std::string& chunk : declined) {
     INFO(chunk);
@@ -89,6 +97,8 @@ TEST_CASE("chunk scanner: declines what it is not sure of; the full reader decid
   CHECK_THAT(full_read(declined[4]).error, Catch::Contains("overloaded"));
   CHECK_THAT(full_read(declined[10]).error, Catch::Contains("stream chunk is not JSON"));
   CHECK_THAT(full_read(declined[7]).error, Catch::Contains("no choices array"));
+  CHECK_THAT(full_read(declined[3]).error, Catch::Contains("usage.prompt_tokens: expected a non-negative integer"));
+  CHECK_THAT(full_read(declined[18]).error, Catch::Contains("usage.completion_tokens: expected a non-negative integer"));
 }
 
 TEST_CASE("chunk scanner: the scanned and the full reading agree on every accepted chunk", "[live]") {
@@ -97,6 +107,10 @@ TEST_CASE("chunk scanner: the scanned and the full reading agree on every accept
       chunk_json("id", "served", 1, "", "stop"),
       R"({"choices":[{"delta":{"role":"assistant","content":""},"index":0}],"model":"m","usage":null})",
       R"({"choices":[{"delta":null,"finish_reason":"length","index":0}],"model":"m"})",
+      usage_chunk_json("id", "served", 1, Usage{120, 20}),
+      chunk_json("id", "served", 1, "", nullptr, &kPromptUsage),
+      R"({"choices":[],"usage":{"prompt_tokens":0,"completion_tokens":987654321012345678,"total_tokens":1,)"
+      R"("completion_tokens_details":{"reasoning_tokens":5}}})",
   };
   for (const std::string& chunk : accepted) {
     INFO(chunk);
@@ -111,5 +125,10 @@ TEST_CASE("chunk scanner: the scanned and the full reading agree on every accept
     CHECK(full.content == scanned->content);
     CHECK(full.model == scanned->model);
     CHECK(full.finish_reason == scanned->finish_reason);
+    CHECK(full.usage.has_value() == scanned->usage.has_value());
+    if (full.usage && scanned->usage) {
+      CHECK(full.usage->prompt_tokens == scanned->usage->prompt_tokens);
+      CHECK(full.usage->completion_tokens == scanned->usage->completion_tokens);
+    }
   }
 }
