@@ -1,6 +1,9 @@
 #include "analysis/h5_table.hpp"
 
+#include <zlib.h>
+
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -37,40 +40,94 @@ hid_t string_type(std::size_t size) {
   return t;
 }
 
+Handle file_creation_without_times() {
+  Handle fcpl(checked(H5Pcreate(H5P_FILE_CREATE), "H5Pcreate"), H5Pclose);
+  check(H5Pset_obj_track_times(fcpl.get(), false), "H5Pset_obj_track_times");
+  return fcpl;
+}
+
+Handle transfer_for(std::size_t bytes) {
+  Handle dxpl(checked(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"), H5Pclose);
+  check(H5Pset_buffer(dxpl.get(), std::max<std::size_t>(bytes, 4096), nullptr, nullptr), "H5Pset_buffer");
+  return dxpl;
+}
+
+namespace {
+
+constexpr int kDeflateLevel = 4;
+
+// HDF5's shuffle filter: byte j of every element, for j = 0 .. size-1, one plane after another.
+void shuffle(const unsigned char* in, unsigned char* out, std::size_t elements, std::size_t size) {
+  for (std::size_t j = 0; j < size; ++j)
+    for (std::size_t i = 0; i < elements; ++i) out[j * elements + i] = in[i * size + j];
+}
+
+}  // namespace
+
 Table::Table(hid_t parent, const std::string& name, std::size_t row_size, const std::vector<Field>& fields,
-             std::size_t chunk_rows) {
+             std::size_t chunk_rows)
+    : row_size_(row_size), chunk_rows_(chunk_rows) {
   type_ = Handle(checked(H5Tcreate(H5T_COMPOUND, row_size), "H5Tcreate"), H5Tclose);
   for (const Field& f : fields) check(H5Tinsert(type_.get(), f.name, f.offset, f.type), "H5Tinsert");
-  // Packed on disk: no struct padding (whose bytes are undefined) reaches the file.
+  // Packed on disk: no struct padding (whose bytes are undefined) reaches the file. H5Tpack lays
+  // the members out by their memory offset; so does members_.
   file_type_ = Handle(checked(H5Tcopy(type_.get()), "H5Tcopy"), H5Tclose);
   check(H5Tpack(file_type_.get()), "H5Tpack");
+  for (const Field& f : fields) members_.push_back({f.offset, 0, H5Tget_size(f.type)});
+  std::sort(members_.begin(), members_.end(),
+            [](const Member& a, const Member& b) { return a.memory_offset < b.memory_offset; });
+  for (Member& m : members_) {
+    m.packed_offset = packed_size_;
+    packed_size_ += m.size;
+  }
+  if (packed_size_ != H5Tget_size(file_type_.get())) throw std::logic_error("HDF5 table " + name + ": packed size");
+  pending_.assign(chunk_rows_ * packed_size_, 0);
+  shuffled_.resize(pending_.size());
+  compressed_.resize(compressBound(static_cast<uLong>(pending_.size())));
 
   hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {chunk_rows};
   Handle space(checked(H5Screate_simple(1, dims, maxdims), "H5Screate_simple"), H5Sclose);
   Handle dcpl(checked(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"), H5Pclose);
   check(H5Pset_chunk(dcpl.get(), 1, chunk), "H5Pset_chunk");
   check(H5Pset_shuffle(dcpl.get()), "H5Pset_shuffle");
-  check(H5Pset_deflate(dcpl.get(), 4), "H5Pset_deflate");
+  check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "H5Pset_deflate");
   check(H5Pset_obj_track_times(dcpl.get(), false), "H5Pset_obj_track_times");
+  // Chunks arrive whole and compressed: HDF5's chunk cache would only hold memory.
+  Handle dapl(checked(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"), H5Pclose);
+  check(H5Pset_chunk_cache(dapl.get(), 0, 0, 1.0), "H5Pset_chunk_cache");
   dataset_ = Handle(checked(H5Dcreate2(parent, name.c_str(), file_type_.get(), space.get(), H5P_DEFAULT,
-                                       dcpl.get(), H5P_DEFAULT), "H5Dcreate2"), H5Dclose);
+                                       dcpl.get(), dapl.get()), "H5Dcreate2"), H5Dclose);
 }
 
 void Table::append(const void* rows, std::size_t count) {
-  if (count == 0) return;
-  hsize_t new_size[1] = {rows_ + count};
-  check(H5Dset_extent(dataset_.get(), new_size), "H5Dset_extent");
-  Handle file_space(checked(H5Dget_space(dataset_.get()), "H5Dget_space"), H5Sclose);
-  hsize_t start[1] = {rows_}, n[1] = {count};
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, n, nullptr), "H5Sselect_hyperslab");
-  Handle mem_space(checked(H5Screate_simple(1, n, nullptr), "H5Screate_simple"), H5Sclose);
-  // The conversion from the padded memory rows to the packed file rows needs a buffer; HDF5's
-  // default is a fresh, zeroed 1 MiB per write (page faults on every append). Size it to the rows.
-  Handle dxpl(checked(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"), H5Pclose);
-  check(H5Pset_buffer(dxpl.get(), std::max<std::size_t>(count * H5Tget_size(type_.get()), 4096), nullptr, nullptr),
-        "H5Pset_buffer");
-  check(H5Dwrite(dataset_.get(), type_.get(), mem_space.get(), file_space.get(), dxpl.get(), rows), "H5Dwrite");
-  rows_ += count;
+  const auto* in = static_cast<const unsigned char*>(rows);
+  for (std::size_t r = 0; r < count; ++r, in += row_size_) {
+    unsigned char* out = pending_.data() + pending_rows_ * packed_size_;
+    for (const Member& m : members_) std::memcpy(out + m.packed_offset, in + m.memory_offset, m.size);
+    ++rows_;
+    if (++pending_rows_ == chunk_rows_) write_chunk();
+  }
+}
+
+void Table::finish() {
+  if (pending_rows_ == 0) return;
+  std::fill(pending_.begin() + static_cast<std::ptrdiff_t>(pending_rows_ * packed_size_), pending_.end(), 0);
+  write_chunk();
+}
+
+void Table::write_chunk() {
+  // Shuffle and deflate exactly as HDF5's filters do (zlib's compress2 at the dataset's level),
+  // on this thread and outside HDF5's lock.
+  shuffle(pending_.data(), shuffled_.data(), chunk_rows_, packed_size_);
+  uLongf compressed_size = static_cast<uLongf>(compressed_.size());
+  if (compress2(compressed_.data(), &compressed_size, shuffled_.data(), static_cast<uLong>(shuffled_.size()),
+                kDeflateLevel) != Z_OK)
+    throw std::runtime_error("zlib: compress2 failed");
+  hsize_t extent[1] = {rows_}, offset[1] = {chunks_written_ * chunk_rows_};
+  check(H5Dset_extent(dataset_.get(), extent), "H5Dset_extent");
+  check(H5Dwrite_chunk(dataset_.get(), H5P_DEFAULT, 0, offset, compressed_size, compressed_.data()), "H5Dwrite_chunk");
+  ++chunks_written_;
+  pending_rows_ = 0;
 }
 
 void set_string_attribute(hid_t object, const std::string& name, const std::string& value) {

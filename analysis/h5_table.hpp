@@ -1,7 +1,11 @@
 #pragma once
-// An appendable HDF5 table of plain structs: an extendible, chunked, deflate-compressed
-// compound dataset (after HDF5's compound.cpp and extend_ds.cpp examples), with a thin RAII
-// handle. Object timestamps are off so the same results give the same bytes.
+// An appendable HDF5 table of plain structs: an extendible, chunked, shuffled and
+// deflate-compressed compound dataset (after HDF5's compound.cpp and extend_ds.cpp examples), with
+// a thin RAII handle. Object timestamps are off so the same results give the same bytes.
+// Rows are packed, shuffled and compressed here, outside HDF5, and each whole chunk is handed to
+// H5Dwrite_chunk: Debian's HDF5 is thread-safe through one global lock, and compressing inside it
+// (as H5Dwrite's filter pipeline does) made the runs of a sweep wait for each other. The bytes
+// stored are those HDF5's own shuffle and deflate filters produce, so any reader decodes them.
 #include <hdf5.h>
 
 #include <cstddef>
@@ -35,18 +39,36 @@ struct Field {
 };
 
 hid_t string_type(std::size_t size);  // fixed-length, NUL-padded; owned by the caller's Handle
+// File creation properties whose root group records no times (else a file depends on the second
+// it was written in).
+Handle file_creation_without_times();
+// Transfer properties for an H5Dread of `bytes` in memory: a type conversion otherwise gets a
+// fresh, zeroed 1 MiB buffer per read (two thirds of what reading a run's summary cost).
+Handle transfer_for(std::size_t bytes);
 
 class Table {
  public:
   Table(hid_t parent, const std::string& name, std::size_t row_size, const std::vector<Field>& fields,
         std::size_t chunk_rows = 1024);
+  // Rows of `row_size` bytes in the memory layout of `fields`; a chunk is written once it is whole.
   void append(const void* rows, std::size_t count);
+  // Writes the last, partial chunk (zero-padded, as HDF5 pads an edge chunk). A table that is not
+  // finished lacks its last rows: finish every table before its file is closed.
+  void finish();
   hsize_t size() const { return rows_; }
   hid_t dataset() const { return dataset_.get(); }
 
  private:
+  struct Member {
+    std::size_t memory_offset, packed_offset, size;
+  };
+  void write_chunk();
+
   Handle type_, file_type_, dataset_;  // memory layout, and its packed copy stored on disk
-  hsize_t rows_ = 0;
+  std::vector<Member> members_;        // in the packed order: by memory offset
+  std::size_t row_size_, packed_size_ = 0, chunk_rows_, pending_rows_ = 0;
+  std::vector<unsigned char> pending_, shuffled_, compressed_;  // one chunk, packed; and its filtered forms
+  hsize_t rows_ = 0, chunks_written_ = 0;
 };
 
 void check(herr_t status, const char* what);

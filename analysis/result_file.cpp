@@ -118,7 +118,7 @@ ResultFile::ResultFile(std::string path, const std::map<std::string, std::string
   const std::string& temp = impl_->target.temp_path();
   // Attributes of any size (the scenario text, a policy's config) need dense attribute storage,
   // which needs the 1.8 file format: compact storage stops at 64 KB per object.
-  h5::Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+  h5::Handle fcpl = h5::file_creation_without_times();
   h5::check(H5Pset_attr_phase_change(fcpl.get(), 0, 0), "H5Pset_attr_phase_change");
   h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), "H5Pset_libver_bounds");
@@ -169,8 +169,9 @@ void ResultFile::write_summary(const std::vector<SummaryRow>& rows) {
     std::vector<KCountRow> counts;
     for (std::size_t k = 0; k < rows[p].k_histogram.size(); ++k)
       if (rows[p].k_histogram[k] > 0) counts.push_back({static_cast<std::int32_t>(k), rows[p].k_histogram[k]});
-    h5::Table(impl_->policies[p].group.get(), "k_histogram", sizeof(KCountRow), k_count_fields(), 64)
-        .append(counts.data(), counts.size());
+    h5::Table histogram(impl_->policies[p].group.get(), "k_histogram", sizeof(KCountRow), k_count_fields(), 64);
+    histogram.append(counts.data(), counts.size());
+    histogram.finish();
   }
 
   h5::Handle name_type(h5::string_type(32), H5Tclose), label_type(h5::string_type(kLabelSize), H5Tclose);
@@ -179,9 +180,13 @@ void ResultFile::write_summary(const std::vector<SummaryRow>& rows) {
   std::vector<StoredSummary> records;
   for (const SummaryRow& row : rows) records.push_back(to_stored(row));
   table.append(records.data(), records.size());
+  table.finish();
 }
 
 void ResultFile::commit() {
+  for (auto& t : impl_->policies)
+    for (h5::Table* table : {t.episodes.get(), t.rounds.get(), t.calls.get(), t.learning.get()})
+      if (table) table->finish();
   impl_->policies.clear();
   h5::check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "H5Fflush");
   impl_->file = h5::Handle();

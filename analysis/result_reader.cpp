@@ -58,7 +58,8 @@ std::vector<EpisodeOutcome> read_episode_outcomes(const std::string& path, const
   h5::check(H5Tinsert(type.get(), "latency_s", offsetof(EpisodeOutcome, latency_s), H5T_NATIVE_DOUBLE), "H5Tinsert");
   h5::check(H5Tinsert(type.get(), "cost_usd", offsetof(EpisodeOutcome, cost_usd), H5T_NATIVE_DOUBLE), "H5Tinsert");
   std::vector<EpisodeOutcome> rows(n);
-  if (n > 0 && H5Dread(d, type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) < 0)
+  const h5::Handle transfer = h5::transfer_for(n * sizeof(EpisodeOutcome));
+  if (n > 0 && H5Dread(d, type.get(), H5S_ALL, H5S_ALL, transfer.get(), rows.data()) < 0)
     throw sim::InputError(path, 0, 0, table, "unreadable (not a specsim episodes table)");
   return rows;
 }

@@ -69,7 +69,8 @@ std::vector<SummaryRow> read_summary(const std::string& path) {
   for (const h5::Field& field : summary_fields(name_type.get(), label_type.get(), 0))
     h5::check(H5Tinsert(type.get(), field.name, field.offset, field.type), "H5Tinsert");
   std::vector<StoredSummary> records(n);
-  if (n > 0) h5::check(H5Dread(d, type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, records.data()), "H5Dread");
+  const h5::Handle transfer = h5::transfer_for(n * sizeof(StoredSummary));
+  if (n > 0) h5::check(H5Dread(d, type.get(), H5S_ALL, H5S_ALL, transfer.get(), records.data()), "H5Dread");
   std::vector<SummaryRow> rows(n);
   for (std::size_t i = 0; i < n; ++i) {
     static_cast<SummaryFigures&>(rows[i]) = records[i].r;

@@ -54,7 +54,9 @@ class OrderedPool {
       for (std::vector<Result> results; consumed_ < chunks_ && take_chunk(results);) {
         consume(consumed_, results);
         {
+          // Its tasks count as started until the chunk is consumed: else pick() would run them again.
           std::lock_guard lock(mutex_);
+          for (std::size_t l = 0; l < sequential_.size(); ++l) started_.erase({consumed_, l});
           ++consumed_;
         }
         ready_.notify_all();
@@ -134,7 +136,6 @@ class OrderedPool {
       auto it = done_.find({consumed_, l});
       results.push_back(std::move(it->second));
       done_.erase(it);
-      started_.erase({consumed_, l});
     }
     return true;
   }

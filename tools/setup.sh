@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake make g++ pkg-config git
-  libboost-random-dev libeigen3-dev libyaml-cpp-dev libhdf5-dev catch2 libcli11-dev
+  libboost-random-dev libeigen3-dev libyaml-cpp-dev libhdf5-dev zlib1g-dev catch2 libcli11-dev parallel
   nlohmann-json3-dev libfmt-dev libbenchmark-dev libboost-dev libcurl4-openssl-dev
   python3 python3-numpy python3-h5py python3-matplotlib python3-pandas python3-yaml)
 missing=()

@@ -238,12 +238,14 @@ std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
 
   sim::AtomicFile h5(dir + "/summary.h5");
   {
-    analysis::h5::Handle file(H5Fcreate(h5.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    const analysis::h5::Handle fcpl = analysis::h5::file_creation_without_times();
+    analysis::h5::Handle file(H5Fcreate(h5.temp_path().c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT), H5Fclose);
     if (!file) throw std::runtime_error("cannot create " + h5.temp_path());
     analysis::h5::set_string_attribute(file.get(), "sweep", m["sweep"].get<std::string>());
     analysis::h5::set_string_attribute(file.get(), "fingerprint", m["fingerprint"].get<std::string>());
     analysis::h5::Table table(file.get(), "summary", row_size, fields, 256);
     table.append(rows.data(), count);
+    table.finish();
   }
   h5.commit();
   return count;
@@ -541,7 +543,9 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
     }
     missing += !found;
   }
-  sim::write_file_atomically(out_dir + "/sweep.json", first.dump(2) + "\n");
+  // Every shard holds the whole manifest, checked above: copied as written, the merged folder's
+  // is the one a sweep run in one place writes.
+  sim::write_file_atomically(out_dir + "/sweep.json", sim::read_text_file(dirs.front() + "/sweep.json"));
   write_summary(out_dir, first);
   if (missing) std::cerr << "specsim: warning: " << missing << " runs of the sweep are in none of the folders\n";
 }
