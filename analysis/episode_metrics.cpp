@@ -3,11 +3,7 @@
 namespace specsim::analysis {
 
 PriceMeter::PriceMeter(const models::Agents& agents, models::Billing billing) : billing_(billing) {
-  for (std::size_t a = 0; a < rates_.size(); ++a) {
-    const models::Price& p = agents[a].price;
-    const double cached = agents[a].cached_fraction;
-    rates_[a] = Rates{(1 - cached) * p.input + cached * p.cached_input, p.output};
-  }
+  for (std::size_t a = 0; a < prices_.size(); ++a) prices_[a] = {agents[a].price, agents[a].cache};
 }
 
 void PriceMeter::add(const sim::CallRecord& call, EpisodeMetrics& m) const {
@@ -18,8 +14,8 @@ void PriceMeter::add(const sim::CallRecord& call, EpisodeMetrics& m) const {
   const sim::CallTokens billed = models::billed_tokens(call, billing_);
   (target ? m.input_tokens_target : m.input_tokens_approx) += billed.input;
   (target ? m.output_tokens_target : m.output_tokens_approx) += billed.output;
-  const Rates& r = rates_[static_cast<std::size_t>(sim::index(call.agent))];
-  const double cost = (static_cast<double>(billed.input) * r.input + static_cast<double>(billed.output) * r.output) * 1e-6;
+  const AgentPrice& p = prices_[static_cast<std::size_t>(sim::index(call.agent))];
+  const double cost = p.price.cost(billed, call.tokens.input, p.cache);
   m.cost_usd += cost;
   if (call.role == sim::CallRole::wasted) m.unnecessary_cost_usd += cost;
   if (call.role == sim::CallRole::speculation) m.speculation_cost_usd += cost;

@@ -21,12 +21,12 @@ class PriceMeter final : public sim::CallMeter {
   void add(const sim::CallRecord& call, EpisodeMetrics& m) const override;
 
  private:
-  // Per agent, the dollars per input and per output token, as AgentModel::cost computes them
-  // (the same products in the same order, so the same costs to the last bit).
-  struct Rates {
-    double input = 0, output = 0;
+  // Per agent, what AgentModel::cost prices a call with (so the same costs to the last bit).
+  struct AgentPrice {
+    models::Price price;
+    models::CacheShares cache;
   };
-  std::array<Rates, sim::kAgents> rates_;
+  std::array<AgentPrice, sim::kAgents> prices_;
   models::Billing billing_;
 };
 

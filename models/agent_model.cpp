@@ -1,7 +1,9 @@
 #include "models/agent_model.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 
 #include "sim/registry.hpp"
 
@@ -21,6 +23,29 @@ TokenDistribution decode_tokens(const sim::ConfigNode& node) {
 
 int to_tokens(double x) { return static_cast<int>(std::lrint(std::min(x, 1e9))); }
 
+// One distribution for every call of a step, or a list with one per call.
+std::vector<TokenDistribution> decode_per_call(const sim::ConfigNode& node, int calls_per_step) {
+  if (!node.is_sequence()) return {decode_tokens(node)};
+  std::vector<TokenDistribution> per_call;
+  for (const auto& item : node.items()) per_call.push_back(decode_tokens(item));
+  if (per_call.size() != static_cast<std::size_t>(calls_per_step))
+    node.fail("has " + std::to_string(per_call.size()) + " entries but a step makes " +
+              std::to_string(calls_per_step) + " calls");
+  return per_call;
+}
+
+// A draw from `d`: its mean, or with a sigma a lognormal of that mean (at least 1 token when
+// the mean is positive). Noise is drawn only where a sigma asks for it: constant models cost no
+// random draws (the match draws, made before any call's, never shift).
+int draw_tokens(const TokenDistribution& d, sim::RandomStream& rng) {
+  if (d.sigma <= 0) return to_tokens(d.mean);
+  return std::max(d.mean > 0 ? 1 : 0, to_tokens(d.mean * std::exp(d.sigma * rng.normal() - 0.5 * d.sigma * d.sigma)));
+}
+
+const TokenDistribution& of_call(const std::vector<TokenDistribution>& per_call, int call_index) {
+  return per_call[std::min<std::size_t>(static_cast<std::size_t>(call_index), per_call.size() - 1)];
+}
+
 }  // namespace
 
 int calls_per_style(const sim::ConfigNode& style_node) {
@@ -35,13 +60,13 @@ int calls_per_style(const sim::ConfigNode& style_node) {
 }
 
 ScriptedCall AgentModel::draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const {
-  const TokenDistribution& d = output[std::min<std::size_t>(static_cast<std::size_t>(call_index), output.size() - 1)];
   // Noise is drawn only where a sigma asks for it: constant models cost no random draws (the
   // match draws, made before any call's, never shift).
-  int out = to_tokens(d.mean);
-  if (d.sigma > 0)
-    out = std::max(d.mean > 0 ? 1 : 0, to_tokens(d.mean * std::exp(d.sigma * rng.normal() - 0.5 * d.sigma * d.sigma)));
+  int out = draw_tokens(of_call(output, call_index), rng);
   const double z_latency = latency.draws() ? rng.normal() : 0.0;
+  // Reasoning tokens are generated (and billed) as output, before the visible answer; drawn
+  // last, so agents without them draw what they always drew.
+  if (!reasoning.empty()) out = static_cast<int>(std::min<std::int64_t>(std::int64_t{out} + draw_tokens(of_call(reasoning, call_index), rng), INT32_MAX));
   const int in = to_tokens(input_base + input_per_step * step) + prior_output;
   const CallTiming t = latency.timing(in, out, z_latency);
   return ScriptedCall{t.total, t.first_token, sim::CallTokens{in, out, out}};
@@ -49,8 +74,9 @@ ScriptedCall AgentModel::draw(int step, int call_index, int prior_output, sim::R
 
 AgentModel decode_agent(const sim::ConfigNode& node, const Catalogue& catalogue) {
   // endpoint, prompt, action and tools describe the agent in a live run: models/live decodes them.
-  node.expect_keys({"model", "style", "calls_per_step", "input_tokens", "output_tokens",
-                    "cached_fraction", "latency", "price", "endpoint", "prompt", "action", "tools"});
+  node.expect_keys({"model", "style", "calls_per_step", "input_tokens", "output_tokens", "reasoning_tokens",
+                    "cached_fraction", "cache_write_fraction", "latency", "price", "endpoint", "prompt", "action",
+                    "tools"});
   AgentModel a;
   const ModelInfo& info = catalogue.get(node.at("model"));
   a.model = info.name;
@@ -65,22 +91,14 @@ AgentModel decode_agent(const sim::ConfigNode& node, const Catalogue& catalogue)
     a.input_base = in->get_nonneg("base");
     a.input_per_step = in->get_nonneg("per_step", 0.0);
   }
-  if (auto out = node.find("output_tokens")) {
-    if (out->is_sequence()) {
-      for (const auto& item : out->items()) a.output.push_back(decode_tokens(item));
-      if (a.output.size() != static_cast<std::size_t>(a.calls_per_step))
-        out->fail("has " + std::to_string(a.output.size()) + " entries but a step makes " +
-                  std::to_string(a.calls_per_step) + " calls");
-    } else {
-      a.output.push_back(decode_tokens(*out));
-    }
-  } else {
-    a.output.push_back(TokenDistribution{});
-  }
-  if (auto f = node.find("cached_fraction")) {
-    a.cached_fraction = f->as<double>();
-    if (a.cached_fraction < 0 || a.cached_fraction > 1) f->fail("must be in [0, 1]");
-  }
+  if (auto out = node.find("output_tokens")) a.output = decode_per_call(*out, a.calls_per_step);
+  else a.output.push_back(TokenDistribution{});
+  if (auto r = node.find("reasoning_tokens")) a.reasoning = decode_per_call(*r, a.calls_per_step);
+  a.cache.read = node.get_real("cached_fraction", 0, 1, 0.0);
+  a.cache.write = node.get_real("cache_write_fraction", 0, 1, 0.0);
+  if (a.cache.read + a.cache.write > 1)
+    node.at("cache_write_fraction").fail("plus cached_fraction must be at most 1, got " +
+                                         std::to_string(a.cache.read + a.cache.write));
   if (auto latency = node.find("latency")) a.latency = decode_latency(*latency, a.latency);
   if (auto price = node.find("price")) a.price = decode_price(*price, a.price);
   return a;

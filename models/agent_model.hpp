@@ -22,8 +22,9 @@ struct AgentModel {
   int calls_per_step = 1;
   double input_base = 0;      // prompt tokens of a step's first call at step 0
   double input_per_step = 0;  // growth of the prompt with the history
-  std::vector<TokenDistribution> output;  // per call of a step (one entry: the same for all)
-  double cached_fraction = 0;             // share of input tokens served from the prompt cache
+  std::vector<TokenDistribution> output;     // per call of a step (one entry: the same for all)
+  std::vector<TokenDistribution> reasoning;  // per call, hidden reasoning tokens (none: no entry)
+  CacheShares cache;                         // shares of a prompt read from and written to the cache
   Price price;
   LatencyModel latency;
 
@@ -31,12 +32,14 @@ struct AgentModel {
   ScriptedCall draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const;
   // Draws no random number: every call's tokens and latency follow from its step and inputs.
   bool constant() const {
-    for (const auto& d : output)
-      if (d.sigma > 0) return false;
+    for (const auto* tokens : {&output, &reasoning})
+      for (const auto& d : *tokens)
+        if (d.sigma > 0) return false;
     return latency.jitter_sigma <= 0;
   }
-  double cost(const sim::CallTokens& billed) const {
-    return price.cost(billed.input, billed.output, cached_fraction);
+  // Dollars for the `billed` tokens of `call` (its prompt length picks the price tier).
+  double cost(const sim::CallRecord& call, const sim::CallTokens& billed) const {
+    return price.cost(billed, call.tokens.input, cache);
   }
 };
 

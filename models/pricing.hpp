@@ -1,28 +1,63 @@
 #pragma once
-// Prices in dollars per 1M tokens, and the rule for billing cancelled calls.
+// Prices in dollars per 1M tokens (with long-context tiers and prompt-cache reads and writes),
+// and the rule for billing cancelled calls.
 #include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/call.hpp"
 #include "sim/config_node.hpp"
 
 namespace specsim::models {
 
-struct Price {
-  double input = 0, cached_input = 0, output = 0;  // $ per 1M tokens
+// The shares of a call's prompt that the provider's prompt cache serves (`read`, billed at the
+// cached-input price) and stores (`write`, billed at the cache-write price); the rest is
+// billed at the input price. read + write <= 1.
+struct CacheShares {
+  double read = 0, write = 0;
+};
 
-  // `cached_fraction` of the input is served from the provider's prompt cache.
-  double cost(double input_tokens, double output_tokens, double cached_fraction) const {
-    return (input_tokens * ((1 - cached_fraction) * input + cached_fraction * cached_input) +
-            output_tokens * output) * 1e-6;
+struct TokenPrices {  // $ per 1M tokens
+  double input = 0, cached_input = 0, output = 0;
+  double cache_write = 0;  // a provider without a cache-write charge: the input price
+
+  // Dollars per 1M prompt tokens for a prompt with these cache shares.
+  double input_rate(CacheShares cache) const {
+    return (1 - cache.read - cache.write) * input + cache.read * cached_input + cache.write * cache_write;
+  }
+};
+
+// Prompts longer than `above_input_tokens` are billed at these prices, all their tokens (input
+// and output) alike, as the providers bill long-context requests.
+struct LongContextTier {
+  std::int64_t above_input_tokens = 0;
+  TokenPrices prices;
+};
+
+struct Price : TokenPrices {                  // the standard tier
+  std::vector<LongContextTier> long_context;  // ascending thresholds
+
+  // The prices of a call whose prompt has `prompt_tokens` tokens.
+  const TokenPrices& tier(std::int64_t prompt_tokens) const {
+    const TokenPrices* p = this;
+    for (const LongContextTier& t : long_context)
+      if (prompt_tokens > t.above_input_tokens) p = &t.prices;
+    return *p;
+  }
+  // Dollars for the `billed` tokens of a call whose prompt has `prompt_tokens` tokens (each of
+  // its attempts sent that prompt). Reasoning tokens are among the output tokens.
+  double cost(const sim::CallTokens& billed, std::int64_t prompt_tokens, CacheShares cache) const {
+    const TokenPrices& p = tier(prompt_tokens);
+    return (static_cast<double>(billed.input) * p.input_rate(cache) + static_cast<double>(billed.output) * p.output) * 1e-6;
   }
 };
 
 // A price; with `base` (a catalogue entry, an agent's model), absent fields keep its values, so
-// `price: {input: 2.0}` overrides the input price alone. Without, input and output are required.
+// `price: {input: 2.0}` overrides the input price alone (the long-context tiers stay; a
+// `long_context` list replaces them). Without, input and output are required.
 Price decode_price(const sim::ConfigNode& node, const std::optional<Price>& base);
 
 // How a call cancelled while running is billed (a call cancelled while queued is never billed).

@@ -1,5 +1,7 @@
 #include "models/live/openai.hpp"
 
+#include "models/live/chunk_scanner.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -113,6 +115,16 @@ std::string StreamAccumulator::add(std::string_view data) {
   if (data == "[DONE]") {
     done_ = true;
     return {};
+  }
+  if (auto c = scan_chunk(data)) {  // the usual chunk, read without a document
+    if (c->usage) result_.usage = Usage{c->usage->prompt_tokens, c->usage->completion_tokens};
+    if (result_.model.empty()) result_.model = std::move(c->model);
+    if (!c->finish_reason.empty()) result_.finish_reason = std::move(c->finish_reason);
+    if (!c->content.empty()) {
+      result_.content += c->content;
+      ++chunks_;
+    }
+    return std::move(c->content);
   }
   const json j = parse_json(data, "stream chunk");
   if (const auto e = j.find("error"); e != j.end())

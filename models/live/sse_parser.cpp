@@ -3,19 +3,28 @@
 namespace specsim::models::live {
 
 void SseParser::feed(std::string_view bytes, const Handler& on_event) {
-  for (const char c : bytes) {
-    if (after_cr_) {
-      after_cr_ = false;
-      if (c == '\n') continue;  // the LF of a CRLF, possibly split over two feeds
-    }
-    if (c == '\r' || c == '\n') {
-      after_cr_ = c == '\r';
-      end_line(on_event);
-      continue;
-    }
-    line_.push_back(c);
-    if (line_.size() + current_.data.size() > max_bytes_)
+  // Whole runs of a line's bytes at a time: a chunk is one or two lines, so this appends a few
+  // spans per chunk rather than every byte.
+  std::size_t i = 0;
+  if (after_cr_ && !bytes.empty()) {
+    after_cr_ = false;
+    if (bytes.front() == '\n') i = 1;  // the LF of a CRLF split over two feeds
+  }
+  while (i < bytes.size()) {
+    // A plain loop: find_first_of calls memchr on the two-byte set for every byte.
+    std::size_t stop = i;
+    while (stop < bytes.size() && bytes[stop] != '\r' && bytes[stop] != '\n') ++stop;
+    const std::size_t end = stop == bytes.size() ? std::string_view::npos : stop;
+    if (line_.size() + (stop - i) + current_.data.size() > max_bytes_)
       throw SseError("server-sent event larger than " + std::to_string(max_bytes_) + " bytes");
+    line_.append(bytes.substr(i, stop - i));
+    if (end == std::string_view::npos) return;
+    end_line(on_event);
+    i = end + 1;
+    if (bytes[end] == '\r') {
+      if (i == bytes.size()) after_cr_ = true;
+      else if (bytes[i] == '\n') ++i;
+    }
   }
 }
 

@@ -20,7 +20,10 @@ inline models::AgentModel fixed_agent(double seconds, int calls_per_step, int in
   a.output = {models::TokenDistribution{static_cast<double>(output), 0}};
   a.latency.kind = models::LatencyModel::Kind::fixed;
   a.latency.fixed_s = seconds;
-  a.price = models::Price{1.0, 0.5, 2.0};
+  a.price.input = 1.0;
+  a.price.cached_input = 0.5;
+  a.price.output = 2.0;
+  a.price.cache_write = 1.0;
   return a;
 }
 

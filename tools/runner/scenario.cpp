@@ -29,6 +29,22 @@ std::vector<std::string> token_defaults(const sim::ConfigNode& root, const sim::
   return warnings;
 }
 
+// A model its provider deprecated or retired still simulates, but a live run against it fails or
+// soon will: stated, with the successor.
+void model_standing(const sim::ConfigNode& root, const sim::ConfigNode& agents, const models::Catalogue& catalogue,
+                    std::vector<std::string>& warnings) {
+  for (const char* agent : {"approx", "target"}) {
+    const sim::ConfigNode model = agents.at(agent).at("model");
+    const models::ModelInfo& m = catalogue.get(model);
+    if (m.status != models::ModelStatus::deprecated && m.status != models::ModelStatus::retired) continue;
+    std::string what = root.file() + ": " + model.path() + ": " + m.name + " is " + models::name(m.status) +
+                       " at " + m.provider;
+    if (!m.shutdown.empty()) what += (m.status == models::ModelStatus::retired ? " (shut down " : " (shuts down ") + m.shutdown + ")";
+    if (!m.replacement.empty()) what += "; its successor is " + m.replacement;
+    warnings.push_back(what);
+  }
+}
+
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 Scenario decode(const sim::ConfigNode& root) {
@@ -53,6 +69,7 @@ Scenario decode(const sim::ConfigNode& root) {
   s.agents[sim::index(sim::Agent::target)] = models::decode_agent(agents.at("target"), catalogue);
 
   s.warnings = token_defaults(root, agents);
+  model_standing(root, agents, catalogue, s.warnings);
   s.workload = models::decode_workload(root.at("workload"));
   s.workload->adapt_agents(s.agents);
   s.policies = policies::decode_policies(root.at("policies"));
