@@ -34,7 +34,7 @@ std::string source(const std::string& file) { return std::string(SPECSIM_SOURCE_
 // One lane of a run: the scenario's planner settings, a meter, and no recorded episode.
 void run_policy(benchmark::State& state, const runner::Scenario& s, const policies::PolicySpec& spec) {
   sim::SimClock clock;
-  auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label});
+  auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s});
   models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
   const analysis::PriceMeter meter(s.agents, s.billing);
   sim::PlannerConfig config = runner::planner_config(s);

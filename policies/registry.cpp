@@ -3,6 +3,7 @@
 #include <set>
 
 #include "policies/basic_policies.hpp"
+#include "policies/cost_aware.hpp"
 #include "policies/dsp_policy.hpp"
 #include "policies/oracle.hpp"
 #include "policies/recorded_k.hpp"
@@ -16,6 +17,7 @@ const sim::Registry<PolicySpec>& policy_registry() {
       {"dsp", decode_dsp},
       {"oracle", decode_oracle},
       {"recorded_k", decode_recorded_k},
+      {"cost_aware", decode_cost_aware},
   }};
   return registry;
 }

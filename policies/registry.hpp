@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct PolicyEnv {
   // The policy runs on a wall clock (live runs): a learner trains on a worker thread and
   // installs its weights when the job finishes; predictions take the time they take.
   bool wall_clock = false;
+  // The scenario objective's value of a second (`objective: {value_of_time_usd_per_s}`), if it
+  // states one: the default knob of a policy that trades seconds for dollars.
+  std::optional<double> value_of_time_usd_per_s = std::nullopt;
 };
 
 struct PolicySpec {
@@ -29,6 +33,7 @@ struct PolicySpec {
   std::string kind;
   bool learns = false;  // carries state from one episode to the next
   bool looks_ahead = false;  // reads the world ahead (the oracle, replays of recorded k)
+  bool needs_value_of_time = false;  // takes its knob from the scenario objective (PolicyEnv)
   std::function<std::unique_ptr<Policy>(const PolicyEnv&)> make;
   std::string config;   // the entry as YAML, for result files
   double memory_bytes = 0;  // at least what one instance holds (a learner's state), for the work estimate

@@ -4,10 +4,12 @@
 // round's position, recent history and a feature vector; only the oracle and replays of recorded
 // runs also get a look-ahead into the world. No policy ever sees the backend.
 // k = 0 means no speculation (the target alone computes one step): the sequential baseline.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
 
+#include "sim/call.hpp"
 #include "sim/clock.hpp"
 #include "sim/time.hpp"
 
@@ -60,6 +62,16 @@ struct Decision {
   bool overlap = false;       // ...unless they may start with the previous round's k meanwhile
 };
 
+// What one agent's calls of a closed round took: the economics a cost-aware policy learns.
+struct AgentRoundTally {
+  int steps = 0;           // positions the agent started a step on
+  int finished_steps = 0;  // of them, steps it completed
+  Time finished_time;      // over the completed steps: request to end of each of their calls
+  double cost_usd = 0;     // billed for all its calls of the round (0 when the planner has no meter)
+  int wasted_steps = 0;    // started steps off the committed path (cancelled, or after a wrong guess)
+  double wasted_cost_usd = 0;
+};
+
 struct RoundOutcome {
   std::int64_t episode = 0;
   int round = 0;
@@ -72,6 +84,7 @@ struct RoundOutcome {
   bool episode_end = false;
   bool failed = false;    // a call failed: the round broke off, and taught nothing
   Time start, end;
+  std::array<AgentRoundTally, kAgents> agents;  // by index(Agent)
 };
 
 // What a learning policy reports about its predictor; counters are cumulative over the run.

@@ -369,6 +369,7 @@ void Planner::close_round(int committed, bool mismatch) {
   outcome.failed = !run_.error.empty();
   outcome.start = round_began_;
   outcome.end = t;
+  outcome.agents = round_tally_;
   policy_.on_round_end(outcome);
 }
 
@@ -388,8 +389,9 @@ void Planner::assign_roles(int committed, bool mismatch) {
   }
 }
 
-// The closed round's k and, with a meter, its calls (every one finished, failed or cancelled, its
-// role assigned). An unrecorded episode then lets the round's calls go, here and in the backend.
+// The closed round's k, what each agent's calls took and, with a meter, cost (every call finished,
+// failed or cancelled, its role assigned). An unrecorded episode then lets the round's calls go,
+// here and in the backend.
 void Planner::tally_round() {
   auto it = std::lower_bound(run_.k_counts.begin(), run_.k_counts.end(), k_,
                              [](const std::pair<std::int32_t, std::int32_t>& c, int k) { return c.first < k; });
@@ -398,9 +400,25 @@ void Planner::tally_round() {
   ++round_count_;
   k_sum_ += k_;
   k_cut_rounds_ += k_ < chosen_k_;
-  if (!config_.meter) return;
-  for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) config_.meter->add(run_.calls[i], metrics_);
-  if (recording_) return;
+  round_tally_ = {};
+  for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
+    const CallRecord& r = run_.calls[i];
+    AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(r.agent))];
+    const bool wasted = r.role == CallRole::wasted;
+    const bool step_finished = position(r.pos).of(r.agent).done;
+    if (r.call_index == 0) {
+      ++tally.steps;
+      tally.wasted_steps += wasted;
+      tally.finished_steps += step_finished;
+    }
+    if (step_finished) tally.finished_time += r.ended - r.requested;
+    if (!config_.meter) continue;
+    const double before = metrics_.cost_usd;
+    config_.meter->add(r, metrics_);
+    tally.cost_usd += metrics_.cost_usd - before;
+    if (wasted) tally.wasted_cost_usd += metrics_.cost_usd - before;
+  }
+  if (!config_.meter || recording_) return;
   calls_base_ = next_call();
   run_.calls.clear();
   backend_.forget_calls(calls_base_);

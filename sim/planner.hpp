@@ -144,6 +144,7 @@ class Planner final : public CallSink, public EventHandler {
   EpisodeMetrics metrics_;  // metered so far
   std::int32_t round_count_ = 0, k_cut_rounds_ = 0;
   double k_sum_ = 0;
+  std::array<AgentRoundTally, kAgents> round_tally_;  // the closed round's, for its outcome
   Time round_began_;
   bool prediction_ready_ = true;
   bool overlap_ = false;

@@ -38,6 +38,7 @@ KIND_STYLE = {
     "fixed_k": ("o", "#1f77b4"),
     "dsp": ("^", "#d62728"),
     "oracle": ("*", "#2ca02c"),
+    "cost_aware": ("D", "#ff7f0e"),
 }
 OTHER_STYLES = [("D", "#9467bd"), ("P", "#8c564b"), ("X", "#e377c2"), ("v", "#17becf"), ("h", "#bcbd22")]
 

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "analysis/episode_metrics.hpp"
 #include "models/sim_backend.hpp"
 #include "sim/planner.hpp"
 #include "tools/runner/scenario.hpp"
@@ -21,9 +22,12 @@ std::vector<std::string> fingerprints(const char* file, std::int64_t episodes,
   std::vector<std::string> out;
   for (const auto& spec : s.policies) {
     sim::SimClock clock;
-    auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label});
+    auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s});
     models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
+    const analysis::PriceMeter meter(s.agents, s.billing);  // a cost-aware policy learns the prices
     sim::PlannerConfig config;
+    config.meter = &meter;
+    config.record_episodes = episodes;
     config.max_steps = s.max_steps;
     config.semantics = semantics.value_or(s.semantics);
     sim::Planner planner(config, clock, backend, *policy, &backend, spec.looks_ahead ? &backend : nullptr);
@@ -36,6 +40,7 @@ std::vector<std::string> fingerprints(const char* file, std::int64_t episodes,
 }  // namespace
 
 // Pinned: change these only with a change that means to alter the simulation, and say so.
+// The runs are metered as the runner meters them, so that the cost-aware policy sees its prices.
 // Last changed by the random engine becoming xoshiro256++ (sim/random.hpp): every stream, hence
 // every drawn world and every initial weight, changed with it.
 TEST_CASE("the event sequence of the bundled scenarios is pinned", "[fingerprint]") {
@@ -49,7 +54,8 @@ TEST_CASE("the event sequence of the bundled scenarios is pinned", "[fingerprint
       "fixed_k(k=6) ab05e5e01403517f", "dsp(tau=0.3) 078aaf796301884a", "dsp(tau=0.5) 1e15daa5be029397",
       "dsp(tau=0.7) 1b379d07d5408467", "dsp(tau=0.9) f7545ad4f4e19fac", "dsp(tau=0.5,offset=-1) b971accb053a0722",
       "dsp(tau=0.5,offset=0) 72461ac1746ea578", "dsp(tau=0.5,offset=1) 2f952a5c77f5f4e0",
-      "dsp(tau=0.5,offset=2) e5adff3bc6a2409e", "oracle 9e709d0f3a005707"});
+      "dsp(tau=0.5,offset=2) e5adff3bc6a2409e", "cost_aware(objective) 7765655b08d403c8",
+      "cost_aware(usd_per_s=0.01) a44700cfaa27cd27", "cost_aware(usd_per_s=0.02) 180f7832be867f28", "oracle 9e709d0f3a005707"});
 }
 
 // The fingerprints pinned before DSP's semantics became the default (in-order cancellation, a
@@ -66,5 +72,6 @@ TEST_CASE("specsim's former semantics still give the former event sequence", "[f
       "fixed_k(k=6) ac686b4c782b6b00", "dsp(tau=0.3) 9107afc46527b931", "dsp(tau=0.5) ee2a8f35987d0536",
       "dsp(tau=0.7) 14ee21ce64bea03a", "dsp(tau=0.9) d595cdb8887d3012", "dsp(tau=0.5,offset=-1) d4cae2d2ddad8995",
       "dsp(tau=0.5,offset=0) e0031272e5f57b20", "dsp(tau=0.5,offset=1) 9ea734626b959e97",
-      "dsp(tau=0.5,offset=2) 12153ba84058b489", "oracle 9e709d0f3a005707"});
+      "dsp(tau=0.5,offset=2) 12153ba84058b489", "cost_aware(objective) 22aa9432f72e73f5",
+      "cost_aware(usd_per_s=0.01) 8e81bada978c2b5a", "cost_aware(usd_per_s=0.02) 6393cba1da62ca5a", "oracle 9e709d0f3a005707"});
 }

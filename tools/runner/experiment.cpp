@@ -40,7 +40,7 @@ namespace {
 class Lane {
  public:
   Lane(const Scenario& s, const policies::PolicySpec& spec)
-      : file_(s.file), label_(spec.label), policy_(spec.make(policies::PolicyEnv{s.seed, spec.label})),
+      : file_(s.file), label_(spec.label), policy_(spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s})),
         backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps), meter_(s.agents, s.billing),
         planner_(metered_config(s, meter_), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
 

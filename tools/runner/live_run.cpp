@@ -129,7 +129,7 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
       }
       std::unique_ptr<sim::DepthPolicy> own;
       sim::DepthPolicy* policy = nullptr;
-      const policies::PolicyEnv env{scenario.seed, spec.label, /*wall_clock=*/true};
+      const policies::PolicyEnv env{scenario.seed, spec.label, /*wall_clock=*/true, scenario.objective.value_of_time_usd_per_s};
       if (spec.learns) {
         if (!learning[lane]) learning[lane] = spec.make(env);
         policy = learning[lane].get();

@@ -68,6 +68,10 @@ Scenario decode(const sim::ConfigNode& root) {
   }
   s.live = models::live::decode_live(root, s.agents);
   if (auto objective = root.find("objective")) s.objective = analysis::decode_objective(*objective);
+  for (const auto& p : s.policies)
+    if (p.needs_value_of_time && !s.objective.value_of_time_usd_per_s)
+      root.at("policies").fail("the policy '" + p.label + "' takes its usd_per_s from the objective's "
+                               "value_of_time_usd_per_s, which the scenario does not state: give one of them");
   if (auto limits = root.find("limits")) {
     limits->expect_keys({"memory_gib", "simulated_steps"});
     s.limits.memory_gib = limits->get_real("memory_gib", 1e-3, 1e6, s.limits.memory_gib);
