@@ -104,6 +104,7 @@ std::string summary_json(const std::string& scenario, std::uint64_t seed, const 
       l["mae"] = r.learner->mae;
       l["predictions"] = r.learner->predictions;
       l["training_jobs"] = r.learner->training_jobs;
+      l["diverged_jobs"] = r.learner->diverged_jobs;
       l["staleness_mean"] = r.learner->staleness_mean;
       l["k_histogram"] = r.k_histogram;
       p["learner"] = std::move(l);

@@ -43,6 +43,7 @@ LearnerSummary summarize_learning(const sim::LearningStats& s) {
   LearnerSummary l;
   l.predictions = s.predictions;
   l.training_jobs = s.jobs_completed;
+  l.diverged_jobs = s.jobs_diverged;
   l.accuracy = s.evaluated > 0 ? static_cast<double>(s.hits) / static_cast<double>(s.evaluated) : 0.0;
   l.mae = s.evaluated > 0 ? s.abs_error / static_cast<double>(s.evaluated) : 0.0;
   l.staleness_mean = s.predictions > 0 ? s.staleness / static_cast<double>(s.predictions) : 0.0;

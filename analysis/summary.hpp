@@ -44,6 +44,7 @@ struct LearnerSummary {
   double accuracy = 0;        // DSP's: predictions equal to the ideal k or one more
   double mae = 0;             // mean |V - ideal k|
   std::int64_t predictions = 0, training_jobs = 0;
+  std::int64_t diverged_jobs = 0;  // of the training jobs, those discarded for weights not finite
   double staleness_mean = 0;  // breaking points not yet learned by the weights in use
 };
 

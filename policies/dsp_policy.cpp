@@ -161,10 +161,17 @@ void DspPolicy::on_event(std::uint64_t arg) {
 
 void DspPolicy::install(learner::TrainResult result) {
   completed_jobs_.push_back(result.stats);
-  state_ = std::move(result.state);
-  trained_ = true;
-  weights_cut_ = job_cut_;
   ++stats_.jobs_completed;
+  // A job that diverged (a learning rate far too high) would leave a predictor that says NaN
+  // from then on; the policy keeps its last finite weights instead, as a mixed-precision trainer
+  // skips a step with non-finite gradients, and the run reports how often that happened.
+  if (result.state.model.parameters().allFinite()) {
+    state_ = std::move(result.state);
+    trained_ = true;
+    weights_cut_ = job_cut_;
+  } else {
+    ++stats_.jobs_diverged;
+  }
   if (queued_ > 0) {  // the worker takes the next waiting trigger
     --queued_;
     start_training_job();

@@ -3,12 +3,15 @@
 #include "sim/files.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <vector>
 
 namespace specsim::sim {
@@ -59,15 +62,42 @@ void check_document(const YAML::Node& root, const std::string& name) {
   }
 }
 
+// Notes where the parser's documents start and ignores their content.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  YAML::Mark start;
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// A file holds one document. yaml-cpp's LoadAll never returns on a document that starts with a ','
+// outside [ ] or { } (its parser yields an empty document there without consuming the token, again
+// and again), so the loader asks for at most two documents and names that ',' if the second starts
+// with it.
+void reject_second_document(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts first, second;
+  if (!parser.HandleNextDocument(first) || !parser.HandleNextDocument(second)) return;
+  const auto at = static_cast<std::size_t>(std::max(second.start.pos, 0));
+  if (at < text.size() && text[at] == ',') fail_at(name, second.start, "invalid YAML: a ',' outside [ ] or { }");
+  fail_at(name, second.start, "invalid YAML: a second document (after '---'); a file holds one");
+}
+
 }  // namespace
 
 ConfigNode ConfigNode::load_string(const std::string& text, const std::string& name) {
   auto file = std::make_shared<const std::string>(name);
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.size() > 1)
-      fail_at(name, documents[1].Mark(), "invalid YAML: a second document (after '---'); a file holds one");
-    YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+    reject_second_document(text, name);
+    YAML::Node root = YAML::Load(text);
     check_document(root, name);
     return ConfigNode(root, file, "", YAML::Mark());
   } catch (const YAML::Exception& e) {

@@ -95,6 +95,7 @@ struct LearningStats {
   double abs_error = 0;          // sum over evaluated predictions of |V - ideal k|
   double staleness = 0;          // sum over predictions of breaking points not yet in the weights used
   std::int64_t jobs_started = 0, jobs_completed = 0;
+  std::int64_t jobs_diverged = 0;  // completed jobs whose weights came back not finite, discarded
   double prediction_wall_s = 0;  // measured time spent predicting (live runs; 0 in simulation)
 
   // Counters add up over chunks of episodes and subtract to give one episode's share.
@@ -110,6 +111,7 @@ struct LearningStats {
     staleness += sign * o.staleness;
     jobs_started += sign * o.jobs_started;
     jobs_completed += sign * o.jobs_completed;
+    jobs_diverged += sign * o.jobs_diverged;
     prediction_wall_s += sign * o.prediction_wall_s;
     return *this;
   }

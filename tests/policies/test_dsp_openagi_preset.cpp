@@ -176,3 +176,34 @@ TEST_CASE("an episode that ends without a mismatch leaves its states to the next
   CHECK(plain->replay_buffer()[1].breaking_step == 1);
   CHECK(plain->replay_buffer()[1].after_break == 1);
 }
+
+TEST_CASE("a training job that comes back not finite is discarded and counted", "[dsp][preset]") {
+  // Weights with an infinite output bias predict k_max; a job on them returns NaN everywhere
+  // (inf - inf in the gradient), which would make every later prediction NaN (k_min).
+  DspConfig c = policies::dsp_openagi_preset();
+  c.skip_below_batch = false;
+  const policies::learner::MlpShape shape{4, {3}, policies::learner::Activation::relu};
+  Eigen::VectorXd w = Eigen::VectorXd::Zero(policies::learner::Mlp::parameter_count(shape));
+  w[w.size() - 1] = std::numeric_limits<double>::infinity();
+  c.initial_weights = std::make_shared<const policies::learner::Mlp>(shape, w);
+  sim::SimClock clock;
+  policies::DspPolicy p(c, policies::PolicyEnv{1, "t"});
+  p.attach(clock);
+  policies::RoundContext ctx;
+  ctx.max_steps = 10;
+  for (int r = 0; r < 3; ++r) {
+    ctx.step = r;
+    CHECK(p.choose_k(ctx).k == c.k_max);
+    policies::RoundOutcome o;
+    o.start_step = r;
+    o.k = 2;
+    o.committed = 1;
+    o.mismatch = true;
+    o.guessed = 2;
+    p.on_round_end(o);
+  }
+  clock.run_until([&] { return p.learning()->jobs_completed == p.learning()->jobs_started; });
+  CHECK(p.learning()->jobs_completed == 3);
+  CHECK(p.learning()->jobs_diverged == 3);
+  CHECK(p.choose_k(ctx).k == c.k_max);  // still the weights it had, not NaN's k_min
+}

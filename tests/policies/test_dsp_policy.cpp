@@ -49,6 +49,7 @@ TEST_CASE("on a learnable workload DSP is cheaper than the fastest fixed k at ne
   // It learned something: most rounds after the cold start are predicted well.
   REQUIRE(dsp.learner);
   CHECK(dsp.learner->training_jobs > 100);
+  CHECK(dsp.learner->diverged_jobs == 0);
   CHECK(dsp.learner->accuracy > 0.5);
 }
 

@@ -26,7 +26,17 @@ TEST_CASE("a key given twice is an error at its second place, at any depth", "[c
 }
 
 TEST_CASE("a file holds one YAML document", "[config]") {
-  CHECK(load_error("name: a\n---\nname: b\n") == "s.yaml:3:1: invalid YAML: a second document (after '---'); a file holds one");
+  CHECK(load_error("name: a\n---\nname: b\n") == "s.yaml:2:1: invalid YAML: a second document (after '---'); a file holds one");
+  CHECK(load_error("name: a\n...\nname: b\n") == "s.yaml:3:1: invalid YAML: a second document (after '---'); a file holds one");
   CHECK_NOTHROW(ConfigNode::load_string("---\nname: a\n...\n", "s.yaml"));  // markers around one document
   CHECK_NOTHROW(ConfigNode::load_string("", "s.yaml"));
+}
+
+// yaml-cpp 0.7's LoadAll loops for ever (and fills the memory) on these: found by fuzz_scenario.
+TEST_CASE("a document that starts with a ',' outside [ ] or { } is an error, not a hang", "[config]") {
+  CHECK(load_error(",\n") == "s.yaml:1:1: invalid YAML: a ',' outside [ ] or { }");
+  CHECK(load_error("# a comment\n\n  , x (y\n") == "s.yaml:3:3: invalid YAML: a ',' outside [ ] or { }");
+  CHECK(load_error("name: a\n---\n!tag &anchor ,\n") == "s.yaml:2:1: invalid YAML: a second document (after '---'); a file holds one");
+  CHECK(load_error("--- ,\n") == "s.yaml:1:5: invalid YAML: a ',' outside [ ] or { }");
+  CHECK_NOTHROW(ConfigNode::load_string("a: [1,\n  2]\nb: {x: 1,\n  y: 2}\nc: x, y\n", "s.yaml"));
 }

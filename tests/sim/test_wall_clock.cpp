@@ -46,8 +46,10 @@ TEST_CASE("wall clock: timers run in time order, not before their instant") {
   REQUIRE(r.order == std::vector<std::uint64_t>{1, 11, 2});
   CHECK(r.at[0] >= t0 + Time::from_seconds(0.010));
   CHECK(r.at[2] >= t0 + Time::from_seconds(0.020));
-  // Late by less than 5 ms even on a loaded 2-core machine.
-  CHECK(r.at[2] < t0 + Time::from_seconds(0.025));
+  // Not held back by a wait of its own (a clock that slept the last timer's delay again would
+  // run it at 40 ms); how late it runs on an idle machine is the live benchmark's figure, not a
+  // test's, since a loaded 2-core machine may deschedule it for several milliseconds.
+  CHECK(r.at[2] < t0 + Time::from_seconds(0.038));
 }
 
 TEST_CASE("wall clock: an instant in the past runs at once") {

@@ -32,6 +32,17 @@ struct RunArgs {
   bool quiet = false;
 };
 
+// Diverged jobs are discarded, so the figures stay finite, but the policy learned less than its
+// settings promise: say so, on stderr, even with --quiet.
+void warn_diverged_training(const std::vector<analysis::SummaryRow>& rows) {
+  for (const auto& r : rows)
+    if (r.learner && r.learner->diverged_jobs > 0)
+      std::cerr << fmt::format(
+          "specsim: warning: {}: {} of {} training jobs diverged (weights not finite) and were discarded; "
+          "lower its learning rate\n",
+          r.label, r.learner->diverged_jobs, r.learner->training_jobs);
+}
+
 int run(const RunArgs& args) {
   const runner::Scenario scenario = runner::load_scenario(args.scenario, {args.seed, args.episodes});
   print_warnings(scenario.warnings);
@@ -74,6 +85,7 @@ int run(const RunArgs& args) {
     return stopped_exit_code();
   }
   files.commit();
+  warn_diverged_training(summary.rows());
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (args.quiet) return sim::ExitCode::ok;
