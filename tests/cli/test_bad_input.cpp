@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "support/run_specsim.hpp"
+#include "support/small_scenario.hpp"
 #include "support/temp_dir.hpp"
 
 using specsim::testing::Outcome;
@@ -14,20 +15,7 @@ using specsim::testing::run_specsim;
 
 namespace {
 
-
-const std::string kValid = R"(name: bad-input
-episodes: 5
-agents:
-  approx: {model: gpt-4o-mini, style: direct, input_tokens: {base: 100}, output_tokens: 10}
-  target: {model: gpt-4o, style: react, input_tokens: {base: 100}, output_tokens: 20}
-workload:
-  kind: synthetic
-  steps: {kind: fixed, n: 5}
-  match: {kind: iid, p: 0.5}
-policies:
-  - sequential
-  - {kind: fixed_k, k: 2}
-)";
+const std::string kValid = specsim::testing::small_scenario("bad-input") + "policies:\n  - sequential\n  - {kind: fixed_k, k: 2}\n";
 
 std::string with(const std::string& from, const std::string& to) {
   std::string s = kValid;

@@ -6,21 +6,13 @@
 #include "sim/input_error.hpp"
 #include "tools/runner/experiment.hpp"
 #include "tools/runner/scenario.hpp"
+#include "support/small_scenario.hpp"
 
 using namespace specsim;
 
 namespace {
 
-const char* kScenario = R"(name: cost-aware
-episodes: 5
-agents:
-  approx: {model: gpt-4o-mini, style: direct, input_tokens: {base: 100}, output_tokens: 10}
-  target: {model: gpt-4o, style: react, input_tokens: {base: 100}, output_tokens: 20}
-workload:
-  kind: synthetic
-  steps: {kind: fixed, n: 5}
-  match: {kind: iid, p: 0.5}
-)";
+const std::string kScenario = testing::small_scenario("cost-aware");
 
 std::string read(const std::string& path) {
   std::ifstream in(path);

@@ -9,23 +9,14 @@
 
 #include "sim/input_error.hpp"
 #include "tools/runner/scenario.hpp"
+#include "support/small_scenario.hpp"
 
 using specsim::runner::parse_scenario;
 using specsim::sim::InputError;
 
 namespace {
 
-const std::string kHead = R"(name: fuzz
-episodes: 5
-agents:
-  approx: {model: gpt-4o-mini, style: direct, input_tokens: {base: 100}, output_tokens: 10}
-  target: {model: gpt-4o, style: react, input_tokens: {base: 100}, output_tokens: 20}
-workload:
-  kind: synthetic
-  steps: {kind: fixed, n: 5}
-  match: {kind: iid, p: 0.5}
-policies:
-)";
+const std::string kHead = specsim::testing::small_scenario("fuzz") + "policies:\n";
 
 // The error parse_scenario reports for the scenario with these policies (line 11 onwards).
 std::string error_of(const std::string& text) {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <limits>
+#include <vector>
 
 #include "policies/dsp_policy.hpp"
 #include "sim/clock.hpp"
@@ -14,16 +15,16 @@ using policies::DspConfig;
 
 namespace {
 
-// Three mismatch rounds in a row, each with two returned guesses (the second after the break).
-std::int64_t jobs_after_three_triggers(DspConfig c, double& finished_at) {
-  sim::SimClock clock;
-  policies::DspPolicy p(c, policies::PolicyEnv{1, "t"});
-  p.attach(clock);
+// Three mismatch rounds in a row, each with two returned guesses (the second after the break);
+// then the clock runs until every job started (now or from the queue) has completed. Returns the
+// k chosen in each round.
+std::vector<int> three_mismatch_rounds(policies::DspPolicy& p, sim::SimClock& clock) {
   policies::RoundContext ctx;
   ctx.max_steps = 10;
+  std::vector<int> chosen;
   for (int r = 0; r < 3; ++r) {
     ctx.step = r;
-    p.choose_k(ctx);
+    chosen.push_back(p.choose_k(ctx).k);
     policies::RoundOutcome o;
     o.start_step = r;
     o.k = 2;
@@ -32,8 +33,15 @@ std::int64_t jobs_after_three_triggers(DspConfig c, double& finished_at) {
     o.guessed = 2;
     p.on_round_end(o);
   }
-  // Until every job started (now or from the queue) has completed.
   clock.run_until([&] { return p.learning()->jobs_completed == p.learning()->jobs_started; });
+  return chosen;
+}
+
+std::int64_t jobs_after_three_triggers(DspConfig c, double& finished_at) {
+  sim::SimClock clock;
+  policies::DspPolicy p(c, policies::PolicyEnv{1, "t"});
+  p.attach(clock);
+  three_mismatch_rounds(p, clock);
   finished_at = clock.now().seconds();
   return p.learning()->jobs_completed;
 }
@@ -189,21 +197,10 @@ TEST_CASE("a training job that comes back not finite is discarded and counted", 
   sim::SimClock clock;
   policies::DspPolicy p(c, policies::PolicyEnv{1, "t"});
   p.attach(clock);
-  policies::RoundContext ctx;
-  ctx.max_steps = 10;
-  for (int r = 0; r < 3; ++r) {
-    ctx.step = r;
-    CHECK(p.choose_k(ctx).k == c.k_max);
-    policies::RoundOutcome o;
-    o.start_step = r;
-    o.k = 2;
-    o.committed = 1;
-    o.mismatch = true;
-    o.guessed = 2;
-    p.on_round_end(o);
-  }
-  clock.run_until([&] { return p.learning()->jobs_completed == p.learning()->jobs_started; });
+  CHECK(three_mismatch_rounds(p, clock) == std::vector<int>{c.k_max, c.k_max, c.k_max});
   CHECK(p.learning()->jobs_completed == 3);
   CHECK(p.learning()->jobs_diverged == 3);
+  policies::RoundContext ctx;
+  ctx.max_steps = 10;
   CHECK(p.choose_k(ctx).k == c.k_max);  // still the weights it had, not NaN's k_min
 }
