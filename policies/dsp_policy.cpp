@@ -134,10 +134,11 @@ void DspPolicy::start_training_job() {
     clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
     return;
   }
-  job_ = learner::run_training_job(*state_, buffer_, config_.learner.training, train_rng_);
+  spare_ = *state_;
+  job_ = learner::train(*spare_, buffer_, config_.learner.training, train_rng_);
   job_cut_ = breaking_points_;
   ++stats_.jobs_started;
-  sim::Time duration = config_.train_fixed + config_.train_per_sample * job_->stats.work;
+  sim::Time duration = config_.train_fixed + config_.train_per_sample * job_->work;
   if (config_.train_sigma > 0)
     duration = sim::Time::from_seconds(duration.seconds() * std::exp(config_.train_sigma * latency_rng_.normal()));
   clock_->schedule(clock_->now() + duration, this, 0);
@@ -151,22 +152,23 @@ void DspPolicy::on_event(std::uint64_t arg) {
     }
     learner::TrainResult result = background_.get();
     background_buffer_.reset();
-    install(std::move(result));  // may start the next job
+    spare_ = std::move(result.state);
+    install(result.stats);  // may start the next job
     return;
   }
-  learner::TrainResult result = std::move(*job_);
+  const learner::TrainStats stats = *job_;
   job_.reset();
-  install(std::move(result));
+  install(stats);
 }
 
-void DspPolicy::install(learner::TrainResult result) {
-  completed_jobs_.push_back(result.stats);
+void DspPolicy::install(const learner::TrainStats& stats) {
+  completed_jobs_.push_back(stats);
   ++stats_.jobs_completed;
   // A job that diverged (a learning rate far too high) would leave a predictor that says NaN
   // from then on; the policy keeps its last finite weights instead, as a mixed-precision trainer
   // skips a step with non-finite gradients, and the run reports how often that happened.
-  if (result.state.model.parameters().allFinite()) {
-    state_ = std::move(result.state);
+  if (spare_->model.parameters().allFinite()) {
+    std::swap(state_, spare_);
     trained_ = true;
     weights_cut_ = job_cut_;
   } else {

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
-#include <new>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "policies/learner/expectile_loss.hpp"
+#include "policies/learner/small_gemm.hpp"
 
 namespace specsim::policies::learner {
 
@@ -36,7 +36,7 @@ void activate_in_place(Activation a, Eigen::Map<Eigen::VectorXd> z) {
 // Turns delta = dL/d(post-activation) into dL/d(pre-activation). tanh' is computed from the
 // stored output (1 - tanh^2) to avoid a second tanh; relu' at exactly 0 is taken as 0.
 void chain_activation(Activation a, const Eigen::Map<Eigen::MatrixXd>& pre, const Eigen::Map<Eigen::MatrixXd>& post,
-                      Eigen::Map<Eigen::MatrixXd>& delta) {
+                      Eigen::Map<Eigen::MatrixXd> delta) {
   switch (a) {
     case Activation::relu: delta = (pre.array() > 0.0).select(delta.array(), 0.0).matrix(); break;
     case Activation::tanh: delta.array() *= 1.0 - post.array().square(); break;
@@ -180,25 +180,42 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
          params_[head.bias_offset];
 }
 
-Eigen::VectorXd Mlp::predict_batch(const Eigen::MatrixXd& X) const {
+// The batched forward pass into the work space: layer l's pre-activations in buffer 2 l, its
+// activations in 2 l + 1, the predictions (one per column of X) in the returned buffer.
+double* Mlp::forward_batch(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
   check_call(X.rows());
   const Eigen::Index n = X.cols();
-  Eigen::Map<const Eigen::MatrixXd> in(X.data(), X.rows(), n);
-  for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
-    Eigen::Map<Eigen::MatrixXd> z(workspace.get(l % 2, layers_[l].rows * n), layers_[l].rows, n);
-    z.noalias() = weights(params_, layers_[l]) * in;
-    z.colwise() += biases(params_, layers_[l]);
-    activate_in_place(shape_.activation, Eigen::Map<Eigen::VectorXd>(z.data(), z.size()));
-    new (&in) Eigen::Map<const Eigen::MatrixXd>(z.data(), z.rows(), n);
+  const double* in = X.data();
+  Eigen::Index in_stride = X.outerStride();
+  const std::size_t hidden = layers_.size() - 1;
+  for (std::size_t l = 0; l < hidden; ++l) {
+    const Layer& layer = layers_[l];
+    double* pre = workspace.get(2 * l, layer.rows * n);
+    double* post = workspace.get(2 * l + 1, layer.rows * n);
+    gemm::multiply<double>(layer.rows, n, layer.cols, params_.data() + layer.weight_offset, layer.rows,
+                           {in, 1, in_stride}, pre, layer.rows);
+    Eigen::Map<Eigen::MatrixXd> p(pre, layer.rows, n);
+    p.colwise() += biases(params_, layer);
+    Eigen::Map<Eigen::VectorXd> q(post, layer.rows * n);
+    q = Eigen::Map<const Eigen::VectorXd>(pre, layer.rows * n);
+    activate_in_place(shape_.activation, q);
+    in = post;
+    in_stride = layer.rows;
   }
   const Layer& head = layers_.back();
-  Eigen::VectorXd v = (weights(params_, head) * in).transpose();
-  v.array() += params_[head.bias_offset];
+  double* v = workspace.get(2 * hidden, n);
+  gemm::multiply<double>(1, n, head.cols, params_.data() + head.weight_offset, 1, {in, 1, in_stride}, v, 1);
+  const double bias = params_[head.bias_offset];
+  for (Eigen::Index j = 0; j < n; ++j) v[j] += bias;
   return v;
 }
 
-double Mlp::loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& targets, double tau,
-                              Eigen::VectorXd& grad) const {
+Eigen::VectorXd Mlp::predict_batch(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
+  return Eigen::Map<const Eigen::VectorXd>(forward_batch(X), X.cols());
+}
+
+double Mlp::loss_and_gradient(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& targets,
+                              double tau, Eigen::VectorXd& grad) const {
   const ExpectileLoss loss(tau);
   check_call(X.rows());
   const Eigen::Index n = X.cols();
@@ -211,42 +228,23 @@ double Mlp::loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& t
     return 0.0;
   }
   using Map = Eigen::Map<Eigen::MatrixXd>;
-  using ConstMap = Eigen::Map<const Eigen::MatrixXd>;
-
-  // Forward pass, keeping every hidden layer's pre- and post-activation for the backward pass
-  // (in the work space: buffers 0 .. 2 hidden - 1, then v, dv and two deltas).
   const std::size_t hidden = layers_.size() - 1;
-  const auto pre = [&](std::size_t l) { return Map(workspace.buffers[2 * l].data(), layers_[l].rows, n); };
-  const auto post = [&](std::size_t l) { return Map(workspace.buffers[2 * l + 1].data(), layers_[l].rows, n); };
-  for (std::size_t l = 0; l < hidden; ++l) {
-    workspace.get(2 * l, layers_[l].rows * n);
-    workspace.get(2 * l + 1, layers_[l].rows * n);
-  }
+  const double* v = forward_batch(X);
+  // The backward pass's buffers follow the forward pass's: dv, two deltas, W transposed.
   Eigen::Index widest = 1;
   for (const Layer& layer : layers_) widest = std::max({widest, layer.rows, layer.cols});
-  const std::size_t extra = 2 * hidden;
-  double* v_data = workspace.get(extra, n);
-  double* dv_data = workspace.get(extra + 1, n);
-  double* delta_data = workspace.get(extra + 2, widest * n);
-  double* spare_data = workspace.get(extra + 3, widest * n);
-
-  ConstMap in(X.data(), X.rows(), n);
-  for (std::size_t l = 0; l < hidden; ++l) {
-    Map p = pre(l), q = post(l);
-    p.noalias() = weights(params_, layers_[l]) * in;
-    p.colwise() += biases(params_, layers_[l]);
-    q = p;
-    activate_in_place(shape_.activation, Eigen::Map<Eigen::VectorXd>(q.data(), q.size()));
-    new (&in) ConstMap(q.data(), q.rows(), n);
-  }
-  const Layer& head = layers_.back();
-  Eigen::Map<Eigen::RowVectorXd> v(v_data, n);
-  v.noalias() = weights(params_, head) * in;
-  v.array() += params_[head.bias_offset];
+  const std::size_t extra = 2 * hidden + 1;
+  double* dv = workspace.get(extra, n);
+  double* delta_data = workspace.get(extra + 1, widest * n);
+  double* spare_data = workspace.get(extra + 2, widest * n);
+  double* transposed = workspace.get(extra + 3, widest * widest);
+  const auto input = [&](std::size_t l) {  // layer l's input and its column stride
+    return l == 0 ? gemm::Operand<double>{X.data(), 1, X.outerStride()}
+                  : gemm::Operand<double>{workspace.buffers[2 * l - 1].data(), 1, layers_[l - 1].rows};
+  };
 
   // dL/dv of the MEAN loss, hence the 1/n.
   double total = 0.0;
-  Eigen::Map<Eigen::RowVectorXd> dv(dv_data, n);
   const double inv_n = 1.0 / static_cast<double>(n);
   for (Eigen::Index j = 0; j < n; ++j) {
     total += loss.value(targets[j], v[j]);
@@ -254,21 +252,27 @@ double Mlp::loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& t
   }
 
   // Backward pass: each layer's weight gradient is delta * input^T over the whole batch.
-  weights(grad, head).noalias() = dv * in.transpose();
-  grad[head.bias_offset] = dv.sum();
-  Map delta(delta_data, head.cols, n);
-  delta.noalias() = weights(params_, head).transpose() * dv;
+  const Layer& head = layers_.back();
+  const gemm::Operand<double> head_in = input(hidden);
+  gemm::multiply<double>(head.cols, 1, n, head_in.data, head_in.n_stride, {dv, 1, 0}, grad.data() + head.weight_offset,
+                         head.cols);
+  grad[head.bias_offset] = Eigen::Map<const Eigen::VectorXd>(dv, n).sum();
+  gemm::multiply<double>(head.cols, n, 1, params_.data() + head.weight_offset, head.cols, {dv, 0, 1}, delta_data,
+                         head.cols);
   for (std::size_t l = hidden; l-- > 0;) {
-    Map p = pre(l), q = post(l);
-    chain_activation(shape_.activation, p, q, delta);
-    const ConstMap layer_in = l == 0 ? ConstMap(X.data(), X.rows(), n) : ConstMap(post(l - 1).data(), layers_[l - 1].rows, n);
-    weights(grad, layers_[l]).noalias() = delta * layer_in.transpose();
-    biases(grad, layers_[l]) = delta.rowwise().sum();
-    if (l > 0) {  // into the spare buffer, which then becomes delta
-      Map next(spare_data, layers_[l].cols, n);
-      next.noalias() = weights(params_, layers_[l]).transpose() * delta;
+    const Layer& layer = layers_[l];
+    Map delta(delta_data, layer.rows, n);
+    chain_activation(shape_.activation, Map(workspace.buffers[2 * l].data(), layer.rows, n),
+                     Map(workspace.buffers[2 * l + 1].data(), layer.rows, n), delta);
+    const gemm::Operand<double> in = input(l);
+    gemm::multiply<double>(layer.rows, layer.cols, n, delta_data, layer.rows, {in.data, in.n_stride, 1},
+                           grad.data() + layer.weight_offset, layer.rows);
+    biases(grad, layer) = delta.rowwise().sum();
+    if (l > 0) {  // W^T delta into the spare buffer, which then becomes delta
+      Eigen::Map<Eigen::MatrixXd>(transposed, layer.cols, layer.rows) = weights(params_, layer).transpose();
+      gemm::multiply<double>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows},
+                             spare_data, layer.cols);
       std::swap(delta_data, spare_data);
-      new (&delta) Map(delta_data, layers_[l].cols, n);
     }
   }
   return total * inv_n;

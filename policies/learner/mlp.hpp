@@ -46,12 +46,12 @@ class Mlp {
   // a column or segment of one); a strided expression is copied by Eigen::Ref first.
   double predict(const Eigen::Ref<const Eigen::VectorXd>& x) const;
   // X: inputs x samples (columns are samples); returns one prediction per column.
-  Eigen::VectorXd predict_batch(const Eigen::MatrixXd& X) const;
+  Eigen::VectorXd predict_batch(const Eigen::Ref<const Eigen::MatrixXd>& X) const;
 
   // Mean expectile loss over the columns of X and its gradient w.r.t. parameters() (grad is
-  // resized to parameter_count()). Batched backprop: one matrix product per layer and pass.
-  double loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& targets, double tau,
-                           Eigen::VectorXd& grad) const;
+  // resized to parameter_count()). Batched backprop: one small matrix product (small_gemm.hpp) per layer and pass.
+  double loss_and_gradient(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& targets,
+                           double tau, Eigen::VectorXd& grad) const;
 
   // The vector itself, so `Eigen::VectorXd saved = m.parameters();` is a copy and the optimizer
   // can step it in place. Change values, never the length: the layer layout depends on it
@@ -70,6 +70,8 @@ class Mlp {
   explicit Mlp(MlpShape shape);  // validates the shape and lays out the layers, zero weights
   // Throws unless the input has shape().inputs rows and the parameters kept their length.
   void check_call(Eigen::Index input_rows) const;
+  // The batched forward pass (into the per-thread work space); returns the predictions.
+  double* forward_batch(const Eigen::Ref<const Eigen::MatrixXd>& X) const;
 
   // Views of one layer inside a vector laid out like params_ (the parameters or a gradient).
   static Eigen::Map<const Eigen::MatrixXd> weights(const Eigen::VectorXd& p, const Layer& l);
