@@ -226,10 +226,13 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
   static const Presets presets{"learner preset", {{"dsp_openagi", Presets::constant(dsp_openagi_preset())}}};
   DspConfig c;
   std::string preset;
-  if (auto l = node.find("learner")) {
-    l->expect_keys({"preset"});
-    c = presets.decode(l->at("preset"));
-    preset = l->at("preset").as<std::string>();
+  const auto learner_block = node.find("learner");
+  if (learner_block) {
+    learner_block->expect_keys({"preset", "precision"});
+    if (auto p = learner_block->find("preset")) {
+      c = presets.decode(*p);
+      preset = p->as<std::string>();
+    }
   }
   const std::string loss = node.get<std::string>("loss", "expectile");
   if (loss != "expectile") node.at("loss").fail("unknown loss '" + loss + "' (expected expectile)");
@@ -242,6 +245,12 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
   c.k_max = node.get_int("k_max", std::max(1, c.k_min), 1000, std::max(c.k_max, c.k_min));
   c.learner = learner::decode_learner_config(node, c.learner);
   c.learner.training.tau = c.tau;
+  if (const auto p = learner_block ? learner_block->find("precision") : std::nullopt) {
+    const std::string name = p->as<std::string>();
+    const auto precision = learner::precision_from_name(name);
+    if (!precision) sim::fail_unknown_name(*p, "precision", name, "double, float");
+    c.learner.training.precision = *precision;
+  }
   c.prediction_latency = node.get_seconds("prediction_latency_s", c.prediction_latency);
   if (auto t = node.find("training_time")) {
     t->expect_keys({"fixed_s", "per_sample_s"});
@@ -257,6 +266,7 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
   std::string knobs = preset.empty() ? "" : preset + ",";
   knobs += "tau=" + node.get<std::string>("tau", "0.5");
   if (node.has("offset")) knobs += ",offset=" + node.get<std::string>("offset");
+  if (c.learner.training.precision == learner::Precision::float32) knobs += ",float";
   spec.label = node.get<std::string>("label", "dsp(" + knobs + ")");
   spec.make = [c](const PolicyEnv& env) { return std::make_unique<DspPolicy>(c, env); };
   // The policy's own four features; the world's (unknown here) only add to it.

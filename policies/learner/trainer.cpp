@@ -129,7 +129,7 @@ TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const Trainer
       std::swap(batch.target_data, relabelled.target_data);
     }
     stats.work += batch.samples;
-    const double l = state.model.loss_and_gradient(batch.features(), batch.targets(), config.tau, grad);
+    const double l = state.model.loss_and_gradient(batch.features(), batch.targets(), config.tau, grad, config.precision);
     if (epoch == 0) stats.loss_before = l;
     state.optimizer.step(state.model.parameters(), grad);
   }

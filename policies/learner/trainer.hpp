@@ -51,6 +51,8 @@ struct TrainerConfig {
   // Also measure the batch before and after the job (TrainStats' loss_after and accuracies):
   // two more forward passes over it, which a policy that never reads them does not pay for.
   bool batch_stats = false;
+  // The arithmetic of the forward and backward passes (mlp.hpp); AdamW stays double.
+  Precision precision = Precision::float64;
 };
 
 // Throws std::invalid_argument on out-of-range settings.
