@@ -287,8 +287,7 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
                       grad + layer.weight_offset, layer.rows);
     Eigen::Map<Vector<T>>(grad + layer.bias_offset, layer.rows) = delta.rowwise().sum();
     if (l > 0) {  // W^T delta into the spare buffer, which then becomes delta
-      Eigen::Map<Matrix<T>>(transposed, layer.cols, layer.rows) =
-          Eigen::Map<const Matrix<T>>(p + layer.weight_offset, layer.rows, layer.cols).transpose();
+      gemm::transpose<T>(layer.rows, layer.cols, p + layer.weight_offset, layer.rows, transposed, layer.cols);
       gemm::multiply<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows}, spare_data,
                         layer.cols);
       std::swap(delta_data, spare_data);

@@ -1,5 +1,5 @@
 #pragma once
-// C = A B for the learner's tiny products (a 32 x 32 layer times a batch of about 20 states):
+// C = A B for the learner's tiny products (and the transpose of a layer's weights they need) (a 32 x 32 layer times a batch of about 20 states):
 // Eigen's general product packs both operands, zero-fills the result and blocks for caches,
 // which costs more than the arithmetic at these sizes. This kernel keeps a block of C (4 SIMD
 // packets of rows by 2 columns) in registers and streams A's columns through it.
@@ -74,5 +74,32 @@ void multiply(Eigen::Index M, Eigen::Index N, Eigen::Index K, const T* a, Eigen:
   for (; j + 2 <= N; j += 2) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc);
   if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc);
 }
+
+// PacketBlock of a SIMD type drops the type's alignment attribute, which GCC reports; Eigen's
+// own headers silence the same warning.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+// out (cols x rows, leading dimension ldo) = a^T, a being rows x cols (leading dimension lda):
+// square blocks of one packet's width are transposed in registers, the edges one by one.
+template <class T>
+void transpose(Eigen::Index rows, Eigen::Index cols, const T* a, Eigen::Index lda, T* out, Eigen::Index ldo) {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  constexpr int L = Eigen::internal::packet_traits<T>::size;
+  Eigen::Index c = 0;
+  for (; c + L <= cols; c += L) {
+    Eigen::Index r = 0;
+    for (; r + L <= rows; r += L) {
+      Eigen::internal::PacketBlock<Packet, L> block;
+      for (int i = 0; i < L; ++i) block.packet[i] = Eigen::internal::ploadu<Packet>(a + (c + i) * lda + r);
+      Eigen::internal::ptranspose(block);
+      for (int i = 0; i < L; ++i) Eigen::internal::pstoreu(out + (r + i) * ldo + c, block.packet[i]);
+    }
+    for (; r < rows; ++r)
+      for (int i = 0; i < L; ++i) out[r * ldo + c + i] = a[(c + i) * lda + r];
+  }
+  for (; c < cols; ++c)
+    for (Eigen::Index r = 0; r < rows; ++r) out[r * ldo + c] = a[c * lda + r];
+}
+#pragma GCC diagnostic pop
 
 }  // namespace specsim::policies::learner::gemm

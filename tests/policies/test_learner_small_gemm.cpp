@@ -42,3 +42,24 @@ TEST_CASE("the small product equals the triple loop for every shape", "[gemm]") 
           check_shape<float>(M, N, K, transposed);
         }
 }
+
+template <class T>
+void check_transpose(Eigen::Index rows, Eigen::Index cols) {
+  const Eigen::Index lda = rows + 2, ldo = cols + 1;
+  std::vector<T> a(static_cast<std::size_t>(lda * cols)), out(static_cast<std::size_t>(ldo * rows), T(-1));
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<T>(i);
+  gemm::transpose<T>(rows, cols, a.data(), lda, out.data(), ldo);
+  for (Eigen::Index r = 0; r < rows; ++r)
+    for (Eigen::Index c = 0; c < cols; ++c) {
+      CAPTURE(rows, cols, r, c);
+      REQUIRE(out[static_cast<std::size_t>(r * ldo + c)] == a[static_cast<std::size_t>(c * lda + r)]);
+    }
+}
+
+TEST_CASE("the transpose moves every entry, whole blocks and edges", "[gemm]") {
+  for (Eigen::Index rows : {1, 2, 3, 4, 5, 8, 32, 33})
+    for (Eigen::Index cols : {1, 2, 3, 4, 6, 7, 32}) {
+      check_transpose<double>(rows, cols);
+      check_transpose<float>(rows, cols);
+    }
+}
