@@ -69,10 +69,12 @@ struct Workspace {
 template <class T>
 thread_local Workspace<T> workspace;
 
-// A float copy of `values` in `out` (grown only).
-void narrow(const double* values, Eigen::Index size, std::vector<float>& out) {
-  if (out.size() < static_cast<std::size_t>(size)) out.resize(static_cast<std::size_t>(size));
-  Eigen::Map<Eigen::VectorXf>(out.data(), size) = Eigen::Map<const Eigen::VectorXd>(values, size).cast<float>();
+// A float copy of `values` in `out` (grown only). A plain loop, which the compiler turns into
+// packed conversions (Eigen's cast<float>() converts one element at a time).
+void narrow(const double* values, Eigen::Index size, std::vector<float>& out, std::size_t offset = 0) {
+  if (out.size() < offset + static_cast<std::size_t>(size)) out.resize(offset + static_cast<std::size_t>(size));
+  float* to = out.data() + offset;
+  for (Eigen::Index i = 0; i < size; ++i) to[i] = static_cast<float>(values[i]);
 }
 
 void validate(const MlpShape& shape) {
@@ -314,12 +316,11 @@ double Mlp::loss_and_gradient(const Eigen::Ref<const Eigen::MatrixXd>& X, const 
   // Single precision: the weights and the batch narrowed, the gradient widened for the optimizer.
   thread_local std::vector<float> p32, x32, grad32;
   narrow(params_.data(), params_.size(), p32);
-  Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>> x(X.data(), X.rows(), n, Eigen::OuterStride<>(X.outerStride()));
-  if (x32.size() < static_cast<std::size_t>(X.rows() * n)) x32.resize(static_cast<std::size_t>(X.rows() * n));
-  Eigen::Map<Eigen::MatrixXf>(x32.data(), X.rows(), n) = x.cast<float>();
+  for (Eigen::Index j = 0; j < n; ++j)
+    narrow(X.data() + j * X.outerStride(), X.rows(), x32, static_cast<std::size_t>(j * X.rows()));
   if (grad32.size() < static_cast<std::size_t>(params_.size())) grad32.resize(static_cast<std::size_t>(params_.size()));
   const double l = backprop<float>(p32.data(), x32.data(), X.rows(), n, targets.data(), tau, grad32.data());
-  grad = Eigen::Map<const Eigen::VectorXf>(grad32.data(), params_.size()).cast<double>();
+  for (Eigen::Index i = 0; i < params_.size(); ++i) grad[i] = grad32[static_cast<std::size_t>(i)];
   return l;
 }
 
