@@ -6,8 +6,8 @@
 namespace specsim::models {
 
 SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock,
-                       std::uint64_t seed, int max_steps)
-    : agents_(agents), workload_(workload), clock_(clock), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
+                       std::uint64_t seed, int max_steps, const ServedEndpoints* endpoints)
+    : agents_(agents), workload_(workload), clock_(clock), endpoints_(endpoints), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
       seed_(seed), max_steps_(max_steps),
       script_() {}
 
@@ -39,7 +39,11 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
     call.step_calls = agent_(r.agent).calls_per_step;
   }
   call.call_index = r.call_index;
-  if (sim_clock_) {
+  call.endpoint = endpoints_ ? endpoints_->of(r.agent) : nullptr;
+  if (call.endpoint) {
+    call.started = clock_.now();
+    call.request = call.endpoint->start(*this, id, call.scripted.tokens.input, call.scripted.tokens.planned_output);
+  } else if (sim_clock_) {
     call.started = sim_clock_->now();
     call.done = sim_clock_->schedule(call.started + call.scripted.latency, this, id);
   } else {
@@ -48,8 +52,18 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   }
 }
 
+void SimBackend::served(std::uint64_t id, sim::Time first_token) {
+  at(static_cast<std::uint32_t>(id)).served_first_token = first_token;
+  sink_->on_call_finished(static_cast<std::uint32_t>(id));
+}
+
 sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
   Call& call = at(id);
+  if (call.endpoint) {
+    sim::CallTokens t = call.scripted.tokens;
+    t.output = call.endpoint->cancel(call.request);
+    return t;
+  }
   if (sim_clock_) sim_clock_->cancel(call.done);
   else clock_.cancel(call.done);
   // Output streams at a constant rate between the first and the last token.
@@ -68,7 +82,7 @@ sim::CallOutcome SimBackend::outcome(std::uint32_t id) const {
   const Call& call = at(id);
   sim::CallOutcome o;
   o.tokens = call.scripted.tokens;
-  o.first_token = call.started + call.scripted.first_token;
+  o.first_token = call.endpoint ? call.served_first_token : call.started + call.scripted.first_token;
   o.attempts = call.scripted.attempts;
   return o;
 }
