@@ -407,7 +407,7 @@ SweepSpec load_sweep(const std::string& path) {
   return spec;
 }
 
-std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
+std::vector<SweepRun> expand_sweep(const SweepSpec& spec, int jobs) {
   // Grid points: the product (first axis outermost) or the zip of the axes' value lists.
   std::vector<std::vector<std::size_t>> points;
   if (spec.zip) {
@@ -427,42 +427,72 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
 
   const sim::ConfigNode sweep_root = sim::ConfigNode::load_file(spec.file);
   const auto axis_nodes = sweep_root.at("axes").items();
-  const YAML::Node base = YAML::Load(spec.base_text);
-  std::vector<SweepRun> runs;
-  for (const auto& point : points) {
-    for (std::uint64_t seed : spec.seeds) {
-      SweepRun run;
-      run.index = runs.size();
-      run.seed = seed;
+  std::vector<std::vector<PathStep>> paths;
+  for (std::size_t a = 0; a < spec.axes.size(); ++a) paths.push_back(parse_path(axis_nodes[a], spec.axes[a].path));
+
+  // Writing and checking a run's scenario is a YAML parse or two: on a sweep of cheap runs it
+  // was a tenth of the sweep's work, so blocks of runs are expanded on `jobs` threads. A run
+  // depends on its index only; the blocks are gathered in order and the first invalid run (by
+  // index) is the one reported, for any number of threads.
+  struct Expanded {
+    SweepRun run;
+    std::string key, error;  // error: why its scenario is invalid
+  };
+  const std::size_t total = points.size() * spec.seeds.size();
+  constexpr std::size_t kBlock = 8;
+  const auto expand_block = [&](std::size_t, std::int64_t block) {
+    const YAML::Node base = YAML::Load(spec.base_text);  // a tree per block: yaml-cpp shares nothing safely
+    std::vector<Expanded> out;
+    const std::size_t first = static_cast<std::size_t>(block) * kBlock;
+    for (std::size_t i = first; i < std::min(total, first + kBlock); ++i) {
+      Expanded e;
+      SweepRun& run = e.run;
+      const auto& point = points[i / spec.seeds.size()];
+      run.index = i;
+      run.seed = spec.seeds[i % spec.seeds.size()];
       YAML::Node doc = YAML::Clone(base);
-      std::string key;
       for (std::size_t a = 0; a < spec.axes.size(); ++a) {
         const SweepAxis& axis = spec.axes[a];
         const std::string& value = axis.values[point[a]];
         run.values.push_back(value);
-        YAML::Node target = at_path(doc, parse_path(axis_nodes[a], axis.path), axis_nodes[a], axis.path);
+        YAML::Node target = at_path(doc, paths[a], axis_nodes[a], axis.path);
         target = YAML::Load(value);
-        key += axis.path + "=" + value + ";";
+        e.key += axis.path + "=" + value + ";";
       }
-      doc["seed"] = seed;
+      doc["seed"] = run.seed;
       if (spec.episodes) doc["episodes"] = *spec.episodes;
       run.scenario_text = emit(doc);
       // Everything that changes the run's result is in its scenario text: base, values, seed, episodes.
       run.id = hex(sim::hash_name(run.scenario_text), 12);
       try {
         parse_scenario(run.scenario_text, spec.base_file + " (run " + run.id + ")");
-      } catch (const sim::InputError& e) {
-        axis_nodes.front().fail("run " + run.id + " (" + key + " seed=" + std::to_string(seed) +
-                                ") makes an invalid scenario: " + e.what());
+      } catch (const sim::InputError& error) {
+        e.error = error.what();
       }
-      runs.push_back(std::move(run));
+      out.push_back(std::move(e));
     }
-  }
+    return out;
+  };
+  std::vector<SweepRun> runs;
+  runs.reserve(total);
+  const auto gather = [&](std::int64_t, std::vector<std::vector<Expanded>>& blocks) {
+    for (Expanded& e : blocks.front()) {
+      if (!e.error.empty())
+        axis_nodes.front().fail("run " + e.run.id + " (" + e.key + " seed=" + std::to_string(e.run.seed) +
+                                ") makes an invalid scenario: " + e.error);
+      runs.push_back(std::move(e.run));
+    }
+  };
+  sim::PoolOptions pool;
+  pool.threads = std::max(1, jobs);
+  pool.window = 4 * pool.threads;
+  sim::run_ordered<std::vector<Expanded>>(static_cast<std::int64_t>((total + kBlock - 1) / kBlock), {false}, pool,
+                                          expand_block, gather);
   return runs;
 }
 
 std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::atomic<bool>& stop) {
-  const std::vector<SweepRun> runs = expand_sweep(spec);
+  const std::vector<SweepRun> runs = expand_sweep(spec, o.jobs);
   fs::create_directories(o.out_dir + "/runs");
   const sim::FolderLock lock(o.out_dir);
   const auto m = manifest(spec, runs);
