@@ -167,9 +167,14 @@ nlohmann::json read_manifest(const std::string& dir) {
   return m;
 }
 
+// A run's summary rows as stored, by run id.
+using StoredRuns = std::map<std::string, std::vector<analysis::StoredSummary>>;
+
 // The merged summary of the runs listed in a manifest whose files are present: one row per run
 // and policy, with the run's id, seed and axis values as columns. Written as HDF5 and CSV.
-std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
+// `known` holds the rows of runs this process wrote: the same rows as their files', which are
+// read only for the others (opening a file under HDF5's lock was most of this serial step).
+std::size_t write_summary(const std::string& dir, const nlohmann::json& m, const StoredRuns& known = {}) {
   constexpr std::size_t kId = 24, kText = 64;
   struct Column {
     std::string name;
@@ -189,11 +194,16 @@ std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
   std::vector<char> rows;
   std::size_t count = 0;
   for (const auto& r : m["runs"]) {
-    const std::string file = dir + "/runs/" + r["id"].get<std::string>() + ".h5";
-    if (!fs::exists(file)) continue;
-    for (const analysis::SummaryRow& s : analysis::read_summary(file)) {
+    const std::string id = r["id"].get<std::string>();
+    std::vector<analysis::StoredSummary> read;
+    const auto it = known.find(id);
+    if (it == known.end()) {
+      const std::string file = dir + "/runs/" + id + ".h5";
+      if (!fs::exists(file)) continue;
+      for (const analysis::SummaryRow& s : analysis::read_summary(file)) read.push_back(analysis::to_stored(s));
+    }
+    for (const analysis::StoredSummary& stored : it == known.end() ? read : it->second) {
       std::vector<char> row(row_size, 0);
-      const std::string id = r["id"].get<std::string>();
       std::memcpy(row.data(), id.data(), std::min(id.size(), kId - 1));
       const std::uint64_t seed = r["seed"].get<std::uint64_t>();
       std::memcpy(row.data() + kId, &seed, sizeof seed);
@@ -206,7 +216,6 @@ std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
           std::memcpy(row.data() + axes[a].offset, v.data(), std::min(v.size(), kText - 1));
         }
       }
-      const analysis::StoredSummary stored = analysis::to_stored(s);
       std::memcpy(row.data() + base, &stored, sizeof stored);
       rows.insert(rows.end(), row.begin(), row.end());
       ++count;
@@ -509,6 +518,8 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
 
   Progress progress(todo.size(), o.progress);
   std::atomic<std::size_t> done{0};
+  StoredRuns written;
+  std::mutex written_mutex;
   // Each run writes its own file, so the pool may finish them in any order (no ordered window).
   sim::PoolOptions pool;
   pool.threads = std::max(1, o.jobs);
@@ -523,7 +534,14 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
     RunOptions options;
     options.threads = 1;  // parallelism is across runs
     options.stop = &stop;  // a run in flight stops too, and leaves no file
-    if (!run_to_file(scenario, options, run_file(o.out_dir, run), attributes).completed) return false;
+    const RunOutcome outcome = run_to_file(scenario, options, run_file(o.out_dir, run), attributes);
+    if (!outcome.completed) return false;
+    std::vector<analysis::StoredSummary> stored;
+    for (const analysis::SummaryRow& row : outcome.rows) stored.push_back(analysis::to_stored(row));
+    {
+      std::lock_guard hold(written_mutex);
+      written.emplace(run.id, std::move(stored));
+    }
     ++done;
     progress.done_one();
     return true;
@@ -540,7 +558,7 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
         if (static_cast<int>(r["index"].get<std::size_t>() % static_cast<std::size_t>(o.shards)) == o.shard - 1)
           mine["runs"].push_back(r);
     }
-    write_summary(o.out_dir, nlohmann::json::parse(mine.dump()));
+    write_summary(o.out_dir, nlohmann::json::parse(mine.dump()), written);
   }
   return left;
 }
