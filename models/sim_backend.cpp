@@ -9,7 +9,25 @@ SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Cloc
                        std::uint64_t seed, int max_steps, const ServedEndpoints* endpoints)
     : agents_(agents), workload_(workload), clock_(clock), endpoints_(endpoints), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
       seed_(seed), max_steps_(max_steps),
-      script_() {}
+      script_() {
+  sim::RandomStream unused(seed, "offpath", 0);  // such an agent draws no number from it
+  for (int a = 0; a < sim::kAgents; ++a) {
+    const AgentModel& agent = agents_[static_cast<std::size_t>(a)];
+    if (!agent.constant() || agent.latency.draws() || agent.input_per_step != 0) continue;
+    int prior = 0;
+    for (int c = 0; c < agent.calls_per_step; ++c) {
+      repeated_[static_cast<std::size_t>(a)].push_back({prior, agent.draw(0, c, prior, unused)});
+      prior += repeated_[static_cast<std::size_t>(a)].back().call.tokens.output;
+    }
+  }
+}
+
+ScriptedCall SimBackend::off_path(const sim::CallRequest& r) {
+  const auto& repeated = repeated_[static_cast<std::size_t>(sim::index(r.agent))];
+  const auto c = static_cast<std::size_t>(r.call_index);
+  if (c < repeated.size() && repeated[c].prior == r.prior_output) return repeated[c].call;
+  return agent_(r.agent).draw(r.step, r.call_index, r.prior_output, *offpath_rng_);
+}
 
 void SimBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) {
   sink_ = &sink;
@@ -35,7 +53,7 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   } else {
     // Off-path draws have a stream of their own, so that they never depend on how the script
     // was made (drawn, or read from a trace).
-    call.scripted = agent_(r.agent).draw(r.step, r.call_index, r.prior_output, *offpath_rng_);
+    call.scripted = off_path(r);
     call.step_calls = agent_(r.agent).calls_per_step;
   }
   call.call_index = r.call_index;

@@ -3,6 +3,7 @@
 // (conditioned on a wrong guess) are drawn from the agents' models with the episode's stream.
 // Completion is an event on the simulated clock; the calls of an agent with a served latency run
 // on its shared endpoint instead (models/served_endpoint.hpp), which says when they end.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -74,6 +75,8 @@ class SimBackend final : public sim::Backend,
   const Call& at(std::uint32_t id) const { return calls_[id - base_]; }
   Call& at(std::uint32_t id) { return calls_[id - base_]; }
   const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }
+  // An off-path call: drawn from its agent's model, or the same call made again (see `repeated_`).
+  ScriptedCall off_path(const sim::CallRequest& r);
 
   const Agents& agents_;
   const Workload& workload_;
@@ -84,6 +87,14 @@ class SimBackend final : public sim::Backend,
   int max_steps_;
   sim::CallSink* sink_ = nullptr;
   std::optional<sim::RandomStream> offpath_rng_;  // calls off the committed path, made on demand
+  // An agent that draws no random number and whose prompt does not grow makes the same calls at
+  // every step (draw_path_calls repeats them too): call c of a step, after the step's earlier
+  // calls wrote `prior` tokens, is drawn once here (empty for other agents).
+  struct RepeatedCall {
+    int prior;
+    ScriptedCall call;
+  };
+  std::array<std::vector<RepeatedCall>, sim::kAgents> repeated_;
   EpisodeScript script_;
   std::vector<Call> calls_;  // by call id, from base_ on
   std::uint32_t base_ = 0;
