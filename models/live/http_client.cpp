@@ -21,6 +21,9 @@ namespace specsim::models::live {
 namespace {
 
 constexpr std::size_t kMaxBody = 16u << 20;  // a larger answer is a protocol error
+// Idle connections kept for reuse. libcurl's default keeps four per transfer still added, so as
+// a burst of streams ends it closes most of their connections and the next burst connects anew.
+constexpr long kMaxIdleConnections = 512;
 
 struct Endpoint {
   EndpointConfig config;
@@ -50,6 +53,7 @@ struct Call {
   std::string raw;  // a non-streamed answer, or an error body
   long status = 0;
   bool got_event = false;
+  sim::Time done_at = sim::Time::zero();  // when [DONE] arrived: the end, not the later walk
   std::optional<sim::Time> retry_after;
   std::string protocol_error;  // set by the write callback, which then aborts the transfer
   std::optional<std::string> timeout_error;
@@ -89,6 +93,7 @@ struct HttpClient::Impl {
     std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     multi = curl_multi_init();
     if (!multi) throw std::runtime_error("curl_multi_init failed");
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, kMaxIdleConnections);
   }
   ~Impl() {
     for (auto& [id, call] : calls) close_transfer(*call);
@@ -138,9 +143,10 @@ struct HttpClient::Impl {
       c.sse.feed(bytes, [&](const SseEvent& e) {
         c.got_event = true;
         const std::string delta = c.acc.add(e.data);
+        Impl& self = *c.owner;
+        if (c.acc.done()) c.done_at = self.clock.now();
         if (delta.empty()) return;
         const CallHandle id = c.id;
-        Impl& self = *c.owner;
         if (!c.first_token_reported) {
           c.first_token_reported = true;
           c.timings.first_token = self.clock.now();  // measured here, not when the callback runs
@@ -178,6 +184,7 @@ struct HttpClient::Impl {
     c.raw.clear();
     c.status = 0;
     c.got_event = false;
+    c.done_at = sim::Time::zero();
     c.retry_after.reset();
     c.protocol_error.clear();
     c.timeout_error.reset();
@@ -285,7 +292,8 @@ struct HttpClient::Impl {
     a.error = redact(a.error, ep);
     const CallHandle id = c.id;
     if (a.error.empty()) {
-      c.timings.ended = now;
+      if (c.stream) a.ended = c.done_at;
+      c.timings.ended = a.ended;
       Completion done{c.stream ? c.acc.result() : parsed_, c.attempts, c.timings};
       if (!c.stream) done.timings.first_token = now;
       finish(c, [done](Call& call) {
@@ -395,15 +403,17 @@ void HttpClient::poll(sim::Time max_wait) {
   const sim::Time wake = sim::min(s.start_ready(now), s.check_first_token(now));
   sim::Time wait = max_wait;
   if (wake != sim::Time::max()) wait = sim::min(wait, sim::max(sim::Time::zero(), wake - now));
-  int still = 0;
+  int still = static_cast<int>(s.running);  // below `running`: a transfer has ended
+  // New transfers are kicked off at once (or the request sits unsent until libcurl's own timer);
+  // on a kept-alive connection the whole answer may already have come back by then.
   if (std::exchange(s.added, false)) curl_multi_perform(s.multi, &still);
-  if (s.finished_.empty()) {
+  if (s.events.empty() && s.finished_.empty() && still == static_cast<int>(s.running)) {
     // libcurl waits in whole milliseconds: round down, so a timer is never overslept (the clock
     // calls again for the rest).
     const std::int64_t ms = std::min<std::int64_t>(wait.ns() / 1'000'000, 1000);
     if (s.running > 0 || ms > 0) curl_multi_poll(s.multi, nullptr, 0, static_cast<int>(ms), nullptr);
+    curl_multi_perform(s.multi, &still);
   }
-  curl_multi_perform(s.multi, &still);
   now = s.clock.now();
   int left = 0;
   while (CURLMsg* m = curl_multi_info_read(s.multi, &left)) {
