@@ -35,7 +35,7 @@ struct AgentModel {
     for (const auto* tokens : {&output, &reasoning})
       for (const auto& d : *tokens)
         if (d.sigma > 0) return false;
-    return latency.jitter_sigma <= 0;
+    return !latency.draws();  // jitter or exponential call times: a fresh time per call
   }
   // Dollars for the `billed` tokens of `call` (its prompt length picks the price tier).
   double cost(const sim::CallRecord& call, const sim::CallTokens& billed) const {

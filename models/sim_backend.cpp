@@ -13,7 +13,7 @@ SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Cloc
   sim::RandomStream unused(seed, "offpath", 0);  // such an agent draws no number from it
   for (int a = 0; a < sim::kAgents; ++a) {
     const AgentModel& agent = agents_[static_cast<std::size_t>(a)];
-    if (!agent.constant() || agent.latency.draws() || agent.input_per_step != 0) continue;
+    if (!agent.constant() || agent.input_per_step != 0) continue;
     int prior = 0;
     for (int c = 0; c < agent.calls_per_step; ++c) {
       repeated_[static_cast<std::size_t>(a)].push_back({prior, agent.draw(0, c, prior, unused)});
