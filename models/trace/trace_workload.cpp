@@ -74,6 +74,11 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
   out.ends_with_terminate = static_cast<int>(task.steps.size()) <= max_steps;
   out.match.resize(static_cast<std::size_t>(out.steps));
   out.guess_terminal.assign(static_cast<std::size_t>(out.steps), 0);
+  // Recorded top-K candidates give each step the rank of T's action among them.
+  const bool ranked = !config_.modelled_verdicts &&
+                      std::any_of(task.steps.begin(), task.steps.end(),
+                                  [](const Step& st) { return st.approx && !st.approx->alternatives.empty(); });
+  if (ranked) out.rank.assign(static_cast<std::size_t>(out.steps), -1);
   std::vector<ScriptedCall> calls;
   const AgentModel& approx = agents[static_cast<std::size_t>(sim::index(sim::Agent::approx))];
   for (int s = 0; s < out.steps; ++s) {
@@ -82,6 +87,7 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
       out.match[static_cast<std::size_t>(s)] = rng.bernoulli(*config_.match_rate);
     } else {
       out.match[static_cast<std::size_t>(s)] = step_matches(step, *config_.match_rule);
+      if (ranked) out.rank[static_cast<std::size_t>(s)] = static_cast<std::int8_t>(candidate_rank(step, *config_.match_rule));
       out.guess_terminal[static_cast<std::size_t>(s)] = step.approx && is_terminate(step.approx->action);
     }
     const LatencyFit* fit = config_.fitted_latency ? config_.latency_fit.get() : nullptr;

@@ -56,3 +56,33 @@ TEST_CASE("fixed-k agrees with the closed form within 1%", "[closed_form]") {
     }
   }
 }
+
+// docs/DESIGN.md, "Top-K guesses": one step ahead (k = 2) with T's next step run under each of
+// A's K candidates, a round commits 1 + p_K steps on average and lasts t + a p_K, where p_K is
+// the probability that one of the K candidates is T's action.
+TEST_CASE("top-K one step ahead agrees with the closed form within 1%", "[closed_form][top_k]") {
+  const std::string base = read(SPECSIM_SOURCE_DIR "/scenarios/validation/iid-top-k.yaml");
+  const double a = 1.0, t = 4.0, q = 0.3;
+  for (double p : {0.2, 0.5}) {
+    for (int k : {1, 2, 3, 5}) {
+      std::string text = base;
+      replace(text, "p: 0.4", "p: " + std::to_string(p));
+      replace(text, "top_k: {candidates: 3, pricing", "top_k: {candidates: " + std::to_string(k) + ", pricing");
+      replace(text, "top_k: {candidates: 3, catch", "top_k: {candidates: " + std::to_string(k) + ", catch");
+      replace(text, "n: 20", "n: 2000");
+      replace(text, "episodes: 2000", "episodes: 40");
+      const runner::Scenario scenario = runner::parse_scenario(text, "iid-top-k (p, K substituted)");
+      runner::RunOptions options;
+      options.threads = 2;
+      const runner::RunOutcome out = runner::run_summary(scenario, options);
+      REQUIRE(out.rows.size() == 2);
+
+      const double pk = 1 - (1 - p) * std::pow(1 - q, k - 1);
+      const double expected = (t + a * pk) / (1 + pk);
+      const double per_step = out.rows[1].latency_mean_s / out.rows[1].steps;
+      INFO("p = " << p << ", K = " << k << ": simulated " << per_step << " s/step, closed form " << expected);
+      CHECK(std::abs(per_step - expected) / expected < 0.01);
+      CHECK(std::abs(out.rows[1].speedup - (1 + pk) / (1 + a / t * pk)) / out.rows[1].speedup < 0.01);
+    }
+  }
+}
