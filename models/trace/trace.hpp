@@ -50,7 +50,7 @@ struct AgentStep {
   std::vector<Call> calls;
   // The approximation's further candidates for the step, best first after `action` (top-K
   // guesses, sim/speculation_tree.hpp); empty for the target and for a single guess.
-  std::vector<std::string> alternatives;
+  std::vector<std::string> alternatives{};  // initialised: aggregates that omit it stay warning-free
 
   sim::Time latency() const;  // the calls run one after another
   std::int64_t input_tokens() const;
