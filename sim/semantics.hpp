@@ -29,7 +29,7 @@ struct Semantics {
   CancelRule cancel = CancelRule::eager;
   TerminateGuess terminate_guess = TerminateGuess::stops;
   RetryBilling retries = RetryBilling::bill_each;
-  SpeculationTree top_k;  // top-K guesses (sim/speculation_tree.hpp); one candidate: DSP's chain
+  SpeculationTree top_k{};  // (initialised: aggregates that omit it stay warning-free) top-K guesses (sim/speculation_tree.hpp); one candidate: DSP's chain
 };
 
 // `{cancel: eager | in_order, terminate_guess: stops | only_if_right, retries: bill_each | fold,
