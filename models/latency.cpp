@@ -20,6 +20,11 @@ CallTiming LatencyModel::timing(int input_tokens, int output_tokens, double jitt
     const double tail = 0.5 * std::erfc(jitter / std::sqrt(2.0));
     return {bounded(-fixed_s * std::log(tail)), sim::Time::zero()};
   }
+  if (kind == Kind::served) {  // alone on the endpoint: its rates at concurrency 1
+    const ServingRates r = profile.at(1);
+    const sim::Time first = bounded(input_tokens / r.prefill_tps);
+    return {first + bounded(output_tokens / r.decode_tps), first};
+  }
   const double factor = jitter_sigma > 0 ? std::exp(jitter_sigma * jitter - 0.5 * jitter_sigma * jitter_sigma) : 1.0;
   if (kind == Kind::fixed) {
     const sim::Time total = bounded(fixed_s * factor);
@@ -51,6 +56,14 @@ LatencyModel decode_exponential(const sim::ConfigNode& node, LatencyModel m) {
   return m;
 }
 
+LatencyModel decode_served(const sim::ConfigNode& node, LatencyModel m) {
+  node.expect_keys({"kind", "profile"});
+  m.kind = LatencyModel::Kind::served;
+  m.profile = decode_profile(node.at("profile"));
+  m.jitter_sigma = 0;
+  return m;
+}
+
 // Unset fields keep the base's values (for an agent: its model's, from the catalogue).
 LatencyModel decode_tokens(const sim::ConfigNode& node, LatencyModel m) {
   node.expect_keys({"kind", "ttft_s", "prefill_tokens_per_s", "decode_tokens_per_s", "jitter_sigma"});
@@ -72,6 +85,7 @@ const sim::Registry<LatencyDecoder>& latency_kinds() {
       {"fixed", R::constant(decode_fixed)},
       {"tokens", R::constant(decode_tokens)},
       {"exponential", R::constant(decode_exponential)},
+      {"served", R::constant(decode_served)},
   }};
   return registry;
 }

@@ -6,10 +6,28 @@
 namespace specsim::models {
 
 SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock,
-                       std::uint64_t seed, int max_steps)
-    : agents_(agents), workload_(workload), clock_(clock), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
+                       std::uint64_t seed, int max_steps, const ServedEndpoints* endpoints)
+    : agents_(agents), workload_(workload), clock_(clock), endpoints_(endpoints), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
       seed_(seed), max_steps_(max_steps),
-      script_() {}
+      script_() {
+  sim::RandomStream unused(seed, "offpath", 0);  // such an agent draws no number from it
+  for (int a = 0; a < sim::kAgents; ++a) {
+    const AgentModel& agent = agents_[static_cast<std::size_t>(a)];
+    if (!agent.constant() || agent.latency.draws() || agent.input_per_step != 0) continue;
+    int prior = 0;
+    for (int c = 0; c < agent.calls_per_step; ++c) {
+      repeated_[static_cast<std::size_t>(a)].push_back({prior, agent.draw(0, c, prior, unused)});
+      prior += repeated_[static_cast<std::size_t>(a)].back().call.tokens.output;
+    }
+  }
+}
+
+ScriptedCall SimBackend::off_path(const sim::CallRequest& r) {
+  const auto& repeated = repeated_[static_cast<std::size_t>(sim::index(r.agent))];
+  const auto c = static_cast<std::size_t>(r.call_index);
+  if (c < repeated.size() && repeated[c].prior == r.prior_output) return repeated[c].call;
+  return agent_(r.agent).draw(r.step, r.call_index, r.prior_output, *offpath_rng_);
+}
 
 void SimBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) {
   sink_ = &sink;
@@ -39,11 +57,15 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   } else {
     // Off-path draws have a stream of their own, so that they never depend on how the script
     // was made (drawn, or read from a trace).
-    call.scripted = agent_(r.agent).draw(r.step, r.call_index, r.prior_output, *offpath_rng_);
+    call.scripted = off_path(r);
     call.step_calls = agent_(r.agent).calls_per_step;
   }
   call.call_index = r.call_index;
-  if (sim_clock_) {
+  call.endpoint = endpoints_ ? endpoints_->of(r.agent) : nullptr;
+  if (call.endpoint) {
+    call.started = clock_.now();
+    call.request = call.endpoint->start(*this, id, call.scripted.tokens.input, call.scripted.tokens.planned_output);
+  } else if (sim_clock_) {
     call.started = sim_clock_->now();
     call.done = sim_clock_->schedule(call.started + call.scripted.latency, this, id);
   } else {
@@ -52,8 +74,18 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   }
 }
 
+void SimBackend::served(std::uint64_t id, sim::Time first_token) {
+  at(static_cast<std::uint32_t>(id)).served_first_token = first_token;
+  sink_->on_call_finished(static_cast<std::uint32_t>(id));
+}
+
 sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
   Call& call = at(id);
+  if (call.endpoint) {
+    sim::CallTokens t = call.scripted.tokens;
+    t.output = call.endpoint->cancel(call.request);
+    return t;
+  }
   if (sim_clock_) sim_clock_->cancel(call.done);
   else clock_.cancel(call.done);
   // Output streams at a constant rate between the first and the last token.
@@ -72,7 +104,7 @@ sim::CallOutcome SimBackend::outcome(std::uint32_t id) const {
   const Call& call = at(id);
   sim::CallOutcome o;
   o.tokens = call.scripted.tokens;
-  o.first_token = call.started + call.scripted.first_token;
+  o.first_token = call.endpoint ? call.served_first_token : call.started + call.scripted.first_token;
   o.attempts = call.scripted.attempts;
   return o;
 }

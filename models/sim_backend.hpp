@@ -1,10 +1,13 @@
 #pragma once
 // The simulated backend: calls on the committed path replay the episode's script; calls off it
 // (conditioned on a wrong guess) are drawn from the agents' models with the episode's stream.
-// Completion is an event on the simulated clock.
+// Completion is an event on the simulated clock; the calls of an agent with a served latency run
+// on its shared endpoint instead (models/served_endpoint.hpp), which says when they end.
+#include <array>
 #include <cstdint>
 #include <vector>
 
+#include "models/served_endpoint.hpp"
 #include "models/workload.hpp"
 #include "sim/backend.hpp"
 #include "sim/clock.hpp"
@@ -15,10 +18,13 @@ namespace specsim::models {
 class SimBackend final : public sim::Backend,
                          public sim::FeatureSource,
                          public sim::LookAhead,
-                         public sim::EventHandler {
+                         public sim::EventHandler,
+                         public ServedEndpoint::Client {
  public:
+  // `endpoints`: where the calls of agents with a served latency run (none: each call takes its
+  // isolated time).
   SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock, std::uint64_t seed,
-             int max_steps);
+             int max_steps, const ServedEndpoints* endpoints = nullptr);
 
   void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
   void start_call(std::uint32_t call, const sim::CallRequest& request) override;
@@ -56,27 +62,42 @@ class SimBackend final : public sim::Backend,
   std::optional<sim::RecordedRound> recorded_round(int step) const override;
 
   void on_event(std::uint64_t call) override { sink_->on_call_finished(static_cast<std::uint32_t>(call)); }
+  void served(std::uint64_t call, sim::Time first_token) override;
 
  private:
   struct Call {
     ScriptedCall scripted;
     sim::Time started;
     sim::EventId done;
+    ServedEndpoint* endpoint = nullptr;  // where it runs, if served
+    std::uint64_t request = 0;           // its request there
+    sim::Time served_first_token;
     bool on_path = false;  // replays the script (else drawn off the committed path)
     int call_index = 0, step_calls = 1;
   };
   const Call& at(std::uint32_t id) const { return calls_[id - base_]; }
   Call& at(std::uint32_t id) { return calls_[id - base_]; }
   const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }
+  // An off-path call: drawn from its agent's model, or the same call made again (see `repeated_`).
+  ScriptedCall off_path(const sim::CallRequest& r);
 
   const Agents& agents_;
   const Workload& workload_;
   sim::Clock& clock_;
+  const ServedEndpoints* endpoints_;
   sim::SimClock* sim_clock_;  // the same clock when it is a simulated one: no virtual calls
   std::uint64_t seed_;
   int max_steps_;
   sim::CallSink* sink_ = nullptr;
   std::optional<sim::RandomStream> offpath_rng_;  // calls off the committed path, made on demand
+  // An agent that draws no random number and whose prompt does not grow makes the same calls at
+  // every step (draw_path_calls repeats them too): call c of a step, after the step's earlier
+  // calls wrote `prior` tokens, is drawn once here (empty for other agents).
+  struct RepeatedCall {
+    int prior;
+    ScriptedCall call;
+  };
+  std::array<std::vector<RepeatedCall>, sim::kAgents> repeated_;
   EpisodeScript script_;
   std::vector<Call> calls_;  // by call id, from base_ on
   std::uint32_t base_ = 0;

@@ -2,8 +2,11 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <deque>
@@ -21,6 +24,9 @@ namespace specsim::models::live {
 namespace {
 
 constexpr std::size_t kMaxBody = 16u << 20;  // a larger answer is a protocol error
+// Idle connections kept for reuse. libcurl's default keeps four per transfer still added, so as
+// a burst of streams ends it closes most of their connections and the next burst connects anew.
+constexpr long kMaxIdleConnections = 512;
 
 struct Endpoint {
   EndpointConfig config;
@@ -50,6 +56,7 @@ struct Call {
   std::string raw;  // a non-streamed answer, or an error body
   long status = 0;
   bool got_event = false;
+  sim::Time done_at = sim::Time::zero();  // when [DONE] arrived: the end, not the later walk
   std::optional<sim::Time> retry_after;
   std::string protocol_error;  // set by the write callback, which then aborts the transfer
   std::optional<std::string> timeout_error;
@@ -81,18 +88,57 @@ struct HttpClient::Impl {
   std::vector<CallHandle> dead;  // ended or cancelled: erased once no queued callback needs them
   CallHandle next_id = 1;
   std::size_t running = 0;
-  // Transfers added since libcurl last ran: they are kicked off before the loop waits, or the
-  // request would sit unsent until libcurl's own timer (about a millisecond) fires.
-  bool added = false;
+  // libcurl's socket interface: it tells which sockets to watch (epoll) and when its timer is
+  // due, and each ready socket drives only its own transfer (curl_multi_perform would walk, and
+  // poll(), every transfer at every wake-up: 256 system calls per chunk of 256 streams).
+  int epoll = -1;
+  std::optional<sim::Time> curl_due;  // libcurl's timer; nullopt: none
 
   Impl(const sim::Clock& c, ClientOptions o) : clock(c), options(o) {
     std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll < 0) throw std::runtime_error("epoll_create1 failed");
     multi = curl_multi_init();
     if (!multi) throw std::runtime_error("curl_multi_init failed");
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, kMaxIdleConnections);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
   }
   ~Impl() {
     for (auto& [id, call] : calls) close_transfer(*call);
     curl_multi_cleanup(multi);
+    ::close(epoll);
+  }
+
+  static int on_socket(CURL*, curl_socket_t fd, int what, void* user, void*) {
+    auto& self = *static_cast<Impl*>(user);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(self.epoll, EPOLL_CTL_DEL, fd, nullptr);  // fails harmlessly if already closed
+      return 0;
+    }
+    epoll_event ev{};
+    ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+    ev.data.fd = fd;
+    if (epoll_ctl(self.epoll, EPOLL_CTL_MOD, fd, &ev) != 0) epoll_ctl(self.epoll, EPOLL_CTL_ADD, fd, &ev);
+    return 0;
+  }
+
+  static int on_timer(CURLM*, long timeout_ms, void* user) {
+    auto& self = *static_cast<Impl*>(user);
+    if (timeout_ms < 0) self.curl_due.reset();
+    else self.curl_due = self.clock.now() + sim::Time::from_ns(static_cast<std::int64_t>(timeout_ms) * 1'000'000);
+    return 0;
+  }
+
+  // Runs libcurl's timer if it is due; returns the transfers still running.
+  int run_curl_timer(sim::Time now, int still) {
+    if (curl_due && *curl_due <= now) {
+      curl_due.reset();
+      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still);
+    }
+    return still;
   }
 
   std::string redact(std::string text, const Endpoint& ep) const {
@@ -138,20 +184,17 @@ struct HttpClient::Impl {
       c.sse.feed(bytes, [&](const SseEvent& e) {
         c.got_event = true;
         const std::string delta = c.acc.add(e.data);
+        Impl& self = *c.owner;
+        if (c.acc.done()) c.done_at = self.clock.now();
         if (delta.empty()) return;
         const CallHandle id = c.id;
-        Impl& self = *c.owner;
         if (!c.first_token_reported) {
           c.first_token_reported = true;
           c.timings.first_token = self.clock.now();  // measured here, not when the callback runs
           const sim::Time t = c.timings.first_token;
-          self.events.emplace_back(id, [t](Call& call) {
-            if (call.callbacks.on_first_token) call.callbacks.on_first_token(t);
-          });
+          if (c.callbacks.on_first_token) self.events.emplace_back(id, [t](Call& call) { call.callbacks.on_first_token(t); });
         }
-        self.events.emplace_back(id, [delta](Call& call) {
-          if (call.callbacks.on_delta) call.callbacks.on_delta(delta);
-        });
+        if (c.callbacks.on_delta) self.events.emplace_back(id, [delta](Call& call) { call.callbacks.on_delta(delta); });
       });
     } catch (const std::exception& e) {  // SseError, ProtocolError
       c.protocol_error = e.what();
@@ -178,6 +221,7 @@ struct HttpClient::Impl {
     c.raw.clear();
     c.status = 0;
     c.got_event = false;
+    c.done_at = sim::Time::zero();
     c.retry_after.reset();
     c.protocol_error.clear();
     c.timeout_error.reset();
@@ -199,8 +243,7 @@ struct HttpClient::Impl {
     curl_easy_setopt(c.easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(c.easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, options.timeouts.connect.ns() / 1'000'000)));
     curl_easy_setopt(c.easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, options.timeouts.total.ns() / 1'000'000)));
-    curl_multi_add_handle(multi, c.easy);
-    added = true;
+    curl_multi_add_handle(multi, c.easy);  // sets libcurl's timer to now: the next poll sends it
     ++running;
     ++ep.running;
     if (c.attempts.empty()) c.timings.started = now;
@@ -285,7 +328,8 @@ struct HttpClient::Impl {
     a.error = redact(a.error, ep);
     const CallHandle id = c.id;
     if (a.error.empty()) {
-      c.timings.ended = now;
+      if (c.stream) a.ended = c.done_at;
+      c.timings.ended = a.ended;
       Completion done{c.stream ? c.acc.result() : parsed_, c.attempts, c.timings};
       if (!c.stream) done.timings.first_token = now;
       finish(c, [done](Call& call) {
@@ -395,15 +439,24 @@ void HttpClient::poll(sim::Time max_wait) {
   const sim::Time wake = sim::min(s.start_ready(now), s.check_first_token(now));
   sim::Time wait = max_wait;
   if (wake != sim::Time::max()) wait = sim::min(wait, sim::max(sim::Time::zero(), wake - now));
-  int still = 0;
-  if (std::exchange(s.added, false)) curl_multi_perform(s.multi, &still);
-  if (s.finished_.empty()) {
-    // libcurl waits in whole milliseconds: round down, so a timer is never overslept (the clock
+  // New transfers are sent at once (libcurl's timer is due when one is added); on a kept-alive
+  // connection the whole answer may already have come back by then.
+  int still = s.run_curl_timer(now, static_cast<int>(s.running));  // below `running`: one ended
+  if (s.events.empty() && s.finished_.empty() && still == static_cast<int>(s.running)) {
+    if (s.curl_due) wait = sim::min(wait, sim::max(sim::Time::zero(), *s.curl_due - now));
+    // epoll waits in whole milliseconds: round down, so a timer is never overslept (the clock
     // calls again for the rest).
     const std::int64_t ms = std::min<std::int64_t>(wait.ns() / 1'000'000, 1000);
-    if (s.running > 0 || ms > 0) curl_multi_poll(s.multi, nullptr, 0, static_cast<int>(ms), nullptr);
+    std::array<epoll_event, 256> ready{};
+    const int n = epoll_wait(s.epoll, ready.data(), static_cast<int>(ready.size()), static_cast<int>(ms));
+    for (int i = 0; i < n; ++i) {
+      const std::uint32_t ev = ready[static_cast<std::size_t>(i)].events;
+      const int mask = ((ev & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((ev & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                       ((ev & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+      curl_multi_socket_action(s.multi, ready[static_cast<std::size_t>(i)].data.fd, mask, &still);
+    }
+    still = s.run_curl_timer(s.clock.now(), still);
   }
-  curl_multi_perform(s.multi, &still);
   now = s.clock.now();
   int left = 0;
   while (CURLMsg* m = curl_multi_info_read(s.multi, &left)) {

@@ -1,7 +1,9 @@
 #pragma once
-// Chat completions over HTTP for live runs, on libcurl's multi interface: every transfer of every
-// endpoint is driven by poll(), which the wall clock calls between its timers (sim::IoSource), so
+// Chat completions over HTTP for live runs, on libcurl's multi socket interface: every transfer of
+// every endpoint is driven by poll() (one epoll wait, then libcurl runs only the transfers whose
+// sockets are ready), which the wall clock calls between its timers (sim::IoSource), so
 // completions and the planner's timers are served by one thread, in time order, without locks.
+// Connections are kept alive and reused by later calls to the same host.
 //
 // What it does for the caller: streaming (SSE, usage asked for), the time of the first content
 // token and of the end, true cancellation (the transfer is closed at once and no callback follows),

@@ -50,6 +50,7 @@ struct Server::Impl {
   ServeOptions options;
   Counters counters;
   std::function<void(const Disconnect&)> observer;
+  std::function<void(const Answered&)> answered_observer;
   std::uint64_t next_request = 0;
 
   steady::duration scaled(sim::Time world_time) const {
@@ -71,19 +72,53 @@ class Session : public std::enable_shared_from_this<Session> {
   void start() {
     beast::error_code ec;
     sock_.set_option(tcp::no_delay(true), ec);  // token chunks are tiny: Nagle would hold them back
-    parser_.emplace();
-    parser_->body_limit(1 << 20);
-    parser_->header_limit(64 << 10);
-    http::async_read(sock_, buf_, *parser_, [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_request(e); });
+    read_request();
   }
 
  private:
-  void on_request(beast::error_code ec) {
+  // One read is always pending on the connection: for the next request when idle, and while an
+  // answer goes out, as the watch for the client going away (an HTTP/1.1 client sends nothing
+  // more before the answer ends, so its completion then means a close or reset).
+  void read_request() {
+    parser_.emplace();
+    parser_->body_limit(1 << 20);
+    parser_->header_limit(64 << 10);
+    http::async_read(sock_, buf_, *parser_, [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_read(e); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (closed_) return;
+    const bool gone = ec == http::error::end_of_stream || ec == net::error::connection_reset || ec == net::error::eof;
+    if (answering_) {
+      if (ec) return client_gone();
+      pipelined_ = true;  // served when the current answer is done
+      return;
+    }
+    if (gone) return close();  // an idle keep-alive connection closed by the client
     if (ec) {
-      if (ec == http::error::end_of_stream || ec == net::error::connection_reset || ec == net::error::eof) return close();
+      keep_alive_ = false;
+      answering_ = true;
       return respond(400, "Bad Request", error_json("bad HTTP request: " + ec.message(), "invalid_request_error"));
     }
-    const auto& req = parser_->get();
+    take_request();
+  }
+
+  void take_request() {
+    const auto req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    answering_ = true;
+    read_request();
+    on_request(req);
+  }
+
+  // The answer's last byte is written: the connection waits for the next request, or closes.
+  void answer_done() {
+    if (!keep_alive_) return close();
+    answering_ = false;
+    if (std::exchange(pipelined_, false)) take_request();
+  }
+
+  void on_request(const http::request<http::string_body>& req) {
     const std::string target(req.target());
     const std::string path = target.substr(0, target.find('?'));
     if (path == "/v1/models") {
@@ -101,7 +136,9 @@ class Session : public std::enable_shared_from_this<Session> {
       std::string user;
       for (const auto& m : request_.messages)
         if (m.role == "user") user = m.content;
-      call_ = srv_.world->answer(request_.model, parse_prompt(user));
+      const PromptQuery query = parse_prompt(user);
+      task_ = query.task;
+      call_ = srv_.world->answer(request_.model, query);
     } catch (const ProtocolError& e) {
       return respond(400, "Bad Request", error_json(e.what(), "invalid_request_error"));
     }
@@ -121,7 +158,7 @@ class Session : public std::enable_shared_from_this<Session> {
       case Fault::stall:
         ++srv_.counters.stalls;
         srv_.log("fault stall: " + call_.label);
-        return watch();  // never answers; ends when the client gives up
+        return;  // never answers; ends when the client gives up (the pending read sees it)
       case Fault::drop:
         ++srv_.counters.drops;
         srv_.log("fault drop: " + call_.label);
@@ -136,15 +173,18 @@ class Session : public std::enable_shared_from_this<Session> {
     id_ = fmt::format("chatcmpl-specsim-{}", srv_.next_request);
     created_ = static_cast<std::int64_t>(std::time(nullptr));
     pieces_ = pieces_of(call_.content);
-    watch();
+    sent_ = 0;
     if (!request_.stream) {
       return wait_until(call_.total, [this] {
         ++srv_.counters.answered;
+        const auto now = steady::now();
+        report_answered(now, now);
         respond(200, "OK", response_json(id_, request_.model, created_, call_.content, call_.usage));
       });
     }
-    write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-          "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+    write(fmt::format("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                      "Connection: {}\r\nTransfer-Encoding: chunked\r\n\r\n",
+                      connection_header()),
           [this] {
             if (!request_.include_usage) return next_piece();
             // At once, as OpenAI's first chunk: the role with no content, here with the prompt's
@@ -168,6 +208,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (sent_ < n) {
       return wait_until(piece_at(sent_), [this, n] {
         std::string bytes;
+        if (sent_ == 0) first_sent_ = steady::now();
         do {
           bytes += frame_chunk(sse(chunk_json(id_, request_.model, created_, pieces_[static_cast<std::size_t>(sent_++)], nullptr)));
         } while (sent_ < n && t0_ + srv_.scaled(piece_at(sent_)) <= steady::now());
@@ -178,9 +219,10 @@ class Session : public std::enable_shared_from_this<Session> {
       std::string tail = sse(chunk_json(id_, request_.model, created_, "", "stop"));
       if (request_.include_usage) tail += sse(usage_chunk_json(id_, request_.model, created_, call_.usage));
       tail += sse("[DONE]");
+      report_answered(first_sent_, steady::now());
       write(frame_chunk(tail) + "0\r\n\r\n", [this] {
         ++srv_.counters.answered;
-        close();
+        answer_done();
       });
     });
   }
@@ -203,20 +245,16 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  const char* connection_header() const { return keep_alive_ ? "keep-alive" : "close"; }
+
   void respond(int status, const char* reason, const std::string& body, const std::string& extra_headers = {}) {
-    write(fmt::format("HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n{}",
-                      status, reason, body.size(), extra_headers, body),
-          [this] { close(); });
+    write(fmt::format("HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: {}\r\n{}\r\n{}",
+                      status, reason, body.size(), connection_header(), extra_headers, body),
+          [this] { answer_done(); });
   }
 
-  // A read kept pending while answering: the client sends nothing more on this connection, so
-  // its completion means the client closed it (or reset it).
-  void watch() {
-    sock_.async_read_some(net::buffer(watch_buf_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (self->closed_) return;
-      if (ec) return self->client_gone();
-      self->watch();
-    });
+  void report_answered(steady::time_point first, steady::time_point last) const {
+    if (srv_.answered_observer) srv_.answered_observer(Answered{t0_, first, last, task_, call_.label});
   }
 
   void client_gone() {
@@ -243,15 +281,17 @@ class Session : public std::enable_shared_from_this<Session> {
   net::steady_timer timer_;
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::array<char, 256> watch_buf_{};
   std::string out_;
   bool closed_ = false;
+  bool answering_ = false;  // a request is being answered (the pending read watches for a close)
+  bool keep_alive_ = true;
+  bool pipelined_ = false;  // the next request arrived before this answer ended
   ChatRequest request_;
   ServedCall call_;
   std::vector<std::string> pieces_;
   std::int64_t sent_ = 0, created_ = 0;
-  std::string id_;
-  steady::time_point t0_;
+  std::string id_, task_;
+  steady::time_point t0_, first_sent_;
 };
 
 }  // namespace
@@ -307,5 +347,6 @@ ServeStats Server::stats() const {
 }
 
 void Server::on_disconnect(std::function<void(const Disconnect&)> observer) { impl_->observer = std::move(observer); }
+void Server::on_answered(std::function<void(const Answered&)> observer) { impl_->answered_observer = std::move(observer); }
 
 }  // namespace specsim::models::live

@@ -9,14 +9,17 @@
 // with async I/O, so the pacing of one stream is never held up by another's sleep, and a client
 // disconnect is seen at once by the read kept pending on each connection.
 //
-// One request per connection (every answer says Connection: close): loopback connects are cheap,
-// and a connection that carries one answer makes "the client went away" unambiguous.
+// Connections are kept alive (HTTP/1.1) unless the client asks to close: a client that reuses its
+// connections pays no connect per call. "The client went away" stays unambiguous: an HTTP/1.1
+// client sends nothing on a connection until the answer on it has ended, so the read kept pending
+// during an answer completes only when the client closes or resets it (a cancel).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <string>
 
 #include "models/live/faults.hpp"
 #include "models/live/served_world.hpp"
@@ -43,6 +46,13 @@ struct Disconnect {
   std::int64_t chunks_sent = 0, chunks_planned = 0;
 };
 
+// What an answer observer is told: when the request was read and when the answer's first content
+// and its end were handed to the socket (the served times a client's measured times are held to).
+struct Answered {
+  std::chrono::steady_clock::time_point received, first_content_sent, last_sent;
+  std::string task, label;
+};
+
 class Server {
  public:
   // Binds 127.0.0.1:port (0: a free port). Throws std::runtime_error if it cannot.
@@ -56,6 +66,7 @@ class Server {
   ServeStats stats() const;  // thread-safe
   // Called on the server's thread; set before run().
   void on_disconnect(std::function<void(const Disconnect&)> observer);
+  void on_answered(std::function<void(const Answered&)> observer);
 
   struct Impl;  // the Asio state, kept out of this header (Beast is slow to compile)
 

@@ -15,7 +15,7 @@ TEST_CASE("the model decoders share the registry's message", "[registry]") {
     return models::decode_latency(ConfigNode::load_string(yaml, "l.yaml").at("latency"), models::LatencyModel{});
   };
   CHECK(testing::input_error_of([&] { latency("latency: {kind: warp}"); }) ==
-        "l.yaml:1:17: latency.kind: unknown latency kind 'warp' (expected one of: exponential, fixed, tokens)");
+        "l.yaml:1:17: latency.kind: unknown latency kind 'warp' (expected one of: exponential, fixed, served, tokens)");
   CHECK(latency("latency: {seconds: 2, kind: fixed}").kind == models::LatencyModel::Kind::fixed);
   CHECK(latency("latency: {ttft_s: 0.5}").kind == models::LatencyModel::Kind::tokens);  // the default kind
   CHECK(latency("latency: {kind: exponential, mean_s: 2}").fixed_s == 2.0);

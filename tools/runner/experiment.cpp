@@ -41,7 +41,7 @@ class Lane {
  public:
   Lane(const Scenario& s, const policies::PolicySpec& spec)
       : file_(s.file), label_(spec.label), policy_(spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s})),
-        backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps), meter_(s.agents, s.billing),
+        endpoints_(s.agents, clock_), backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps, &endpoints_), meter_(s.agents, s.billing),
         planner_(metered_config(s, meter_), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
 
   std::vector<sim::EpisodeRun> run(std::int64_t first, std::int64_t count) {
@@ -68,6 +68,7 @@ class Lane {
   std::string file_, label_;
   sim::SimClock clock_;
   std::unique_ptr<policies::Policy> policy_;
+  models::ServedEndpoints endpoints_;  // an episode's own calls share them (k guesses in flight at once)
   models::SimBackend backend_;
   analysis::PriceMeter meter_;
   sim::Planner planner_;

@@ -29,9 +29,10 @@ using analysis::FleetReplication;
 // a learning policy learns from the tasks its slot served (one learner per worker of a service).
 struct Slot {
   Slot(const Scenario& s, const policies::PolicySpec& spec, sim::SimClock& clock, models::SharedLimits& limits,
-       std::array<int, sim::kAgents> limit_of_agent, const sim::PlannerConfig& config)
+       const models::ServedEndpoints& endpoints, std::array<int, sim::kAgents> limit_of_agent,
+       const sim::PlannerConfig& config)
       : policy(spec.make(policies::PolicyEnv{s.seed, spec.label})),
-        world(s.agents, *s.workload, clock, s.seed, s.max_steps),
+        world(s.agents, *s.workload, clock, s.seed, s.max_steps, &endpoints),
         limited(world, limits, limit_of_agent, s.seed),
         planner(config, clock, limited, *policy, &world, spec.looks_ahead ? &world : nullptr) {}
   std::unique_ptr<policies::Policy> policy;
@@ -45,7 +46,7 @@ struct Slot {
 class FleetSim final : public sim::EventHandler {
  public:
   FleetSim(const Scenario& s, const FleetSpec& fleet, const policies::PolicySpec& spec, int replication)
-      : s_(s), fleet_(fleet), spec_(spec), replication_(replication), limits_(fleet_.limits, clock_),
+      : s_(s), fleet_(fleet), spec_(spec), replication_(replication), limits_(fleet_.limits, clock_), endpoints_(s.agents, clock_),
         meter_(s.agents, s.billing), arrivals_rng_(s.seed, "fleet-arrivals", static_cast<std::uint64_t>(replication)) {
     config_ = planner_config(s);
     config_.meter = &meter_;
@@ -153,7 +154,7 @@ class FleetSim final : public sim::EventHandler {
   Slot& take_slot() {
     if (free_.empty()) {
       free_.insert(static_cast<int>(slots_.size()));
-      slots_.push_back(std::make_unique<Slot>(s_, spec_, clock_, limits_, limit_of_agent_, config_));
+      slots_.push_back(std::make_unique<Slot>(s_, spec_, clock_, limits_, endpoints_, limit_of_agent_, config_));
       busy_.push_back(false);
     }
     const int i = *free_.begin();
@@ -225,6 +226,7 @@ class FleetSim final : public sim::EventHandler {
   int replication_;
   sim::SimClock clock_;
   models::SharedLimits limits_;
+  models::ServedEndpoints endpoints_;  // the self-hosted endpoints every session calls
   analysis::PriceMeter meter_;
   sim::PlannerConfig config_;
   std::array<int, sim::kAgents> limit_of_agent_{-1, -1};

@@ -167,9 +167,14 @@ nlohmann::json read_manifest(const std::string& dir) {
   return m;
 }
 
+// A run's summary rows as stored, by run id.
+using StoredRuns = std::map<std::string, std::vector<analysis::StoredSummary>>;
+
 // The merged summary of the runs listed in a manifest whose files are present: one row per run
 // and policy, with the run's id, seed and axis values as columns. Written as HDF5 and CSV.
-std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
+// `known` holds the rows of runs this process wrote: the same rows as their files', which are
+// read only for the others (opening a file under HDF5's lock was most of this serial step).
+std::size_t write_summary(const std::string& dir, const nlohmann::json& m, const StoredRuns& known = {}) {
   constexpr std::size_t kId = 24, kText = 64;
   struct Column {
     std::string name;
@@ -189,11 +194,16 @@ std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
   std::vector<char> rows;
   std::size_t count = 0;
   for (const auto& r : m["runs"]) {
-    const std::string file = dir + "/runs/" + r["id"].get<std::string>() + ".h5";
-    if (!fs::exists(file)) continue;
-    for (const analysis::SummaryRow& s : analysis::read_summary(file)) {
+    const std::string id = r["id"].get<std::string>();
+    std::vector<analysis::StoredSummary> read;
+    const auto it = known.find(id);
+    if (it == known.end()) {
+      const std::string file = dir + "/runs/" + id + ".h5";
+      if (!fs::exists(file)) continue;
+      for (const analysis::SummaryRow& s : analysis::read_summary(file)) read.push_back(analysis::to_stored(s));
+    }
+    for (const analysis::StoredSummary& stored : it == known.end() ? read : it->second) {
       std::vector<char> row(row_size, 0);
-      const std::string id = r["id"].get<std::string>();
       std::memcpy(row.data(), id.data(), std::min(id.size(), kId - 1));
       const std::uint64_t seed = r["seed"].get<std::uint64_t>();
       std::memcpy(row.data() + kId, &seed, sizeof seed);
@@ -206,7 +216,6 @@ std::size_t write_summary(const std::string& dir, const nlohmann::json& m) {
           std::memcpy(row.data() + axes[a].offset, v.data(), std::min(v.size(), kText - 1));
         }
       }
-      const analysis::StoredSummary stored = analysis::to_stored(s);
       std::memcpy(row.data() + base, &stored, sizeof stored);
       rows.insert(rows.end(), row.begin(), row.end());
       ++count;
@@ -407,7 +416,7 @@ SweepSpec load_sweep(const std::string& path) {
   return spec;
 }
 
-std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
+std::vector<SweepRun> expand_sweep(const SweepSpec& spec, int jobs) {
   // Grid points: the product (first axis outermost) or the zip of the axes' value lists.
   std::vector<std::vector<std::size_t>> points;
   if (spec.zip) {
@@ -427,42 +436,72 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
 
   const sim::ConfigNode sweep_root = sim::ConfigNode::load_file(spec.file);
   const auto axis_nodes = sweep_root.at("axes").items();
-  const YAML::Node base = YAML::Load(spec.base_text);
-  std::vector<SweepRun> runs;
-  for (const auto& point : points) {
-    for (std::uint64_t seed : spec.seeds) {
-      SweepRun run;
-      run.index = runs.size();
-      run.seed = seed;
+  std::vector<std::vector<PathStep>> paths;
+  for (std::size_t a = 0; a < spec.axes.size(); ++a) paths.push_back(parse_path(axis_nodes[a], spec.axes[a].path));
+
+  // Writing and checking a run's scenario is a YAML parse or two: on a sweep of cheap runs it
+  // was a tenth of the sweep's work, so blocks of runs are expanded on `jobs` threads. A run
+  // depends on its index only; the blocks are gathered in order and the first invalid run (by
+  // index) is the one reported, for any number of threads.
+  struct Expanded {
+    SweepRun run;
+    std::string key, error;  // error: why its scenario is invalid
+  };
+  const std::size_t total = points.size() * spec.seeds.size();
+  constexpr std::size_t kBlock = 8;
+  const auto expand_block = [&](std::size_t, std::int64_t block) {
+    const YAML::Node base = YAML::Load(spec.base_text);  // a tree per block: yaml-cpp shares nothing safely
+    std::vector<Expanded> out;
+    const std::size_t first = static_cast<std::size_t>(block) * kBlock;
+    for (std::size_t i = first; i < std::min(total, first + kBlock); ++i) {
+      Expanded e;
+      SweepRun& run = e.run;
+      const auto& point = points[i / spec.seeds.size()];
+      run.index = i;
+      run.seed = spec.seeds[i % spec.seeds.size()];
       YAML::Node doc = YAML::Clone(base);
-      std::string key;
       for (std::size_t a = 0; a < spec.axes.size(); ++a) {
         const SweepAxis& axis = spec.axes[a];
         const std::string& value = axis.values[point[a]];
         run.values.push_back(value);
-        YAML::Node target = at_path(doc, parse_path(axis_nodes[a], axis.path), axis_nodes[a], axis.path);
+        YAML::Node target = at_path(doc, paths[a], axis_nodes[a], axis.path);
         target = YAML::Load(value);
-        key += axis.path + "=" + value + ";";
+        e.key += axis.path + "=" + value + ";";
       }
-      doc["seed"] = seed;
+      doc["seed"] = run.seed;
       if (spec.episodes) doc["episodes"] = *spec.episodes;
       run.scenario_text = emit(doc);
       // Everything that changes the run's result is in its scenario text: base, values, seed, episodes.
       run.id = hex(sim::hash_name(run.scenario_text), 12);
       try {
         parse_scenario(run.scenario_text, spec.base_file + " (run " + run.id + ")");
-      } catch (const sim::InputError& e) {
-        axis_nodes.front().fail("run " + run.id + " (" + key + " seed=" + std::to_string(seed) +
-                                ") makes an invalid scenario: " + e.what());
+      } catch (const sim::InputError& error) {
+        e.error = error.what();
       }
-      runs.push_back(std::move(run));
+      out.push_back(std::move(e));
     }
-  }
+    return out;
+  };
+  std::vector<SweepRun> runs;
+  runs.reserve(total);
+  const auto gather = [&](std::int64_t, std::vector<std::vector<Expanded>>& blocks) {
+    for (Expanded& e : blocks.front()) {
+      if (!e.error.empty())
+        axis_nodes.front().fail("run " + e.run.id + " (" + e.key + " seed=" + std::to_string(e.run.seed) +
+                                ") makes an invalid scenario: " + e.error);
+      runs.push_back(std::move(e.run));
+    }
+  };
+  sim::PoolOptions pool;
+  pool.threads = std::max(1, jobs);
+  pool.window = 4 * pool.threads;
+  sim::run_ordered<std::vector<Expanded>>(static_cast<std::int64_t>((total + kBlock - 1) / kBlock), {false}, pool,
+                                          expand_block, gather);
   return runs;
 }
 
 std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::atomic<bool>& stop) {
-  const std::vector<SweepRun> runs = expand_sweep(spec);
+  const std::vector<SweepRun> runs = expand_sweep(spec, o.jobs);
   fs::create_directories(o.out_dir + "/runs");
   const sim::FolderLock lock(o.out_dir);
   const auto m = manifest(spec, runs);
@@ -479,6 +518,8 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
 
   Progress progress(todo.size(), o.progress);
   std::atomic<std::size_t> done{0};
+  StoredRuns written;
+  std::mutex written_mutex;
   // Each run writes its own file, so the pool may finish them in any order (no ordered window).
   sim::PoolOptions pool;
   pool.threads = std::max(1, o.jobs);
@@ -493,7 +534,14 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
     RunOptions options;
     options.threads = 1;  // parallelism is across runs
     options.stop = &stop;  // a run in flight stops too, and leaves no file
-    if (!run_to_file(scenario, options, run_file(o.out_dir, run), attributes).completed) return false;
+    const RunOutcome outcome = run_to_file(scenario, options, run_file(o.out_dir, run), attributes);
+    if (!outcome.completed) return false;
+    std::vector<analysis::StoredSummary> stored;
+    for (const analysis::SummaryRow& row : outcome.rows) stored.push_back(analysis::to_stored(row));
+    {
+      std::lock_guard hold(written_mutex);
+      written.emplace(run.id, std::move(stored));
+    }
     ++done;
     progress.done_one();
     return true;
@@ -510,7 +558,7 @@ std::size_t run_sweep(const SweepSpec& spec, const SweepOptions& o, const std::a
         if (static_cast<int>(r["index"].get<std::size_t>() % static_cast<std::size_t>(o.shards)) == o.shard - 1)
           mine["runs"].push_back(r);
     }
-    write_summary(o.out_dir, nlohmann::json::parse(mine.dump()));
+    write_summary(o.out_dir, nlohmann::json::parse(mine.dump()), written);
   }
   return left;
 }

@@ -46,8 +46,8 @@ struct SweepRun {
 
 SweepSpec load_sweep(const std::string& path);
 // Expands and validates every run (a value that makes the scenario invalid is an error at the
-// sweep file's line that gave it).
-std::vector<SweepRun> expand_sweep(const SweepSpec& spec);
+// sweep file's line that gave it), on `jobs` threads; the same runs for any number of them.
+std::vector<SweepRun> expand_sweep(const SweepSpec& spec, int jobs = 1);
 
 struct SweepOptions {
   std::string out_dir;
