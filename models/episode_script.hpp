@@ -24,6 +24,9 @@ struct EpisodeScript {
   bool ends_with_terminate = true;   // false when cut at max_steps: the last step is not T's stop
   std::vector<std::uint8_t> match;   // A's guess of step s equals T's action
   std::vector<std::int32_t> run;     // consecutive matches starting at step s
+  // Top-K guesses: the rank of T's action among A's candidates for step s (0: the top one, as
+  // match[s]; -1: none of them), where the workload has candidates; else empty.
+  std::vector<std::int8_t> rank;
   // A's guess of step s was terminate, where a recording says so (a wrong terminate guess also
   // stops speculation, sim/semantics.hpp); empty when unknown. A right guess of the plan's last
   // step counts as terminate anyway.
@@ -45,6 +48,7 @@ struct EpisodeScript {
     ends_with_terminate = true;
     match.clear();
     run.clear();
+    rank.clear();
     guess_terminal.clear();
     target.clear();
     approx.clear();
@@ -84,6 +88,10 @@ struct EpisodeScript {
     const auto& first = agent == sim::Agent::target ? first_target : first_approx;
     const auto s = static_cast<std::size_t>(step);
     return {list.data() + first[s], static_cast<std::size_t>(first[s + 1] - first[s])};
+  }
+  int rank_of(int step) const {
+    const auto s = static_cast<std::size_t>(step);
+    return s < rank.size() ? rank[s] : (match[s] ? 0 : -1);
   }
   // Fills `run` from `match`.
   void index_runs() {

@@ -46,6 +46,10 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   // On the committed path when every guess before this step in the round matched.
   const int depth = r.step - r.round_start;
   call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth;
+  // Under a lower candidate of the last guess (top-K): on the path when that candidate is T's.
+  if (r.candidate > 0)
+    call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth - 1 &&
+                   script_.rank_of(r.step - 1) == r.candidate;
   if (call.on_path) {
     const auto calls = script_.step_calls(r.agent, r.step);
     call.scripted = calls[static_cast<std::size_t>(r.call_index)];

@@ -42,6 +42,9 @@ class SimBackend final : public sim::Backend,
   bool agree(int step, std::uint32_t, std::uint32_t) const override {
     return step < script_.steps && script_.match[static_cast<std::size_t>(step)];
   }
+  int candidate_rank(int step, std::uint32_t, std::uint32_t) const override {
+    return step < script_.steps ? script_.rank_of(step) : -1;
+  }
   bool is_terminal(int step, std::uint32_t) const override {
     return script_.ends_with_terminate && step == script_.steps - 1;
   }

@@ -115,12 +115,29 @@ void SyntheticWorkload::script(std::int64_t, int max_steps, const Agents& agents
   match_->draw(out.steps, rng, out);
   out.index_runs();
   draw_path_calls(agents, rng, out);
+  // Last, so that a world without top-K draws the same numbers as before it existed.
+  if (top_k_) top_k_->draw(rng, out);
+}
+
+void TopKCurve::draw(sim::RandomStream& rng, EpisodeScript& script) const {
+  script.rank.resize(script.match.size());
+  for (std::size_t s = 0; s < script.match.size(); ++s) {
+    std::int8_t rank = script.match[s] ? 0 : -1;
+    for (int r = 1; rank < 0 && r < candidates; ++r)
+      if (rng.bernoulli(catch_rate)) rank = static_cast<std::int8_t>(r);
+    script.rank[s] = rank;
+  }
 }
 
 std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node) {
-  node.expect_keys({"kind", "steps", "match"});
+  node.expect_keys({"kind", "steps", "match", "top_k"});
+  std::optional<TopKCurve> top_k;
+  if (auto n = node.find("top_k")) {
+    n->expect_keys({"candidates", "catch"});
+    top_k = TopKCurve{n->get_int("candidates", 1, 64), n->get_probability("catch")};
+  }
   return std::make_unique<SyntheticWorkload>(decode_steps(node.at("steps")),
-                                             decode_match_model(node.at("match")));
+                                             decode_match_model(node.at("match")), top_k);
 }
 
 }  // namespace specsim::models

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,16 +46,27 @@ struct StepsDistribution {
 };
 StepsDistribution decode_steps(const sim::ConfigNode& node);
 
+// Top-K guesses in a synthetic world: a step the top guess misses is caught by each further
+// candidate with probability `catch_rate`, so p(K) = 1 - (1 - p(1)) (1 - catch_rate)^(K - 1),
+// where p(1) is the match model's. `candidates` bounds the ranks drawn.
+struct TopKCurve {
+  int candidates = 1;
+  double catch_rate = 0;
+  // Fills script.rank from script.match, drawing the misses' ranks from `rng`.
+  void draw(sim::RandomStream& rng, EpisodeScript& script) const;
+};
+
 class SyntheticWorkload final : public Workload {
  public:
-  SyntheticWorkload(StepsDistribution steps, std::unique_ptr<MatchModel> match)
-      : steps_(steps), match_(std::move(match)) {}
+  SyntheticWorkload(StepsDistribution steps, std::unique_ptr<MatchModel> match, std::optional<TopKCurve> top_k = {})
+      : steps_(steps), match_(std::move(match)), top_k_(top_k) {}
   void script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
               EpisodeScript& out) const override;
 
  private:
   StepsDistribution steps_;
   std::unique_ptr<MatchModel> match_;
+  std::optional<TopKCurve> top_k_;
 };
 
 std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node);

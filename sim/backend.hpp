@@ -32,6 +32,7 @@ struct CallRequest {
   std::span<const std::uint32_t> prefix;   // the last target call of each committed step
   std::span<const std::uint32_t> guesses;  // A's guesses for steps round_start .. step-1
   std::uint32_t previous = kNoCall;        // the agent's previous call of this step, if any
+  int candidate = 0;  // top-K: which candidate of the last guess it is conditioned on (0: the top one)
 };
 
 // A finished call, as the backend saw it.
@@ -68,6 +69,11 @@ class Backend {
   virtual bool is_terminal(int step, std::uint32_t target_call) const = 0;
   // Whether A's finished guess is terminate (it stops the round's speculation, sim/semantics.hpp).
   virtual bool guess_is_terminal(int step, std::uint32_t approx_call) const = 0;
+  // Top-K guesses: the rank of T's action among A's candidates for the step (0: the top one, as
+  // agree), or -1 when none holds it. A backend with one candidate per guess answers from agree.
+  virtual int candidate_rank(int step, std::uint32_t target_call, std::uint32_t approx_call) const {
+    return agree(step, target_call, approx_call) ? 0 : -1;
+  }
   // Whether T will agree with that guess, for `terminate_guess: only_if_right`: only a world that
   // knows T's answers in advance (a simulated one) can tell; any other backend says yes.
   virtual bool guess_will_match(int, std::uint32_t) const { return true; }

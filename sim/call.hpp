@@ -47,6 +47,7 @@ struct CallRecord {
   CallStatus status = CallStatus::queued;
   CallRole role = CallRole::pending;
   bool on_path = false;  // conditioned only on guesses verified to match (set at round close)
+  std::uint8_t branch = 0;  // top-K: the candidate of the previous guess it runs under (0: the top one)
 };
 
 }  // namespace specsim::sim

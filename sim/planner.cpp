@@ -11,6 +11,7 @@ Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPoli
                  const FeatureSource* features, const LookAhead* look_ahead)
     : config_(std::move(config)), clock_(clock), sim_clock_(dynamic_cast<SimClock*>(&clock)), backend_(backend), policy_(policy),
       features_(features), look_ahead_(look_ahead),
+      branches_(config_.semantics.top_k.width()),
       pool_busy_(config_.pool_capacity.size(), 0), pool_queue_(config_.pool_capacity.size()) {
   if (config_.max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
   for (int pool : config_.pool_of_agent)
@@ -113,6 +114,8 @@ void Planner::start_round() {
   round_first_call_ = next_call();
   round_began_ = now();
   guesses_.clear();
+  alternatives_.clear();
+  switched_ = -1;
 
   const Decision decision = policy_.choose_k(round_context());
   if (decision.k < 0) throw std::logic_error("policy chose k < 0");
@@ -140,9 +143,25 @@ void Planner::start_position(int pos) {
   open_position(pos);
   start_call(Agent::target, pos, 0);
   if (k_ > 0) start_call(Agent::approx, pos, 0);
+  if (pos > 0 && branches_ > 1) start_alternatives(pos);
 }
 
-void Planner::start_call(Agent agent, int pos, int call_index) {
+// T's step at `pos` under each further candidate of the guess at pos - 1, best first.
+void Planner::start_alternatives(int pos) {
+  for (int branch = 1; branch < branches_; ++branch) {
+    alternatives_.push_back(Alternative{pos, branch, Lane{}});
+    start_call(Agent::target, pos, 0, branch);
+  }
+}
+
+Planner::Lane& Planner::lane_of(const CallRecord& r) {
+  if (on_main_lane(r)) return position(r.pos).of(r.agent);
+  for (Alternative& a : alternatives_)
+    if (a.pos == r.pos && a.branch == r.branch) return a.lane;
+  throw std::logic_error("a call of no branch of the round");
+}
+
+void Planner::start_call(Agent agent, int pos, int call_index, int branch) {
   const std::uint32_t id = next_call();
   CallRecord record;
   record.requested = rel(now());
@@ -151,9 +170,10 @@ void Planner::start_call(Agent agent, int pos, int call_index) {
   record.step = round_start_ + pos;
   record.call_index = static_cast<std::int16_t>(call_index);
   record.agent = agent;
+  record.branch = static_cast<std::uint8_t>(branch);
   run_.calls.push_back(record);
 
-  Lane& lane = position(pos).of(agent);
+  Lane& lane = lane_of(run_.calls.back());
   lane.previous = call_index > 0 ? lane.last_call : kNoCall;
   lane.started = true;
   lane.last_call = id;
@@ -174,12 +194,12 @@ void Planner::dispatch(std::uint32_t id) {
   record.status = CallStatus::running;
   record.started = rel(now());
   count_in_flight(+1);
-  const Lane& lane = position(record.pos).of(record.agent);
+  const Lane& lane = lane_of(record);
   const auto guessed = std::span<const std::uint32_t>(guesses_).first(static_cast<std::size_t>(record.pos));
   // Steps verified during the round were guessed right: the call reads them as guesses.
   const auto prefix = std::span<const std::uint32_t>(prefix_).first(static_cast<std::size_t>(round_start_));
   backend_.start_call(id, CallRequest{record.agent, record.step, record.call_index, round_start_, lane.output,
-                                      prefix, guessed, lane.previous});
+                                      prefix, guessed, lane.previous, record.branch});
 }
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
@@ -215,15 +235,17 @@ void Planner::on_call_finished(std::uint32_t id) {
   record.tokens = outcome.tokens;
   const Agent agent = record.agent;
   const int pos = record.pos;
-  Lane& lane = position(pos).of(agent);
+  if (agent == Agent::approx && config_.semantics.top_k.candidates > 1) price_candidates(record.tokens);
+  Lane& lane = lane_of(record);
   lane.output += record.tokens.output;
   release(id);
 
   if (!backend_.step_done(id)) {
-    start_call(agent, pos, record.call_index + 1);
+    start_call(agent, pos, record.call_index + 1, record.branch);
     return;
   }
   lane.done = true;
+  if (!on_main_lane(call(id))) return;  // an alternative waits for the step before it to be verified
   if (agent == Agent::approx) guesses_.push_back(id);  // A guesses strictly in order: this is position `pos`
   if (config_.semantics.cancel == CancelRule::eager) cut_if_wrong(pos);
   if (agent == Agent::approx) advance(pos);
@@ -284,14 +306,20 @@ void Planner::cut_if_wrong(int pos) {
   if (k_ == 0 || pos <= verified_ || pos >= cut_) return;  // at verified_, verify() closes the round now
   const Position& p = position(pos);
   if (!p.target.done || !p.approx.done) return;
-  if (backend_.agree(round_start_ + pos, p.target.last_call, p.approx.last_call)) return;
+  if (hit_rank(round_start_ + pos, p) >= 0) return;
   cut_ = pos;
   cancel_after(pos);
 }
 
 // Cancels the round's calls at positions after `pos`, queued or running (-1: all of them).
 void Planner::cancel_after(int pos) {
-  const auto later = [&](std::uint32_t id) { return id >= round_first_call_ && call(id).pos > pos; };
+  cancel_calls([&](const CallRecord& r) { return r.pos > pos; });
+}
+
+// Cancels the round's calls that `doomed` picks, queued or running.
+template <class Doomed>
+void Planner::cancel_calls(Doomed doomed) {
+  const auto later = [&](std::uint32_t id) { return id >= round_first_call_ && doomed(call(id)); };
   // Queued calls first, so that freeing a running call's slot cannot start one of them.
   for (auto& queue : pool_queue_) {
     for (std::uint32_t id : queue) {
@@ -303,22 +331,59 @@ void Planner::cancel_after(int pos) {
   }
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     CallRecord& r = run_.calls[i];
-    if (r.status != CallStatus::running || r.pos <= pos) continue;
+    if (r.status != CallStatus::running || !doomed(r)) continue;
     const auto id = calls_base_ + static_cast<std::uint32_t>(i);
     r.tokens = backend_.cancel_call(id);
+    if (r.agent == Agent::approx && config_.semantics.top_k.candidates > 1) price_candidates(r.tokens);
     r.status = CallStatus::cancelled;
     r.ended = rel(now());
     release(id);
   }
 }
 
+int Planner::hit_rank(int step, const Position& p) const {
+  if (branches_ == 1) return backend_.agree(step, p.target.last_call, p.approx.last_call) ? 0 : -1;
+  const int rank = backend_.candidate_rank(step, p.target.last_call, p.approx.last_call);
+  return rank < branches_ ? rank : -1;
+}
+
+// T's action at pos - 1 was candidate `branch` of the guess: the alternative under it carries
+// T's step at `pos`, the round's last, and every other call at or after `pos` is cancelled.
+bool Planner::take_alternative(int pos, int branch) {
+  if (pos >= opened_) return false;
+  const auto winner = std::find_if(alternatives_.begin(), alternatives_.end(),
+                                   [&](const Alternative& a) { return a.pos == pos && a.branch == branch; });
+  if (winner == alternatives_.end()) return false;
+  position(pos).target = winner->lane;
+  switched_ = pos;
+  switched_branch_ = branch;
+  cut_ = std::min(cut_, pos);
+  cancel_calls([&](const CallRecord& r) { return r.pos > pos || (r.pos == pos && r.branch != branch); });
+  return true;
+}
+
+// The top candidate held T's action at pos - 1: the alternatives at `pos` lose.
+void Planner::prune_alternatives(int pos) {
+  cancel_calls([&](const CallRecord& r) { return r.pos == pos && r.branch > 0; });
+}
+
+// The guess's candidates are paid for as the tree's pricing says (A's call carries the top one).
+void Planner::price_candidates(CallTokens& tokens) const {
+  const int k = config_.semantics.top_k.candidates;
+  if (config_.semantics.top_k.pricing == GuessPricing::per_candidate) tokens.input *= k;
+  tokens.output *= k;
+  tokens.planned_output *= k;
+}
+
 void Planner::verify() {
   while (verified_ < opened_) {
     const Position& p = position(verified_);
-    if (!p.target.done || (k_ > 0 && !p.approx.done)) return;
+    const bool guessed = k_ > 0 && verified_ != switched_;  // a taken alternative has no guess
+    if (!p.target.done || (guessed && !p.approx.done)) return;
     const int step = round_start_ + verified_;
-    const bool match = k_ > 0 && backend_.agree(step, p.target.last_call, p.approx.last_call);
-    if (k_ > 0) {
+    const int rank = guessed ? hit_rank(step, p) : -1;
+    const bool match = rank >= 0;
+    if (guessed) {
       ++verified_guesses_;
       matched_total_ += match;
     }
@@ -333,6 +398,13 @@ void Planner::verify() {
       done_ = true;
       return;
     }
+    if (rank > 0) {  // a lower candidate held T's action: its alternative, if any, goes on
+      if (take_alternative(verified_, rank)) continue;
+      close_round(verified_, false);
+      start_round();
+      return;
+    }
+    if (branches_ > 1) prune_alternatives(verified_);
     if (!match || verified_ >= depth_limit()) {
       if (match && !prediction_ready_) return;  // the prediction decides whether the round goes on
       close_round(verified_, mismatch);
@@ -379,9 +451,11 @@ void Planner::assign_roles(int committed, bool mismatch) {
   const int matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     CallRecord& r = run_.calls[i];
-    r.on_path = r.pos <= matched;
+    // Top-K: at each position one branch is T's (the top candidate's, or a taken alternative).
+    const bool on_branch = r.branch == (r.pos == switched_ ? switched_branch_ : 0);
+    r.on_path = r.pos <= matched && on_branch;
     if (r.agent == Agent::target) {
-      r.role = r.pos < committed ? CallRole::committed : CallRole::wasted;
+      r.role = r.pos < committed && on_branch ? CallRole::committed : CallRole::wasted;
     } else {
       const bool guessed_right = r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch);
       r.role = guessed_right ? CallRole::speculation : CallRole::wasted;
@@ -405,7 +479,7 @@ void Planner::tally_round() {
     const CallRecord& r = run_.calls[i];
     AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(r.agent))];
     const bool wasted = r.role == CallRole::wasted;
-    const bool step_finished = position(r.pos).of(r.agent).done;
+    const bool step_finished = r.status == CallStatus::finished && lane_of(r).done;
     if (r.call_index == 0) {
       ++tally.steps;
       tally.wasted_steps += wasted;

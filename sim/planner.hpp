@@ -5,7 +5,10 @@
 // verified in order once both agents have finished them; the first mismatch commits T's step,
 // cancels everything still running in the round, and starts the next round. With eager
 // cancellation (DSP's, the default) a mismatch known out of order, at a position after an
-// unverified one, already cancels every call after it.
+// unverified one, already cancels every call after it. With top-K guesses (Semantics::top_k) each
+// speculated position also runs T under A's other candidates of the step before it: leaves that
+// are pruned once that step is verified, or, when one of them holds T's action, carry the round's
+// last step (sim/speculation_tree.hpp).
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -92,11 +95,15 @@ class Planner final : public CallSink, public EventHandler {
     Lane approx, target;
     Lane& of(Agent a) { return a == Agent::approx ? approx : target; }
   };
+  struct Alternative {  // T's step at `pos` under candidate `branch` (>= 1) of the guess before it
+    int pos = 0, branch = 0;
+    Lane lane;
+  };
 
   void reset(std::int64_t episode);
   void start_round();
   RoundContext round_context() const;
-  void start_call(Agent agent, int pos, int call_index);
+  void start_call(Agent agent, int pos, int call_index, int branch = 0);
   void start_position(int pos);
   void dispatch(std::uint32_t call);
   void release(std::uint32_t call);
@@ -108,6 +115,18 @@ class Planner final : public CallSink, public EventHandler {
   void cancel_open_calls();
   void cut_if_wrong(int pos);
   void cancel_after(int pos);
+  template <class Doomed> void cancel_calls(Doomed doomed);
+  // The rank of T's action among the branched candidates of the guess at `p` (0: the top one),
+  // or -1 when none holds it.
+  int hit_rank(int step, const Position& p) const;
+  void start_alternatives(int pos);
+  bool take_alternative(int pos, int branch);
+  void prune_alternatives(int pos);
+  bool on_main_lane(const CallRecord& r) const {
+    return r.branch == 0 || (r.pos == switched_ && r.branch == switched_branch_);
+  }
+  Lane& lane_of(const CallRecord& r);
+  void price_candidates(CallTokens& tokens) const;
   void count_in_flight(int delta);
   int depth_limit() const;
   Time rel(Time t) const { return t - episode_start_; }
@@ -154,6 +173,11 @@ class Planner final : public CallSink, public EventHandler {
   int opened_ = 0, width_ = 1;  // width_: positions the round may open, max(k, depth limit, 1)
   std::vector<std::uint32_t> prefix_;   // the last target call of each committed step
   std::vector<std::uint32_t> guesses_;  // A's last call of each guessed position of the round
+  // Top-K: branches per speculated position (1: no alternatives), the round's alternatives, and
+  // the position whose T step a winning alternative carries (-1: none) with its branch.
+  int branches_ = 1;
+  std::vector<Alternative> alternatives_;
+  int switched_ = -1, switched_branch_ = 0;
 
   std::vector<int> pool_busy_;
   std::vector<std::deque<std::uint32_t>> pool_queue_;

@@ -13,7 +13,7 @@ const char* name(RetryBilling b) { return b == RetryBilling::bill_each ? "bill_e
 }  // namespace
 
 Semantics decode_semantics(const ConfigNode& node) {
-  node.expect_keys({"cancel", "terminate_guess", "retries"});
+  node.expect_keys({"cancel", "terminate_guess", "retries", "top_k"});
   using C = Registry<CancelRule>;
   using T = Registry<TerminateGuess>;
   using R = Registry<RetryBilling>;
@@ -27,12 +27,13 @@ Semantics decode_semantics(const ConfigNode& node) {
   if (auto v = node.find("cancel")) s.cancel = cancel.decode(*v);
   if (auto v = node.find("terminate_guess")) s.terminate_guess = terminate.decode(*v);
   if (auto v = node.find("retries")) s.retries = retries.decode(*v);
+  if (auto v = node.find("top_k")) s.top_k = decode_speculation_tree(*v);
   return s;
 }
 
 std::string describe(const Semantics& s) {
   return std::string("cancel=") + name(s.cancel) + " terminate_guess=" + name(s.terminate_guess) +
-         " retries=" + name(s.retries);
+         " retries=" + name(s.retries) + (s.top_k.candidates > 1 ? " " + describe(s.top_k) : "");
 }
 
 }  // namespace specsim::sim

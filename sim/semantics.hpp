@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sim/config_node.hpp"
+#include "sim/speculation_tree.hpp"
 
 namespace specsim::sim {
 
@@ -28,11 +29,12 @@ struct Semantics {
   CancelRule cancel = CancelRule::eager;
   TerminateGuess terminate_guess = TerminateGuess::stops;
   RetryBilling retries = RetryBilling::bill_each;
+  SpeculationTree top_k{};  // (initialised: aggregates that omit it stay warning-free) top-K guesses (sim/speculation_tree.hpp); one candidate: DSP's chain
 };
 
-// `{cancel: eager | in_order, terminate_guess: stops | only_if_right, retries: bill_each | fold}`,
-// every key optional.
+// `{cancel: eager | in_order, terminate_guess: stops | only_if_right, retries: bill_each | fold,
+// top_k: {candidates, branches, pricing}}`, every key optional.
 Semantics decode_semantics(const ConfigNode& node);
-std::string describe(const Semantics& s);  // "cancel=eager terminate_guess=stops retries=bill_each"
+std::string describe(const Semantics& s);  // "cancel=eager terminate_guess=stops retries=bill_each" (+ top_k)
 
 }  // namespace specsim::sim

@@ -218,6 +218,15 @@ bool step_matches(const Step& step, const MatchRule& rule) {
   return rule.matches(step.target.action, step.approx->action);
 }
 
+int candidate_rank(const Step& step, const MatchRule& rule) {
+  if (step_matches(step, rule)) return 0;
+  if (!step.approx) return -1;
+  const auto& alternatives = step.approx->alternatives;
+  for (std::size_t i = 0; i < alternatives.size(); ++i)
+    if (rule.matches(step.target.action, alternatives[i])) return static_cast<int>(i) + 1;
+  return -1;
+}
+
 namespace {
 
 // A rule without parameters: just the name, or a map with only `kind`.

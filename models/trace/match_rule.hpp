@@ -99,6 +99,9 @@ bool similarity_at_least(std::string_view a, std::string_view b, double threshol
 // The verdict of a step: its recorded `match` flag if present (it wins over any rule), else the
 // rule on the target's action and the approximation's guess; a step without a guess never matches.
 bool step_matches(const Step& step, const MatchRule& rule);
+// Top-K: 0 when the step matches, else 1 + the index of the first of the guess's alternatives
+// that the rule matches with the target's action, else -1.
+int candidate_rank(const Step& step, const MatchRule& rule);
 
 // Registry: name -> decoder of the rule's YAML (a map with `kind`, or just the name).
 const sim::Registry<std::unique_ptr<MatchRule>>& match_rule_registry();

@@ -48,6 +48,9 @@ struct AgentStep {
   // Empty is allowed for the approximation only: it gave no usable guess (never matches).
   std::string action;
   std::vector<Call> calls;
+  // The approximation's further candidates for the step, best first after `action` (top-K
+  // guesses, sim/speculation_tree.hpp); empty for the target and for a single guess.
+  std::vector<std::string> alternatives{};  // initialised: aggregates that omit it stay warning-free
 
   sim::Time latency() const;  // the calls run one after another
   std::int64_t input_tokens() const;

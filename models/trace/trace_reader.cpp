@@ -416,9 +416,24 @@ std::optional<Step> TraceLineReader::Parser::parse_step(const json& j, const std
 }
 
 std::optional<AgentStep> TraceLineReader::Parser::parse_agent_step(const json& j, const std::string& path, bool is_target) {
-  if (!expect_object(j, path, {"action", "calls"})) return std::nullopt;
+  if (!expect_object(j, path, {"action", "calls", "alternatives"})) return std::nullopt;
   AgentStep agent;
   bool ok = true;
+  if (const json* alts = member(j, "alternatives", path, false)) {
+    const std::string apath = join(path, "alternatives");
+    if (is_target) {
+      report(line_, 0, apath, "only the approximation's guess has alternatives");
+      ok = false;
+    } else if (!alts->is_array() || alts->size() > 63) {
+      report(line_, 0, apath, "expected an array of at most 63 strings (the guess's further candidates)");
+      ok = false;
+    } else {
+      for (std::size_t i = 0; i < alts->size(); ++i) {
+        if (auto s = get_string((*alts)[i], index(apath, i))) agent.alternatives.push_back(std::move(*s));
+        else ok = false;
+      }
+    }
+  }
   if (const json* a = member(j, "action", path, true)) {
     if (auto s = get_string(*a, join(path, "action"))) {
       if (is_target && s->empty()) {

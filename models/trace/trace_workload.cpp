@@ -74,6 +74,11 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
   out.ends_with_terminate = static_cast<int>(task.steps.size()) <= max_steps;
   out.match.resize(static_cast<std::size_t>(out.steps));
   out.guess_terminal.assign(static_cast<std::size_t>(out.steps), 0);
+  // Recorded top-K candidates give each step the rank of T's action among them.
+  const bool ranked = !config_.modelled_verdicts &&
+                      std::any_of(task.steps.begin(), task.steps.end(),
+                                  [](const Step& st) { return st.approx && !st.approx->alternatives.empty(); });
+  if (ranked) out.rank.assign(static_cast<std::size_t>(out.steps), -1);
   std::vector<ScriptedCall> calls;
   const AgentModel& approx = agents[static_cast<std::size_t>(sim::index(sim::Agent::approx))];
   for (int s = 0; s < out.steps; ++s) {
@@ -82,8 +87,10 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
       out.match[static_cast<std::size_t>(s)] = rng.bernoulli(*config_.match_rate);
     } else {
       out.match[static_cast<std::size_t>(s)] = step_matches(step, *config_.match_rule);
+      if (ranked) out.rank[static_cast<std::size_t>(s)] = static_cast<std::int8_t>(candidate_rank(step, *config_.match_rule));
       out.guess_terminal[static_cast<std::size_t>(s)] = step.approx && is_terminate(step.approx->action);
     }
+    if (config_.agent_latency) continue;  // the calls are drawn below, all steps at once
     const LatencyFit* fit = config_.fitted_latency ? config_.latency_fit.get() : nullptr;
     const auto path_call = [&](sim::Agent agent, std::size_t index, const Call& c) {
       return fit ? fit->draw(call_kind(agent, index), c, rng) : scripted(c);
@@ -105,6 +112,7 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
     }
     out.add_step(sim::Agent::approx, calls);
   }
+  if (config_.agent_latency) draw_path_calls(agents, rng, out);
   out.index_runs();
   if (feature_dim_ > 0) {
     out.feature_dim = feature_dim_;
@@ -135,8 +143,14 @@ std::unique_ptr<Workload> decode_trace_workload(const sim::ConfigNode& node) {
   }
   if (auto latency = node.find("latency")) {
     const std::string v = latency->as<std::string>();
-    if (v != "recorded" && v != "fitted") latency->fail("expected recorded or fitted (models per call kind fitted to the trace)");
+    if (v != "recorded" && v != "fitted" && v != "agents")
+      latency->fail("expected recorded, fitted (models per call kind fitted to the trace) or agents (the scenario's models)");
     config.fitted_latency = v == "fitted";
+    config.agent_latency = v == "agents";
+    // Models fitted to a trace's timings mean nothing when its timings are not used.
+    if (config.agent_latency && config.fit_agents && node.has("offpath"))
+      latency->fail("latency: agents needs offpath: agents (the trace's timings are not used)");
+    if (config.agent_latency) config.fit_agents = false;
   }
   if (auto verdicts = node.find("verdicts")) {
     const std::string v = verdicts->as<std::string>();

@@ -24,6 +24,9 @@ struct TraceWorkloadConfig {
   std::optional<TextFeatureConfig> text_features;
   bool fit_agents = true;  // off-path calls from models fitted to the trace (else the scenario's)
   bool fitted_latency = false;   // `latency: fitted` (else recorded)
+  // `latency: agents`: the committed path's calls drawn from the scenario's agent models, for
+  // traces that record actions but no timings (Speculative Actions' logs).
+  bool agent_latency = false;
   bool modelled_verdicts = false;  // `verdicts: model` (else recorded)
   // For fitted latencies: the models, or null to fit them to the trace itself.
   std::shared_ptr<const LatencyFit> latency_fit;

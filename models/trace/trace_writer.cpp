@@ -87,6 +87,13 @@ void write_agent_step(LineWriter& w, const AgentStep& a, const std::string& path
   w.open('{');
   w.key("action");
   w.string(a.action, path + ".action");
+  if (!a.alternatives.empty()) {
+    w.key("alternatives");
+    w.open('[');
+    for (std::size_t i = 0; i < a.alternatives.size(); ++i)
+      w.string(a.alternatives[i], path + ".alternatives[" + std::to_string(i) + "]");
+    w.close(']');
+  }
   w.key("calls");
   w.open('[');
   for (const Call& c : a.calls) {

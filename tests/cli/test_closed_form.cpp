@@ -56,3 +56,60 @@ TEST_CASE("fixed-k agrees with the closed form within 1%", "[closed_form]") {
     }
   }
 }
+
+// docs/DESIGN.md, "Top-K guesses": one step ahead (k = 2) with T's next step run under each of
+// A's K candidates, a round commits 1 + p_K steps on average and lasts t + a p_K, where p_K is
+// the probability that one of the K candidates is T's action.
+TEST_CASE("top-K one step ahead agrees with the closed form within 1%", "[closed_form][top_k]") {
+  const std::string base = read(SPECSIM_SOURCE_DIR "/scenarios/validation/iid-top-k.yaml");
+  const double a = 1.0, t = 4.0, q = 0.3;
+  for (double p : {0.2, 0.5}) {
+    for (int k : {1, 2, 3, 5}) {
+      std::string text = base;
+      replace(text, "p: 0.4", "p: " + std::to_string(p));
+      replace(text, "top_k: {candidates: 3, pricing", "top_k: {candidates: " + std::to_string(k) + ", pricing");
+      replace(text, "top_k: {candidates: 3, catch", "top_k: {candidates: " + std::to_string(k) + ", catch");
+      replace(text, "n: 20", "n: 2000");
+      replace(text, "episodes: 2000", "episodes: 40");
+      const runner::Scenario scenario = runner::parse_scenario(text, "iid-top-k (p, K substituted)");
+      runner::RunOptions options;
+      options.threads = 2;
+      const runner::RunOutcome out = runner::run_summary(scenario, options);
+      REQUIRE(out.rows.size() == 2);
+
+      const double pk = 1 - (1 - p) * std::pow(1 - q, k - 1);
+      const double expected = (t + a * pk) / (1 + pk);
+      const double per_step = out.rows[1].latency_mean_s / out.rows[1].steps;
+      INFO("p = " << p << ", K = " << k << ": simulated " << per_step << " s/step, closed form " << expected);
+      CHECK(std::abs(per_step - expected) / expected < 0.01);
+      CHECK(std::abs(out.rows[1].speedup - (1 + pk) / (1 + a / t * pk)) / out.rows[1].speedup < 0.01);
+    }
+  }
+}
+
+// A top guess that always misses and a second candidate that always hits: every round runs T_0
+// and A_0, then T_1 under both candidates; at t = 4 s T_0 is known, the leaf under the second
+// candidate carries step 1 (the chain's T_1 is cancelled) and commits it at a + t = 5 s.
+TEST_CASE("a leaf that holds T's action carries the round's last step", "[top_k]") {
+  std::string text = read(SPECSIM_SOURCE_DIR "/scenarios/validation/iid-top-k.yaml");
+  replace(text, "p: 0.4", "p: 0");
+  replace(text, "top_k: {candidates: 3, pricing: one_call}", "top_k: {candidates: 2, pricing: one_call}");
+  replace(text, "top_k: {candidates: 3, catch: 0.3}", "top_k: {candidates: 2, catch: 1}");
+  replace(text, "episodes: 2000", "episodes: 4");
+  runner::RunOptions options;
+  options.threads = 1;
+  const runner::RunOutcome one_call = runner::run_summary(runner::parse_scenario(text, "top-k leaf"), options);
+  REQUIRE(one_call.rows.size() == 2);
+  const auto& r = one_call.rows[1];
+  CHECK(r.latency_mean_s == Approx(50.0).epsilon(1e-12));  // 10 rounds of 5 s for 20 steps
+  CHECK(r.speedup == Approx(80.0 / 50.0).epsilon(1e-12));
+  CHECK(r.calls_target == Approx(30.0));    // T_0, the chain's T_1 and the leaf's, per round
+  CHECK(r.calls_approx == Approx(20.0));    // A_0 and A_1 (done at 2 s, before T_0 is known)
+  CHECK(r.calls_cancelled == Approx(10.0));  // the chain's T_1
+
+  // K calls instead of one: A's prompts are paid twice (20 guesses of 500 tokens at $0.15/M).
+  replace(text, "pricing: one_call", "pricing: per_candidate");
+  const runner::RunOutcome per_candidate = runner::run_summary(runner::parse_scenario(text, "top-k leaf"), options);
+  CHECK(per_candidate.rows[1].latency_mean_s == Approx(50.0).epsilon(1e-12));
+  CHECK(per_candidate.rows[1].cost_usd - r.cost_usd == Approx(20 * 500 * 0.15e-6).epsilon(1e-9));
+}

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "models/trace/dsp_log_importer.hpp"
+#include "models/trace/specactions_importer.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_stats.hpp"
 #include "models/trace/trace_writer.hpp"
@@ -16,6 +17,7 @@
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 #include "tools/runner/output_paths.hpp"
+#include "tools/runner/top_k_fidelity.hpp"
 
 namespace specsim::cli {
 
@@ -126,10 +128,42 @@ int import_dsp_command(const ImportArgs& args) {
   return sim::ExitCode::ok;
 }
 
+// Speculative Actions' HotpotQA runs: every run folder below `dir`.
+int import_specactions_command(const ImportArgs& args) {
+  runner::OutputPaths outputs;
+  outputs.inputs_below(args.dir, "dir");
+  outputs.file(args.out, "-o");
+  outputs.check();
+  const tr::SpecActionsImport result = tr::import_specactions_hotpotqa(args.dir);
+  if (result.trace.tasks.empty())
+    throw sim::InputError(args.dir, 0, 0, "", "no run folder (normalobs.json and simobs.json) in the folder or below");
+  for (const std::string& w : result.warnings) std::cout << "warning: " << w << "\n";
+  std::error_code ec;
+  const auto parent = std::filesystem::path(args.out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  tr::write_trace(result.trace, args.out);
+  std::cout << fmt::format("wrote {}: {}, {}, {} (no LLM timings: replay with latency: agents)\n", args.out,
+                           plural(result.trace.tasks.size(), "task"), plural(count_steps(result.trace), "step"),
+                           plural(result.warnings.size(), "warning"));
+  return sim::ExitCode::ok;
+}
+
+struct TopKFidelityArgs {
+  std::string file, rule = "normalized";
+};
+
+int top_k_fidelity_command(const TopKFidelityArgs& args) {
+  const tr::Trace trace = tr::read_trace(args.file);
+  const auto rule = tr::make_match_rule(args.rule);
+  if (!rule) throw sim::InputError("--match-rule", 0, 0, "", "unknown match rule '" + args.rule + "'");
+  std::cout << runner::format_top_k_fidelity(runner::top_k_fidelity(trace, *rule));
+  return sim::ExitCode::ok;
+}
+
 }  // namespace
 
 CLI::App* add_trace_commands(CLI::App& app, SetAction set_action) {
-  auto* trace = app.add_subcommand("trace", "Recorded traces: validate, statistics, import DSP's run logs");
+  auto* trace = app.add_subcommand("trace", "Recorded traces: validate, statistics, import DSP's and Speculative Actions' run logs");
   trace->require_subcommand(1);
 
   auto validate_file = std::make_shared<std::string>();
@@ -149,6 +183,20 @@ CLI::App* add_trace_commands(CLI::App& app, SetAction set_action) {
   import->add_option("-o,--output", import_args->out, "Trace file to write (JSON Lines)")->required();
   import->add_option("--report", import_args->report, "Also write the import report to this file");
   import->callback([set_action, import_args] { set_action([import_args] { return import_dsp_command(*import_args); }); });
+
+  auto sa_args = std::make_shared<ImportArgs>();
+  auto* sa = trace->add_subcommand("import-specactions",
+                                   "Import Speculative Actions' HotpotQA runs (top-K guesses; every run folder below)");
+  sa->add_option("dir", sa_args->dir, "A folder of run folders (normalobs.json, simobs.json), e.g. hotpotqa/run_metrics")->required();
+  sa->add_option("-o,--output", sa_args->out, "Trace file to write (JSON Lines)")->required();
+  sa->callback([set_action, sa_args] { set_action([sa_args] { return import_specactions_command(*sa_args); }); });
+
+  auto fid_args = std::make_shared<TopKFidelityArgs>();
+  auto* fid = trace->add_subcommand("top-k-fidelity",
+                                    "Held-out fit of the top-K curve p(K) on a trace with recorded candidates");
+  fid->add_option("file", fid_args->file, "Trace file (JSON Lines) with top-K alternatives")->required();
+  fid->add_option("--match-rule", fid_args->rule, "exact or normalized (default; docs/traces.md §6)");
+  fid->callback([set_action, fid_args] { set_action([fid_args] { return top_k_fidelity_command(*fid_args); }); });
 
   // Trace replay commands (`trace synth`, `trace fidelity`) register here, on the same `trace`
   // subcommand and with the same set_action, e.g. add_trace_replay_commands(*trace, set_action).

@@ -1,0 +1,25 @@
+#pragma once
+// Turns Speculative Actions' published HotpotQA runs (naimengye/speculative-action,
+// hotpotqa/run_metrics/agent_<T>_top<K>/trajs_<A>/<question>/) into a trace with top-K guesses:
+// per run folder, T's actions (normalobs.json) and A's candidates for each step, best first
+// (simobs.json). The logs time the environment's calls (Wikipedia), not the LLM calls, so the
+// trace's calls carry no timings (0 s, 0 tokens): replay it with `latency: agents`
+// (docs/traces.md §12).
+#include <string>
+#include <vector>
+
+#include "models/trace/trace.hpp"
+
+namespace specsim::models::trace {
+
+struct SpecActionsImport {
+  Trace trace;                        // one task per run folder, in path order
+  std::vector<std::string> warnings;  // "folder: what"
+};
+
+// Every folder under `root` (itself included) holding normalobs.json and simobs.json. Task ids are
+// the folders relative to root. Throws sim::InputError naming the file and field for a file that
+// is not the logs' JSON; a folder without either file is not a run.
+SpecActionsImport import_specactions_hotpotqa(const std::string& root);
+
+}  // namespace specsim::models::trace
