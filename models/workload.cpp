@@ -70,6 +70,10 @@ void make_script(const Workload& workload, const Agents& agents, std::uint64_t s
                  int max_steps, EpisodeScript& out) {
   sim::RandomStream rng(seed, "world", static_cast<std::uint64_t>(episode));
   workload.script(episode, max_steps, agents, rng, out);
+  if (const ConfidenceModel* confidence = workload.confidence_model()) {
+    sim::RandomStream confidence_rng(seed, "confidence", static_cast<std::uint64_t>(episode));
+    confidence->draw(confidence_rng, out);
+  }
 }
 
 // Step by step: T's calls then A's, each call after the earlier ones of its step (whose outputs
@@ -118,9 +122,10 @@ void SyntheticWorkload::script(std::int64_t, int max_steps, const Agents& agents
 }
 
 std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node) {
-  node.expect_keys({"kind", "steps", "match"});
-  return std::make_unique<SyntheticWorkload>(decode_steps(node.at("steps")),
-                                             decode_match_model(node.at("match")));
+  node.expect_keys({"kind", "steps", "match", "confidence"});
+  auto confidence = node.has("confidence") ? decode_confidence_model(node.at("confidence")) : nullptr;
+  return std::make_unique<SyntheticWorkload>(decode_steps(node.at("steps")), decode_match_model(node.at("match")),
+                                             std::move(confidence));
 }
 
 }  // namespace specsim::models
