@@ -50,6 +50,12 @@ LearnerSummary summarize_learning(const sim::LearningStats& s) {
   return l;
 }
 
+// An estimate and its 95% half-width, for a mean (RunningStats) or a paired ratio (PairedRatio).
+namespace {
+std::pair<double, double> mean_ci95(const RunningStats& s) { return {s.mean(), s.ci95()}; }
+std::pair<double, double> ratio_ci95(const PairedRatio& s) { return {s.ratio(), s.ci95()}; }
+}  // namespace
+
 SummaryRow PolicyAccumulator::row() const {
   SummaryRow r;
   r.k_histogram = k_counts_;
@@ -58,35 +64,26 @@ SummaryRow PolicyAccumulator::row() const {
   r.label = label_;
   r.episodes = latency_.count();
   r.steps = steps_.mean();
-  r.latency_mean_s = latency_.mean();
-  r.latency_ci95_s = latency_.ci95();
+  std::tie(r.latency_mean_s, r.latency_ci95_s) = mean_ci95(latency_);
   r.latency_p50_s = latency_q_.quantile(0.5);
-  std::tie(r.latency_p50_lo_s, r.latency_p50_hi_s) = latency_q_.quantile_ci95(0.5);
   r.latency_p95_s = latency_q_.quantile(0.95);
+  r.latency_p99_s = latency_q_.quantile(0.99);
+  std::tie(r.latency_p50_lo_s, r.latency_p50_hi_s) = latency_q_.quantile_ci95(0.5);
   std::tie(r.latency_p95_lo_s, r.latency_p95_hi_s) = latency_q_.quantile_ci95(0.95);
-  r.speedup = speedup_.ratio();
-  r.speedup_ci95 = speedup_.ci95();
-  r.cost_usd = cost_.mean();
-  r.cost_ci95_usd = cost_.ci95();
-  r.cost_ratio = cost_ratio_.ratio();
-  r.cost_ratio_ci95 = cost_ratio_.ci95();
-  r.unnecessary_cost_usd = unnecessary_.mean();
-  r.speculation_cost_usd = speculation_.mean();
+  std::tie(r.latency_p99_lo_s, r.latency_p99_hi_s) = latency_q_.quantile_ci95(0.99);
+  std::tie(r.speedup, r.speedup_ci95) = ratio_ci95(speedup_);
+  std::tie(r.cost_usd, r.cost_ci95_usd) = mean_ci95(cost_);
+  std::tie(r.cost_ratio, r.cost_ratio_ci95) = ratio_ci95(cost_ratio_);
+  std::tie(r.unnecessary_cost_usd, r.unnecessary_cost_ci95_usd) = mean_ci95(unnecessary_);
+  std::tie(r.speculation_cost_usd, r.speculation_cost_ci95_usd) = mean_ci95(speculation_);
   r.calls_target = calls_t_.mean();
   r.calls_approx = calls_a_.mean();
   r.calls_cancelled = cancelled_.mean();
   r.concurrency_mean = conc_.mean();
   r.concurrency_peak = peak_;
-  r.mean_k = k_.mean();
-  r.latency_p99_s = latency_q_.quantile(0.99);
-  std::tie(r.latency_p99_lo_s, r.latency_p99_hi_s) = latency_q_.quantile_ci95(0.99);
-  r.unnecessary_cost_ci95_usd = unnecessary_.ci95();
-  r.speculation_cost_ci95_usd = speculation_.ci95();
-  r.mean_k_ci95 = k_.ci95();
-  r.seconds_saved_s = saved_.mean();
-  r.seconds_saved_ci95_s = saved_.ci95();
-  r.extra_cost_usd = extra_.mean();
-  r.extra_cost_ci95_usd = extra_.ci95();
+  std::tie(r.mean_k, r.mean_k_ci95) = mean_ci95(k_);
+  std::tie(r.seconds_saved_s, r.seconds_saved_ci95_s) = mean_ci95(saved_);
+  std::tie(r.extra_cost_usd, r.extra_cost_ci95_usd) = mean_ci95(extra_);
   constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
   // Only a policy that saves time has a price per second saved (the baseline saves none).
   const bool saves_time = r.seconds_saved_s > 0;

@@ -2,6 +2,9 @@
 // breaking point: one prediction, and one training job (DSP's batch 16, 3 epochs).
 #include <benchmark/benchmark.h>
 
+#include <optional>
+#include <string>
+
 #include "policies/learner/mlp.hpp"
 #include "policies/learner/replay_buffer.hpp"
 #include "policies/learner/trainer.hpp"
@@ -47,20 +50,27 @@ ReplayBuffer full_buffer() {
   return buffer;
 }
 
+// A job as DSP runs it (the policy's two sets of weights: the spare one refreshed from the live
+// one, then trained in place), in double or float arithmetic.
 void BM_TrainingJob(benchmark::State& state) {
   const ReplayBuffer buffer = full_buffer();
   TrainerConfig config;  // batch_steps 16, epochs 3
   config.target = static_cast<Target>(state.range(0));
-  RandomStream init(3, "bench.init", 0), train(3, "bench.train", 0);
+  config.precision = static_cast<Precision>(state.range(1));
+  RandomStream init(3, "bench.init", 0), train_rng(3, "bench.train", 0);
   const TrainingState learner = make_training_state(dsp_shape(Activation::relu), config, init);
+  std::optional<TrainingState> spare;
   for (auto _ : state) {
-    TrainResult r = run_training_job(learner, buffer, config, train);  // includes the copy
-    benchmark::DoNotOptimize(r.state.model.parameters().data());
+    spare = learner;
+    const TrainStats stats = train(*spare, buffer, config, train_rng);
+    benchmark::DoNotOptimize(stats.work);
   }
-  state.SetLabel(std::string(target_name(config.target)));
+  state.SetLabel(std::string(target_name(config.target)) + "," + std::string(precision_name(config.precision)));
 }
-BENCHMARK(BM_TrainingJob)->Arg(static_cast<int>(Target::ideal_k))
-    ->Arg(static_cast<int>(Target::lambda_return))->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TrainingJob)
+    ->ArgsProduct({{static_cast<int>(Target::ideal_k), static_cast<int>(Target::lambda_return)},
+                   {static_cast<int>(Precision::float64), static_cast<int>(Precision::float32)}})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -134,10 +134,11 @@ void DspPolicy::start_training_job() {
     clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
     return;
   }
-  job_ = learner::run_training_job(*state_, buffer_, config_.learner.training, train_rng_);
+  spare_ = *state_;
+  job_ = learner::train(*spare_, buffer_, config_.learner.training, train_rng_);
   job_cut_ = breaking_points_;
   ++stats_.jobs_started;
-  sim::Time duration = config_.train_fixed + config_.train_per_sample * job_->stats.work;
+  sim::Time duration = config_.train_fixed + config_.train_per_sample * job_->work;
   if (config_.train_sigma > 0)
     duration = sim::Time::from_seconds(duration.seconds() * std::exp(config_.train_sigma * latency_rng_.normal()));
   clock_->schedule(clock_->now() + duration, this, 0);
@@ -151,22 +152,23 @@ void DspPolicy::on_event(std::uint64_t arg) {
     }
     learner::TrainResult result = background_.get();
     background_buffer_.reset();
-    install(std::move(result));  // may start the next job
+    spare_ = std::move(result.state);
+    install(result.stats);  // may start the next job
     return;
   }
-  learner::TrainResult result = std::move(*job_);
+  const learner::TrainStats stats = *job_;
   job_.reset();
-  install(std::move(result));
+  install(stats);
 }
 
-void DspPolicy::install(learner::TrainResult result) {
-  completed_jobs_.push_back(result.stats);
+void DspPolicy::install(const learner::TrainStats& stats) {
+  completed_jobs_.push_back(stats);
   ++stats_.jobs_completed;
   // A job that diverged (a learning rate far too high) would leave a predictor that says NaN
   // from then on; the policy keeps its last finite weights instead, as a mixed-precision trainer
   // skips a step with non-finite gradients, and the run reports how often that happened.
-  if (result.state.model.parameters().allFinite()) {
-    state_ = std::move(result.state);
+  if (spare_->model.parameters().allFinite()) {
+    std::swap(state_, spare_);
     trained_ = true;
     weights_cut_ = job_cut_;
   } else {
@@ -224,10 +226,13 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
   static const Presets presets{"learner preset", {{"dsp_openagi", Presets::constant(dsp_openagi_preset())}}};
   DspConfig c;
   std::string preset;
-  if (auto l = node.find("learner")) {
-    l->expect_keys({"preset"});
-    c = presets.decode(l->at("preset"));
-    preset = l->at("preset").as<std::string>();
+  const auto learner_block = node.find("learner");
+  if (learner_block) {
+    learner_block->expect_keys({"preset", "precision"});
+    if (auto p = learner_block->find("preset")) {
+      c = presets.decode(*p);
+      preset = p->as<std::string>();
+    }
   }
   const std::string loss = node.get<std::string>("loss", "expectile");
   if (loss != "expectile") node.at("loss").fail("unknown loss '" + loss + "' (expected expectile)");
@@ -240,6 +245,12 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
   c.k_max = node.get_int("k_max", std::max(1, c.k_min), 1000, std::max(c.k_max, c.k_min));
   c.learner = learner::decode_learner_config(node, c.learner);
   c.learner.training.tau = c.tau;
+  if (const auto p = learner_block ? learner_block->find("precision") : std::nullopt) {
+    const std::string name = p->as<std::string>();
+    const auto precision = learner::precision_from_name(name);
+    if (!precision) sim::fail_unknown_name(*p, "precision", name, "double, float");
+    c.learner.training.precision = *precision;
+  }
   c.prediction_latency = node.get_seconds("prediction_latency_s", c.prediction_latency);
   if (auto t = node.find("training_time")) {
     t->expect_keys({"fixed_s", "per_sample_s"});
@@ -255,6 +266,7 @@ PolicySpec decode_dsp(const sim::ConfigNode& node) {
   std::string knobs = preset.empty() ? "" : preset + ",";
   knobs += "tau=" + node.get<std::string>("tau", "0.5");
   if (node.has("offset")) knobs += ",offset=" + node.get<std::string>("offset");
+  if (c.learner.training.precision == learner::Precision::float32) knobs += ",float";
   spec.label = node.get<std::string>("label", "dsp(" + knobs + ")");
   spec.make = [c](const PolicyEnv& env) { return std::make_unique<DspPolicy>(c, env); };
   // The policy's own four features; the world's (unknown here) only add to it.

@@ -83,7 +83,7 @@ class DspPolicy final : public Policy, public sim::EventHandler {
     double value;
   };
   void start_training_job();
-  void install(learner::TrainResult result);
+  void install(const learner::TrainStats& stats);  // the job's weights are in spare_
   void record_guesses(const RoundOutcome& outcome);
 
   DspConfig config_;
@@ -93,7 +93,10 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::int64_t triggers_ = 0;
   int queued_ = 0;
   std::optional<learner::TrainingState> state_;  // the weights in use
-  std::optional<learner::TrainResult> job_;      // a job's result, until its completion event
+  // The second set of weights: a job trains it (refreshed from state_ by assignment, so a job
+  // allocates nothing) and the completion event swaps the two.
+  std::optional<learner::TrainingState> spare_;
+  std::optional<learner::TrainStats> job_;  // a job's statistics, until its completion event
   bool trained_ = false;
   std::optional<learner::SegmentRecorder> segment_;
   std::vector<learner::Trajectory> carried_;  // carry_over_episode_end: states waiting for a mismatch

@@ -24,6 +24,8 @@ struct EpisodeMetrics {
   std::int32_t concurrency_peak = 0;
   double mean_k = 0;  // over the episode's rounds
   std::int32_t k_cut_rounds = 0;  // rounds whose chosen k was cut to the steps left before max_steps
+
+  bool operator==(const EpisodeMetrics&) const = default;  // exactly: the same sums in the same order
 };
 
 // Adds one closed call (its status and role final) to an episode's figures: counts, billed

@@ -37,13 +37,39 @@ void AdamW::step(Eigen::Ref<Eigen::VectorXd> params, const Eigen::Ref<const Eige
   const double step_size = c.lr / (1.0 - std::pow(c.beta1, t));
   const double sqrt_bias2 = std::sqrt(1.0 - std::pow(c.beta2, t));
 
-  // Three passes (m, v, then the weights, decay and step in one expression): the same arithmetic
-  // per element as decaying first and stepping after, bit for bit, with Eigen's packet sqrt and
-  // division (a plain loop over std::sqrt stays scalar, for errno's sake).
-  m_ = c.beta1 * m_ + (1.0 - c.beta1) * grad;
-  v_ = c.beta2 * v_ + (1.0 - c.beta2) * grad.cwiseProduct(grad);
-  params.array() = params.array() * (1.0 - c.lr * c.weight_decay) -
-                   step_size * m_.array() / (v_.array().sqrt() / sqrt_bias2 + c.eps);
+  // One pass over the vectors in SIMD packets, then a scalar tail: per element the same
+  // arithmetic, in the same order, as decaying first and stepping after (sqrt is correctly
+  // rounded in both, so the packets and the tail agree bit for bit).
+  using Packet = Eigen::internal::packet_traits<double>::type;
+  constexpr Eigen::Index L = Eigen::internal::packet_traits<double>::size;
+  const double b1 = c.beta1, b2 = c.beta2, g1 = 1.0 - c.beta1, g2 = 1.0 - c.beta2;
+  const double decay = 1.0 - c.lr * c.weight_decay;
+  double* p = params.data();
+  const double* g = grad.data();
+  double* m = m_.data();
+  double* v = v_.data();
+  const Eigen::Index size = params.size();
+  Eigen::Index i = 0;
+  {
+    using namespace Eigen::internal;
+    const Packet pb1 = pset1<Packet>(b1), pb2 = pset1<Packet>(b2), pg1 = pset1<Packet>(g1), pg2 = pset1<Packet>(g2);
+    const Packet pdecay = pset1<Packet>(decay), pstep = pset1<Packet>(step_size);
+    const Packet psb2 = pset1<Packet>(sqrt_bias2), peps = pset1<Packet>(c.eps);
+    for (; i + L <= size; i += L) {
+      const Packet gi = ploadu<Packet>(g + i);
+      const Packet mi = padd(pmul(pb1, ploadu<Packet>(m + i)), pmul(pg1, gi));
+      const Packet vi = padd(pmul(pb2, ploadu<Packet>(v + i)), pmul(pg2, pmul(gi, gi)));
+      pstoreu(m + i, mi);
+      pstoreu(v + i, vi);
+      const Packet denom = padd(pdiv(psqrt(vi), psb2), peps);
+      pstoreu(p + i, psub(pmul(ploadu<Packet>(p + i), pdecay), pdiv(pmul(pstep, mi), denom)));
+    }
+  }
+  for (; i < size; ++i) {
+    m[i] = b1 * m[i] + g1 * g[i];
+    v[i] = b2 * v[i] + g2 * (g[i] * g[i]);
+    p[i] = p[i] * decay - step_size * m[i] / (std::sqrt(v[i]) / sqrt_bias2 + c.eps);
+  }
 }
 
 }  // namespace specsim::policies::learner

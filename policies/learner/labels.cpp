@@ -26,10 +26,17 @@ Eigen::VectorXd segment_rewards(std::span<const int> steps, int breaking_step) {
 }
 
 Eigen::VectorXd ideal_k_labels(std::span<const int> steps, int breaking_step) {
-  validate_segment(steps, breaking_step);
   Eigen::VectorXd k(static_cast<Eigen::Index>(steps.size()));
-  for (Eigen::Index i = 0; i < k.size(); ++i) k[i] = breaking_step - steps[i] + 1;
+  ideal_k_labels(steps, breaking_step, k);
   return k;
+}
+
+void ideal_k_labels(std::span<const int> steps, int breaking_step, Eigen::Ref<Eigen::VectorXd> out) {
+  validate_segment(steps, breaking_step);
+  if (out.size() != static_cast<Eigen::Index>(steps.size()))
+    throw std::invalid_argument("ideal_k_labels: " + std::to_string(steps.size()) + " steps, " +
+                                std::to_string(out.size()) + " labels");
+  for (Eigen::Index i = 0; i < out.size(); ++i) out[i] = breaking_step - steps[static_cast<std::size_t>(i)] + 1;
 }
 
 namespace {

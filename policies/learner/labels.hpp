@@ -27,6 +27,8 @@ void validate_segment(std::span<const int> steps, int breaking_step);
 Eigen::VectorXd segment_rewards(std::span<const int> steps, int breaking_step);
 
 Eigen::VectorXd ideal_k_labels(std::span<const int> steps, int breaking_step);
+// The same into `out` (one entry per state), allocating nothing.
+void ideal_k_labels(std::span<const int> steps, int breaking_step, Eigen::Ref<Eigen::VectorXd> out);
 
 // DSP's lambda return (OnlineLearningExecutor._compute_lambda_return), which bootstraps from the
 // value of the state itself, not the next one:

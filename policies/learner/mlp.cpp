@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
-#include <new>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "policies/learner/expectile_loss.hpp"
+#include "policies/learner/small_gemm.hpp"
 
 namespace specsim::policies::learner {
 
@@ -20,41 +20,62 @@ constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 
 // Exact GELU, z * Phi(z) (not the tanh approximation), so the gradient check tests the true
 // derivative Phi(z) + z phi(z).
-double gelu(double z) { return 0.5 * z * (1.0 + std::erf(z * kInvSqrt2)); }
-double gelu_derivative(double z) {
-  return 0.5 * (1.0 + std::erf(z * kInvSqrt2)) + z * kInvSqrt2Pi * std::exp(-0.5 * z * z);
+template <class T>
+T gelu(T z) {
+  return T(0.5) * z * (T(1) + std::erf(z * T(kInvSqrt2)));
+}
+template <class T>
+T gelu_derivative(T z) {
+  return T(0.5) * (T(1) + std::erf(z * T(kInvSqrt2))) + z * T(kInvSqrt2Pi) * std::exp(T(-0.5) * z * z);
 }
 
-void activate_in_place(Activation a, Eigen::Map<Eigen::VectorXd> z) {
+template <class T>
+using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+template <class T>
+using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+
+template <class T>
+void activate_in_place(Activation a, Eigen::Map<Vector<T>> z) {
   switch (a) {
-    case Activation::relu: z = z.cwiseMax(0.0); break;
+    case Activation::relu: z = z.cwiseMax(T(0)); break;
     case Activation::tanh: z = z.array().tanh().matrix(); break;
-    case Activation::gelu: z = z.unaryExpr(&gelu); break;
+    case Activation::gelu: z = z.unaryExpr(&gelu<T>); break;
   }
 }
 
 // Turns delta = dL/d(post-activation) into dL/d(pre-activation). tanh' is computed from the
 // stored output (1 - tanh^2) to avoid a second tanh; relu' at exactly 0 is taken as 0.
-void chain_activation(Activation a, const Eigen::Map<Eigen::MatrixXd>& pre, const Eigen::Map<Eigen::MatrixXd>& post,
-                      Eigen::Map<Eigen::MatrixXd>& delta) {
+template <class T>
+void chain_activation(Activation a, const Eigen::Map<Matrix<T>>& pre, const Eigen::Map<Matrix<T>>& post,
+                      Eigen::Map<Matrix<T>> delta) {
   switch (a) {
-    case Activation::relu: delta = (pre.array() > 0.0).select(delta.array(), 0.0).matrix(); break;
-    case Activation::tanh: delta.array() *= 1.0 - post.array().square(); break;
-    case Activation::gelu: delta.array() *= pre.array().unaryExpr(&gelu_derivative); break;
+    case Activation::relu: delta = (pre.array() > T(0)).select(delta.array(), T(0)).matrix(); break;
+    case Activation::tanh: delta.array() *= T(1) - post.array().square(); break;
+    case Activation::gelu: delta.array() *= pre.array().unaryExpr(&gelu_derivative<T>); break;
   }
 }
 
 // The work space of the batched passes, per thread and kept across calls: once its buffers have
 // grown to a batch, a training job allocates nothing (buffers only grow; Eigen maps view them).
+template <class T>
 struct Workspace {
-  std::vector<std::vector<double>> buffers;
-  double* get(std::size_t i, Eigen::Index size) {
+  std::vector<std::vector<T>> buffers;
+  T* get(std::size_t i, Eigen::Index size) {
     if (buffers.size() <= i) buffers.resize(i + 1);
     if (buffers[i].size() < static_cast<std::size_t>(size)) buffers[i].resize(static_cast<std::size_t>(size));
     return buffers[i].data();
   }
 };
-thread_local Workspace workspace;
+template <class T>
+thread_local Workspace<T> workspace;
+
+// A float copy of `values` in `out` (grown only). A plain loop, which the compiler turns into
+// packed conversions (Eigen's cast<float>() converts one element at a time).
+void narrow(const double* values, Eigen::Index size, std::vector<float>& out, std::size_t offset = 0) {
+  if (out.size() < offset + static_cast<std::size_t>(size)) out.resize(offset + static_cast<std::size_t>(size));
+  float* to = out.data() + offset;
+  for (Eigen::Index i = 0; i < size; ++i) to[i] = static_cast<float>(values[i]);
+}
 
 void validate(const MlpShape& shape) {
   if (shape.inputs < 1)
@@ -79,6 +100,14 @@ std::string_view activation_name(Activation a) {
     case Activation::gelu: return "gelu";
   }
   return "?";
+}
+
+std::string_view precision_name(Precision p) { return p == Precision::float32 ? "float" : "double"; }
+
+std::optional<Precision> precision_from_name(std::string_view name) {
+  for (Precision p : {Precision::float64, Precision::float32})
+    if (precision_name(p) == name) return p;
+  return std::nullopt;
 }
 
 std::optional<Activation> activation_from_name(std::string_view name) {
@@ -170,7 +199,7 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
     Eigen::Map<Eigen::VectorXd> z(out, layer.rows);
     z.noalias() = weights(params_, layer) * Eigen::Map<const Eigen::VectorXd>(in, layer.cols);
     z += biases(params_, layer);
-    activate_in_place(shape_.activation, z);
+    activate_in_place<double>(shape_.activation, z);
     in = out;
     std::swap(out, spare);
   }
@@ -180,26 +209,98 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
          params_[head.bias_offset];
 }
 
-Eigen::VectorXd Mlp::predict_batch(const Eigen::MatrixXd& X) const {
-  check_call(X.rows());
-  const Eigen::Index n = X.cols();
-  Eigen::Map<const Eigen::MatrixXd> in(X.data(), X.rows(), n);
-  for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
-    Eigen::Map<Eigen::MatrixXd> z(workspace.get(l % 2, layers_[l].rows * n), layers_[l].rows, n);
-    z.noalias() = weights(params_, layers_[l]) * in;
-    z.colwise() += biases(params_, layers_[l]);
-    activate_in_place(shape_.activation, Eigen::Map<Eigen::VectorXd>(z.data(), z.size()));
-    new (&in) Eigen::Map<const Eigen::MatrixXd>(z.data(), z.rows(), n);
+// The batched forward pass into the work space, in T, with the parameters `p` (laid out as
+// params_): layer l's pre-activations in buffer 2 l, its activations in 2 l + 1, the predictions
+// (one per column of X) in the returned buffer.
+template <class T>
+T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n) const {
+  Workspace<T>& ws = workspace<T>;
+  const T* in = x;
+  Eigen::Index in_stride = x_stride;
+  const std::size_t hidden = layers_.size() - 1;
+  for (std::size_t l = 0; l < hidden; ++l) {
+    const Layer& layer = layers_[l];
+    T* pre = ws.get(2 * l, layer.rows * n);
+    T* post = ws.get(2 * l + 1, layer.rows * n);
+    gemm::multiply<T>(layer.rows, n, layer.cols, p + layer.weight_offset, layer.rows, {in, 1, in_stride}, pre, layer.rows);
+    Eigen::Map<Matrix<T>>(pre, layer.rows, n).colwise() += Eigen::Map<const Vector<T>>(p + layer.bias_offset, layer.rows);
+    Eigen::Map<Vector<T>> q(post, layer.rows * n);
+    q = Eigen::Map<const Vector<T>>(pre, layer.rows * n);
+    activate_in_place<T>(shape_.activation, q);
+    in = post;
+    in_stride = layer.rows;
   }
   const Layer& head = layers_.back();
-  Eigen::VectorXd v = (weights(params_, head) * in).transpose();
-  v.array() += params_[head.bias_offset];
+  T* v = ws.get(2 * hidden, n);
+  gemm::multiply<T>(1, n, head.cols, p + head.weight_offset, 1, {in, 1, in_stride}, v, 1);
+  const T bias = p[head.bias_offset];
+  for (Eigen::Index j = 0; j < n; ++j) v[j] += bias;
   return v;
 }
 
-double Mlp::loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& targets, double tau,
-                              Eigen::VectorXd& grad) const {
+Eigen::VectorXd Mlp::predict_batch(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
+  check_call(X.rows());
+  return Eigen::Map<const Eigen::VectorXd>(forward_pass<double>(params_.data(), X.data(), X.outerStride(), X.cols()),
+                                           X.cols());
+}
+
+// Forward and backward pass in T: returns the mean loss, writes the gradient into `grad`.
+template <class T>
+double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n, const double* targets, double tau,
+                     T* grad) const {
   const ExpectileLoss loss(tau);
+  using Map = Eigen::Map<Matrix<T>>;
+  Workspace<T>& ws = workspace<T>;
+  const std::size_t hidden = layers_.size() - 1;
+  const T* v = forward_pass<T>(p, x, x_stride, n);
+  // The backward pass's buffers follow the forward pass's: dv, two deltas, W transposed.
+  Eigen::Index widest = 1;
+  for (const Layer& layer : layers_) widest = std::max({widest, layer.rows, layer.cols});
+  const std::size_t extra = 2 * hidden + 1;
+  T* dv = ws.get(extra, n);
+  T* delta_data = ws.get(extra + 1, widest * n);
+  T* spare_data = ws.get(extra + 2, widest * n);
+  T* transposed = ws.get(extra + 3, widest * widest);
+  const auto input = [&](std::size_t l) {  // layer l's input and its column stride
+    return l == 0 ? gemm::Operand<T>{x, 1, x_stride} : gemm::Operand<T>{ws.buffers[2 * l - 1].data(), 1, layers_[l - 1].rows};
+  };
+
+  // dL/dv of the MEAN loss, hence the 1/n.
+  double total = 0.0;
+  const double inv_n = 1.0 / static_cast<double>(n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    total += loss.value(targets[j], v[j]);
+    dv[j] = static_cast<T>(loss.derivative(targets[j], v[j]) * inv_n);
+  }
+
+  // Backward pass: each layer's weight gradient is delta * input^T over the whole batch.
+  const Layer& head = layers_.back();
+  const gemm::Operand<T> head_in = input(hidden);
+  gemm::multiply<T>(head.cols, 1, n, head_in.data, head_in.n_stride, {dv, 1, 0}, grad + head.weight_offset, head.cols);
+  grad[head.bias_offset] = Eigen::Map<const Vector<T>>(dv, n).sum();
+  gemm::multiply<T>(head.cols, n, 1, p + head.weight_offset, head.cols, {dv, 0, 1}, delta_data, head.cols);
+  for (std::size_t l = hidden; l-- > 0;) {
+    const Layer& layer = layers_[l];
+    Map delta(delta_data, layer.rows, n);
+    chain_activation<T>(shape_.activation, Map(ws.buffers[2 * l].data(), layer.rows, n),
+                        Map(ws.buffers[2 * l + 1].data(), layer.rows, n), delta);
+    const gemm::Operand<T> in = input(l);
+    gemm::multiply<T>(layer.rows, layer.cols, n, delta_data, layer.rows, {in.data, in.n_stride, 1},
+                      grad + layer.weight_offset, layer.rows);
+    Eigen::Map<Vector<T>>(grad + layer.bias_offset, layer.rows) = delta.rowwise().sum();
+    if (l > 0) {  // W^T delta into the spare buffer, which then becomes delta
+      gemm::transpose<T>(layer.rows, layer.cols, p + layer.weight_offset, layer.rows, transposed, layer.cols);
+      gemm::multiply<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows}, spare_data,
+                        layer.cols);
+      std::swap(delta_data, spare_data);
+    }
+  }
+  return total * inv_n;
+}
+
+double Mlp::loss_and_gradient(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& targets,
+                              double tau, Eigen::VectorXd& grad, Precision precision) const {
+  static_cast<void>(ExpectileLoss(tau));  // throws on tau outside (0, 1), even for an empty batch
   check_call(X.rows());
   const Eigen::Index n = X.cols();
   if (targets.size() != n)
@@ -210,68 +311,17 @@ double Mlp::loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& t
     grad.setZero();
     return 0.0;
   }
-  using Map = Eigen::Map<Eigen::MatrixXd>;
-  using ConstMap = Eigen::Map<const Eigen::MatrixXd>;
-
-  // Forward pass, keeping every hidden layer's pre- and post-activation for the backward pass
-  // (in the work space: buffers 0 .. 2 hidden - 1, then v, dv and two deltas).
-  const std::size_t hidden = layers_.size() - 1;
-  const auto pre = [&](std::size_t l) { return Map(workspace.buffers[2 * l].data(), layers_[l].rows, n); };
-  const auto post = [&](std::size_t l) { return Map(workspace.buffers[2 * l + 1].data(), layers_[l].rows, n); };
-  for (std::size_t l = 0; l < hidden; ++l) {
-    workspace.get(2 * l, layers_[l].rows * n);
-    workspace.get(2 * l + 1, layers_[l].rows * n);
-  }
-  Eigen::Index widest = 1;
-  for (const Layer& layer : layers_) widest = std::max({widest, layer.rows, layer.cols});
-  const std::size_t extra = 2 * hidden;
-  double* v_data = workspace.get(extra, n);
-  double* dv_data = workspace.get(extra + 1, n);
-  double* delta_data = workspace.get(extra + 2, widest * n);
-  double* spare_data = workspace.get(extra + 3, widest * n);
-
-  ConstMap in(X.data(), X.rows(), n);
-  for (std::size_t l = 0; l < hidden; ++l) {
-    Map p = pre(l), q = post(l);
-    p.noalias() = weights(params_, layers_[l]) * in;
-    p.colwise() += biases(params_, layers_[l]);
-    q = p;
-    activate_in_place(shape_.activation, Eigen::Map<Eigen::VectorXd>(q.data(), q.size()));
-    new (&in) ConstMap(q.data(), q.rows(), n);
-  }
-  const Layer& head = layers_.back();
-  Eigen::Map<Eigen::RowVectorXd> v(v_data, n);
-  v.noalias() = weights(params_, head) * in;
-  v.array() += params_[head.bias_offset];
-
-  // dL/dv of the MEAN loss, hence the 1/n.
-  double total = 0.0;
-  Eigen::Map<Eigen::RowVectorXd> dv(dv_data, n);
-  const double inv_n = 1.0 / static_cast<double>(n);
-  for (Eigen::Index j = 0; j < n; ++j) {
-    total += loss.value(targets[j], v[j]);
-    dv[j] = loss.derivative(targets[j], v[j]) * inv_n;
-  }
-
-  // Backward pass: each layer's weight gradient is delta * input^T over the whole batch.
-  weights(grad, head).noalias() = dv * in.transpose();
-  grad[head.bias_offset] = dv.sum();
-  Map delta(delta_data, head.cols, n);
-  delta.noalias() = weights(params_, head).transpose() * dv;
-  for (std::size_t l = hidden; l-- > 0;) {
-    Map p = pre(l), q = post(l);
-    chain_activation(shape_.activation, p, q, delta);
-    const ConstMap layer_in = l == 0 ? ConstMap(X.data(), X.rows(), n) : ConstMap(post(l - 1).data(), layers_[l - 1].rows, n);
-    weights(grad, layers_[l]).noalias() = delta * layer_in.transpose();
-    biases(grad, layers_[l]) = delta.rowwise().sum();
-    if (l > 0) {  // into the spare buffer, which then becomes delta
-      Map next(spare_data, layers_[l].cols, n);
-      next.noalias() = weights(params_, layers_[l]).transpose() * delta;
-      std::swap(delta_data, spare_data);
-      new (&delta) Map(delta_data, layers_[l].cols, n);
-    }
-  }
-  return total * inv_n;
+  if (precision == Precision::float64)
+    return backprop<double>(params_.data(), X.data(), X.outerStride(), n, targets.data(), tau, grad.data());
+  // Single precision: the weights and the batch narrowed, the gradient widened for the optimizer.
+  thread_local std::vector<float> p32, x32, grad32;
+  narrow(params_.data(), params_.size(), p32);
+  for (Eigen::Index j = 0; j < n; ++j)
+    narrow(X.data() + j * X.outerStride(), X.rows(), x32, static_cast<std::size_t>(j * X.rows()));
+  if (grad32.size() < static_cast<std::size_t>(params_.size())) grad32.resize(static_cast<std::size_t>(params_.size()));
+  const double l = backprop<float>(p32.data(), x32.data(), X.rows(), n, targets.data(), tau, grad32.data());
+  for (Eigen::Index i = 0; i < params_.size(); ++i) grad[i] = grad32[static_cast<std::size_t>(i)];
+  return l;
 }
 
 }  // namespace specsim::policies::learner

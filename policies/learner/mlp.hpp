@@ -24,6 +24,13 @@ enum class Activation { relu, tanh, gelu };
 std::string_view activation_name(Activation a);
 std::optional<Activation> activation_from_name(std::string_view name);
 
+// The arithmetic of a training step's forward and backward passes: double, or float, which
+// does twice the work per SIMD instruction. The weights, the optimizer and predictions stay
+// double either way.
+enum class Precision { float64, float32 };
+std::string_view precision_name(Precision p);  // "double", "float"
+std::optional<Precision> precision_from_name(std::string_view name);
+
 struct MlpShape {
   int inputs = 0;
   std::vector<int> hidden;  // widths of the hidden layers; empty gives a linear model
@@ -46,12 +53,13 @@ class Mlp {
   // a column or segment of one); a strided expression is copied by Eigen::Ref first.
   double predict(const Eigen::Ref<const Eigen::VectorXd>& x) const;
   // X: inputs x samples (columns are samples); returns one prediction per column.
-  Eigen::VectorXd predict_batch(const Eigen::MatrixXd& X) const;
+  Eigen::VectorXd predict_batch(const Eigen::Ref<const Eigen::MatrixXd>& X) const;
 
   // Mean expectile loss over the columns of X and its gradient w.r.t. parameters() (grad is
-  // resized to parameter_count()). Batched backprop: one matrix product per layer and pass.
-  double loss_and_gradient(const Eigen::MatrixXd& X, const Eigen::VectorXd& targets, double tau,
-                           Eigen::VectorXd& grad) const;
+  // resized to parameter_count()). Batched backprop: one small matrix product (small_gemm.hpp) per layer and pass.
+  // With Precision::float32 the passes run on float copies of the weights and the batch.
+  double loss_and_gradient(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& targets,
+                           double tau, Eigen::VectorXd& grad, Precision precision = Precision::float64) const;
 
   // The vector itself, so `Eigen::VectorXd saved = m.parameters();` is a copy and the optimizer
   // can step it in place. Change values, never the length: the layer layout depends on it
@@ -70,6 +78,13 @@ class Mlp {
   explicit Mlp(MlpShape shape);  // validates the shape and lays out the layers, zero weights
   // Throws unless the input has shape().inputs rows and the parameters kept their length.
   void check_call(Eigen::Index input_rows) const;
+  // The batched passes in T (mlp.cpp) with the parameters `p`, laid out as params_, on the
+  // columns of x (column stride x_stride); in the per-thread work space.
+  template <class T>
+  T* forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n) const;
+  template <class T>
+  double backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n, const double* targets, double tau,
+                  T* grad) const;
 
   // Views of one layer inside a vector laid out like params_ (the parameters or a gradient).
   static Eigen::Map<const Eigen::MatrixXd> weights(const Eigen::VectorXd& p, const Layer& l);

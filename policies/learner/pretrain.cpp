@@ -23,7 +23,7 @@ Mlp pretrain(const MlpShape& shape, const ReplayBuffer& data, const PretrainConf
     for (std::size_t first = 0; first < order.size(); first += static_cast<std::size_t>(config.batch_trajectories)) {
       const std::size_t n = std::min(order.size() - first, static_cast<std::size_t>(config.batch_trajectories));
       const Batch batch = make_batch(data, std::span<const std::size_t>(order).subspan(first, n), state.model, config.targets);
-      state.model.loss_and_gradient(batch.features, batch.targets, config.targets.tau, grad);
+      state.model.loss_and_gradient(batch.features(), batch.targets(), config.targets.tau, grad);
       state.optimizer.step(state.model.parameters(), grad);
     }
   }

@@ -22,7 +22,13 @@ void ReplayBuffer::add(Trajectory trajectory) {
 
 std::vector<std::size_t> ReplayBuffer::sample(std::size_t min_steps, sim::RandomStream& rng) const {
   std::vector<std::size_t> picks;
-  if (items_.empty()) return picks;
+  sample(min_steps, rng, picks);
+  return picks;
+}
+
+void ReplayBuffer::sample(std::size_t min_steps, sim::RandomStream& rng, std::vector<std::size_t>& picks) const {
+  picks.clear();
+  if (items_.empty()) return;
   const auto last = static_cast<std::int64_t>(items_.size()) - 1;
   // Terminates: every stored trajectory has at least one state (validate()).
   for (std::size_t steps = 0; steps < min_steps;) {
@@ -30,7 +36,6 @@ std::vector<std::size_t> ReplayBuffer::sample(std::size_t min_steps, sim::Random
     picks.push_back(i);
     steps += items_[i].steps.size();
   }
-  return picks;
 }
 
 std::vector<std::size_t> ReplayBuffer::sample_without_replacement(std::size_t min_steps, sim::RandomStream& rng) const {

@@ -24,6 +24,8 @@ class ReplayBuffer {
   // Positions in the buffer (0 = oldest stored), in draw order. Empty if the buffer is empty or
   // min_steps is 0. Draws only from `rng`, so a stream state gives the same sample.
   std::vector<std::size_t> sample(std::size_t min_steps, sim::RandomStream& rng) const;
+  // The same into `picks` (cleared first), which keeps its capacity.
+  void sample(std::size_t min_steps, sim::RandomStream& rng, std::vector<std::size_t>& picks) const;
   // DSP's FiniteReplay.sample: trajectories in a shuffled order, each at most once, until at
   // least min_steps states; all of them when the buffer holds fewer states.
   std::vector<std::size_t> sample_without_replacement(std::size_t min_steps, sim::RandomStream& rng) const;

@@ -42,87 +42,109 @@ TrainingState make_training_state(const MlpShape& shape, const TrainerConfig& co
   return {Mlp(shape, init_rng), AdamW(config.adamw)};
 }
 
-Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
-                 const TrainerConfig& config) {
+void fill_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
+                const TrainerConfig& config) {
   Eigen::Index total = 0;
   for (std::size_t p : picks) total += buffer[p].size();
-
-  Batch batch;
+  const Eigen::Index inputs = model.shape().inputs;
+  const auto grow = [](std::vector<double>& v, Eigen::Index size) {
+    if (v.size() < static_cast<std::size_t>(size)) v.resize(static_cast<std::size_t>(size));
+  };
+  grow(batch.feature_data, inputs * total);
+  grow(batch.target_data, total);
+  grow(batch.ideal_k_data, total);
+  batch.inputs = inputs;
+  batch.samples = total;
   batch.trajectories = static_cast<int>(picks.size());
-  batch.features.resize(model.shape().inputs, total);
-  batch.ideal_k.resize(total);
+  Eigen::Map<Eigen::MatrixXd> features(batch.feature_data.data(), inputs, total);
+  Eigen::Map<Eigen::VectorXd> ideal_k(batch.ideal_k_data.data(), total), targets(batch.target_data.data(), total);
   Eigen::Index col = 0;
   for (std::size_t p : picks) {
     const Trajectory& t = buffer[p];
-    if (t.features.rows() != model.shape().inputs)
+    if (t.features.rows() != inputs)
       throw std::invalid_argument("trajectory has " + std::to_string(t.features.rows()) +
-                                  " features, the model " + std::to_string(model.shape().inputs));
-    batch.features.middleCols(col, t.size()) = t.features;
+                                  " features, the model " + std::to_string(inputs));
+    features.middleCols(col, t.size()) = t.features;
     const auto head = static_cast<Eigen::Index>(t.head());
-    batch.ideal_k.segment(col, t.size()).setZero();  // after the break: 0
-    batch.ideal_k.segment(col, head) = ideal_k_labels(std::span<const int>(t.steps).first(t.head()), t.breaking_step);
+    ideal_k.segment(col, t.size()).setZero();  // after the break: 0
+    ideal_k_labels(std::span<const int>(t.steps).first(t.head()), t.breaking_step, ideal_k.segment(col, head));
     col += t.size();
   }
 
   if (config.target == Target::ideal_k) {
-    batch.targets = batch.ideal_k;
-    return batch;
+    targets = ideal_k;
+    return;
   }
   // One batched forward pass gives V of every state; each trajectory bootstraps from its own.
-  const Eigen::VectorXd values = model.predict_batch(batch.features);
-  batch.targets.resize(total);
+  const Eigen::VectorXd values = model.predict_batch(features);
   col = 0;
   for (std::size_t p : picks) {
     const Trajectory& t = buffer[p];
     const auto head = static_cast<Eigen::Index>(t.head());
     const auto steps = std::span<const int>(t.steps).first(t.head());
-    batch.targets.segment(col, t.size()).setZero();  // after the break: 0, masked
-    batch.targets.segment(col, head) =
+    targets.segment(col, t.size()).setZero();  // after the break: 0, masked
+    targets.segment(col, head) =
         config.bootstrap_same_state
             ? dsp_lambda_return_labels(steps, t.breaking_step, values.segment(col, head), config.gamma, config.lambda)
             : lambda_return_labels(steps, t.breaking_step, values.segment(col, head), config.gamma, config.lambda);
     col += t.size();
   }
+}
+
+Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
+                 const TrainerConfig& config) {
+  Batch batch;
+  fill_batch(batch, buffer, picks, model, config);
   return batch;
 }
 
-TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
-                             const TrainerConfig& config, sim::RandomStream& rng) {
+TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const TrainerConfig& config, sim::RandomStream& rng) {
   validate(config);
   if (buffer.empty()) throw std::invalid_argument("training job on an empty replay buffer");
 
+  // Per thread and kept across jobs, so that a job allocates nothing once they have grown.
+  thread_local std::vector<std::size_t> picks;
+  thread_local Batch batch, relabelled;
+  thread_local Eigen::VectorXd grad;
   const auto min_steps = static_cast<std::size_t>(config.batch_steps);
   const auto draw = [&] {
-    return config.without_replacement ? buffer.sample_without_replacement(min_steps, rng) : buffer.sample(min_steps, rng);
+    if (config.without_replacement) picks = buffer.sample_without_replacement(min_steps, rng);
+    else buffer.sample(min_steps, rng, picks);
   };
-  auto picks = draw();
-  Batch batch = make_batch(buffer, picks, state.model, config);
+  draw();
+  fill_batch(batch, buffer, picks, state.model, config);
   const ExpectileLoss loss(config.tau);
 
   TrainStats stats;
-  stats.samples = static_cast<int>(batch.features.cols());
+  stats.samples = static_cast<int>(batch.samples);
   stats.trajectories = batch.trajectories;
-  if (config.batch_stats) stats.accuracy_before = dsp_accuracy(state.model.predict_batch(batch.features), batch.ideal_k);
+  if (config.batch_stats) stats.accuracy_before = dsp_accuracy(state.model.predict_batch(batch.features()), batch.ideal_k());
 
-  thread_local Eigen::VectorXd grad;  // sized once per thread and shape: a job allocates no gradient
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
     if (epoch > 0 && config.resample_each_epoch) {
-      picks = draw();
-      batch = make_batch(buffer, picks, state.model, config);
+      draw();
+      fill_batch(batch, buffer, picks, state.model, config);
     } else if (epoch > 0 && config.relabel_each_epoch && config.target == Target::lambda_return) {
-      batch.targets = make_batch(buffer, picks, state.model, config).targets;
+      fill_batch(relabelled, buffer, picks, state.model, config);
+      std::swap(batch.target_data, relabelled.target_data);
     }
-    stats.work += batch.features.cols();
-    const double l = state.model.loss_and_gradient(batch.features, batch.targets, config.tau, grad);
+    stats.work += batch.samples;
+    const double l = state.model.loss_and_gradient(batch.features(), batch.targets(), config.tau, grad, config.precision);
     if (epoch == 0) stats.loss_before = l;
     state.optimizer.step(state.model.parameters(), grad);
   }
 
   if (config.batch_stats) {
-    const Eigen::VectorXd after = state.model.predict_batch(batch.features);
-    stats.loss_after = loss.mean(batch.targets, after);
-    stats.accuracy = dsp_accuracy(after, batch.ideal_k);
+    const Eigen::VectorXd after = state.model.predict_batch(batch.features());
+    stats.loss_after = loss.mean(batch.targets(), after);
+    stats.accuracy = dsp_accuracy(after, batch.ideal_k());
   }
+  return stats;
+}
+
+TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
+                             const TrainerConfig& config, sim::RandomStream& rng) {
+  const TrainStats stats = train(state, buffer, config, rng);
   return {std::move(state), stats};
 }
 

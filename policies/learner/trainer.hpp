@@ -51,6 +51,8 @@ struct TrainerConfig {
   // Also measure the batch before and after the job (TrainStats' loss_after and accuracies):
   // two more forward passes over it, which a policy that never reads them does not pay for.
   bool batch_stats = false;
+  // The arithmetic of the forward and backward passes (mlp.hpp); AdamW stays double.
+  Precision precision = Precision::float64;
 };
 
 // Throws std::invalid_argument on out-of-range settings.
@@ -65,15 +67,21 @@ struct TrainingState {
 TrainingState make_training_state(const MlpShape& shape, const TrainerConfig& config,
                                   sim::RandomStream& init_rng);
 
-// A labelled batch: columns of `features` are states, in the order they were sampled.
+// A labelled batch: columns of features() are states, in the order they were sampled. Its
+// storage only grows, so a batch refilled by fill_batch() allocates nothing once it has held
+// as many states (a training job keeps one per thread).
 struct Batch {
-  Eigen::MatrixXd features;
-  Eigen::VectorXd targets;  // what the loss fits (ideal k or lambda returns)
-  Eigen::VectorXd ideal_k;  // always the ideal k, for DSP's accuracy
+  Eigen::Map<const Eigen::MatrixXd> features() const { return {feature_data.data(), inputs, samples}; }
+  Eigen::Map<const Eigen::VectorXd> targets() const { return {target_data.data(), samples}; }  // what the loss fits
+  Eigen::Map<const Eigen::VectorXd> ideal_k() const { return {ideal_k_data.data(), samples}; }  // always the ideal k
+  Eigen::Index inputs = 0, samples = 0;
   int trajectories = 0;
+  std::vector<double> feature_data, target_data, ideal_k_data;  // at least inputs x samples, samples
 };
 
-// Labels the picked trajectories; `model` supplies V for lambda returns.
+// Labels the picked trajectories into `batch`; `model` supplies V for lambda returns.
+void fill_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
+                const TrainerConfig& config);
 Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
                  const TrainerConfig& config);
 
@@ -94,6 +102,10 @@ struct TrainResult {
 
 // Precondition: the buffer is not empty (std::invalid_argument otherwise). Draws the batch
 // from `rng` only. The optimizer's own config is used; config.adamw is not consulted here.
+// Trains `state` in place: with a state of the same shape as the last one (the policy's second
+// set of weights, refreshed by assignment), a job allocates nothing.
+TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const TrainerConfig& config, sim::RandomStream& rng);
+// The same on a copy, returned with the statistics.
 TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,
                              const TrainerConfig& config, sim::RandomStream& rng);
 

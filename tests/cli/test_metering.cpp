@@ -32,27 +32,6 @@ struct World {
   sim::Planner planner;
 };
 
-void check_same(const analysis::EpisodeMetrics& a, const analysis::EpisodeMetrics& b) {
-  CHECK(a.episode == b.episode);
-  CHECK(a.steps == b.steps);
-  CHECK(a.rounds == b.rounds);
-  CHECK(a.terminated == b.terminated);
-  CHECK(a.latency_s == b.latency_s);  // exactly: the same sums in the same order
-  CHECK(a.cost_usd == b.cost_usd);
-  CHECK(a.unnecessary_cost_usd == b.unnecessary_cost_usd);
-  CHECK(a.speculation_cost_usd == b.speculation_cost_usd);
-  CHECK(a.calls_target == b.calls_target);
-  CHECK(a.calls_approx == b.calls_approx);
-  CHECK(a.calls_cancelled == b.calls_cancelled);
-  CHECK(a.input_tokens_target == b.input_tokens_target);
-  CHECK(a.output_tokens_target == b.output_tokens_target);
-  CHECK(a.input_tokens_approx == b.input_tokens_approx);
-  CHECK(a.output_tokens_approx == b.output_tokens_approx);
-  CHECK(a.concurrency_mean == b.concurrency_mean);
-  CHECK(a.concurrency_peak == b.concurrency_peak);
-  CHECK(a.mean_k == b.mean_k);
-}
-
 }  // namespace
 
 // The runner's planners price each round as it closes and keep only the recorded episodes'
@@ -72,7 +51,7 @@ TEST_CASE("metered episodes give the figures of their calls, and unrecorded ones
         const sim::EpisodeRun& b = metered.planner.run_episode(e);
         REQUIRE_FALSE(a.metrics);
         REQUIRE(b.metrics);
-        check_same(analysis::measure_episode(a, s.agents, s.billing), *b.metrics);
+        CHECK(analysis::measure_episode(a, s.agents, s.billing) == *b.metrics);
         std::map<std::int32_t, std::int32_t> k_counts;
         for (const auto& r : a.rounds) ++k_counts[r.k];
         CHECK(std::vector<std::pair<std::int32_t, std::int32_t>>(k_counts.begin(), k_counts.end()) == b.k_counts);

@@ -15,6 +15,7 @@
 
 #include "analysis/stored_summary.hpp"
 #include "support/run_specsim.hpp"
+#include "support/sweep_base.hpp"
 #include "sim/files.hpp"
 #include "support/temp_dir.hpp"
 #include "tools/runner/sweep.hpp"
@@ -24,20 +25,7 @@ using namespace specsim;
 
 namespace {
 
-const char* kBase = R"(name: sweep-base
-seed: 5
-episodes: 40
-agents:
-  approx: {model: gpt-4o-mini, style: direct, input_tokens: {base: 100}, output_tokens: 10}
-  target: {model: gpt-4o, style: react, input_tokens: {base: 100}, output_tokens: [40, 10]}
-workload:
-  kind: synthetic
-  steps: {kind: uniform, min: 3, max: 8}
-  match: {kind: iid, p: 0.5}
-policies:
-  - sequential
-  - {kind: fixed_k, k: 2}
-)";
+const std::string kBase = testing::sweep_base_scenario(40);
 
 
 // A folder holding base.yaml and a sweep file with the given body; the sweep is named after it.

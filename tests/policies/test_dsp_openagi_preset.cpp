@@ -103,6 +103,19 @@ TEST_CASE("a dsp policy decodes the preset, keys after it override it", "[dsp][p
              Contains("learner.lr"));
 }
 
+TEST_CASE("a dsp policy's learner may train in float, with or without a preset", "[dsp][preset]") {
+  const auto decode = [](const std::string& text) {
+    return policies::decode_dsp(sim::ConfigNode::load_string(text, "p.yaml"));
+  };
+  CHECK(decode("{kind: dsp, learner: {precision: float}}").label == "dsp(tau=0.5,float)");
+  CHECK(decode("{kind: dsp, learner: {precision: double}}").label == "dsp(tau=0.5)");
+  CHECK(decode("{kind: dsp, learner: {preset: dsp_openagi, precision: float}}").label == "dsp(dsp_openagi,tau=0.5,float)");
+  using Catch::Matchers::Contains;
+  CHECK_THAT(testing::input_error_of([&] { decode("{kind: dsp, learner: {precision: half}}"); }),
+             Contains("p.yaml:1:") && Contains("learner.precision") &&
+                 Contains("unknown precision 'half' (expected one of: double, float)"));
+}
+
 TEST_CASE("a warm start trusts the offline weights from the first round", "[dsp][preset]") {
   DspConfig c = policies::dsp_openagi_preset();
   // The round context below gives the 4 history features: a model of 4 inputs whose only nonzero

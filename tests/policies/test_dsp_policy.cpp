@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <utility>
 
 #include "analysis/report.hpp"
 #include "support/h5_read.hpp"
@@ -98,6 +102,33 @@ TEST_CASE("learning is deterministic: 1 and 2 threads give identical results and
   REQUIRE(a.count("policies/dsp(tau=0.9)/learning") == 1);
   CHECK(a.at("policies/dsp(tau=0.9)/learning").size() > 0);
   CHECK(a == b);
+}
+
+TEST_CASE("two learning policies run side by side: the same bytes on 1, 2 and 3 threads", "[dsp][determinism]") {
+  // The quickstart's world with two learners, one of them in float.
+  std::ifstream file(SPECSIM_SOURCE_DIR "/scenarios/quickstart.yaml");
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  runner::Scenario s = runner::parse_scenario(text.substr(0, text.find("policies:")) + R"(policies:
+  - {kind: dsp, tau: 0.5, training: {target: ideal_k}}
+  - {kind: dsp, tau: 0.7, learner: {precision: float}}
+)", "two-learners.yaml");
+  s.episodes = 300;
+  const testing::TempDir tmp;
+  const auto write = [&](int threads) {
+    runner::RunOptions options;
+    options.threads = threads;
+    options.chunk_episodes = 64;  // several chunks per learner
+    const std::string path = (tmp / ("two-learners-" + std::to_string(threads) + ".h5")).string();
+    const auto out = runner::run_to_file(s, options, path, {});
+    return std::make_pair(analysis::summary_json(s.name, s.seed, out.rows, s.objective), testing::read_all_datasets(path));
+  };
+  const auto one = write(1), two = write(2), three = write(3);
+  CHECK(one.first == two.first);
+  CHECK(one.first == three.first);
+  CHECK(one.second == two.second);
+  CHECK(one.second == three.second);
+  REQUIRE(one.second.count("policies/dsp(tau=0.7,float)/learning") == 1);
+  CHECK(one.second.at("policies/dsp(tau=0.7,float)/learning").size() > 0);
 }
 
 TEST_CASE("with i.i.d. matches there is nothing to learn and DSP settles on a constant k", "[dsp]") {

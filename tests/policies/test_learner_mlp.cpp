@@ -175,3 +175,25 @@ TEST_CASE("an empty batch has zero loss and gradient", "[mlp]") {
   CHECK(grad.size() == m.parameter_count());
   CHECK(grad.isZero(0.0));
 }
+
+TEST_CASE("in float the gradient agrees with double to float precision", "[mlp][gradient]") {
+  const auto act = GENERATE(Activation::relu, Activation::tanh, Activation::gelu);
+  CAPTURE(activation_name(act));
+  RandomStream rng(43, "mlp.float", static_cast<std::uint64_t>(act));
+  Mlp m({6, {32, 32}, act}, rng);
+  for (Eigen::Index i = 0; i < m.parameter_count(); ++i) m.parameters()[i] += 0.1 * rng.normal();
+  const Eigen::MatrixXd X = random_matrix(6, 17, rng);
+  const Eigen::VectorXd y = m.predict_batch(X) + random_matrix(17, 1, rng);
+  Eigen::VectorXd g64, g32;
+  const double l64 = m.loss_and_gradient(X, y, 0.7, g64);
+  const double l32 = m.loss_and_gradient(X, y, 0.7, g32, Precision::float32);
+  CHECK(l32 == Approx(l64).epsilon(1e-5));
+  CHECK(g32 != g64);  // it did compute in float
+  CHECK((g32 - g64).norm() < 1e-5 * g64.norm());
+}
+
+TEST_CASE("precision names round-trip", "[mlp]") {
+  for (Precision p : {Precision::float64, Precision::float32}) CHECK(precision_from_name(precision_name(p)) == p);
+  CHECK(precision_name(Precision::float32) == "float");
+  CHECK_FALSE(precision_from_name("half"));
+}

@@ -45,7 +45,7 @@ double loss_on(const Mlp& m, const ReplayBuffer& data) {
   TrainerConfig ideal;
   ideal.target = Target::ideal_k;
   const Batch b = make_batch(data, all, m, ideal);
-  return ExpectileLoss(0.5).mean(b.targets, m.predict_batch(b.features));
+  return ExpectileLoss(0.5).mean(b.targets(), m.predict_batch(b.features()));
 }
 
 }  // namespace

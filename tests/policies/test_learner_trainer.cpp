@@ -51,7 +51,7 @@ Batch whole_buffer(const ReplayBuffer& buffer, const Mlp& model) {
 }
 
 double eval_loss(const Mlp& model, const Batch& eval, double tau = 0.5) {
-  return ExpectileLoss(tau).mean(eval.targets, model.predict_batch(eval.features));
+  return ExpectileLoss(tau).mean(eval.targets(), model.predict_batch(eval.features()));
 }
 
 TrainingState trained(TrainingState state, const ReplayBuffer& buffer, const TrainerConfig& config,
@@ -73,10 +73,10 @@ TEST_CASE("a batch concatenates the picked trajectories in draw order", "[traine
   const std::vector<std::size_t> picks{1, 0, 1};
   const Batch b = make_batch(buffer, picks, model, config);
   CHECK(b.trajectories == 3);
-  REQUIRE(b.features.cols() == 4);
-  CHECK(b.features.row(0) == Eigen::RowVector4d(2, 1, 1, 2));
-  CHECK(b.ideal_k == Eigen::Vector4d(3, 3, 2, 3));
-  CHECK(b.targets == b.ideal_k);
+  REQUIRE(b.features().cols() == 4);
+  CHECK(b.features().row(0) == Eigen::RowVector4d(2, 1, 1, 2));
+  CHECK(b.ideal_k() == Eigen::Vector4d(3, 3, 2, 3));
+  CHECK(b.targets() == b.ideal_k());
 }
 
 TEST_CASE("lambda-return targets bootstrap from the model's values", "[trainer]") {
@@ -95,13 +95,13 @@ TEST_CASE("lambda-return targets bootstrap from the model's values", "[trainer]"
     const Trajectory& t = buffer[p];
     const Eigen::VectorXd expected = lambda_return_labels(
         t.steps, t.breaking_step, model.predict_batch(t.features), config.gamma, config.lambda);
-    CHECK_THAT((b.targets.segment(col, t.size()) - expected).norm(), Catch::Matchers::WithinAbs(0.0, 1e-12));
+    CHECK_THAT((b.targets().segment(col, t.size()) - expected).norm(), Catch::Matchers::WithinAbs(0.0, 1e-12));
     col += t.size();
   }
-  CHECK(b.targets != b.ideal_k);  // multi-state segments do bootstrap
+  CHECK(b.targets() != b.ideal_k());  // multi-state segments do bootstrap
 
   config.lambda = 1.0;
-  CHECK(make_batch(buffer, picks, model, config).targets == b.ideal_k);
+  CHECK(make_batch(buffer, picks, model, config).targets() == b.ideal_k());
 }
 
 TEST_CASE("training on a learnable toy problem lowers the loss", "[trainer]") {
@@ -135,16 +135,16 @@ TEST_CASE("a job reports its batch, losses and accuracy", "[trainer]") {
   RandomStream replay = train;  // the same draws the job will make
   const Batch batch = make_batch(buffer, buffer.sample(16, replay), state.model, config);
   const TrainResult r = run_training_job(state, buffer, config, train);
-  CHECK(r.stats.samples == batch.features.cols());
+  CHECK(r.stats.samples == batch.features().cols());
   CHECK(r.stats.samples >= config.batch_steps);
   CHECK(r.stats.work == r.stats.samples * config.epochs);  // one batch for every epoch
   CHECK(r.stats.trajectories == batch.trajectories);
-  REQUIRE(batch.targets != batch.ideal_k);
+  REQUIRE(batch.targets() != batch.ideal_k());
   CHECK(r.stats.loss_before == Approx(eval_loss(state.model, batch)).epsilon(1e-12));
   CHECK(r.stats.loss_after == Approx(eval_loss(r.state.model, batch)).epsilon(1e-12));
   CHECK(r.stats.loss_after < r.stats.loss_before);
-  CHECK(r.stats.accuracy_before == dsp_accuracy(state.model.predict_batch(batch.features), batch.ideal_k));
-  CHECK(r.stats.accuracy == dsp_accuracy(r.state.model.predict_batch(batch.features), batch.ideal_k));
+  CHECK(r.stats.accuracy_before == dsp_accuracy(state.model.predict_batch(batch.features()), batch.ideal_k()));
+  CHECK(r.stats.accuracy == dsp_accuracy(r.state.model.predict_batch(batch.features()), batch.ideal_k()));
 }
 
 TEST_CASE("a job trains a copy: the caller's weights and optimizer are untouched", "[trainer]") {
@@ -256,13 +256,13 @@ TEST_CASE("guesses after the break are labelled 0 and masked out of the lambda r
   c.lambda = 0.9;
   const std::vector<std::size_t> picks{0};
   const Batch batch = make_batch(buffer, picks, model, c);
-  REQUIRE(batch.targets.size() == 4);
-  CHECK(std::vector<double>(batch.ideal_k.data(), batch.ideal_k.data() + 4) == std::vector<double>{2, 1, 0, 0});
-  const Eigen::VectorXd v = model.predict_batch(batch.features);
-  CHECK(batch.targets[1] == Approx(1 + 0.1 * v[1]).epsilon(1e-12));
-  CHECK(batch.targets[0] == Approx(1 + 0.1 * v[0] + 0.9 * batch.targets[1]).epsilon(1e-12));
-  CHECK(batch.targets[2] == 0);
-  CHECK(batch.targets[3] == 0);
+  REQUIRE(batch.targets().size() == 4);
+  CHECK(std::vector<double>(batch.ideal_k().data(), batch.ideal_k().data() + 4) == std::vector<double>{2, 1, 0, 0});
+  const Eigen::VectorXd v = model.predict_batch(batch.features());
+  CHECK(batch.targets()[1] == Approx(1 + 0.1 * v[1]).epsilon(1e-12));
+  CHECK(batch.targets()[0] == Approx(1 + 0.1 * v[0] + 0.9 * batch.targets()[1]).epsilon(1e-12));
+  CHECK(batch.targets()[2] == 0);
+  CHECK(batch.targets()[3] == 0);
 }
 
 TEST_CASE("with resample_each_epoch every epoch draws its own batch, as DSP's does", "[trainer]") {

@@ -14,32 +14,18 @@
 #include <string>
 
 #include "sim/input_error.hpp"
+#include "tests/support/sweep_base.hpp"
 #include "tools/runner/sweep.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const char* kBase = R"(name: fuzz-base
-seed: 5
-episodes: 2
-agents:
-  approx: {model: gpt-4o-mini, style: direct, input_tokens: {base: 100}, output_tokens: 10}
-  target: {model: gpt-4o, style: react, input_tokens: {base: 100}, output_tokens: [40, 10]}
-workload:
-  kind: synthetic
-  steps: {kind: uniform, min: 3, max: 8}
-  match: {kind: iid, p: 0.5}
-policies:
-  - sequential
-  - {kind: fixed_k, k: 2}
-)";
-
 const fs::path& folder() {
   static const fs::path dir = [] {
     const fs::path d = fs::temp_directory_path() / ("specsim-fuzz-sweep-" + std::to_string(::getpid()));
     fs::create_directories(d / "shard" / "runs");
-    std::ofstream(d / "base.yaml") << kBase;
+    std::ofstream(d / "base.yaml") << specsim::testing::sweep_base_scenario(2);
     std::atexit([] { fs::remove_all(folder()); });
     return d;
   }();

@@ -33,9 +33,26 @@ struct Source {
   analysis::Objective stated;
 };
 
-double number_or_nan(const nlohmann::json& p, const char* key) {
-  return p.contains(key) && p[key].is_number() ? p[key].get<double>() : std::nan("");
-}
+// The figures advice reads from a JSON summary; an optional one missing is NaN (not stated).
+struct SummaryField {
+  const char* key;
+  double analysis::SummaryRow::*member;
+  bool required;
+};
+constexpr SummaryField kSummaryFields[] = {
+    {"latency_mean_s", &analysis::SummaryRow::latency_mean_s, true},
+    {"latency_ci95_s", &analysis::SummaryRow::latency_ci95_s, false},
+    {"latency_p95_s", &analysis::SummaryRow::latency_p95_s, true},
+    {"latency_p99_s", &analysis::SummaryRow::latency_p99_s, true},
+    {"cost_usd", &analysis::SummaryRow::cost_usd, true},
+    {"cost_ci95_usd", &analysis::SummaryRow::cost_ci95_usd, false},
+    {"seconds_saved_s", &analysis::SummaryRow::seconds_saved_s, true},
+    {"seconds_saved_ci95_s", &analysis::SummaryRow::seconds_saved_ci95_s, false},
+    {"extra_cost_usd", &analysis::SummaryRow::extra_cost_usd, true},
+    {"extra_cost_ci95_usd", &analysis::SummaryRow::extra_cost_ci95_usd, false},
+    {"net_value_usd", &analysis::SummaryRow::net_value_usd, false},
+    {"net_value_ci95_usd", &analysis::SummaryRow::net_value_ci95_usd, false},
+};
 
 Source json_source(const std::string& path) {
   nlohmann::json doc;
@@ -56,26 +73,20 @@ Source json_source(const std::string& path) {
     const std::string field = "policies[" + std::to_string(i) + "]";
     for (const char* key : {"name", "label"})
       if (!p.contains(key) || !p[key].is_string()) throw sim::InputError(path, 0, 0, field + "." + key, "expected a string");
-    for (const char* key : {"episodes", "latency_mean_s", "cost_usd", "latency_p95_s", "latency_p99_s",
-                            "seconds_saved_s", "extra_cost_usd"})
-      if (!p.contains(key) || !p[key].is_number())
-        throw sim::InputError(path, 0, 0, field + "." + key, "expected a number (a summary of this specsim version)");
     analysis::SummaryRow r;
+    if (!p.contains("episodes") || !p["episodes"].is_number())
+      throw sim::InputError(path, 0, 0, field + ".episodes", "expected a number (a summary of this specsim version)");
     r.name = p["name"];
     r.label = p["label"];
     r.episodes = p["episodes"];
-    r.latency_mean_s = p["latency_mean_s"];
-    r.latency_ci95_s = number_or_nan(p, "latency_ci95_s");
-    r.cost_usd = p["cost_usd"];
-    r.cost_ci95_usd = number_or_nan(p, "cost_ci95_usd");
-    r.latency_p95_s = p["latency_p95_s"];
-    r.latency_p99_s = p["latency_p99_s"];
-    r.seconds_saved_s = p["seconds_saved_s"];
-    r.seconds_saved_ci95_s = number_or_nan(p, "seconds_saved_ci95_s");
-    r.extra_cost_usd = p["extra_cost_usd"];
-    r.extra_cost_ci95_usd = number_or_nan(p, "extra_cost_ci95_usd");
-    r.net_value_usd = number_or_nan(p, "net_value_usd");
-    r.net_value_ci95_usd = number_or_nan(p, "net_value_ci95_usd");
+    for (const auto& [key, member, required] : kSummaryFields) {
+      if (p.contains(key) && p[key].is_number())
+        r.*member = p[key].get<double>();
+      else if (required)
+        throw sim::InputError(path, 0, 0, field + "." + key, "expected a number (a summary of this specsim version)");
+      else
+        r.*member = std::nan("");
+    }
     s.rows.push_back(r);
     s.configs.push_back(r.label);
   }

@@ -1,0 +1,105 @@
+#pragma once
+// C = A B for the learner's tiny products (and the transpose of a layer's weights they need) (a 32 x 32 layer times a batch of about 20 states):
+// Eigen's general product packs both operands, zero-fills the result and blocks for caches,
+// which costs more than the arithmetic at these sizes. This kernel keeps a block of C (4 SIMD
+// packets of rows by 2 columns) in registers and streams A's columns through it.
+//
+// A is column-major with unit row stride (the dimension that is vectorised); B is addressed by
+// strides, so B can be a column-major matrix (k_stride 1) or the transpose of one (n_stride 1).
+// C is column-major and fully overwritten, nothing is read from it. Each entry of C is summed
+// over k in increasing order with one accumulator, so the result does not depend on the block
+// an entry falls in, and is the same on every run (the packet width is fixed by the build).
+#include <Eigen/Core>
+
+namespace specsim::policies::learner::gemm {
+
+template <class T>
+struct Operand {  // element (k, j) of B is data[k * k_stride + j * n_stride]
+  const T* data;
+  Eigen::Index k_stride, n_stride;
+};
+
+namespace detail {
+
+using Eigen::Index;
+
+// MB packets of rows of C times NB columns, accumulated over all of K.
+template <class T, int MB, int NB>
+inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc) {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  constexpr int L = Eigen::internal::packet_traits<T>::size;
+  Packet acc[MB][NB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j) acc[i][j] = Eigen::internal::pset1<Packet>(T(0));
+  for (Index k = 0; k < K; ++k) {
+    Packet col[MB];
+    for (int i = 0; i < MB; ++i) col[i] = Eigen::internal::ploadu<Packet>(a + k * lda + i * L);
+    for (int j = 0; j < NB; ++j) {
+      const Packet bkj = Eigen::internal::pset1<Packet>(b.data[k * b.k_stride + j * b.n_stride]);
+      for (int i = 0; i < MB; ++i) acc[i][j] = Eigen::internal::padd(acc[i][j], Eigen::internal::pmul(col[i], bkj));
+    }
+  }
+  for (int j = 0; j < NB; ++j)
+    for (int i = 0; i < MB; ++i) Eigen::internal::pstoreu(c + j * ldc + i * L, acc[i][j]);
+}
+
+// Rows of C that do not fill a packet: one scalar accumulator each, same order over k.
+template <class T>
+inline void scalar_rows(Index rows, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c) {
+  for (Index r = 0; r < rows; ++r) {
+    T acc = T(0);
+    for (Index k = 0; k < K; ++k) acc += a[k * lda + r] * b.data[k * b.k_stride + col * b.n_stride];
+    c[r] = acc;
+  }
+}
+
+template <class T, int NB>
+inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc) {
+  constexpr Index L = Eigen::internal::packet_traits<T>::size;
+  const Operand<T> bj{b.data + col * b.n_stride, b.k_stride, b.n_stride};
+  T* cj = c + col * ldc;
+  Index r = 0;
+  for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc);
+  for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc);
+  for (int j = 0; j < NB; ++j) scalar_rows(M - r, K, a + r, lda, b, col + j, cj + j * ldc + r);
+}
+
+}  // namespace detail
+
+// C (M x N, leading dimension ldc) = A (M x K, leading dimension lda) times B (K x N).
+template <class T>
+void multiply(Eigen::Index M, Eigen::Index N, Eigen::Index K, const T* a, Eigen::Index lda, Operand<T> b, T* c,
+              Eigen::Index ldc) {
+  Eigen::Index j = 0;
+  for (; j + 2 <= N; j += 2) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc);
+  if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc);
+}
+
+// PacketBlock of a SIMD type drops the type's alignment attribute, which GCC reports; Eigen's
+// own headers silence the same warning.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+// out (cols x rows, leading dimension ldo) = a^T, a being rows x cols (leading dimension lda):
+// square blocks of one packet's width are transposed in registers, the edges one by one.
+template <class T>
+void transpose(Eigen::Index rows, Eigen::Index cols, const T* a, Eigen::Index lda, T* out, Eigen::Index ldo) {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  constexpr int L = Eigen::internal::packet_traits<T>::size;
+  Eigen::Index c = 0;
+  for (; c + L <= cols; c += L) {
+    Eigen::Index r = 0;
+    for (; r + L <= rows; r += L) {
+      Eigen::internal::PacketBlock<Packet, L> block;
+      for (int i = 0; i < L; ++i) block.packet[i] = Eigen::internal::ploadu<Packet>(a + (c + i) * lda + r);
+      Eigen::internal::ptranspose(block);
+      for (int i = 0; i < L; ++i) Eigen::internal::pstoreu(out + (r + i) * ldo + c, block.packet[i]);
+    }
+    for (; r < rows; ++r)
+      for (int i = 0; i < L; ++i) out[r * ldo + c + i] = a[(c + i) * lda + r];
+  }
+  for (; c < cols; ++c)
+    for (Eigen::Index r = 0; r < rows; ++r) out[r * ldo + c] = a[c * lda + r];
+}
+#pragma GCC diagnostic pop
+
+}  // namespace specsim::policies::learner::gemm

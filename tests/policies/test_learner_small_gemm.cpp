@@ -1,0 +1,65 @@
+// The learner's small product: every shape (packet blocks, tails of rows and columns, K = 1),
+// both ways of addressing B, in double and float, against the plain triple loop summed in the
+// same order (so equality is exact).
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "policies/learner/small_gemm.hpp"
+#include "sim/random.hpp"
+
+using namespace specsim::policies::learner;
+
+namespace {
+
+template <class T>
+void check_shape(Eigen::Index M, Eigen::Index N, Eigen::Index K, bool b_transposed) {
+  specsim::sim::RandomStream rng(5, "gemm", static_cast<std::uint64_t>(M * 10000 + N * 100 + K));
+  const Eigen::Index lda = M + 1;  // a leading dimension larger than the rows
+  std::vector<T> a(static_cast<std::size_t>(lda * K)), b(static_cast<std::size_t>(K * N));
+  for (T& x : a) x = static_cast<T>(rng.normal());
+  for (T& x : b) x = static_cast<T>(rng.normal());
+  const gemm::Operand<T> op = b_transposed ? gemm::Operand<T>{b.data(), N, 1} : gemm::Operand<T>{b.data(), 1, K};
+  std::vector<T> c(static_cast<std::size_t>(M * N), T(99));  // overwritten, never read
+  gemm::multiply<T>(M, N, K, a.data(), lda, op, c.data(), M);
+  for (Eigen::Index j = 0; j < N; ++j)
+    for (Eigen::Index i = 0; i < M; ++i) {
+      T expected = T(0);
+      for (Eigen::Index k = 0; k < K; ++k) expected += a[k * lda + i] * op.data[k * op.k_stride + j * op.n_stride];
+      CAPTURE(M, N, K, b_transposed, i, j);
+      REQUIRE(c[j * M + i] == expected);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the small product equals the triple loop for every shape", "[gemm]") {
+  for (Eigen::Index M : {1, 2, 3, 5, 8, 9, 16, 17, 32, 33})
+    for (Eigen::Index N : {1, 2, 3, 17})
+      for (Eigen::Index K : {1, 2, 6, 32})
+        for (bool transposed : {false, true}) {
+          check_shape<double>(M, N, K, transposed);
+          check_shape<float>(M, N, K, transposed);
+        }
+}
+
+template <class T>
+void check_transpose(Eigen::Index rows, Eigen::Index cols) {
+  const Eigen::Index lda = rows + 2, ldo = cols + 1;
+  std::vector<T> a(static_cast<std::size_t>(lda * cols)), out(static_cast<std::size_t>(ldo * rows), T(-1));
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<T>(i);
+  gemm::transpose<T>(rows, cols, a.data(), lda, out.data(), ldo);
+  for (Eigen::Index r = 0; r < rows; ++r)
+    for (Eigen::Index c = 0; c < cols; ++c) {
+      CAPTURE(rows, cols, r, c);
+      REQUIRE(out[static_cast<std::size_t>(r * ldo + c)] == a[static_cast<std::size_t>(c * lda + r)]);
+    }
+}
+
+TEST_CASE("the transpose moves every entry, whole blocks and edges", "[gemm]") {
+  for (Eigen::Index rows : {1, 2, 3, 4, 5, 8, 32, 33})
+    for (Eigen::Index cols : {1, 2, 3, 4, 6, 7, 32}) {
+      check_transpose<double>(rows, cols);
+      check_transpose<float>(rows, cols);
+    }
+}
