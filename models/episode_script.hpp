@@ -31,6 +31,9 @@ struct EpisodeScript {
   // stops speculation, sim/semantics.hpp); empty when unknown. A right guess of the plan's last
   // step counts as terminate anyway.
   std::vector<std::uint8_t> guess_terminal;
+  // A's confidence in its guess of step s, a probability (modelled or recorded); empty when the
+  // world has none, and then every guess passes a confidence gate.
+  std::vector<double> confidence;
   // The calls of each agent, step after step; step s's calls start at first_*[s] (size steps + 1).
   std::vector<ScriptedCall> target, approx;
   std::vector<std::int32_t> first_target, first_approx;
@@ -50,6 +53,7 @@ struct EpisodeScript {
     run.clear();
     rank.clear();
     guess_terminal.clear();
+    confidence.clear();
     target.clear();
     approx.clear();
     first_target.assign(1, 0);

@@ -57,6 +57,12 @@ class SimBackend final : public sim::Backend,
   bool guess_will_match(int step, std::uint32_t approx_call) const override {
     return at(approx_call).on_path && script_.match[static_cast<std::size_t>(step)];
   }
+  // A guess off the committed path has its step's confidence too: the world's verdict on it is
+  // its step's (agree() above).
+  double guess_confidence(int step, std::uint32_t) const override {
+    const auto s = static_cast<std::size_t>(step);
+    return s < script_.confidence.size() ? script_.confidence[s] : 1.0;
+  }
   std::optional<int> leading_matches(int step, int limit) const override;
   std::span<const double> features(int step) const override;
   std::optional<sim::RecordedRound> recorded_round(int step) const override;

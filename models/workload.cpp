@@ -70,6 +70,10 @@ void make_script(const Workload& workload, const Agents& agents, std::uint64_t s
                  int max_steps, EpisodeScript& out) {
   sim::RandomStream rng(seed, "world", static_cast<std::uint64_t>(episode));
   workload.script(episode, max_steps, agents, rng, out);
+  if (const ConfidenceModel* confidence = workload.confidence_model()) {
+    sim::RandomStream confidence_rng(seed, "confidence", static_cast<std::uint64_t>(episode));
+    confidence->draw(confidence_rng, out);
+  }
 }
 
 // Step by step: T's calls then A's, each call after the earlier ones of its step (whose outputs
@@ -130,14 +134,15 @@ void TopKCurve::draw(sim::RandomStream& rng, EpisodeScript& script) const {
 }
 
 std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node) {
-  node.expect_keys({"kind", "steps", "match", "top_k"});
+  node.expect_keys({"kind", "steps", "match", "top_k", "confidence"});
   std::optional<TopKCurve> top_k;
   if (auto n = node.find("top_k")) {
     n->expect_keys({"candidates", "catch"});
     top_k = TopKCurve{n->get_int("candidates", 1, 64), n->get_probability("catch")};
   }
-  return std::make_unique<SyntheticWorkload>(decode_steps(node.at("steps")),
-                                             decode_match_model(node.at("match")), top_k);
+  auto confidence = node.has("confidence") ? decode_confidence_model(node.at("confidence")) : nullptr;
+  return std::make_unique<SyntheticWorkload>(decode_steps(node.at("steps")), decode_match_model(node.at("match")),
+                                             top_k, std::move(confidence));
 }
 
 }  // namespace specsim::models

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/agent_model.hpp"
+#include "models/confidence_model.hpp"
 #include "models/episode_script.hpp"
 #include "models/match_model.hpp"
 #include "sim/config_node.hpp"
@@ -26,10 +27,13 @@ class Workload {
   virtual void adapt_agents(Agents& /*agents*/) const {}
   // The files it was read from, so that no output of a run overwrites them.
   virtual std::vector<std::string> files() const { return {}; }
+  // A's confidence in its guesses, when the workload models it (else none, or recorded by script()).
+  virtual const ConfidenceModel* confidence_model() const { return nullptr; }
 };
 
-// Episode `episode`'s script, drawn from its world stream (seed, "world", episode): what every
-// policy of a run replays for that episode.
+// Episode `episode`'s script, drawn from its world stream (seed, "world", episode), and A's
+// modelled confidence from its own (seed, "confidence", episode): what every policy of a run
+// replays for that episode.
 void make_script(const Workload& workload, const Agents& agents, std::uint64_t seed, std::int64_t episode,
                  int max_steps, EpisodeScript& out);
 
@@ -58,15 +62,18 @@ struct TopKCurve {
 
 class SyntheticWorkload final : public Workload {
  public:
-  SyntheticWorkload(StepsDistribution steps, std::unique_ptr<MatchModel> match, std::optional<TopKCurve> top_k = {})
-      : steps_(steps), match_(std::move(match)), top_k_(top_k) {}
+  SyntheticWorkload(StepsDistribution steps, std::unique_ptr<MatchModel> match, std::optional<TopKCurve> top_k = {},
+                    std::unique_ptr<ConfidenceModel> confidence = nullptr)
+      : steps_(steps), match_(std::move(match)), top_k_(top_k), confidence_(std::move(confidence)) {}
   void script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
               EpisodeScript& out) const override;
+  const ConfidenceModel* confidence_model() const override { return confidence_.get(); }
 
  private:
   StepsDistribution steps_;
   std::unique_ptr<MatchModel> match_;
   std::optional<TopKCurve> top_k_;
+  std::unique_ptr<ConfidenceModel> confidence_;
 };
 
 std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node);

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "policies/basic_policies.hpp"
+#include "policies/confidence_gate.hpp"
 #include "policies/cost_aware.hpp"
 #include "policies/dsp_policy.hpp"
 #include "policies/oracle.hpp"
@@ -75,8 +76,18 @@ std::vector<GridVariant> expand_grid(const sim::ConfigNode& item) {
   return variants;
 }
 
+// Any policy may be gated (`gate: {min_confidence}`): its own decoder reads the entry without
+// the `gate` key, which it would reject.
+PolicySpec decode_gated(const sim::ConfigNode& node) {
+  YAML::Node rest(YAML::NodeType::Map);
+  for (const auto& kv : node.yaml())
+    if (!(kv.first.IsScalar() && kv.first.Scalar() == "gate")) rest[kv.first] = kv.second;
+  const sim::ConfigNode inner(rest, std::make_shared<const std::string>(node.file()), node.path(), node.yaml().Mark());
+  return gate_policy(policy_registry().decode(inner.at("kind"), inner), node.at("gate"), node.has("label"));
+}
+
 PolicySpec decode_one(const sim::ConfigNode& node, const std::string& grid_suffix) {
-  PolicySpec spec = policy_registry().decode(node.at("kind"), node);
+  PolicySpec spec = node.has("gate") ? decode_gated(node) : policy_registry().decode(node.at("kind"), node);
   if (!grid_suffix.empty() && node.has("label")) spec.label += "(" + grid_suffix + ")";
   YAML::Emitter out;
   out << YAML::Flow << node.yaml();

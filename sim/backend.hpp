@@ -77,6 +77,9 @@ class Backend {
   // Whether T will agree with that guess, for `terminate_guess: only_if_right`: only a world that
   // knows T's answers in advance (a simulated one) can tell; any other backend says yes.
   virtual bool guess_will_match(int, std::uint32_t) const { return true; }
+  // A's confidence in its finished guess, a probability, for confidence-gated speculation
+  // (Decision::min_confidence); a world that knows none says 1, which no gate stops.
+  virtual double guess_confidence(int, std::uint32_t) const { return 1.0; }
   // The planner asks nothing more about the calls before `before` (the closed rounds of an
   // episode it does not record): a backend may let go of what it keeps about them.
   virtual void forget_calls(std::uint32_t /*before*/) {}

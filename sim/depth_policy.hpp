@@ -60,6 +60,9 @@ struct Decision {
   int k = 0;
   Time delay = Time::zero();  // prediction latency: speculative calls wait for it...
   bool overlap = false;       // ...unless they may start with the previous round's k meanwhile
+  // Confidence gate: a guess whose confidence (Backend::guess_confidence) is below this launches
+  // no deeper guess this round; 0 never gates.
+  double min_confidence = 0;
 };
 
 // What one agent's calls of a closed round took: the economics a cost-aware policy learns.

@@ -110,7 +110,7 @@ void Planner::start_round() {
   ++round_;
   round_start_ = committed_;
   verified_ = 0;
-  cut_ = std::numeric_limits<int>::max();
+  cut_ = gated_ = std::numeric_limits<int>::max();
   round_first_call_ = next_call();
   round_began_ = now();
   guesses_.clear();
@@ -122,6 +122,7 @@ void Planner::start_round() {
 
   // Guesses past max_steps could never be committed.
   chosen_k_ = decision.k;
+  min_confidence_ = decision.min_confidence;
   k_ = std::min(decision.k, config_.max_steps - committed_);
   prediction_ready_ = decision.delay <= Time::zero();
   overlap_ = decision.overlap && k_ > 0;
@@ -266,24 +267,25 @@ void Planner::fail(std::uint32_t id, std::string_view error) {
 
 // How deep the round may speculate now: its k once the prediction is in; before that, one step
 // (DSP: step 1 and later wait for the prediction) or, with overlap, the previous round's k.
+// A confidence gate that fired caps it at the gated guess's position plus one.
 int Planner::depth_limit() const {
-  if (prediction_ready_) return k_;
-  if (!overlap_) return 1;
-  return std::max(1, std::min(last_k_, config_.max_steps - committed_));
+  if (prediction_ready_) return std::min(k_, gated_);
+  if (!overlap_) return std::min(1, gated_);
+  return std::min(std::max(1, std::min(last_k_, config_.max_steps - committed_)), gated_);
 }
 
 void Planner::on_event(std::uint64_t) {
   prediction_ready_ = true;
   prediction_event_ = {};
-  // Every guess so far matched and the round already reached its k: it is complete.
-  if (verified_ > 0 && verified_ >= k_) {
-    close_round(verified_, false);
-    start_round();
-    return;
-  }
   int last = 0;
   while (last + 1 < opened_ && position(last + 1).approx.started) ++last;
   if (position(last).approx.done) advance(last);
+  // Every guess so far matched and the round reached its depth (its k, or a gated guess): it is
+  // complete.
+  if (verified_ > 0 && verified_ >= depth_limit()) {
+    close_round(verified_, false);
+    start_round();
+  }
 }
 
 // A's guess for `pos` is in: speculate one step further if the round's depth allows it.
@@ -296,6 +298,10 @@ void Planner::advance(int pos) {
   if (backend_.guess_is_terminal(step, p.approx.last_call) &&
       (config_.semantics.terminate_guess == TerminateGuess::stops || backend_.guess_will_match(step, p.approx.last_call)))
     return;
+  if (min_confidence_ > 0 && backend_.guess_confidence(step, p.approx.last_call) < min_confidence_) {
+    gated_ = next;  // verify() closes the round once it reaches the gated guess
+    return;
+  }
   start_position(next);
 }
 
@@ -406,7 +412,8 @@ void Planner::verify() {
     }
     if (branches_ > 1) prune_alternatives(verified_);
     if (!match || verified_ >= depth_limit()) {
-      if (match && !prediction_ready_) return;  // the prediction decides whether the round goes on
+      // The prediction decides whether the round goes on, unless the gate already stopped it.
+      if (match && !prediction_ready_ && verified_ < gated_) return;
       close_round(verified_, mismatch);
       start_round();
       return;

@@ -157,6 +157,8 @@ class Planner final : public CallSink, public EventHandler {
   // The open round.
   int round_ = -1, round_start_ = 0, k_ = 0, chosen_k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
   int cut_ = 0;  // no position after this one starts: a known mismatch (eager cancellation)
+  double min_confidence_ = 0;  // the round's confidence gate (Decision::min_confidence)
+  int gated_ = 0;  // the round opens no position from this one on: a guess below the gate
   std::uint32_t round_first_call_ = 0;
   std::uint32_t calls_base_ = 0;  // id of run_.calls[0]
   bool recording_ = true;

@@ -65,6 +65,9 @@ struct Step {
   std::optional<AgentStep> approx;
   // The recorded verdict. When present it wins over any match rule of the simulator.
   std::optional<bool> match;
+  // A's confidence in its guess, a probability (recorded `confidence`, or exp(`logprob`));
+  // absent when not recorded. Only with a guess.
+  std::optional<double> confidence;
 
   bool operator==(const Step&) const = default;
 };

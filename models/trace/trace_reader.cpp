@@ -394,7 +394,7 @@ void TraceLineReader::Parser::check_rounds(const Task& task) {
 }
 
 std::optional<Step> TraceLineReader::Parser::parse_step(const json& j, const std::string& path) {
-  if (!expect_object(j, path, {"target", "approx", "match"})) return std::nullopt;
+  if (!expect_object(j, path, {"target", "approx", "match", "confidence", "logprob"})) return std::nullopt;
   Step step;
   bool ok = true;
   if (const json* t = member(j, "target", path, true)) {
@@ -410,6 +410,31 @@ std::optional<Step> TraceLineReader::Parser::parse_step(const json& j, const std
   if (const json* m = member(j, "match", path, false)) {
     step.match = get_bool(*m, join(path, "match"));
     ok = ok && step.match.has_value();
+  }
+  const json* confidence = member(j, "confidence", path, false);
+  const json* logprob = member(j, "logprob", path, false);
+  if ((confidence || logprob) && !j.contains("approx")) {
+    report(line_, 0, join(path, confidence ? "confidence" : "logprob"), "a confidence needs a guess (approx)");
+    ok = false;
+  } else if (confidence && logprob) {
+    report(line_, 0, join(path, "logprob"), "give confidence or logprob, not both");
+    ok = false;
+  } else if (confidence) {
+    auto c = get_number(*confidence, join(path, "confidence"));
+    if (c && (*c < 0 || *c > 1)) {
+      report(line_, 0, join(path, "confidence"), "must be in [0, 1], got " + number_text(*c));
+      c.reset();
+    }
+    step.confidence = c;
+    ok = ok && c.has_value();
+  } else if (logprob) {
+    auto l = get_number(*logprob, join(path, "logprob"));
+    if (l && *l > 0) {
+      report(line_, 0, join(path, "logprob"), "must be <= 0 (a log-probability), got " + number_text(*l));
+      l.reset();
+    }
+    if (l) step.confidence = std::exp(*l);
+    ok = ok && l.has_value();
   }
   if (!ok) return std::nullopt;
   return step;

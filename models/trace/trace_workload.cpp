@@ -79,6 +79,15 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
                       std::any_of(task.steps.begin(), task.steps.end(),
                                   [](const Step& st) { return st.approx && !st.approx->alternatives.empty(); });
   if (ranked) out.rank.assign(static_cast<std::size_t>(out.steps), -1);
+  // A guess with no recorded confidence passes any gate.
+  if (std::any_of(task.steps.begin(), task.steps.begin() + out.steps,
+                  [](const Step& step) { return step.confidence.has_value(); })) {
+    out.confidence.resize(static_cast<std::size_t>(out.steps));
+    for (int s = 0; s < out.steps; ++s) {
+      const Step& step = task.steps[static_cast<std::size_t>(s)];
+      out.confidence[static_cast<std::size_t>(s)] = step.confidence.value_or(1.0);
+    }
+  }
   std::vector<ScriptedCall> calls;
   const AgentModel& approx = agents[static_cast<std::size_t>(sim::index(sim::Agent::approx))];
   for (int s = 0; s < out.steps; ++s) {

@@ -161,6 +161,10 @@ std::string task_to_json_line(const Task& task) {
       w.key("match");
       w.boolean(*s.match);
     }
+    if (s.confidence) {
+      w.key("confidence");
+      w.real(*s.confidence);
+    }
     w.close('}');
   }
   w.close(']');

@@ -32,6 +32,7 @@ WORKLOAD
 policies:
   - sequential
   - {kind: fixed_k, k: [1, 3, 6]}
+  - {kind: fixed_k, k: 3, gate: {min_confidence: 0.6}}
 )";
 
 std::string with_workload(const std::string& workload) {
@@ -49,7 +50,10 @@ runner::RunOutcome run(const runner::Scenario& s) {
 }  // namespace
 
 TEST_CASE("synthesize, write, read and replay: the same results as the synthetic run", "[trace][replay]") {
-  for (const std::string match : {"{kind: iid, p: 0.6}", "{kind: markov, p_after_match: 0.8, p_after_mismatch: 0.3}"}) {
+  // The first world records A's confidence too, which the gated policy reads.
+  for (const std::string match : {"{kind: iid, p: 0.6}, confidence: {kind: beta, match: {alpha: 4, beta: 2}, "
+                                  "mismatch: {alpha: 3, beta: 3}}",
+                                  "{kind: markov, p_after_match: 0.8, p_after_mismatch: 0.3}"}) {
     INFO(match);
     const testing::TempDir tmp;
     const runner::Scenario synthetic = runner::parse_scenario(
@@ -61,6 +65,7 @@ TEST_CASE("synthesize, write, read and replay: the same results as the synthetic
     const auto a = run(synthetic), b = run(replay);
     CHECK(analysis::summary_json("x", 1, a.rows, {}) == analysis::summary_json("x", 1, b.rows, {}));
     CHECK(a.rows[2].speedup > 1.2);  // speculation happened: the comparison is not vacuous
+    CHECK((a.rows[4].cost_usd < a.rows[2].cost_usd) == (match.find("confidence") != std::string::npos));  // gated
   }
 }
 

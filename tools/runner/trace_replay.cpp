@@ -32,6 +32,7 @@ void synthesize_trace(const Scenario& s, const std::function<bool(const trace::T
       step.target = recorded(action, script.step_calls(sim::Agent::target, st));
       step.approx = recorded(match ? action : "other-" + std::to_string(st), script.step_calls(sim::Agent::approx, st));
       step.match = match;
+      if (!script.confidence.empty()) step.confidence = script.confidence[static_cast<std::size_t>(st)];
       task.steps.push_back(std::move(step));
     }
     if (!emit(task)) return;
