@@ -7,8 +7,11 @@
 #include "tools/runner/scenario.hpp"
 #include "support/input_error.hpp"
 #include "support/small_scenario.hpp"
+#include "support/summary_rows.hpp"
 
 using namespace specsim;
+using testing::check_same;
+using testing::row;
 
 namespace {
 
@@ -20,35 +23,12 @@ runner::Scenario scenario(const std::string& confidence, const std::string& poli
   return s;
 }
 
-runner::RunOutcome run(const runner::Scenario& s) {
-  runner::RunOptions options;
-  options.threads = 2;
-  return runner::run_summary(s, options);
-}
-
-const analysis::SummaryRow& row(const runner::RunOutcome& out, const std::string& label) {
-  for (const auto& r : out.rows)
-    if (r.label == label) return r;
-  FAIL("no row " << label);
-  throw;
-}
-
-void check_same(const analysis::SummaryRow& a, const analysis::SummaryRow& b) {
-  INFO(a.label << " against " << b.label);
-  CHECK(a.latency_mean_s == b.latency_mean_s);
-  CHECK(a.cost_usd == b.cost_usd);
-  CHECK(a.unnecessary_cost_usd == b.unnecessary_cost_usd);
-  CHECK(a.calls_approx == b.calls_approx);
-  CHECK(a.calls_target == b.calls_target);
-  CHECK(a.calls_cancelled == b.calls_cancelled);
-}
-
 const std::string kCalibrated = "{kind: beta, match: {alpha: 4, beta: 2}, mismatch: {alpha: 3, beta: 3}}";
 
 }  // namespace
 
 TEST_CASE("gate 0 is the ungated policy, a gate above every confidence is k = 1, exactly", "[gate]") {
-  const runner::RunOutcome out = run(scenario(kCalibrated, R"(
+  const runner::RunOutcome out = testing::run_on_two_threads(scenario(kCalibrated, R"(
   - {kind: fixed_k, k: 3}
   - {kind: fixed_k, k: 3, gate: {min_confidence: 0}}
   - {kind: fixed_k, k: 3, gate: {min_confidence: 1}}
@@ -69,7 +49,7 @@ TEST_CASE("gate 0 is the ungated policy, a gate above every confidence is k = 1,
 // Right guesses certain, wrong ones not: the gate stops exactly at the wrong guesses, whose
 // deeper steps were waste; the committed path, and so the latency, is the same.
 TEST_CASE("a perfectly informative confidence cuts waste at the same latency", "[gate]") {
-  const runner::RunOutcome out = run(scenario("{kind: beta, match: {alpha: 1000000, beta: 1}, mismatch: {alpha: 1, beta: 1000000}}", R"(
+  const runner::RunOutcome out = testing::run_on_two_threads(scenario("{kind: beta, match: {alpha: 1000000, beta: 1}, mismatch: {alpha: 1, beta: 1000000}}", R"(
   - {kind: fixed_k, k: 4}
   - {kind: fixed_k, k: 4, gate: {min_confidence: 0.5}}
 )"));
@@ -88,7 +68,8 @@ TEST_CASE("a confidence model moves no other draw of the world", "[gate]") {
   std::string text = testing::small_scenario("gate") + "policies:\n" + policies;
   runner::Scenario plain = runner::parse_scenario(text, "gate.yaml");
   plain.episodes = 300;
-  check_same(row(run(scenario(kCalibrated, policies)), "fixed_k(k=3)"), row(run(plain), "fixed_k(k=3)"));
+  const runner::RunOutcome with_confidence = testing::run_on_two_threads(scenario(kCalibrated, policies));
+  check_same(row(with_confidence, "fixed_k(k=3)"), row(testing::run_on_two_threads(plain), "fixed_k(k=3)"));
 }
 
 TEST_CASE("a bad gate or confidence model names its file, line and field", "[gate]") {

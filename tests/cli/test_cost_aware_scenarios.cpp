@@ -7,8 +7,11 @@
 #include "tools/runner/experiment.hpp"
 #include "tools/runner/scenario.hpp"
 #include "support/small_scenario.hpp"
+#include "support/summary_rows.hpp"
 
 using namespace specsim;
+using testing::check_same;
+using testing::row;
 
 namespace {
 
@@ -34,19 +37,6 @@ runner::Scenario with_cost_aware(const std::string& file, const std::string& ent
   return s;
 }
 
-runner::RunOutcome run(const runner::Scenario& s) {
-  runner::RunOptions options;
-  options.threads = 2;
-  return runner::run_summary(s, options);
-}
-
-const analysis::SummaryRow& row(const runner::RunOutcome& out, const std::string& label) {
-  for (const auto& r : out.rows)
-    if (r.label == label) return r;
-  FAIL("no row " << label);
-  throw;
-}
-
 const analysis::SummaryRow& fastest_fixed_k(const runner::RunOutcome& out) {
   const analysis::SummaryRow* fastest = nullptr;
   for (const auto& r : out.rows)
@@ -55,21 +45,12 @@ const analysis::SummaryRow& fastest_fixed_k(const runner::RunOutcome& out) {
   return *fastest;
 }
 
-void check_same(const analysis::SummaryRow& a, const analysis::SummaryRow& b) {
-  INFO(a.label << " against " << b.label);
-  CHECK(a.latency_mean_s == b.latency_mean_s);
-  CHECK(a.cost_usd == b.cost_usd);
-  CHECK(a.calls_approx == b.calls_approx);
-  CHECK(a.calls_target == b.calls_target);
-  CHECK(a.calls_cancelled == b.calls_cancelled);
-}
-
 }  // namespace
 
 TEST_CASE("cost-aware at value 0 is sequential and at a huge value the fastest fixed k, exactly", "[cost_aware]") {
   for (const auto& [file, k_max] : {std::pair<std::string, int>{"quickstart.yaml", 4}, {"dsp-openagi-like.yaml", 6}}) {
     const std::string entries = "  - {kind: cost_aware, usd_per_s: [0, 1000000000], k_max: " + std::to_string(k_max) + "}\n";
-    const runner::RunOutcome out = run(with_cost_aware(file, entries, 400));
+    const runner::RunOutcome out = testing::run_on_two_threads(with_cost_aware(file, entries, 400));
     const auto& fastest = fastest_fixed_k(out);
     CHECK(fastest.label == "fixed_k(k=" + std::to_string(k_max) + ")");
     const std::string k = ",k_max=" + std::to_string(k_max) + ")";
@@ -85,7 +66,7 @@ TEST_CASE("cost-aware lies on or beyond the Pareto front of fixed k and DSP", "[
   for (const auto& [file, k_max] : {std::pair<std::string, int>{"quickstart.yaml", 4}, {"dsp-openagi-like.yaml", 8}}) {
     const std::string entries = "  - {kind: cost_aware, k_max: " + std::to_string(k_max) +
                                 ", usd_per_s: [0.005, 0.01, 0.02, 0.05]}\n";
-    const runner::RunOutcome out = run(with_cost_aware(file, entries, 1500));
+    const runner::RunOutcome out = testing::run_on_two_threads(with_cost_aware(file, entries, 1500));
     int speculating = 0;
     for (const auto& c : out.rows) {
       if (c.name != "cost_aware") continue;

@@ -6,17 +6,11 @@
 
 using namespace specsim;
 using sim::Agent;
+using testing::agents_a1_t4;
 using testing::fixed_agent;
 using testing::World;
 
 namespace {
-
-models::Agents agents_a1_t4() {
-  models::Agents agents;
-  agents[sim::index(Agent::approx)] = fixed_agent(1.0, 1, 100, 20);
-  agents[sim::index(Agent::target)] = fixed_agent(4.0, 1, 200, 30);
-  return agents;
-}
 
 // A fixed k whose prediction takes `delay` seconds (no overlap).
 struct SlowK final : policies::Policy {

@@ -9,17 +9,11 @@
 using namespace specsim;
 using sim::Agent;
 using sim::CallStatus;
+using testing::agents_a1_t4;
 using testing::fixed_agent;
 using testing::World;
 
 namespace {
-
-models::Agents agents_a1_t4() {
-  models::Agents agents;
-  agents[sim::index(Agent::approx)] = fixed_agent(1.0, 1, 100, 20);
-  agents[sim::index(Agent::target)] = fixed_agent(4.0, 1, 200, 30);
-  return agents;
-}
 
 sim::PlannerConfig with(sim::Semantics semantics) {
   sim::PlannerConfig c;

@@ -27,6 +27,14 @@ inline models::AgentModel fixed_agent(double seconds, int calls_per_step, int in
   return a;
 }
 
+// The hand-worked timelines' world: A answers in 1 s, T in 4 s (over `target_calls` calls a step).
+inline models::Agents agents_a1_t4(int target_calls = 1) {
+  models::Agents agents;
+  agents[sim::index(sim::Agent::approx)] = fixed_agent(1.0, 1, 100, 20);
+  agents[sim::index(sim::Agent::target)] = fixed_agent(4.0 / target_calls, target_calls, 200, 30);
+  return agents;
+}
+
 // Every episode has the given matches; the plan ends after match.size() steps. `edit`, when set,
 // changes the drawn script (a call's latency or attempts, A's terminate guesses) for timelines
 // the constant agents cannot produce.
