@@ -45,11 +45,14 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   Call& call = at(id);
   // On the committed path when every guess before this step in the round matched.
   const int depth = r.step - r.round_start;
-  call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth;
-  // Under a lower candidate of the last guess (top-K): on the path when that candidate is T's.
-  if (r.candidate > 0)
-    call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth - 1 &&
-                   script_.rank_of(r.step - 1) == r.candidate;
+  // Under lower candidates (top-K): on the path when each candidate it runs under is T's action.
+  if (r.candidates.empty()) {
+    call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth;
+  } else {
+    call.on_path = r.step < script_.steps;
+    for (int i = 0; call.on_path && i < depth; ++i)
+      call.on_path = script_.rank_of(r.round_start + i) == r.candidates[static_cast<std::size_t>(i)];
+  }
   if (call.on_path) {
     const auto calls = script_.step_calls(r.agent, r.step);
     call.scripted = calls[static_cast<std::size_t>(r.call_index)];

@@ -32,7 +32,9 @@ struct CallRequest {
   std::span<const std::uint32_t> prefix;   // the last target call of each committed step
   std::span<const std::uint32_t> guesses;  // A's guesses for steps round_start .. step-1
   std::uint32_t previous = kNoCall;        // the agent's previous call of this step, if any
-  int candidate = 0;  // top-K: which candidate of the last guess it is conditioned on (0: the top one)
+  // Top-K: which candidate of each guess in `guesses` it is conditioned on (0: the top one); empty
+  // when every one is the top one.
+  std::span<const std::uint8_t> candidates;
 };
 
 // A finished call, as the backend saw it.

@@ -48,6 +48,7 @@ struct CallRecord {
   CallRole role = CallRole::pending;
   bool on_path = false;  // conditioned only on guesses verified to match (set at round close)
   std::uint8_t branch = 0;  // top-K: the candidate of the previous guess it runs under (0: the top one)
+  std::int32_t node = 0;    // top-K: its node in the round's speculation tree (the planner's numbering)
 };
 
 }  // namespace specsim::sim

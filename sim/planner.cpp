@@ -11,7 +11,7 @@ Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPoli
                  const FeatureSource* features, const LookAhead* look_ahead)
     : config_(std::move(config)), clock_(clock), sim_clock_(dynamic_cast<SimClock*>(&clock)), backend_(backend), policy_(policy),
       features_(features), look_ahead_(look_ahead),
-      branches_(config_.semantics.top_k.width()),
+      branches_(config_.semantics.top_k.width()), budget_(config_.semantics.top_k.level_budget()),
       pool_busy_(config_.pool_capacity.size(), 0), pool_queue_(config_.pool_capacity.size()) {
   if (config_.max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
   for (int pool : config_.pool_of_agent)
@@ -110,12 +110,11 @@ void Planner::start_round() {
   ++round_;
   round_start_ = committed_;
   verified_ = 0;
-  cut_ = gated_ = std::numeric_limits<int>::max();
+  gated_ = std::numeric_limits<int>::max();
   round_first_call_ = next_call();
   round_began_ = now();
   guesses_.clear();
-  alternatives_.clear();
-  switched_ = -1;
+  guessed_ = 0;
 
   const Decision decision = policy_.choose_k(round_context());
   if (decision.k < 0) throw std::logic_error("policy chose k < 0");
@@ -128,42 +127,39 @@ void Planner::start_round() {
   overlap_ = decision.overlap && k_ > 0;
   width_ = std::max({k_, depth_limit(), 1});
   opened_ = 0;
+  nodes_count_ = 0;
+  chain_.clear();
   prediction_event_ = {};
   if (!prediction_ready_) prediction_event_ = clock_.schedule(now() + decision.delay, this, 0);
-  start_position(0);
+  open_node(0, 0, -1);
 }
 
-// Positions open in order, each once per round: the storage of earlier rounds is reused.
-void Planner::open_position(int pos) {
-  if (static_cast<std::size_t>(pos) < positions_.size()) positions_[static_cast<std::size_t>(pos)] = Position{};
-  else positions_.emplace_back();
-  opened_ = pos + 1;
-}
-
-void Planner::start_position(int pos) {
-  open_position(pos);
-  start_call(Agent::target, pos, 0);
-  if (k_ > 0) start_call(Agent::approx, pos, 0);
-  if (pos > 0 && branches_ > 1) start_alternatives(pos);
-}
-
-// T's step at `pos` under each further candidate of the guess at pos - 1, best first.
-void Planner::start_alternatives(int pos) {
-  for (int branch = 1; branch < branches_; ++branch) {
-    alternatives_.push_back(Alternative{pos, branch, Lane{}});
-    start_call(Agent::target, pos, 0, branch);
+// Opens the node and starts its calls: T's step and, where the node may branch, A's guess. Nodes
+// are numbered in the order they open, once per round: the storage of earlier rounds is reused.
+// The top candidate's child of the chain's last node extends the chain.
+int Planner::open_node(int pos, int index, int parent) {
+  const int id = nodes_count_++;
+  if (static_cast<std::size_t>(id) < nodes_.size()) nodes_[static_cast<std::size_t>(id)] = Node{};
+  else nodes_.emplace_back();
+  Node& n = nodes_[static_cast<std::size_t>(id)];
+  n.pos = pos;
+  n.index = index;
+  n.parent = parent;
+  // It may branch when its top candidate's child is within the budget.
+  n.guesses = k_ > 0 && index * branches_ < budget_;
+  if (pos == opened_ && (pos == 0 || chain_[static_cast<std::size_t>(pos - 1)] == parent) && index % branches_ == 0) {
+    chain_.push_back(id);
+    opened_ = pos + 1;
   }
+  start_call(Agent::target, id, 0);
+  if (n.guesses) start_call(Agent::approx, id, 0);
+  return id;
 }
 
-Planner::Lane& Planner::lane_of(const CallRecord& r) {
-  if (on_main_lane(r)) return position(r.pos).of(r.agent);
-  for (Alternative& a : alternatives_)
-    if (a.pos == r.pos && a.branch == r.branch) return a.lane;
-  throw std::logic_error("a call of no branch of the round");
-}
-
-void Planner::start_call(Agent agent, int pos, int call_index, int branch) {
+void Planner::start_call(Agent agent, int node, int call_index) {
   const std::uint32_t id = next_call();
+  const Node& n = nodes_[static_cast<std::size_t>(node)];
+  const int pos = n.pos;
   CallRecord record;
   record.requested = rel(now());
   record.round = round_;
@@ -171,7 +167,8 @@ void Planner::start_call(Agent agent, int pos, int call_index, int branch) {
   record.step = round_start_ + pos;
   record.call_index = static_cast<std::int16_t>(call_index);
   record.agent = agent;
-  record.branch = static_cast<std::uint8_t>(branch);
+  record.branch = static_cast<std::uint8_t>(n.index % branches_);
+  record.node = node;
   run_.calls.push_back(record);
 
   Lane& lane = lane_of(run_.calls.back());
@@ -196,11 +193,24 @@ void Planner::dispatch(std::uint32_t id) {
   record.started = rel(now());
   count_in_flight(+1);
   const Lane& lane = lane_of(record);
-  const auto guessed = std::span<const std::uint32_t>(guesses_).first(static_cast<std::size_t>(record.pos));
+  auto guessed = std::span<const std::uint32_t>(guesses_).first(static_cast<std::size_t>(record.pos));
+  std::span<const std::uint8_t> candidates;
+  if (nodes_[static_cast<std::size_t>(record.node)].index != 0) {  // off the top candidates' path
+    path_guesses_.assign(static_cast<std::size_t>(record.pos), kNoCall);
+    path_candidates_.assign(static_cast<std::size_t>(record.pos), 0);
+    for (const Node* n = &nodes_[static_cast<std::size_t>(record.node)]; n->parent >= 0;) {
+      const auto at = static_cast<std::size_t>(n->pos - 1);
+      path_candidates_[at] = static_cast<std::uint8_t>(n->index % branches_);
+      n = &nodes_[static_cast<std::size_t>(n->parent)];
+      path_guesses_[at] = n->approx.last_call;
+    }
+    guessed = path_guesses_;
+    candidates = path_candidates_;
+  }
   // Steps verified during the round were guessed right: the call reads them as guesses.
   const auto prefix = std::span<const std::uint32_t>(prefix_).first(static_cast<std::size_t>(round_start_));
   backend_.start_call(id, CallRequest{record.agent, record.step, record.call_index, round_start_, lane.output,
-                                      prefix, guessed, lane.previous, record.branch});
+                                      prefix, guessed, lane.previous, candidates});
 }
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
@@ -235,22 +245,25 @@ void Planner::on_call_finished(std::uint32_t id) {
   record.attempts = static_cast<std::int16_t>(std::clamp(attempts, 1, 32767));
   record.tokens = outcome.tokens;
   const Agent agent = record.agent;
-  const int pos = record.pos;
+  const int node = record.node;
   if (agent == Agent::approx && config_.semantics.top_k.candidates > 1) price_candidates(record.tokens);
   Lane& lane = lane_of(record);
   lane.output += record.tokens.output;
   release(id);
 
   if (!backend_.step_done(id)) {
-    start_call(agent, pos, record.call_index + 1, record.branch);
+    start_call(agent, node, record.call_index + 1);
     return;
   }
   lane.done = true;
-  if (!on_main_lane(call(id))) return;  // an alternative waits for the step before it to be verified
-  if (agent == Agent::approx) guesses_.push_back(id);  // A guesses strictly in order: this is position `pos`
-  if (config_.semantics.cancel == CancelRule::eager) cut_if_wrong(pos);
-  if (agent == Agent::approx) advance(pos);
-  verify();
+  const bool chain = on_chain(node);
+  if (chain && agent == Agent::approx) {  // A guesses strictly in order along the chain
+    guesses_.push_back(id);
+    guessed_ = std::max(guessed_, static_cast<int>(guesses_.size()));
+  }
+  if (config_.semantics.cancel == CancelRule::eager) cut_if_wrong(node);
+  if (agent == Agent::approx) advance(node);
+  if (chain) verify();  // off the chain a node waits for the steps before it to be verified
 }
 
 // A call that failed after its retries ends the episode: what was verified stays committed,
@@ -277,9 +290,10 @@ int Planner::depth_limit() const {
 void Planner::on_event(std::uint64_t) {
   prediction_ready_ = true;
   prediction_event_ = {};
-  int last = 0;
-  while (last + 1 < opened_ && position(last + 1).approx.started) ++last;
-  if (position(last).approx.done) advance(last);
+  // Guesses that returned while the depth was capped speculate further now, in the order their
+  // nodes opened.
+  for (int n = 0, open = nodes_count_; n < open; ++n)
+    if (nodes_[static_cast<std::size_t>(n)].approx.done) advance(n);
   // Every guess so far matched and the round reached its depth (its k, or a gated guess): it is
   // complete.
   if (verified_ > 0 && verified_ >= depth_limit()) {
@@ -288,38 +302,41 @@ void Planner::on_event(std::uint64_t) {
   }
 }
 
-// A's guess for `pos` is in: speculate one step further if the round's depth allows it.
-void Planner::advance(int pos) {
-  const int next = pos + 1;
-  if (next > cut_ || next >= depth_limit() || next >= width_ || (next < opened_ && position(next).approx.started))
+// A's guess at `node` is in: speculate one step further under each of its candidates within the
+// tree's budget, best first, if the round's depth allows it.
+void Planner::advance(int node) {
+  Node& n = nodes_[static_cast<std::size_t>(node)];
+  const int next = n.pos + 1;
+  if (n.expanded || n.cut || n.pruned || next >= depth_limit() || next >= width_) return;
+  const int step = round_start_ + n.pos;
+  const std::uint32_t guess = n.approx.last_call;
+  if (backend_.guess_is_terminal(step, guess) &&
+      (config_.semantics.terminate_guess == TerminateGuess::stops || backend_.guess_will_match(step, guess)))
     return;
-  const Position& p = position(pos);
-  const int step = round_start_ + pos;
-  if (backend_.guess_is_terminal(step, p.approx.last_call) &&
-      (config_.semantics.terminate_guess == TerminateGuess::stops || backend_.guess_will_match(step, p.approx.last_call)))
-    return;
-  if (min_confidence_ > 0 && backend_.guess_confidence(step, p.approx.last_call) < min_confidence_) {
-    gated_ = next;  // verify() closes the round once it reaches the gated guess
+  if (min_confidence_ > 0 && backend_.guess_confidence(step, guess) < min_confidence_) {
+    n.gated = true;
+    if (on_chain(node)) gated_ = next;  // verify() closes the round once it reaches the gated guess
     return;
   }
-  start_position(next);
+  n.expanded = true;
+  const int first = n.index * branches_;
+  for (int rank = 0; rank < branches_ && first + rank < budget_; ++rank) open_node(next, first + rank, node);
 }
 
-// Eager cancellation: both agents have finished `pos` and disagree while an earlier position is
-// still unverified. Every call after `pos` is conditioned on the wrong guess, so it is cancelled
-// now; the round closes when verification reaches `pos` (or an earlier mismatch).
-void Planner::cut_if_wrong(int pos) {
-  if (k_ == 0 || pos <= verified_ || pos >= cut_) return;  // at verified_, verify() closes the round now
-  const Position& p = position(pos);
-  if (!p.target.done || !p.approx.done) return;
-  if (hit_rank(round_start_ + pos, p) >= 0) return;
-  cut_ = pos;
-  cancel_after(pos);
-}
-
-// Cancels the round's calls at positions after `pos`, queued or running (-1: all of them).
-void Planner::cancel_after(int pos) {
-  cancel_calls([&](const CallRecord& r) { return r.pos > pos; });
+// Eager cancellation: both agents have finished the node's step and disagree while a position
+// before it is still unverified. Everything under it is conditioned on the wrong guess, so it is
+// cancelled now; on the chain the round closes when verification reaches it (or an earlier
+// mismatch).
+void Planner::cut_if_wrong(int node) {
+  Node& n = nodes_[static_cast<std::size_t>(node)];
+  // At verified_, verify() closes the round now.
+  if (!n.guesses || n.cut || n.pruned || n.pos <= verified_) return;
+  if (!n.target.done || !n.approx.done) return;
+  if (hit_rank(round_start_ + n.pos, n) >= 0) return;
+  n.cut = true;
+  for (int m = node + 1; m < nodes_count_; ++m)
+    if (branches_ == 1 || in_subtree(m, node)) nodes_[static_cast<std::size_t>(m)].pruned = true;  // a chain's are all under it
+  cancel_calls([&](const CallRecord& r) { return nodes_[static_cast<std::size_t>(r.node)].pruned; });
 }
 
 // Cancels the round's calls that `doomed` picks, queued or running.
@@ -347,30 +364,59 @@ void Planner::cancel_calls(Doomed doomed) {
   }
 }
 
-int Planner::hit_rank(int step, const Position& p) const {
-  if (branches_ == 1) return backend_.agree(step, p.target.last_call, p.approx.last_call) ? 0 : -1;
-  const int rank = backend_.candidate_rank(step, p.target.last_call, p.approx.last_call);
-  return rank < branches_ ? rank : -1;
+int Planner::hit_rank(int step, const Node& n) const {
+  if (branches_ == 1) return backend_.agree(step, n.target.last_call, n.approx.last_call) ? 0 : -1;
+  const int rank = backend_.candidate_rank(step, n.target.last_call, n.approx.last_call);
+  return rank >= 0 && rank < branches_ && n.index * branches_ + rank < budget_ ? rank : -1;
 }
 
-// T's action at pos - 1 was candidate `branch` of the guess: the alternative under it carries
-// T's step at `pos`, the round's last, and every other call at or after `pos` is cancelled.
-bool Planner::take_alternative(int pos, int branch) {
+// Whether `node` is `root` or under it (nodes open after their parents: node >= root).
+bool Planner::in_subtree(int node, int root) const {
+  const int root_pos = nodes_[static_cast<std::size_t>(root)].pos;
+  while (node > root && nodes_[static_cast<std::size_t>(node)].pos > root_pos)
+    node = nodes_[static_cast<std::size_t>(node)].parent;
+  return node == root;
+}
+
+// T's step before `pos` is verified and `keep` (at `pos`) runs under its action: every other
+// subtree at or after `pos` loses, and its calls are cancelled.
+void Planner::prune_outside(int pos, int keep) {
+  bool any = false;
+  for (int m = 0; m < nodes_count_; ++m) {
+    Node& n = nodes_[static_cast<std::size_t>(m)];
+    if (n.pos < pos || n.pruned || in_subtree(m, keep)) continue;
+    n.pruned = any = true;
+  }
+  if (any) cancel_calls([&](const CallRecord& r) { return nodes_[static_cast<std::size_t>(r.node)].pruned; });
+}
+
+// The child of `node` under its guess's candidate `rank`, or -1 when it is not open.
+int Planner::child(int node, int rank) const {
+  const int index = nodes_[static_cast<std::size_t>(node)].index * branches_ + rank;
+  for (int m = node + 1; m < nodes_count_; ++m)
+    if (nodes_[static_cast<std::size_t>(m)].parent == node && nodes_[static_cast<std::size_t>(m)].index == index) return m;
+  return -1;
+}
+
+// T's action at pos - 1 was candidate `rank` of the chain's guess: the branch under it, if open,
+// becomes the chain from `pos` on (with its top candidates' path below it) and every other
+// subtree from `pos` on is cancelled.
+bool Planner::take_branch(int pos, int rank) {
   if (pos >= opened_) return false;
-  const auto winner = std::find_if(alternatives_.begin(), alternatives_.end(),
-                                   [&](const Alternative& a) { return a.pos == pos && a.branch == branch; });
-  if (winner == alternatives_.end()) return false;
-  position(pos).target = winner->lane;
-  switched_ = pos;
-  switched_branch_ = branch;
-  cut_ = std::min(cut_, pos);
-  cancel_calls([&](const CallRecord& r) { return r.pos > pos || (r.pos == pos && r.branch != branch); });
+  const int winner = child(chain_[static_cast<std::size_t>(pos - 1)], rank);
+  if (winner < 0) return false;
+  prune_outside(pos, winner);
+  chain_.resize(static_cast<std::size_t>(pos));
+  guesses_.resize(std::min(guesses_.size(), static_cast<std::size_t>(pos)));
+  for (int m = winner; m >= 0; m = child(m, 0)) {
+    const Node& n = nodes_[static_cast<std::size_t>(m)];
+    chain_.push_back(m);
+    if (n.gated) gated_ = std::min(gated_, n.pos + 1);
+    if (n.approx.done && guesses_.size() == static_cast<std::size_t>(n.pos)) guesses_.push_back(n.approx.last_call);
+  }
+  opened_ = static_cast<int>(chain_.size());
+  guessed_ = std::max(guessed_, static_cast<int>(guesses_.size()));
   return true;
-}
-
-// The top candidate held T's action at pos - 1: the alternatives at `pos` lose.
-void Planner::prune_alternatives(int pos) {
-  cancel_calls([&](const CallRecord& r) { return r.pos == pos && r.branch > 0; });
 }
 
 // The guess's candidates are paid for as the tree's pricing says (A's call carries the top one).
@@ -383,8 +429,8 @@ void Planner::price_candidates(CallTokens& tokens) const {
 
 void Planner::verify() {
   while (verified_ < opened_) {
-    const Position& p = position(verified_);
-    const bool guessed = k_ > 0 && verified_ != switched_;  // a taken alternative has no guess
+    const Node& p = position(verified_);
+    const bool guessed = p.guesses;  // a leaf of the tree has no guess
     if (!p.target.done || (guessed && !p.approx.done)) return;
     const int step = round_start_ + verified_;
     const int rank = guessed ? hit_rank(step, p) : -1;
@@ -404,13 +450,13 @@ void Planner::verify() {
       done_ = true;
       return;
     }
-    if (rank > 0) {  // a lower candidate held T's action: its alternative, if any, goes on
-      if (take_alternative(verified_, rank)) continue;
+    if (rank > 0) {  // a lower candidate held T's action: its branch, if open, goes on
+      if (take_branch(verified_, rank)) continue;
       close_round(verified_, false);
       start_round();
       return;
     }
-    if (branches_ > 1) prune_alternatives(verified_);
+    if (branches_ > 1 && verified_ < opened_) prune_outside(verified_, chain_[static_cast<std::size_t>(verified_)]);
     if (!match || verified_ >= depth_limit()) {
       // The prediction decides whether the round goes on, unless the gate already stopped it.
       if (match && !prediction_ready_ && verified_ < gated_) return;
@@ -443,7 +489,7 @@ void Planner::close_round(int committed, bool mismatch) {
   outcome.committed = committed;
   outcome.matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   outcome.mismatch = mismatch;
-  outcome.guessed = static_cast<int>(guesses_.size());
+  outcome.guessed = guessed_;
   outcome.episode_end = done_ || committed_ >= config_.max_steps || run_.terminated;
   outcome.failed = !run_.error.empty();
   outcome.start = round_began_;
@@ -458,13 +504,13 @@ void Planner::assign_roles(int committed, bool mismatch) {
   const int matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     CallRecord& r = run_.calls[i];
-    // Top-K: at each position one branch is T's (the top candidate's, or a taken alternative).
-    const bool on_branch = r.branch == (r.pos == switched_ ? switched_branch_ : 0);
+    // Top-K: at each position one node of the tree is on the chain, T's.
+    const bool on_branch = r.pos < opened_ && chain_[static_cast<std::size_t>(r.pos)] == r.node;
     r.on_path = r.pos <= matched && on_branch;
     if (r.agent == Agent::target) {
       r.role = r.pos < committed && on_branch ? CallRole::committed : CallRole::wasted;
     } else {
-      const bool guessed_right = r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch);
+      const bool guessed_right = on_branch && (r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch));
       r.role = guessed_right ? CallRole::speculation : CallRole::wasted;
     }
   }
@@ -505,7 +551,9 @@ void Planner::tally_round() {
   backend_.forget_calls(calls_base_);
 }
 
-void Planner::cancel_open_calls() { cancel_after(-1); }
+void Planner::cancel_open_calls() {
+  cancel_calls([](const CallRecord&) { return true; });
+}
 
 void Planner::count_in_flight(int delta) {
   const Time t = now();

@@ -5,10 +5,10 @@
 // verified in order once both agents have finished them; the first mismatch commits T's step,
 // cancels everything still running in the round, and starts the next round. With eager
 // cancellation (DSP's, the default) a mismatch known out of order, at a position after an
-// unverified one, already cancels every call after it. With top-K guesses (Semantics::top_k) each
-// speculated position also runs T under A's other candidates of the step before it: leaves that
-// are pruned once that step is verified, or, when one of them holds T's action, carry the round's
-// last step (sim/speculation_tree.hpp).
+// unverified one, already cancels every call after it. With top-K guesses (Semantics::top_k) the
+// round is a tree: T's step also runs under A's other candidates of the step before it, within the
+// tree's budget; once a step is verified the subtrees that lose are cancelled and the branch that
+// holds T's action carries the round on (sim/speculation_tree.hpp).
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -91,41 +91,47 @@ class Planner final : public CallSink, public EventHandler {
     std::uint32_t previous = kNoCall;  // the lane's call before last_call, within the step
     int output = 0;  // tokens written by the lane's finished calls
   };
-  struct Position {
+  // A node of the round's speculation tree: T's step at `pos` under the guesses on its path, and
+  // A's guess of that step where the node may branch. Without top-K the tree is DSP's chain.
+  struct Node {
+    int pos = 0;
+    int index = 0;    // best-first number among the nodes at `pos` (sim/speculation_tree.hpp)
+    int parent = -1;  // the node at pos - 1 whose guess it runs under
+    bool guesses = false;   // A guesses its step: it may branch
+    bool expanded = false;  // its children are open
+    bool cut = false;       // its guess is known wrong: nothing under it starts
+    bool pruned = false;    // it lost: its calls are cancelled
+    bool gated = false;     // its guess is below the confidence gate
     Lane approx, target;
     Lane& of(Agent a) { return a == Agent::approx ? approx : target; }
   };
-  struct Alternative {  // T's step at `pos` under candidate `branch` (>= 1) of the guess before it
-    int pos = 0, branch = 0;
-    Lane lane;
-  };
-
   void reset(std::int64_t episode);
   void start_round();
   RoundContext round_context() const;
-  void start_call(Agent agent, int pos, int call_index, int branch = 0);
-  void start_position(int pos);
+  void start_call(Agent agent, int node, int call_index);
+  int open_node(int pos, int index, int parent);
   void dispatch(std::uint32_t call);
   void release(std::uint32_t call);
-  void advance(int finished_pos);
+  void advance(int node);
   void verify();
   void close_round(int committed, bool mismatch);
   void assign_roles(int committed, bool mismatch);
   void fail(std::uint32_t call, std::string_view error);
   void cancel_open_calls();
-  void cut_if_wrong(int pos);
-  void cancel_after(int pos);
+  void cut_if_wrong(int node);
   template <class Doomed> void cancel_calls(Doomed doomed);
-  // The rank of T's action among the branched candidates of the guess at `p` (0: the top one),
-  // or -1 when none holds it.
-  int hit_rank(int step, const Position& p) const;
-  void start_alternatives(int pos);
-  bool take_alternative(int pos, int branch);
-  void prune_alternatives(int pos);
-  bool on_main_lane(const CallRecord& r) const {
-    return r.branch == 0 || (r.pos == switched_ && r.branch == switched_branch_);
+  // The rank of T's action among the branched candidates of the node's guess (0: the top one),
+  // or -1 when none of those within the budget holds it.
+  int hit_rank(int step, const Node& n) const;
+  bool in_subtree(int node, int root) const;
+  void prune_outside(int pos, int keep);
+  int child(int node, int rank) const;
+  bool take_branch(int pos, int rank);
+  bool on_chain(int node) const {
+    const Node& n = nodes_[static_cast<std::size_t>(node)];
+    return n.pos < opened_ && chain_[static_cast<std::size_t>(n.pos)] == node;
   }
-  Lane& lane_of(const CallRecord& r);
+  Lane& lane_of(const CallRecord& r) { return nodes_[static_cast<std::size_t>(r.node)].of(r.agent); }
   void price_candidates(CallTokens& tokens) const;
   void count_in_flight(int delta);
   int depth_limit() const;
@@ -135,8 +141,7 @@ class Planner final : public CallSink, public EventHandler {
   // Call ids count up over the episode; run_.calls holds those from calls_base_ on.
   CallRecord& call(std::uint32_t id) { return run_.calls[id - calls_base_]; }
   std::uint32_t next_call() const { return calls_base_ + static_cast<std::uint32_t>(run_.calls.size()); }
-  Position& position(int pos) { return positions_[static_cast<std::size_t>(pos)]; }
-  void open_position(int pos);
+  Node& position(int pos) { return nodes_[static_cast<std::size_t>(chain_[static_cast<std::size_t>(pos)])]; }
   void tally_round();
 
   PlannerConfig config_;
@@ -156,7 +161,6 @@ class Planner final : public CallSink, public EventHandler {
 
   // The open round.
   int round_ = -1, round_start_ = 0, k_ = 0, chosen_k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
-  int cut_ = 0;  // no position after this one starts: a known mismatch (eager cancellation)
   double min_confidence_ = 0;  // the round's confidence gate (Decision::min_confidence)
   int gated_ = 0;  // the round opens no position from this one on: a guess below the gate
   std::uint32_t round_first_call_ = 0;
@@ -170,16 +174,21 @@ class Planner final : public CallSink, public EventHandler {
   bool prediction_ready_ = true;
   bool overlap_ = false;
   EventId prediction_event_;
-  // The round's positions 0 .. opened_ - 1 (grown on demand, never assigned to the round's k).
-  std::vector<Position> positions_;
+  // The round's tree (storage reused from round to round: nodes_count_ are the round's) and its
+  // chain: the node at each position 0 .. opened_ - 1 on the path of verified steps and, past
+  // them, of top candidates; the round verifies and commits along it.
+  std::vector<Node> nodes_;
+  int nodes_count_ = 0;
+  std::vector<int> chain_;
   int opened_ = 0, width_ = 1;  // width_: positions the round may open, max(k, depth limit, 1)
   std::vector<std::uint32_t> prefix_;   // the last target call of each committed step
-  std::vector<std::uint32_t> guesses_;  // A's last call of each guessed position of the round
-  // Top-K: branches per speculated position (1: no alternatives), the round's alternatives, and
-  // the position whose T step a winning alternative carries (-1: none) with its branch.
-  int branches_ = 1;
-  std::vector<Alternative> alternatives_;
-  int switched_ = -1, switched_branch_ = 0;
+  std::vector<std::uint32_t> guesses_;  // A's last call at each chain position whose guess returned
+  int guessed_ = 0;                     // the positions whose chain guess returned (RoundOutcome)
+  // Top-K: branches per node (1: DSP's chain) and T steps per position of the tree.
+  int branches_ = 1, budget_ = 1;
+  // A call off the chain: the guesses it runs under and their candidates (filled per dispatch).
+  std::vector<std::uint32_t> path_guesses_;
+  std::vector<std::uint8_t> path_candidates_;
 
   std::vector<int> pool_busy_;
   std::vector<std::deque<std::uint32_t>> pool_queue_;
