@@ -111,3 +111,45 @@ TEST_CASE("a leaf that holds T's action carries the round's last step", "[top_k]
   CHECK(per_candidate.rows[1].latency_mean_s == Approx(50.0).epsilon(1e-12));
   CHECK(per_candidate.rows[1].cost_usd - r.cost_usd == Approx(20 * 500 * 0.15e-6).epsilon(1e-9));
 }
+
+// docs/DESIGN.md, "Top-K guesses", the tree two levels deep: k = 3, K candidates with rank
+// probabilities q(0) = p, q(r) = (1 - p) c (1 - c)^(r - 1), and a budget L of T steps per position.
+// A round commits J = 1, 2 or 3 steps at t, a + t or 2a + t: J >= 2 when T's action at the first
+// step is among the K candidates (p_K), J = 3 when the second's is too and their node (r1, r2) is
+// within the budget, r1 K + r2 < L. So E[J] = 1 + p_K + sum over those nodes of q(r1) q(r2); the
+// budget K gives the one-level tree, 1 + p_K + p p_K, and K^2 the full tree, 1 + p_K + p_K^2.
+TEST_CASE("a top-K tree two levels deep agrees with the closed form within 1%", "[closed_form][top_k]") {
+  const std::string base = read(SPECSIM_SOURCE_DIR "/scenarios/validation/iid-top-k.yaml");
+  const double a = 1.0, t = 4.0, c = 0.3;
+  for (double p : {0.2, 0.5}) {
+    for (int k : {2, 3}) {
+      for (int budget : {k, k + 1, k * k}) {
+        std::string text = base;
+        replace(text, "p: 0.4", "p: " + std::to_string(p));
+        replace(text, "top_k: {candidates: 3, pricing", "top_k: {candidates: " + std::to_string(k) +
+                                                           ", budget: " + std::to_string(budget) + ", pricing");
+        replace(text, "top_k: {candidates: 3, catch", "top_k: {candidates: " + std::to_string(k) + ", catch");
+        replace(text, "k: 2", "k: 3");
+        replace(text, "n: 20", "n: 2000");
+        replace(text, "episodes: 2000", "episodes: 40");
+        const runner::RunOutcome out = run_two_rows(text, "iid-top-k (p, K, budget substituted)");
+
+        std::vector<double> q(static_cast<std::size_t>(k));
+        for (int r = 0; r < k; ++r) q[static_cast<std::size_t>(r)] = r == 0 ? p : (1 - p) * c * std::pow(1 - c, r - 1);
+        double pk = 0, deep = 0;
+        for (int r1 = 0; r1 < k; ++r1) {
+          pk += q[static_cast<std::size_t>(r1)];
+          for (int r2 = 0; r2 < k; ++r2)
+            if (r1 * k + r2 < budget) deep += q[static_cast<std::size_t>(r1)] * q[static_cast<std::size_t>(r2)];
+        }
+        const double ej = 1 + pk + deep;
+        const double expected = (t + a * (ej - 1)) / ej;
+        const double per_step = out.rows[1].latency_mean_s / out.rows[1].steps;
+        INFO("p = " << p << ", K = " << k << ", budget " << budget << ": simulated " << per_step
+                    << " s/step, closed form " << expected);
+        CHECK(std::abs(per_step - expected) / expected < 0.01);
+        CHECK(std::abs(out.rows[1].speedup - ej / (1 + a / t * (ej - 1))) / out.rows[1].speedup < 0.01);
+      }
+    }
+  }
+}
