@@ -145,12 +145,15 @@ int Planner::open_node(int pos, int index, int parent) {
   n.pos = pos;
   n.index = index;
   n.parent = parent;
-  // It may branch when its top candidate's child is within the budget.
-  n.guesses = k_ > 0 && index * branches_ < budget_;
-  if (pos == opened_ && (pos == 0 || chain_[static_cast<std::size_t>(pos - 1)] == parent) && index % branches_ == 0) {
+  const bool extends_chain =
+      pos == opened_ && (pos == 0 || chain_[static_cast<std::size_t>(pos - 1)] == parent) && index % branches_ == 0;
+  if (extends_chain) {
     chain_.push_back(id);
     opened_ = pos + 1;
   }
+  // It guesses when its top candidate's child is within the budget and, off the chain, within the
+  // round's positions (the chain's last guess is DSP's: it is verified, and learned from).
+  n.guesses = k_ > 0 && index * branches_ < budget_ && (extends_chain || pos + 1 < width_);
   start_call(Agent::target, id, 0);
   if (n.guesses) start_call(Agent::approx, id, 0);
   return id;

@@ -67,3 +67,26 @@ TEST_CASE("a different seed gives different results", "[determinism]") {
   const auto b = runner::run_summary(s, options);
   CHECK(a.rows[0].latency_mean_s != b.rows[0].latency_mean_s);
 }
+
+TEST_CASE("a top-K tree gives identical results on 1 and 2 threads", "[determinism][top_k]") {
+  runner::Scenario s = runner::load_scenario(SPECSIM_SOURCE_DIR "/scenarios/validation/iid-top-k.yaml");
+  std::string text = s.text;
+  const std::string from = "top_k: {candidates: 3, pricing: one_call}";
+  REQUIRE(text.rfind(from) != std::string::npos);
+  text.replace(text.rfind(from), from.size(), "top_k: {candidates: 3, budget: 9, pricing: one_call}");
+  const std::string k = "k: 2";
+  text.replace(text.rfind(k), k.size(), "k: [2, 3, 4]");
+  s = runner::parse_scenario(text, "iid-top-k (a tree)");
+  s.episodes = 600;
+  const testing::TempDir tmp;
+  const Result one = run(s, 1, 256, (tmp / "tree-1.h5").string());
+  const Result two = run(s, 2, 256, (tmp / "tree-2.h5").string());
+  CHECK(one.json == two.json);
+  REQUIRE(one.tables.size() == two.tables.size());
+  CHECK(one.tables.count("policies/fixed_k(k=4)/episodes") == 1);
+  for (const auto& [name, bytes] : one.tables) {
+    INFO(name);
+    REQUIRE(two.tables.count(name) == 1);
+    CHECK(bytes == two.tables.at(name));
+  }
+}
