@@ -5,29 +5,22 @@
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_workload.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "support/trace_lines.hpp"
 
 using namespace specsim;
 using namespace specsim::models::trace;
 
 namespace {
 
-const std::string kCall = R"("calls":[{"latency_s":1,"input_tokens":1,"output_tokens":1}])";
 // Each step has A's guess: the test's agents have no model to draw a missing one from.
-const std::string kTarget = R"("target":{"action":"A",)" + kCall + R"(},"approx":{"action":"A",)" + kCall + "}";
+const std::string kTarget = testing::kTraceTarget + "," + testing::kTraceGuess;
 const std::string kSearch = R"("env":{"tool":"search","latency_s":1.5,"price_usd":0.005,"side_effect_free":true})";
 const std::string kBuy = R"("env":{"tool":"buy","latency_s":2,"side_effect_free":false})";
-
-std::string task_with(const std::string& steps) { return R"({"task_id":"a","task":"x","steps":[)" + steps + "]}\n"; }
-
-std::string first_message(const std::string& text) {
-  auto errors = validate_trace_text(text, "t.jsonl");
-  return errors.empty() ? std::string("(no error)") : std::string(errors.front().what());
-}
 
 }  // namespace
 
 TEST_CASE("a step's tool call reads, writes back and replays", "[trace][environment]") {
-  const Trace t = parse_trace(task_with("{" + kTarget + "," + kSearch + "},{" + kTarget + "},{" + kTarget + "," +
+  const Trace t = parse_trace(testing::trace_task_with("{" + kTarget + "," + kSearch + "},{" + kTarget + "},{" + kTarget + "," +
                                         kBuy + "}"),
                               "t.jsonl");
   const auto& steps = t.tasks.at(0).steps;
@@ -56,18 +49,18 @@ TEST_CASE("a step's tool call reads, writes back and replays", "[trace][environm
   CHECK(script.environment[2].tool == 1);
   CHECK_FALSE(script.environment[2].side_effect_free);
 
-  TraceWorkload plain(parse_trace(task_with("{" + kTarget + "}"), "t.jsonl"), TraceWorkloadConfig{});
+  TraceWorkload plain(parse_trace(testing::trace_task_with("{" + kTarget + "}"), "t.jsonl"), TraceWorkloadConfig{});
   plain.script(0, 10, agents, rng, script);
   CHECK(script.environment.empty());
 }
 
 TEST_CASE("a bad tool call is reported with its line and field", "[trace][environment]") {
-  CHECK(first_message(task_with("{" + kTarget + R"(,"env":{"tool":"s","latency_s":-1,"side_effect_free":true}})")) ==
+  CHECK(testing::first_trace_problem(testing::trace_task_with("{" + kTarget + R"(,"env":{"tool":"s","latency_s":-1,"side_effect_free":true}})")) ==
         "t.jsonl:1: steps[0].env.latency_s: must be >= 0, got -1");
-  CHECK(first_message(task_with("{" + kTarget + R"(,"env":{"tool":"s","latency_s":1,"side_effect_free":true,"cost":1}})")) ==
+  CHECK(testing::first_trace_problem(testing::trace_task_with("{" + kTarget + R"(,"env":{"tool":"s","latency_s":1,"side_effect_free":true,"cost":1}})")) ==
         "t.jsonl:1: steps[0].env.cost: unknown field");
-  CHECK(first_message(task_with("{" + kTarget + R"(,"env":{"tool":"s","latency_s":1}})")) ==
+  CHECK(testing::first_trace_problem(testing::trace_task_with("{" + kTarget + R"(,"env":{"tool":"s","latency_s":1}})")) ==
         "t.jsonl:1: steps[0].env.side_effect_free: missing required field");
-  CHECK(first_message(task_with("{" + kTarget + R"(,"env":{"tool":"s","latency_s":1,"price_usd":-2,"side_effect_free":true}})")) ==
+  CHECK(testing::first_trace_problem(testing::trace_task_with("{" + kTarget + R"(,"env":{"tool":"s","latency_s":1,"price_usd":-2,"side_effect_free":true}})")) ==
         "t.jsonl:1: steps[0].env.price_usd: must be in [0, 1000000], got -2");
 }

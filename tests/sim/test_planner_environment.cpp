@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "analysis/episode_metrics.hpp"
+#include "support/call_timeline.hpp"
 #include "support/scripted_world.hpp"
 
 using namespace specsim;
@@ -10,6 +11,7 @@ using sim::Agent;
 using sim::CallRole;
 using sim::CallStatus;
 using testing::agents_a1_t4;
+using testing::check_calls;
 using testing::World;
 
 namespace {
@@ -25,32 +27,24 @@ void add_tools(World& w, SideEffectFree side_effect_free) {
   };
 }
 
-struct Expect {
-  Agent agent;
-  int step, pos, round;
-  double started, ended;
-  CallStatus status;
-  CallRole role;
-  bool ahead;
-};
-
-void check_calls(const sim::EpisodeRun& run, const std::vector<Expect>& expected) {
-  REQUIRE(run.calls.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    const auto& c = run.calls[i];
-    const auto& e = expected[i];
-    INFO("call " << i);
-    CHECK(c.agent == e.agent);
-    CHECK(c.step == e.step);
-    CHECK(c.pos == e.pos);
-    CHECK(c.round == e.round);
-    CHECK(c.started.seconds() == e.started);
-    CHECK(c.ended.seconds() == e.ended);
-    CHECK(c.status == e.status);
-    CHECK(c.role == e.role);
-    CHECK(c.ahead == e.ahead);
-  }
+// Which calls ran ahead on a guess, in the order they were made.
+std::vector<bool> ahead(const sim::EpisodeRun& run) {
+  std::vector<bool> flags;
+  for (const auto& c : run.calls) flags.push_back(c.ahead);
+  return flags;
 }
+
+// The k = 2 world of the timelines below, matches [yes, no, yes], its tools of one kind.
+std::unique_ptr<World> shop(bool side_effect_free) {
+  auto w = std::make_unique<World>(agents_a1_t4(), std::vector<std::uint8_t>{1, 0, 1}, std::make_unique<policies::FixedK>(2));
+  add_tools(*w, [side_effect_free](int) { return side_effect_free; });
+  return w;
+}
+
+constexpr auto F = CallStatus::finished;
+constexpr auto T = Agent::target;
+constexpr auto A = Agent::approx;
+constexpr auto E = Agent::environment;
 
 // The steps of the committed calls of each kind, in the order they were made.
 std::vector<int> committed_steps(const sim::EpisodeRun& run, Agent agent) {
@@ -68,25 +62,23 @@ std::vector<int> committed_steps(const sim::EpisodeRun& run, Agent agent) {
 // guess of step 1 runs its tool ahead too (4 to 6, wasted); T_1 at 7 disagrees, so the tool runs
 // on T's action until 9, when step 1 is committed and round 1 starts.
 TEST_CASE("a side-effect-free tool runs ahead on A's guess: the exact timeline", "[planner][environment]") {
-  World w(agents_a1_t4(), {1, 0, 1}, std::make_unique<policies::FixedK>(2));
-  add_tools(w, [](int) { return true; });
-  const sim::EpisodeRun& run = w.planner.run_episode(0);
-  const auto F = CallStatus::finished;
-  const auto E = Agent::environment;
+  const auto w = shop(true);
+  const sim::EpisodeRun& run = w->planner.run_episode(0);
   check_calls(run, {
-      {Agent::target, 0, 0, 0, 0, 4, F, CallRole::committed, false},
-      {Agent::approx, 0, 0, 0, 0, 1, F, CallRole::speculation, false},
-      {E, 0, 0, 0, 1, 3, F, CallRole::committed, true},   // ahead on the right guess
-      {Agent::target, 1, 1, 0, 3, 7, F, CallRole::committed, false},
-      {Agent::approx, 1, 1, 0, 3, 4, F, CallRole::wasted, false},
-      {E, 1, 1, 0, 4, 6, F, CallRole::wasted, true},      // ahead on the wrong guess
-      {E, 1, 1, 0, 7, 9, F, CallRole::committed, false},  // on T's action
-      {Agent::target, 2, 0, 1, 9, 13, F, CallRole::committed, false},
-      {Agent::approx, 2, 0, 1, 9, 10, F, CallRole::speculation, false},  // terminate, right: no step after it
+      {T, 0, 0, 0, 0, 0, 4, F, CallRole::committed, true},
+      {A, 0, 0, 0, 0, 0, 1, F, CallRole::speculation, true},
+      {E, 0, 0, 0, 1, 1, 3, F, CallRole::committed, true},   // ahead on the right guess
+      {T, 1, 1, 0, 3, 3, 7, F, CallRole::committed, true},
+      {A, 1, 1, 0, 3, 3, 4, F, CallRole::wasted, true},
+      {E, 1, 1, 0, 4, 4, 6, F, CallRole::wasted, false},     // ahead on the wrong guess
+      {E, 1, 1, 0, 7, 7, 9, F, CallRole::committed, true},   // on T's action
+      {T, 2, 0, 1, 9, 9, 13, F, CallRole::committed, true},
+      {A, 2, 0, 1, 9, 9, 10, F, CallRole::speculation, true},  // terminate, right: no step after it
   });
+  CHECK(ahead(run) == std::vector<bool>{false, false, true, false, false, true, false, false, false});
   CHECK(run.steps == 3);
   CHECK(run.latency.seconds() == 13);
-  const auto m = analysis::measure_episode(run, w.agents, models::Billing::input_only);
+  const auto m = analysis::measure_episode(run, w->agents, models::Billing::input_only);
   CHECK(m.calls_environment == 3);
   CHECK(m.environment_ahead_calls == 2);
   CHECK(m.environment_cost_usd == Approx(0.03).epsilon(1e-12));
@@ -96,21 +88,19 @@ TEST_CASE("a side-effect-free tool runs ahead on A's guess: the exact timeline",
 // The same world with tools that have side effects: each runs only once T's action is verified,
 // and the step after it waits for its result, so every policy is as slow as sequential.
 TEST_CASE("a tool with side effects runs only on the committed action: the exact timeline", "[planner][environment]") {
-  World w(agents_a1_t4(), {1, 0, 1}, std::make_unique<policies::FixedK>(2));
-  add_tools(w, [](int) { return false; });
-  const sim::EpisodeRun& run = w.planner.run_episode(0);
-  const auto F = CallStatus::finished;
-  const auto E = Agent::environment;
+  const auto w = shop(false);
+  const sim::EpisodeRun& run = w->planner.run_episode(0);
   check_calls(run, {
-      {Agent::target, 0, 0, 0, 0, 4, F, CallRole::committed, false},
-      {Agent::approx, 0, 0, 0, 0, 1, F, CallRole::speculation, false},
-      {E, 0, 0, 0, 4, 6, F, CallRole::committed, false},
-      {Agent::target, 1, 0, 1, 6, 10, F, CallRole::committed, false},
-      {Agent::approx, 1, 0, 1, 6, 7, F, CallRole::wasted, false},
-      {E, 1, 0, 1, 10, 12, F, CallRole::committed, false},
-      {Agent::target, 2, 0, 2, 12, 16, F, CallRole::committed, false},
-      {Agent::approx, 2, 0, 2, 12, 13, F, CallRole::speculation, false},
+      {T, 0, 0, 0, 0, 0, 4, F, CallRole::committed, true},
+      {A, 0, 0, 0, 0, 0, 1, F, CallRole::speculation, true},
+      {E, 0, 0, 0, 4, 4, 6, F, CallRole::committed, true},
+      {T, 1, 0, 1, 6, 6, 10, F, CallRole::committed, true},
+      {A, 1, 0, 1, 6, 6, 7, F, CallRole::wasted, true},
+      {E, 1, 0, 1, 10, 10, 12, F, CallRole::committed, true},
+      {T, 2, 0, 2, 12, 12, 16, F, CallRole::committed, true},
+      {A, 2, 0, 2, 12, 12, 13, F, CallRole::speculation, true},
   });
+  CHECK(ahead(run) == std::vector<bool>(8, false));
   CHECK(run.latency.seconds() == 16);  // sequential: 4 + 2 + 4 + 2 + 4
 }
 
