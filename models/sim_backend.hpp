@@ -68,6 +68,7 @@ class SimBackend final : public sim::Backend,
     if (s >= script_.environment.size() || script_.environment[s].tool < 0) return std::nullopt;
     return sim::EnvironmentCall{script_.environment[s].price_usd, script_.environment[s].side_effect_free};
   }
+  bool has_environment() const override { return !script_.environment.empty(); }
   std::optional<int> leading_matches(int step, int limit) const override;
   std::span<const double> features(int step) const override;
   std::optional<sim::RecordedRound> recorded_round(int step) const override;

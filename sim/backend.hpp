@@ -92,6 +92,8 @@ class Backend {
   // starts once the action is chosen and the step is committed only when it is back. A world
   // without an environment (a live endpoint) has none.
   virtual std::optional<EnvironmentCall> environment(int /*step*/) const { return std::nullopt; }
+  // Whether any step of the open episode has one (else the planner asks no step).
+  virtual bool has_environment() const { return false; }
   // The planner asks nothing more about the calls before `before` (the closed rounds of an
   // episode it does not record): a backend may let go of what it keeps about them.
   virtual void forget_calls(std::uint32_t /*before*/) {}

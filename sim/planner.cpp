@@ -33,6 +33,7 @@ void Planner::begin_episode(const EpisodeTask& task) {
   const LearningStats* learning = policy_.learning();
   learning_before_ = learning ? *learning : LearningStats{};
   backend_.begin_episode(task, *this);
+  environment_ = backend_.has_environment();
   start_round();
 }
 
@@ -145,7 +146,8 @@ void Planner::start_position(int pos) {
   start_call(Agent::target, pos, 0);
   if (k_ > 0) start_call(Agent::approx, pos, 0);
   // Under the other candidates T would read environment results nobody fetched: no branching.
-  if (pos > 0 && branches_ > 1 && !backend_.environment(round_start_ + pos - 1)) start_alternatives(pos);
+  if (pos > 0 && branches_ > 1 && !(environment_ && backend_.environment(round_start_ + pos - 1)))
+    start_alternatives(pos);
 }
 
 // T's step at `pos` under each further candidate of the guess at pos - 1, best first.
@@ -295,7 +297,7 @@ void Planner::on_event(std::uint64_t) {
 
 // A's guess for `pos` is in: speculate one step further if the round's depth allows it.
 void Planner::advance(int pos) {
-  if (!environment_ahead_ready(pos)) return;
+  if (environment_ && !environment_ahead_ready(pos)) [[unlikely]] return;
   const int next = pos + 1;
   if (next > cut_ || next >= depth_limit() || next >= width_ || (next < opened_ && position(next).approx.started))
     return;
@@ -432,7 +434,7 @@ void Planner::verify() {
     const int step = round_start_ + verified_;
     const int rank = guessed ? hit_rank(step, p) : -1;
     const bool match = rank >= 0;
-    if (!environment_committed(verified_, match)) return;
+    if (environment_ && !environment_committed(verified_, match)) [[unlikely]] return;
     if (guessed) {
       ++verified_guesses_;
       matched_total_ += match;

@@ -112,8 +112,9 @@ class Planner final : public CallSink, public EventHandler {
   void dispatch(std::uint32_t call);
   void release(std::uint32_t call);
   void advance(int finished_pos);
-  bool environment_ahead_ready(int pos);
-  bool environment_committed(int pos, bool match);
+  // Out of line: a world without an environment never calls them.
+  [[gnu::noinline]] bool environment_ahead_ready(int pos);
+  [[gnu::noinline]] bool environment_committed(int pos, bool match);
   void verify();
   void close_round(int committed, bool mismatch);
   void assign_roles(int committed, bool mismatch);
@@ -159,6 +160,7 @@ class Planner final : public CallSink, public EventHandler {
   EpisodeRun run_;
   LearningStats learning_before_;  // the policy's totals at the episode's start
   bool done_ = false;
+  bool environment_ = false;  // the episode's world has environment calls (Backend::has_environment)
   Time episode_start_;
   int committed_ = 0;
   int matched_total_ = 0, verified_guesses_ = 0;
