@@ -33,6 +33,7 @@ void Planner::begin_episode(const EpisodeTask& task) {
   const LearningStats* learning = policy_.learning();
   learning_before_ = learning ? *learning : LearningStats{};
   backend_.begin_episode(task, *this);
+  environment_ = backend_.has_environment();
   start_round();
 }
 
@@ -172,6 +173,10 @@ void Planner::start_call(Agent agent, int node, int call_index) {
   record.agent = agent;
   record.branch = static_cast<std::uint8_t>(n.index % branches_);
   record.node = node;
+  if (agent == Agent::environment) {
+    record.ahead = n.env_ahead;
+    record.price_usd = backend_.environment(record.step)->price_usd;
+  }
   run_.calls.push_back(record);
 
   Lane& lane = lane_of(run_.calls.back());
@@ -179,7 +184,7 @@ void Planner::start_call(Agent agent, int node, int call_index) {
   lane.started = true;
   lane.last_call = id;
 
-  const int pool = config_.pool_of_agent[static_cast<std::size_t>(index(agent))];
+  const int pool = pool_of(agent);
   if (pool >= 0) {
     if (pool_busy_[static_cast<std::size_t>(pool)] >= config_.pool_capacity[static_cast<std::size_t>(pool)]) {
       pool_queue_[static_cast<std::size_t>(pool)].push_back(id);
@@ -219,7 +224,7 @@ void Planner::dispatch(std::uint32_t id) {
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
 void Planner::release(std::uint32_t id) {
   count_in_flight(-1);
-  const int pool = config_.pool_of_agent[static_cast<std::size_t>(index(call(id).agent))];
+  const int pool = pool_of(call(id).agent);
   if (pool < 0) return;
   auto& queue = pool_queue_[static_cast<std::size_t>(pool)];
   if (queue.empty()) {
@@ -265,7 +270,7 @@ void Planner::on_call_finished(std::uint32_t id) {
     guessed_ = std::max(guessed_, static_cast<int>(guesses_.size()));
   }
   if (config_.semantics.cancel == CancelRule::eager) cut_if_wrong(node);
-  if (agent == Agent::approx) advance(node);
+  if (agent != Agent::target) advance(node);  // a guess, or the environment's result on one
   if (chain) verify();  // off the chain a node waits for the steps before it to be verified
 }
 
@@ -308,10 +313,13 @@ void Planner::on_event(std::uint64_t) {
 // A's guess at `node` is in: speculate one step further under each of its candidates within the
 // tree's budget, best first, if the round's depth allows it.
 void Planner::advance(int node) {
+  const int step = round_start_ + nodes_[static_cast<std::size_t>(node)].pos;
+  // A step's tool runs on the chain only: off it, T's next step would read a result nobody fetched.
+  if (environment_ && (on_chain(node) ? !environment_ahead_ready(node) : backend_.environment(step).has_value()))
+    [[unlikely]] return;
   Node& n = nodes_[static_cast<std::size_t>(node)];
   const int next = n.pos + 1;
   if (n.expanded || n.cut || n.pruned || next >= depth_limit() || next >= width_) return;
-  const int step = round_start_ + n.pos;
   const std::uint32_t guess = n.approx.last_call;
   if (backend_.guess_is_terminal(step, guess) &&
       (config_.semantics.terminate_guess == TerminateGuess::stops || backend_.guess_will_match(step, guess)))
@@ -323,7 +331,43 @@ void Planner::advance(int node) {
   }
   n.expanded = true;
   const int first = n.index * branches_;
-  for (int rank = 0; rank < branches_ && first + rank < budget_; ++rank) open_node(next, first + rank, node);
+  // Under the other candidates T would read environment results nobody fetched: no branching.
+  const int width = environment_ && backend_.environment(step) ? 1 : branches_;
+  for (int rank = 0; rank < width && first + rank < budget_; ++rank) open_node(next, first + rank, node);
+}
+
+// Whether the environment's result on A's guess at the chain's `node`, which the next step reads,
+// is in; starts that call if the tool is side-effect free and the guess is not known wrong. A tool
+// with side effects runs only on the committed action: the round goes no further than the node.
+bool Planner::environment_ahead_ready(int node) {
+  Node& n = nodes_[static_cast<std::size_t>(node)];
+  const std::optional<EnvironmentCall> env = backend_.environment(round_start_ + n.pos);
+  if (!env) return true;
+  if (!env->side_effect_free) {
+    gated_ = std::min(gated_, n.pos + 1);
+    return false;
+  }
+  if (!n.env.started && !n.cut && !n.pruned && n.pos >= verified_) {
+    n.env_ahead = true;
+    start_call(Agent::environment, node, 0);
+  }
+  return n.env_ahead && n.env.done;
+}
+
+// Whether step `pos`'s environment result on its committed action (T's, verified: `match` says
+// whether A guessed it) is in. A call run ahead on a right guess is that result; otherwise the
+// call starts now, and with a wrong guess everything under the step is cancelled meanwhile.
+bool Planner::environment_committed(int pos, bool match) {
+  if (!backend_.environment(round_start_ + pos)) return true;
+  const int node = chain_[static_cast<std::size_t>(pos)];
+  Node& n = nodes_[static_cast<std::size_t>(node)];
+  if (n.env.started && (!n.env_ahead || match)) return n.env.done;
+  if (n.env.started) cancel_calls([&](const CallRecord& r) { return r.node == node && r.agent == Agent::environment; });
+  if (k_ > 0 && !match && !n.cut) cut_below(node, false);
+  n.env = Lane{};
+  n.env_ahead = false;
+  start_call(Agent::environment, node, 0);
+  return false;
 }
 
 // Eager cancellation: both agents have finished the node's step and disagree while a position
@@ -336,10 +380,19 @@ void Planner::cut_if_wrong(int node) {
   if (!n.guesses || n.cut || n.pruned || n.pos <= verified_) return;
   if (!n.target.done || !n.approx.done) return;
   if (hit_rank(round_start_ + n.pos, n) >= 0) return;
-  n.cut = true;
+  cut_below(node, true);
+}
+
+// Nothing under the node starts any more and its subtree is cancelled (with its own environment
+// call, run ahead on the wrong guess, when asked).
+void Planner::cut_below(int node, bool with_environment) {
+  nodes_[static_cast<std::size_t>(node)].cut = true;
   for (int m = node + 1; m < nodes_count_; ++m)
     if (branches_ == 1 || in_subtree(m, node)) nodes_[static_cast<std::size_t>(m)].pruned = true;  // a chain's are all under it
-  cancel_calls([&](const CallRecord& r) { return nodes_[static_cast<std::size_t>(r.node)].pruned; });
+  cancel_calls([&](const CallRecord& r) {
+    return nodes_[static_cast<std::size_t>(r.node)].pruned ||
+           (with_environment && r.node == node && r.agent == Agent::environment);
+  });
 }
 
 // Cancels the round's calls that `doomed` picks, queued or running.
@@ -438,6 +491,7 @@ void Planner::verify() {
     const int step = round_start_ + verified_;
     const int rank = guessed ? hit_rank(step, p) : -1;
     const bool match = rank >= 0;
+    if (environment_ && !environment_committed(verified_, match)) [[unlikely]] return;
     if (guessed) {
       ++verified_guesses_;
       matched_total_ += match;
@@ -510,10 +564,15 @@ void Planner::assign_roles(int committed, bool mismatch) {
     // Top-K: at each position one node of the tree is on the chain, T's.
     const bool on_branch = r.pos < opened_ && chain_[static_cast<std::size_t>(r.pos)] == r.node;
     r.on_path = r.pos <= matched && on_branch;
-    if (r.agent == Agent::target) {
+    const bool guessed_right = on_branch && (r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch));
+    if (r.agent == Agent::environment) {  // the result on the committed action, or a wasted one
+      r.role = on_branch && r.pos < committed && (!r.ahead || guessed_right) && r.status == CallStatus::finished
+                   ? CallRole::committed
+                   : CallRole::wasted;
+      r.on_path = r.role == CallRole::committed;
+    } else if (r.agent == Agent::target) {
       r.role = r.pos < committed && on_branch ? CallRole::committed : CallRole::wasted;
     } else {
-      const bool guessed_right = on_branch && (r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch));
       r.role = guessed_right ? CallRole::speculation : CallRole::wasted;
     }
   }
@@ -533,6 +592,10 @@ void Planner::tally_round() {
   round_tally_ = {};
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     const CallRecord& r = run_.calls[i];
+    if (r.agent == Agent::environment) {  // the agents' tallies are of LLM calls
+      if (config_.meter) config_.meter->add(r, metrics_);
+      continue;
+    }
     AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(r.agent))];
     const bool wasted = r.role == CallRole::wasted;
     const bool step_finished = r.status == CallStatus::finished && lane_of(r).done;

@@ -8,7 +8,10 @@
 // unverified one, already cancels every call after it. With top-K guesses (Semantics::top_k) the
 // round is a tree: T's step also runs under A's other candidates of the step before it, within the
 // tree's budget; once a step is verified the subtrees that lose are cancelled and the branch that
-// holds T's action carries the round on (sim/speculation_tree.hpp).
+// holds T's action carries the round on (sim/speculation_tree.hpp). A step whose action calls the
+// environment (a tool) is committed only once that call is back; the call runs ahead on A's guess
+// only when the tool is side-effect free, and the step after it (which reads its result) waits
+// for it.
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -103,7 +106,9 @@ class Planner final : public CallSink, public EventHandler {
     bool pruned = false;    // it lost: its calls are cancelled
     bool gated = false;     // its guess is below the confidence gate
     Lane approx, target;
-    Lane& of(Agent a) { return a == Agent::approx ? approx : target; }
+    Lane env;  // the step's environment call (chain nodes only): on A's guess (env_ahead) or on T's action
+    bool env_ahead = false;
+    Lane& of(Agent a) { return a == Agent::approx ? approx : a == Agent::target ? target : env; }
   };
   void reset(std::int64_t episode);
   void start_round();
@@ -113,12 +118,16 @@ class Planner final : public CallSink, public EventHandler {
   void dispatch(std::uint32_t call);
   void release(std::uint32_t call);
   void advance(int node);
+  // Out of line: a world without an environment never calls them.
+  [[gnu::noinline]] bool environment_ahead_ready(int node);
+  [[gnu::noinline]] bool environment_committed(int pos, bool match);
   void verify();
   void close_round(int committed, bool mismatch);
   void assign_roles(int committed, bool mismatch);
   void fail(std::uint32_t call, std::string_view error);
   void cancel_open_calls();
   void cut_if_wrong(int node);
+  void cut_below(int node, bool with_environment);
   template <class Doomed> void cancel_calls(Doomed doomed);
   // The rank of T's action among the branched candidates of the node's guess (0: the top one),
   // or -1 when none of those within the budget holds it.
@@ -134,6 +143,9 @@ class Planner final : public CallSink, public EventHandler {
   Lane& lane_of(const CallRecord& r) { return nodes_[static_cast<std::size_t>(r.node)].of(r.agent); }
   void price_candidates(CallTokens& tokens) const;
   void count_in_flight(int delta);
+  int pool_of(Agent agent) const {  // environment calls go to tools, outside the agents' pools
+    return agent == Agent::environment ? -1 : config_.pool_of_agent[static_cast<std::size_t>(index(agent))];
+  }
   int depth_limit() const;
   Time rel(Time t) const { return t - episode_start_; }
   // The clock's time; a simulated clock is read directly, with no virtual call.
@@ -155,6 +167,7 @@ class Planner final : public CallSink, public EventHandler {
   EpisodeRun run_;
   LearningStats learning_before_;  // the policy's totals at the episode's start
   bool done_ = false;
+  bool environment_ = false;  // the episode's world has environment calls (Backend::has_environment)
   Time episode_start_;
   int committed_ = 0;
   int matched_total_ = 0, verified_guesses_ = 0;
@@ -162,7 +175,9 @@ class Planner final : public CallSink, public EventHandler {
   // The open round.
   int round_ = -1, round_start_ = 0, k_ = 0, chosen_k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
   double min_confidence_ = 0;  // the round's confidence gate (Decision::min_confidence)
-  int gated_ = 0;  // the round opens no position from this one on: a guess below the gate
+  // The round opens no position from this one on: a guess below the gate, or a step whose
+  // environment call may not run ahead (its result is known only once the step is committed).
+  int gated_ = 0;
   std::uint32_t round_first_call_ = 0;
   std::uint32_t calls_base_ = 0;  // id of run_.calls[0]
   bool recording_ = true;
