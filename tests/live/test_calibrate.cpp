@@ -12,7 +12,6 @@
 #include "support/run_specsim.hpp"
 #include "support/serve_process.hpp"
 #include "support/temp_dir.hpp"
-#include "support/wall_slack.hpp"
 
 namespace {
 
@@ -21,8 +20,10 @@ namespace models = specsim::models;
 
 const std::string kScenario = std::string(SPECSIM_SOURCE_DIR) + "/scenarios/fleet/self-hosted.yaml";
 constexpr double kTolerance = 0.10;  // of each rate: the client's and server's overhead per call
-// 1 world second is 50 ms: a call takes 10-30 ms, the overhead a fraction of a millisecond.
-constexpr double kScale = 0.05 * specsim::testing::kWallSlack;
+// 1 world second is 200 ms: a call takes 35-130 ms, and what the client and the server add to it
+// (a fraction of a millisecond alone, a few under a parallel test run at 16 in flight) stays
+// within the tolerance. At 50 ms the rates come within 3% on a quiet machine, 13% under load.
+constexpr double kScale = 0.2;
 
 models::ServingProfile served_profile() {
   return models::decode_profile(specsim::sim::ConfigNode::load_file(kScenario).at("agents").at("target").at("latency").at("profile"));
@@ -34,7 +35,7 @@ TEST_CASE("live calibrate recovers a served endpoint's profile within 10%, and i
   const specsim::testing::TempDir dir;
   const specsim::testing::ServeProcess server({kScenario, "--port", "0", "--time-scale", fmt::format("{}", kScale)}, dir / "serve.out");
   const std::string profile_file = (dir / "profile.yaml").string();
-  const auto out = run_specsim(fmt::format("live calibrate --base-url {} --model llama-70b-own --concurrency 1,2,4,8,16 --requests 16 "
+  const auto out = run_specsim(fmt::format("live calibrate --base-url {} --model llama-70b-own --concurrency 1,2,4,8,16 --requests 8 "
                                            "--time-scale {} -o {}",
                                            server.base_url(), kScale, profile_file));
   INFO(out.output);
@@ -42,7 +43,7 @@ TEST_CASE("live calibrate recovers a served endpoint's profile within 10%, and i
 
   const std::string text = specsim::testing::read_file(profile_file);
   CHECK_THAT(text, Catch::Contains("# endpoint: " + server.base_url() + ", model: llama-70b-own"));
-  CHECK_THAT(text, Catch::Contains("16 measured streamed requests per concurrency level"));
+  CHECK_THAT(text, Catch::Contains("8 measured streamed requests per concurrency level"));
   const models::ServingProfile measured = models::decode_profile(specsim::sim::ConfigNode::load_string(text, "profile.yaml"));
   const models::ServingProfile served = served_profile();
   REQUIRE(measured.rows.size() == 5);
