@@ -46,10 +46,11 @@ void ServedEndpoint::on_event(std::uint64_t) {
   next_ = {};
   advance();
   const sim::Time now = clock_.now();
-  std::vector<std::uint64_t> ended;
+  std::vector<std::uint64_t> ended, decoding;
   for (auto& [id, r] : requests_) {
     if (r.done || r.due > now) continue;
     if (!r.decoding) {
+      decoding.push_back(id);
       r.decoding = true;
       r.first_token = now;
       r.remaining = r.output;
@@ -61,7 +62,11 @@ void ServedEndpoint::on_event(std::uint64_t) {
     }
   }
   reschedule();
-  // Told after the state is settled: a client may start or cancel requests from served().
+  // Told after the state is settled: a client may start or cancel requests from its callbacks.
+  for (const std::uint64_t id : decoding) {
+    const auto it = requests_.find(id);
+    if (it != requests_.end()) it->second.client->first_token(it->second.tag);
+  }
   for (const std::uint64_t id : ended) {
     const auto it = requests_.find(id);
     if (it == requests_.end()) continue;  // cancelled by an earlier client's served()
@@ -69,6 +74,21 @@ void ServedEndpoint::on_event(std::uint64_t) {
     requests_.erase(it);
     r.client->served(r.tag, r.first_token);
   }
+}
+
+double ServedEndpoint::written(std::uint64_t id) const {
+  const auto it = requests_.find(id);
+  if (it == requests_.end() || !it->second.decoding) return 0;
+  const Request& r = it->second;
+  const sim::Time now = clock_.now();
+  if (r.done || r.due <= now) return r.output;
+  return r.output - std::max(0.0, r.remaining - r.rate * (now - updated_).seconds());
+}
+
+sim::Time ServedEndpoint::when_written(std::uint64_t id, double tokens) const {
+  const auto it = requests_.find(id);
+  if (it == requests_.end() || !it->second.decoding || it->second.rate <= 0) return sim::Time::max();
+  return std::min(it->second.due, clock_.now() + phase_time(std::max(0.0, tokens - written(id)), it->second.rate));
 }
 
 void ServedEndpoint::advance() {

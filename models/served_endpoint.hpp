@@ -26,6 +26,9 @@ class ServedEndpoint final : public sim::EventHandler {
    public:
     // The request `tag` wrote its last token now; its first came at `first_token`.
     virtual void served(std::uint64_t tag, sim::Time first_token) = 0;
+    // The request `tag` finished reading its prompt now: its first token comes. Only a client
+    // that streams (`specsim serve`) needs to know before the end.
+    virtual void first_token(std::uint64_t /*tag*/) {}
 
    protected:
     ~Client() = default;
@@ -38,6 +41,11 @@ class ServedEndpoint final : public sim::EventHandler {
   // Stops a request (no served() after it); returns the output tokens it had written.
   std::int32_t cancel(std::uint64_t request);
   int in_flight() const { return active_; }
+  // A decoding request's output tokens written by now, and the instant it will have written
+  // `tokens` at the rates of now (Time::max() before its first token): what `specsim serve`
+  // paces a stream's pieces by; a later start or end changes the rates, and the answer.
+  double written(std::uint64_t request) const;
+  sim::Time when_written(std::uint64_t request, double tokens) const;
 
   void on_event(std::uint64_t) override;
 

@@ -1,6 +1,7 @@
 #include "models/serving_profile.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <utility>
 
@@ -21,6 +22,11 @@ ServingRates ServingProfile::at(int n) const {
 }
 
 ServingProfile decode_profile(const sim::ConfigNode& node) {
+  if (node.is_scalar()) {  // a file of rows, as `specsim live calibrate` writes it
+    const auto path = std::filesystem::path(node.file()).parent_path() / node.as<std::string>();
+    if (!std::filesystem::is_regular_file(path)) node.fail("no profile file " + path.lexically_normal().string());
+    return decode_profile(sim::ConfigNode::load_file(path.lexically_normal().string()));
+  }
   if (!node.is_sequence() || node.items().empty())
     node.fail("must be a list of {concurrency, prefill_tps, decode_tps}, concurrency 1 first");
   ServingProfile p;

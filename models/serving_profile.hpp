@@ -28,7 +28,8 @@ struct ServingProfile {
   ServingRates at(int n) const;
 };
 
-// `[{concurrency: 1, prefill_tps: ..., decode_tps: ...}, ...]`.
+// `[{concurrency: 1, prefill_tps: ..., decode_tps: ...}, ...]`, or the name of a YAML file holding
+// that list (relative to the scenario's folder), such as `specsim live calibrate -o` writes.
 ServingProfile decode_profile(const sim::ConfigNode& node);
 
 }  // namespace specsim::models

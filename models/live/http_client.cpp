@@ -85,6 +85,11 @@ struct HttpClient::Impl {
   std::deque<CallHandle> waiting;  // calls not running: before their first attempt or between two
   // User callbacks, run after libcurl returns; a call's are skipped once it is cancelled.
   std::vector<std::pair<CallHandle, std::function<void(Call&)>>> events;
+  // When epoll_wait returned the sockets being read: their bytes were there by then. With 256
+  // streams ready at once, reading the last of them takes the client a few milliseconds, and
+  // stamping each when its turn comes would add that wait to its measured time.
+  std::optional<sim::Time> ready_at;
+  sim::Time read_time() const { return ready_at ? *ready_at : clock.now(); }
   std::vector<CallHandle> dead;  // ended or cancelled: erased once no queued callback needs them
   CallHandle next_id = 1;
   std::size_t running = 0;
@@ -185,12 +190,12 @@ struct HttpClient::Impl {
         c.got_event = true;
         const std::string delta = c.acc.add(e.data);
         Impl& self = *c.owner;
-        if (c.acc.done()) c.done_at = self.clock.now();
+        if (c.acc.done()) c.done_at = self.read_time();
         if (delta.empty()) return;
         const CallHandle id = c.id;
         if (!c.first_token_reported) {
           c.first_token_reported = true;
-          c.timings.first_token = self.clock.now();  // measured here, not when the callback runs
+          c.timings.first_token = self.read_time();  // when the bytes came, not when the callback runs
           const sim::Time t = c.timings.first_token;
           if (c.callbacks.on_first_token) self.events.emplace_back(id, [t](Call& call) { call.callbacks.on_first_token(t); });
         }
@@ -449,12 +454,14 @@ void HttpClient::poll(sim::Time max_wait) {
     const std::int64_t ms = std::min<std::int64_t>(wait.ns() / 1'000'000, 1000);
     std::array<epoll_event, 256> ready{};
     const int n = epoll_wait(s.epoll, ready.data(), static_cast<int>(ready.size()), static_cast<int>(ms));
+    if (n > 0) s.ready_at = s.clock.now();
     for (int i = 0; i < n; ++i) {
       const std::uint32_t ev = ready[static_cast<std::size_t>(i)].events;
       const int mask = ((ev & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((ev & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
                        ((ev & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
       curl_multi_socket_action(s.multi, ready[static_cast<std::size_t>(i)].data.fd, mask, &still);
     }
+    s.ready_at.reset();
     still = s.run_curl_timer(s.clock.now(), still);
   }
   now = s.clock.now();

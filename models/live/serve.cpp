@@ -7,8 +7,11 @@
 #include <boost/beast/http.hpp>
 #include <cmath>
 #include <ctime>
+#include <map>
 #include <optional>
 
+#include "models/live/scaled_clock.hpp"
+#include "models/served_endpoint.hpp"
 #include "sim/random.hpp"
 
 namespace specsim::models::live {
@@ -41,9 +44,12 @@ std::vector<std::string> pieces_of(const std::string& text) {
 std::string frame_chunk(const std::string& payload) { return fmt::format("{:x}\r\n{}\r\n", payload.size(), payload); }
 std::string sse(const std::string& data) { return "data: " + data + "\n\n"; }
 
+class Session;
+
 }  // namespace
 
-struct Server::Impl {
+// Also the client of the self-hosted endpoints: it hands their callbacks to the sessions still open.
+struct Server::Impl final : models::ServedEndpoint::Client {
   net::io_context io{1};
   tcp::acceptor acceptor{io};
   std::unique_ptr<ServedWorld> world;
@@ -52,6 +58,15 @@ struct Server::Impl {
   std::function<void(const Disconnect&)> observer;
   std::function<void(const Answered&)> answered_observer;
   std::uint64_t next_request = 0;
+  // The world's self-hosted endpoints (one per agent whose latency is `served`), on world time:
+  // the simulator's own ServedEndpoint, so a call's times depend on the requests in flight.
+  std::unique_ptr<ScaledClock> clock;
+  std::array<std::unique_ptr<models::ServedEndpoint>, sim::kAgents> endpoints;
+  std::map<std::uint64_t, std::weak_ptr<Session>> on_endpoint;  // by tag
+  std::uint64_t next_tag = 0;
+
+  void served(std::uint64_t tag, sim::Time first_token) override;
+  void first_token(std::uint64_t tag) override;
 
   steady::duration scaled(sim::Time world_time) const {
     return std::chrono::duration_cast<steady::duration>(
@@ -174,6 +189,9 @@ class Session : public std::enable_shared_from_this<Session> {
     created_ = static_cast<std::int64_t>(std::time(nullptr));
     pieces_ = pieces_of(call_.content);
     sent_ = 0;
+    endpoint_ = call_.served_by ? srv_.endpoints[static_cast<std::size_t>(sim::index(*call_.served_by))].get() : nullptr;
+    first_ = served_ = false;
+    if (endpoint_ && !request_.stream) return start_on_endpoint();  // on_served() answers
     if (!request_.stream) {
       return wait_until(call_.total, [this] {
         ++srv_.counters.answered;
@@ -186,11 +204,97 @@ class Session : public std::enable_shared_from_this<Session> {
                       "Connection: {}\r\nTransfer-Encoding: chunked\r\n\r\n",
                       connection_header()),
           [this] {
-            if (!request_.include_usage) return next_piece();
+            if (!request_.include_usage) return stream_pieces();
             // At once, as OpenAI's first chunk: the role with no content, here with the prompt's
             // usage, so a client that cancels before any token still knows its billed input.
-            write(frame_chunk(sse(chunk_json(id_, request_.model, created_, "", nullptr, &call_.usage))), [this] { next_piece(); });
+            write(frame_chunk(sse(chunk_json(id_, request_.model, created_, "", nullptr, &call_.usage))), [this] { stream_pieces(); });
           });
+  }
+
+  void stream_pieces() {
+    if (endpoint_) return start_on_endpoint();
+    next_piece();
+  }
+
+  // A call on a self-hosted endpoint: its first token and its end come when the endpoint says
+  // (first_token(), served()), its pieces in between as its output tokens are written.
+  void start_on_endpoint() {
+    tag_ = srv_.next_tag++;
+    srv_.on_endpoint[tag_] = weak_from_this();
+    const auto tokens = [](std::int64_t n) { return static_cast<std::int32_t>(std::clamp<std::int64_t>(n, 0, 1 << 30)); };
+    running_on_endpoint_ = true;
+    endpoint_request_ = endpoint_->start(srv_, tag_, tokens(call_.usage.prompt_tokens), tokens(call_.usage.completion_tokens));
+  }
+
+ public:
+  void on_first_token() {
+    first_ = true;
+    served_pump();
+  }
+
+  void on_served() {
+    served_ = true;
+    running_on_endpoint_ = false;
+    if (!request_.stream) {
+      ++srv_.counters.answered;
+      const auto now = steady::now();
+      report_answered(now, now);
+      return respond(200, "OK", response_json(id_, request_.model, created_, call_.content, call_.usage));
+    }
+    timer_.cancel();
+    served_pump();
+  }
+
+ private:
+  // Piece i of n (0 < i < n - 1) is due once the share i / (n - 1) of the output is written; the
+  // first comes with the first token, the last with the end.
+  double share(std::int64_t i) const {
+    return static_cast<double>(call_.usage.completion_tokens) * static_cast<double>(i) / static_cast<double>(pieces_.size() - 1);
+  }
+  bool served_piece_due(std::int64_t i) const {
+    if (i == 0 || served_) return true;
+    if (i + 1 == static_cast<std::int64_t>(pieces_.size())) return false;
+    return endpoint_->written(endpoint_request_) >= share(i) - 1e-3;  // a timer's rounding
+  }
+
+  // Sends what is due (a write at a time), then waits for the next piece's instant at today's
+  // rates: a start or an end elsewhere changes them, and the timer is set again after the next write.
+  void served_pump() {
+    if (!first_ || writing_ || closed_) return;
+    const auto n = static_cast<std::int64_t>(pieces_.size());
+    std::string bytes;
+    while (sent_ < n && served_piece_due(sent_)) {
+      if (sent_ == 0) first_sent_ = steady::now();
+      bytes += frame_chunk(sse(chunk_json(id_, request_.model, created_, pieces_[static_cast<std::size_t>(sent_++)], nullptr)));
+    }
+    if (served_) {
+      report_answered(first_sent_, steady::now());
+      return write_paced(bytes + frame_chunk(stream_tail()) + "0\r\n\r\n", [this] {
+        ++srv_.counters.answered;
+        answer_done();
+      });
+    }
+    if (!bytes.empty()) return write_paced(std::move(bytes), [this] { served_pump(); });
+    if (sent_ + 1 >= n) return;  // the last piece comes with the end
+    timer_.expires_at(srv_.clock->wall(endpoint_->when_written(endpoint_request_, share(sent_))));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->served_pump();
+    });
+  }
+
+  template <class F>
+  void write_paced(std::string bytes, F then) {
+    writing_ = true;
+    write(std::move(bytes), [this, then] {
+      writing_ = false;
+      then();
+    });
+  }
+
+  std::string stream_tail() const {
+    std::string tail = sse(chunk_json(id_, request_.model, created_, "", "stop"));
+    if (request_.include_usage) tail += sse(usage_chunk_json(id_, request_.model, created_, call_.usage));
+    return tail + sse("[DONE]");
   }
 
   // Piece i comes at first_token + (total - first_token) i / (n - 1): the first at the first
@@ -216,11 +320,8 @@ class Session : public std::enable_shared_from_this<Session> {
       });
     }
     wait_until(call_.total, [this] {
-      std::string tail = sse(chunk_json(id_, request_.model, created_, "", "stop"));
-      if (request_.include_usage) tail += sse(usage_chunk_json(id_, request_.model, created_, call_.usage));
-      tail += sse("[DONE]");
       report_answered(first_sent_, steady::now());
-      write(frame_chunk(tail) + "0\r\n\r\n", [this] {
+      write(frame_chunk(stream_tail()) + "0\r\n\r\n", [this] {
         ++srv_.counters.answered;
         answer_done();
       });
@@ -271,6 +372,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     closed_ = true;
     timer_.cancel();
+    if (std::exchange(running_on_endpoint_, false)) {  // frees the endpoint for the others
+      srv_.on_endpoint.erase(tag_);
+      endpoint_->cancel(endpoint_request_);
+    }
     beast::error_code ec;
     sock_.shutdown(tcp::socket::shutdown_both, ec);
     sock_.close(ec);
@@ -286,6 +391,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool answering_ = false;  // a request is being answered (the pending read watches for a close)
   bool keep_alive_ = true;
   bool pipelined_ = false;  // the next request arrived before this answer ended
+  models::ServedEndpoint* endpoint_ = nullptr;  // the call's self-hosted endpoint, if any
+  std::uint64_t tag_ = 0, endpoint_request_ = 0;
+  bool running_on_endpoint_ = false;
+  bool first_ = false, served_ = false;  // the endpoint's first token came; its end came
+  bool writing_ = false;  // a paced write is under way (served_pump waits for it)
   ChatRequest request_;
   ServedCall call_;
   std::vector<std::string> pieces_;
@@ -295,6 +405,20 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
+
+void Server::Impl::served(std::uint64_t tag, sim::Time) {
+  const auto it = on_endpoint.find(tag);
+  if (it == on_endpoint.end()) return;
+  const std::shared_ptr<Session> s = it->second.lock();
+  on_endpoint.erase(it);
+  if (s) s->on_served();
+}
+
+void Server::Impl::first_token(std::uint64_t tag) {
+  const auto it = on_endpoint.find(tag);
+  if (it == on_endpoint.end()) return;
+  if (const std::shared_ptr<Session> s = it->second.lock()) s->on_first_token();
+}
 
 void Server::Impl::accept() {
   acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
@@ -307,6 +431,10 @@ void Server::Impl::accept() {
 Server::Server(std::unique_ptr<ServedWorld> world, ServeOptions options, std::uint16_t port) : impl_(std::make_unique<Impl>()) {
   impl_->world = std::move(world);
   impl_->options = options;
+  impl_->clock = std::make_unique<ScaledClock>(impl_->io, options.time_scale);
+  for (const sim::Agent a : {sim::Agent::approx, sim::Agent::target})
+    if (const ServingProfile* p = impl_->world->serving_profile(a))
+      impl_->endpoints[static_cast<std::size_t>(sim::index(a))] = std::make_unique<models::ServedEndpoint>(*p, *impl_->clock);
   const tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
   beast::error_code ec;
   impl_->acceptor.open(ep.protocol(), ec);

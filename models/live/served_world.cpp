@@ -126,7 +126,13 @@ class ScriptWorld final : public ServedWorld {
     out.total = call.latency;
     out.usage = {call.tokens.input, call.tokens.output};
     out.label = label(q, agent, c);
+    if (serving_profile(agent)) out.served_by = agent;
     return out;
+  }
+
+  const ServingProfile* serving_profile(sim::Agent agent) const override {
+    const LatencyModel& latency = agents_[static_cast<std::size_t>(sim::index(agent))].latency;
+    return latency.kind == LatencyModel::Kind::served ? &latency.profile : nullptr;
   }
 
  private:

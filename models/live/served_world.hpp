@@ -6,12 +6,14 @@
 // scripts: the same match verdicts, latencies and tokens as `specsim run` with that seed).
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "models/live/openai.hpp"
 #include "models/live/prompt_protocol.hpp"
 #include "models/trace/trace.hpp"
+#include "models/serving_profile.hpp"
 #include "models/workload.hpp"
 #include "sim/time.hpp"
 
@@ -23,6 +25,9 @@ struct ServedCall {
   sim::Time total;        // >= first_token
   Usage usage;
   std::string label;      // "task 3 step 2 target call 0", for logs
+  // The agent whose self-hosted endpoint (serving_profile) times the call under the server's
+  // load, instead of first_token and total (its times alone); none: those times.
+  std::optional<sim::Agent> served_by;
 };
 
 class ServedWorld {
@@ -32,6 +37,8 @@ class ServedWorld {
   virtual std::vector<std::string> models() const = 0;
   // Throws ProtocolError for a request the world cannot answer (unknown model or task, bad call).
   virtual ServedCall answer(const std::string& model, const PromptQuery& query) const = 0;
+  // The profile of an agent whose latency is `served` (a self-hosted endpoint); else nullptr.
+  virtual const ServingProfile* serving_profile(sim::Agent) const { return nullptr; }
 };
 
 // A bare trace has no model names: its agents are served as models "target" and "approx".

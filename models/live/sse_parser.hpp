@@ -35,7 +35,7 @@ class SseParser {
   bool pending() const { return !line_.empty() || has_data_ || !current_.event.empty(); }
 
  private:
-  void end_line(const Handler& on_event);
+  void end_line(std::string_view line, const Handler& on_event);
 
   std::size_t max_bytes_;
   std::string line_;

@@ -31,6 +31,8 @@ void add_trace_replay_commands(CLI::App& trace, SetAction set_action);
 void add_serve_command(CLI::App& app, SetAction set_action);
 // `live SCENARIO`: the scenario's policies against real OpenAI-compatible endpoints.
 void add_live_command(CLI::App& app, SetAction set_action);
+// `live calibrate`: a self-hosted endpoint's serving profile, measured.
+void add_calibrate_command(CLI::App& live, SetAction set_action);
 
 // Checks of option values that CLI11 would otherwise wrap or round silently: a seed is a whole
 // decimal number in [0, 2^64 - 1] ("-1", "1e23" and "2^64" are errors); episodes in [1, 1e9].

@@ -117,7 +117,8 @@ int live(const LiveArgs& args) {
 void add_live_command(CLI::App& app, SetAction set_action) {
   auto args = std::make_shared<LiveArgs>();
   auto* cmd = app.add_subcommand("live", "Run a scenario's policies against the OpenAI-compatible endpoints its agents name");
-  cmd->add_option("scenario", args->scenario, "Scenario YAML file with endpoints and a live: section")->required();
+  // Not required by CLI11: `live calibrate` has no scenario (checked below when it is not used).
+  cmd->add_option("scenario", args->scenario, "Scenario YAML file with endpoints and a live: section");
   cmd->add_option("-o,--output", args->h5, "HDF5 result file to write");
   cmd->add_option("--json", args->json, "JSON summary file to write");
   cmd->add_option("--trace", args->trace, "Record every call as a trace (JSON Lines, docs/traces.md)");
@@ -126,7 +127,12 @@ void add_live_command(CLI::App& app, SetAction set_action) {
   cmd->add_option("--max-cost-usd", args->max_cost_usd, "Stop starting episodes once this many dollars are spent")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--dry-run", args->dry_run, "Simulate the run and print its expected cost and time; call nothing");
-  cmd->callback([set_action, args] { set_action([args] { return live(*args); }); });
+  add_calibrate_command(*cmd, set_action);
+  cmd->callback([cmd, set_action, args] {
+    if (!cmd->get_subcommands().empty()) return;  // `live calibrate` set its own action
+    if (args->scenario.empty()) throw CLI::RequiredError("scenario");
+    set_action([args] { return live(*args); });
+  });
 }
 
 }  // namespace specsim::cli
