@@ -9,6 +9,8 @@
 // C is column-major and fully overwritten, nothing is read from it. Each entry of C is summed
 // over k in increasing order with one accumulator, so the result does not depend on the block
 // an entry falls in, and is the same on every run (the packet width is fixed by the build).
+// An epilogue stores each finished entry: Store as is, or transformed on the way out (a layer's
+// bias and activation, an activation's derivative), which saves a pass over C.
 #include <Eigen/Core>
 
 namespace specsim::policies::learner::gemm {
@@ -19,13 +21,23 @@ struct Operand {  // element (k, j) of B is data[k * k_stride + j * n_stride]
   Eigen::Index k_stride, n_stride;
 };
 
-namespace detail {
-
 using Eigen::Index;
 
+// The plain epilogue: C's entries as summed. An epilogue gets the address of the entry (or of a
+// packet of consecutive rows) and its row and column, to find its counterparts in other buffers.
+template <class T>
+struct Store {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  void packet(T* c, Packet acc, Index /*row*/, Index /*col*/) const { Eigen::internal::pstoreu(c, acc); }
+  void scalar(T* c, T acc, Index /*row*/, Index /*col*/) const { *c = acc; }
+};
+
+namespace detail {
+
 // MB packets of rows of C times NB columns, accumulated over all of K.
-template <class T, int MB, int NB>
-inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc) {
+template <class T, int MB, int NB, class Epilogue>
+inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
+                  const Epilogue& out) {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   constexpr int L = Eigen::internal::packet_traits<T>::size;
   Packet acc[MB][NB];
@@ -40,39 +52,42 @@ inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc)
     }
   }
   for (int j = 0; j < NB; ++j)
-    for (int i = 0; i < MB; ++i) Eigen::internal::pstoreu(c + j * ldc + i * L, acc[i][j]);
+    for (int i = 0; i < MB; ++i) out.packet(c + j * ldc + i * L, acc[i][j], row + i * L, col + j);
 }
 
 // Rows of C that do not fill a packet: one scalar accumulator each, same order over k.
-template <class T>
-inline void scalar_rows(Index rows, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c) {
-  for (Index r = 0; r < rows; ++r) {
+template <class T, class Epilogue>
+inline void scalar_rows(Index row, Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c,
+                        const Epilogue& out) {
+  for (Index r = row; r < M; ++r) {
     T acc = T(0);
     for (Index k = 0; k < K; ++k) acc += a[k * lda + r] * b.data[k * b.k_stride + col * b.n_stride];
-    c[r] = acc;
+    out.scalar(c + r, acc, r, col);
   }
 }
 
-template <class T, int NB>
-inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc) {
+template <class T, int NB, class Epilogue>
+inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
+                         const Epilogue& out) {
   constexpr Index L = Eigen::internal::packet_traits<T>::size;
   const Operand<T> bj{b.data + col * b.n_stride, b.k_stride, b.n_stride};
   T* cj = c + col * ldc;
   Index r = 0;
-  for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc);
-  for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc);
-  for (int j = 0; j < NB; ++j) scalar_rows(M - r, K, a + r, lda, b, col + j, cj + j * ldc + r);
+  for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (int j = 0; j < NB; ++j) scalar_rows(r, M, K, a, lda, b, col + j, cj + j * ldc, out);
 }
 
 }  // namespace detail
 
-// C (M x N, leading dimension ldc) = A (M x K, leading dimension lda) times B (K x N).
-template <class T>
-void multiply(Eigen::Index M, Eigen::Index N, Eigen::Index K, const T* a, Eigen::Index lda, Operand<T> b, T* c,
-              Eigen::Index ldc) {
-  Eigen::Index j = 0;
-  for (; j + 2 <= N; j += 2) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc);
-  if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc);
+// C (M x N, leading dimension ldc) = A (M x K, leading dimension lda) times B (K x N), each
+// entry passed through `out` (by default stored as is).
+template <class T, class Epilogue = Store<T>>
+void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
+              const Epilogue& out = {}) {
+  Index j = 0;
+  for (; j + 2 <= N; j += 2) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc, out);
+  if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc, out);
 }
 
 // PacketBlock of a SIMD type drops the type's alignment attribute, which GCC reports; Eigen's
