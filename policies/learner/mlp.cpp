@@ -359,30 +359,52 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   return total * inv_n;
 }
 
+template <class Vector>
+bool Mlp::begin_gradient(Eigen::Index input_rows, Eigen::Index n, Eigen::Index targets, double tau, Vector& grad) const {
+  static_cast<void>(ExpectileLoss(tau));  // throws on tau outside (0, 1), even for an empty batch
+  check_call(input_rows);
+  if (targets != n)
+    throw std::invalid_argument("MLP loss: " + std::to_string(n) + " samples but " + std::to_string(targets) +
+                                " targets");
+  grad.resize(params_.size());  // every entry is written by backprop, so no zeroing
+  if (n == 0) grad.setZero();
+  return n > 0;
+}
+
 double Mlp::loss_and_gradient(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& targets,
                               double tau, Eigen::VectorXd& grad, Precision precision) const {
-  static_cast<void>(ExpectileLoss(tau));  // throws on tau outside (0, 1), even for an empty batch
-  check_call(X.rows());
-  const Eigen::Index n = X.cols();
-  if (targets.size() != n)
-    throw std::invalid_argument("MLP loss: " + std::to_string(n) + " samples but " +
-                                std::to_string(targets.size()) + " targets");
-  grad.resize(params_.size());  // every entry is written below, so no zeroing
-  if (n == 0) {
-    grad.setZero();
-    return 0.0;
+  if (precision == Precision::float32) {
+    thread_local Eigen::VectorXf p32, grad32;
+    to_float(params_, p32);
+    const double l = loss_and_gradient(p32, X, targets, tau, grad32);
+    to_double(grad32, grad);
+    return l;
   }
-  if (precision == Precision::float64)
-    return backprop<double>(params_.data(), X.data(), X.outerStride(), n, targets.data(), tau, grad.data());
-  // Single precision: the weights and the batch narrowed, the gradient widened for the optimizer.
-  thread_local std::vector<float> p32, x32, grad32;
-  narrow(params_.data(), params_.size(), p32);
+  if (!begin_gradient(X.rows(), X.cols(), targets.size(), tau, grad)) return 0.0;
+  return backprop<double>(params_.data(), X.data(), X.outerStride(), X.cols(), targets.data(), tau, grad.data());
+}
+
+double Mlp::loss_and_gradient(const Eigen::VectorXf& parameters, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                              const Eigen::Ref<const Eigen::VectorXd>& targets, double tau, Eigen::VectorXf& grad) const {
+  if (parameters.size() != params_.size())
+    throw std::invalid_argument("MLP float parameters have " + std::to_string(parameters.size()) + " entries, the model " +
+                                std::to_string(params_.size()));
+  const Eigen::Index n = X.cols();
+  if (!begin_gradient(X.rows(), n, targets.size(), tau, grad)) return 0.0;
+  thread_local std::vector<float> x32;  // the batch narrowed
   for (Eigen::Index j = 0; j < n; ++j)
     narrow(X.data() + j * X.outerStride(), X.rows(), x32, static_cast<std::size_t>(j * X.rows()));
-  if (grad32.size() < static_cast<std::size_t>(params_.size())) grad32.resize(static_cast<std::size_t>(params_.size()));
-  const double l = backprop<float>(p32.data(), x32.data(), X.rows(), n, targets.data(), tau, grad32.data());
-  for (Eigen::Index i = 0; i < params_.size(); ++i) grad[i] = grad32[static_cast<std::size_t>(i)];
-  return l;
+  return backprop<float>(parameters.data(), x32.data(), X.rows(), n, targets.data(), tau, grad.data());
+}
+
+void to_float(const Eigen::Ref<const Eigen::VectorXd>& from, Eigen::VectorXf& to) {
+  to.resize(from.size());
+  for (Eigen::Index i = 0; i < from.size(); ++i) to[i] = static_cast<float>(from[i]);
+}
+
+void to_double(const Eigen::Ref<const Eigen::VectorXf>& from, Eigen::VectorXd& to) {
+  to.resize(from.size());
+  for (Eigen::Index i = 0; i < from.size(); ++i) to[i] = from[i];
 }
 
 }  // namespace specsim::policies::learner

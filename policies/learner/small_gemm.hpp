@@ -44,11 +44,11 @@ inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j) acc[i][j] = Eigen::internal::pset1<Packet>(T(0));
   for (Index k = 0; k < K; ++k) {
-    Packet col[MB];
-    for (int i = 0; i < MB; ++i) col[i] = Eigen::internal::ploadu<Packet>(a + k * lda + i * L);
+    Packet a_k[MB];
+    for (int i = 0; i < MB; ++i) a_k[i] = Eigen::internal::ploadu<Packet>(a + k * lda + i * L);
     for (int j = 0; j < NB; ++j) {
       const Packet bkj = Eigen::internal::pset1<Packet>(b.data[k * b.k_stride + j * b.n_stride]);
-      for (int i = 0; i < MB; ++i) acc[i][j] = Eigen::internal::padd(acc[i][j], Eigen::internal::pmul(col[i], bkj));
+      for (int i = 0; i < MB; ++i) acc[i][j] = Eigen::internal::padd(acc[i][j], Eigen::internal::pmul(a_k[i], bkj));
     }
   }
   for (int j = 0; j < NB; ++j)
