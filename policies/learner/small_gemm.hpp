@@ -2,7 +2,8 @@
 // C = A B for the learner's tiny products (and the transpose of a layer's weights they need) (a 32 x 32 layer times a batch of about 20 states):
 // Eigen's general product packs both operands, zero-fills the result and blocks for caches,
 // which costs more than the arithmetic at these sizes. This kernel keeps a block of C (4 SIMD
-// packets of rows by 2 columns) in registers and streams A's columns through it.
+// packets of rows by 3 columns: 12 accumulators of the 16 SSE registers, the widest tile that
+// does not spill) in registers and streams A's columns through it.
 //
 // A is column-major with unit row stride (the dimension that is vectorised); B is addressed by
 // strides, so B can be a column-major matrix (k_stride 1) or the transpose of one (n_stride 1).
@@ -86,8 +87,9 @@ template <class T, class Epilogue = Store<T>>
 void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
               const Epilogue& out = {}) {
   Index j = 0;
-  for (; j + 2 <= N; j += 2) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc, out);
-  if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc, out);
+  for (; j + 3 <= N; j += 3) detail::column_block<T, 3>(M, K, a, lda, b, j, c, ldc, out);
+  if (j + 2 <= N) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc, out);
+  else if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc, out);
 }
 
 // PacketBlock of a SIMD type drops the type's alignment attribute, which GCC reports; Eigen's
