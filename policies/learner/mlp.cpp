@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -280,7 +281,11 @@ T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   }
   const Layer& head = layers_.back();
   T* v = ws.get(2 * hidden, n);
-  gemm::multiply<T>(1, n, head.cols, p + head.weight_offset, 1, {in, 1, in_stride}, v, 1, Bias<T>{p + head.bias_offset});
+  const Bias<T> head_bias{p + head.bias_offset};
+  if constexpr (std::is_same_v<T, float>)  // float need not match double's order: the dot products in packets
+    gemm::row_times<T>(n, head.cols, p + head.weight_offset, {in, 1, in_stride}, v, head_bias);
+  else
+    gemm::multiply<T>(1, n, head.cols, p + head.weight_offset, 1, {in, 1, in_stride}, v, 1, head_bias);
   return v;
 }
 

@@ -92,6 +92,27 @@ void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T*
   else if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc, out);
 }
 
+// C (1 x N) = a (1 x K) times B (K x N, k_stride 1), each entry through `out`: a dot product per
+// column of B, summed over k in packets with one partial sum per lane, reduced at the end. A
+// different order (so different rounding) from multiply's, which sums one row of C in scalars:
+// for callers that need not reproduce multiply's bits.
+template <class T, class Epilogue = Store<T>>
+void row_times(Index N, Index K, const T* a, Operand<T> b, T* c, const Epilogue& out = {}) {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  constexpr Index L = Eigen::internal::packet_traits<T>::size;
+  for (Index j = 0; j < N; ++j) {
+    const T* bj = b.data + j * b.n_stride;
+    Packet acc = Eigen::internal::pset1<Packet>(T(0));
+    Index k = 0;
+    for (; k + L <= K; k += L)
+      acc = Eigen::internal::padd(acc, Eigen::internal::pmul(Eigen::internal::ploadu<Packet>(a + k),
+                                                             Eigen::internal::ploadu<Packet>(bj + k)));
+    T sum = Eigen::internal::predux(acc);
+    for (; k < K; ++k) sum += a[k] * bj[k];
+    out.scalar(c + j, sum, 0, j);
+  }
+}
+
 // PacketBlock of a SIMD type drops the type's alignment attribute, which GCC reports; Eigen's
 // own headers silence the same warning.
 #pragma GCC diagnostic push
