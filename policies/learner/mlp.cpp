@@ -239,11 +239,7 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
   double* out = scratch_a_.data();
   double* spare = scratch_b_.data();
   for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
-    const Layer& layer = layers_[l];
-    Eigen::Map<Eigen::VectorXd> z(out, layer.rows);
-    z.noalias() = weights(params_, layer) * Eigen::Map<const Eigen::VectorXd>(in, layer.cols);
-    z += biases(params_, layer);
-    activate_in_place<double>(shape_.activation, z);
+    hidden_layer<double>(layers_[l], params_.data(), in, layers_[l].cols, 1, out, out);
     in = out;
     std::swap(out, spare);
   }
@@ -251,6 +247,23 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
   return Eigen::Map<const Eigen::VectorXd>(params_.data() + head.weight_offset, head.cols)
              .dot(Eigen::Map<const Eigen::VectorXd>(in, head.cols)) +
          params_[head.bias_offset];
+}
+
+// A hidden layer on n columns of its input: its activations into `post` and, for tanh and gelu,
+// its pre-activations into `pre` (which may be `post` when they need not be kept).
+template <class T>
+void Mlp::hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
+                       T* post) const {
+  const T* w = p + layer.weight_offset;
+  const gemm::Operand<T> input{in, 1, in_stride};
+  if (shape_.activation == Activation::relu) {
+    gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, input, post, layer.rows, BiasRelu<T>{p + layer.bias_offset});
+    return;
+  }
+  gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, input, pre, layer.rows, Bias<T>{p + layer.bias_offset});
+  Eigen::Map<Vector<T>> q(post, layer.rows * n);
+  if (pre != post) q = Eigen::Map<const Vector<T>>(pre, layer.rows * n);
+  activate_in_place<T>(shape_.activation, q);
 }
 
 // The batched forward pass into the work space, in T, with the parameters `p` (laid out as
@@ -265,17 +278,8 @@ T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   for (std::size_t l = 0; l < hidden; ++l) {
     const Layer& layer = layers_[l];
     T* post = ws.get(2 * l + 1, layer.rows * n);
-    const T* w = p + layer.weight_offset;
-    const gemm::Operand<T> input{in, 1, in_stride};
-    if (shape_.activation == Activation::relu) {
-      gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, input, post, layer.rows, BiasRelu<T>{p + layer.bias_offset});
-    } else {
-      T* pre = ws.get(2 * l, layer.rows * n);
-      gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, input, pre, layer.rows, Bias<T>{p + layer.bias_offset});
-      Eigen::Map<Vector<T>> q(post, layer.rows * n);
-      q = Eigen::Map<const Vector<T>>(pre, layer.rows * n);
-      activate_in_place<T>(shape_.activation, q);
-    }
+    T* pre = shape_.activation == Activation::relu ? post : ws.get(2 * l, layer.rows * n);
+    hidden_layer<T>(layer, p, in, in_stride, n, pre, post);
     in = post;
     in_stride = layer.rows;
   }
@@ -404,12 +408,16 @@ double Mlp::loss_and_gradient(const Eigen::VectorXf& parameters, const Eigen::Re
 
 void to_float(const Eigen::Ref<const Eigen::VectorXd>& from, Eigen::VectorXf& to) {
   to.resize(from.size());
-  for (Eigen::Index i = 0; i < from.size(); ++i) to[i] = static_cast<float>(from[i]);
+  const double* f = from.data();
+  float* t = to.data();
+  for (Eigen::Index i = 0; i < from.size(); ++i) t[i] = static_cast<float>(f[i]);
 }
 
 void to_double(const Eigen::Ref<const Eigen::VectorXf>& from, Eigen::VectorXd& to) {
   to.resize(from.size());
-  for (Eigen::Index i = 0; i < from.size(); ++i) to[i] = from[i];
+  const float* f = from.data();
+  double* t = to.data();
+  for (Eigen::Index i = 0; i < from.size(); ++i) t[i] = f[i];
 }
 
 }  // namespace specsim::policies::learner

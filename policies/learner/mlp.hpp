@@ -90,6 +90,9 @@ class Mlp {
   // The batched passes in T (mlp.cpp) with the parameters `p`, laid out as params_, on the
   // columns of x (column stride x_stride); in the per-thread work space.
   template <class T>
+  void hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
+                    T* post) const;
+  template <class T>
   T* forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n) const;
   // Checks a call's batch and sizes grad; false on an empty batch (a zero gradient).
   template <class Vector>
