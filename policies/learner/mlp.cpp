@@ -348,7 +348,7 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   grad[head.bias_offset] = Eigen::Map<const Vector<T>>(dv, n).sum();
   if (hidden > 0)
     into_delta(hidden - 1, delta_data, [&](const auto& out) {
-      gemm::multiply<T>(head.cols, n, 1, p + head.weight_offset, head.cols, {dv, 0, 1}, delta_data, head.cols, out);
+      gemm::outer<T>(head.cols, n, p + head.weight_offset, dv, 1, delta_data, head.cols, out);
     });
   for (std::size_t l = hidden; l-- > 0;) {
     const Layer& layer = layers_[l];

@@ -92,6 +92,24 @@ void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T*
   else if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc, out);
 }
 
+// C (M x N) = a (M x 1) times b (1 x N; b's entries b_stride apart), each entry through `out`:
+// multiply with K = 1 without its blocking, the same bits (an entry is 0 + a_i b_j, as there).
+template <class T, class Epilogue = Store<T>>
+void outer(Index M, Index N, const T* a, const T* b, Index b_stride, T* c, Index ldc, const Epilogue& out = {}) {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  constexpr Index L = Eigen::internal::packet_traits<T>::size;
+  const Packet zero = Eigen::internal::pset1<Packet>(T(0));
+  for (Index j = 0; j < N; ++j) {
+    const T bj = b[j * b_stride];
+    const Packet pbj = Eigen::internal::pset1<Packet>(bj);
+    T* cj = c + j * ldc;
+    Index r = 0;
+    for (; r + L <= M; r += L)
+      out.packet(cj + r, Eigen::internal::padd(zero, Eigen::internal::pmul(Eigen::internal::ploadu<Packet>(a + r), pbj)), r, j);
+    for (; r < M; ++r) out.scalar(cj + r, T(0) + a[r] * bj, r, j);
+  }
+}
+
 // C (1 x N) = a (1 x K) times B (K x N, k_stride 1), each entry through `out`: a dot product per
 // column of B, summed over k in packets with one partial sum per lane, reduced at the end. A
 // different order (so different rounding) from multiply's, which sums one row of C in scalars:
