@@ -74,6 +74,9 @@ inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, 
   const Operand<T> bj{b.data + col * b.n_stride, b.k_stride, b.n_stride};
   T* cj = c + col * ldc;
   Index r = 0;
+  // One column (a matrix-vector product) has registers to spare: 8 packets of rows at a time.
+  if constexpr (NB == 1)
+    for (; r + 8 * L <= M; r += 8 * L) block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   for (int j = 0; j < NB; ++j) scalar_rows(r, M, K, a, lda, b, col + j, cj + j * ldc, out);
