@@ -1,23 +1,17 @@
 #pragma once
-// The summary as CSV (one line per policy, the columns of the HDF5 summary table), written
-// atomically when the run ends: for spreadsheets and pandas without h5py.
-#include <string>
-
-#include "analysis/sinks/summary_sink.hpp"
-#include "sim/files.hpp"
+// The summary as CSV (one line per policy, the columns of the HDF5 summary table): for
+// spreadsheets and pandas without h5py.
+#include "analysis/sinks/summary_file_sink.hpp"
 
 namespace specsim::analysis {
 
-class CsvSink final : public sim::RunObserver {
+class CsvSink final : public SummaryFileSink {
  public:
   CsvSink(std::string path, const SummarySink& summary, sim::CommitGroup* group = nullptr)
-      : path_(std::move(path)), summary_(summary), group_(group) {}
-  void on_run_end() override;
+      : SummaryFileSink(std::move(path), summary, group) {}
 
  private:
-  std::string path_;
-  const SummarySink& summary_;
-  sim::CommitGroup* group_;
+  std::string render(const SummarySink& summary) const override;
 };
 
 }  // namespace specsim::analysis

@@ -1,22 +1,16 @@
 #pragma once
-// The --json summary (fields: shared/DESIGN.md §4), written atomically when the run ends.
-#include <string>
-
-#include "analysis/sinks/summary_sink.hpp"
-#include "sim/files.hpp"
+// The --json summary (fields: shared/DESIGN.md §4).
+#include "analysis/sinks/summary_file_sink.hpp"
 
 namespace specsim::analysis {
 
-class JsonSink final : public sim::RunObserver {
+class JsonSink final : public SummaryFileSink {
  public:
   JsonSink(std::string path, const SummarySink& summary, sim::CommitGroup* group = nullptr)
-      : path_(std::move(path)), summary_(summary), group_(group) {}
-  void on_run_end() override;
+      : SummaryFileSink(std::move(path), summary, group) {}
 
  private:
-  std::string path_;
-  const SummarySink& summary_;
-  sim::CommitGroup* group_;
+  std::string render(const SummarySink& summary) const override;
 };
 
 }  // namespace specsim::analysis

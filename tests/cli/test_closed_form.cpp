@@ -24,6 +24,15 @@ void replace(std::string& text, const std::string& from, const std::string& to) 
   text.replace(at, from.size(), to);
 }
 
+// The substituted scenario's summary rows: sequential, then the policy under test.
+runner::RunOutcome run_two_rows(const std::string& text, const std::string& label, int threads = 2) {
+  runner::RunOptions options;
+  options.threads = threads;
+  runner::RunOutcome out = runner::run_summary(runner::parse_scenario(text, label), options);
+  REQUIRE(out.rows.size() == 2);
+  return out;
+}
+
 }  // namespace
 
 // shared/DESIGN.md §1: with i.i.d. matches p, constant latencies a <= t and fixed k, a round
@@ -39,11 +48,7 @@ TEST_CASE("fixed-k agrees with the closed form within 1%", "[closed_form]") {
       replace(text, "k: 3", "k: " + std::to_string(k));
       replace(text, "n: 20", "n: 2000");          // long episodes: edge effects below 0.1%
       replace(text, "episodes: 20000", "episodes: 60");
-      const runner::Scenario scenario = runner::parse_scenario(text, "iid-fixed (p, k substituted)");
-      runner::RunOptions options;
-      options.threads = 2;
-      const runner::RunOutcome out = runner::run_summary(scenario, options);
-      REQUIRE(out.rows.size() == 2);
+      const runner::RunOutcome out = run_two_rows(text, "iid-fixed (p, k substituted)");
 
       const double ej = (1 - std::pow(p, k)) / (1 - p);
       const double expected = (t + a * (ej - 1)) / ej;
@@ -71,11 +76,7 @@ TEST_CASE("top-K one step ahead agrees with the closed form within 1%", "[closed
       replace(text, "top_k: {candidates: 3, catch", "top_k: {candidates: " + std::to_string(k) + ", catch");
       replace(text, "n: 20", "n: 2000");
       replace(text, "episodes: 2000", "episodes: 40");
-      const runner::Scenario scenario = runner::parse_scenario(text, "iid-top-k (p, K substituted)");
-      runner::RunOptions options;
-      options.threads = 2;
-      const runner::RunOutcome out = runner::run_summary(scenario, options);
-      REQUIRE(out.rows.size() == 2);
+      const runner::RunOutcome out = run_two_rows(text, "iid-top-k (p, K substituted)");
 
       const double pk = 1 - (1 - p) * std::pow(1 - q, k - 1);
       const double expected = (t + a * pk) / (1 + pk);
@@ -96,10 +97,7 @@ TEST_CASE("a leaf that holds T's action carries the round's last step", "[top_k]
   replace(text, "top_k: {candidates: 3, pricing: one_call}", "top_k: {candidates: 2, pricing: one_call}");
   replace(text, "top_k: {candidates: 3, catch: 0.3}", "top_k: {candidates: 2, catch: 1}");
   replace(text, "episodes: 2000", "episodes: 4");
-  runner::RunOptions options;
-  options.threads = 1;
-  const runner::RunOutcome one_call = runner::run_summary(runner::parse_scenario(text, "top-k leaf"), options);
-  REQUIRE(one_call.rows.size() == 2);
+  const runner::RunOutcome one_call = run_two_rows(text, "top-k leaf", 1);
   const auto& r = one_call.rows[1];
   CHECK(r.latency_mean_s == Approx(50.0).epsilon(1e-12));  // 10 rounds of 5 s for 20 steps
   CHECK(r.speedup == Approx(80.0 / 50.0).epsilon(1e-12));
@@ -109,7 +107,7 @@ TEST_CASE("a leaf that holds T's action carries the round's last step", "[top_k]
 
   // K calls instead of one: A's prompts are paid twice (20 guesses of 500 tokens at $0.15/M).
   replace(text, "pricing: one_call", "pricing: per_candidate");
-  const runner::RunOutcome per_candidate = runner::run_summary(runner::parse_scenario(text, "top-k leaf"), options);
+  const runner::RunOutcome per_candidate = run_two_rows(text, "top-k leaf", 1);
   CHECK(per_candidate.rows[1].latency_mean_s == Approx(50.0).epsilon(1e-12));
   CHECK(per_candidate.rows[1].cost_usd - r.cost_usd == Approx(20 * 500 * 0.15e-6).epsilon(1e-9));
 }

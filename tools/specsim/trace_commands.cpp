@@ -63,6 +63,14 @@ int validate_command(const std::string& file) {
   return sim::ExitCode::ok;
 }
 
+// An imported trace, its folder created first (trace_writer writes it whole or not at all).
+void write_trace_file(const tr::Trace& trace, const std::string& out) {
+  std::error_code ec;
+  const auto parent = std::filesystem::path(out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  tr::write_trace(trace, out);
+}
+
 struct StatsArgs {
   std::string file, json;
 };
@@ -111,14 +119,12 @@ int import_dsp_command(const ImportArgs& args) {
   if (result.trace.tasks.empty())
     throw sim::InputError(args.dir, 0, 0, "", "no datapoint could be imported (see the warnings above)");
 
-  std::error_code ec;
-  const auto parent = std::filesystem::path(args.out).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  tr::write_trace(result.trace, args.out);
+  write_trace_file(result.trace, args.out);
   if (!args.report.empty()) {
     try {
       write_output(args.report, "--report", report);
     } catch (...) {
+      std::error_code ec;
       std::filesystem::remove(args.out, ec);  // all outputs or none
       throw;
     }
@@ -138,10 +144,7 @@ int import_specactions_command(const ImportArgs& args) {
   if (result.trace.tasks.empty())
     throw sim::InputError(args.dir, 0, 0, "", "no run folder (normalobs.json and simobs.json) in the folder or below");
   for (const std::string& w : result.warnings) std::cout << "warning: " << w << "\n";
-  std::error_code ec;
-  const auto parent = std::filesystem::path(args.out).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  tr::write_trace(result.trace, args.out);
+  write_trace_file(result.trace, args.out);
   std::cout << fmt::format("wrote {}: {}, {}, {} (no LLM timings: replay with latency: agents)\n", args.out,
                            plural(result.trace.tasks.size(), "task"), plural(count_steps(result.trace), "step"),
                            plural(result.warnings.size(), "warning"));
