@@ -255,12 +255,15 @@ template <class T>
 void Mlp::hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
                        T* post) const {
   const T* w = p + layer.weight_offset;
-  const gemm::Operand<T> input{in, 1, in_stride};
+  const auto product = [&](T* out, const auto& epilogue) {  // one column: a prediction
+    if (n == 1) gemm::multiply_vector<T>(layer.rows, layer.cols, w, layer.rows, in, out, epilogue);
+    else gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, {in, 1, in_stride}, out, layer.rows, epilogue);
+  };
   if (shape_.activation == Activation::relu) {
-    gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, input, post, layer.rows, BiasRelu<T>{p + layer.bias_offset});
+    product(post, BiasRelu<T>{p + layer.bias_offset});
     return;
   }
-  gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, input, pre, layer.rows, Bias<T>{p + layer.bias_offset});
+  product(pre, Bias<T>{p + layer.bias_offset});
   Eigen::Map<Vector<T>> q(post, layer.rows * n);
   if (pre != post) q = Eigen::Map<const Vector<T>>(pre, layer.rows * n);
   activate_in_place<T>(shape_.activation, q);

@@ -67,15 +67,16 @@ inline void scalar_rows(Index row, Index M, Index K, const T* a, Index lda, Oper
   }
 }
 
-template <class T, int NB, class Epilogue>
+// NB columns of C from column `col`; Wide (one column only) takes 8 packets of rows at a time,
+// since a matrix-vector product has registers to spare.
+template <class T, int NB, class Epilogue, bool Wide = false>
 inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
                          const Epilogue& out) {
   constexpr Index L = Eigen::internal::packet_traits<T>::size;
   const Operand<T> bj{b.data + col * b.n_stride, b.k_stride, b.n_stride};
   T* cj = c + col * ldc;
   Index r = 0;
-  // One column (a matrix-vector product) has registers to spare: 8 packets of rows at a time.
-  if constexpr (NB == 1)
+  if constexpr (Wide)
     for (; r + 8 * L <= M; r += 8 * L) block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
@@ -93,6 +94,13 @@ void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T*
   for (; j + 3 <= N; j += 3) detail::column_block<T, 3>(M, K, a, lda, b, j, c, ldc, out);
   if (j + 2 <= N) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc, out);
   else if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc, out);
+}
+
+// c (M x 1) = A (M x K) times b (K entries, contiguous): multiply for a single column, with
+// wider blocks of rows (measured: they help a prediction, and cost a training job's passes).
+template <class T, class Epilogue = Store<T>>
+void multiply_vector(Index M, Index K, const T* a, Index lda, const T* b, T* c, const Epilogue& out = {}) {
+  detail::column_block<T, 1, Epilogue, true>(M, K, a, lda, {b, 1, 0}, 0, c, M, out);
 }
 
 // C (M x N) = a (M x 1) times b (1 x N; b's entries b_stride apart), each entry through `out`:

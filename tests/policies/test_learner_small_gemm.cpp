@@ -102,6 +102,11 @@ void check_epilogue_and_outer(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
       const auto at = static_cast<std::size_t>(j * M + i);
       REQUIRE(tagged[at] == T(2) * plain[at] + static_cast<T>(1000 * i + j));
     }
+  if (N == 1) {  // the matrix-vector product is multiply with one column, bit for bit
+    std::vector<T> vector(plain.size());
+    gemm::multiply_vector<T>(M, K, a.data(), M, b.data(), vector.data(), Tagged<T>{});
+    REQUIRE(vector == tagged);
+  }
   if (K != 1) return;
   // The outer product is multiply with K = 1, bit for bit, epilogue included.
   std::vector<T> outer(plain.size());
@@ -111,9 +116,9 @@ void check_epilogue_and_outer(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
 
 }  // namespace
 
-TEST_CASE("an epilogue gets every entry once with its row and column; the outer product is multiply's K = 1",
+TEST_CASE("an epilogue gets every entry once with its row and column; outer and vector products are multiply's",
           "[gemm]") {
-  for (Eigen::Index M : {1, 3, 4, 8, 17, 32, 33})
+  for (Eigen::Index M : {1, 3, 4, 8, 16, 17, 32, 33, 40, 65})
     for (Eigen::Index N : {1, 2, 3, 4, 7})
       for (Eigen::Index K : {1, 5, 32}) {
         check_epilogue_and_outer<double>(M, N, K);
