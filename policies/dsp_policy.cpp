@@ -10,6 +10,14 @@
 
 namespace specsim::policies {
 
+namespace {
+
+// allFinite() without its element-by-element comparisons: x * 0 is 0 for a finite x and NaN for
+// an infinite or NaN one, and Eigen sums the products in packets.
+bool all_finite(const Eigen::VectorXd& values) { return (values.array() * 0.0).sum() == 0.0; }
+
+}  // namespace
+
 DspPolicy::DspPolicy(DspConfig config, const PolicyEnv& env)
     : config_(std::move(config)),
       init_rng_(env.seed, "dsp-init/" + env.label, 0),
@@ -174,7 +182,7 @@ void DspPolicy::install(const learner::TrainStats& stats) {
   // A job that diverged (a learning rate far too high) would leave a predictor that says NaN
   // from then on; the policy keeps its last finite weights instead, as a mixed-precision trainer
   // skips a step with non-finite gradients, and the run reports how often that happened.
-  if (spare_->model.parameters().allFinite()) {
+  if (all_finite(spare_->model.parameters())) {
     std::swap(state_, spare_);
     trained_ = true;
     weights_cut_ = job_cut_;
