@@ -7,6 +7,7 @@ PriceMeter::PriceMeter(const models::Agents& agents, models::Billing billing) : 
 }
 
 void PriceMeter::add(const sim::CallRecord& call, EpisodeMetrics& m) const {
+  if (call.agent == sim::Agent::environment) return add_environment(call, m);
   const bool target = call.agent == sim::Agent::target;
   (target ? m.calls_target : m.calls_approx) += 1;
   if (call.status == sim::CallStatus::cancelled || call.status == sim::CallStatus::cancelled_queued)
@@ -19,6 +20,19 @@ void PriceMeter::add(const sim::CallRecord& call, EpisodeMetrics& m) const {
   m.cost_usd += cost;
   if (call.role == sim::CallRole::wasted) m.unnecessary_cost_usd += cost;
   if (call.role == sim::CallRole::speculation) m.speculation_cost_usd += cost;
+}
+
+void PriceMeter::add_environment(const sim::CallRecord& call, EpisodeMetrics& m) const {
+  ++m.calls_environment;
+  m.environment_ahead_calls += call.ahead;
+  if (call.status == sim::CallStatus::cancelled || call.status == sim::CallStatus::cancelled_queued)
+    ++m.calls_cancelled;
+  const double cost = models::environment_cost(call);
+  m.cost_usd += cost;
+  m.environment_cost_usd += cost;
+  if (call.role != sim::CallRole::wasted) return;
+  m.unnecessary_cost_usd += cost;
+  m.environment_wasted_cost_usd += cost;
 }
 
 EpisodeMetrics measure_episode(const sim::EpisodeRun& run, const models::Agents& agents,

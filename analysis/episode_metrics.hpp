@@ -21,6 +21,7 @@ class PriceMeter final : public sim::CallMeter {
   void add(const sim::CallRecord& call, EpisodeMetrics& m) const override;
 
  private:
+  void add_environment(const sim::CallRecord& call, EpisodeMetrics& m) const;
   // Per agent, what AgentModel::cost prices a call with (so the same costs to the last bit).
   struct AgentPrice {
     models::Price price;

@@ -29,7 +29,11 @@ std::vector<h5::Field> episode_fields() {
           SPECSIM_FIELD(E, output_tokens_approx, H5T_NATIVE_INT64),
           SPECSIM_FIELD(E, concurrency_mean, H5T_NATIVE_DOUBLE),
           SPECSIM_FIELD(E, concurrency_peak, H5T_NATIVE_INT32), SPECSIM_FIELD(E, mean_k, H5T_NATIVE_DOUBLE),
-          SPECSIM_FIELD(E, k_cut_rounds, H5T_NATIVE_INT32)};
+          SPECSIM_FIELD(E, k_cut_rounds, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(E, calls_environment, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(E, environment_ahead_calls, H5T_NATIVE_INT32),
+          SPECSIM_FIELD(E, environment_cost_usd, H5T_NATIVE_DOUBLE),
+          SPECSIM_FIELD(E, environment_wasted_cost_usd, H5T_NATIVE_DOUBLE)};
 }
 
 std::vector<h5::Field> call_fields() {
@@ -139,7 +143,7 @@ ResultFile::ResultFile(std::string path, const std::map<std::string, std::string
     t.episodes = std::make_unique<h5::Table>(t.group.get(), "episodes", sizeof(EpisodeMetrics), episode_fields());
     t.rounds = std::make_unique<h5::Table>(t.group.get(), "rounds", sizeof(RoundRow), round_fields(), 256);
     t.calls = std::make_unique<h5::Table>(t.group.get(), "calls", sizeof(CallRow), call_fields(), 256);
-    h5::set_string_attribute(t.calls->dataset(), "agent", "0 approx, 1 target");
+    h5::set_string_attribute(t.calls->dataset(), "agent", "0 approx, 1 target, 2 environment");
     h5::set_string_attribute(t.calls->dataset(), "status", "2 finished, 3 cancelled, 4 cancelled while queued");
     h5::set_string_attribute(t.calls->dataset(), "role", "1 committed, 2 speculation, 3 wasted");
     impl_->policies.push_back(std::move(t));

@@ -12,7 +12,9 @@ std::vector<CallRow> call_rows(const sim::EpisodeRun& run, const models::Agents&
                            static_cast<std::uint8_t>(c.role), static_cast<std::uint8_t>(c.on_path),
                            c.requested.seconds(), c.started.seconds(), c.ended.seconds(),
                            c.tokens.input, c.tokens.output, billed.input, billed.output,
-                           agents[static_cast<std::size_t>(sim::index(c.agent))].cost(c, billed)});
+                           c.agent == sim::Agent::environment
+                               ? models::environment_cost(c)
+                               : agents[static_cast<std::size_t>(sim::index(c.agent))].cost(c, billed)});
   }
   return rows;
 }

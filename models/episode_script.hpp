@@ -19,6 +19,15 @@ struct ScriptedCall {
   int attempts = 1;  // API attempts (recorded retries); the latency covers them all
 };
 
+// The environment call of step s's action (a tool), whoever proposes the action: A's guess of
+// the step, right or wrong, calls the same tool for as long and at the same price as T's action.
+struct ScriptedEnvironmentCall {
+  std::int16_t tool = -1;  // -1: the step calls no tool
+  bool side_effect_free = false;
+  sim::Time latency;
+  double price_usd = 0;
+};
+
 struct EpisodeScript {
   int steps = 0;                     // the target's plan length
   bool ends_with_terminate = true;   // false when cut at max_steps: the last step is not T's stop
@@ -34,6 +43,9 @@ struct EpisodeScript {
   // A's confidence in its guess of step s, a probability (modelled or recorded); empty when the
   // world has none, and then every guess passes a confidence gate.
   std::vector<double> confidence;
+  // Each step's environment call (models/environment.hpp, or recorded); empty when the world
+  // has no environment.
+  std::vector<ScriptedEnvironmentCall> environment;
   // The calls of each agent, step after step; step s's calls start at first_*[s] (size steps + 1).
   std::vector<ScriptedCall> target, approx;
   std::vector<std::int32_t> first_target, first_approx;
@@ -54,6 +66,7 @@ struct EpisodeScript {
     rank.clear();
     guess_terminal.clear();
     confidence.clear();
+    environment.clear();
     target.clear();
     approx.clear();
     first_target.assign(1, 0);

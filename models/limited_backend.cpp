@@ -16,7 +16,10 @@ void LimitedBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& 
 }
 
 void LimitedBackend::start_call(std::uint32_t call, const sim::CallRequest& request) {
-  const int limit = limit_of_agent_[static_cast<std::size_t>(sim::index(request.agent))];
+  // Environment calls go to tools, not to the limited endpoints.
+  const int limit = request.agent == sim::Agent::environment
+                        ? -1
+                        : limit_of_agent_[static_cast<std::size_t>(sim::index(request.agent))];
   if (limit < 0) {
     inner_.start_call(call, request);
     return;

@@ -30,6 +30,8 @@ class LimitedBackend final : public sim::Backend, public sim::CallSink, public S
   bool is_terminal(int step, std::uint32_t t) const override { return inner_.is_terminal(step, t); }
   bool guess_is_terminal(int step, std::uint32_t a) const override { return inner_.guess_is_terminal(step, a); }
   bool guess_will_match(int step, std::uint32_t a) const override { return inner_.guess_will_match(step, a); }
+  std::optional<sim::EnvironmentCall> environment(int step) const override { return inner_.environment(step); }
+  bool has_environment() const override { return inner_.has_environment(); }
   void forget_calls(std::uint32_t before) override { inner_.forget_calls(before); }
 
   void on_call_finished(std::uint32_t call) override;

@@ -87,4 +87,12 @@ inline sim::CallTokens billed_tokens(const sim::CallRecord& call, Billing billin
   }
 }
 
+// An environment call's price (sim::Agent::environment): a tool bills a request once it is sent,
+// so a call cancelled while running pays its whole price, whatever the billing rule for LLM
+// calls; one cancelled before it started pays nothing.
+inline double environment_cost(const sim::CallRecord& call) {
+  const bool sent = call.status != sim::CallStatus::queued && call.status != sim::CallStatus::cancelled_queued;
+  return sent ? call.price_usd : 0.0;
+}
+
 }  // namespace specsim::models

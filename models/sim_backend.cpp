@@ -50,7 +50,11 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   if (r.candidate > 0)
     call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth - 1 &&
                    script_.rank_of(r.step - 1) == r.candidate;
-  if (call.on_path) {
+  if (r.agent == sim::Agent::environment) {  // the step's tool, on any action proposed for it
+    const sim::Time latency = script_.environment[static_cast<std::size_t>(r.step)].latency;
+    call.scripted = ScriptedCall{latency, latency, {}, 1};
+    call.step_calls = 1;
+  } else if (call.on_path) {
     const auto calls = script_.step_calls(r.agent, r.step);
     call.scripted = calls[static_cast<std::size_t>(r.call_index)];
     call.step_calls = static_cast<int>(calls.size());
@@ -61,7 +65,7 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
     call.step_calls = agent_(r.agent).calls_per_step;
   }
   call.call_index = r.call_index;
-  call.endpoint = endpoints_ ? endpoints_->of(r.agent) : nullptr;
+  call.endpoint = endpoints_ && r.agent != sim::Agent::environment ? endpoints_->of(r.agent) : nullptr;
   if (call.endpoint) {
     call.started = clock_.now();
     call.request = call.endpoint->start(*this, id, call.scripted.tokens.input, call.scripted.tokens.planned_output);

@@ -63,6 +63,12 @@ class SimBackend final : public sim::Backend,
     const auto s = static_cast<std::size_t>(step);
     return s < script_.confidence.size() ? script_.confidence[s] : 1.0;
   }
+  std::optional<sim::EnvironmentCall> environment(int step) const override {
+    const auto s = static_cast<std::size_t>(step);
+    if (s >= script_.environment.size() || script_.environment[s].tool < 0) return std::nullopt;
+    return sim::EnvironmentCall{script_.environment[s].price_usd, script_.environment[s].side_effect_free};
+  }
+  bool has_environment() const override { return !script_.environment.empty(); }
   std::optional<int> leading_matches(int step, int limit) const override;
   std::span<const double> features(int step) const override;
   std::optional<sim::RecordedRound> recorded_round(int step) const override;

@@ -74,6 +74,10 @@ void make_script(const Workload& workload, const Agents& agents, std::uint64_t s
     sim::RandomStream confidence_rng(seed, "confidence", static_cast<std::uint64_t>(episode));
     confidence->draw(confidence_rng, out);
   }
+  if (const EnvironmentModel* environment = workload.environment_model()) {
+    sim::RandomStream environment_rng(seed, "environment", static_cast<std::uint64_t>(episode));
+    environment->draw(environment_rng, out);
+  }
 }
 
 // Step by step: T's calls then A's, each call after the earlier ones of its step (whose outputs
@@ -134,15 +138,17 @@ void TopKCurve::draw(sim::RandomStream& rng, EpisodeScript& script) const {
 }
 
 std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node) {
-  node.expect_keys({"kind", "steps", "match", "top_k", "confidence"});
+  node.expect_keys({"kind", "steps", "match", "top_k", "confidence", "environment"});
   std::optional<TopKCurve> top_k;
   if (auto n = node.find("top_k")) {
     n->expect_keys({"candidates", "catch"});
     top_k = TopKCurve{n->get_int("candidates", 1, 64), n->get_probability("catch")};
   }
   auto confidence = node.has("confidence") ? decode_confidence_model(node.at("confidence")) : nullptr;
+  std::optional<EnvironmentModel> environment;
+  if (auto n = node.find("environment")) environment = decode_environment(*n);
   return std::make_unique<SyntheticWorkload>(decode_steps(node.at("steps")), decode_match_model(node.at("match")),
-                                             top_k, std::move(confidence));
+                                             top_k, std::move(confidence), std::move(environment));
 }
 
 }  // namespace specsim::models

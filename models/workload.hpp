@@ -9,6 +9,7 @@
 
 #include "models/agent_model.hpp"
 #include "models/confidence_model.hpp"
+#include "models/environment.hpp"
 #include "models/episode_script.hpp"
 #include "models/match_model.hpp"
 #include "sim/config_node.hpp"
@@ -29,10 +30,13 @@ class Workload {
   virtual std::vector<std::string> files() const { return {}; }
   // A's confidence in its guesses, when the workload models it (else none, or recorded by script()).
   virtual const ConfidenceModel* confidence_model() const { return nullptr; }
+  // The tools its actions call, when the workload models them (else none, or recorded by script()).
+  virtual const EnvironmentModel* environment_model() const { return nullptr; }
 };
 
 // Episode `episode`'s script, drawn from its world stream (seed, "world", episode), and A's
-// modelled confidence from its own (seed, "confidence", episode): what every policy of a run
+// modelled confidence from its own (seed, "confidence", episode), its modelled environment calls
+// from (seed, "environment", episode): what every policy of a run
 // replays for that episode.
 void make_script(const Workload& workload, const Agents& agents, std::uint64_t seed, std::int64_t episode,
                  int max_steps, EpisodeScript& out);
@@ -63,17 +67,21 @@ struct TopKCurve {
 class SyntheticWorkload final : public Workload {
  public:
   SyntheticWorkload(StepsDistribution steps, std::unique_ptr<MatchModel> match, std::optional<TopKCurve> top_k = {},
-                    std::unique_ptr<ConfidenceModel> confidence = nullptr)
-      : steps_(steps), match_(std::move(match)), top_k_(top_k), confidence_(std::move(confidence)) {}
+                    std::unique_ptr<ConfidenceModel> confidence = nullptr,
+                    std::optional<EnvironmentModel> environment = std::nullopt)
+      : steps_(steps), match_(std::move(match)), top_k_(top_k), confidence_(std::move(confidence)),
+        environment_(std::move(environment)) {}
   void script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
               EpisodeScript& out) const override;
   const ConfidenceModel* confidence_model() const override { return confidence_.get(); }
+  const EnvironmentModel* environment_model() const override { return environment_ ? &*environment_ : nullptr; }
 
  private:
   StepsDistribution steps_;
   std::unique_ptr<MatchModel> match_;
   std::optional<TopKCurve> top_k_;
   std::unique_ptr<ConfidenceModel> confidence_;
+  std::optional<EnvironmentModel> environment_;
 };
 
 std::unique_ptr<Workload> decode_synthetic_workload(const sim::ConfigNode& node);

@@ -5,6 +5,7 @@
 // call, whether it completes its agent's step, and the verdicts on finished steps. It never sees
 // latencies, prompts or the match rule.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -44,6 +45,13 @@ struct CallOutcome {
   std::string_view error;    // not empty: the call failed after its retries
 };
 
+// The environment call of a plan step's action (a tool or API): what the planner must know to
+// schedule it. Its latency is the backend's business, like an LLM call's.
+struct EnvironmentCall {
+  double price_usd = 0;
+  bool side_effect_free = false;  // may run ahead on a guessed step (Speculative Actions' lossless condition)
+};
+
 struct EpisodeTask {
   std::int64_t episode = 0;
   std::string_view id;    // the task's id and text, for backends that need them (live runs)
@@ -80,6 +88,12 @@ class Backend {
   // A's confidence in its finished guess, a probability, for confidence-gated speculation
   // (Decision::min_confidence); a world that knows none says 1, which no gate stops.
   virtual double guess_confidence(int, std::uint32_t) const { return 1.0; }
+  // The environment call that step `step`'s action makes, if any: its call (Agent::environment)
+  // starts once the action is chosen and the step is committed only when it is back. A world
+  // without an environment (a live endpoint) has none.
+  virtual std::optional<EnvironmentCall> environment(int /*step*/) const { return std::nullopt; }
+  // Whether any step of the open episode has one (else the planner asks no step).
+  virtual bool has_environment() const { return false; }
   // The planner asks nothing more about the calls before `before` (the closed rounds of an
   // episode it does not record): a backend may let go of what it keeps about them.
   virtual void forget_calls(std::uint32_t /*before*/) {}

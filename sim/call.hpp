@@ -6,10 +6,15 @@
 
 namespace specsim::sim {
 
-enum class Agent : std::uint8_t { approx = 0, target = 1 };
+// Who makes a call: the two LLM agents, or the environment (a tool or API the step's action
+// calls, shared/DESIGN.md §1 "Environment actions"). kAgents counts the LLM agents only: arrays
+// of per-agent models, prices and limits are indexed by index(Agent) of A and T alone.
+enum class Agent : std::uint8_t { approx = 0, target = 1, environment = 2 };
 constexpr int kAgents = 2;
 constexpr int index(Agent a) { return static_cast<int>(a); }
-constexpr const char* name(Agent a) { return a == Agent::approx ? "approx" : "target"; }
+constexpr const char* name(Agent a) {
+  return a == Agent::approx ? "approx" : a == Agent::target ? "target" : "environment";
+}
 
 enum class CallStatus : std::uint8_t {
   queued,            // waiting for a concurrency slot
@@ -48,6 +53,8 @@ struct CallRecord {
   CallRole role = CallRole::pending;
   bool on_path = false;  // conditioned only on guesses verified to match (set at round close)
   std::uint8_t branch = 0;  // top-K: the candidate of the previous guess it runs under (0: the top one)
+  bool ahead = false;       // an environment call run ahead on A's guess, before its step was committed
+  double price_usd = 0;     // an environment call's price: billed in full once it started (models/pricing.hpp)
 };
 
 }  // namespace specsim::sim

@@ -24,6 +24,11 @@ struct EpisodeMetrics {
   std::int32_t concurrency_peak = 0;
   double mean_k = 0;  // over the episode's rounds
   std::int32_t k_cut_rounds = 0;  // rounds whose chosen k was cut to the steps left before max_steps
+  // Environment calls (tools the steps' actions call): how many, what they cost (in cost_usd
+  // too), how many ran ahead on a guess, and what those on no committed action cost (in
+  // unnecessary_cost_usd too).
+  std::int32_t calls_environment = 0, environment_ahead_calls = 0;
+  double environment_cost_usd = 0, environment_wasted_cost_usd = 0;
 
   bool operator==(const EpisodeMetrics&) const = default;  // exactly: the same sums in the same order
 };

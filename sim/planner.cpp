@@ -33,6 +33,7 @@ void Planner::begin_episode(const EpisodeTask& task) {
   const LearningStats* learning = policy_.learning();
   learning_before_ = learning ? *learning : LearningStats{};
   backend_.begin_episode(task, *this);
+  environment_ = backend_.has_environment();
   start_round();
 }
 
@@ -144,7 +145,9 @@ void Planner::start_position(int pos) {
   open_position(pos);
   start_call(Agent::target, pos, 0);
   if (k_ > 0) start_call(Agent::approx, pos, 0);
-  if (pos > 0 && branches_ > 1) start_alternatives(pos);
+  // Under the other candidates T would read environment results nobody fetched: no branching.
+  if (pos > 0 && branches_ > 1 && !(environment_ && backend_.environment(round_start_ + pos - 1)))
+    start_alternatives(pos);
 }
 
 // T's step at `pos` under each further candidate of the guess at pos - 1, best first.
@@ -172,6 +175,10 @@ void Planner::start_call(Agent agent, int pos, int call_index, int branch) {
   record.call_index = static_cast<std::int16_t>(call_index);
   record.agent = agent;
   record.branch = static_cast<std::uint8_t>(branch);
+  if (agent == Agent::environment) {
+    record.ahead = position(pos).env_ahead;
+    record.price_usd = backend_.environment(record.step)->price_usd;
+  }
   run_.calls.push_back(record);
 
   Lane& lane = lane_of(run_.calls.back());
@@ -179,7 +186,7 @@ void Planner::start_call(Agent agent, int pos, int call_index, int branch) {
   lane.started = true;
   lane.last_call = id;
 
-  const int pool = config_.pool_of_agent[static_cast<std::size_t>(index(agent))];
+  const int pool = pool_of(agent);
   if (pool >= 0) {
     if (pool_busy_[static_cast<std::size_t>(pool)] >= config_.pool_capacity[static_cast<std::size_t>(pool)]) {
       pool_queue_[static_cast<std::size_t>(pool)].push_back(id);
@@ -206,7 +213,7 @@ void Planner::dispatch(std::uint32_t id) {
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
 void Planner::release(std::uint32_t id) {
   count_in_flight(-1);
-  const int pool = config_.pool_of_agent[static_cast<std::size_t>(index(call(id).agent))];
+  const int pool = pool_of(call(id).agent);
   if (pool < 0) return;
   auto& queue = pool_queue_[static_cast<std::size_t>(pool)];
   if (queue.empty()) {
@@ -249,7 +256,7 @@ void Planner::on_call_finished(std::uint32_t id) {
   if (!on_main_lane(call(id))) return;  // an alternative waits for the step before it to be verified
   if (agent == Agent::approx) guesses_.push_back(id);  // A guesses strictly in order: this is position `pos`
   if (config_.semantics.cancel == CancelRule::eager) cut_if_wrong(pos);
-  if (agent == Agent::approx) advance(pos);
+  if (agent != Agent::target) advance(pos);  // a guess, or the environment's result on one
   verify();
 }
 
@@ -290,6 +297,7 @@ void Planner::on_event(std::uint64_t) {
 
 // A's guess for `pos` is in: speculate one step further if the round's depth allows it.
 void Planner::advance(int pos) {
+  if (environment_ && !environment_ahead_ready(pos)) [[unlikely]] return;
   const int next = pos + 1;
   if (next > cut_ || next >= depth_limit() || next >= width_ || (next < opened_ && position(next).approx.started))
     return;
@@ -305,6 +313,43 @@ void Planner::advance(int pos) {
   start_position(next);
 }
 
+// Whether the environment's result on A's guess at `pos`, which the next step reads, is in;
+// starts that call if the tool is side-effect free and the guess is not known wrong. A tool with
+// side effects runs only on the committed action: the round goes no further than `pos`.
+bool Planner::environment_ahead_ready(int pos) {
+  const int step = round_start_ + pos;
+  const std::optional<EnvironmentCall> env = backend_.environment(step);
+  if (!env) return true;
+  if (!env->side_effect_free) {
+    gated_ = std::min(gated_, pos + 1);
+    return false;
+  }
+  Position& p = position(pos);
+  if (!p.env.started && pos < cut_ && pos >= verified_) {
+    p.env_ahead = true;
+    start_call(Agent::environment, pos, 0);
+  }
+  return p.env_ahead && p.env.done;
+}
+
+// Whether step `pos`'s environment result on its committed action (T's, verified: `match` says
+// whether A guessed it) is in. A call run ahead on a right guess is that result; otherwise the
+// call starts now, and with a wrong guess everything after `pos` is cancelled meanwhile.
+bool Planner::environment_committed(int pos, bool match) {
+  if (!backend_.environment(round_start_ + pos)) return true;
+  Position& p = position(pos);
+  if (p.env.started && (!p.env_ahead || match)) return p.env.done;
+  if (p.env.started) cancel_calls([&](const CallRecord& r) { return r.pos == pos && r.agent == Agent::environment; });
+  if (k_ > 0 && !match) {
+    cut_ = std::min(cut_, pos);
+    cancel_after(pos);
+  }
+  p.env = Lane{};
+  p.env_ahead = false;
+  start_call(Agent::environment, pos, 0);
+  return false;
+}
+
 // Eager cancellation: both agents have finished `pos` and disagree while an earlier position is
 // still unverified. Every call after `pos` is conditioned on the wrong guess, so it is cancelled
 // now; the round closes when verification reaches `pos` (or an earlier mismatch).
@@ -314,7 +359,7 @@ void Planner::cut_if_wrong(int pos) {
   if (!p.target.done || !p.approx.done) return;
   if (hit_rank(round_start_ + pos, p) >= 0) return;
   cut_ = pos;
-  cancel_after(pos);
+  cancel_calls([&](const CallRecord& r) { return r.pos > pos || (r.pos == pos && r.agent == Agent::environment); });
 }
 
 // Cancels the round's calls at positions after `pos`, queued or running (-1: all of them).
@@ -389,6 +434,7 @@ void Planner::verify() {
     const int step = round_start_ + verified_;
     const int rank = guessed ? hit_rank(step, p) : -1;
     const bool match = rank >= 0;
+    if (environment_ && !environment_committed(verified_, match)) [[unlikely]] return;
     if (guessed) {
       ++verified_guesses_;
       matched_total_ += match;
@@ -461,10 +507,15 @@ void Planner::assign_roles(int committed, bool mismatch) {
     // Top-K: at each position one branch is T's (the top candidate's, or a taken alternative).
     const bool on_branch = r.branch == (r.pos == switched_ ? switched_branch_ : 0);
     r.on_path = r.pos <= matched && on_branch;
-    if (r.agent == Agent::target) {
+    const bool guessed_right = r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch);
+    if (r.agent == Agent::environment) {  // the result on the committed action, or a wasted one
+      r.role = r.pos < committed && (!r.ahead || guessed_right) && r.status == CallStatus::finished
+                   ? CallRole::committed
+                   : CallRole::wasted;
+      r.on_path = r.role == CallRole::committed;
+    } else if (r.agent == Agent::target) {
       r.role = r.pos < committed && on_branch ? CallRole::committed : CallRole::wasted;
     } else {
-      const bool guessed_right = r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch);
       r.role = guessed_right ? CallRole::speculation : CallRole::wasted;
     }
   }
@@ -484,6 +535,10 @@ void Planner::tally_round() {
   round_tally_ = {};
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     const CallRecord& r = run_.calls[i];
+    if (r.agent == Agent::environment) {  // the agents' tallies are of LLM calls
+      if (config_.meter) config_.meter->add(r, metrics_);
+      continue;
+    }
     AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(r.agent))];
     const bool wasted = r.role == CallRole::wasted;
     const bool step_finished = r.status == CallStatus::finished && lane_of(r).done;

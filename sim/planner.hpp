@@ -8,7 +8,9 @@
 // unverified one, already cancels every call after it. With top-K guesses (Semantics::top_k) each
 // speculated position also runs T under A's other candidates of the step before it: leaves that
 // are pruned once that step is verified, or, when one of them holds T's action, carry the round's
-// last step (sim/speculation_tree.hpp).
+// last step (sim/speculation_tree.hpp). A step whose action calls the environment (a tool) is
+// committed only once that call is back; the call runs ahead on A's guess only when the tool is
+// side-effect free, and the step after it (which reads its result) waits for it.
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -93,7 +95,9 @@ class Planner final : public CallSink, public EventHandler {
   };
   struct Position {
     Lane approx, target;
-    Lane& of(Agent a) { return a == Agent::approx ? approx : target; }
+    Lane env;  // the step's environment call: on A's guess (env_ahead) or on T's committed action
+    bool env_ahead = false;
+    Lane& of(Agent a) { return a == Agent::approx ? approx : a == Agent::target ? target : env; }
   };
   struct Alternative {  // T's step at `pos` under candidate `branch` (>= 1) of the guess before it
     int pos = 0, branch = 0;
@@ -108,6 +112,9 @@ class Planner final : public CallSink, public EventHandler {
   void dispatch(std::uint32_t call);
   void release(std::uint32_t call);
   void advance(int finished_pos);
+  // Out of line: a world without an environment never calls them.
+  [[gnu::noinline]] bool environment_ahead_ready(int pos);
+  [[gnu::noinline]] bool environment_committed(int pos, bool match);
   void verify();
   void close_round(int committed, bool mismatch);
   void assign_roles(int committed, bool mismatch);
@@ -128,6 +135,9 @@ class Planner final : public CallSink, public EventHandler {
   Lane& lane_of(const CallRecord& r);
   void price_candidates(CallTokens& tokens) const;
   void count_in_flight(int delta);
+  int pool_of(Agent agent) const {  // environment calls go to tools, outside the agents' pools
+    return agent == Agent::environment ? -1 : config_.pool_of_agent[static_cast<std::size_t>(index(agent))];
+  }
   int depth_limit() const;
   Time rel(Time t) const { return t - episode_start_; }
   // The clock's time; a simulated clock is read directly, with no virtual call.
@@ -150,6 +160,7 @@ class Planner final : public CallSink, public EventHandler {
   EpisodeRun run_;
   LearningStats learning_before_;  // the policy's totals at the episode's start
   bool done_ = false;
+  bool environment_ = false;  // the episode's world has environment calls (Backend::has_environment)
   Time episode_start_;
   int committed_ = 0;
   int matched_total_ = 0, verified_guesses_ = 0;
@@ -158,7 +169,9 @@ class Planner final : public CallSink, public EventHandler {
   int round_ = -1, round_start_ = 0, k_ = 0, chosen_k_ = 0, verified_ = 0, last_k_ = 0, last_committed_ = 0;
   int cut_ = 0;  // no position after this one starts: a known mismatch (eager cancellation)
   double min_confidence_ = 0;  // the round's confidence gate (Decision::min_confidence)
-  int gated_ = 0;  // the round opens no position from this one on: a guess below the gate
+  // The round opens no position from this one on: a guess below the gate, or a step whose
+  // environment call may not run ahead (its result is known only once the step is committed).
+  int gated_ = 0;
   std::uint32_t round_first_call_ = 0;
   std::uint32_t calls_base_ = 0;  // id of run_.calls[0]
   bool recording_ = true;

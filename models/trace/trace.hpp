@@ -59,6 +59,16 @@ struct AgentStep {
   bool operator==(const AgentStep&) const = default;
 };
 
+// The environment call (a tool or API) that the step's action made, after the action was chosen.
+struct EnvironmentStep {
+  std::string tool;
+  sim::Time latency;
+  double price_usd = 0;
+  bool side_effect_free = false;  // may run ahead on a guess (docs/DESIGN.md, "Environment actions")
+
+  bool operator==(const EnvironmentStep&) const = default;
+};
+
 struct Step {
   AgentStep target;
   // Absent when A never guessed this step on the committed path.
@@ -68,6 +78,8 @@ struct Step {
   // A's confidence in its guess, a probability (recorded `confidence`, or exp(`logprob`));
   // absent when not recorded. Only with a guess.
   std::optional<double> confidence;
+  // The tool T's action called, when it called one.
+  std::optional<EnvironmentStep> env;
 
   bool operator==(const Step&) const = default;
 };

@@ -94,6 +94,7 @@ class TraceLineReader::Parser {
   std::optional<std::int64_t> get_integer(const json& j, const std::string& path, std::int64_t min,
                                           std::int64_t max);
   std::optional<bool> get_bool(const json& j, const std::string& path);
+  std::optional<EnvironmentStep> parse_environment_step(const json& j, const std::string& path);
 
   std::string name_;
   bool collect_;
@@ -394,7 +395,7 @@ void TraceLineReader::Parser::check_rounds(const Task& task) {
 }
 
 std::optional<Step> TraceLineReader::Parser::parse_step(const json& j, const std::string& path) {
-  if (!expect_object(j, path, {"target", "approx", "match", "confidence", "logprob"})) return std::nullopt;
+  if (!expect_object(j, path, {"target", "approx", "match", "confidence", "logprob", "env"})) return std::nullopt;
   Step step;
   bool ok = true;
   if (const json* t = member(j, "target", path, true)) {
@@ -410,6 +411,10 @@ std::optional<Step> TraceLineReader::Parser::parse_step(const json& j, const std
   if (const json* m = member(j, "match", path, false)) {
     step.match = get_bool(*m, join(path, "match"));
     ok = ok && step.match.has_value();
+  }
+  if (const json* e = member(j, "env", path, false)) {
+    step.env = parse_environment_step(*e, join(path, "env"));
+    ok = ok && step.env.has_value();
   }
   const json* confidence = member(j, "confidence", path, false);
   const json* logprob = member(j, "logprob", path, false);
@@ -438,6 +443,48 @@ std::optional<Step> TraceLineReader::Parser::parse_step(const json& j, const std
   }
   if (!ok) return std::nullopt;
   return step;
+}
+
+std::optional<EnvironmentStep> TraceLineReader::Parser::parse_environment_step(const json& j, const std::string& path) {
+  if (!expect_object(j, path, {"tool", "latency_s", "price_usd", "side_effect_free"})) return std::nullopt;
+  EnvironmentStep env;
+  bool ok = true;
+  if (const json* v = member(j, "tool", path, true)) {
+    auto s = get_string(*v, join(path, "tool"));
+    if (s && s->empty()) {
+      report(line_, 0, join(path, "tool"), "must not be empty");
+      s.reset();
+    }
+    if (s) env.tool = std::move(*s);
+    ok = ok && s.has_value();
+  } else {
+    ok = false;
+  }
+  if (const json* v = member(j, "latency_s", path, true)) {
+    const auto t = get_latency(*v, join(path, "latency_s"));
+    if (t) env.latency = *t;
+    ok = ok && t.has_value();
+  } else {
+    ok = false;
+  }
+  if (const json* v = member(j, "price_usd", path, false)) {
+    auto p = get_number(*v, join(path, "price_usd"));
+    if (p && (*p < 0 || *p > 1e6)) {
+      report(line_, 0, join(path, "price_usd"), "must be in [0, 1000000], got " + number_text(*p));
+      p.reset();
+    }
+    if (p) env.price_usd = *p;
+    ok = ok && p.has_value();
+  }
+  if (const json* v = member(j, "side_effect_free", path, true)) {
+    const auto b = get_bool(*v, join(path, "side_effect_free"));
+    if (b) env.side_effect_free = *b;
+    ok = ok && b.has_value();
+  } else {
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return env;
 }
 
 std::optional<AgentStep> TraceLineReader::Parser::parse_agent_step(const json& j, const std::string& path, bool is_target) {

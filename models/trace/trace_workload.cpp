@@ -1,7 +1,9 @@
 #include "models/trace/trace_workload.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <filesystem>
+#include <string_view>
 
 #include "models/trace/fitted_agents.hpp"
 #include "models/trace/trace_reader.hpp"
@@ -16,6 +18,25 @@ ScriptedCall scripted(const Call& c) {
   // When the first token came is not recorded: output is taken to stream over the whole call.
   const auto attempts = static_cast<int>(std::clamp<std::int64_t>(c.attempts, 1, 32767));
   return ScriptedCall{c.latency, sim::Time::zero(), sim::CallTokens{in, out, out}, attempts};
+}
+
+// The recorded tool calls of the task's steps (none recorded: a world without an environment).
+// Tools are numbered by first appearance in the task: a replay needs only whether a step has one.
+void recorded_environment(const Task& task, EpisodeScript& out) {
+  const auto steps = static_cast<std::size_t>(out.steps);
+  if (std::none_of(task.steps.begin(), task.steps.begin() + static_cast<std::ptrdiff_t>(steps),
+                   [](const Step& s) { return s.env.has_value(); }))
+    return;
+  out.environment.assign(steps, ScriptedEnvironmentCall{});
+  std::vector<std::string_view> tools;
+  for (std::size_t s = 0; s < steps; ++s) {
+    const std::optional<EnvironmentStep>& env = task.steps[s].env;
+    if (!env) continue;
+    auto it = std::find(tools.begin(), tools.end(), std::string_view(env->tool));
+    if (it == tools.end()) it = tools.insert(tools.end(), env->tool);
+    out.environment[s] = {static_cast<std::int16_t>(std::min<std::ptrdiff_t>(it - tools.begin(), INT16_MAX)),
+                          env->side_effect_free, env->latency, env->price_usd};
+  }
 }
 
 }  // namespace
@@ -122,6 +143,7 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
     out.add_step(sim::Agent::approx, calls);
   }
   if (config_.agent_latency) draw_path_calls(agents, rng, out);
+  recorded_environment(task, out);
   out.index_runs();
   if (feature_dim_ > 0) {
     out.feature_dim = feature_dim_;

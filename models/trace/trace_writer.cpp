@@ -165,6 +165,19 @@ std::string task_to_json_line(const Task& task) {
       w.key("confidence");
       w.real(*s.confidence);
     }
+    if (s.env) {
+      w.key("env");
+      w.open('{');
+      w.key("tool");
+      w.string(s.env->tool, path + ".env.tool");
+      w.key("latency_s");
+      w.seconds(s.env->latency);
+      w.key("price_usd");
+      w.real(s.env->price_usd);
+      w.key("side_effect_free");
+      w.boolean(s.env->side_effect_free);
+      w.close('}');
+    }
     w.close('}');
   }
   w.close(']');

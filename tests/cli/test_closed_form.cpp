@@ -111,3 +111,31 @@ TEST_CASE("a leaf that holds T's action carries the round's last step", "[top_k]
   CHECK(per_candidate.rows[1].latency_mean_s == Approx(50.0).epsilon(1e-12));
   CHECK(per_candidate.rows[1].cost_usd - r.cost_usd == Approx(20 * 500 * 0.15e-6).epsilon(1e-9));
 }
+
+// docs/DESIGN.md, "Environment actions": with k = 1 and a side-effect-free tool of e seconds on
+// every step but the last, a step takes max(t, a + e) when A's guess is right (its tool ran
+// ahead) and t + e when it is wrong; the last step takes t. A tool with side effects never runs
+// ahead: every step takes t + e, as sequential.
+TEST_CASE("environment actions one step ahead agree with the closed form within 1%", "[closed_form][environment]") {
+  const std::string base = read(SPECSIM_SOURCE_DIR "/scenarios/validation/iid-environment.yaml");
+  const double a = 1.0, t = 4.0, n = 20;
+  for (double p : {0.3, 0.6, 0.9}) {
+    for (double e : {2.0, 5.0}) {
+      std::string text = base;
+      replace(text, "p: 0.6", "p: " + std::to_string(p));
+      replace(text, "seconds: 2", "seconds: " + std::to_string(e));
+      const runner::RunOutcome ahead = run_two_rows(text, "iid-environment (p, e substituted)");
+      const double sequential = (n - 1) * (t + e) + t;
+      const double expected = (n - 1) * (p * std::max(t, a + e) + (1 - p) * (t + e)) + t;
+      INFO("p = " << p << ", e = " << e << ": simulated " << ahead.rows[1].latency_mean_s << " s, closed form "
+                  << expected);
+      CHECK(ahead.rows[0].latency_mean_s == Approx(sequential).epsilon(1e-12));
+      CHECK(std::abs(ahead.rows[1].latency_mean_s - expected) / expected < 0.01);
+      CHECK(std::abs(ahead.rows[1].speedup - sequential / expected) / ahead.rows[1].speedup < 0.01);
+
+      replace(text, "side_effect_free: true", "side_effect_free: false");
+      const runner::RunOutcome committed_only = run_two_rows(text, "iid-environment (side effects)");
+      CHECK(committed_only.rows[1].latency_mean_s == Approx(sequential).epsilon(1e-12));
+    }
+  }
+}

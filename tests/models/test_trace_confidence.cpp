@@ -7,27 +7,20 @@
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_workload.hpp"
 #include "models/trace/trace_writer.hpp"
+#include "support/trace_lines.hpp"
 
 using namespace specsim;
 using namespace specsim::models::trace;
 
 namespace {
 
-const std::string kCall = R"("calls":[{"latency_s":1,"input_tokens":1,"output_tokens":1}])";
-const std::string kTarget = R"("target":{"action":"A",)" + kCall + "}";
-const std::string kGuess = R"("approx":{"action":"A",)" + kCall + "}";
-
-std::string task_with(const std::string& steps) { return R"({"task_id":"a","task":"x","steps":[)" + steps + "]}\n"; }
-
-std::string first_message(const std::string& text) {
-  auto errors = validate_trace_text(text, "t.jsonl");
-  return errors.empty() ? std::string("(no error)") : std::string(errors.front().what());
-}
+const std::string& kTarget = testing::kTraceTarget;
+const std::string& kGuess = testing::kTraceGuess;
 
 }  // namespace
 
 TEST_CASE("a guess's confidence reads as a probability or a log-probability", "[trace][confidence]") {
-  const Trace t = parse_trace(task_with("{" + kTarget + "," + kGuess + R"(,"confidence":0.25},)" +
+  const Trace t = parse_trace(testing::trace_task_with("{" + kTarget + "," + kGuess + R"(,"confidence":0.25},)" +
                                         "{" + kTarget + "," + kGuess + R"(,"logprob":-0.5},)" +
                                         "{" + kTarget + "," + kGuess + "}"),
                               "t.jsonl");
@@ -43,20 +36,20 @@ TEST_CASE("a guess's confidence reads as a probability or a log-probability", "[
 }
 
 TEST_CASE("a bad confidence is reported with its line and field", "[trace][confidence]") {
-  CHECK(first_message(task_with("{" + kTarget + "," + kGuess + R"(,"confidence":1.5})")) ==
+  CHECK(testing::first_trace_problem(testing::trace_task_with("{" + kTarget + "," + kGuess + R"(,"confidence":1.5})")) ==
         "t.jsonl:1: steps[0].confidence: must be in [0, 1], got 1.5");
-  CHECK(first_message(task_with("{" + kTarget + "," + kGuess + R"(,"logprob":0.1})")) ==
+  CHECK(testing::first_trace_problem(testing::trace_task_with("{" + kTarget + "," + kGuess + R"(,"logprob":0.1})")) ==
         "t.jsonl:1: steps[0].logprob: must be <= 0 (a log-probability), got 0.1");
-  CHECK(first_message(task_with("{" + kTarget + "," + kGuess + R"(,"confidence":0.5,"logprob":-1})")) ==
+  CHECK(testing::first_trace_problem(testing::trace_task_with("{" + kTarget + "," + kGuess + R"(,"confidence":0.5,"logprob":-1})")) ==
         "t.jsonl:1: steps[0].logprob: give confidence or logprob, not both");
-  CHECK(first_message(task_with("{" + kTarget + R"(,"confidence":0.5})")) ==
+  CHECK(testing::first_trace_problem(testing::trace_task_with("{" + kTarget + R"(,"confidence":0.5})")) ==
         "t.jsonl:1: steps[0].confidence: a confidence needs a guess (approx)");
-  CHECK(first_message(task_with("{" + kTarget + "," + kGuess + R"(,"confidence":"high"})")) ==
+  CHECK(testing::first_trace_problem(testing::trace_task_with("{" + kTarget + "," + kGuess + R"(,"confidence":"high"})")) ==
         "t.jsonl:1: steps[0].confidence: expected a number, got string");
 }
 
 TEST_CASE("a replayed trace gives each guess its recorded confidence, 1 where none is", "[trace][confidence]") {
-  Trace t = parse_trace(task_with("{" + kTarget + "," + kGuess + R"(,"confidence":0.25},)" + "{" + kTarget + "," +
+  Trace t = parse_trace(testing::trace_task_with("{" + kTarget + "," + kGuess + R"(,"confidence":0.25},)" + "{" + kTarget + "," +
                                   kGuess + "}"),
                         "t.jsonl");
   TraceWorkload workload(t, TraceWorkloadConfig{});
@@ -66,7 +59,7 @@ TEST_CASE("a replayed trace gives each guess its recorded confidence, 1 where no
   workload.script(0, 10, agents, rng, script);
   CHECK(script.confidence == std::vector<double>{0.25, 1.0});
 
-  Trace none = parse_trace(task_with("{" + kTarget + "," + kGuess + "}"), "t.jsonl");
+  Trace none = parse_trace(testing::trace_task_with("{" + kTarget + "," + kGuess + "}"), "t.jsonl");
   TraceWorkload plain(none, TraceWorkloadConfig{});
   plain.script(0, 10, agents, rng, script);
   CHECK(script.confidence.empty());

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "analysis/episode_metrics.hpp"
+#include "support/call_timeline.hpp"
 #include "support/scripted_world.hpp"
 
 using namespace specsim;
@@ -11,37 +12,8 @@ using testing::agents_a1_t4;
 using testing::fixed_agent;
 using testing::World;
 
-namespace {
-
-struct Expect {
-  Agent agent;
-  int step, pos, round;
-  double requested, started, ended;
-  CallStatus status;
-  CallRole role;
-  bool on_path;
-};
-
-void check_calls(const sim::EpisodeRun& run, const std::vector<Expect>& expected) {
-  REQUIRE(run.calls.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    const auto& c = run.calls[i];
-    const auto& e = expected[i];
-    INFO("call " << i);
-    CHECK(c.agent == e.agent);
-    CHECK(c.step == e.step);
-    CHECK(c.pos == e.pos);
-    CHECK(c.round == e.round);
-    CHECK(c.requested.seconds() == e.requested);
-    CHECK(c.started.seconds() == e.started);
-    CHECK(c.ended.seconds() == e.ended);
-    CHECK(c.status == e.status);
-    CHECK(c.role == e.role);
-    CHECK(c.on_path == e.on_path);
-  }
-}
-
-}  // namespace
+using Expect = testing::ExpectedCall;
+using testing::check_calls;
 
 // k = 3, a = 1 s, t = 4 s. Round 0 guesses steps 0..2: step 0 matches, step 1 does not, so T's
 // step 1 is committed at t = 5 and T_2 (conditioned on the wrong guess) is cancelled. Round 1
