@@ -10,6 +10,14 @@
 
 namespace specsim::policies {
 
+namespace {
+
+// allFinite() without its element-by-element comparisons: x * 0 is 0 for a finite x and NaN for
+// an infinite or NaN one, and Eigen sums the products in packets.
+bool all_finite(const Eigen::VectorXd& values) { return (values.array() * 0.0).sum() == 0.0; }
+
+}  // namespace
+
 DspPolicy::DspPolicy(DspConfig config, const PolicyEnv& env)
     : config_(std::move(config)),
       init_rng_(env.seed, "dsp-init/" + env.label, 0),
@@ -18,21 +26,27 @@ DspPolicy::DspPolicy(DspConfig config, const PolicyEnv& env)
       buffer_(config_.learner.buffer_capacity), wall_clock_(env.wall_clock) {}
 
 Eigen::VectorXd DspPolicy::features(const RoundContext& c, int k_max) {
+  Eigen::VectorXd x;
+  features(c, k_max, x);
+  return x;
+}
+
+void DspPolicy::features(const RoundContext& c, int k_max, Eigen::VectorXd& x) {
   const std::span<const double> world = c.features;
-  Eigen::VectorXd x(static_cast<Eigen::Index>(world.size()) + 4);
-  for (std::size_t i = 0; i < world.size(); ++i) x[static_cast<Eigen::Index>(i)] = world[i];
   const auto w = static_cast<Eigen::Index>(world.size());
+  if (x.size() != w + 4) x.resize(w + 4);
+  for (std::size_t i = 0; i < world.size(); ++i) x[static_cast<Eigen::Index>(i)] = world[i];
   // Scaled to order one, so that one learning rate suits every feature.
   x[w] = std::min(1.0, c.step / static_cast<double>(std::max(1, c.max_steps)));
   x[w + 1] = c.last_k / static_cast<double>(k_max);
   x[w + 2] = c.last_committed / static_cast<double>(k_max);
   x[w + 3] = c.match_rate;
-  return x;
 }
 
 Decision DspPolicy::choose_k(const RoundContext& context) {
   const auto t0 = std::chrono::steady_clock::now();
-  const Eigen::VectorXd x = features(context, config_.k_max);
+  features(context, config_.k_max, x_);
+  const Eigen::VectorXd& x = x_;
   if (!state_) {
     // The input width is known at the first round: cold start from seeded random weights, or
     // warm start from the offline weights with a fresh optimizer.
@@ -75,7 +89,8 @@ void DspPolicy::record_guesses(const RoundOutcome& outcome) {
     c.features = c.feature_source ? c.feature_source->features(c.step) : std::span<const double>{};
     // A guess past the plan's end (off the path) has no features of its own: the round start's.
     if (c.features.size() != round_context_.features.size()) c.features = round_context_.features;
-    segment_->add(features(c, config_.k_max), c.step);
+    features(c, config_.k_max, x_);
+    segment_->add(x_, c.step);
   }
 }
 
@@ -167,7 +182,7 @@ void DspPolicy::install(const learner::TrainStats& stats) {
   // A job that diverged (a learning rate far too high) would leave a predictor that says NaN
   // from then on; the policy keeps its last finite weights instead, as a mixed-precision trainer
   // skips a step with non-finite gradients, and the run reports how often that happened.
-  if (spare_->model.parameters().allFinite()) {
+  if (all_finite(spare_->model.parameters())) {
     std::swap(state_, spare_);
     trained_ = true;
     weights_cut_ = job_cut_;

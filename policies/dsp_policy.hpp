@@ -70,6 +70,8 @@ class DspPolicy final : public Policy, public sim::EventHandler {
 
   // The state vector of a round start: the world's features plus the step and recent history.
   static Eigen::VectorXd features(const RoundContext& context, int k_max);
+  // The same into `x`, resized only when its length differs (a policy's rounds reuse one buffer).
+  static void features(const RoundContext& context, int k_max, Eigen::VectorXd& x);
 
   // The trajectories stored so far (the data a later predictor can be pretrained on).
   const learner::ReplayBuffer& replay_buffer() const { return buffer_; }
@@ -101,6 +103,7 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::optional<learner::SegmentRecorder> segment_;
   std::vector<learner::Trajectory> carried_;  // carry_over_episode_end: states waiting for a mismatch
   std::vector<Pending> pending_;
+  Eigen::VectorXd x_;  // the state vector being built, kept so that a round allocates nothing
   learner::ReplayBuffer buffer_;
   std::int64_t breaking_points_ = 0, weights_cut_ = 0, job_cut_ = 0;
   LearningStats stats_;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -43,17 +44,55 @@ void activate_in_place(Activation a, Eigen::Map<Vector<T>> z) {
   }
 }
 
-// Turns delta = dL/d(post-activation) into dL/d(pre-activation). tanh' is computed from the
-// stored output (1 - tanh^2) to avoid a second tanh; relu' at exactly 0 is taken as 0.
+// Turns delta = dL/d(post-activation) into dL/d(pre-activation), for tanh and gelu (relu's is
+// fused into the product that makes delta, ReluDerivative). tanh' is computed from the stored
+// output (1 - tanh^2) to avoid a second tanh.
 template <class T>
 void chain_activation(Activation a, const Eigen::Map<Matrix<T>>& pre, const Eigen::Map<Matrix<T>>& post,
                       Eigen::Map<Matrix<T>> delta) {
   switch (a) {
-    case Activation::relu: delta = (pre.array() > T(0)).select(delta.array(), T(0)).matrix(); break;
+    case Activation::relu: break;
     case Activation::tanh: delta.array() *= T(1) - post.array().square(); break;
     case Activation::gelu: delta.array() *= pre.array().unaryExpr(&gelu_derivative<T>); break;
   }
 }
+
+// Epilogues of the passes' products (small_gemm.hpp): each finished entry of a layer's output
+// z = W in gets the bias added; with relu the activation is stored and the pre-activation is
+// not (relu(z) > 0 exactly where z > 0, NaN included, which is all its derivative needs).
+// The same operations as adding the bias, then taking the maximum with 0, in separate passes.
+template <class T>
+struct BiasRelu {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  const T* bias;
+  void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index) const {
+    using namespace Eigen::internal;
+    pstoreu(c, pmax(padd(acc, ploadu<Packet>(bias + row)), pset1<Packet>(T(0))));
+  }
+  void scalar(T* c, T acc, Eigen::Index row, Eigen::Index) const { *c = std::max(acc + bias[row], T(0)); }
+};
+template <class T>
+struct Bias {  // tanh and gelu: the pre-activation, activated in a pass of its own
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  const T* bias;
+  void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index) const {
+    Eigen::internal::pstoreu(c, Eigen::internal::padd(acc, Eigen::internal::ploadu<Packet>(bias + row)));
+  }
+  void scalar(T* c, T acc, Eigen::Index row, Eigen::Index) const { *c = acc + bias[row]; }
+};
+// dL/d(pre-activation) of a relu layer from dL/d(its output): zero where the output is not
+// positive (relu' at exactly 0 is taken as 0). `post` is the layer's output, ld its column stride.
+template <class T>
+struct ReluDerivative {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  const T* post;
+  Eigen::Index ld;
+  void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index col) const {
+    using namespace Eigen::internal;
+    pstoreu(c, pand(acc, pcmp_lt(pset1<Packet>(T(0)), ploadu<Packet>(post + col * ld + row))));
+  }
+  void scalar(T* c, T acc, Eigen::Index row, Eigen::Index col) const { *c = post[col * ld + row] > T(0) ? acc : T(0); }
+};
 
 // The work space of the batched passes, per thread and kept across calls: once its buffers have
 // grown to a batch, a training job allocates nothing (buffers only grow; Eigen maps view them).
@@ -200,11 +239,7 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
   double* out = scratch_a_.data();
   double* spare = scratch_b_.data();
   for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
-    const Layer& layer = layers_[l];
-    Eigen::Map<Eigen::VectorXd> z(out, layer.rows);
-    z.noalias() = weights(params_, layer) * Eigen::Map<const Eigen::VectorXd>(in, layer.cols);
-    z += biases(params_, layer);
-    activate_in_place<double>(shape_.activation, z);
+    hidden_layer<double>(layers_[l], params_.data(), in, layers_[l].cols, 1, out, out);
     in = out;
     std::swap(out, spare);
   }
@@ -214,9 +249,29 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
          params_[head.bias_offset];
 }
 
+// A hidden layer on n columns of its input: its activations into `post` and, for tanh and gelu,
+// its pre-activations into `pre` (which may be `post` when they need not be kept).
+template <class T>
+void Mlp::hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
+                       T* post) const {
+  const T* w = p + layer.weight_offset;
+  const auto product = [&](T* out, const auto& epilogue) {  // one column: a prediction
+    if (n == 1) gemm::multiply_vector<T>(layer.rows, layer.cols, w, layer.rows, in, out, epilogue);
+    else gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, {in, 1, in_stride}, out, layer.rows, epilogue);
+  };
+  if (shape_.activation == Activation::relu) {
+    product(post, BiasRelu<T>{p + layer.bias_offset});
+    return;
+  }
+  product(pre, Bias<T>{p + layer.bias_offset});
+  Eigen::Map<Vector<T>> q(post, layer.rows * n);
+  if (pre != post) q = Eigen::Map<const Vector<T>>(pre, layer.rows * n);
+  activate_in_place<T>(shape_.activation, q);
+}
+
 // The batched forward pass into the work space, in T, with the parameters `p` (laid out as
-// params_): layer l's pre-activations in buffer 2 l, its activations in 2 l + 1, the predictions
-// (one per column of X) in the returned buffer.
+// params_): layer l's activations in buffer 2 l + 1 and (tanh, gelu) its pre-activations in 2 l,
+// the predictions (one per column of X) in the returned buffer.
 template <class T>
 T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n) const {
   Workspace<T>& ws = workspace<T>();
@@ -225,21 +280,19 @@ T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   const std::size_t hidden = layers_.size() - 1;
   for (std::size_t l = 0; l < hidden; ++l) {
     const Layer& layer = layers_[l];
-    T* pre = ws.get(2 * l, layer.rows * n);
     T* post = ws.get(2 * l + 1, layer.rows * n);
-    gemm::multiply<T>(layer.rows, n, layer.cols, p + layer.weight_offset, layer.rows, {in, 1, in_stride}, pre, layer.rows);
-    Eigen::Map<Matrix<T>>(pre, layer.rows, n).colwise() += Eigen::Map<const Vector<T>>(p + layer.bias_offset, layer.rows);
-    Eigen::Map<Vector<T>> q(post, layer.rows * n);
-    q = Eigen::Map<const Vector<T>>(pre, layer.rows * n);
-    activate_in_place<T>(shape_.activation, q);
+    T* pre = shape_.activation == Activation::relu ? post : ws.get(2 * l, layer.rows * n);
+    hidden_layer<T>(layer, p, in, in_stride, n, pre, post);
     in = post;
     in_stride = layer.rows;
   }
   const Layer& head = layers_.back();
   T* v = ws.get(2 * hidden, n);
-  gemm::multiply<T>(1, n, head.cols, p + head.weight_offset, 1, {in, 1, in_stride}, v, 1);
-  const T bias = p[head.bias_offset];
-  for (Eigen::Index j = 0; j < n; ++j) v[j] += bias;
+  const Bias<T> head_bias{p + head.bias_offset};
+  if constexpr (std::is_same_v<T, float>)  // float need not match double's order: the dot products in packets
+    gemm::row_times<T>(n, head.cols, p + head.weight_offset, {in, 1, in_stride}, v, head_bias);
+  else
+    gemm::multiply<T>(1, n, head.cols, p + head.weight_offset, 1, {in, 1, in_stride}, v, 1, head_bias);
   return v;
 }
 
@@ -278,55 +331,96 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
     dv[j] = static_cast<T>(loss.derivative(targets[j], v[j]) * inv_n);
   }
 
-  // Backward pass: each layer's weight gradient is delta * input^T over the whole batch.
+  // Backward pass: each layer's weight gradient is delta * input^T over the whole batch. The
+  // product that makes a hidden layer's delta applies relu's derivative on its way out; tanh's
+  // and gelu's follow in a pass of their own.
+  const auto into_delta = [&](std::size_t l, T* delta, auto&& product) {  // hidden layer l's, chained
+    const Layer& layer = layers_[l];
+    const T* post = ws.buffers[2 * l + 1].data();
+    if (shape_.activation == Activation::relu) {
+      product(ReluDerivative<T>{post, layer.rows});
+      return;
+    }
+    product(gemm::Store<T>{});
+    chain_activation<T>(shape_.activation, Map(ws.buffers[2 * l].data(), layer.rows, n), Map(const_cast<T*>(post), layer.rows, n),
+                        Map(delta, layer.rows, n));
+  };
   const Layer& head = layers_.back();
   const gemm::Operand<T> head_in = input(hidden);
   gemm::multiply<T>(head.cols, 1, n, head_in.data, head_in.n_stride, {dv, 1, 0}, grad + head.weight_offset, head.cols);
   grad[head.bias_offset] = Eigen::Map<const Vector<T>>(dv, n).sum();
-  gemm::multiply<T>(head.cols, n, 1, p + head.weight_offset, head.cols, {dv, 0, 1}, delta_data, head.cols);
+  if (hidden > 0)
+    into_delta(hidden - 1, delta_data, [&](const auto& out) {
+      gemm::outer<T>(head.cols, n, p + head.weight_offset, dv, 1, delta_data, head.cols, out);
+    });
   for (std::size_t l = hidden; l-- > 0;) {
     const Layer& layer = layers_[l];
-    Map delta(delta_data, layer.rows, n);
-    chain_activation<T>(shape_.activation, Map(ws.buffers[2 * l].data(), layer.rows, n),
-                        Map(ws.buffers[2 * l + 1].data(), layer.rows, n), delta);
     const gemm::Operand<T> in = input(l);
     gemm::multiply<T>(layer.rows, layer.cols, n, delta_data, layer.rows, {in.data, in.n_stride, 1},
                       grad + layer.weight_offset, layer.rows);
-    Eigen::Map<Vector<T>>(grad + layer.bias_offset, layer.rows) = delta.rowwise().sum();
+    Eigen::Map<Vector<T>>(grad + layer.bias_offset, layer.rows) = Map(delta_data, layer.rows, n).rowwise().sum();
     if (l > 0) {  // W^T delta into the spare buffer, which then becomes delta
       gemm::transpose<T>(layer.rows, layer.cols, p + layer.weight_offset, layer.rows, transposed, layer.cols);
-      gemm::multiply<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows}, spare_data,
-                        layer.cols);
+      into_delta(l - 1, spare_data, [&](const auto& out) {
+        gemm::multiply<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows}, spare_data,
+                          layer.cols, out);
+      });
       std::swap(delta_data, spare_data);
     }
   }
   return total * inv_n;
 }
 
+template <class Vector>
+bool Mlp::begin_gradient(Eigen::Index input_rows, Eigen::Index n, Eigen::Index targets, double tau, Vector& grad) const {
+  static_cast<void>(ExpectileLoss(tau));  // throws on tau outside (0, 1), even for an empty batch
+  check_call(input_rows);
+  if (targets != n)
+    throw std::invalid_argument("MLP loss: " + std::to_string(n) + " samples but " + std::to_string(targets) +
+                                " targets");
+  grad.resize(params_.size());  // every entry is written by backprop, so no zeroing
+  if (n == 0) grad.setZero();
+  return n > 0;
+}
+
 double Mlp::loss_and_gradient(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& targets,
                               double tau, Eigen::VectorXd& grad, Precision precision) const {
-  static_cast<void>(ExpectileLoss(tau));  // throws on tau outside (0, 1), even for an empty batch
-  check_call(X.rows());
-  const Eigen::Index n = X.cols();
-  if (targets.size() != n)
-    throw std::invalid_argument("MLP loss: " + std::to_string(n) + " samples but " +
-                                std::to_string(targets.size()) + " targets");
-  grad.resize(params_.size());  // every entry is written below, so no zeroing
-  if (n == 0) {
-    grad.setZero();
-    return 0.0;
+  if (precision == Precision::float32) {
+    thread_local Eigen::VectorXf p32, grad32;
+    to_float(params_, p32);
+    const double l = loss_and_gradient(p32, X, targets, tau, grad32);
+    to_double(grad32, grad);
+    return l;
   }
-  if (precision == Precision::float64)
-    return backprop<double>(params_.data(), X.data(), X.outerStride(), n, targets.data(), tau, grad.data());
-  // Single precision: the weights and the batch narrowed, the gradient widened for the optimizer.
-  thread_local std::vector<float> p32, x32, grad32;
-  narrow(params_.data(), params_.size(), p32);
+  if (!begin_gradient(X.rows(), X.cols(), targets.size(), tau, grad)) return 0.0;
+  return backprop<double>(params_.data(), X.data(), X.outerStride(), X.cols(), targets.data(), tau, grad.data());
+}
+
+double Mlp::loss_and_gradient(const Eigen::VectorXf& parameters, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                              const Eigen::Ref<const Eigen::VectorXd>& targets, double tau, Eigen::VectorXf& grad) const {
+  if (parameters.size() != params_.size())
+    throw std::invalid_argument("MLP float parameters have " + std::to_string(parameters.size()) + " entries, the model " +
+                                std::to_string(params_.size()));
+  const Eigen::Index n = X.cols();
+  if (!begin_gradient(X.rows(), n, targets.size(), tau, grad)) return 0.0;
+  thread_local std::vector<float> x32;  // the batch narrowed
   for (Eigen::Index j = 0; j < n; ++j)
     narrow(X.data() + j * X.outerStride(), X.rows(), x32, static_cast<std::size_t>(j * X.rows()));
-  if (grad32.size() < static_cast<std::size_t>(params_.size())) grad32.resize(static_cast<std::size_t>(params_.size()));
-  const double l = backprop<float>(p32.data(), x32.data(), X.rows(), n, targets.data(), tau, grad32.data());
-  for (Eigen::Index i = 0; i < params_.size(); ++i) grad[i] = grad32[static_cast<std::size_t>(i)];
-  return l;
+  return backprop<float>(parameters.data(), x32.data(), X.rows(), n, targets.data(), tau, grad.data());
+}
+
+void to_float(const Eigen::Ref<const Eigen::VectorXd>& from, Eigen::VectorXf& to) {
+  to.resize(from.size());
+  const double* f = from.data();
+  float* t = to.data();
+  for (Eigen::Index i = 0; i < from.size(); ++i) t[i] = static_cast<float>(f[i]);
+}
+
+void to_double(const Eigen::Ref<const Eigen::VectorXf>& from, Eigen::VectorXd& to) {
+  to.resize(from.size());
+  const float* f = from.data();
+  double* t = to.data();
+  for (Eigen::Index i = 0; i < from.size(); ++i) t[i] = f[i];
 }
 
 }  // namespace specsim::policies::learner

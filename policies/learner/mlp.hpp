@@ -25,8 +25,8 @@ std::string_view activation_name(Activation a);
 std::optional<Activation> activation_from_name(std::string_view name);
 
 // The arithmetic of a training step's forward and backward passes: double, or float, which
-// does twice the work per SIMD instruction. The weights, the optimizer and predictions stay
-// double either way.
+// does twice the work per SIMD instruction. A training job in float keeps its weights and
+// AdamW's moments in float from its start to its end; the model and its predictions stay double.
 enum class Precision { float64, float32 };
 std::string_view precision_name(Precision p);  // "double", "float"
 std::optional<Precision> precision_from_name(std::string_view name);
@@ -36,6 +36,11 @@ struct MlpShape {
   std::vector<int> hidden;  // widths of the hidden layers; empty gives a linear model
   Activation activation = Activation::relu;
 };
+
+// A parameter vector in the other precision (to is resized), by plain loops that the compiler
+// turns into packed conversions (Eigen's cast<float>() converts one element at a time).
+void to_float(const Eigen::Ref<const Eigen::VectorXd>& from, Eigen::VectorXf& to);
+void to_double(const Eigen::Ref<const Eigen::VectorXf>& from, Eigen::VectorXd& to);
 
 class Mlp {
  public:
@@ -60,6 +65,10 @@ class Mlp {
   // With Precision::float32 the passes run on float copies of the weights and the batch.
   double loss_and_gradient(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& targets,
                            double tau, Eigen::VectorXd& grad, Precision precision = Precision::float64) const;
+  // The same in float on `parameters`, laid out as parameters() (a training job in float keeps
+  // its weights in float, to_float(), and steps them with AdamW's float step): grad in float.
+  double loss_and_gradient(const Eigen::VectorXf& parameters, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                           const Eigen::Ref<const Eigen::VectorXd>& targets, double tau, Eigen::VectorXf& grad) const;
 
   // The vector itself, so `Eigen::VectorXd saved = m.parameters();` is a copy and the optimizer
   // can step it in place. Change values, never the length: the layer layout depends on it
@@ -81,7 +90,14 @@ class Mlp {
   // The batched passes in T (mlp.cpp) with the parameters `p`, laid out as params_, on the
   // columns of x (column stride x_stride); in the per-thread work space.
   template <class T>
+  void hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
+                    T* post) const;
+  template <class T>
   T* forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n) const;
+  // Checks a call's batch and sizes grad; false on an empty batch (a zero gradient).
+  template <class Vector>
+  bool begin_gradient(Eigen::Index input_rows, Eigen::Index samples, Eigen::Index targets, double tau,
+                      Vector& grad) const;
   template <class T>
   double backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n, const double* targets, double tau,
                   T* grad) const;

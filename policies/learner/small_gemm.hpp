@@ -2,13 +2,16 @@
 // C = A B for the learner's tiny products (and the transpose of a layer's weights they need) (a 32 x 32 layer times a batch of about 20 states):
 // Eigen's general product packs both operands, zero-fills the result and blocks for caches,
 // which costs more than the arithmetic at these sizes. This kernel keeps a block of C (4 SIMD
-// packets of rows by 2 columns) in registers and streams A's columns through it.
+// packets of rows by 3 columns: 12 accumulators of the 16 SSE registers, the widest tile that
+// does not spill) in registers and streams A's columns through it.
 //
 // A is column-major with unit row stride (the dimension that is vectorised); B is addressed by
 // strides, so B can be a column-major matrix (k_stride 1) or the transpose of one (n_stride 1).
 // C is column-major and fully overwritten, nothing is read from it. Each entry of C is summed
 // over k in increasing order with one accumulator, so the result does not depend on the block
 // an entry falls in, and is the same on every run (the packet width is fixed by the build).
+// An epilogue stores each finished entry: Store as is, or transformed on the way out (a layer's
+// bias and activation, an activation's derivative), which saves a pass over C.
 #include <Eigen/Core>
 
 namespace specsim::policies::learner::gemm {
@@ -19,60 +22,124 @@ struct Operand {  // element (k, j) of B is data[k * k_stride + j * n_stride]
   Eigen::Index k_stride, n_stride;
 };
 
-namespace detail {
-
 using Eigen::Index;
 
+// The plain epilogue: C's entries as summed. An epilogue gets the address of the entry (or of a
+// packet of consecutive rows) and its row and column, to find its counterparts in other buffers.
+template <class T>
+struct Store {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  void packet(T* c, Packet acc, Index /*row*/, Index /*col*/) const { Eigen::internal::pstoreu(c, acc); }
+  void scalar(T* c, T acc, Index /*row*/, Index /*col*/) const { *c = acc; }
+};
+
+namespace detail {
+
 // MB packets of rows of C times NB columns, accumulated over all of K.
-template <class T, int MB, int NB>
-inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc) {
+template <class T, int MB, int NB, class Epilogue>
+inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
+                  const Epilogue& out) {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   constexpr int L = Eigen::internal::packet_traits<T>::size;
   Packet acc[MB][NB];
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j) acc[i][j] = Eigen::internal::pset1<Packet>(T(0));
   for (Index k = 0; k < K; ++k) {
-    Packet col[MB];
-    for (int i = 0; i < MB; ++i) col[i] = Eigen::internal::ploadu<Packet>(a + k * lda + i * L);
+    Packet a_k[MB];
+    for (int i = 0; i < MB; ++i) a_k[i] = Eigen::internal::ploadu<Packet>(a + k * lda + i * L);
     for (int j = 0; j < NB; ++j) {
       const Packet bkj = Eigen::internal::pset1<Packet>(b.data[k * b.k_stride + j * b.n_stride]);
-      for (int i = 0; i < MB; ++i) acc[i][j] = Eigen::internal::padd(acc[i][j], Eigen::internal::pmul(col[i], bkj));
+      for (int i = 0; i < MB; ++i) acc[i][j] = Eigen::internal::padd(acc[i][j], Eigen::internal::pmul(a_k[i], bkj));
     }
   }
   for (int j = 0; j < NB; ++j)
-    for (int i = 0; i < MB; ++i) Eigen::internal::pstoreu(c + j * ldc + i * L, acc[i][j]);
+    for (int i = 0; i < MB; ++i) out.packet(c + j * ldc + i * L, acc[i][j], row + i * L, col + j);
 }
 
 // Rows of C that do not fill a packet: one scalar accumulator each, same order over k.
-template <class T>
-inline void scalar_rows(Index rows, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c) {
-  for (Index r = 0; r < rows; ++r) {
+template <class T, class Epilogue>
+inline void scalar_rows(Index row, Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c,
+                        const Epilogue& out) {
+  for (Index r = row; r < M; ++r) {
     T acc = T(0);
     for (Index k = 0; k < K; ++k) acc += a[k * lda + r] * b.data[k * b.k_stride + col * b.n_stride];
-    c[r] = acc;
+    out.scalar(c + r, acc, r, col);
   }
 }
 
-template <class T, int NB>
-inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc) {
+// NB columns of C from column `col`; Wide (one column only) takes 8 packets of rows at a time,
+// since a matrix-vector product has registers to spare.
+template <class T, int NB, class Epilogue, bool Wide = false>
+inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
+                         const Epilogue& out) {
   constexpr Index L = Eigen::internal::packet_traits<T>::size;
   const Operand<T> bj{b.data + col * b.n_stride, b.k_stride, b.n_stride};
   T* cj = c + col * ldc;
   Index r = 0;
-  for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc);
-  for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc);
-  for (int j = 0; j < NB; ++j) scalar_rows(M - r, K, a + r, lda, b, col + j, cj + j * ldc + r);
+  if constexpr (Wide)
+    for (; r + 8 * L <= M; r += 8 * L) block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (int j = 0; j < NB; ++j) scalar_rows(r, M, K, a, lda, b, col + j, cj + j * ldc, out);
 }
 
 }  // namespace detail
 
-// C (M x N, leading dimension ldc) = A (M x K, leading dimension lda) times B (K x N).
-template <class T>
-void multiply(Eigen::Index M, Eigen::Index N, Eigen::Index K, const T* a, Eigen::Index lda, Operand<T> b, T* c,
-              Eigen::Index ldc) {
-  Eigen::Index j = 0;
-  for (; j + 2 <= N; j += 2) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc);
-  if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc);
+// C (M x N, leading dimension ldc) = A (M x K, leading dimension lda) times B (K x N), each
+// entry passed through `out` (by default stored as is).
+template <class T, class Epilogue = Store<T>>
+void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
+              const Epilogue& out = {}) {
+  Index j = 0;
+  for (; j + 3 <= N; j += 3) detail::column_block<T, 3>(M, K, a, lda, b, j, c, ldc, out);
+  if (j + 2 <= N) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc, out);
+  else if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc, out);
+}
+
+// c (M x 1) = A (M x K) times b (K entries, contiguous): multiply for a single column, with
+// wider blocks of rows (measured: they help a prediction, and cost a training job's passes).
+template <class T, class Epilogue = Store<T>>
+void multiply_vector(Index M, Index K, const T* a, Index lda, const T* b, T* c, const Epilogue& out = {}) {
+  detail::column_block<T, 1, Epilogue, true>(M, K, a, lda, {b, 1, 0}, 0, c, M, out);
+}
+
+// C (M x N) = a (M x 1) times b (1 x N; b's entries b_stride apart), each entry through `out`:
+// multiply with K = 1 without its blocking, the same bits (an entry is 0 + a_i b_j, as there).
+template <class T, class Epilogue = Store<T>>
+void outer(Index M, Index N, const T* a, const T* b, Index b_stride, T* c, Index ldc, const Epilogue& out = {}) {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  constexpr Index L = Eigen::internal::packet_traits<T>::size;
+  const Packet zero = Eigen::internal::pset1<Packet>(T(0));
+  for (Index j = 0; j < N; ++j) {
+    const T bj = b[j * b_stride];
+    const Packet pbj = Eigen::internal::pset1<Packet>(bj);
+    T* cj = c + j * ldc;
+    Index r = 0;
+    for (; r + L <= M; r += L)
+      out.packet(cj + r, Eigen::internal::padd(zero, Eigen::internal::pmul(Eigen::internal::ploadu<Packet>(a + r), pbj)), r, j);
+    for (; r < M; ++r) out.scalar(cj + r, T(0) + a[r] * bj, r, j);
+  }
+}
+
+// C (1 x N) = a (1 x K) times B (K x N, k_stride 1), each entry through `out`: a dot product per
+// column of B, summed over k in packets with one partial sum per lane, reduced at the end. A
+// different order (so different rounding) from multiply's, which sums one row of C in scalars:
+// for callers that need not reproduce multiply's bits.
+template <class T, class Epilogue = Store<T>>
+void row_times(Index N, Index K, const T* a, Operand<T> b, T* c, const Epilogue& out = {}) {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  constexpr Index L = Eigen::internal::packet_traits<T>::size;
+  for (Index j = 0; j < N; ++j) {
+    const T* bj = b.data + j * b.n_stride;
+    Packet acc = Eigen::internal::pset1<Packet>(T(0));
+    Index k = 0;
+    for (; k + L <= K; k += L)
+      acc = Eigen::internal::padd(acc, Eigen::internal::pmul(Eigen::internal::ploadu<Packet>(a + k),
+                                                             Eigen::internal::ploadu<Packet>(bj + k)));
+    T sum = Eigen::internal::predux(acc);
+    for (; k < K; ++k) sum += a[k] * bj[k];
+    out.scalar(c + j, sum, 0, j);
+  }
 }
 
 // PacketBlock of a SIMD type drops the type's alignment attribute, which GCC reports; Eigen's

@@ -120,19 +120,37 @@ TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const Trainer
   stats.trajectories = batch.trajectories;
   if (config.batch_stats) stats.accuracy_before = dsp_accuracy(state.model.predict_batch(batch.features()), batch.ideal_k());
 
+  // In float the job's weights live in float from its start to its end (AdamW steps them in
+  // float); the model's double weights are brought up to date before anything reads them.
+  const bool in_float = config.precision == Precision::float32;
+  thread_local Eigen::VectorXf params32, grad32;
+  if (in_float) to_float(state.model.parameters(), params32);
+  const auto sync_model = [&] {
+    if (in_float) to_double(params32, state.model.parameters());
+  };
+  const bool labels_read_model = config.target == Target::lambda_return;
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
     if (epoch > 0 && config.resample_each_epoch) {
       draw();
+      if (labels_read_model) sync_model();
       fill_batch(batch, buffer, picks, state.model, config);
-    } else if (epoch > 0 && config.relabel_each_epoch && config.target == Target::lambda_return) {
+    } else if (epoch > 0 && config.relabel_each_epoch && labels_read_model) {
+      sync_model();
       fill_batch(relabelled, buffer, picks, state.model, config);
       std::swap(batch.target_data, relabelled.target_data);
     }
     stats.work += batch.samples;
-    const double l = state.model.loss_and_gradient(batch.features(), batch.targets(), config.tau, grad, config.precision);
+    double l = 0;
+    if (in_float) {
+      l = state.model.loss_and_gradient(params32, batch.features(), batch.targets(), config.tau, grad32);
+      state.optimizer.step(params32, grad32);
+    } else {
+      l = state.model.loss_and_gradient(batch.features(), batch.targets(), config.tau, grad);
+      state.optimizer.step(state.model.parameters(), grad);
+    }
     if (epoch == 0) stats.loss_before = l;
-    state.optimizer.step(state.model.parameters(), grad);
   }
+  sync_model();
 
   if (config.batch_stats) {
     const Eigen::VectorXd after = state.model.predict_batch(batch.features());

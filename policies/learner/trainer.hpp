@@ -51,7 +51,7 @@ struct TrainerConfig {
   // Also measure the batch before and after the job (TrainStats' loss_after and accuracies):
   // two more forward passes over it, which a policy that never reads them does not pay for.
   bool batch_stats = false;
-  // The arithmetic of the forward and backward passes (mlp.hpp); AdamW stays double.
+  // The arithmetic of the forward and backward passes and of AdamW (mlp.hpp, adamw.hpp).
   Precision precision = Precision::float64;
 };
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "policies/learner/adamw.hpp"
 
@@ -71,4 +72,44 @@ TEST_CASE("AdamW rejects bad settings and mismatched vectors", "[adamw]") {
   opt.step(p, Eigen::VectorXd::Ones(3));
   Eigen::VectorXd q = Eigen::VectorXd::Zero(4);
   CHECK_THROWS_AS(opt.step(q, Eigen::VectorXd::Ones(4)), std::invalid_argument);
+}
+
+TEST_CASE("AdamW in float follows double to float precision, with moments of its own", "[adamw]") {
+  const AdamWConfig config{.lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01};
+  AdamW in_double(config), in_float(config);
+  // 11 entries: two packets of four and a scalar tail of three in float.
+  Eigen::VectorXd p64 = Eigen::VectorXd::LinSpaced(11, -1.0, 1.0);
+  Eigen::VectorXf p32 = p64.cast<float>();
+  for (int t = 1; t <= 5; ++t) {
+    Eigen::VectorXd g = Eigen::VectorXd::LinSpaced(11, 0.3, -0.2 * t);
+    in_double.step(p64, g);
+    in_float.step(p32, Eigen::VectorXf(g.cast<float>()));
+  }
+  CHECK(in_float.steps() == 5);
+  CHECK(in_double.first_moment().size() == 11);
+  CHECK(in_float.first_moment().size() == 0);  // the float steps kept their moments apart
+  CHECK(p32.cast<double>() != p64);             // it did compute in float
+  CHECK((p32.cast<double>() - p64).norm() < 1e-6 * p64.norm());
+}
+
+TEST_CASE("AdamW in float gives the same value in a packet and in the scalar tail", "[adamw]") {
+  // 64 entries stepped in packets against each entry alone (a vector of one: the scalar tail).
+  // The packets' square roots and divisions must round as the tail's do (Eigen's approximate
+  // float square root would not).
+  const AdamWConfig config{.lr = 0.003, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01};
+  constexpr int n = 64;
+  AdamW packets(config);
+  Eigen::VectorXf p = Eigen::VectorXf::LinSpaced(n, -0.9f, 0.8f);
+  std::vector<AdamW> alone(n, AdamW(config));
+  Eigen::VectorXf q = p;
+  for (int t = 0; t < 4; ++t) {
+    Eigen::VectorXf g(n);
+    for (int i = 0; i < n; ++i) g[i] = std::sin(0.37f * static_cast<float>(i * (t + 3)) + 0.1f) * (1.0f + static_cast<float>(i));
+    packets.step(p, g);
+    for (int i = 0; i < n; ++i) alone[i].step(q.segment(i, 1), g.segment(i, 1));
+  }
+  for (int i = 0; i < n; ++i) {
+    CAPTURE(i);
+    CHECK(p[i] == q[i]);
+  }
 }

@@ -197,3 +197,19 @@ TEST_CASE("precision names round-trip", "[mlp]") {
   CHECK(precision_name(Precision::float32) == "float");
   CHECK_FALSE(precision_from_name("half"));
 }
+
+TEST_CASE("the float gradient on given float weights is the float precision's", "[mlp][gradient]") {
+  RandomStream rng(44, "mlp.float-weights", 0);
+  const Mlp m({6, {32, 32}, Activation::relu}, rng);
+  const Eigen::MatrixXd X = random_matrix(6, 19, rng);
+  const Eigen::VectorXd y = random_matrix(19, 1, rng);
+  Eigen::VectorXf p32, g32;
+  to_float(m.parameters(), p32);
+  Eigen::VectorXd g;
+  const double l = m.loss_and_gradient(X, y, 0.6, g, Precision::float32);
+  CHECK(m.loss_and_gradient(p32, X, y, 0.6, g32) == l);
+  Eigen::VectorXd widened;
+  to_double(g32, widened);
+  CHECK(widened == g);
+  CHECK_THROWS_AS(m.loss_and_gradient(Eigen::VectorXf(p32.head(10)), X, y, 0.6, g32), std::invalid_argument);
+}

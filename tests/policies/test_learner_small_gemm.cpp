@@ -63,3 +63,81 @@ TEST_CASE("the transpose moves every entry, whole blocks and edges", "[gemm]") {
       check_transpose<float>(rows, cols);
     }
 }
+
+namespace {
+
+// An epilogue that stores 2 c + its row and column, so a wrong row or column offset shows.
+template <class T>
+struct Tagged {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index col) const {
+    T lanes[Eigen::internal::packet_traits<T>::size];
+    Eigen::internal::pstoreu(lanes, acc);
+    for (int l = 0; l < Eigen::internal::packet_traits<T>::size; ++l) scalar(c + l, lanes[l], row + l, col);
+  }
+  void scalar(T* c, T acc, Eigen::Index row, Eigen::Index col) const {
+    *c = T(2) * acc + static_cast<T>(1000 * row + col);
+  }
+};
+
+template <class T>
+std::vector<T> random_values(std::size_t size, std::uint64_t stream) {
+  specsim::sim::RandomStream rng(6, "gemm.epilogue", stream);
+  std::vector<T> v(size);
+  for (T& x : v) x = static_cast<T>(rng.normal());
+  return v;
+}
+
+template <class T>
+void check_epilogue_and_outer(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
+  const auto stream = static_cast<std::uint64_t>(M * 10000 + N * 100 + K);
+  const std::vector<T> a = random_values<T>(static_cast<std::size_t>(M * K), stream);
+  const std::vector<T> b = random_values<T>(static_cast<std::size_t>(K * N), stream + 1);
+  std::vector<T> plain(static_cast<std::size_t>(M * N)), tagged(plain.size());
+  gemm::multiply<T>(M, N, K, a.data(), M, {b.data(), 1, K}, plain.data(), M);
+  gemm::multiply<T>(M, N, K, a.data(), M, {b.data(), 1, K}, tagged.data(), M, Tagged<T>{});
+  for (Eigen::Index j = 0; j < N; ++j)
+    for (Eigen::Index i = 0; i < M; ++i) {
+      CAPTURE(M, N, K, i, j);
+      const auto at = static_cast<std::size_t>(j * M + i);
+      REQUIRE(tagged[at] == T(2) * plain[at] + static_cast<T>(1000 * i + j));
+    }
+  if (N == 1) {  // the matrix-vector product is multiply with one column, bit for bit
+    std::vector<T> vector(plain.size());
+    gemm::multiply_vector<T>(M, K, a.data(), M, b.data(), vector.data(), Tagged<T>{});
+    REQUIRE(vector == tagged);
+  }
+  if (K != 1) return;
+  // The outer product is multiply with K = 1, bit for bit, epilogue included.
+  std::vector<T> outer(plain.size());
+  gemm::outer<T>(M, N, a.data(), b.data(), 1, outer.data(), M, Tagged<T>{});
+  REQUIRE(outer == tagged);
+}
+
+}  // namespace
+
+TEST_CASE("an epilogue gets every entry once with its row and column; outer and vector products are multiply's",
+          "[gemm]") {
+  for (Eigen::Index M : {1, 3, 4, 8, 16, 17, 32, 33, 40, 65})
+    for (Eigen::Index N : {1, 2, 3, 4, 7})
+      for (Eigen::Index K : {1, 5, 32}) {
+        check_epilogue_and_outer<double>(M, N, K);
+        check_epilogue_and_outer<float>(M, N, K);
+      }
+}
+
+TEST_CASE("a row times a matrix in packets agrees with the ordered sum to rounding", "[gemm]") {
+  for (Eigen::Index K : {1, 3, 4, 6, 32, 33}) {
+    const auto stream = static_cast<std::uint64_t>(K);
+    const std::vector<float> a = random_values<float>(static_cast<std::size_t>(K), stream);
+    const std::vector<float> b = random_values<float>(static_cast<std::size_t>(K * 5), stream + 7);
+    std::vector<float> ordered(5), packets(5);
+    gemm::multiply<float>(1, 5, K, a.data(), 1, {b.data(), 1, K}, ordered.data(), 1);
+    gemm::row_times<float>(5, K, a.data(), {b.data(), 1, K}, packets.data());
+    for (std::size_t j = 0; j < 5; ++j) {
+      CAPTURE(K, j);
+      CHECK(packets[j] == Approx(ordered[j]).epsilon(1e-5).margin(1e-5));
+    }
+    if (K < 4) CHECK(packets == ordered);  // no packet: the scalar tail alone, in order
+  }
+}

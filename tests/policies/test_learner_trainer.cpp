@@ -283,3 +283,31 @@ TEST_CASE("with resample_each_epoch every epoch draws its own batch, as DSP's do
   CHECK(r.stats.work == states);
   CHECK(train.uniform_int(0, 1'000'000) == replay.uniform_int(0, 1'000'000));  // it drew exactly those three batches
 }
+
+TEST_CASE("a job in float trains float weights and leaves the model holding them", "[trainer][float]") {
+  RandomStream data(9, "toy", 0), held_out(9, "toy", 1), init(9, "init", 0);
+  const ReplayBuffer buffer = toy_buffer(200, data);
+  TrainerConfig config;  // lambda returns relabelled every epoch: the labels read the model mid-job
+  config.adamw.lr = 1e-2;
+  config.relabel_each_epoch = true;
+  config.precision = Precision::float32;
+  const TrainingState start = make_training_state(kShape, config, init);
+  const Batch eval = whole_buffer(toy_buffer(100, held_out), start.model);
+
+  RandomStream train(9, "train", 0);
+  const TrainingState state = trained(start, buffer, config, 300, train);
+  const Eigen::VectorXd& p = state.model.parameters();
+  CHECK(p.cast<float>().cast<double>() == p);  // exactly float values, widened
+  CHECK(state.optimizer.steps() == 300 * config.epochs);
+  CHECK(eval_loss(state.model, eval) < 0.05 * eval_loss(start.model, eval));
+
+  // The same job in double lands elsewhere, but near.
+  config.precision = Precision::float64;
+  RandomStream train64(9, "train", 0);
+  const TrainingState one64 = trained(start, buffer, config, 1, train64);
+  config.precision = Precision::float32;
+  RandomStream train32(9, "train", 0);
+  const TrainingState one32 = trained(start, buffer, config, 1, train32);
+  CHECK(one32.model.parameters() != one64.model.parameters());
+  CHECK((one32.model.parameters() - one64.model.parameters()).norm() < 1e-5 * one64.model.parameters().norm());
+}
