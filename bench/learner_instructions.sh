@@ -4,6 +4,9 @@
 # `train_every: 16`, each in double and in float (`learner: {precision: float}`). A step's cost
 # is the run with one dsp policy (the scenario's first entry at tau 0.5) less the run with
 # `sequential` alone, over the dsp policy's steps. Also prints each run's own steps/s line.
+# Then the same runs on 2 threads (the training jobs on a worker thread of the policy's own),
+# per thread (callgrind --separate-threads=yes): a DSP step's instructions on the planning
+# threads (the run's pool threads less the `sequential` run's) and on the training worker.
 # Usage: bench/learner_instructions.sh [BUILD_DIR] [EPISODES]   (defaults: build, 2000)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -50,4 +53,29 @@ for v in every-double every-float 16-double 16-float; do
   printed="$("$specsim" run "$work/$v.yaml" --episodes "$episodes" --threads 1 | tail -1)"
   printf "%-14s %14d %14d %16d   %s\n" "$v" "$jobs" $((train / (jobs > 0 ? jobs : 1))) \
     $(((total - seq_total) / dsp_steps)) "$printed"
+done
+
+# Per-thread counts on 2 threads: "pool worker" totals (pool: every thread but the main one and
+# the training worker; worker: the thread that runs BackgroundWorker's loop).
+count_threads() {  # NAME: prints "pool_instructions worker_instructions"
+  local out="$work/$1.threads"
+  valgrind --tool=callgrind --dump-instr=no --separate-threads=yes --callgrind-out-file="$out" "$specsim" run \
+    "$work/$1.yaml" --episodes "$episodes" --threads 2 -q >/dev/null 2>&1
+  local pool=0 worker=0 f total
+  for f in "$out"-*; do
+    [ "$f" = "$out-01" ] && continue  # the main thread: setup and the results
+    total="$(sed -n 's/^summary: //p' "$f")"
+    if callgrind_annotate "$f" 2>/dev/null | grep -q 'BackgroundWorker'; then worker=$((worker + total))
+    else pool=$((pool + total)); fi
+  done
+  echo "$pool $worker"
+}
+
+read -r seq_pool _ < <(count_threads sequential)
+printf "\n%-14s %22s %22s   %s\n" "on 2 threads" "planning instr/step" "worker instr/step" "the run's own figure (wall time, noisy)"
+for v in every-double every-float 16-double 16-float; do
+  read -r pool worker < <(count_threads "$v")
+  printed="$("$specsim" run "$work/$v.yaml" --episodes "$episodes" --threads 2 | tail -1)"
+  dsp_steps=$(($(sed -n 's/^simulated \([0-9]*\) steps.*/\1/p' <<<"$printed") - seq_steps))
+  printf "%-14s %22d %22d   %s\n" "$v" $(((pool - seq_pool) / dsp_steps)) $((worker / dsp_steps)) "$printed"
 done

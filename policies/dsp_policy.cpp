@@ -148,6 +148,7 @@ void DspPolicy::start_training_job() {
   worker_.submit([this] {
     spare_ = *state_;
     job_stats_ = learner::run_job(*spare_, job_input_, config_.learner.training);
+    job_finite_ = all_finite(spare_->model.parameters());
   });
   if (wall_clock_) {
     clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
@@ -174,7 +175,7 @@ void DspPolicy::install(const learner::TrainStats& stats) {
   // A job that diverged (a learning rate far too high) would leave a predictor that says NaN
   // from then on; the policy keeps its last finite weights instead, as a mixed-precision trainer
   // skips a step with non-finite gradients, and the run reports how often that happened.
-  if (all_finite(spare_->model.parameters())) {
+  if (job_finite_) {
     std::swap(state_, spare_);
     trained_ = true;
     weights_cut_ = job_cut_;

@@ -101,6 +101,7 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::optional<learner::TrainingState> spare_;
   learner::JobInput job_input_;  // the running job's batches, drawn when it started
   learner::TrainStats job_stats_;  // written by the worker, read once it has finished
+  bool job_finite_ = false;        // the same: whether the job's weights are all finite
   bool trained_ = false;
   std::optional<learner::SegmentRecorder> segment_;
   std::vector<learner::Trajectory> carried_;  // carry_over_episode_end: states waiting for a mismatch

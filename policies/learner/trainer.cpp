@@ -1,5 +1,6 @@
 #include "policies/learner/trainer.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -56,18 +57,19 @@ void gather_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std:
   batch.trajectories = static_cast<int>(picks.size());
   batch.steps.clear();
   batch.segments.clear();
-  Eigen::Map<Eigen::MatrixXd> features(batch.feature_data.data(), inputs, total);
-  Eigen::Map<Eigen::VectorXd> ideal_k(batch.ideal_k_data.data(), total);
+  // Plain copies and loops: at a few states per trajectory, Eigen's block expressions and the
+  // labels' checks (the buffer validated every trajectory on the way in) cost more than the data.
   Eigen::Index col = 0;
   for (std::size_t p : picks) {
     const Trajectory& t = buffer[p];
     if (t.features.rows() != inputs)
       throw std::invalid_argument("trajectory has " + std::to_string(t.features.rows()) +
                                   " features, the model " + std::to_string(inputs));
-    features.middleCols(col, t.size()) = t.features;
+    std::copy_n(t.features.data(), t.features.size(), batch.feature_data.data() + col * inputs);
     const auto head = static_cast<Eigen::Index>(t.head());
-    ideal_k.segment(col, t.size()).setZero();  // after the break: 0
-    ideal_k_labels(std::span<const int>(t.steps).first(t.head()), t.breaking_step, ideal_k.segment(col, head));
+    double* ideal_k = batch.ideal_k_data.data() + col;
+    for (Eigen::Index i = 0; i < t.size(); ++i)  // k* = b - s + 1 up to the break, 0 after it
+      ideal_k[i] = i < head ? t.breaking_step - t.steps[static_cast<std::size_t>(i)] + 1 : 0.0;
     batch.steps.insert(batch.steps.end(), t.steps.begin(), t.steps.end());
     batch.segments.push_back({col, t.size(), head, t.breaking_step});
     col += t.size();
