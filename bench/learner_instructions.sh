@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Instruction counts (callgrind) of the DSP learner on scenarios/dsp-openagi-like.yaml: one
 # training job, and one simulated DSP step with a job at every breaking point and with
-# `train_every: 16`, each in double and in float (`learner: {precision: float}`). A step's cost
+# `train_every: 16`, each in double and in float (`learner: {precision: float}`); a job is
+# DspPolicy::start_training_job inclusive (drawing its batches, copying the weights, the epochs,
+# the finiteness check), over the jobs it started. A step's cost
 # is the run with one dsp policy (the scenario's first entry at tau 0.5) less the run with
 # `sequential` alone, over the dsp policy's steps. Also prints each run's own steps/s line.
 # Then the same runs on 2 threads (the training jobs on a worker thread of the policy's own),
@@ -40,8 +42,8 @@ count() {  # NAME: prints "total_instructions steps jobs train_instructions"
     --episodes "$episodes" --threads 1 2>/dev/null | sed -n 's/^simulated \([0-9]*\) steps.*/\1/p')"
   callgrind_annotate --tree=caller --inclusive=yes "$out" 2>/dev/null | awk -v steps="$steps" '
     /PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
-    /\*  .*policies::learner::train\(/ { gsub(",", "", $1); train = $1; jobs = calls }
-    /< .*DspPolicy::start_training_job\(\)/ { c = $0; sub(/.*\(/, "", c); sub(/x\).*/, "", c); gsub(",", "", c); calls = c }
+    /\*  .*DspPolicy::start_training_job\(\) \[/ { gsub(",", "", $1); train = $1 }
+    /< .*DspPolicy::start_training_job\(\) \(/ { c = $0; sub(/.*\(/, "", c); sub(/x\).*/, "", c); gsub(",", "", c); jobs = c }
     END { printf "%s %s %s %s\n", total, steps, jobs + 0, train + 0 }'
 }
 
@@ -65,7 +67,7 @@ count_threads() {  # NAME: prints "pool_instructions worker_instructions"
   for f in "$out"-*; do
     [ "$f" = "$out-01" ] && continue  # the main thread: setup and the results
     total="$(sed -n 's/^summary: //p' "$f")"
-    if callgrind_annotate "$f" 2>/dev/null | grep -q 'BackgroundWorker'; then worker=$((worker + total))
+    if callgrind_annotate --inclusive=yes "$f" 2>/dev/null | grep -q 'BackgroundWorker::submit'; then worker=$((worker + total))
     else pool=$((pool + total)); fi
   done
   echo "$pool $worker"
