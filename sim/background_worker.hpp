@@ -56,12 +56,16 @@ class BackgroundWorker {
     return done_;
   }
 
-  // Blocks until the task has finished, collects it, and rethrows what it threw.
+  // Blocks until the task has finished, collects it, and rethrows what it threw. A task the
+  // thread has not taken yet (a busy machine has not scheduled it) runs here instead of waiting.
   void wait() {
+    std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [this] { return done_; });
+      if (task_) task = std::exchange(task_, nullptr);
+      else changed_.wait(lock, [this] { return done_; });
     }
+    if (task) run(task);
     busy_ = false;
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -29,24 +30,23 @@ TEST_CASE("an inline worker runs the task within submit", "[background]") {
   CHECK_FALSE(worker.busy());
 }
 
-TEST_CASE("a threaded worker runs task after task on one thread of its own", "[background]") {
+TEST_CASE("a threaded worker runs the task on a thread of its own while the caller goes on", "[background]") {
   BackgroundWorker worker(true);
-  std::atomic<bool> release{false};
-  std::thread::id first, second;
+  std::atomic<bool> started{false}, release{false};
+  std::thread::id where;
   worker.submit([&] {
+    started = true;
     while (!release) std::this_thread::yield();
-    first = std::this_thread::get_id();
+    where = std::this_thread::get_id();
   });
   CHECK(worker.busy());
-  CHECK_FALSE(worker.ready());  // held until released: the caller goes on meanwhile
+  while (!started) std::this_thread::yield();  // the thread has taken it
+  CHECK_FALSE(worker.ready());                 // and holds it until released
   release = true;
   worker.wait();
   CHECK(worker.ready());
   CHECK_FALSE(worker.busy());
-  worker.submit([&] { second = std::this_thread::get_id(); });
-  worker.wait();
-  CHECK(first != std::this_thread::get_id());
-  CHECK(first == second);
+  CHECK(where != std::this_thread::get_id());
 }
 
 TEST_CASE("wait rethrows what the task threw, and the worker serves the next task", "[background]") {
@@ -73,4 +73,21 @@ TEST_CASE("destroying a worker finishes the task it is running", "[background]")
     });
   }  // never collected: the destructor waits for it
   CHECK(ran == 1);
+}
+
+TEST_CASE("each task runs once, on the worker's one thread or, not taken yet, in wait", "[background]") {
+  BackgroundWorker worker(true);
+  std::set<std::thread::id> threads;  // where the tasks ran, the caller's thread aside
+  int ran = 0;
+  for (int i = 0; i < 200; ++i) {
+    worker.submit([&] {
+      ++ran;
+      threads.insert(std::this_thread::get_id());
+    });
+    if (i % 2) std::this_thread::sleep_for(std::chrono::microseconds(200));  // let the thread take some
+    worker.wait();
+  }
+  CHECK(ran == 200);
+  threads.erase(std::this_thread::get_id());
+  CHECK(threads.size() <= 1);
 }
