@@ -7,8 +7,8 @@
 # is the run with one dsp policy (the scenario's first entry at tau 0.5) less the run with
 # `sequential` alone, over the dsp policy's steps. Also prints each run's own steps/s line.
 # Then the same runs on 2 threads (the training jobs on a worker thread of the policy's own),
-# per thread (callgrind --separate-threads=yes): a DSP step's instructions on the planning
-# threads (the run's pool threads less the `sequential` run's) and on the training worker.
+# per thread (callgrind --separate-threads=yes): a DSP step's instructions of planning (the
+# run's pool threads less the jobs they ran and less the `sequential` run's) and of training.
 # Usage: bench/learner_instructions.sh [BUILD_DIR] [EPISODES]   (defaults: build, 2000)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -57,24 +57,30 @@ for v in every-double every-float 16-double 16-float; do
     $(((total - seq_total) / dsp_steps)) "$printed"
 done
 
-# Per-thread counts on 2 threads: "pool worker" totals (pool: every thread but the main one and
-# the training worker; worker: the thread that runs BackgroundWorker's loop).
-count_threads() {  # NAME: prints "pool_instructions worker_instructions"
+# Per-thread counts on 2 threads: the planning threads' instructions less the jobs they ran
+# themselves (a job the worker had not taken by its completion event runs there; valgrind
+# serialises threads, so some do), and the jobs' instructions wherever they ran (each job is
+# the start_training_job lambda, inclusive).
+count_threads() {  # NAME: prints "planning_instructions job_instructions"
   local out="$work/$1.threads"
   valgrind --tool=callgrind --dump-instr=no --separate-threads=yes --callgrind-out-file="$out" "$specsim" run \
     "$work/$1.yaml" --episodes "$episodes" --threads 2 -q >/dev/null 2>&1
-  local pool=0 worker=0 f total
+  local planning=0 jobs=0 f total job
   for f in "$out"-*; do
     [ "$f" = "$out-01" ] && continue  # the main thread: setup and the results
     total="$(sed -n 's/^summary: //p' "$f")"
-    if callgrind_annotate --inclusive=yes "$f" 2>/dev/null | grep -q 'BackgroundWorker::submit'; then worker=$((worker + total))
-    else pool=$((pool + total)); fi
+    job="$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null |
+      awk '/_M_invoke/ && /start_training_job/ { gsub(",", "", $1); s += $1 } END { print s + 0 }')"
+    jobs=$((jobs + job))
+    # The worker's own thread: its jobs and the few instructions of waiting for them.
+    if callgrind_annotate --inclusive=yes "$f" 2>/dev/null | grep 'BackgroundWorker::submit' >/dev/null; then continue; fi
+    planning=$((planning + total - job))
   done
-  echo "$pool $worker"
+  echo "$planning $jobs"
 }
 
 read -r seq_pool _ < <(count_threads sequential)
-printf "\n%-14s %22s %22s   %s\n" "on 2 threads" "planning instr/step" "worker instr/step" "the run's own figure (wall time, noisy)"
+printf "\n%-14s %22s %22s   %s\n" "on 2 threads" "planning instr/step" "training instr/step" "the run's own figure (wall time, noisy)"
 for v in every-double every-float 16-double 16-float; do
   read -r pool worker < <(count_threads "$v")
   printed="$("$specsim" run "$work/$v.yaml" --episodes "$episodes" --threads 2 | tail -1)"
