@@ -43,7 +43,8 @@ count() {  # NAME: prints "total_instructions steps jobs train_instructions"
   callgrind_annotate --tree=caller --inclusive=yes "$out" 2>/dev/null | awk -v steps="$steps" '
     /PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
     /\*  .*DspPolicy::start_training_job\(\) \[/ { gsub(",", "", $1); train = $1 }
-    /< .*DspPolicy::start_training_job\(\) \(/ { c = $0; sub(/.*\(/, "", c); sub(/x\).*/, "", c); gsub(",", "", c); jobs = c }
+    /< .*DspPolicy::start_training_job\(\) \(/ { c = $0; sub(/.*\(/, "", c); sub(/x\).*/, "", c); gsub(",", "", c); caller = c }
+    /\*  .*learner::prepare_job\(/ { jobs = caller }  # once per job started
     END { printf "%s %s %s %s\n", total, steps, jobs + 0, train + 0 }'
 }
 
