@@ -134,20 +134,31 @@ int import_dsp_command(const ImportArgs& args) {
   return sim::ExitCode::ok;
 }
 
-// Speculative Actions' HotpotQA runs: every run folder below `dir`.
-int import_specactions_command(const ImportArgs& args) {
+// One of Speculative Actions' logs: every run folder below `dir`, as `import` finds them.
+struct SpecActionsLog {
+  tr::SpecActionsImport (*import)(const std::string&);
+  const char* none_found;  // what a run folder holds
+  const char* timings;     // said after the counts
+};
+
+constexpr SpecActionsLog kHotpotqa{tr::import_specactions_hotpotqa, "no run folder (normalobs.json and simobs.json)",
+                                   " (no LLM timings: replay with latency: agents)"};
+constexpr SpecActionsLog kChess{tr::import_specactions_chess, "no game folder (steps_info_*_guess_K.json)",
+                                " (T's and A's calls timed)"};
+
+int import_specactions_command(const ImportArgs& args, const SpecActionsLog& log) {
   runner::OutputPaths outputs;
   outputs.inputs_below(args.dir, "dir");
   outputs.file(args.out, "-o");
   outputs.check();
-  const tr::SpecActionsImport result = tr::import_specactions_hotpotqa(args.dir);
+  const tr::SpecActionsImport result = log.import(args.dir);
   if (result.trace.tasks.empty())
-    throw sim::InputError(args.dir, 0, 0, "", "no run folder (normalobs.json and simobs.json) in the folder or below");
+    throw sim::InputError(args.dir, 0, 0, "", std::string(log.none_found) + " in the folder or below");
   for (const std::string& w : result.warnings) std::cout << "warning: " << w << "\n";
   write_trace_file(result.trace, args.out);
-  std::cout << fmt::format("wrote {}: {}, {}, {} (no LLM timings: replay with latency: agents)\n", args.out,
-                           plural(result.trace.tasks.size(), "task"), plural(count_steps(result.trace), "step"),
-                           plural(result.warnings.size(), "warning"));
+  std::cout << fmt::format("wrote {}: {}, {}, {}{}\n", args.out, plural(result.trace.tasks.size(), "task"),
+                           plural(count_steps(result.trace), "step"), plural(result.warnings.size(), "warning"),
+                           log.timings);
   return sim::ExitCode::ok;
 }
 
@@ -192,7 +203,16 @@ CLI::App* add_trace_commands(CLI::App& app, SetAction set_action) {
                                    "Import Speculative Actions' HotpotQA runs (top-K guesses; every run folder below)");
   sa->add_option("dir", sa_args->dir, "A folder of run folders (normalobs.json, simobs.json), e.g. hotpotqa/run_metrics")->required();
   sa->add_option("-o,--output", sa_args->out, "Trace file to write (JSON Lines)")->required();
-  sa->callback([set_action, sa_args] { set_action([sa_args] { return import_specactions_command(*sa_args); }); });
+  sa->callback([set_action, sa_args] { set_action([sa_args] { return import_specactions_command(*sa_args, kHotpotqa); }); });
+
+  auto chess_args = std::make_shared<ImportArgs>();
+  auto* chess = trace->add_subcommand("import-specactions-chess",
+                                      "Import Speculative Actions' chess games (top-K guesses, timed calls; every game folder below)");
+  chess->add_option("dir", chess_args->dir,
+                    "A folder of game folders (steps_info_<model>_guess_<K>.json), e.g. chess-game/trajectories/sample_trajectories")
+      ->required();
+  chess->add_option("-o,--output", chess_args->out, "Trace file to write (JSON Lines)")->required();
+  chess->callback([set_action, chess_args] { set_action([chess_args] { return import_specactions_command(*chess_args, kChess); }); });
 
   auto fid_args = std::make_shared<TopKFidelityArgs>();
   auto* fid = trace->add_subcommand("top-k-fidelity",
