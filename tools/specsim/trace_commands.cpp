@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -12,11 +13,13 @@
 #include "models/trace/specactions_importer.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_stats.hpp"
+#include "models/trace/trace_workload.hpp"
 #include "models/trace/trace_writer.hpp"
 #include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 #include "tools/runner/output_paths.hpp"
+#include "tools/runner/scenario.hpp"
 #include "tools/runner/top_k_fidelity.hpp"
 
 namespace specsim::cli {
@@ -163,14 +166,27 @@ int import_specactions_command(const ImportArgs& args, const SpecActionsLog& log
 }
 
 struct TopKFidelityArgs {
-  std::string file, rule = "normalized";
+  std::string file, scenario;
+  std::optional<std::string> rule;
+  int draws = 8;
 };
 
+// p(k) held out; with a scenario, its policies too (the match rule is then the scenario's).
 int top_k_fidelity_command(const TopKFidelityArgs& args) {
   const tr::Trace trace = tr::read_trace(args.file);
-  const auto rule = tr::make_match_rule(args.rule);
-  if (!rule) throw sim::InputError("--match-rule", 0, 0, "", "unknown match rule '" + args.rule + "'");
-  std::cout << runner::format_top_k_fidelity(runner::top_k_fidelity(trace, *rule));
+  if (args.scenario.empty()) {
+    const auto rule = tr::make_match_rule(args.rule.value_or("normalized"));
+    if (!rule) throw sim::InputError("--match-rule", 0, 0, "", "unknown match rule '" + *args.rule + "'");
+    std::cout << runner::format_top_k_fidelity(runner::top_k_fidelity(trace, *rule));
+    return sim::ExitCode::ok;
+  }
+  if (args.rule) throw sim::InputError("--match-rule", 0, 0, "", "not with --scenario: the scenario's workload names the rule");
+  runner::Scenario scenario = runner::load_scenario(args.scenario);
+  const auto* workload = dynamic_cast<const tr::TraceWorkload*>(scenario.workload.get());
+  if (!workload) throw sim::InputError(args.scenario, 0, 0, "workload", "expected a trace workload (kind: trace)");
+  runner::TopKFidelity fidelity = runner::top_k_fidelity(trace, *workload->config().match_rule);
+  runner::add_policy_fidelity(fidelity, trace, scenario, args.draws);
+  std::cout << runner::format_top_k_fidelity(fidelity);
   return sim::ExitCode::ok;
 }
 
@@ -215,10 +231,13 @@ CLI::App* add_trace_commands(CLI::App& app, SetAction set_action) {
   chess->callback([set_action, chess_args] { set_action([chess_args] { return import_specactions_command(*chess_args, kChess); }); });
 
   auto fid_args = std::make_shared<TopKFidelityArgs>();
-  auto* fid = trace->add_subcommand("top-k-fidelity",
-                                    "Held-out fit of the top-K curve p(K) on a trace with recorded candidates");
+  auto* fid = trace->add_subcommand(
+      "top-k-fidelity", "Each task held out: its top-K hit curve p(k) and, with --scenario, its policies' latency and cost");
   fid->add_option("file", fid_args->file, "Trace file (JSON Lines) with top-K alternatives")->required();
-  fid->add_option("--match-rule", fid_args->rule, "exact or normalized (default; docs/traces.md §6)");
+  fid->add_option("--match-rule", fid_args->rule, "exact or normalized (default; docs/traces.md §6); not with --scenario");
+  fid->add_option("--scenario", fid_args->scenario,
+                  "A scenario replaying the trace (agents, planner, policies): predict its policies held out too");
+  fid->add_option("--draws", fid_args->draws, "Episodes per task and prediction (default 8)")->check(CLI::Range(1, 10000));
   fid->callback([set_action, fid_args] { set_action([fid_args] { return top_k_fidelity_command(*fid_args); }); });
 
   // Trace replay commands (`trace synth`, `trace fidelity`) register here, on the same `trace`
