@@ -4,11 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "support/run_specsim.hpp"
 #include "support/temp_dir.hpp"
+#include "support/write_text.hpp"
 
 using specsim::testing::run_specsim;
 
@@ -22,10 +22,7 @@ bool has_line(const std::string& output, const std::string& line) {
   return output.find("\n" + line + "\n") != std::string::npos;
 }
 
-void write(const std::filesystem::path& file, const std::string& text) {
-  std::filesystem::create_directories(file.parent_path());
-  std::ofstream(file) << text;
-}
+using specsim::testing::write_text;
 
 }  // namespace
 
@@ -73,7 +70,7 @@ TEST_CASE("top-k-fidelity: bad input exits 2 naming the file and field", "[trace
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("--match-rule: not with --scenario") != std::string::npos);
   specsim::testing::TempDir tmp;
-  write(tmp / "bad.jsonl", R"({"task_id":"t","task":"","steps":[{"target":{"action":"a","calls":[{"latency_s":-1,"input_tokens":1,"output_tokens":1}]}}]})" "\n");
+  write_text(tmp / "bad.jsonl", R"({"task_id":"t","task":"","steps":[{"target":{"action":"a","calls":[{"latency_s":-1,"input_tokens":1,"output_tokens":1}]}}]})" "\n");
   r = run_specsim("trace top-k-fidelity " + (tmp / "bad.jsonl").string());
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("bad.jsonl:1: steps[0].target.calls[0].latency_s") != std::string::npos);
@@ -86,7 +83,7 @@ TEST_CASE("trace import-specactions-chess: a game folder to a trace; a bad log e
       R"({"current_move": "[e2e4]", "guessed_moves": ["[d2d4]", "[e2e4]"], "time_taken_current_agent": 2.5,
           "input_tokens_current_agent": 350, "output_tokens_current_agent": 75, "guess_prediction_time": 4,
           "guess_input_tokens": 482, "guess_output_tokens": 346})";
-  write(tmp / "games" / "g" / "steps_info_m_guess_2.json", R"({"0": )" + move + "}");
+  write_text(tmp / "games" / "g" / "steps_info_m_guess_2.json", R"({"0": )" + move + "}");
   const std::string out = (tmp / "t" / "chess.jsonl").string();
   auto r = run_specsim("trace import-specactions-chess " + (tmp / "games").string() + " -o " + out);
   INFO(r.output);
@@ -94,7 +91,7 @@ TEST_CASE("trace import-specactions-chess: a game folder to a trace; a bad log e
   CHECK(r.output == "wrote " + out + ": 1 task, 1 step, 0 warnings (T's and A's calls timed)\n");
   CHECK(run_specsim("trace validate " + out).exit_code == 0);
 
-  write(tmp / "games" / "g" / "steps_info_m_guess_2.json", R"({"0": {"current_move": 3}})");
+  write_text(tmp / "games" / "g" / "steps_info_m_guess_2.json", R"({"0": {"current_move": 3}})");
   const std::string out2 = (tmp / "t" / "bad.jsonl").string();
   r = run_specsim("trace import-specactions-chess " + (tmp / "games").string() + " -o " + out2);
   CHECK(r.exit_code == 2);

@@ -2,7 +2,6 @@
 // bad logs named by file and field, the bundled sample's hit rates, and modelled top-K ranks.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 
 #include "models/trace/specactions_importer.hpp"
 #include "models/trace/top_k_fit.hpp"
@@ -10,16 +9,14 @@
 #include "models/trace/trace_workload.hpp"
 #include "sim/input_error.hpp"
 #include "support/temp_dir.hpp"
+#include "support/write_text.hpp"
 
 using namespace specsim;
 using namespace specsim::models::trace;
 
 namespace {
 
-void write(const std::filesystem::path& file, const std::string& text) {
-  std::filesystem::create_directories(file.parent_path());
-  std::ofstream(file) << text;
-}
+using testing::write_text;
 
 // One move as the logs have it (observation and speculative replies left out).
 std::string move(const std::string& played, const std::string& guesses, double t, double guess_t) {
@@ -31,11 +28,11 @@ std::string move(const std::string& played, const std::string& guesses, double t
 }
 
 void write_game(const std::filesystem::path& dir) {
-  write(dir / "steps_info_gpt_5_guess_1.json", R"({"0": )" + move("[e2e4]", R"(["[d2d4]"])", 2.5, 4.0) + "}");
-  write(dir / "steps_info_gpt_5_guess_3.json",
+  write_text(dir / "steps_info_gpt_5_guess_1.json", R"({"0": )" + move("[e2e4]", R"(["[d2d4]"])", 2.5, 4.0) + "}");
+  write_text(dir / "steps_info_gpt_5_guess_3.json",
         R"({"1": )" + move("[c7c5]", R"(["[e7e5]", "[d7d5]", "[c7c5]"])", 5.25, 3.5) + R"(, "0": )" +
             move("[e2e4]", R"(["[e2e4]", "[d2d4]", "[g1f3]"])", 2.5, 4.0) + "}");
-  write(dir / "stepsinfo.json", "{}");
+  write_text(dir / "stepsinfo.json", "{}");
 }
 
 std::string import_error(const std::filesystem::path& root) {
@@ -52,7 +49,7 @@ std::string import_error(const std::filesystem::path& root) {
 TEST_CASE("a chess game imports from its file with the most guesses, move by move", "[specactions][chess]") {
   testing::TempDir tmp;
   write_game(tmp / "games" / "g1");
-  write(tmp / "games" / "notes" / "README.md", "not a game");
+  write_text(tmp / "games" / "notes" / "README.md", "not a game");
   const SpecActionsImport out = import_specactions_chess((tmp / "games").string());
   CHECK(out.warnings.empty());
   REQUIRE(out.trace.tasks.size() == 1);
@@ -79,7 +76,7 @@ TEST_CASE("a chess game imports from its file with the most guesses, move by mov
 
 TEST_CASE("a move with fewer guesses than the file's name says is a warning", "[specactions][chess]") {
   testing::TempDir tmp;
-  write(tmp / "g" / "steps_info_m_guess_2.json", R"({"0": )" + move("[e2e4]", R"(["[e2e4]"])", 1, 1) + "}");
+  write_text(tmp / "g" / "steps_info_m_guess_2.json", R"({"0": )" + move("[e2e4]", R"(["[e2e4]"])", 1, 1) + "}");
   const SpecActionsImport out = import_specactions_chess(tmp.path().string());
   CHECK(out.warnings == std::vector<std::string>{"g: move 0 has 1 guesses, the file's name says 2"});
 }
@@ -88,17 +85,17 @@ TEST_CASE("a chess log that is not the logs' JSON names the file, line and field
   testing::TempDir tmp;
   const auto file = tmp / "g" / "steps_info_m_guess_3.json";
   const std::string good = move("[e2e4]", R"(["[e2e4]"])", 1, 1);
-  write(file, R"({"0": )" + good + R"(, "2": )" + good + "}");
+  write_text(file, R"({"0": )" + good + R"(, "2": )" + good + "}");
   CHECK(import_error(tmp.path()) == file.string() + ": \"1\": missing: moves are keyed \"0\" to \"1\"");
-  write(file, R"({"0": )" + move("[e2e4]", R"(["[e2e4]", 7])", 1, 1) + "}");
+  write_text(file, R"({"0": )" + move("[e2e4]", R"(["[e2e4]", 7])", 1, 1) + "}");
   CHECK(import_error(tmp.path()) == file.string() + ": \"0\".guessed_moves[1]: expected a string");
-  write(file, R"({"0": )" + move("[e2e4]", R"(["[e2e4]"])", -1, 1) + "}");
+  write_text(file, R"({"0": )" + move("[e2e4]", R"(["[e2e4]"])", -1, 1) + "}");
   CHECK(import_error(tmp.path()) == file.string() + ": \"0\".time_taken_current_agent: seconds out of range (0 to 1e6)");
-  write(file, R"({"0": {"current_move": "[e2e4]"}})");
+  write_text(file, R"({"0": {"current_move": "[e2e4]"}})");
   CHECK(import_error(tmp.path()) == file.string() + ": \"0\".time_taken_current_agent: missing");
-  write(file, "{\"0\":\n {\"current_move\": }");
+  write_text(file, "{\"0\":\n {\"current_move\": }");
   CHECK(import_error(tmp.path()) == file.string() + ":2: not JSON");
-  write(file, "{}");
+  write_text(file, "{}");
   CHECK(import_error(tmp.path()) == file.string() + ": the game has no move");
   CHECK_THROWS_AS(import_specactions_chess((tmp / "missing").string()), sim::InputError);
 }

@@ -185,19 +185,16 @@ void add_policy_fidelity(TopKFidelity& fidelity, const tr::Trace& trace, Scenari
     }
   }
   for (TopKPolicy& p : fidelity.policies) {
-    std::vector<double> rs, hs, ns, ru, hu, nu;
-    for (const PolicyOnTask& x : p.tasks) {
-      rs.push_back(x.replay_s);
-      hs.push_back(x.held_out_s);
-      ns.push_back(x.naive_s);
-      ru.push_back(x.replay_usd);
-      hu.push_back(x.held_out_usd);
-      nu.push_back(x.naive_usd);
-    }
-    p.latency = error_figures(hs, rs);
-    p.latency_naive = error_figures(ns, rs);
-    p.cost = error_figures(hu, ru);
-    p.cost_naive = error_figures(nu, ru);
+    const auto column = [&p](double PolicyOnTask::*field) {
+      std::vector<double> v;
+      for (const PolicyOnTask& x : p.tasks) v.push_back(x.*field);
+      return v;
+    };
+    const auto replay_s = column(&PolicyOnTask::replay_s), replay_usd = column(&PolicyOnTask::replay_usd);
+    p.latency = error_figures(column(&PolicyOnTask::held_out_s), replay_s);
+    p.latency_naive = error_figures(column(&PolicyOnTask::naive_s), replay_s);
+    p.cost = error_figures(column(&PolicyOnTask::held_out_usd), replay_usd);
+    p.cost_naive = error_figures(column(&PolicyOnTask::naive_usd), replay_usd);
   }
 }
 
