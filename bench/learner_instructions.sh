@@ -40,7 +40,7 @@ count() {  # NAME: prints "total_instructions steps jobs train_instructions"
   local steps
   steps="$(valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$out" "$specsim" run "$work/$1.yaml" \
     --episodes "$episodes" --threads 1 2>/dev/null | sed -n 's/^simulated \([0-9]*\) steps.*/\1/p')"
-  callgrind_annotate --tree=caller --inclusive=yes "$out" 2>/dev/null | awk -v steps="$steps" '
+  callgrind_annotate --tree=caller --inclusive=yes --threshold=100 "$out" 2>/dev/null | awk -v steps="$steps" '
     /PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
     /\*  .*DspPolicy::start_training_job\(\) \[/ { gsub(",", "", $1); train = $1 }
     /< .*DspPolicy::start_training_job\(\) \(/ { c = $0; sub(/.*\(/, "", c); sub(/x\).*/, "", c); gsub(",", "", c); caller = c }
@@ -70,7 +70,7 @@ count_threads() {  # NAME: prints "planning_instructions job_instructions"
   for f in "$out"-*; do
     [ "$f" = "$out-01" ] && continue  # the main thread: setup and the results
     total="$(sed -n 's/^summary: //p' "$f")"
-    job="$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null |
+    job="$(callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null |
       awk '/_M_invoke/ && /start_training_job/ { gsub(",", "", $1); s += $1 } END { print s + 0 }')"
     jobs=$((jobs + job))
     # The worker's own thread: its jobs and the few instructions of waiting for them.

@@ -10,6 +10,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -46,14 +47,26 @@ class BackgroundWorker {
       task_ = std::move(task);
       done_ = false;
     }
-    if (!thread_.joinable()) thread_ = std::thread([this] { serve(); });
+    if (!thread_.joinable()) {
+      try {
+        thread_ = std::thread([this] { serve(); });
+      } catch (const std::system_error&) {  // no thread to be had: wait() runs the task
+      }
+    }
     changed_.notify_all();
   }
 
-  // Whether the task has finished (wait() then returns at once).
+  // Whether the task has finished (wait() then returns at once). Without a thread (the system
+  // refused one) the task runs here.
   bool ready() {
-    std::lock_guard lock(mutex_);
-    return done_;
+    std::function<void()> task;
+    {
+      std::lock_guard lock(mutex_);
+      if (done_ || thread_.joinable() || !task_) return done_;
+      task = std::exchange(task_, nullptr);
+    }
+    run(task);
+    return true;
   }
 
   // Blocks until the task has finished, collects it, and rethrows what it threw. A task the
