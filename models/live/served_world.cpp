@@ -76,7 +76,9 @@ class TraceWorld final : public ServedWorld {
     ServedCall out;
     const bool last = c + 1 == static_cast<int>(as->calls.size());
     if (!last) out.content = thought_text(static_cast<int>(call.output_tokens));
-    else if (beyond) out.content = std::string(trace::kTerminateAction);
+    // Past the plan T stops; A's guess there is none (as the simulator's guesses past the plan,
+    // which are off the recording, never match and never stop speculation).
+    else if (beyond) out.content = agent == sim::Agent::target ? std::string(trace::kTerminateAction) : std::string();
     else out.content = agent == sim::Agent::approx && !step.approx ? std::string() : as->action;
     // A trace records no time to first token; the replay (trace_workload) assumes 0, so do we.
     out.first_token = sim::Time::zero();
