@@ -315,3 +315,48 @@ TEST_CASE("live top-K: a gated policy without logprobs, or per_candidate pricing
   write_file(dir / "priced.yaml", per_candidate);
   CHECK_THROWS_WITH(runner::load_scenario((dir / "priced.yaml").string()), Catch::Contains("only one_call pricing"));
 }
+
+TEST_CASE("the bundled top-K example runs against serve of the HotpotQA trace and records A's lists") {
+  const std::filesystem::path root = std::filesystem::path(SPECSIM_SOURCE_DIR) / "scenarios";
+  TempDir dir;
+  std::filesystem::create_directories(dir / "live");
+  std::filesystem::create_directories(dir / "specactions");
+  std::filesystem::copy_file(root / "live" / "hotpotqa-tasks.jsonl", dir / "live" / "hotpotqa-tasks.jsonl");
+  std::filesystem::copy_file(root / "specactions" / "hotpotqa-top3.jsonl", dir / "specactions" / "hotpotqa-top3.jsonl");
+  const trace::Trace served = trace::read_trace((root / "specactions" / "hotpotqa-top3.jsonl").string());
+  live::ServeOptions o;
+  o.time_scale = kScale;
+  specsim::testing::LiveServer server(live::make_trace_world(served), o);
+  std::string text;
+  {
+    std::ifstream in(root / "live" / "hotpotqa-top3-served.yaml");
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string url = "http://127.0.0.1:8401/v1";
+  for (auto at = text.find(url); at != std::string::npos; at = text.find(url)) text.replace(at, url.size(), server.base_url());
+  write_file(dir / "live" / "served.yaml", text);
+  const auto s = runner::load_scenario((dir / "live" / "served.yaml").string());
+  specsim::analysis::SummarySink summary(s.agents, s.billing, s.objective);
+  const auto r = run_live(s, dir, summary);
+  CHECK(r.failed.empty());
+  REQUIRE(r.episodes_reported == 8);
+  // The recorded plans are the runs' target actions, then the server's TERMINATE; A's recorded
+  // lists are the runs' own.
+  const trace::Trace recorded = trace::read_trace((dir / "recorded.jsonl").string());
+  REQUIRE(recorded.tasks.size() == 8);
+  int lists = 0;
+  for (std::size_t t = 0; t < recorded.tasks.size(); ++t) {
+    const auto& want = served.tasks[t].steps;
+    const auto& got = recorded.tasks[t].steps;
+    REQUIRE(got.size() == want.size() + 1);
+    CHECK(got.back().target.action == "TERMINATE");
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      CHECK(got[i].target.action == want[i].target.action);
+      if (got[i].approx && want[i].approx && !want[i].approx->alternatives.empty()) {
+        CHECK(got[i].approx->alternatives == want[i].approx->alternatives);
+        ++lists;
+      }
+    }
+  }
+  CHECK(lists > 5);
+}
