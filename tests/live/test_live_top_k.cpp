@@ -264,6 +264,24 @@ TEST_CASE("live confidence gate against serve of a synthetic top-K world: it gat
     }
   }
   CHECK(confidences > 10);
+
+  // `specsim run` of the recording gates on the recorded confidences: fewer guesses than ungated.
+  write_file(dir / "replay.yaml", fmt::format(R"(name: replay
+seed: 3
+episodes: 10
+planner:
+  top_k: {{candidates: 3}}
+agents:
+  approx: {{model: gpt-4o-mini, style: direct}}
+  target: {{model: gpt-4o, style: direct}}
+workload: {{kind: trace, file: recorded.jsonl, match_rule: normalized}}
+policies:
+{}
+)",
+                                              "  - {kind: fixed_k, k: 4, gate: {min_confidence: 0.6}}\n  - {kind: fixed_k, k: 4}"));
+  const auto replay = runner::run_summary(runner::load_scenario((dir / "replay.yaml").string()), runner::RunOptions{});
+  REQUIRE(replay.rows.size() == 2);
+  CHECK(replay.rows[0].calls_approx < 0.9 * replay.rows[1].calls_approx);
 }
 
 TEST_CASE("live top-K and confidence: an answer with no list, or no logprobs, ends the episode with a recorded error") {
