@@ -34,13 +34,14 @@ constexpr int kHotpotTasks = 12;
 
 void write_file(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
 
-// The first `n` HotpotQA runs with fixed timings (the logs record none: T's calls 10 s, A's 3 s)
+// The first `n` HotpotQA runs with fixed timings (the logs record none: T's calls 25 s, A's 7.5 s, long enough that the
+// client's fraction of a millisecond per call stays far below 2% of an episode on a loaded machine)
 // and a TERMINATE step closing each (a live plan ends at the terminate action; the logs end at
 // Finish[...], where a replay ends by the trace's length). Written to `dir`, with its tasks file.
 std::filesystem::path hotpot_trace(const TempDir& dir, int n) {
   std::ifstream in(std::filesystem::path(SPECSIM_SOURCE_DIR) / "scenarios" / "specactions" / "hotpotqa-top3.jsonl");
-  const json t_call = json::array({{{"latency_s", 10}, {"input_tokens", 400}, {"output_tokens", 12}}});
-  const json a_call = json::array({{{"latency_s", 3}, {"input_tokens", 300}, {"output_tokens", 8}}});
+  const json t_call = json::array({{{"latency_s", 25}, {"input_tokens", 400}, {"output_tokens", 12}}});
+  const json a_call = json::array({{{"latency_s", 7.5}, {"input_tokens", 300}, {"output_tokens", 8}}});
   std::string out, tasks;
   std::string line;
   for (int i = 0; i < n && std::getline(in, line); ++i) {
@@ -105,8 +106,8 @@ LiveScenario hotpot_scenario(const std::string& url) {
   s.episodes = kHotpotTasks;
   s.workload = "  kind: trace\n  file: hotpot.jsonl\n  match_rule: normalized\n  offpath: agents";
   s.policies = "  - {kind: fixed_k, k: 3}\n  - sequential";
-  s.approx_model = "    input_tokens: {base: 300, per_step: 0}\n    output_tokens: {mean: 8, sigma: 0}\n    latency: {kind: fixed, seconds: 3}\n";
-  s.target_model = "    input_tokens: {base: 400, per_step: 0}\n    output_tokens: {mean: 12, sigma: 0}\n    latency: {kind: fixed, seconds: 10}\n";
+  s.approx_model = "    input_tokens: {base: 300, per_step: 0}\n    output_tokens: {mean: 8, sigma: 0}\n    latency: {kind: fixed, seconds: 7.5}\n";
+  s.target_model = "    input_tokens: {base: 400, per_step: 0}\n    output_tokens: {mean: 12, sigma: 0}\n    latency: {kind: fixed, seconds: 25}\n";
   return s;
 }
 
@@ -225,8 +226,8 @@ TEST_CASE("live confidence gate against serve of a synthetic top-K world: it gat
   const std::string policies =
       "  - {kind: fixed_k, k: 4, gate: {min_confidence: 0.6}}\n  - {kind: fixed_k, k: 4}\n  - sequential";
   const std::string tokens = "    input_tokens: {base: 300, per_step: 10}\n    output_tokens: {mean: 10, sigma: 0}\n";
-  const std::string approx = tokens + "    latency: {ttft_s: 2.0, decode_tokens_per_s: 20, jitter_sigma: 0}\n";
-  const std::string target = tokens + "    latency: {ttft_s: 7.0, decode_tokens_per_s: 20, jitter_sigma: 0}\n";
+  const std::string approx = tokens + "    latency: {ttft_s: 5.75, decode_tokens_per_s: 20, jitter_sigma: 0}\n";
+  const std::string target = tokens + "    latency: {ttft_s: 18.25, decode_tokens_per_s: 20, jitter_sigma: 0}\n";
   const auto scenario_at = [&](const std::string& url) {
     return LiveScenario{url, workload, policies, ", logprobs: true", approx, target, "", 10}.load(dir);
   };
