@@ -38,15 +38,13 @@ void SimBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink
     make_script(workload_, agents_, seed_, task.episode, max_steps_, own_script_);
     script_ = &own_script_;
   }
-  calls_.clear();
   base_ = 0;
 }
 
 void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   // Ids come in order: the call is the next entry (storage kept from episode to episode).
   const std::size_t slot = id - base_;
-  if (calls_.size() == slot) calls_.emplace_back();
-  else if (calls_.size() < slot) calls_.resize(slot + 1);
+  if (calls_.size() <= slot) calls_.resize(std::max(slot + 1, 2 * calls_.size()));
   Call& call = at(id);
   // On the committed path when every guess before this step in the round matched.
   const int depth = r.step - r.round_start;

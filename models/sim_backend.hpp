@@ -38,10 +38,7 @@ class SimBackend final : public sim::Backend,
   bool step_done(std::uint32_t call) const override {
     return at(call).call_index + 1 >= at(call).step_calls;
   }
-  void forget_calls(std::uint32_t before) override {
-    base_ = before;
-    calls_.clear();
-  }
+  void forget_calls(std::uint32_t before) override { base_ = before; }
 
   // Past the plan's end (guessed after its last step, off the path) T has no step to agree with.
   bool agree(int step, std::uint32_t, std::uint32_t) const override {
@@ -118,7 +115,9 @@ class SimBackend final : public sim::Backend,
   EpisodeScript own_script_;                  // made here, when no shared scripts hold the episode
   const EpisodeScript* script_ = &own_script_;  // the open episode's
   const EpisodeScripts* shared_ = nullptr;
-  std::vector<Call> calls_;  // by call id, from base_ on
+  // By call id, from base_ on. The storage only grows, across rounds and episodes: start_call
+  // sets every field that is read, so an entry is never reset.
+  std::vector<Call> calls_;
   std::uint32_t base_ = 0;
 };
 
