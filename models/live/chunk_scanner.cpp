@@ -42,6 +42,7 @@ class Scanner {
     return object([&](std::string_view key) {
       if (key == "delta") return !std::exchange(seen_delta, true) && delta(out);
       if (key == "finish_reason") return !std::exchange(seen_finish, true) && nullable_string(out.finish_reason);
+      if (key == "logprobs") return skip_ws(), null();  // log-probabilities: the full reader's
       return skip_value(1);
     });
   }
