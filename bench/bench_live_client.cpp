@@ -126,7 +126,7 @@ struct Client {
       http.start(endpoint, request(i),
                  {nullptr, nullptr,
                   [&, i](const live::Completion& c) {
-                    out[static_cast<std::size_t>(i)] = {at(c.timings.started), at(c.timings.first_token), at(c.timings.ended), steady::now()};
+                    out[static_cast<std::size_t>(i)] = {at(c.timings.requested), at(c.timings.first_token), at(c.timings.ended), steady::now()};
                   },
                   [&](const live::Failure&) { ++failed; }});
     clock.run_until([&] { return !http.busy(); });
