@@ -19,6 +19,21 @@ TopKRates top_k_rates(std::span<const Task* const> tasks, const MatchRule& rule)
   return r;
 }
 
+std::vector<double> hit_curve(std::span<const Task* const> tasks, const MatchRule& rule, int candidates) {
+  std::vector<double> hits(static_cast<std::size_t>(std::max(1, candidates)), 0.0);
+  double guessed = 0;
+  for (const Task* task : tasks)
+    for (const Step& step : task->steps) {
+      if (!step.approx) continue;
+      ++guessed;
+      const int rank = candidate_rank(step, rule);
+      for (int k = std::max(rank, 0); rank >= 0 && k < static_cast<int>(hits.size()); ++k) hits[static_cast<std::size_t>(k)] += 1;
+    }
+  if (guessed > 0)
+    for (double& h : hits) h /= guessed;
+  return hits;
+}
+
 double TopKCurveFit::p(int k) const { return 1 - (1 - p1) * std::pow(1 - catch_rate, k - 1); }
 
 TopKCurveFit fit_top_k_curve(const TopKRates& rates) {

@@ -3,6 +3,7 @@
 // (models/workload.hpp TopKCurve: p(K) = 1 - (1 - p1)(1 - q)^(K - 1)).
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "models/trace/match_rule.hpp"
 #include "models/trace/trace.hpp"
@@ -19,6 +20,10 @@ struct TopKRates {
 };
 
 TopKRates top_k_rates(std::span<const Task* const> tasks, const MatchRule& rule);
+
+// Per k = 1..candidates, the fraction of guessed steps whose target action is among A's first k
+// candidates (all 0 without a guessed step).
+std::vector<double> hit_curve(std::span<const Task* const> tasks, const MatchRule& rule, int candidates);
 
 struct TopKCurveFit {
   double p1 = 0, catch_rate = 0;

@@ -156,6 +156,7 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
       out.recorded.push_back({static_cast<int>(r.start_step), static_cast<int>(r.k),
                               draw_predictor ? config_.latency_fit->draw_predictor(rng)
                                              : r.predictor_latency.value_or(sim::Time::zero())});
+  if (config_.modelled_verdicts && config_.top_k) config_.top_k->draw(rng, out);
 }
 
 std::unique_ptr<Workload> decode_trace_workload(const sim::ConfigNode& node) {

@@ -20,7 +20,7 @@
 namespace specsim::models::trace {
 
 struct TraceWorkloadConfig {
-  std::unique_ptr<MatchRule> match_rule;
+  std::shared_ptr<const MatchRule> match_rule;
   std::optional<TextFeatureConfig> text_features;
   bool fit_agents = true;  // off-path calls from models fitted to the trace (else the scenario's)
   bool fitted_latency = false;   // `latency: fitted` (else recorded)
@@ -32,6 +32,9 @@ struct TraceWorkloadConfig {
   std::shared_ptr<const LatencyFit> latency_fit;
   // For modelled verdicts: the match rate, or none for the trace's own.
   std::optional<double> match_rate;
+  // For modelled verdicts: the top-K curve whose ranks the misses draw (held-out predictions of
+  // a trace with top-K candidates); none: one candidate.
+  std::optional<TopKCurve> top_k;
   std::string file;        // where the trace was read from
 };
 
@@ -43,6 +46,7 @@ class TraceWorkload final : public Workload {
   void adapt_agents(Agents& agents) const override;
   std::vector<std::string> files() const override { return {config_.file}; }
   const Trace& trace() const { return trace_; }
+  const TraceWorkloadConfig& config() const { return config_; }
 
  private:
   Trace trace_;

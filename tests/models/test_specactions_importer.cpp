@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <fstream>
 
 #include "models/trace/specactions_importer.hpp"
 #include "models/trace/top_k_fit.hpp"
@@ -8,24 +7,22 @@
 #include "models/trace/trace_writer.hpp"
 #include "sim/input_error.hpp"
 #include "support/temp_dir.hpp"
+#include "support/write_text.hpp"
 
 using namespace specsim;
 using namespace specsim::models::trace;
 
 namespace {
 
-void write(const std::filesystem::path& file, const std::string& text) {
-  std::filesystem::create_directories(file.parent_path());
-  std::ofstream(file) << text;
-}
+using testing::write_text;
 
 // One run folder as the logs have it (prompt shortened): T's actions, A's top-3 per step.
 void write_run(const std::filesystem::path& dir, const std::string& sim_actions) {
-  write(dir / "normalobs.json",
+  write_text(dir / "normalobs.json",
         R"({"prompt": "Question: example\nThought 1: x\nQuestion: Which dog?\n", "observations": [], "thoughts": [],
             "actions": ["Search[Large Munsterlander]", "Search[Bracco Italiano]", "Finish[Large Munsterlander]"],
             "time_taken": [1.1, 0.2, 0.0]})");
-  write(dir / "simobs.json", R"({"prompt": "", "observations": [], "thoughts": [], "actions": )" + sim_actions +
+  write_text(dir / "simobs.json", R"({"prompt": "", "observations": [], "thoughts": [], "actions": )" + sim_actions +
                                  R"(, "time_taken": [1.1, 0.9]})");
 }
 
@@ -36,7 +33,7 @@ TEST_CASE("Speculative Actions' runs import with their top-K candidates", "[spec
   write_run(tmp / "agent_t_top3" / "trajs_a" / "7",
             R"([["Search[The Large Munsterlander]", "Search[Large Munsterlander]", "Lookup[Germany]"],
                 ["Search[Bracco Italiano]", "Lookup[Originate]", "Lookup[Germany]"]])");
-  write(tmp / "agent_t_top3" / "notes" / "log.txt", "not a run");
+  write_text(tmp / "agent_t_top3" / "notes" / "log.txt", "not a run");
   const SpecActionsImport out = import_specactions_hotpotqa(tmp.path().string());
   REQUIRE(out.trace.tasks.size() == 1);
   const Task& task = out.trace.tasks[0];
@@ -91,7 +88,7 @@ TEST_CASE("a run file that is not the logs' JSON names the file and field", "[sp
 TEST_CASE("only the approximation's step may have alternatives", "[specactions]") {
   testing::TempDir tmp;
   const std::string file = (tmp / "bad.jsonl").string();
-  write(file, R"({"task_id":"t","task":"","steps":[{"target":{"action":"A","alternatives":["B"],"calls":[{"latency_s":1,"input_tokens":1,"output_tokens":1}]}}]})"
+  write_text(file, R"({"task_id":"t","task":"","steps":[{"target":{"action":"A","alternatives":["B"],"calls":[{"latency_s":1,"input_tokens":1,"output_tokens":1}]}}]})"
               "\n");
   CHECK_THROWS_WITH(read_trace(file), Catch::Contains("steps[0].target.alternatives") &&
                                           Catch::Contains("only the approximation's guess has alternatives"));

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "analysis/episode_metrics.hpp"
+#include "support/call_timeline.hpp"
 #include "support/input_error.hpp"
 #include "support/scripted_world.hpp"
 
@@ -21,27 +22,16 @@ sim::PlannerConfig with(sim::Semantics semantics) {
   return c;
 }
 
+// These timelines fix only when each call ran and how it ended.
 struct Expect {
   Agent agent;
   int step, pos;
   double started, ended;
   CallStatus status;
-};
 
-void check_calls(const sim::EpisodeRun& run, const std::vector<Expect>& expected) {
-  REQUIRE(run.calls.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    const auto& c = run.calls[i];
-    const auto& e = expected[i];
-    INFO("call " << i);
-    CHECK(c.agent == e.agent);
-    CHECK(c.step == e.step);
-    CHECK(c.pos == e.pos);
-    CHECK(c.started.seconds() == e.started);
-    CHECK(c.ended.seconds() == e.ended);
-    CHECK(c.status == e.status);
-  }
-}
+  void check(const sim::CallRecord& c) const { testing::check_call_core(c, agent, step, pos, started, ended, status); }
+};
+constexpr auto check_calls = testing::check_calls<Expect>;
 
 // k = 4, matches [yes, no, yes]; on the committed path T_0 takes 6.5 s and T_1 2.5 s (the rest:
 // A 1 s, T 4 s). T_1 returns at 3.5, before T_0, and disagrees with A's guess for step 1.

@@ -4,6 +4,7 @@
 
 #include "analysis/episode_metrics.hpp"
 #include "sim/random.hpp"
+#include "support/call_timeline.hpp"
 #include "support/input_error.hpp"
 #include "support/scripted_world.hpp"
 
@@ -38,30 +39,21 @@ std::unique_ptr<World> ranked_world(const std::vector<std::int8_t>& ranks, int k
   return w;
 }
 
+// The tree's timelines fix each call's branch and role, not its round.
 struct Expect {
   Agent agent;
   int step, pos, branch;
   double started, ended;
   CallStatus status;
   CallRole role;
-};
 
-void check_calls(const sim::EpisodeRun& run, const std::vector<Expect>& expected) {
-  REQUIRE(run.calls.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    const auto& c = run.calls[i];
-    const auto& e = expected[i];
-    INFO("call " << i);
-    CHECK(c.agent == e.agent);
-    CHECK(c.step == e.step);
-    CHECK(c.pos == e.pos);
-    CHECK(c.branch == e.branch);
-    CHECK(c.started.seconds() == e.started);
-    CHECK(c.ended.seconds() == e.ended);
-    CHECK(c.status == e.status);
-    CHECK(c.role == e.role);
+  void check(const sim::CallRecord& c) const {
+    testing::check_call_core(c, agent, step, pos, started, ended, status);
+    CHECK(c.branch == branch);
+    CHECK(c.role == role);
   }
-}
+};
+constexpr auto check_calls = testing::check_calls<Expect>;
 
 }  // namespace
 

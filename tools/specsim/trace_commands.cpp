@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -12,11 +13,13 @@
 #include "models/trace/specactions_importer.hpp"
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/trace_stats.hpp"
+#include "models/trace/trace_workload.hpp"
 #include "models/trace/trace_writer.hpp"
 #include "sim/exit_code.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 #include "tools/runner/output_paths.hpp"
+#include "tools/runner/scenario.hpp"
 #include "tools/runner/top_k_fidelity.hpp"
 
 namespace specsim::cli {
@@ -134,32 +137,56 @@ int import_dsp_command(const ImportArgs& args) {
   return sim::ExitCode::ok;
 }
 
-// Speculative Actions' HotpotQA runs: every run folder below `dir`.
-int import_specactions_command(const ImportArgs& args) {
+// One of Speculative Actions' logs: every run folder below `dir`, as `import` finds them.
+struct SpecActionsLog {
+  tr::SpecActionsImport (*import)(const std::string&);
+  const char* none_found;  // what a run folder holds
+  const char* timings;     // said after the counts
+};
+
+constexpr SpecActionsLog kHotpotqa{tr::import_specactions_hotpotqa, "no run folder (normalobs.json and simobs.json)",
+                                   " (no LLM timings: replay with latency: agents)"};
+constexpr SpecActionsLog kChess{tr::import_specactions_chess, "no game folder (steps_info_*_guess_K.json)",
+                                " (T's and A's calls timed)"};
+
+int import_specactions_command(const ImportArgs& args, const SpecActionsLog& log) {
   runner::OutputPaths outputs;
   outputs.inputs_below(args.dir, "dir");
   outputs.file(args.out, "-o");
   outputs.check();
-  const tr::SpecActionsImport result = tr::import_specactions_hotpotqa(args.dir);
+  const tr::SpecActionsImport result = log.import(args.dir);
   if (result.trace.tasks.empty())
-    throw sim::InputError(args.dir, 0, 0, "", "no run folder (normalobs.json and simobs.json) in the folder or below");
+    throw sim::InputError(args.dir, 0, 0, "", std::string(log.none_found) + " in the folder or below");
   for (const std::string& w : result.warnings) std::cout << "warning: " << w << "\n";
   write_trace_file(result.trace, args.out);
-  std::cout << fmt::format("wrote {}: {}, {}, {} (no LLM timings: replay with latency: agents)\n", args.out,
-                           plural(result.trace.tasks.size(), "task"), plural(count_steps(result.trace), "step"),
-                           plural(result.warnings.size(), "warning"));
+  std::cout << fmt::format("wrote {}: {}, {}, {}{}\n", args.out, plural(result.trace.tasks.size(), "task"),
+                           plural(count_steps(result.trace), "step"), plural(result.warnings.size(), "warning"),
+                           log.timings);
   return sim::ExitCode::ok;
 }
 
 struct TopKFidelityArgs {
-  std::string file, rule = "normalized";
+  std::string file, scenario;
+  std::optional<std::string> rule;
+  int draws = 8;
 };
 
+// p(k) held out; with a scenario, its policies too (the match rule is then the scenario's).
 int top_k_fidelity_command(const TopKFidelityArgs& args) {
   const tr::Trace trace = tr::read_trace(args.file);
-  const auto rule = tr::make_match_rule(args.rule);
-  if (!rule) throw sim::InputError("--match-rule", 0, 0, "", "unknown match rule '" + args.rule + "'");
-  std::cout << runner::format_top_k_fidelity(runner::top_k_fidelity(trace, *rule));
+  if (args.scenario.empty()) {
+    const auto rule = tr::make_match_rule(args.rule.value_or("normalized"));
+    if (!rule) throw sim::InputError("--match-rule", 0, 0, "", "unknown match rule '" + *args.rule + "'");
+    std::cout << runner::format_top_k_fidelity(runner::top_k_fidelity(trace, *rule));
+    return sim::ExitCode::ok;
+  }
+  if (args.rule) throw sim::InputError("--match-rule", 0, 0, "", "not with --scenario: the scenario's workload names the rule");
+  runner::Scenario scenario = runner::load_scenario(args.scenario);
+  const auto* workload = dynamic_cast<const tr::TraceWorkload*>(scenario.workload.get());
+  if (!workload) throw sim::InputError(args.scenario, 0, 0, "workload", "expected a trace workload (kind: trace)");
+  runner::TopKFidelity fidelity = runner::top_k_fidelity(trace, *workload->config().match_rule);
+  runner::add_policy_fidelity(fidelity, trace, scenario, args.draws);
+  std::cout << runner::format_top_k_fidelity(fidelity);
   return sim::ExitCode::ok;
 }
 
@@ -192,13 +219,25 @@ CLI::App* add_trace_commands(CLI::App& app, SetAction set_action) {
                                    "Import Speculative Actions' HotpotQA runs (top-K guesses; every run folder below)");
   sa->add_option("dir", sa_args->dir, "A folder of run folders (normalobs.json, simobs.json), e.g. hotpotqa/run_metrics")->required();
   sa->add_option("-o,--output", sa_args->out, "Trace file to write (JSON Lines)")->required();
-  sa->callback([set_action, sa_args] { set_action([sa_args] { return import_specactions_command(*sa_args); }); });
+  sa->callback([set_action, sa_args] { set_action([sa_args] { return import_specactions_command(*sa_args, kHotpotqa); }); });
+
+  auto chess_args = std::make_shared<ImportArgs>();
+  auto* chess = trace->add_subcommand("import-specactions-chess",
+                                      "Import Speculative Actions' chess games (top-K guesses, timed calls; every game folder below)");
+  chess->add_option("dir", chess_args->dir,
+                    "A folder of game folders (steps_info_<model>_guess_<K>.json), e.g. chess-game/trajectories/sample_trajectories")
+      ->required();
+  chess->add_option("-o,--output", chess_args->out, "Trace file to write (JSON Lines)")->required();
+  chess->callback([set_action, chess_args] { set_action([chess_args] { return import_specactions_command(*chess_args, kChess); }); });
 
   auto fid_args = std::make_shared<TopKFidelityArgs>();
-  auto* fid = trace->add_subcommand("top-k-fidelity",
-                                    "Held-out fit of the top-K curve p(K) on a trace with recorded candidates");
+  auto* fid = trace->add_subcommand(
+      "top-k-fidelity", "Each task held out: its top-K hit curve p(k) and, with --scenario, its policies' latency and cost");
   fid->add_option("file", fid_args->file, "Trace file (JSON Lines) with top-K alternatives")->required();
-  fid->add_option("--match-rule", fid_args->rule, "exact or normalized (default; docs/traces.md §6)");
+  fid->add_option("--match-rule", fid_args->rule, "exact or normalized (default; docs/traces.md §6); not with --scenario");
+  fid->add_option("--scenario", fid_args->scenario,
+                  "A scenario replaying the trace (agents, planner, policies): predict its policies held out too");
+  fid->add_option("--draws", fid_args->draws, "Episodes per task and prediction (default 8)")->check(CLI::Range(1, 10000));
   fid->callback([set_action, fid_args] { set_action([fid_args] { return top_k_fidelity_command(*fid_args); }); });
 
   // Trace replay commands (`trace synth`, `trace fidelity`) register here, on the same `trace`

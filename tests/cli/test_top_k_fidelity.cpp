@@ -1,0 +1,103 @@
+// `specsim trace import-specactions-chess` and `specsim trace top-k-fidelity` end to end through
+// the real binary: the held-out figures on both bundled Speculative Actions traces, pinned, and
+// bad input exiting 2 with the file and field named.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "support/run_specsim.hpp"
+#include "support/temp_dir.hpp"
+#include "support/write_text.hpp"
+
+using specsim::testing::run_specsim;
+
+namespace {
+
+const std::string kSource = SPECSIM_SOURCE_DIR;
+const std::string kChess = kSource + "/scenarios/specactions/chess-top3.jsonl";
+const std::string kHotpotqa = kSource + "/scenarios/specactions/hotpotqa-top3.jsonl";
+
+bool has_line(const std::string& output, const std::string& line) {
+  return output.find("\n" + line + "\n") != std::string::npos;
+}
+
+using specsim::testing::write_text;
+
+}  // namespace
+
+TEST_CASE("top-k-fidelity on the chess games: p(k) and every policy held out, against replay and naive",
+          "[trace][cli][specactions]") {
+  const auto r = run_specsim("trace top-k-fidelity " + kChess + " --scenario " + kSource + "/scenarios/specactions-chess.yaml");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  // A game held out: measured / curve fitted to the other 4 / their top-1 rate.
+  CHECK(has_line(r.output, "4c277d18-8f34-4a87-9c57-ec0b2472ad25                        50     4  "
+                           "0.400/0.250/0.250    0.520/0.379/0.250    0.640/0.485/0.250  "));
+  CHECK(has_line(r.output, "  p(2): curve -0.018 / 0.053   naive (the others' top-1 rate) -0.148 / 0.148"));
+  CHECK(has_line(r.output, "  p(3): curve +0.000 / 0.066   naive (the others' top-1 rate) -0.236 / 0.236"));
+  CHECK(has_line(r.output, "over 5 held-out tasks, predicted - measured (mean error / mean absolute error):"));
+  CHECK(has_line(r.output, "sequential                    +0.8 / 22.2      +0.8 / 22.2       +0.0 / 0.0       +0.0 / 0.0"));
+  CHECK(has_line(r.output, "fixed_k(k=3)                  -6.9 / 24.2     -15.9 / 26.7      -4.4 / 11.8     -56.7 / 56.4"));
+  CHECK(has_line(r.output, "cost_aware(objective)         -8.0 / 26.8     -14.5 / 28.0       +1.1 / 8.0     -60.3 / 60.1"));
+  CHECK(has_line(r.output, "dsp(tau=0.5)                  -6.8 / 25.6     -16.5 / 28.2       -0.3 / 7.2     -41.8 / 42.0"));
+}
+
+TEST_CASE("top-k-fidelity on the HotpotQA runs: each question held out within its folder", "[trace][cli][specactions]") {
+  const auto r =
+      run_specsim("trace top-k-fidelity " + kHotpotqa + " --scenario " + kSource + "/scenarios/specactions-hotpotqa.yaml");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(has_line(r.output, "over 48 held-out tasks, predicted - measured (mean error / mean absolute error):"));
+  CHECK(has_line(r.output, "  p(3): curve -0.032 / 0.291   naive (the others' top-1 rate) -0.234 / 0.341"));
+  CHECK(has_line(r.output, "fixed_k(k=3)                  +0.8 / 13.6     -15.2 / 16.2      -7.1 / 22.2     -66.3 / 61.1"));
+  CHECK(has_line(r.output, "cost_aware(objective)         +1.0 / 12.6     -18.8 / 19.2      -4.3 / 15.4     -61.6 / 60.8"));
+}
+
+TEST_CASE("top-k-fidelity without a scenario: the hit curve alone", "[trace][cli][specactions]") {
+  const auto r = run_specsim("trace top-k-fidelity " + kChess + " --match-rule exact");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(has_line(r.output, "  p(3): curve +0.000 / 0.066   naive (the others' top-1 rate) -0.236 / 0.236"));
+  CHECK(r.output.find("policies per held-out task") == std::string::npos);
+}
+
+TEST_CASE("top-k-fidelity: bad input exits 2 naming the file and field", "[trace][cli][specactions]") {
+  auto r = run_specsim("trace top-k-fidelity " + kChess + " --scenario " + kSource + "/scenarios/quickstart.yaml");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("quickstart.yaml: workload: expected a trace workload (kind: trace)") != std::string::npos);
+  r = run_specsim("trace top-k-fidelity " + kChess + " --scenario " + kSource + "/scenarios/specactions-chess.yaml --match-rule exact");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("--match-rule: not with --scenario") != std::string::npos);
+  specsim::testing::TempDir tmp;
+  write_text(tmp / "bad.jsonl", R"({"task_id":"t","task":"","steps":[{"target":{"action":"a","calls":[{"latency_s":-1,"input_tokens":1,"output_tokens":1}]}}]})" "\n");
+  r = run_specsim("trace top-k-fidelity " + (tmp / "bad.jsonl").string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("bad.jsonl:1: steps[0].target.calls[0].latency_s") != std::string::npos);
+}
+
+TEST_CASE("trace import-specactions-chess: a game folder to a trace; a bad log exits 2 and writes nothing",
+          "[trace][cli][specactions]") {
+  specsim::testing::TempDir tmp;
+  const std::string move =
+      R"({"current_move": "[e2e4]", "guessed_moves": ["[d2d4]", "[e2e4]"], "time_taken_current_agent": 2.5,
+          "input_tokens_current_agent": 350, "output_tokens_current_agent": 75, "guess_prediction_time": 4,
+          "guess_input_tokens": 482, "guess_output_tokens": 346})";
+  write_text(tmp / "games" / "g" / "steps_info_m_guess_2.json", R"({"0": )" + move + "}");
+  const std::string out = (tmp / "t" / "chess.jsonl").string();
+  auto r = run_specsim("trace import-specactions-chess " + (tmp / "games").string() + " -o " + out);
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output == "wrote " + out + ": 1 task, 1 step, 0 warnings (T's and A's calls timed)\n");
+  CHECK(run_specsim("trace validate " + out).exit_code == 0);
+
+  write_text(tmp / "games" / "g" / "steps_info_m_guess_2.json", R"({"0": {"current_move": 3}})");
+  const std::string out2 = (tmp / "t" / "bad.jsonl").string();
+  r = run_specsim("trace import-specactions-chess " + (tmp / "games").string() + " -o " + out2);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("steps_info_m_guess_2.json: \"0\".current_move: expected a string") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out2));
+  r = run_specsim("trace import-specactions-chess " + (tmp / "t").string() + " -o " + out2);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("no game folder (steps_info_*_guess_K.json) in the folder or below") != std::string::npos);
+}
