@@ -29,9 +29,9 @@ constexpr std::size_t kMaxBody = 16u << 20;  // a larger answer is a protocol er
 // a burst of streams ends it closes most of their connections and the next burst connects anew.
 constexpr long kMaxIdleConnections = 512;
 // Attempts sent per turn of poll(). Sending a request costs the client about 30 µs (libcurl's
-// transfer setup and the send), so 256 calls started at once keep it from epoll for 8 ms, and the
-// first answers, already back, would be stamped that much late. Between two slices the sockets
-// that became ready are stamped and read.
+// transfer setup and the send), so 256 calls started at once would keep it from epoll for 8 ms
+// while the first answers, already back, wait to be read (their times are the kernel's, but the
+// planner would hear of them that late). Between two slices what became ready is read.
 constexpr int kStartsPerTurn = 8;
 
 struct Endpoint {
