@@ -70,6 +70,7 @@ class Scanner {
     return object([&](std::string_view key) {
       if (is(key, "delta")) return !std::exchange(seen_delta, true) && delta(out);
       if (is(key, "finish_reason")) return !std::exchange(seen_finish, true) && nullable_string(out.finish_reason);
+      if (is(key, "logprobs")) return skip_ws(), null();  // log-probabilities: the full reader's
       return skip_value(1);
     });
   }
