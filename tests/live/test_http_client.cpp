@@ -134,7 +134,9 @@ TEST_CASE("client: a non-streamed call") {
   CHECK(o.deltas.empty());
   const double ms = (o.done->timings.ended - o.done->timings.started).seconds() * 1e3;
   CHECK(ms >= 20);
-  CHECK(ms < 50 * specsim::testing::kWallSlack);
+  // A call held up by the wrong wait (a timeout, a missed wake-up) takes seconds; a loaded machine
+  // took this one 70 ms (served in 20).
+  CHECK(ms < 200 * specsim::testing::kWallSlack);
 }
 
 TEST_CASE("client: cancel closes the transfer at once; the server sees it within 20 ms") {
