@@ -7,7 +7,9 @@
 //   BM_LiveStreams/N      N concurrent streams, each 20 chunks over 500 ms, through one client
 //                         thread: drift_mean_ms / drift_p99_ms, the client's recorded times (first
 //                         token, end) minus the times the server handed those bytes to the socket,
-//                         on the same steady clock; and the parts of a call's measured latency
+//                         on the same steady clock; lag_mean_ms / lag_p99_ms, how long after its
+//                         recorded end a call's completion callback ran (the planner hears of it
+//                         then); and the parts of a call's measured latency
 //                         beyond the served 500 ms: request_ms (client start to the server reading
 //                         the request), server_late_ms (the server's end write behind its
 //                         schedule), latency_error_ms (all of it: measured minus served duration).
@@ -99,9 +101,9 @@ live::ChatRequest request(int task) {
   return r;
 }
 
-// A call as the client measured it, on the steady clock.
+// A call as the client measured it, on the steady clock, and when its completion was delivered.
 struct Measured {
-  steady::time_point started, first_token, ended;
+  steady::time_point started, first_token, ended, delivered;
 };
 
 struct Client {
@@ -124,7 +126,7 @@ struct Client {
       http.start(endpoint, request(i),
                  {nullptr, nullptr,
                   [&, i](const live::Completion& c) {
-                    out[static_cast<std::size_t>(i)] = {at(c.timings.started), at(c.timings.first_token), at(c.timings.ended)};
+                    out[static_cast<std::size_t>(i)] = {at(c.timings.requested), at(c.timings.first_token), at(c.timings.ended), steady::now()};
                   },
                   [&](const live::Failure&) { ++failed; }});
     clock.run_until([&] { return !http.busy(); });
@@ -179,7 +181,7 @@ void BM_LiveStreams(benchmark::State& state) {
   Served s(served_s, 1);
   Client client(s.url());
   client.run(n);  // opens the n connections the measured rounds reuse
-  Figures drift, request_ms, late, error;
+  Figures drift, lag, request_ms, late, error;
   CpuPerCall cpu{s};
   for (auto _ : state) {
     const auto calls = client.run(n);
@@ -188,6 +190,7 @@ void BM_LiveStreams(benchmark::State& state) {
       const live::Answered a = s.take(task_id(i));
       drift.add(ms(m.first_token - a.first_content_sent));
       drift.add(ms(m.ended - a.last_sent));
+      lag.add(ms(m.delivered - m.ended));
       request_ms.add(ms(a.received - m.started));
       late.add(ms(a.last_sent - a.received) - served_s * 1e3);
       error.add(ms(m.ended - m.started) - served_s * 1e3);
@@ -196,6 +199,8 @@ void BM_LiveStreams(benchmark::State& state) {
   cpu.report(state, static_cast<double>(n) * static_cast<double>(state.iterations()));
   state.counters["drift_mean_ms"] = drift.mean();
   state.counters["drift_p99_ms"] = drift.p99();
+  state.counters["lag_mean_ms"] = lag.mean();
+  state.counters["lag_p99_ms"] = lag.p99();
   state.counters["request_ms"] = request_ms.mean();
   state.counters["server_late_ms"] = late.mean();
   state.counters["latency_error_ms"] = error.mean();

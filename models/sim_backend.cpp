@@ -9,7 +9,7 @@ SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Cloc
                        std::uint64_t seed, int max_steps, const ServedEndpoints* endpoints)
     : agents_(agents), workload_(workload), clock_(clock), endpoints_(endpoints), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
       seed_(seed), max_steps_(max_steps),
-      script_() {
+      own_script_() {
   sim::RandomStream unused(seed, "offpath", 0);  // such an agent draws no number from it
   for (int a = 0; a < sim::kAgents; ++a) {
     const AgentModel& agent = agents_[static_cast<std::size_t>(a)];
@@ -32,33 +32,36 @@ ScriptedCall SimBackend::off_path(const sim::CallRequest& r) {
 void SimBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) {
   sink_ = &sink;
   offpath_rng_.emplace(seed_, "offpath", static_cast<std::uint64_t>(task.episode));
-  make_script(workload_, agents_, seed_, task.episode, max_steps_, script_);
-  calls_.clear();
+  if (shared_ && shared_->holds(task.episode)) {
+    script_ = &shared_->of(task.episode);
+  } else {
+    make_script(workload_, agents_, seed_, task.episode, max_steps_, own_script_);
+    script_ = &own_script_;
+  }
   base_ = 0;
 }
 
 void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   // Ids come in order: the call is the next entry (storage kept from episode to episode).
   const std::size_t slot = id - base_;
-  if (calls_.size() == slot) calls_.emplace_back();
-  else if (calls_.size() < slot) calls_.resize(slot + 1);
+  if (calls_.size() <= slot) calls_.resize(std::max(slot + 1, 2 * calls_.size()));
   Call& call = at(id);
   // On the committed path when every guess before this step in the round matched.
   const int depth = r.step - r.round_start;
   // Under lower candidates (top-K): on the path when each candidate it runs under is T's action.
   if (r.candidates.empty()) {
-    call.on_path = r.step < script_.steps && script_.run[static_cast<std::size_t>(r.round_start)] >= depth;
+    call.on_path = r.step < script_->steps && script_->run[static_cast<std::size_t>(r.round_start)] >= depth;
   } else {
-    call.on_path = r.step < script_.steps;
+    call.on_path = r.step < script_->steps;
     for (int i = 0; call.on_path && i < depth; ++i)
-      call.on_path = script_.rank_of(r.round_start + i) == r.candidates[static_cast<std::size_t>(i)];
+      call.on_path = script_->rank_of(r.round_start + i) == r.candidates[static_cast<std::size_t>(i)];
   }
   if (r.agent == sim::Agent::environment) {  // the step's tool, on any action proposed for it
-    const sim::Time latency = script_.environment[static_cast<std::size_t>(r.step)].latency;
+    const sim::Time latency = script_->environment[static_cast<std::size_t>(r.step)].latency;
     call.scripted = ScriptedCall{latency, latency, {}, 1};
     call.step_calls = 1;
   } else if (call.on_path) {
-    const auto calls = script_.step_calls(r.agent, r.step);
+    const auto calls = script_->step_calls(r.agent, r.step);
     call.scripted = calls[static_cast<std::size_t>(r.call_index)];
     call.step_calls = static_cast<int>(calls.size());
   } else {
@@ -117,18 +120,18 @@ sim::CallOutcome SimBackend::outcome(std::uint32_t id) const {
 }
 
 std::optional<int> SimBackend::leading_matches(int step, int limit) const {
-  if (step >= script_.steps) return 0;
-  return std::min(script_.run[static_cast<std::size_t>(step)], limit);
+  if (step >= script_->steps) return 0;
+  return std::min(script_->run[static_cast<std::size_t>(step)], limit);
 }
 
 std::span<const double> SimBackend::features(int step) const {
-  if (script_.feature_dim == 0 || step >= script_.steps) return {};
-  return {script_.features.data() + static_cast<std::size_t>(step * script_.feature_dim),
-          static_cast<std::size_t>(script_.feature_dim)};
+  if (script_->feature_dim == 0 || step >= script_->steps) return {};
+  return {script_->features.data() + static_cast<std::size_t>(step * script_->feature_dim),
+          static_cast<std::size_t>(script_->feature_dim)};
 }
 
 std::optional<sim::RecordedRound> SimBackend::recorded_round(int step) const {
-  for (const auto& r : script_.recorded)
+  for (const auto& r : script_->recorded)
     if (r.start_step == step) return sim::RecordedRound{r.k, r.predictor_latency};
   return std::nullopt;
 }

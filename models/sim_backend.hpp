@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/episode_scripts.hpp"
 #include "models/served_endpoint.hpp"
 #include "models/workload.hpp"
 #include "sim/backend.hpp"
@@ -26,6 +27,10 @@ class SimBackend final : public sim::Backend,
   SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock, std::uint64_t seed,
              int max_steps, const ServedEndpoints* endpoints = nullptr);
 
+  // Episodes that `scripts` holds replay them instead of making their own (the same scripts:
+  // every policy of a run replays the same worlds). Null: every episode makes its own.
+  void share_scripts(const EpisodeScripts* scripts) { shared_ = scripts; }
+
   void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
   void start_call(std::uint32_t call, const sim::CallRequest& request) override;
   sim::CallTokens cancel_call(std::uint32_t call) override;
@@ -33,42 +38,39 @@ class SimBackend final : public sim::Backend,
   bool step_done(std::uint32_t call) const override {
     return at(call).call_index + 1 >= at(call).step_calls;
   }
-  void forget_calls(std::uint32_t before) override {
-    base_ = before;
-    calls_.clear();
-  }
+  void forget_calls(std::uint32_t before) override { base_ = before; }
 
   // Past the plan's end (guessed after its last step, off the path) T has no step to agree with.
   bool agree(int step, std::uint32_t, std::uint32_t) const override {
-    return step < script_.steps && script_.match[static_cast<std::size_t>(step)];
+    return step < script_->steps && script_->match[static_cast<std::size_t>(step)];
   }
   int candidate_rank(int step, std::uint32_t, std::uint32_t) const override {
-    return step < script_.steps ? script_.rank_of(step) : -1;
+    return step < script_->steps ? script_->rank_of(step) : -1;
   }
   bool is_terminal(int step, std::uint32_t) const override {
-    return script_.ends_with_terminate && step == script_.steps - 1;
+    return script_->ends_with_terminate && step == script_->steps - 1;
   }
   // Off the committed path A's guesses are unknown text, never terminate.
   bool guess_is_terminal(int step, std::uint32_t approx_call) const override {
     const auto s = static_cast<std::size_t>(step);
     return at(approx_call).on_path &&
-           ((is_terminal(step, 0) && script_.match[s]) || (s < script_.guess_terminal.size() && script_.guess_terminal[s]));
+           ((is_terminal(step, 0) && script_->match[s]) || (s < script_->guess_terminal.size() && script_->guess_terminal[s]));
   }
   bool guess_will_match(int step, std::uint32_t approx_call) const override {
-    return at(approx_call).on_path && script_.match[static_cast<std::size_t>(step)];
+    return at(approx_call).on_path && script_->match[static_cast<std::size_t>(step)];
   }
   // A guess off the committed path has its step's confidence too: the world's verdict on it is
   // its step's (agree() above).
   double guess_confidence(int step, std::uint32_t) const override {
     const auto s = static_cast<std::size_t>(step);
-    return s < script_.confidence.size() ? script_.confidence[s] : 1.0;
+    return s < script_->confidence.size() ? script_->confidence[s] : 1.0;
   }
   std::optional<sim::EnvironmentCall> environment(int step) const override {
     const auto s = static_cast<std::size_t>(step);
-    if (s >= script_.environment.size() || script_.environment[s].tool < 0) return std::nullopt;
-    return sim::EnvironmentCall{script_.environment[s].price_usd, script_.environment[s].side_effect_free};
+    if (s >= script_->environment.size() || script_->environment[s].tool < 0) return std::nullopt;
+    return sim::EnvironmentCall{script_->environment[s].price_usd, script_->environment[s].side_effect_free};
   }
-  bool has_environment() const override { return !script_.environment.empty(); }
+  bool has_environment() const override { return !script_->environment.empty(); }
   std::optional<int> leading_matches(int step, int limit) const override;
   std::span<const double> features(int step) const override;
   std::optional<sim::RecordedRound> recorded_round(int step) const override;
@@ -110,8 +112,12 @@ class SimBackend final : public sim::Backend,
     ScriptedCall call;
   };
   std::array<std::vector<RepeatedCall>, sim::kAgents> repeated_;
-  EpisodeScript script_;
-  std::vector<Call> calls_;  // by call id, from base_ on
+  EpisodeScript own_script_;                  // made here, when no shared scripts hold the episode
+  const EpisodeScript* script_ = &own_script_;  // the open episode's
+  const EpisodeScripts* shared_ = nullptr;
+  // By call id, from base_ on. The storage only grows, across rounds and episodes: start_call
+  // sets every field that is read, so an entry is never reset.
+  std::vector<Call> calls_;
   std::uint32_t base_ = 0;
 };
 

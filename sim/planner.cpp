@@ -163,12 +163,11 @@ int Planner::open_node(int pos, int index, int parent) {
 void Planner::start_call(Agent agent, int node, int call_index) {
   const std::uint32_t id = next_call();
   const Node& n = nodes_[static_cast<std::size_t>(node)];
-  const int pos = n.pos;
-  CallRecord record;
+  CallRecord& record = run_.calls.emplace_back();
   record.requested = rel(now());
   record.round = round_;
-  record.pos = pos;
-  record.step = round_start_ + pos;
+  record.pos = n.pos;
+  record.step = round_start_ + n.pos;
   record.call_index = static_cast<std::int16_t>(call_index);
   record.agent = agent;
   record.branch = static_cast<std::uint8_t>(n.index % branches_);
@@ -177,9 +176,8 @@ void Planner::start_call(Agent agent, int node, int call_index) {
     record.ahead = n.env_ahead;
     record.price_usd = backend_.environment(record.step)->price_usd;
   }
-  run_.calls.push_back(record);
 
-  Lane& lane = lane_of(run_.calls.back());
+  Lane& lane = lane_of(record);
   lane.previous = call_index > 0 ? lane.last_call : kNoCall;
   lane.started = true;
   lane.last_call = id;
@@ -529,12 +527,10 @@ void Planner::close_round(int committed, bool mismatch) {
   if (prediction_event_.valid()) clock_.cancel(prediction_event_);
   prediction_event_ = {};
 
-  assign_roles(committed, mismatch);
-
   const Time t = now();
   if (recording_)
     run_.rounds.push_back(RoundRecord{round_, round_start_, k_, committed, mismatch, rel(round_began_), rel(t), chosen_k_});
-  tally_round();
+  tally_round(committed, mismatch);
   last_k_ = k_;
   last_committed_ = committed;
 
@@ -555,33 +551,30 @@ void Planner::close_round(int committed, bool mismatch) {
   policy_.on_round_end(outcome);
 }
 
-// What each call of the round turned out to be. A call is on the committed path when every guess
-// it is conditioned on (those of the positions before it) was verified to match.
-void Planner::assign_roles(int committed, bool mismatch) {
-  const int matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
-  for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
-    CallRecord& r = run_.calls[i];
-    // Top-K: at each position one node of the tree is on the chain, T's.
-    const bool on_branch = r.pos < opened_ && chain_[static_cast<std::size_t>(r.pos)] == r.node;
-    r.on_path = r.pos <= matched && on_branch;
-    const bool guessed_right = on_branch && (r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch));
-    if (r.agent == Agent::environment) {  // the result on the committed action, or a wasted one
-      r.role = on_branch && r.pos < committed && (!r.ahead || guessed_right) && r.status == CallStatus::finished
-                   ? CallRole::committed
-                   : CallRole::wasted;
-      r.on_path = r.role == CallRole::committed;
-    } else if (r.agent == Agent::target) {
-      r.role = r.pos < committed && on_branch ? CallRole::committed : CallRole::wasted;
-    } else {
-      r.role = guessed_right ? CallRole::speculation : CallRole::wasted;
-    }
+// What a call of the closed round turned out to be. A call is on the committed path when every
+// guess it is conditioned on (those of the positions before it) was verified to match.
+void Planner::assign_role(CallRecord& r, int committed, int matched, bool mismatch) const {
+  // Top-K: at each position one node of the tree is on the chain, T's.
+  const bool on_branch = r.pos < opened_ && chain_[static_cast<std::size_t>(r.pos)] == r.node;
+  r.on_path = r.pos <= matched && on_branch;
+  const bool guessed_right = on_branch && (r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch));
+  if (r.agent == Agent::environment) {  // the result on the committed action, or a wasted one
+    r.role = on_branch && r.pos < committed && (!r.ahead || guessed_right) && r.status == CallStatus::finished
+                 ? CallRole::committed
+                 : CallRole::wasted;
+    r.on_path = r.role == CallRole::committed;
+  } else if (r.agent == Agent::target) {
+    r.role = r.pos < committed && on_branch ? CallRole::committed : CallRole::wasted;
+  } else {
+    r.role = guessed_right ? CallRole::speculation : CallRole::wasted;
   }
 }
 
-// The closed round's k, what each agent's calls took and, with a meter, cost (every call finished,
-// failed or cancelled, its role assigned). An unrecorded episode then lets the round's calls go,
-// here and in the backend.
-void Planner::tally_round() {
+// The closed round's k, each call's role, what each agent's calls took and, with a meter, cost
+// (every call finished, failed or cancelled), in one pass. An unrecorded episode then lets the
+// round's calls go, here and in the backend.
+void Planner::tally_round(int committed, bool mismatch) {
+  const int matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   auto it = std::lower_bound(run_.k_counts.begin(), run_.k_counts.end(), k_,
                              [](const std::pair<std::int32_t, std::int32_t>& c, int k) { return c.first < k; });
   if (it != run_.k_counts.end() && it->first == k_) ++it->second;
@@ -591,7 +584,8 @@ void Planner::tally_round() {
   k_cut_rounds_ += k_ < chosen_k_;
   round_tally_ = {};
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
-    const CallRecord& r = run_.calls[i];
+    CallRecord& r = run_.calls[i];
+    assign_role(r, committed, matched, mismatch);
     if (r.agent == Agent::environment) {  // the agents' tallies are of LLM calls
       if (config_.meter) config_.meter->add(r, metrics_);
       continue;

@@ -123,7 +123,7 @@ class Planner final : public CallSink, public EventHandler {
   [[gnu::noinline]] bool environment_committed(int pos, bool match);
   void verify();
   void close_round(int committed, bool mismatch);
-  void assign_roles(int committed, bool mismatch);
+  void assign_role(CallRecord& r, int committed, int matched, bool mismatch) const;
   void fail(std::uint32_t call, std::string_view error);
   void cancel_open_calls();
   void cut_if_wrong(int node);
@@ -154,7 +154,7 @@ class Planner final : public CallSink, public EventHandler {
   CallRecord& call(std::uint32_t id) { return run_.calls[id - calls_base_]; }
   std::uint32_t next_call() const { return calls_base_ + static_cast<std::uint32_t>(run_.calls.size()); }
   Node& position(int pos) { return nodes_[static_cast<std::size_t>(chain_[static_cast<std::size_t>(pos)])]; }
-  void tally_round();
+  void tally_round(int committed, bool mismatch);
 
   PlannerConfig config_;
   Clock& clock_;

@@ -26,7 +26,56 @@ std::optional<nlohmann::json> json_object_in(const std::string& text) {
   return j;
 }
 
+// The items of a list answer: a JSON array (strings as they are, other items as JSON text), else
+// the lines numbered "<n>." or "<n>)", in the order written; empty when there is neither.
+std::vector<std::string> list_items(const std::string& content) {
+  std::string text = trim(content);
+  if (text.rfind("```", 0) == 0) {  // a fenced block: what is between the fences
+    const auto body = text.find('\n');
+    const auto close = text.rfind("```");
+    text = body != std::string::npos && close > body ? trim(std::string_view(text).substr(body + 1, close - body - 1)) : "";
+  }
+  std::vector<std::string> items;
+  if (!text.empty() && text.front() == '[') {
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_discarded() && j.is_array()) {
+      for (const auto& item : j) items.push_back(item.is_string() ? item.get<std::string>() : item.dump());
+      return items;
+    }
+  }
+  static const std::regex numbered(R"(^\s*\d{1,2}\s*[.)]\s*(.*\S)\s*$)");
+  std::size_t pos = 0;
+  while (pos <= content.size()) {
+    const auto nl = std::min(content.find('\n', pos), content.size());
+    const std::string line = content.substr(pos, nl - pos);
+    std::smatch m;
+    if (std::regex_match(line, m, numbered)) items.push_back(m[1].str());
+    pos = nl + 1;
+  }
+  return items;
+}
+
 }  // namespace
+
+std::optional<std::vector<std::string>> ActionExtractor::extract_candidates(const ChatResult& answer, int k) const {
+  std::vector<std::string> out;
+  if (kind_ == Kind::tool_calls && !answer.tool_calls.empty()) {
+    for (const auto& call : answer.tool_calls) {
+      ChatResult one;
+      one.tool_calls.push_back(call);
+      out.push_back(extract(one).value_or(""));
+    }
+  } else {
+    for (auto& item : list_items(answer.content)) {
+      ChatResult one;
+      one.content = std::move(item);
+      out.push_back(extract(one).value_or(""));
+    }
+  }
+  if (out.empty()) return std::nullopt;
+  if (out.size() > static_cast<std::size_t>(k)) out.resize(static_cast<std::size_t>(k));
+  return out;
+}
 
 ActionExtractor ActionExtractor::decode(const sim::ConfigNode& node) {
   ActionExtractor x;

@@ -8,9 +8,14 @@
 //
 // The tool-call form is what the function_args match rule reads (models/trace/match_rule.hpp).
 // An answer the extractor finds nothing in gives nullopt: the backend records a failed call.
+//
+// Top-K (A asked for K candidates in one call): the answer is a list, best first, either a JSON
+// array (the whole answer, optionally in a ``` fence) or lines numbered "1." / "1)"; the extractor
+// reads each item as if it were a whole answer. With `tool_calls`, each tool call is a candidate.
 #include <optional>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "models/live/openai.hpp"
 #include "sim/config_node.hpp"
@@ -24,6 +29,9 @@ class ActionExtractor {
   static ActionExtractor decode(const sim::ConfigNode& node);
 
   std::optional<std::string> extract(const ChatResult& answer) const;
+  // The first `k` candidates of a list answer, best first ("" for an item the extractor finds
+  // nothing in: a guess that never matches); nullopt when the answer holds no list.
+  std::optional<std::vector<std::string>> extract_candidates(const ChatResult& answer, int k) const;
   Kind kind() const { return kind_; }
   bool wants_tools() const { return kind_ == Kind::tool_calls; }
 

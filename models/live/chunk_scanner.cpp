@@ -1,10 +1,38 @@
 #include "models/live/chunk_scanner.hpp"
 
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
 #include <utility>
 
 namespace specsim::models::live {
 
 namespace {
+
+// A key against a literal: the length is a constant, so the compiler compares inline rather than
+// calling memcmp (a chunk compares about 20 keys).
+template <std::size_t N>
+bool is(std::string_view key, const char (&word)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), word, N - 1) == 0;
+}
+
+// The bytes a string holds as they are: printable ASCII but the quote and the backslash.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+  return t;
+}();
+
+// The bytes of `w` (little-endian) that are not plain (below 0x20, from 0x80, a quote, a
+// backslash) have their high bit set in the result, and the lowest bit set is such a byte (the
+// borrows of the usual bit tricks only run on above a byte that matched).
+constexpr std::uint64_t special_bytes(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
+  const auto below = [](std::uint64_t x, std::uint64_t n) { return (x - ones * n) & ~x & highs; };
+  const std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+  return (w & highs) | below(w, 0x20) | below(quote, 1) | below(backslash, 1);
+}
 
 // A cursor over the chunk; every reader returns false to decline (malformed or unusual input).
 class Scanner {
@@ -14,10 +42,10 @@ class Scanner {
   bool chunk(ScannedChunk& out) {
     bool seen_model = false, seen_choices = false, seen_usage = false;
     const bool ok = object([&](std::string_view key) {
-      if (key == "model") return !std::exchange(seen_model, true) && nullable_string(out.model);
-      if (key == "choices") return !std::exchange(seen_choices, true) && choices(out);
-      if (key == "usage") return !std::exchange(seen_usage, true) && usage(out);
-      if (key == "error") return false;
+      if (is(key, "model")) return !std::exchange(seen_model, true) && nullable_string(out.model);
+      if (is(key, "choices")) return !std::exchange(seen_choices, true) && choices(out);
+      if (is(key, "usage")) return !std::exchange(seen_usage, true) && usage(out);
+      if (is(key, "error")) return false;
       return skip_value(0);
     });
     skip_ws();
@@ -40,8 +68,9 @@ class Scanner {
   bool choice(ScannedChunk& out) {
     bool seen_delta = false, seen_finish = false;
     return object([&](std::string_view key) {
-      if (key == "delta") return !std::exchange(seen_delta, true) && delta(out);
-      if (key == "finish_reason") return !std::exchange(seen_finish, true) && nullable_string(out.finish_reason);
+      if (is(key, "delta")) return !std::exchange(seen_delta, true) && delta(out);
+      if (is(key, "finish_reason")) return !std::exchange(seen_finish, true) && nullable_string(out.finish_reason);
+      if (is(key, "logprobs")) return skip_ws(), null();  // log-probabilities: the full reader's
       return skip_value(1);
     });
   }
@@ -51,8 +80,8 @@ class Scanner {
     if (null()) return true;
     bool seen_content = false;
     return object([&](std::string_view key) {
-      if (key == "content") return !std::exchange(seen_content, true) && nullable_string(out.content);
-      if (key == "tool_calls") return false;
+      if (is(key, "content")) return !std::exchange(seen_content, true) && nullable_string(out.content);
+      if (is(key, "tool_calls")) return false;
       return skip_value(2);
     });
   }
@@ -64,8 +93,8 @@ class Scanner {
     ScannedUsage u;
     bool seen_prompt = false, seen_completion = false;
     const bool ok = object([&](std::string_view key) {
-      if (key == "prompt_tokens") return !std::exchange(seen_prompt, true) && count(u.prompt_tokens);
-      if (key == "completion_tokens") return !std::exchange(seen_completion, true) && count(u.completion_tokens);
+      if (is(key, "prompt_tokens")) return !std::exchange(seen_prompt, true) && count(u.prompt_tokens);
+      if (is(key, "completion_tokens")) return !std::exchange(seen_completion, true) && count(u.completion_tokens);
       return skip_value(1);
     });
     if (!ok || !seen_prompt || !seen_completion) return false;
@@ -122,8 +151,8 @@ class Scanner {
     if (!consume('"')) return false;
     while (i_ < s_.size()) {
       const std::size_t run = i_;
-      while (i_ < s_.size() && plain(s_[i_])) ++i_;
-      if (out) out->append(s_.substr(run, i_ - run));
+      skip_plain();
+      if (out) out->append(s_.data() + run, i_ - run);
       if (i_ == s_.size()) return false;
       const char c = s_[i_++];
       if (c == '"') return true;
@@ -144,16 +173,27 @@ class Scanner {
     }
     return false;
   }
-  static bool plain(char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  // Over a run of plain bytes, through a local pointer: a member would be read again after every
+  // byte (a char may alias it).
+  void skip_plain() {
+    const char* p = s_.data() + i_;
+    const char* const end = s_.data() + s_.size();
+    for (std::uint64_t w = 0; std::endian::native == std::endian::little && end - p >= 8; p += 8) {  // eight at a time
+      std::memcpy(&w, p, 8);
+      if (const std::uint64_t special = special_bytes(w)) {
+        i_ = static_cast<std::size_t>(p - s_.data()) + static_cast<std::size_t>(std::countr_zero(special) / 8);
+        return;
+      }
+    }
+    while (p != end && kPlain[static_cast<unsigned char>(*p)]) ++p;
+    i_ = static_cast<std::size_t>(p - s_.data());
   }
 
   // A member name: plain bytes only (a name with escapes is the full reader's), viewed in place.
   bool member_name(std::string_view& out) {
     if (!consume('"')) return false;
     const std::size_t from = i_;
-    while (i_ < s_.size() && plain(s_[i_])) ++i_;
+    skip_plain();
     if (i_ == s_.size() || s_[i_] != '"') return false;
     out = s_.substr(from, i_ - from);
     ++i_;
@@ -202,14 +242,18 @@ class Scanner {
 
   bool digits() {
     const std::size_t from = i_;
-    while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+    const char* p = s_.data() + i_;
+    const char* const end = s_.data() + s_.size();
+    while (p != end && *p >= '0' && *p <= '9') ++p;
+    i_ = static_cast<std::size_t>(p - s_.data());
     return i_ > from;
   }
 
   bool null() { return literal("null"); }
-  bool literal(std::string_view word) {
-    if (s_.substr(i_, word.size()) != word) return false;
-    i_ += word.size();
+  template <std::size_t N>
+  bool literal(const char (&word)[N]) {
+    if (s_.size() - i_ < N - 1 || std::memcmp(s_.data() + i_, word, N - 1) != 0) return false;
+    i_ += N - 1;
     return true;
   }
   bool consume(char c) {

@@ -4,7 +4,7 @@
 // key) was most of the client's time per call. The scanner reads the few fields the accumulator
 // needs from a chunk of the usual shape and validates the rest as JSON while skipping it; any
 // chunk it is not sure of (escapes beyond the simple ones or in names, non-ASCII text, tool
-// calls, an error, duplicate keys, more than one choice) it declines, and the
+// calls, log-probabilities, an error, duplicate keys, more than one choice) it declines, and the
 // caller reads that one with nlohmann. So it never accepts what the full reader rejects, nor reads it differently.
 #include <cstdint>
 #include <optional>

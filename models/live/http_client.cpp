@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "models/live/rate_limit.hpp"
+#include "models/live/socket_arrival.hpp"
 #include "models/live/sse_parser.hpp"
 #include "sim/input_error.hpp"
 #include "sim/random.hpp"
@@ -27,6 +28,11 @@ constexpr std::size_t kMaxBody = 16u << 20;  // a larger answer is a protocol er
 // Idle connections kept for reuse. libcurl's default keeps four per transfer still added, so as
 // a burst of streams ends it closes most of their connections and the next burst connects anew.
 constexpr long kMaxIdleConnections = 512;
+// Attempts sent per turn of poll(). Sending a request costs the client about 30 µs (libcurl's
+// transfer setup and the send), so 256 calls started at once would keep it from epoll for 8 ms
+// while the first answers, already back, wait to be read (their times are the kernel's, but the
+// planner would hear of them that late). Between two slices what became ready is read.
+constexpr int kStartsPerTurn = 8;
 
 struct Endpoint {
   EndpointConfig config;
@@ -85,10 +91,12 @@ struct HttpClient::Impl {
   std::deque<CallHandle> waiting;  // calls not running: before their first attempt or between two
   // User callbacks, run after libcurl returns; a call's are skipped once it is cancelled.
   std::vector<std::pair<CallHandle, std::function<void(Call&)>>> events;
-  // When epoll_wait returned the sockets being read: their bytes were there by then. With 256
-  // streams ready at once, reading the last of them takes the client a few milliseconds, and
-  // stamping each when its turn comes would add that wait to its measured time.
+  // When the bytes of the socket being read arrived (the kernel's stamp, else when epoll_wait
+  // returned: they were there by then). With 256 streams ready at once, reading the last of them
+  // takes the client a few milliseconds, and stamping each when its turn comes would add that
+  // wait to its measured time.
   std::optional<sim::Time> ready_at;
+  ArrivalStamps arrivals;
   sim::Time read_time() const { return ready_at ? *ready_at : clock.now(); }
   std::vector<CallHandle> dead;  // ended or cancelled: erased once no queued callback needs them
   CallHandle next_id = 1;
@@ -162,6 +170,11 @@ struct HttpClient::Impl {
     }
     if (c.headers) curl_slist_free_all(c.headers);
     c.headers = nullptr;
+  }
+
+  static int on_socket_opened(void*, curl_socket_t fd, curlsocktype) {
+    enable_arrival_stamps(fd);  // if it cannot, the epoll return stamps the socket's bytes
+    return CURL_SOCKOPT_OK;
   }
 
   static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
@@ -246,6 +259,7 @@ struct HttpClient::Impl {
     curl_easy_setopt(c.easy, CURLOPT_ERRORBUFFER, c.errbuf);
     curl_easy_setopt(c.easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c.easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(c.easy, CURLOPT_SOCKOPTFUNCTION, &Impl::on_socket_opened);
     curl_easy_setopt(c.easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, options.timeouts.connect.ns() / 1'000'000)));
     curl_easy_setopt(c.easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, options.timeouts.total.ns() / 1'000'000)));
     curl_multi_add_handle(multi, c.easy);  // sets libcurl's timer to now: the next poll sends it
@@ -255,10 +269,12 @@ struct HttpClient::Impl {
     c.attempts.push_back(Attempt{now, now, 0, {}});
   }
 
-  // Starts the waiting calls whose limits allow it, in order; returns when the next one may go.
+  // Starts the waiting calls whose limits allow it, in order, up to the turn's share
+  // (kStartsPerTurn); returns when the next one may go (now: more are ready than were started).
   sim::Time start_ready(sim::Time now) {
     sim::Time wake = sim::Time::max();
     for (auto it = waiting.begin(); it != waiting.end();) {
+      if (starts_this_turn >= kStartsPerTurn) return now;
       Call* c = find(*it);
       if (c == nullptr || c->cancelled) {
         it = waiting.erase(it);
@@ -272,6 +288,7 @@ struct HttpClient::Impl {
         ep.requests.take(1, now);
         ep.tokens.take(c->tokens_estimate, now);
         begin_attempt(*c, now);
+        ++starts_this_turn;
         it = waiting.erase(it);
         continue;
       }
@@ -372,6 +389,7 @@ struct HttpClient::Impl {
 
   std::vector<CallHandle> finished_;
   ChatResult parsed_;
+  int starts_this_turn = 0;  // attempts begun since poll() last sent them (start_ready's cap)
 };
 
 HttpClient::HttpClient(const sim::Clock& clock, ClientOptions options) : impl_(std::make_unique<Impl>(clock, options)) {}
@@ -447,6 +465,7 @@ void HttpClient::poll(sim::Time max_wait) {
   // New transfers are sent at once (libcurl's timer is due when one is added); on a kept-alive
   // connection the whole answer may already have come back by then.
   int still = s.run_curl_timer(now, static_cast<int>(s.running));  // below `running`: one ended
+  s.starts_this_turn = 0;
   if (s.events.empty() && s.finished_.empty() && still == static_cast<int>(s.running)) {
     if (s.curl_due) wait = sim::min(wait, sim::max(sim::Time::zero(), *s.curl_due - now));
     // epoll waits in whole milliseconds: round down, so a timer is never overslept (the clock
@@ -454,12 +473,15 @@ void HttpClient::poll(sim::Time max_wait) {
     const std::int64_t ms = std::min<std::int64_t>(wait.ns() / 1'000'000, 1000);
     std::array<epoll_event, 256> ready{};
     const int n = epoll_wait(s.epoll, ready.data(), static_cast<int>(ready.size()), static_cast<int>(ms));
-    if (n > 0) s.ready_at = s.clock.now();
+    const sim::Time woke = s.clock.now();
+    if (n > 0) s.arrivals.mark(s.clock);
     for (int i = 0; i < n; ++i) {
       const std::uint32_t ev = ready[static_cast<std::size_t>(i)].events;
+      const int fd = ready[static_cast<std::size_t>(i)].data.fd;
+      s.ready_at = (ev & EPOLLIN) ? s.arrivals.newest(fd).value_or(woke) : woke;
       const int mask = ((ev & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((ev & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
                        ((ev & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
-      curl_multi_socket_action(s.multi, ready[static_cast<std::size_t>(i)].data.fd, mask, &still);
+      curl_multi_socket_action(s.multi, fd, mask, &still);
     }
     s.ready_at.reset();
     still = s.run_curl_timer(s.clock.now(), still);

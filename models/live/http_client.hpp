@@ -6,8 +6,9 @@
 // Connections are kept alive and reused by later calls to the same host.
 //
 // What it does for the caller: streaming (SSE, usage asked for), the time of the first content
-// token and of the end, true cancellation (the transfer is closed at once and no callback follows),
-// connect / first-token / total timeouts, retries on 429, 5xx, timeouts and dropped connections
+// token and of the end (when the kernel received their bytes: socket_arrival.hpp), true
+// cancellation (the transfer is closed at once and no callback follows), connect / first-token /
+// total timeouts, retries on 429, 5xx, timeouts and dropped connections
 // with exponential backoff and seeded jitter that honour Retry-After, every attempt recorded, and
 // per-endpoint limits (calls in flight, requests and tokens per minute).
 //

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/live/logprob_confidence.hpp"
+
 namespace specsim::models::live {
 
 namespace {
@@ -30,6 +32,14 @@ std::int32_t estimate_tokens(const std::vector<ChatMessage>& messages) {
 }
 
 std::int32_t clamp32(std::int64_t v) { return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, 0, 1 << 30)); }
+
+// The K-th part of an output the planner will bill K times (top-K, one_call pricing), rounded up.
+void share_output(sim::CallTokens& tokens, int k) {
+  tokens.output = (tokens.output + k - 1) / k;
+  tokens.planned_output = tokens.output;
+}
+
+const std::string kNoCandidate;
 
 }  // namespace
 
@@ -65,13 +75,15 @@ void LiveBackend::start_call(std::uint32_t call, const sim::CallRequest& request
   log.call_index = request.call_index;
   log.round_start = request.round_start;
   for (std::uint32_t id : request.prefix) log.conditioning.push_back(calls_[id].action);
-  for (std::uint32_t id : request.guesses) log.conditioning.push_back(calls_[id].action);
+  for (std::size_t i = 0; i < request.guesses.size(); ++i)
+    log.conditioning.push_back(candidate_text(request.guesses[i], i < request.candidates.size() ? request.candidates[i] : 0));
   log.previous = request.previous;
   // The earlier calls of this step, oldest first (ReAct: the thought, read by the action call).
   std::vector<std::string> earlier;
   for (std::uint32_t id = request.previous; id != sim::kNoCall; id = calls_[id].previous)
     earlier.insert(earlier.begin(), calls_[id].response);
-  PromptContext context{task_id_, task_, request.agent, request.call_index, {}};
+  const bool guess = request.agent == sim::Agent::approx;
+  PromptContext context{task_id_, task_, request.agent, request.call_index, {}, guess ? settings_.candidates : 1};
   for (const auto& s : log.conditioning) context.steps.push_back(s);
   ChatRequest chat;
   chat.model = agent.model;
@@ -80,6 +92,7 @@ void LiveBackend::start_call(std::uint32_t call, const sim::CallRequest& request
   chat.temperature = agent.temperature;
   chat.stream = agent.stream;
   chat.tools = agent.tools;
+  chat.logprobs = agent.logprobs;
   log.request = chat.messages;
   log.running = true;
   calls_[call] = std::move(log);
@@ -111,14 +124,41 @@ void LiveBackend::finish(std::uint32_t call, const ChatResult* result, std::stri
       log.tokens.planned_output = log.tokens.output;
     }
     if (error.empty() && step_done(call)) {
-      if (auto action = agent_of(settings_, log.agent).action.extract(*result)) log.action = *action;
-      // A's answer without an action is a guess that never matches (as "" in a trace); T's is
-      // a failure: the plan cannot go on without its step.
-      else if (log.agent == sim::Agent::target) error = "no action found in the answer '" + excerpt(result->content) + "'";
+      if (log.agent == sim::Agent::approx) error = read_guess(log, *result);
+      else if (auto action = agent_of(settings_, log.agent).action.extract(*result)) log.action = *action;
+      // T's answer without an action is a failure: the plan cannot go on without its step.
+      else error = "no action found in the answer '" + excerpt(result->content) + "'";
     }
   }
   log.error = std::move(error);
   sink_->on_call_finished(call);
+}
+
+std::string LiveBackend::read_guess(LiveCallLog& log, const ChatResult& result) const {
+  const LiveAgent& agent = agent_of(settings_, log.agent);
+  const int k = settings_.candidates;
+  if (k > 1) {
+    auto candidates = agent.action.extract_candidates(result, k);
+    if (!candidates)
+      return "no list of " + std::to_string(k) + " candidates in the answer '" + excerpt(result.content) +
+             "' (expected a JSON array or lines numbered 1., 2., ...)";
+    log.candidates = std::move(*candidates);
+    log.action = log.candidates.front();
+    share_output(log.tokens, k);
+  } else if (auto action = agent.action.extract(result)) {
+    log.action = *action;
+  }  // else: a guess that never matches (as "" in a trace)
+  if (agent.logprobs) {
+    log.confidence = action_confidence(result, log.action);
+    if (!log.confidence) return "the answer carries no logprobs (A's endpoint is asked for them: logprobs: true)";
+  }
+  return {};
+}
+
+const std::string& LiveBackend::candidate_text(std::uint32_t guess, int rank) const {
+  const LiveCallLog& log = calls_[guess];
+  if (rank == 0) return log.action;
+  return static_cast<std::size_t>(rank) < log.candidates.size() ? log.candidates[static_cast<std::size_t>(rank)] : kNoCandidate;
 }
 
 sim::CallTokens LiveBackend::cancel_call(std::uint32_t call) {
@@ -132,6 +172,7 @@ sim::CallTokens LiveBackend::cancel_call(std::uint32_t call) {
   log.tokens.input = c.usage ? clamp32(c.usage->prompt_tokens) : estimate_tokens(log.request);
   log.tokens.output = clamp32(c.streamed_chunks);  // about one token per streamed chunk
   log.tokens.planned_output = log.tokens.output;
+  if (log.agent == sim::Agent::approx && settings_.candidates > 1) share_output(log.tokens, settings_.candidates);
   return log.tokens;
 }
 
@@ -154,6 +195,16 @@ bool LiveBackend::step_done(std::uint32_t call) const {
 bool LiveBackend::agree(int, std::uint32_t target_call, std::uint32_t approx_call) const {
   return settings_.match_rule->matches(calls_[target_call].action, calls_[approx_call].action);
 }
+
+int LiveBackend::candidate_rank(int step, std::uint32_t target_call, std::uint32_t approx_call) const {
+  const auto& candidates = calls_[approx_call].candidates;
+  if (candidates.empty()) return agree(step, target_call, approx_call) ? 0 : -1;
+  for (std::size_t r = 0; r < candidates.size(); ++r)
+    if (settings_.match_rule->matches(calls_[target_call].action, candidates[r])) return static_cast<int>(r);
+  return -1;
+}
+
+double LiveBackend::guess_confidence(int, std::uint32_t approx_call) const { return calls_[approx_call].confidence.value_or(1.0); }
 
 bool LiveBackend::is_terminal(int, std::uint32_t target_call) const {
   return trim(calls_[target_call].action) == settings_.terminate;

@@ -9,6 +9,18 @@
 // action, is a failed call: the planner ends the episode with its error. An approximation answer
 // with no action is an empty guess, which never matches. One backend serves one planner; many
 // backends share one client, whose per-endpoint limits they thus share.
+//
+// Top-K (LiveSettings::candidates K > 1): A's one call is asked for K candidates (the
+// `{candidates}` placeholder, the protocol's `candidates:` line) and its answer read as a list
+// (ActionExtractor::extract_candidates); an answer with no list is a failed call. T's action is
+// ranked among them by the match rule (candidate_rank), and a T call on branch r of the tree is
+// prompted with candidate r as that step. The planner bills A's call K times its output (the
+// `one_call` pricing), so the backend reports the K-th part of the output the server reported,
+// rounded up: the bill is the reported usage, rounded up to a multiple of K tokens.
+//
+// Confidence (`logprobs: true` on A's endpoint): A's confidence in its top candidate is
+// action_confidence() of the answer's log-probabilities (logprob_confidence.hpp); an answer of A
+// without them is a failed call. Without `logprobs` every guess has confidence 1.
 #include <array>
 #include <string>
 #include <vector>
@@ -29,6 +41,8 @@ struct LiveCallLog {
   std::vector<ChatMessage> request;
   std::string response;  // the answer's text (what had streamed, for a cancelled call)
   std::string action;    // step-closing calls that finished
+  std::vector<std::string> candidates;  // A under top-K: its candidates, best first (the first is `action`)
+  std::optional<double> confidence;     // A's, from the answer's log-probabilities
   std::string error;
   sim::CallTokens tokens;
   CallTimings timings;             // clock times
@@ -52,12 +66,18 @@ class LiveBackend final : public sim::Backend {
   bool agree(int step, std::uint32_t target_call, std::uint32_t approx_call) const override;
   bool is_terminal(int step, std::uint32_t target_call) const override;
   bool guess_is_terminal(int step, std::uint32_t approx_call) const override;
+  int candidate_rank(int step, std::uint32_t target_call, std::uint32_t approx_call) const override;
+  double guess_confidence(int step, std::uint32_t approx_call) const override;
 
   // By the planner's call id (a call that never started has an empty log).
   const std::vector<LiveCallLog>& calls() const { return calls_; }
 
  private:
   void finish(std::uint32_t call, const ChatResult* result, std::string error);
+  // A's answer under top-K or with log-probabilities: its candidates and confidence (else an error).
+  std::string read_guess(LiveCallLog& log, const ChatResult& result) const;
+  // The text of `guess`'s candidate `rank` (what a call on that branch is prompted with).
+  const std::string& candidate_text(std::uint32_t guess, int rank) const;
 
   const LiveSettings& settings_;
   HttpClient& client_;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sim/files.hpp"
+#include "sim/speculation_tree.hpp"
 
 namespace specsim::models::live {
 
@@ -34,14 +35,14 @@ nlohmann::json to_json(const YAML::Node& n) {
   return s;
 }
 
-LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model) {
+LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model, int candidates) {
   LiveAgent a;
   a.calls_per_step = model.calls_per_step;
   const sim::ConfigNode ep = node.at("endpoint");
   if (ep.has("api_key"))
     ep.at("api_key").fail("a literal API key is not allowed in a scenario: put it in an environment variable and name that with api_key_env");
   ep.expect_keys({"base_url", "model", "api_key_env", "max_in_flight", "requests_per_minute", "tokens_per_minute",
-                  "max_tokens", "temperature", "stream"});
+                  "max_tokens", "temperature", "stream", "logprobs"});
   a.endpoint.base_url = ep.get<std::string>("base_url");
   if (a.endpoint.base_url.rfind("http://", 0) != 0 && a.endpoint.base_url.rfind("https://", 0) != 0)
     ep.at("base_url").fail("must start with http:// or https://");
@@ -58,7 +59,8 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model) {
   if (ep.has("max_tokens")) a.max_tokens = ep.get_int_min("max_tokens", 1);
   if (auto t = ep.find("temperature")) a.temperature = t->as<double>();
   if (auto st = ep.find("stream")) a.stream = st->as<bool>();
-  a.prompt = PromptTemplates::protocol(model.calls_per_step);
+  if (auto l = ep.find("logprobs")) a.logprobs = l->as<bool>();
+  a.prompt = PromptTemplates::protocol(model.calls_per_step, candidates);
   if (auto p = node.find("prompt")) a.prompt = PromptTemplates::decode(*p);
   if (auto x = node.find("action")) a.action = ActionExtractor::decode(*x);
   if (auto t = node.find("tools")) {
@@ -107,8 +109,17 @@ std::optional<LiveSettings> decode_live(const sim::ConfigNode& root, const Agent
   s.match_rule = live->has("match_rule") ? trace::decode_match_rule(live->at("match_rule")) : trace::make_match_rule("exact");
   decode_client(*live, s.client);
   s.client.retry.seed = root.get<std::uint64_t>("seed", 1);
-  s.agents[sim::index(sim::Agent::approx)] = decode_agent(agents.at("approx"), models[sim::index(sim::Agent::approx)]);
-  s.agents[sim::index(sim::Agent::target)] = decode_agent(agents.at("target"), models[sim::index(sim::Agent::target)]);
+  // Top-K live: one call of A answers the K candidates (a list), billed as the server reports it,
+  // which is the planner's `one_call` pricing; K calls per guess are not built.
+  if (const auto planner = root.find("planner"))
+    if (const auto top_k = planner->find("top_k")) {
+      const sim::SpeculationTree tree = sim::decode_speculation_tree(*top_k);
+      s.candidates = tree.candidates;
+      if (tree.pricing != sim::GuessPricing::one_call && tree.candidates > 1)
+        top_k->at("pricing").fail("a live run asks one call of A for its K candidates: only one_call pricing");
+    }
+  s.agents[sim::index(sim::Agent::approx)] = decode_agent(agents.at("approx"), models[sim::index(sim::Agent::approx)], s.candidates);
+  s.agents[sim::index(sim::Agent::target)] = decode_agent(agents.at("target"), models[sim::index(sim::Agent::target)], 1);
   return s;
 }
 

@@ -25,6 +25,8 @@ struct LiveAgent {
   std::optional<double> temperature;
   // false: whole answers, for servers that stream no usage (first token is then the end).
   bool stream = true;
+  // Ask for the tokens' log-probabilities (`logprobs: true`): A's confidence (live_backend.hpp).
+  bool logprobs = false;
   PromptTemplates prompt;
   nlohmann::json tools;  // the `tools` array sent with every call (null: none), for action: tool_calls
   ActionExtractor action;
@@ -41,6 +43,8 @@ struct LiveSettings {
   std::string terminate = "TERMINATE";
   std::shared_ptr<const trace::MatchRule> match_rule;
   ClientOptions client;
+  // Top-K (`planner.top_k.candidates`): the candidates A's one call is asked for (1: its action).
+  int candidates = 1;
 };
 
 // The live settings of a scenario, or nullopt when it names no endpoint and has no `live:`

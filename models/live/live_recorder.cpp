@@ -76,6 +76,8 @@ std::optional<trace::Task> record_task(const LiveTask& task, const sim::EpisodeR
     round_of_step[static_cast<std::size_t>(r.step)] = r.round;
   }
   // A's guess of a committed step, made in the round that committed it, when it came back.
+  const auto as_recorded = [&](const std::string& action) { return action == terminate ? std::string(trace::kTerminateAction) : action; };
+  std::vector<bool> guessed(t.steps.size(), false);
   for (std::size_t i = 0; i < run.calls.size(); ++i) {
     const sim::CallRecord& r = run.calls[i];
     if (r.agent != sim::Agent::approx || r.step >= run.steps || r.round != round_of_step[static_cast<std::size_t>(r.step)]) continue;
@@ -84,13 +86,22 @@ std::optional<trace::Task> record_task(const LiveTask& task, const sim::EpisodeR
     if (!step.approx) step.approx.emplace();
     step.approx->calls.push_back(trace_call(r));
     const bool last = r.call_index + 1 == static_cast<int>(step.approx->calls.size()) || !calls[i].action.empty();
-    if (last) {
-      step.approx->action = calls[i].action == terminate ? std::string(trace::kTerminateAction) : calls[i].action;
+    if (!last) continue;
+    guessed[static_cast<std::size_t>(r.step)] = true;
+    step.approx->action = as_recorded(calls[i].action);
+    step.confidence = calls[i].confidence;
+    const auto& candidates = calls[i].candidates;
+    // Top-K: the verdict is left to the replay's match rule, which ranks T's action among them
+    // (a hit on a lower candidate is a speculation that paid, but not a match of the top one).
+    if (candidates.size() > 1) {
+      step.approx->alternatives.clear();
+      for (std::size_t c = 1; c < candidates.size(); ++c) step.approx->alternatives.push_back(as_recorded(candidates[c]));
+    } else {
       step.match = r.role == sim::CallRole::speculation;
     }
   }
-  for (auto& step : t.steps)
-    if (step.approx && !step.match) step.approx.reset();  // A's step did not finish in that round
+  for (std::size_t s = 0; s < t.steps.size(); ++s)
+    if (t.steps[s].approx && !guessed[s]) t.steps[s].approx.reset();  // A's step did not finish in that round
   bool speculative = true;
   for (const auto& round : run.rounds) speculative = speculative && round.k >= 1;
   for (const auto& round : run.rounds)

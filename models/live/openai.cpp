@@ -57,6 +57,23 @@ const json& first_choice(const json& j, const char* where) {
   return it->front();
 }
 
+// `choice.logprobs.content[]` appended to `out`: nothing when `logprobs` is absent or null.
+void read_logprobs(const json& choice, std::optional<std::vector<TokenLogprob>>& out) {
+  const auto lp = choice.find("logprobs");
+  if (lp == choice.end() || lp->is_null()) return;
+  if (!lp->is_object()) throw ProtocolError("choices[0].logprobs: expected an object");
+  const auto content = lp->find("content");
+  if (content == lp->end() || content->is_null()) return;
+  if (!content->is_array()) throw ProtocolError("choices[0].logprobs.content: expected an array");
+  if (!out) out.emplace();
+  for (const auto& t : *content) {
+    const auto v = t.is_object() ? t.find("logprob") : t.end();
+    if (v == t.end() || !v->is_number() || !(v->get<double>() <= 0))
+      throw ProtocolError("choices[0].logprobs.content[]: expected {token, logprob <= 0}");
+    out->push_back({string_at(t, "token", "logprobs.content[]"), v->get<double>()});
+  }
+}
+
 }  // namespace
 
 std::string request_body(const ChatRequest& r) {
@@ -69,6 +86,7 @@ std::string request_body(const ChatRequest& r) {
   if (r.max_tokens) j["max_tokens"] = *r.max_tokens;
   if (r.temperature) j["temperature"] = *r.temperature;
   if (!r.tools.is_null()) j["tools"] = r.tools;
+  if (r.logprobs) j["logprobs"] = true;
   return j.dump();
 }
 
@@ -107,6 +125,10 @@ ChatRequest parse_request(std::string_view body) {
   if (const auto m = j.find("max_tokens"); m != j.end() && m->is_number_integer()) r.max_tokens = m->get<std::int64_t>();
   if (const auto t = j.find("temperature"); t != j.end() && t->is_number()) r.temperature = t->get<double>();
   if (const auto t = j.find("tools"); t != j.end()) r.tools = *t;
+  if (const auto l = j.find("logprobs"); l != j.end() && !l->is_null()) {
+    if (!l->is_boolean()) throw ProtocolError("logprobs: expected a boolean");
+    r.logprobs = l->get<bool>();
+  }
   return r;
 }
 
@@ -136,6 +158,7 @@ std::string StreamAccumulator::add(std::string_view data) {
   if (choices->empty()) return {};  // the usage chunk
   const json& choice = first_choice(j, "chunk");
   if (const std::string fr = string_at(choice, "finish_reason", "chunk.choices[0]"); !fr.empty()) result_.finish_reason = fr;
+  read_logprobs(choice, result_.logprobs);
   const auto delta = choice.find("delta");
   if (delta == choice.end() || delta->is_null()) return {};
   if (!delta->is_object()) throw ProtocolError("chunk.choices[0].delta: expected an object");
@@ -173,6 +196,7 @@ ChatResult parse_response(std::string_view body) {
   r.usage = usage_of(j);
   const json& choice = first_choice(j, "response");
   r.finish_reason = string_at(choice, "finish_reason", "choices[0]");
+  read_logprobs(choice, r.logprobs);
   const auto msg = choice.find("message");
   if (msg == choice.end() || !msg->is_object()) throw ProtocolError("choices[0].message: expected an object");
   r.content = string_at(*msg, "content", "message");
@@ -206,6 +230,15 @@ namespace {
 // A JSON string literal (quotes and escapes), without building a document.
 std::string json_string(std::string_view s) { return json(s).dump(); }
 
+// `{"content":[{"token":...,"logprob":...,"bytes":null,"top_logprobs":[]}, ...]}`.
+std::string logprobs_json(const std::vector<TokenLogprob>& tokens) {
+  std::string out = R"({"content":[)";
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    out += fmt::format(R"({}{{"bytes":null,"logprob":{},"token":{},"top_logprobs":[]}})", i ? "," : "",
+                       json(tokens[i].logprob).dump(), json_string(tokens[i].token));
+  return out + "]}";
+}
+
 std::string usage_json(std::int64_t prompt, std::int64_t completion) {
   return fmt::format(R"({{"completion_tokens":{},"prompt_tokens":{},"total_tokens":{}}})", completion, prompt, prompt + completion);
 }
@@ -216,10 +249,12 @@ std::string usage_json(std::int64_t prompt, std::int64_t completion) {
 // token, and the document (a std::map per object) cost the server about 37,000 instructions per
 // chunk. Keys are in the order nlohmann's dump gave them (sorted), so the bytes are unchanged.
 std::string chunk_json(const std::string& id, const std::string& model, std::int64_t created,
-                       std::string_view content, const char* finish_reason, const Usage* prompt_usage) {
+                       std::string_view content, const char* finish_reason, const Usage* prompt_usage,
+                       const double* logprob) {
   const std::string delta = finish_reason == nullptr ? R"({"content":)" + json_string(content) + R"(,"role":"assistant"})" : "{}";
-  std::string out = fmt::format(R"({{"choices":[{{"delta":{},"finish_reason":{},"index":0}}],"created":{},"id":{},"model":{},"object":"chat.completion.chunk")",
-                                delta, finish_reason ? json_string(finish_reason) : "null", created, json_string(id), json_string(model));
+  const std::string logprobs = logprob ? R"(,"logprobs":)" + logprobs_json({{std::string(content), *logprob}}) : "";
+  std::string out = fmt::format(R"({{"choices":[{{"delta":{},"finish_reason":{},"index":0{}}}],"created":{},"id":{},"model":{},"object":"chat.completion.chunk")",
+                                delta, finish_reason ? json_string(finish_reason) : "null", logprobs, created, json_string(id), json_string(model));
   if (prompt_usage) out += R"(,"usage":)" + usage_json(prompt_usage->prompt_tokens, 0);
   return out + "}";
 }
@@ -230,8 +265,9 @@ std::string usage_chunk_json(const std::string& id, const std::string& model, st
 }
 
 std::string response_json(const std::string& id, const std::string& model, std::int64_t created,
-                          const std::string& content, const Usage& u) {
+                          const std::string& content, const Usage& u, const std::vector<TokenLogprob>* logprobs) {
   json choice = {{"index", 0}, {"message", {{"role", "assistant"}, {"content", content}}}, {"finish_reason", "stop"}};
+  if (logprobs) choice["logprobs"] = json::parse(logprobs_json(*logprobs));
   return json{{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", model},
               {"choices", json::array({choice})},
               {"usage", {{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens},

@@ -33,6 +33,7 @@ struct ChatRequest {
   std::optional<std::int64_t> max_tokens;
   std::optional<double> temperature;
   nlohmann::json tools;  // null: none; else the `tools` array, passed through
+  bool logprobs = false;  // ask for each output token's log-probability (A's confidence)
 };
 
 struct Usage {
@@ -46,12 +47,22 @@ struct ToolCall {
   bool operator==(const ToolCall&) const = default;
 };
 
+// One output token and its log-probability (`choices[0].logprobs.content[]`).
+struct TokenLogprob {
+  std::string token;
+  double logprob = 0;
+  bool operator==(const TokenLogprob&) const = default;
+};
+
 struct ChatResult {
   std::string model;
   std::string content;
   std::vector<ToolCall> tool_calls;
   std::string finish_reason;
   std::optional<Usage> usage;  // absent when the server reported none
+  // The answer's tokens with their log-probabilities, in order; absent when the server sent none
+  // (it was not asked, or does not give them).
+  std::optional<std::vector<TokenLogprob>> logprobs;
 };
 
 // The request body. Streaming requests ask for usage in the last chunk (stream_options).
@@ -85,11 +96,15 @@ std::string error_message(std::string_view body);
 // The server's side.
 // `prompt_usage`: the prompt's usage in this (first, empty) chunk, so that a client that cancels
 // the call knows what it will be billed for its input; the usage chunk at the end has the totals.
+// `logprob`: the content's log-probability, sent as one token's `logprobs` entry (a request that
+// asked for logprobs); nullptr: none.
 std::string chunk_json(const std::string& id, const std::string& model, std::int64_t created,
-                       std::string_view content, const char* finish_reason, const Usage* prompt_usage = nullptr);
+                       std::string_view content, const char* finish_reason, const Usage* prompt_usage = nullptr,
+                       const double* logprob = nullptr);
 std::string usage_chunk_json(const std::string& id, const std::string& model, std::int64_t created, const Usage& usage);
+// `logprobs`: the answer's tokens, sent as `choices[0].logprobs.content` (nullptr: none).
 std::string response_json(const std::string& id, const std::string& model, std::int64_t created,
-                          const std::string& content, const Usage& usage);
+                          const std::string& content, const Usage& usage, const std::vector<TokenLogprob>* logprobs = nullptr);
 std::string error_json(const std::string& message, const std::string& type);
 
 }  // namespace specsim::models::live

@@ -24,6 +24,14 @@ std::optional<std::pair<long, std::string_view>> numbered(std::string_view line)
   return std::pair{n, trim(std::string_view(end + 1, static_cast<std::size_t>(line.data() + line.size() - end - 1)))};
 }
 
+int integer_in(std::string_view v, int lo, int hi, const std::string& what) {
+  int n = lo - 1;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc{} || end != v.data() + v.size() || n < lo || n > hi)
+    throw ProtocolError(what + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return n;
+}
+
 }  // namespace
 
 PromptQuery parse_prompt(std::string_view text) {
@@ -56,12 +64,9 @@ PromptQuery parse_prompt(std::string_view text) {
       else if (a == "approx") q.agent = sim::Agent::approx;
       else throw ProtocolError(where + "agent: expected target or approx, got '" + std::string(a.substr(0, 40)) + "'");
     } else if (starts_with(line, "call:")) {
-      const auto v = trim(line.substr(5));
-      int n = -1;
-      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc{} || end != v.data() + v.size() || n < 0 || n > 1000)
-        throw ProtocolError(where + "call: expected an integer in [0, 1000]");
-      q.call = n;
+      q.call = integer_in(trim(line.substr(5)), 0, 1000, where + "call");
+    } else if (starts_with(line, "candidates:")) {
+      q.candidates = integer_in(trim(line.substr(11)), 1, 64, where + "candidates");
     } else if (line == "steps:") {
       in_steps = true;
     }
@@ -76,6 +81,7 @@ std::string format_prompt(const PromptQuery& q, std::string_view preamble) {
   s += "task: " + q.task + "\n";
   if (q.agent) s += std::string("agent: ") + sim::name(*q.agent) + "\n";
   if (q.call) s += "call: " + std::to_string(*q.call) + "\n";
+  if (q.candidates) s += "candidates: " + std::to_string(*q.candidates) + "\n";
   s += "steps:\n";
   for (std::size_t i = 0; i < q.steps.size(); ++i) s += std::to_string(i + 1) + ". " + q.steps[i] + "\n";
   return s;

@@ -7,6 +7,8 @@
 //   agent: target | approx     optional; needed only when both agents use the same model name
 //   call: <n>                  optional; 0-based call of the agent's step (ReAct: 0 thought,
 //                              1 action); default: the step's last call, the one naming the action
+//   candidates: <K>            optional; A under top-K: answer K candidate actions, best first,
+//                              one per line numbered from 1 (default 1: the action alone)
 //   steps:                     then the steps so far, numbered from 1: the committed steps, then,
 //   1. <action>                for a target call conditioned on guesses (T_j), A's guesses as if
 //   2. <action>                committed. The step asked for is the number of steps listed.
@@ -25,6 +27,7 @@ struct PromptQuery {
   std::string task;
   std::optional<sim::Agent> agent;
   std::optional<int> call;
+  std::optional<int> candidates;
   std::vector<std::string> steps;  // the step asked for is steps.size()
   int step() const { return static_cast<int>(steps.size()); }
 };

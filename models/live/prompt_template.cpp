@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::string_view kProtocol = "task: {task_id}\nagent: {agent}\nsteps:\n{steps}";
 constexpr std::string_view kProtocolCall = "task: {task_id}\nagent: {agent}\ncall: {call}\nsteps:\n{steps}";
+constexpr std::string_view kProtocolCandidates = "task: {task_id}\nagent: {agent}\ncandidates: {candidates}\nsteps:\n{steps}";
 
 std::string numbered_steps(const std::vector<std::string_view>& steps) {
   std::string s;
@@ -23,8 +24,9 @@ std::string value_of(std::string_view name, const PromptContext& c) {
   if (name == "call") return std::to_string(c.call);
   if (name == "step") return std::to_string(c.steps.size() + 1);
   if (name == "steps") return numbered_steps(c.steps);
+  if (name == "candidates") return std::to_string(c.candidates);
   throw std::invalid_argument("unknown placeholder {" + std::string(name) +
-                              "} (expected one of task_id, task, agent, call, step, steps)");
+                              "} (expected one of task_id, task, agent, call, step, steps, candidates)");
 }
 
 }  // namespace
@@ -53,10 +55,10 @@ std::string render_template(std::string_view text, const PromptContext& context)
 
 PromptTemplates::PromptTemplates() : user_{std::string(kProtocol)} {}
 
-PromptTemplates PromptTemplates::protocol(int calls) {
+PromptTemplates PromptTemplates::protocol(int calls, int candidates) {
   PromptTemplates t;
   t.user_.assign(static_cast<std::size_t>(std::max(calls - 1, 0)), std::string(kProtocolCall));
-  t.user_.emplace_back(kProtocol);
+  t.user_.emplace_back(candidates > 1 ? kProtocolCandidates : kProtocol);
   return t;
 }
 

@@ -7,6 +7,8 @@
 //   {step}             the 1-based number of the step asked for
 //   {steps}            the steps so far, one per line, "1. <action>": the committed steps, then,
 //                      for a target call conditioned on guesses (T_j), A's guesses as if committed
+//                      (on a lower branch of a top-K tree: the candidate that branch runs under)
+//   {candidates}       how many candidate actions the call is asked for (A under top-K: K; else 1)
 //
 // and "{{" / "}}" for literal braces. The default templates are the prompt protocol that
 // `specsim serve` reads (prompt_protocol.hpp). A later call of a step (ReAct's action call) sees
@@ -26,6 +28,7 @@ struct PromptContext {
   sim::Agent agent = sim::Agent::target;
   int call = 0;
   std::vector<std::string_view> steps;
+  int candidates = 1;
 };
 
 class PromptTemplates {
@@ -34,7 +37,8 @@ class PromptTemplates {
   // The prompt protocol for a step of `calls` calls: earlier calls name their index; the last
   // names none, which a served world reads as "the call that gives the action" however many
   // calls its recorded step took.
-  static PromptTemplates protocol(int calls);
+  // `candidates` > 1 (A under top-K) adds the protocol's `candidates: K` line.
+  static PromptTemplates protocol(int calls, int candidates = 1);
   // `prompt: {system: ..., user: ... | [..., ...]}`; unknown placeholders are errors here.
   static PromptTemplates decode(const sim::ConfigNode& node);
 

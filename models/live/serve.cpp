@@ -188,6 +188,14 @@ class Session : public std::enable_shared_from_this<Session> {
     id_ = fmt::format("chatcmpl-specsim-{}", srv_.next_request);
     created_ = static_cast<std::int64_t>(std::time(nullptr));
     pieces_ = pieces_of(call_.content);
+    logprob_piece_ = -1;
+    if (request_.logprobs) {  // the piece that holds the action's first character carries its log-probability
+      std::size_t at = 0;
+      for (logprob_piece_ = 0; logprob_piece_ + 1 < static_cast<std::int64_t>(pieces_.size()); ++logprob_piece_) {
+        at += pieces_[static_cast<std::size_t>(logprob_piece_)].size();
+        if (at > call_.action_at) break;
+      }
+    }
     sent_ = 0;
     endpoint_ = call_.served_by ? srv_.endpoints[static_cast<std::size_t>(sim::index(*call_.served_by))].get() : nullptr;
     first_ = served_ = false;
@@ -197,7 +205,7 @@ class Session : public std::enable_shared_from_this<Session> {
         ++srv_.counters.answered;
         const auto now = steady::now();
         report_answered(now, now);
-        respond(200, "OK", response_json(id_, request_.model, created_, call_.content, call_.usage));
+        respond(200, "OK", whole_answer());
       });
     }
     write(fmt::format("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
@@ -239,7 +247,7 @@ class Session : public std::enable_shared_from_this<Session> {
       ++srv_.counters.answered;
       const auto now = steady::now();
       report_answered(now, now);
-      return respond(200, "OK", response_json(id_, request_.model, created_, call_.content, call_.usage));
+      return respond(200, "OK", whole_answer());
     }
     timer_.cancel();
     served_pump();
@@ -265,7 +273,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string bytes;
     while (sent_ < n && served_piece_due(sent_)) {
       if (sent_ == 0) first_sent_ = steady::now();
-      bytes += frame_chunk(sse(chunk_json(id_, request_.model, created_, pieces_[static_cast<std::size_t>(sent_++)], nullptr)));
+      bytes += piece_chunk(sent_++);
     }
     if (served_) {
       report_answered(first_sent_, steady::now());
@@ -291,6 +299,21 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Piece i's chunk, with its log-probability when the request asked for them.
+  std::string piece_chunk(std::int64_t i) const {
+    const double zero = 0;
+    const double* logprob = logprob_piece_ < 0 ? nullptr : i == logprob_piece_ ? &call_.logprob : &zero;
+    return frame_chunk(sse(chunk_json(id_, request_.model, created_, pieces_[static_cast<std::size_t>(i)], nullptr, nullptr, logprob)));
+  }
+
+  std::string whole_answer() const {
+    if (logprob_piece_ < 0) return response_json(id_, request_.model, created_, call_.content, call_.usage);
+    std::vector<TokenLogprob> tokens;
+    for (std::size_t i = 0; i < pieces_.size(); ++i)
+      tokens.push_back({pieces_[i], static_cast<std::int64_t>(i) == logprob_piece_ ? call_.logprob : 0.0});
+    return response_json(id_, request_.model, created_, call_.content, call_.usage, &tokens);
+  }
+
   std::string stream_tail() const {
     std::string tail = sse(chunk_json(id_, request_.model, created_, "", "stop"));
     if (request_.include_usage) tail += sse(usage_chunk_json(id_, request_.model, created_, call_.usage));
@@ -314,7 +337,7 @@ class Session : public std::enable_shared_from_this<Session> {
         std::string bytes;
         if (sent_ == 0) first_sent_ = steady::now();
         do {
-          bytes += frame_chunk(sse(chunk_json(id_, request_.model, created_, pieces_[static_cast<std::size_t>(sent_++)], nullptr)));
+          bytes += piece_chunk(sent_++);
         } while (sent_ < n && t0_ + srv_.scaled(piece_at(sent_)) <= steady::now());
         write(std::move(bytes), [this] { next_piece(); });
       });
@@ -399,6 +422,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ChatRequest request_;
   ServedCall call_;
   std::vector<std::string> pieces_;
+  std::int64_t logprob_piece_ = -1;  // -1: the request asked for no logprobs
   std::int64_t sent_ = 0, created_ = 0;
   std::string id_, task_;
   steady::time_point t0_, first_sent_;

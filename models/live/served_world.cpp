@@ -1,8 +1,11 @@
 #include "models/live/served_world.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 
 #include "models/episode_script.hpp"
@@ -37,6 +40,16 @@ std::string thought_text(int tokens) {
   return s;
 }
 
+// A top-K answer: the candidates as a JSON array; the top one's text starts after `["`.
+void answer_candidates(ServedCall& out, const std::vector<std::string>& candidates, int asked) {
+  out.content = nlohmann::json(candidates).dump();
+  out.action_at = 2;
+  out.usage.completion_tokens *= asked;
+}
+
+// A's confidence as a log-probability: 0 gives -inf, which JSON cannot carry.
+double log_of(double confidence) { return std::log(std::max(confidence, 1e-300)); }
+
 std::string label(const PromptQuery& q, sim::Agent agent, int call) {
   return fmt::format("task {} step {} {} call {}", q.task.substr(0, 60), q.step(), sim::name(agent), call);
 }
@@ -63,13 +76,27 @@ class TraceWorld final : public ServedWorld {
     ServedCall out;
     const bool last = c + 1 == static_cast<int>(as->calls.size());
     if (!last) out.content = thought_text(static_cast<int>(call.output_tokens));
-    else if (beyond) out.content = std::string(trace::kTerminateAction);
+    // Past the plan T stops; A's guess there is none (as the simulator's guesses past the plan,
+    // which are off the recording, never match and never stop speculation).
+    else if (beyond) out.content = agent == sim::Agent::target ? std::string(trace::kTerminateAction) : std::string();
     else out.content = agent == sim::Agent::approx && !step.approx ? std::string() : as->action;
     // A trace records no time to first token; the replay (trace_workload) assumes 0, so do we.
     out.first_token = sim::Time::zero();
     out.total = call.latency;
     out.usage = {call.input_tokens, call.output_tokens};
     out.label = label(q, agent, c);
+    if (agent == sim::Agent::approx && last && !beyond) {
+      if (step.confidence) out.logprob = log_of(*step.confidence);
+      if (q.candidates) {
+        std::vector<std::string> list{out.content};
+        if (step.approx)
+          for (const auto& a : step.approx->alternatives) list.push_back(a);
+        list.resize(std::min(list.size(), static_cast<std::size_t>(*q.candidates)));
+        answer_candidates(out, list, *q.candidates);
+      }
+    } else if (agent == sim::Agent::approx && last && q.candidates) {
+      answer_candidates(out, {out.content}, *q.candidates);
+    }
     return out;
   }
 
@@ -127,6 +154,10 @@ class ScriptWorld final : public ServedWorld {
     out.usage = {call.tokens.input, call.tokens.output};
     out.label = label(q, agent, c);
     if (serving_profile(agent)) out.served_by = agent;
+    if (agent == sim::Agent::approx && c + 1 == am.calls_per_step) {
+      if (static_cast<std::size_t>(s) < script.confidence.size()) out.logprob = log_of(script.confidence[static_cast<std::size_t>(s)]);
+      if (q.candidates) answer_candidates(out, candidates(script, q, out.content), *q.candidates);
+    }
     return out;
   }
 
@@ -141,14 +172,30 @@ class ScriptWorld final : public ServedWorld {
     return t_stops ? std::string(trace::kTerminateAction) : synthetic_action(task, s);
   }
 
+  // Whether every step the prompt lists is T's: a call on the committed path.
+  static bool on_path(const EpisodeScript& script, const PromptQuery& q) {
+    for (int i = 0; i < q.step(); ++i)
+      if (q.steps[static_cast<std::size_t>(i)] != target_action(script, q.task, i)) return false;
+    return true;
+  }
+
+  // A's K candidates: `top` first, then T's action at the rank the top-K model drew for the step
+  // (on the committed path) and wrong guesses elsewhere.
+  static std::vector<std::string> candidates(const EpisodeScript& script, const PromptQuery& q, const std::string& top) {
+    const int s = q.step();
+    const int rank = s < script.steps && on_path(script, q) ? script.rank_of(s) : -1;
+    std::vector<std::string> list{top};
+    for (int r = 1; r < *q.candidates; ++r)
+      list.push_back(r == rank ? target_action(script, q.task, s) : fmt::format("{} (candidate {})", synthetic_wrong_guess(q.task, s), r + 1));
+    return list;
+  }
+
   static std::string action(const EpisodeScript& script, const PromptQuery& q, sim::Agent agent) {
     const std::string& task = q.task;
     const int s = q.step();
     // A guess conditioned on a wrong guess is off the plan, and never the stop: the simulated
     // backend's off-path guesses do not end speculation either (models/sim_backend.hpp).
-    if (agent == sim::Agent::approx)
-      for (int i = 0; i < s; ++i)
-        if (q.steps[static_cast<std::size_t>(i)] != target_action(script, task, i)) return synthetic_wrong_guess(task, s);
+    if (agent == sim::Agent::approx && !on_path(script, q)) return synthetic_wrong_guess(task, s);
     const std::string t_action = target_action(script, task, s);
     if (agent == sim::Agent::target || s >= script.steps) return t_action;
     const auto i = static_cast<std::size_t>(s);

@@ -24,6 +24,10 @@ struct ServedCall {
   sim::Time first_token;  // from the request's arrival
   sim::Time total;        // >= first_token
   Usage usage;
+  // The log-probability of the action that starts at content[action_at] (A's confidence, recorded
+  // or modelled; 0 where the world has none), sent to a request that asks for logprobs.
+  double logprob = 0;
+  std::size_t action_at = 0;
   std::string label;      // "task 3 step 2 target call 0", for logs
   // The agent whose self-hosted endpoint (serving_profile) times the call under the server's
   // load, instead of first_token and total (its times alone); none: those times.
@@ -41,6 +45,11 @@ class ServedWorld {
   virtual const ServingProfile* serving_profile(sim::Agent) const { return nullptr; }
 };
 
+// A request with `candidates: K` (A under top-K) is answered with a JSON array of K candidates,
+// best first (a trace's recorded action and alternatives; a scenario's from its top-K model), and
+// usage of K times the one guess's output tokens (what the simulator bills it, one_call); its
+// timing stays the guess's.
+//
 // A bare trace has no model names: its agents are served as models "target" and "approx".
 std::unique_ptr<ServedWorld> make_trace_world(trace::Trace trace);
 

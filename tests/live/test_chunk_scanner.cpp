@@ -132,3 +132,25 @@ TEST_CASE("chunk scanner: the scanned and the full reading agree on every accept
     }
   }
 }
+
+// The scanner reads a string's plain bytes eight at a time: every byte value, at every place in
+// and across those words, must stop it exactly where the byte-by-byte reading would.
+TEST_CASE("chunk scanner: every byte at every offset of a string is read as one byte at a time would", "[live]") {
+  for (int b = 1; b < 256; ++b) {
+    for (std::size_t offset = 0; offset < 20; ++offset) {
+      const std::string before(offset, 'a');
+      const std::string chunk = R"({"choices":[{"delta":{"content":")" + before + static_cast<char>(b) + R"(nd"}}]})";
+      INFO("byte " << b << " at offset " << offset);
+      const auto scanned = scan_chunk(chunk);
+      if (b == '\\') {  // "\n" then "d"
+        REQUIRE(scanned);
+        CHECK(scanned->content == before + "\nd");
+      } else if (b >= 0x20 && b < 0x80 && b != '"') {
+        REQUIRE(scanned);
+        CHECK(scanned->content == before + static_cast<char>(b) + "nd");
+      } else {  // a control byte or non-ASCII (the full reader's), or a quote that ends it early
+        CHECK_FALSE(scanned);
+      }
+    }
+  }
+}

@@ -1,11 +1,14 @@
 #include "tools/runner/experiment.hpp"
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "analysis/episode_metrics.hpp"
 #include "analysis/sinks/h5_sink.hpp"
 #include "analysis/sinks/summary_sink.hpp"
+#include "models/episode_scripts.hpp"
 #include "models/sim_backend.hpp"
 #include "policies/basic_policies.hpp"
 #include "sim/input_error.hpp"
@@ -45,7 +48,9 @@ class Lane {
         endpoints_(s.agents, clock_), backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps, &endpoints_), meter_(s.agents, s.billing),
         planner_(metered_config(s, meter_), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
 
-  std::vector<sim::EpisodeRun> run(std::int64_t first, std::int64_t count) {
+  // `scripts`, if not null, holds the episodes' worlds.
+  std::vector<sim::EpisodeRun> run(std::int64_t first, std::int64_t count, const models::EpisodeScripts* scripts) {
+    backend_.share_scripts(scripts);
     std::vector<sim::EpisodeRun> runs;
     runs.reserve(static_cast<std::size_t>(count));
     for (std::int64_t e = first; e < first + count; ++e) {
@@ -73,6 +78,50 @@ class Lane {
   models::SimBackend backend_;
   analysis::PriceMeter meter_;
   sim::Planner planner_;
+};
+
+// Each chunk's scripts, made by the first of its tasks that asks and shared by its lanes until the
+// chunk is consumed; then their storage serves a later chunk.
+class ChunkScripts {
+ public:
+  explicit ChunkScripts(const Scenario& s) : scenario_(s) {}
+
+  const models::EpisodeScripts& get(std::int64_t chunk, std::int64_t first, std::int64_t count) {
+    Entry* entry;
+    {
+      std::lock_guard lock(mutex_);
+      auto& slot = chunks_[chunk];
+      if (!slot) {
+        slot = std::make_unique<Entry>();
+        if (!spare_.empty()) {
+          slot->scripts = std::move(spare_.back());
+          spare_.pop_back();
+        }
+      }
+      entry = slot.get();
+    }
+    std::call_once(entry->made, [&] {
+      entry->scripts.make(*scenario_.workload, scenario_.agents, scenario_.seed, scenario_.max_steps, first, count);
+    });
+    return entry->scripts;
+  }
+  void drop(std::int64_t chunk) {
+    std::lock_guard lock(mutex_);
+    const auto it = chunks_.find(chunk);
+    if (it == chunks_.end()) return;
+    spare_.push_back(std::move(it->second->scripts));
+    chunks_.erase(it);
+  }
+
+ private:
+  struct Entry {
+    std::once_flag made;
+    models::EpisodeScripts scripts;
+  };
+  const Scenario& scenario_;
+  std::mutex mutex_;
+  std::map<std::int64_t, std::unique_ptr<Entry>> chunks_;
+  std::vector<models::EpisodeScripts> spare_;
 };
 
 }  // namespace
@@ -115,18 +164,21 @@ bool run_experiment(const Scenario& scenario, const RunOptions& options, sim::Ru
   // only while a job trains), so that planning goes on meanwhile.
   std::vector<std::unique_ptr<Lane>> persistent(specs.size());
   const bool train_in_background = options.threads > 1;
+  ChunkScripts scripts(scenario);
 
   const auto run = [&](std::size_t lane, std::int64_t c) {
     const std::int64_t first = c * chunk;
     const std::int64_t count = std::min(chunk, scenario.episodes - first);
-    if (!specs[lane].learns) return Lane(scenario, specs[lane], false).run(first, count);
+    const models::EpisodeScripts& shared = scripts.get(c, first, count);
+    if (!specs[lane].learns) return Lane(scenario, specs[lane], false).run(first, count, &shared);
     if (!persistent[lane]) persistent[lane] = std::make_unique<Lane>(scenario, specs[lane], train_in_background);
-    return persistent[lane]->run(first, count);
+    return persistent[lane]->run(first, count, &shared);
   };
   sim::ObserverFanout out;
   out.add(sink);
   out.on_run_start(run_info(scenario));
-  const auto consume = [&](std::int64_t, std::vector<std::vector<sim::EpisodeRun>>& results) {
+  const auto consume = [&](std::int64_t c, std::vector<std::vector<sim::EpisodeRun>>& results) {
+    scripts.drop(c);  // every lane has run the chunk
     for (std::size_t i = 0; i < results.front().size(); ++i)
       for (std::size_t lane = 0; lane < results.size(); ++lane) out.deliver(lane, results[lane][i]);
   };

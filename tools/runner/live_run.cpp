@@ -85,6 +85,12 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
   for (const auto& spec : specs)
     if (spec.looks_ahead)
       throw sim::InputError(scenario.file, 0, 0, "policies", "policy '" + spec.label + "' needs a look-ahead into the world, which a live run has not");
+  // A gate reads A's confidence, which a live run has only from the endpoint's log-probabilities.
+  const bool logprobs = settings.agents[static_cast<std::size_t>(sim::index(sim::Agent::approx))].logprobs;
+  for (const auto& spec : specs)
+    if (!logprobs && spec.label.find("+gate(") != std::string::npos)
+      throw sim::InputError(scenario.file, 0, 0, "agents.approx.endpoint.logprobs",
+                            "policy '" + spec.label + "' gates by A's confidence: set logprobs: true on A's endpoint");
   if (options.concurrency < 1) throw sim::InputError("", 0, 0, "--concurrency", "must be >= 1");
 
   const auto t0 = std::chrono::steady_clock::now();
