@@ -376,8 +376,6 @@ class CancelClock final : public specsim::sim::Backend {
     if (inner_.calls()[c].running) cancels.push_back(std::chrono::steady_clock::now());
     return inner_.cancel_call(c);
   }
-  specsim::sim::CallOutcome outcome(std::uint32_t c) const override { return inner_.outcome(c); }
-  bool step_done(std::uint32_t c) const override { return inner_.step_done(c); }
   bool agree(int s, std::uint32_t t, std::uint32_t a) const override { return inner_.agree(s, t, a); }
   bool is_terminal(int s, std::uint32_t t) const override { return inner_.is_terminal(s, t); }
   bool guess_is_terminal(int s, std::uint32_t a) const override { return inner_.guess_is_terminal(s, a); }
