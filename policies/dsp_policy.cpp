@@ -23,7 +23,8 @@ DspPolicy::DspPolicy(DspConfig config, const PolicyEnv& env)
       init_rng_(env.seed, "dsp-init/" + env.label, 0),
       train_rng_(env.seed, "dsp-train/" + env.label, 0),
       latency_rng_(env.seed, "dsp-latency/" + env.label, 0),
-      buffer_(config_.learner.buffer_capacity), wall_clock_(env.wall_clock) {}
+      buffer_(config_.learner.buffer_capacity), wall_clock_(env.wall_clock),
+      worker_(env.wall_clock || env.train_in_background) {}
 
 Eigen::VectorXd DspPolicy::features(const RoundContext& c, int k_max) {
   Eigen::VectorXd x;
@@ -130,7 +131,7 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
   ++breaking_points_;
   if (config_.train_on_mismatch && !outcome.mismatch) return;
   if (++triggers_ % config_.train_every != 0) return;
-  if (!job_ && !background_.valid()) start_training_job();
+  if (!worker_.busy()) start_training_job();
   else if (config_.queue_jobs) ++queued_;
 }
 
@@ -139,41 +140,33 @@ constexpr sim::Time kBackgroundPoll = sim::Time::from_ns(1'000'000);  // 1 ms
 void DspPolicy::start_training_job() {
   if (config_.skip_below_batch && buffer_.total_steps() < static_cast<std::size_t>(config_.learner.training.batch_steps))
     return;
+  // The batches are drawn now, from the buffer as it is; the arithmetic needs nothing the
+  // planning thread changes before the job's end, so it runs on the worker meanwhile.
+  learner::prepare_job(job_input_, buffer_, state_->model.shape().inputs, config_.learner.training, train_rng_);
+  job_cut_ = breaking_points_;
+  ++stats_.jobs_started;
+  worker_.submit([this] {
+    spare_ = *state_;
+    job_stats_ = learner::run_job(*spare_, job_input_, config_.learner.training);
+    job_finite_ = all_finite(spare_->model.parameters());
+  });
   if (wall_clock_) {
-    job_cut_ = breaking_points_;
-    ++stats_.jobs_started;
-    background_buffer_ = std::make_unique<learner::ReplayBuffer>(buffer_);
-    background_ = std::async(std::launch::async, [this, state = *state_]() mutable {
-      return learner::run_training_job(std::move(state), *background_buffer_, config_.learner.training, train_rng_);
-    });
     clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
     return;
   }
-  spare_ = *state_;
-  job_ = learner::train(*spare_, buffer_, config_.learner.training, train_rng_);
-  job_cut_ = breaking_points_;
-  ++stats_.jobs_started;
-  sim::Time duration = config_.train_fixed + config_.train_per_sample * job_->work;
+  sim::Time duration = config_.train_fixed + config_.train_per_sample * job_input_.work;
   if (config_.train_sigma > 0)
     duration = sim::Time::from_seconds(duration.seconds() * std::exp(config_.train_sigma * latency_rng_.normal()));
   clock_->schedule(clock_->now() + duration, this, 0);
 }
 
 void DspPolicy::on_event(std::uint64_t arg) {
-  if (arg == 1) {  // polling the worker thread's job
-    if (background_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-      clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
-      return;
-    }
-    learner::TrainResult result = background_.get();
-    background_buffer_.reset();
-    spare_ = std::move(result.state);
-    install(result.stats);  // may start the next job
+  if (arg == 1 && !worker_.ready()) {  // polling the worker on a wall clock
+    clock_->schedule(clock_->now() + kBackgroundPoll, this, 1);
     return;
   }
-  const learner::TrainStats stats = *job_;
-  job_.reset();
-  install(stats);
+  worker_.wait();  // in simulated time: the job's completion event
+  install(job_stats_);  // may start the next job
 }
 
 void DspPolicy::install(const learner::TrainStats& stats) {
@@ -182,7 +175,7 @@ void DspPolicy::install(const learner::TrainStats& stats) {
   // A job that diverged (a learning rate far too high) would leave a predictor that says NaN
   // from then on; the policy keeps its last finite weights instead, as a mixed-precision trainer
   // skips a step with non-finite gradients, and the run reports how often that happened.
-  if (all_finite(spare_->model.parameters())) {
+  if (job_finite_) {
     std::swap(state_, spare_);
     trained_ = true;
     weights_cut_ = job_cut_;

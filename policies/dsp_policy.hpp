@@ -3,17 +3,17 @@
 // small MLP that learns online, "in the background", the ideal depth of each round start.
 //
 // Asynchronous yet deterministic: a training job starts at a breaking point (a mismatch or the
-// episode's end) in simulated time, computes its new weights at once, and installs them only at
+// episode's end) in simulated time, its batches drawn then, and installs its new weights only at
 // its completion event, a modelled duration later; rounds in between use the older weights. A
 // prediction has a modelled latency too, which delays the round's speculative calls (as in DSP,
 // where step 1 and later wait for it). Results thus depend on the scenario and seed only.
-// On a wall clock (live runs, PolicyEnv::wall_clock) the same job trains on a worker thread while
-// planning goes on, its weights are installed when it finishes, and the prediction latency is
-// the measured time of the prediction itself.
+// The job's arithmetic runs on a worker thread (PolicyEnv::train_in_background) while planning
+// goes on; the completion event waits for it. On a wall clock (live runs, PolicyEnv::wall_clock)
+// the same worker trains, its weights are installed when it finishes, and the prediction latency
+// is the measured time of the prediction itself.
 //
 // The latency/cost knob is either the expectile tau of the loss (tau > 0.5 learns to predict
 // larger k: faster, costlier) or an offset added to the prediction (beta); both exist.
-#include <future>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -24,6 +24,7 @@
 #include "policies/learner/trainer.hpp"
 #include "policies/learner/trajectory.hpp"
 #include "policies/registry.hpp"
+#include "sim/background_worker.hpp"
 #include "sim/random.hpp"
 
 namespace specsim::policies {
@@ -95,10 +96,12 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::int64_t triggers_ = 0;
   int queued_ = 0;
   std::optional<learner::TrainingState> state_;  // the weights in use
-  // The second set of weights: a job trains it (refreshed from state_ by assignment, so a job
-  // allocates nothing) and the completion event swaps the two.
+  // The second set of weights: a job trains it (refreshed from state_ by assignment on the
+  // worker, so a job allocates nothing) and the completion event swaps the two.
   std::optional<learner::TrainingState> spare_;
-  std::optional<learner::TrainStats> job_;  // a job's statistics, until its completion event
+  learner::JobInput job_input_;  // the running job's batches, drawn when it started
+  learner::TrainStats job_stats_;  // written by the worker, read once it has finished
+  bool job_finite_ = false;        // the same: whether the job's weights are all finite
   bool trained_ = false;
   std::optional<learner::SegmentRecorder> segment_;
   std::vector<learner::Trajectory> carried_;  // carry_over_episode_end: states waiting for a mismatch
@@ -108,11 +111,12 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::int64_t breaking_points_ = 0, weights_cut_ = 0, job_cut_ = 0;
   LearningStats stats_;
   std::vector<learner::TrainStats> completed_jobs_;
-  // On a wall clock: the job running on a worker thread (it alone uses train_rng_ meanwhile) and
-  // the replay buffer's copy it reads; the clock polls for its end.
+  // On a wall clock the clock polls for the job's end; in simulated time its event waits for it.
   bool wall_clock_ = false;
-  std::unique_ptr<learner::ReplayBuffer> background_buffer_;
-  std::future<learner::TrainResult> background_;  // declared last: its destructor waits for the job
+  // While busy, the job reads state_, job_input_ and the config and writes spare_ and job_stats_;
+  // the planning thread only reads state_ meanwhile. Declared last: it is destroyed first,
+  // after the running job.
+  sim::BackgroundWorker worker_;
 };
 
 PolicySpec decode_dsp(const sim::ConfigNode& node);

@@ -12,7 +12,18 @@
 // an entry falls in, and is the same on every run (the packet width is fixed by the build).
 // An epilogue stores each finished entry: Store as is, or transformed on the way out (a layer's
 // bias and activation, an activation's derivative), which saves a pass over C.
+//
+// Where the CPU has AVX (and the build does not already target it), the blocks of multiply()
+// run on 256-bit registers, twice the entries per instruction; the kernel is the same and so are
+// the bits: each entry is still one accumulator over k in order, a multiply then an add (AVX
+// without FMA: nothing is fused), and the epilogue gets the accumulators as the build's packets.
+// So results are the same on every x86-64, with AVX or without.
 #include <Eigen/Core>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX__)
+#define SPECSIM_GEMM_AVX 1
+#include <immintrin.h>
+#endif
 
 namespace specsim::policies::learner::gemm {
 
@@ -56,6 +67,77 @@ inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
     for (int i = 0; i < MB; ++i) out.packet(c + j * ldc + i * L, acc[i][j], row + i * L, col + j);
 }
 
+#ifdef SPECSIM_GEMM_AVX
+#define SPECSIM_AVX __attribute__((target("avx")))
+// The 256-bit operations, by element type (overloads, not templates over the register types,
+// whose alignment attributes a template argument would drop).
+SPECSIM_AVX inline __m256d wide_zero(double) { return _mm256_setzero_pd(); }
+SPECSIM_AVX inline __m256 wide_zero(float) { return _mm256_setzero_ps(); }
+SPECSIM_AVX inline __m256d wide_load(const double* p) { return _mm256_loadu_pd(p); }
+SPECSIM_AVX inline __m256 wide_load(const float* p) { return _mm256_loadu_ps(p); }
+SPECSIM_AVX inline __m256d wide_set1(double x) { return _mm256_set1_pd(x); }
+SPECSIM_AVX inline __m256 wide_set1(float x) { return _mm256_set1_ps(x); }
+SPECSIM_AVX inline __m256d wide_madd(__m256d acc, __m256d a, __m256d b) { return _mm256_add_pd(acc, _mm256_mul_pd(a, b)); }
+SPECSIM_AVX inline __m256 wide_madd(__m256 acc, __m256 a, __m256 b) { return _mm256_add_ps(acc, _mm256_mul_ps(a, b)); }
+SPECSIM_AVX inline __m128d low_half(__m256d v) { return _mm256_castpd256_pd128(v); }
+SPECSIM_AVX inline __m128 low_half(__m256 v) { return _mm256_castps256_ps128(v); }
+SPECSIM_AVX inline __m128d high_half(__m256d v) { return _mm256_extractf128_pd(v, 1); }
+SPECSIM_AVX inline __m128 high_half(__m256 v) { return _mm256_extractf128_ps(v, 1); }
+
+template <class T>
+constexpr int kWide = 32 / static_cast<int>(sizeof(T));  // entries in a 256-bit register
+
+// block() on 256-bit registers: MB registers of rows of C times NB columns; each accumulator
+// reaches the epilogue as two packets of the build's width.
+template <class T, int MB, int NB, class Epilogue>
+SPECSIM_AVX void wide_block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
+                            const Epilogue& out) {
+  constexpr int W = kWide<T>, L = W / 2;
+  using V = decltype(wide_zero(T()));
+  V acc[MB][NB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j) acc[i][j] = wide_zero(T());
+  for (Index k = 0; k < K; ++k) {
+    V a_k[MB];
+    for (int i = 0; i < MB; ++i) a_k[i] = wide_load(a + k * lda + i * W);
+    for (int j = 0; j < NB; ++j) {
+      const V bkj = wide_set1(b.data[k * b.k_stride + j * b.n_stride]);
+      for (int i = 0; i < MB; ++i) acc[i][j] = wide_madd(acc[i][j], a_k[i], bkj);
+    }
+  }
+  for (int j = 0; j < NB; ++j)
+    for (int i = 0; i < MB; ++i) {
+      out.packet(c + j * ldc + i * W, low_half(acc[i][j]), row + i * W, col + j);
+      out.packet(c + j * ldc + i * W + L, high_half(acc[i][j]), row + i * W + L, col + j);
+    }
+}
+
+// The rows of one column block that fill 256-bit registers; returns how many it did.
+template <class T, int NB, bool Wide, class Epilogue>
+SPECSIM_AVX Index wide_rows(Index M, Index K, const T* a, Index lda, Operand<T> bj, T* cj, Index ldc, Index col,
+                            const Epilogue& out) {
+  constexpr Index W = kWide<T>;
+  Index r = 0;
+  if constexpr (Wide)
+    for (; r + 8 * W <= M; r += 8 * W) wide_block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + 4 * W <= M; r += 4 * W) wide_block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + W <= M; r += W) wide_block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+  return r;
+}
+#undef SPECSIM_AVX
+#endif
+
+// Whether multiply() uses 256-bit registers: the CPU has AVX and the build's packets are
+// 128-bit ones (Eigen's SSE types, which the epilogues take).
+inline bool wide_registers() {
+#ifdef SPECSIM_GEMM_AVX
+  static const bool avx = __builtin_cpu_supports("avx");
+  return avx && Eigen::internal::packet_traits<double>::size == 2 && Eigen::internal::packet_traits<float>::size == 4;
+#else
+  return false;
+#endif
+}
+
 // Rows of C that do not fill a packet: one scalar accumulator each, same order over k.
 template <class T, class Epilogue>
 inline void scalar_rows(Index row, Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c,
@@ -76,6 +158,9 @@ inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, 
   const Operand<T> bj{b.data + col * b.n_stride, b.k_stride, b.n_stride};
   T* cj = c + col * ldc;
   Index r = 0;
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) r = wide_rows<T, NB, Wide>(M, K, a, lda, bj, cj, ldc, col, out);
+#endif
   if constexpr (Wide)
     for (; r + 8 * L <= M; r += 8 * L) block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
@@ -84,6 +169,8 @@ inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, 
 }
 
 }  // namespace detail
+
+using detail::wide_registers;
 
 // C (M x N, leading dimension ldc) = A (M x K, leading dimension lda) times B (K x N), each
 // entry passed through `out` (by default stored as is).

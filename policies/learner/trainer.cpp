@@ -1,5 +1,6 @@
 #include "policies/learner/trainer.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -42,11 +43,9 @@ TrainingState make_training_state(const MlpShape& shape, const TrainerConfig& co
   return {Mlp(shape, init_rng), AdamW(config.adamw)};
 }
 
-void fill_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
-                const TrainerConfig& config) {
+void gather_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::size_t> picks, Eigen::Index inputs) {
   Eigen::Index total = 0;
   for (std::size_t p : picks) total += buffer[p].size();
-  const Eigen::Index inputs = model.shape().inputs;
   const auto grow = [](std::vector<double>& v, Eigen::Index size) {
     if (v.size() < static_cast<std::size_t>(size)) v.resize(static_cast<std::size_t>(size));
   };
@@ -56,39 +55,50 @@ void fill_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::s
   batch.inputs = inputs;
   batch.samples = total;
   batch.trajectories = static_cast<int>(picks.size());
-  Eigen::Map<Eigen::MatrixXd> features(batch.feature_data.data(), inputs, total);
-  Eigen::Map<Eigen::VectorXd> ideal_k(batch.ideal_k_data.data(), total), targets(batch.target_data.data(), total);
+  batch.steps.clear();
+  batch.segments.clear();
+  // Plain copies and loops: at a few states per trajectory, Eigen's block expressions and the
+  // labels' checks (the buffer validated every trajectory on the way in) cost more than the data.
   Eigen::Index col = 0;
   for (std::size_t p : picks) {
     const Trajectory& t = buffer[p];
     if (t.features.rows() != inputs)
       throw std::invalid_argument("trajectory has " + std::to_string(t.features.rows()) +
                                   " features, the model " + std::to_string(inputs));
-    features.middleCols(col, t.size()) = t.features;
+    std::copy_n(t.features.data(), t.features.size(), batch.feature_data.data() + col * inputs);
     const auto head = static_cast<Eigen::Index>(t.head());
-    ideal_k.segment(col, t.size()).setZero();  // after the break: 0
-    ideal_k_labels(std::span<const int>(t.steps).first(t.head()), t.breaking_step, ideal_k.segment(col, head));
+    double* ideal_k = batch.ideal_k_data.data() + col;
+    for (Eigen::Index i = 0; i < t.size(); ++i)  // k* = b - s + 1 up to the break, 0 after it
+      ideal_k[i] = i < head ? t.breaking_step - t.steps[static_cast<std::size_t>(i)] + 1 : 0.0;
+    batch.steps.insert(batch.steps.end(), t.steps.begin(), t.steps.end());
+    batch.segments.push_back({col, t.size(), head, t.breaking_step});
     col += t.size();
   }
+}
 
+void label_batch(Batch& batch, const Mlp& model, const TrainerConfig& config) {
+  Eigen::Map<Eigen::VectorXd> targets(batch.target_data.data(), batch.samples);
   if (config.target == Target::ideal_k) {
-    targets = ideal_k;
+    targets = batch.ideal_k();
     return;
   }
   // One batched forward pass gives V of every state; each trajectory bootstraps from its own.
-  const Eigen::VectorXd values = model.predict_batch(features);
-  col = 0;
-  for (std::size_t p : picks) {
-    const Trajectory& t = buffer[p];
-    const auto head = static_cast<Eigen::Index>(t.head());
-    const auto steps = std::span<const int>(t.steps).first(t.head());
-    targets.segment(col, t.size()).setZero();  // after the break: 0, masked
-    targets.segment(col, head) =
+  const Eigen::VectorXd values = model.predict_batch(batch.features());
+  for (const Batch::Segment& t : batch.segments) {
+    const auto steps = std::span<const int>(batch.steps).subspan(static_cast<std::size_t>(t.col),
+                                                                 static_cast<std::size_t>(t.head));
+    targets.segment(t.col, t.size).setZero();  // after the break: 0, masked
+    targets.segment(t.col, t.head) =
         config.bootstrap_same_state
-            ? dsp_lambda_return_labels(steps, t.breaking_step, values.segment(col, head), config.gamma, config.lambda)
-            : lambda_return_labels(steps, t.breaking_step, values.segment(col, head), config.gamma, config.lambda);
-    col += t.size();
+            ? dsp_lambda_return_labels(steps, t.breaking_step, values.segment(t.col, t.head), config.gamma, config.lambda)
+            : lambda_return_labels(steps, t.breaking_step, values.segment(t.col, t.head), config.gamma, config.lambda);
   }
+}
+
+void fill_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
+                const TrainerConfig& config) {
+  gather_batch(batch, buffer, picks, model.shape().inputs);
+  label_batch(batch, model, config);
 }
 
 Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
@@ -98,27 +108,35 @@ Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks,
   return batch;
 }
 
-TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const TrainerConfig& config, sim::RandomStream& rng) {
+void prepare_job(JobInput& job, const ReplayBuffer& buffer, Eigen::Index inputs, const TrainerConfig& config,
+                 sim::RandomStream& rng) {
   validate(config);
   if (buffer.empty()) throw std::invalid_argument("training job on an empty replay buffer");
-
-  // Per thread and kept across jobs, so that a job allocates nothing once they have grown.
-  thread_local std::vector<std::size_t> picks;
-  thread_local Batch batch, relabelled;
-  thread_local Eigen::VectorXd grad;
+  thread_local std::vector<std::size_t> picks;  // kept, so that a job allocates nothing once warm
   const auto min_steps = static_cast<std::size_t>(config.batch_steps);
-  const auto draw = [&] {
+  job.batches.resize(config.resample_each_epoch ? static_cast<std::size_t>(config.epochs) : 1);
+  job.work = 0;
+  for (Batch& batch : job.batches) {
     if (config.without_replacement) picks = buffer.sample_without_replacement(min_steps, rng);
     else buffer.sample(min_steps, rng, picks);
-  };
-  draw();
-  fill_batch(batch, buffer, picks, state.model, config);
+    gather_batch(batch, buffer, picks, inputs);
+    job.work += batch.samples;
+  }
+  if (!config.resample_each_epoch) job.work *= config.epochs;
+}
+
+TrainStats run_job(TrainingState& state, JobInput& job, const TrainerConfig& config) {
+  // Per thread and kept across jobs, so that a job allocates nothing once they have grown.
+  thread_local Eigen::VectorXd grad;
+  label_batch(job.batches.front(), state.model, config);
   const ExpectileLoss loss(config.tau);
 
   TrainStats stats;
-  stats.samples = static_cast<int>(batch.samples);
-  stats.trajectories = batch.trajectories;
-  if (config.batch_stats) stats.accuracy_before = dsp_accuracy(state.model.predict_batch(batch.features()), batch.ideal_k());
+  stats.samples = static_cast<int>(job.batches.front().samples);
+  stats.trajectories = job.batches.front().trajectories;
+  stats.work = job.work;
+  if (config.batch_stats)
+    stats.accuracy_before = dsp_accuracy(state.model.predict_batch(job.batches.front().features()), job.batches.front().ideal_k());
 
   // In float the job's weights live in float from its start to its end (AdamW steps them in
   // float); the model's double weights are brought up to date before anything reads them.
@@ -130,16 +148,15 @@ TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const Trainer
   };
   const bool labels_read_model = config.target == Target::lambda_return;
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
-    if (epoch > 0 && config.resample_each_epoch) {
-      draw();
-      if (labels_read_model) sync_model();
-      fill_batch(batch, buffer, picks, state.model, config);
-    } else if (epoch > 0 && config.relabel_each_epoch && labels_read_model) {
-      sync_model();
-      fill_batch(relabelled, buffer, picks, state.model, config);
-      std::swap(batch.target_data, relabelled.target_data);
+    Batch& batch = job.batches[config.resample_each_epoch ? static_cast<std::size_t>(epoch) : 0];
+    if (epoch > 0 && (config.resample_each_epoch || config.relabel_each_epoch)) {
+      if (labels_read_model) {
+        sync_model();
+        label_batch(batch, state.model, config);
+      } else if (config.resample_each_epoch) {
+        label_batch(batch, state.model, config);
+      }
     }
-    stats.work += batch.samples;
     double l = 0;
     if (in_float) {
       l = state.model.loss_and_gradient(params32, batch.features(), batch.targets(), config.tau, grad32);
@@ -153,11 +170,18 @@ TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const Trainer
   sync_model();
 
   if (config.batch_stats) {
-    const Eigen::VectorXd after = state.model.predict_batch(batch.features());
-    stats.loss_after = loss.mean(batch.targets(), after);
-    stats.accuracy = dsp_accuracy(after, batch.ideal_k());
+    const Batch& last = job.batches.back();
+    const Eigen::VectorXd after = state.model.predict_batch(last.features());
+    stats.loss_after = loss.mean(last.targets(), after);
+    stats.accuracy = dsp_accuracy(after, last.ideal_k());
   }
   return stats;
+}
+
+TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const TrainerConfig& config, sim::RandomStream& rng) {
+  thread_local JobInput job;
+  prepare_job(job, buffer, state.model.shape().inputs, config, rng);
+  return run_job(state, job, config);
 }
 
 TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,

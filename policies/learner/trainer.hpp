@@ -69,17 +69,28 @@ TrainingState make_training_state(const MlpShape& shape, const TrainerConfig& co
 
 // A labelled batch: columns of features() are states, in the order they were sampled. Its
 // storage only grows, so a batch refilled by fill_batch() allocates nothing once it has held
-// as many states (a training job keeps one per thread).
+// as many states (a training job keeps one per thread). It keeps each picked trajectory's
+// layout too, so that it can be relabelled (label_batch) without the replay buffer.
 struct Batch {
   Eigen::Map<const Eigen::MatrixXd> features() const { return {feature_data.data(), inputs, samples}; }
   Eigen::Map<const Eigen::VectorXd> targets() const { return {target_data.data(), samples}; }  // what the loss fits
   Eigen::Map<const Eigen::VectorXd> ideal_k() const { return {ideal_k_data.data(), samples}; }  // always the ideal k
+  struct Segment {  // one picked trajectory: its columns, the states up to its break, its breaking step
+    Eigen::Index col = 0, size = 0, head = 0;
+    int breaking_step = 0;
+  };
   Eigen::Index inputs = 0, samples = 0;
   int trajectories = 0;
   std::vector<double> feature_data, target_data, ideal_k_data;  // at least inputs x samples, samples
+  std::vector<int> steps;                                       // each column's step
+  std::vector<Segment> segments;                                // in column order
 };
 
-// Labels the picked trajectories into `batch`; `model` supplies V for lambda returns.
+// Copies the picked trajectories' states, steps and ideal k into `batch` (its targets unset).
+void gather_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::size_t> picks, Eigen::Index inputs);
+// Sets the batch's targets: its ideal k, or lambda returns with V from `model`.
+void label_batch(Batch& batch, const Mlp& model, const TrainerConfig& config);
+// Both: labels the picked trajectories into `batch`.
 void fill_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
                 const TrainerConfig& config);
 Batch make_batch(const ReplayBuffer& buffer, std::span<const std::size_t> picks, const Mlp& model,
@@ -100,10 +111,25 @@ struct TrainResult {
   TrainStats stats;
 };
 
-// Precondition: the buffer is not empty (std::invalid_argument otherwise). Draws the batch
-// from `rng` only. The optimizer's own config is used; config.adamw is not consulted here.
-// Trains `state` in place: with a state of the same shape as the last one (the policy's second
+// A job's inputs, drawn and copied from the replay buffer when the job starts: its batches (one
+// per epoch with resample_each_epoch, else one) and its work. The arithmetic (run_job) then
+// needs neither the buffer nor the random stream, so it may run on another thread while the
+// buffer fills; a job's result is the same whenever and wherever it runs. Its storage only grows.
+struct JobInput {
+  std::vector<Batch> batches;
+  std::int64_t work = 0;  // states stepped on, over all epochs (TrainStats::work)
+};
+
+// Draws the job's batches from `rng` only, in the order train() always drew them. Precondition:
+// the buffer is not empty (std::invalid_argument otherwise, as for a bad config or width).
+void prepare_job(JobInput& job, const ReplayBuffer& buffer, Eigen::Index inputs, const TrainerConfig& config,
+                 sim::RandomStream& rng);
+// Runs the job's epochs on `state` in place. The optimizer's own config is used; config.adamw
+// is not consulted here. With a state of the same shape as the last one (the policy's second
 // set of weights, refreshed by assignment), a job allocates nothing.
+TrainStats run_job(TrainingState& state, JobInput& job, const TrainerConfig& config);
+
+// Both at once. Precondition: the buffer is not empty (std::invalid_argument otherwise).
 TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const TrainerConfig& config, sim::RandomStream& rng);
 // The same on a copy, returned with the statistics.
 TrainResult run_training_job(TrainingState state, const ReplayBuffer& buffer,

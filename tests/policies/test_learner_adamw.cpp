@@ -92,24 +92,36 @@ TEST_CASE("AdamW in float follows double to float precision, with moments of its
   CHECK((p32.cast<double>() - p64).norm() < 1e-6 * p64.norm());
 }
 
-TEST_CASE("AdamW in float gives the same value in a packet and in the scalar tail", "[adamw]") {
-  // 64 entries stepped in packets against each entry alone (a vector of one: the scalar tail).
-  // The packets' square roots and divisions must round as the tail's do (Eigen's approximate
-  // float square root would not).
+namespace {
+
+// n entries stepped at once (in 256-bit registers where the CPU has AVX, then packets, then a
+// scalar tail) against each entry alone (a vector of one: the scalar tail). The packets' square
+// roots and divisions must round as the tail's do (Eigen's approximate float square root would not).
+template <class T>
+void check_packets_match_tail(int n) {
+  using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
   const AdamWConfig config{.lr = 0.003, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01};
-  constexpr int n = 64;
   AdamW packets(config);
-  Eigen::VectorXf p = Eigen::VectorXf::LinSpaced(n, -0.9f, 0.8f);
-  std::vector<AdamW> alone(n, AdamW(config));
-  Eigen::VectorXf q = p;
+  Vector p = Vector::LinSpaced(n, T(-0.9), T(0.8));
+  std::vector<AdamW> alone(static_cast<std::size_t>(n), AdamW(config));
+  Vector q = p;
   for (int t = 0; t < 4; ++t) {
-    Eigen::VectorXf g(n);
-    for (int i = 0; i < n; ++i) g[i] = std::sin(0.37f * static_cast<float>(i * (t + 3)) + 0.1f) * (1.0f + static_cast<float>(i));
+    Vector g(n);
+    for (int i = 0; i < n; ++i) g[i] = std::sin(T(0.37) * static_cast<T>(i * (t + 3)) + T(0.1)) * (T(1) + static_cast<T>(i));
     packets.step(p, g);
-    for (int i = 0; i < n; ++i) alone[i].step(q.segment(i, 1), g.segment(i, 1));
+    for (int i = 0; i < n; ++i) alone[static_cast<std::size_t>(i)].step(q.segment(i, 1), g.segment(i, 1));
   }
   for (int i = 0; i < n; ++i) {
-    CAPTURE(i);
+    CAPTURE(n, i);
     CHECK(p[i] == q[i]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("AdamW gives the same value in a packet and in the scalar tail", "[adamw]") {
+  for (int n : {64, 67}) {  // whole registers only; and every kind of tail after them
+    check_packets_match_tail<float>(n);
+    check_packets_match_tail<double>(n);
   }
 }

@@ -141,3 +141,28 @@ TEST_CASE("a row times a matrix in packets agrees with the ordered sum to roundi
     if (K < 4) CHECK(packets == ordered);  // no packet: the scalar tail alone, in order
   }
 }
+
+TEST_CASE("on 256-bit registers the product has the triple loop's bits too", "[gemm]") {
+  // Shapes that fill 256-bit blocks of 4 and 1 registers, with and without 128-bit and scalar
+  // tails after them; and the wider blocks of a matrix-vector product.
+  if (!gemm::wide_registers()) WARN("this CPU has no AVX: the 128-bit kernel alone was checked");
+  for (Eigen::Index M : {4, 6, 7, 12, 16, 20, 31, 40, 64, 65})
+    for (Eigen::Index N : {1, 2, 3, 4})
+      for (Eigen::Index K : {1, 5, 32}) {
+        check_shape<double>(M, N, K, false);
+        check_shape<float>(M, N, K, true);
+      }
+  for (Eigen::Index M : {32, 33, 64, 96, 100})  // the matrix-vector product's 8-register blocks
+    for (Eigen::Index K : {1, 6, 32}) {
+      const std::vector<double> a = random_values<double>(static_cast<std::size_t>(M * K), 7);
+      const std::vector<double> b = random_values<double>(static_cast<std::size_t>(K), 8);
+      std::vector<double> c(static_cast<std::size_t>(M));
+      gemm::multiply_vector<double>(M, K, a.data(), M, b.data(), c.data());
+      for (Eigen::Index i = 0; i < M; ++i) {
+        double expected = 0;
+        for (Eigen::Index k = 0; k < K; ++k) expected += a[static_cast<std::size_t>(k * M + i)] * b[static_cast<std::size_t>(k)];
+        CAPTURE(M, K, i);
+        REQUIRE(c[static_cast<std::size_t>(i)] == expected);
+      }
+    }
+}

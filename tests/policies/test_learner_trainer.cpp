@@ -311,3 +311,53 @@ TEST_CASE("a job in float trains float weights and leaves the model holding them
   CHECK(one32.model.parameters() != one64.model.parameters());
   CHECK((one32.model.parameters() - one64.model.parameters()).norm() < 1e-5 * one64.model.parameters().norm());
 }
+
+TEST_CASE("a prepared job needs neither the buffer nor the stream: the buffer may change, the result does not",
+          "[trainer][background]") {
+  // The DSP policy draws a job's batches when it starts and runs its arithmetic on a worker
+  // while the buffer fills: for every configuration that resamples or relabels mid-job.
+  for (const bool resample : {false, true}) {
+    for (const Target target : {Target::ideal_k, Target::lambda_return}) {
+      CAPTURE(resample, target_name(target));
+      RandomStream data(10, "toy", 0), more(10, "toy", 1), init(10, "init", 0);
+      ReplayBuffer buffer(30);
+      for (int i = 0; i < 2; ++i) {
+        const ReplayBuffer part = toy_buffer(20, data);
+        for (std::size_t j = 0; j < part.size(); ++j) buffer.add(part[j]);
+      }
+      TrainerConfig config;
+      config.target = target;
+      config.resample_each_epoch = resample;
+      config.relabel_each_epoch = true;
+      config.batch_stats = true;
+      const TrainingState start = make_training_state(kShape, config, init);
+
+      RandomStream at_once(10, "train", 0), prepared(10, "train", 0);
+      TrainingState a = start, b = start;
+      const TrainStats sa = train(a, buffer, config, at_once);
+
+      JobInput job;
+      prepare_job(job, buffer, kInputs, config, prepared);
+      const ReplayBuffer newer = toy_buffer(30, more);  // evicts every trajectory the job drew
+      for (std::size_t j = 0; j < newer.size(); ++j) buffer.add(newer[j]);
+      const TrainStats sb = run_job(b, job, config);
+
+      CHECK(job.batches.size() == (resample ? static_cast<std::size_t>(config.epochs) : 1));
+      CHECK(sb.work == job.work);
+      CHECK(sa.work == sb.work);
+      CHECK(sa.loss_before == sb.loss_before);  // exact: the same arithmetic in the same order
+      CHECK(sa.loss_after == sb.loss_after);
+      CHECK(a.model.parameters() == b.model.parameters());
+      CHECK(at_once.uniform_int(0, 1'000'000) == prepared.uniform_int(0, 1'000'000));  // the same draws
+    }
+  }
+}
+
+TEST_CASE("preparing a job checks the buffer and the width", "[trainer][background]") {
+  RandomStream rng(11, "train", 0);
+  JobInput job;
+  CHECK_THROWS_AS(prepare_job(job, ReplayBuffer(), kInputs, TrainerConfig{}, rng), std::invalid_argument);
+  ReplayBuffer buffer;
+  buffer.add({Eigen::MatrixXd::Zero(kInputs, 1), {1}, 1});
+  CHECK_THROWS_AS(prepare_job(job, buffer, kInputs + 1, TrainerConfig{}, rng), std::invalid_argument);
+}
