@@ -146,8 +146,8 @@ void DspPolicy::start_training_job() {
   job_cut_ = breaking_points_;
   ++stats_.jobs_started;
   worker_.submit([this] {
-    spare_ = *state_;
-    job_stats_ = learner::run_job(*spare_, job_input_, config_.learner.training);
+    if (!spare_) spare_ = *state_;  // the second set's storage, once; a job overwrites it
+    job_stats_ = learner::run_job(*state_, *spare_, job_input_, config_.learner.training);
     job_finite_ = all_finite(spare_->model.parameters());
   });
   if (wall_clock_) {

@@ -96,8 +96,8 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::int64_t triggers_ = 0;
   int queued_ = 0;
   std::optional<learner::TrainingState> state_;  // the weights in use
-  // The second set of weights: a job trains it (refreshed from state_ by assignment on the
-  // worker, so a job allocates nothing) and the completion event swaps the two.
+  // The second set of weights: a job writes its result there (its first step reads state_ and
+  // writes spare_, so nothing is copied) and the completion event swaps the two.
   std::optional<learner::TrainingState> spare_;
   learner::JobInput job_input_;  // the running job's batches, drawn when it started
   learner::TrainStats job_stats_;  // written by the worker, read once it has finished

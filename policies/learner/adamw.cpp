@@ -41,8 +41,8 @@ SPECSIM_AVX inline void wide_store(double* p, __m256d x) { _mm256_storeu_pd(p, x
 SPECSIM_AVX inline void wide_store(float* p, __m256 x) { _mm256_storeu_ps(p, x); }
 
 template <class T>
-SPECSIM_AVX Eigen::Index wide_step(T* p, const T* g, T* m, T* v, Eigen::Index size, T b1, T b2, T g1, T g2, T decay,
-                                   T step_size, T sqrt_bias2, T eps) {
+SPECSIM_AVX Eigen::Index wide_step(StepVectors<const T> in, StepVectors<T> out, const T* g, Eigen::Index size, T b1, T b2, T g1, T g2,
+                                   T decay, T step_size, T sqrt_bias2, T eps) {
   using gemm::detail::wide_load;
   using gemm::detail::wide_set1;
   constexpr Eigen::Index W = gemm::detail::kWide<T>;
@@ -51,12 +51,12 @@ SPECSIM_AVX Eigen::Index wide_step(T* p, const T* g, T* m, T* v, Eigen::Index si
   Eigen::Index i = 0;
   for (; i + W <= size; i += W) {
     const auto gi = wide_load(g + i);
-    const auto mi = wide_add(wide_mul(pb1, wide_load(m + i)), wide_mul(pg1, gi));
-    const auto vi = wide_add(wide_mul(pb2, wide_load(v + i)), wide_mul(pg2, wide_mul(gi, gi)));
-    wide_store(m + i, mi);
-    wide_store(v + i, vi);
+    const auto mi = wide_add(wide_mul(pb1, wide_load(in.m + i)), wide_mul(pg1, gi));
+    const auto vi = wide_add(wide_mul(pb2, wide_load(in.v + i)), wide_mul(pg2, wide_mul(gi, gi)));
+    wide_store(out.m + i, mi);
+    wide_store(out.v + i, vi);
     const auto denom = wide_add(wide_div(wide_sqrt(vi), psb2), peps);
-    wide_store(p + i, wide_sub(wide_mul(wide_load(p + i), pdecay), wide_div(wide_mul(pstep, mi), denom)));
+    wide_store(out.p + i, wide_sub(wide_mul(wide_load(in.p + i), pdecay), wide_div(wide_mul(pstep, mi), denom)));
   }
   return i;
 }
@@ -79,27 +79,75 @@ void validate(const AdamWConfig& c) {
 AdamW::AdamW(AdamWConfig config) : config_(config) { validate(config_); }
 
 void AdamW::step(Eigen::Ref<Eigen::VectorXd> params, const Eigen::Ref<const Eigen::VectorXd>& grad) {
-  if (grad.size() != params.size())
-    throw std::invalid_argument("AdamW: gradient has " + std::to_string(grad.size()) +
-                                " entries, parameters " + std::to_string(params.size()));
-  step(params.data(), grad.data(), params.size(), m_, v_);
+  check_lengths(params.size(), grad.size());
+  sized_moments(m_, v_, params.size());
+  const StepVectors<double> in_place{params.data(), m_.data(), v_.data()};
+  step(StepVectors<const double>{in_place.p, in_place.m, in_place.v}, in_place, grad.data(), params.size());
 }
 
 void AdamW::step(Eigen::Ref<Eigen::VectorXf> params, const Eigen::Ref<const Eigen::VectorXf>& grad) {
-  if (grad.size() != params.size())
-    throw std::invalid_argument("AdamW: gradient has " + std::to_string(grad.size()) +
-                                " entries, parameters " + std::to_string(params.size()));
-  step(params.data(), grad.data(), params.size(), m32_, v32_);
+  check_lengths(params.size(), grad.size());
+  sized_moments(m32_, v32_, params.size());
+  const StepVectors<float> in_place{params.data(), m32_.data(), v32_.data()};
+  step(StepVectors<const float>{in_place.p, in_place.m, in_place.v}, in_place, grad.data(), params.size());
 }
 
+// The step that `from` would take, written here: this optimizer ends with from's state stepped
+// once, and `params` with `from_params` stepped, as if both had been copied and then stepped.
 template <class T, class Vector>
-void AdamW::step(T* p, const T* g, Eigen::Index size, Vector& m_vector, Vector& v_vector) {
-  if (m_vector.size() == 0) {
-    m_vector = Vector::Zero(size);
-    v_vector = Vector::Zero(size);
-  } else if (m_vector.size() != size) {
+void AdamW::step_from(const AdamW& from, const Vector& from_m, const Vector& from_v, Vector& m, Vector& v,
+                      const T* from_params, T* params, const T* grad, Eigen::Index size) {
+  config_ = from.config_;
+  t_ = from.t_;
+  if (from_m.size() == 0) {  // a fresh optimizer: its first step, from zero moments
+    m = Vector::Zero(size);
+    v = Vector::Zero(size);
+    step(StepVectors<const T>{from_params, m.data(), v.data()}, StepVectors<T>{params, m.data(), v.data()}, grad, size);
+    return;
+  }
+  if (from_m.size() != size) throw std::invalid_argument("AdamW: parameter vector changed length between steps");
+  m.resize(size);
+  v.resize(size);
+  step(StepVectors<const T>{from_params, from_m.data(), from_v.data()}, StepVectors<T>{params, m.data(), v.data()}, grad,
+       size);
+}
+
+void AdamW::step_from(const AdamW& from, const Eigen::VectorXd& from_params, Eigen::VectorXd& params,
+                      const Eigen::Ref<const Eigen::VectorXd>& grad) {
+  check_lengths(from_params.size(), grad.size());
+  params.resize(from_params.size());
+  m32_ = from.m32_;  // the other precision's moments, empty in a learner that keeps to one
+  v32_ = from.v32_;
+  step_from<double>(from, from.m_, from.v_, m_, v_, from_params.data(), params.data(), grad.data(), grad.size());
+}
+
+void AdamW::step_from(const AdamW& from, const Eigen::VectorXf& from_params, Eigen::VectorXf& params,
+                      const Eigen::Ref<const Eigen::VectorXf>& grad) {
+  check_lengths(from_params.size(), grad.size());
+  params.resize(from_params.size());
+  m_ = from.m_;
+  v_ = from.v_;
+  step_from<float>(from, from.m32_, from.v32_, m32_, v32_, from_params.data(), params.data(), grad.data(), grad.size());
+}
+
+void AdamW::check_lengths(Eigen::Index params, Eigen::Index grad) {
+  if (grad != params)
+    throw std::invalid_argument("AdamW: gradient has " + std::to_string(grad) + " entries, parameters " +
+                                std::to_string(params));
+}
+
+template <class Vector>
+void AdamW::sized_moments(Vector& m, Vector& v, Eigen::Index size) {
+  if (m.size() == 0) {
+    m = Vector::Zero(size);
+    v = Vector::Zero(size);
+  } else if (m.size() != size) {
     throw std::invalid_argument("AdamW: parameter vector changed length between steps");
   }
+}
+
+template <class T>
+void AdamW::step(StepVectors<const T> in, StepVectors<T> out, const T* g, Eigen::Index size) {
   ++t_;
   const auto& c = config_;
   const double t = static_cast<double>(t_);
@@ -116,11 +164,9 @@ void AdamW::step(T* p, const T* g, Eigen::Index size, Vector& m_vector, Vector& 
   const T b1 = static_cast<T>(c.beta1), b2 = static_cast<T>(c.beta2);
   const T g1 = static_cast<T>(1.0 - c.beta1), g2 = static_cast<T>(1.0 - c.beta2);
   const T decay = static_cast<T>(1.0 - c.lr * c.weight_decay), eps = static_cast<T>(c.eps);
-  T* m = m_vector.data();
-  T* v = v_vector.data();
   Eigen::Index i = 0;
 #ifdef SPECSIM_GEMM_AVX
-  if (gemm::wide_registers()) i = wide_step(p, g, m, v, size, b1, b2, g1, g2, decay, step_size, sqrt_bias2, eps);
+  if (gemm::wide_registers()) i = wide_step(in, out, g, size, b1, b2, g1, g2, decay, step_size, sqrt_bias2, eps);
 #endif
   {
     using namespace Eigen::internal;
@@ -129,18 +175,20 @@ void AdamW::step(T* p, const T* g, Eigen::Index size, Vector& m_vector, Vector& 
     const Packet psb2 = pset1<Packet>(sqrt_bias2), peps = pset1<Packet>(eps);
     for (; i + L <= size; i += L) {  // after the 256-bit loop: what is left of a 256-bit register
       const Packet gi = ploadu<Packet>(g + i);
-      const Packet mi = padd(pmul(pb1, ploadu<Packet>(m + i)), pmul(pg1, gi));
-      const Packet vi = padd(pmul(pb2, ploadu<Packet>(v + i)), pmul(pg2, pmul(gi, gi)));
-      pstoreu(m + i, mi);
-      pstoreu(v + i, vi);
+      const Packet mi = padd(pmul(pb1, ploadu<Packet>(in.m + i)), pmul(pg1, gi));
+      const Packet vi = padd(pmul(pb2, ploadu<Packet>(in.v + i)), pmul(pg2, pmul(gi, gi)));
+      pstoreu(out.m + i, mi);
+      pstoreu(out.v + i, vi);
       const Packet denom = padd(pdiv(exact_sqrt(vi), psb2), peps);
-      pstoreu(p + i, psub(pmul(ploadu<Packet>(p + i), pdecay), pdiv(pmul(pstep, mi), denom)));
+      pstoreu(out.p + i, psub(pmul(ploadu<Packet>(in.p + i), pdecay), pdiv(pmul(pstep, mi), denom)));
     }
   }
   for (; i < size; ++i) {
-    m[i] = b1 * m[i] + g1 * g[i];
-    v[i] = b2 * v[i] + g2 * (g[i] * g[i]);
-    p[i] = p[i] * decay - step_size * m[i] / (std::sqrt(v[i]) / sqrt_bias2 + eps);
+    const T mi = b1 * in.m[i] + g1 * g[i];
+    const T vi = b2 * in.v[i] + g2 * (g[i] * g[i]);
+    out.m[i] = mi;
+    out.v[i] = vi;
+    out.p[i] = in.p[i] * decay - step_size * mi / (std::sqrt(vi) / sqrt_bias2 + eps);
   }
 }
 

@@ -24,6 +24,15 @@ struct AdamWConfig {
 // Throws std::invalid_argument unless lr > 0, beta1 and beta2 in [0, 1), eps > 0, wd >= 0.
 void validate(const AdamWConfig& config);
 
+// Where a step reads the weights and moments, and where it writes them: the same vectors (a
+// step in place) or another optimizer's (AdamW::step_from); element by element the same arithmetic.
+template <class T>
+struct StepVectors {
+  T* p;
+  T* m;
+  T* v;
+};
+
 class AdamW {
  public:
   explicit AdamW(AdamWConfig config = {});
@@ -31,6 +40,14 @@ class AdamW {
   // The moments are sized on the first step; later steps must keep that length.
   void step(Eigen::Ref<Eigen::VectorXd> params, const Eigen::Ref<const Eigen::VectorXd>& grad);
   void step(Eigen::Ref<Eigen::VectorXf> params, const Eigen::Ref<const Eigen::VectorXf>& grad);
+  // `*this = from; params = from_params; step(params, grad);` without the copies: the step reads
+  // from's moments and from_params and writes this optimizer's and `params` (resized; it may be
+  // from_params itself). A training job's first step, which so refreshes the policy's second set
+  // of weights from the set in use. The same bits as the copy and the step.
+  void step_from(const AdamW& from, const Eigen::VectorXd& from_params, Eigen::VectorXd& params,
+                 const Eigen::Ref<const Eigen::VectorXd>& grad);
+  void step_from(const AdamW& from, const Eigen::VectorXf& from_params, Eigen::VectorXf& params,
+                 const Eigen::Ref<const Eigen::VectorXf>& grad);
 
   const AdamWConfig& config() const { return config_; }
   long long steps() const { return t_; }
@@ -38,8 +55,14 @@ class AdamW {
   const Eigen::VectorXd& second_moment() const { return v_; }
 
  private:
+  static void check_lengths(Eigen::Index params, Eigen::Index grad);
+  template <class Vector>
+  static void sized_moments(Vector& m, Vector& v, Eigen::Index size);
   template <class T, class Vector>
-  void step(T* params, const T* grad, Eigen::Index size, Vector& m, Vector& v);
+  void step_from(const AdamW& from, const Vector& from_m, const Vector& from_v, Vector& m, Vector& v,
+                 const T* from_params, T* params, const T* grad, Eigen::Index size);
+  template <class T>
+  void step(StepVectors<const T> in, StepVectors<T> out, const T* grad, Eigen::Index size);
 
   AdamWConfig config_;
   Eigen::VectorXd m_, v_;

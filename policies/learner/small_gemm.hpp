@@ -138,14 +138,20 @@ inline bool wide_registers() {
 #endif
 }
 
-// Rows of C that do not fill a packet: one scalar accumulator each, same order over k.
-template <class T, class Epilogue>
-inline void scalar_rows(Index row, Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c,
+// Rows of C that do not fill a packet: one scalar accumulator per entry, same order over k; the
+// NB columns of a block together, so that each entry of A is loaded once for all of them (a
+// one-row product, the head layer's forward pass, is all tail).
+template <class T, int NB, class Epilogue>
+inline void scalar_rows(Index row, Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
                         const Epilogue& out) {
+  const T* bj = b.data + col * b.n_stride;
   for (Index r = row; r < M; ++r) {
-    T acc = T(0);
-    for (Index k = 0; k < K; ++k) acc += a[k * lda + r] * b.data[k * b.k_stride + col * b.n_stride];
-    out.scalar(c + r, acc, r, col);
+    T acc[NB] = {};
+    for (Index k = 0; k < K; ++k) {
+      const T a_kr = a[k * lda + r];
+      for (int j = 0; j < NB; ++j) acc[j] += a_kr * bj[k * b.k_stride + j * b.n_stride];
+    }
+    for (int j = 0; j < NB; ++j) out.scalar(c + j * ldc + r, acc[j], r, col + j);
   }
 }
 
@@ -165,7 +171,7 @@ inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, 
     for (; r + 8 * L <= M; r += 8 * L) block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  for (int j = 0; j < NB; ++j) scalar_rows(r, M, K, a, lda, b, col + j, cj + j * ldc, out);
+  scalar_rows<T, NB>(r, M, K, a, lda, b, col, cj, ldc, out);
 }
 
 }  // namespace detail

@@ -126,9 +126,17 @@ void prepare_job(JobInput& job, const ReplayBuffer& buffer, Eigen::Index inputs,
 }
 
 TrainStats run_job(TrainingState& state, JobInput& job, const TrainerConfig& config) {
+  return run_job(state, state, job, config);
+}
+
+TrainStats run_job(const TrainingState& from, TrainingState& to, JobInput& job, const TrainerConfig& config) {
+  const MlpShape& shape = from.model.shape();
+  const MlpShape& to_shape = to.model.shape();
+  if (to_shape.inputs != shape.inputs || to_shape.hidden != shape.hidden || to_shape.activation != shape.activation)
+    throw std::logic_error("training job: the state to train has another shape than the one it starts from");
   // Per thread and kept across jobs, so that a job allocates nothing once they have grown.
   thread_local Eigen::VectorXd grad;
-  label_batch(job.batches.front(), state.model, config);
+  label_batch(job.batches.front(), from.model, config);
   const ExpectileLoss loss(config.tau);
 
   TrainStats stats;
@@ -136,15 +144,17 @@ TrainStats run_job(TrainingState& state, JobInput& job, const TrainerConfig& con
   stats.trajectories = job.batches.front().trajectories;
   stats.work = job.work;
   if (config.batch_stats)
-    stats.accuracy_before = dsp_accuracy(state.model.predict_batch(job.batches.front().features()), job.batches.front().ideal_k());
+    stats.accuracy_before = dsp_accuracy(from.model.predict_batch(job.batches.front().features()), job.batches.front().ideal_k());
 
+  // The first epoch reads `from` and its step writes `to` (AdamW::step_from): no copy of the
+  // weights and moments; later epochs step `to` in place.
   // In float the job's weights live in float from its start to its end (AdamW steps them in
   // float); the model's double weights are brought up to date before anything reads them.
   const bool in_float = config.precision == Precision::float32;
   thread_local Eigen::VectorXf params32, grad32;
-  if (in_float) to_float(state.model.parameters(), params32);
+  if (in_float) to_float(from.model.parameters(), params32);
   const auto sync_model = [&] {
-    if (in_float) to_double(params32, state.model.parameters());
+    if (in_float) to_double(params32, to.model.parameters());
   };
   const bool labels_read_model = config.target == Target::lambda_return;
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
@@ -152,18 +162,22 @@ TrainStats run_job(TrainingState& state, JobInput& job, const TrainerConfig& con
     if (epoch > 0 && (config.resample_each_epoch || config.relabel_each_epoch)) {
       if (labels_read_model) {
         sync_model();
-        label_batch(batch, state.model, config);
+        label_batch(batch, to.model, config);
       } else if (config.resample_each_epoch) {
-        label_batch(batch, state.model, config);
+        label_batch(batch, to.model, config);
       }
     }
     double l = 0;
     if (in_float) {
-      l = state.model.loss_and_gradient(params32, batch.features(), batch.targets(), config.tau, grad32);
-      state.optimizer.step(params32, grad32);
+      l = to.model.loss_and_gradient(params32, batch.features(), batch.targets(), config.tau, grad32);
+      if (epoch == 0) to.optimizer.step_from(from.optimizer, params32, params32, grad32);
+      else to.optimizer.step(params32, grad32);
+    } else if (epoch == 0) {
+      l = from.model.loss_and_gradient(batch.features(), batch.targets(), config.tau, grad);
+      to.optimizer.step_from(from.optimizer, from.model.parameters(), to.model.parameters(), grad);
     } else {
-      l = state.model.loss_and_gradient(batch.features(), batch.targets(), config.tau, grad);
-      state.optimizer.step(state.model.parameters(), grad);
+      l = to.model.loss_and_gradient(batch.features(), batch.targets(), config.tau, grad);
+      to.optimizer.step(to.model.parameters(), grad);
     }
     if (epoch == 0) stats.loss_before = l;
   }
@@ -171,7 +185,7 @@ TrainStats run_job(TrainingState& state, JobInput& job, const TrainerConfig& con
 
   if (config.batch_stats) {
     const Batch& last = job.batches.back();
-    const Eigen::VectorXd after = state.model.predict_batch(last.features());
+    const Eigen::VectorXd after = to.model.predict_batch(last.features());
     stats.loss_after = loss.mean(last.targets(), after);
     stats.accuracy = dsp_accuracy(after, last.ideal_k());
   }

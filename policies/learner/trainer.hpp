@@ -125,9 +125,13 @@ struct JobInput {
 void prepare_job(JobInput& job, const ReplayBuffer& buffer, Eigen::Index inputs, const TrainerConfig& config,
                  sim::RandomStream& rng);
 // Runs the job's epochs on `state` in place. The optimizer's own config is used; config.adamw
-// is not consulted here. With a state of the same shape as the last one (the policy's second
-// set of weights, refreshed by assignment), a job allocates nothing.
+// is not consulted here. With a state of the same shape as the last one, a job allocates nothing.
 TrainStats run_job(TrainingState& state, JobInput& job, const TrainerConfig& config);
+// The same job starting from `from` with its result in `to` (a state of from's shape, whose
+// weights and optimizer it overwrites; std::logic_error on another shape), from left as it was:
+// the result is the same as copying `from` into `to` and running the job on `to`, without the
+// copy (the first step reads `from` and writes `to`). `to` may be `from`.
+TrainStats run_job(const TrainingState& from, TrainingState& to, JobInput& job, const TrainerConfig& config);
 
 // Both at once. Precondition: the buffer is not empty (std::invalid_argument otherwise).
 TrainStats train(TrainingState& state, const ReplayBuffer& buffer, const TrainerConfig& config, sim::RandomStream& rng);

@@ -125,3 +125,37 @@ TEST_CASE("AdamW gives the same value in a packet and in the scalar tail", "[ada
     check_packets_match_tail<double>(n);
   }
 }
+
+TEST_CASE("AdamW's step from another optimizer is the copy and the step, without the copy", "[adamw]") {
+  const AdamWConfig config{.lr = 0.003, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01};
+  const Eigen::VectorXd g0 = Eigen::VectorXd::LinSpaced(67, -1.0, 2.0), g1 = Eigen::VectorXd::LinSpaced(67, 0.5, -0.7);
+  AdamW from(config), fresh_target(AdamWConfig{.lr = 0.5});
+  Eigen::VectorXd p = Eigen::VectorXd::LinSpaced(67, -0.9, 0.8);
+  // From a fresh optimizer (no moments yet), then from one that has stepped.
+  for (const Eigen::VectorXd* g : {&g0, &g1}) {
+    AdamW copied = from;
+    Eigen::VectorXd q = p;
+    copied.step(q, *g);
+    Eigen::VectorXd out = Eigen::VectorXd::Constant(3, 9.0);  // resized and overwritten
+    fresh_target.step_from(from, p, out, *g);
+    CHECK(out == q);
+    CHECK(fresh_target.steps() == copied.steps());
+    CHECK(fresh_target.first_moment() == copied.first_moment());
+    CHECK(fresh_target.second_moment() == copied.second_moment());
+    CHECK(fresh_target.config().lr == config.lr);
+    from.step(p, *g);
+    CHECK(p == q);
+  }
+  // In float, in place on the same weights (a job's float weights), the moments from `from`.
+  AdamW from32(config), to32(AdamWConfig{.lr = 0.5});
+  Eigen::VectorXf w = Eigen::VectorXf::LinSpaced(67, -0.9f, 0.8f);
+  const Eigen::VectorXf gf = g0.cast<float>();
+  from32.step(w, gf);
+  Eigen::VectorXf v = w;
+  AdamW copied32 = from32;
+  copied32.step(w, gf);
+  to32.step_from(from32, v, v, gf);
+  CHECK(v == w);
+  CHECK(to32.steps() == copied32.steps());
+  CHECK_THROWS_AS(to32.step_from(from32, v, v, Eigen::VectorXf::Zero(3)), std::invalid_argument);
+}

@@ -361,3 +361,45 @@ TEST_CASE("preparing a job checks the buffer and the width", "[trainer][backgrou
   buffer.add({Eigen::MatrixXd::Zero(kInputs, 1), {1}, 1});
   CHECK_THROWS_AS(prepare_job(job, buffer, kInputs + 1, TrainerConfig{}, rng), std::invalid_argument);
 }
+
+TEST_CASE("a job from one state into another gives what copying and training in place gives", "[trainer][background]") {
+  // The DSP policy's two sets of weights: a job reads the set in use and writes the spare one,
+  // which holds older weights and moments (or another shape, which is refused).
+  for (const Precision precision : {Precision::float64, Precision::float32}) {
+    for (const Target target : {Target::ideal_k, Target::lambda_return}) {
+      CAPTURE(precision_name(precision), target_name(target));
+      RandomStream data(11, "toy", 0), init(11, "init", 0);
+      const ReplayBuffer buffer = toy_buffer(40, data);
+      TrainerConfig config;
+      config.target = target;
+      config.relabel_each_epoch = true;
+      config.batch_stats = true;
+      config.precision = precision;
+      TrainingState in_place = make_training_state(kShape, config, init);
+      TrainingState spare = in_place;  // becomes stale: the weights and moments of two jobs ago
+      RandomStream rng_a(11, "train", 0), rng_b(11, "train", 0);
+      for (int round = 0; round < 3; ++round) {
+        CAPTURE(round);
+        JobInput job_a, job_b;
+        prepare_job(job_a, buffer, kInputs, config, rng_a);
+        prepare_job(job_b, buffer, kInputs, config, rng_b);
+        const TrainingState before = in_place;
+        const TrainStats sa = run_job(in_place, job_a, config);
+        const TrainStats sb = run_job(before, spare, job_b, config);
+        CHECK(sa.loss_before == sb.loss_before);
+        CHECK(sa.loss_after == sb.loss_after);
+        CHECK(spare.model.parameters() == in_place.model.parameters());
+        CHECK(spare.optimizer.steps() == in_place.optimizer.steps());
+        CHECK(spare.optimizer.first_moment() == in_place.optimizer.first_moment());
+        CHECK(spare.optimizer.second_moment() == in_place.optimizer.second_moment());
+        CHECK(before.model.parameters() != in_place.model.parameters());  // `from` is left as it was
+        std::swap(spare, in_place);  // the completion event's swap: `spare` is now the older set
+        in_place = spare;
+      }
+      TrainingState other = make_training_state(MlpShape{kInputs, {8}, Activation::relu}, config, init);
+      JobInput job;
+      prepare_job(job, buffer, kInputs, config, rng_a);
+      CHECK_THROWS_AS(run_job(in_place, other, job, config), std::logic_error);
+    }
+  }
+}
