@@ -62,15 +62,14 @@ sim::CallTokens LimitedBackend::cancel_call(std::uint32_t call) {
   return tokens;
 }
 
-void LimitedBackend::on_call_finished(std::uint32_t call) {
+void LimitedBackend::on_call_finished(std::uint32_t call, const sim::CallOutcome& o) {
   if (const auto it = calls_.find(call); it != calls_.end()) {
-    const sim::CallOutcome o = inner_.outcome(call);
     const int limit = it->second.limit;
     calls_.erase(it);
     // Every attempt sent its prompt; the last one generated the output.
     limits_.release(limit, std::int64_t{o.tokens.input} * o.attempts + o.tokens.output);
   }
-  sink_->on_call_finished(call);
+  sink_->on_call_finished(call, o);
 }
 
 }  // namespace specsim::models

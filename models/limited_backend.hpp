@@ -24,8 +24,6 @@ class LimitedBackend final : public sim::Backend, public sim::CallSink, public S
   void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
   void start_call(std::uint32_t call, const sim::CallRequest& request) override;
   sim::CallTokens cancel_call(std::uint32_t call) override;
-  sim::CallOutcome outcome(std::uint32_t call) const override { return inner_.outcome(call); }
-  bool step_done(std::uint32_t call) const override { return inner_.step_done(call); }
   bool agree(int step, std::uint32_t t, std::uint32_t a) const override { return inner_.agree(step, t, a); }
   bool is_terminal(int step, std::uint32_t t) const override { return inner_.is_terminal(step, t); }
   bool guess_is_terminal(int step, std::uint32_t a) const override { return inner_.guess_is_terminal(step, a); }
@@ -34,7 +32,7 @@ class LimitedBackend final : public sim::Backend, public sim::CallSink, public S
   bool has_environment() const override { return inner_.has_environment(); }
   void forget_calls(std::uint32_t before) override { inner_.forget_calls(before); }
 
-  void on_call_finished(std::uint32_t call) override;
+  void on_call_finished(std::uint32_t call, const sim::CallOutcome& outcome) override;
   void admitted(std::uint64_t call, sim::Time waited) override;
   void rejected() override { ++rejections_; }
 

@@ -86,7 +86,7 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
 
 void SimBackend::served(std::uint64_t id, sim::Time first_token) {
   at(static_cast<std::uint32_t>(id)).served_first_token = first_token;
-  sink_->on_call_finished(static_cast<std::uint32_t>(id));
+  finished(static_cast<std::uint32_t>(id));
 }
 
 sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
@@ -110,13 +110,14 @@ sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
   return t;
 }
 
-sim::CallOutcome SimBackend::outcome(std::uint32_t id) const {
+void SimBackend::finished(std::uint32_t id) {
   const Call& call = at(id);
   sim::CallOutcome o;
   o.tokens = call.scripted.tokens;
   o.first_token = call.endpoint ? call.served_first_token : call.started + call.scripted.first_token;
   o.attempts = call.scripted.attempts;
-  return o;
+  o.step_done = call.call_index + 1 >= call.step_calls;
+  sink_->on_call_finished(id, o);
 }
 
 std::optional<int> SimBackend::leading_matches(int step, int limit) const {

@@ -34,10 +34,6 @@ class SimBackend final : public sim::Backend,
   void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
   void start_call(std::uint32_t call, const sim::CallRequest& request) override;
   sim::CallTokens cancel_call(std::uint32_t call) override;
-  sim::CallOutcome outcome(std::uint32_t call) const override;
-  bool step_done(std::uint32_t call) const override {
-    return at(call).call_index + 1 >= at(call).step_calls;
-  }
   void forget_calls(std::uint32_t before) override { base_ = before; }
 
   // Past the plan's end (guessed after its last step, off the path) T has no step to agree with.
@@ -75,7 +71,7 @@ class SimBackend final : public sim::Backend,
   std::span<const double> features(int step) const override;
   std::optional<sim::RecordedRound> recorded_round(int step) const override;
 
-  void on_event(std::uint64_t call) override { sink_->on_call_finished(static_cast<std::uint32_t>(call)); }
+  void on_event(std::uint64_t call) override { finished(static_cast<std::uint32_t>(call)); }
   void served(std::uint64_t call, sim::Time first_token) override;
 
  private:
@@ -89,6 +85,8 @@ class SimBackend final : public sim::Backend,
     bool on_path = false;  // replays the script (else drawn off the committed path)
     int call_index = 0, step_calls = 1;
   };
+  // Tells the sink that the call finished, with its outcome.
+  void finished(std::uint32_t id);
   const Call& at(std::uint32_t id) const { return calls_[id - base_]; }
   Call& at(std::uint32_t id) { return calls_[id - base_]; }
   const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }

@@ -1,9 +1,9 @@
 #pragma once
 // Where calls are executed: a simulated world (models/) or a live OpenAI-compatible endpoint.
 // The planner starts and cancels calls by id (its index in the episode's call list), is told
-// when each finishes, and asks only what any backend can answer: the outcome of a finished
-// call, whether it completes its agent's step, and the verdicts on finished steps. It never sees
-// latencies, prompts or the match rule.
+// once when each finishes, with its outcome (what it produced, whether it completes its agent's
+// step), and asks only what any backend can answer: the verdicts on finished steps. It never
+// sees latencies, prompts or the match rule.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -12,14 +12,6 @@
 #include "sim/call.hpp"
 
 namespace specsim::sim {
-
-class CallSink {
- public:
-  virtual void on_call_finished(std::uint32_t call) = 0;
-
- protected:
-  ~CallSink() = default;
-};
 
 constexpr std::uint32_t kNoCall = 0xffffffffu;
 
@@ -45,6 +37,17 @@ struct CallOutcome {
   int attempts = 1;          // retries included, each billed
   std::string_view action;   // the action text, where the backend has one
   std::string_view error;    // not empty: the call failed after its retries
+  bool step_done = true;     // it was its agent's last call for the step (a ReAct target makes two)
+};
+
+// Where a backend reports each finished call, once, with its outcome (valid during the call
+// only): one notification per completion, the planner asks nothing more about the call.
+class CallSink {
+ public:
+  virtual void on_call_finished(std::uint32_t call, const CallOutcome& outcome) = 0;
+
+ protected:
+  ~CallSink() = default;
 };
 
 // The environment call of a plan step's action (a tool or API): what the planner must know to
@@ -65,14 +68,12 @@ class Backend {
   virtual ~Backend() = default;
 
   virtual void begin_episode(const EpisodeTask& task, CallSink& sink) = 0;
-  // Must report completion through the sink later, unless cancelled first.
+  // Must report completion through the sink later (CallSink::on_call_finished), unless
+  // cancelled first.
   virtual void start_call(std::uint32_t call, const CallRequest& request) = 0;
   // Stops the call at once: no completion is reported after it. Returns the tokens it had
   // consumed and generated (output up to the cancel time).
   virtual CallTokens cancel_call(std::uint32_t call) = 0;
-  virtual CallOutcome outcome(std::uint32_t call) const = 0;
-  // Whether the finished `call` was its agent's last for the step (a ReAct target makes two).
-  virtual bool step_done(std::uint32_t call) const = 0;
 
   // Verdicts on finished steps (`*_call` is the last call of that agent's step).
   virtual bool agree(int step, std::uint32_t target_call, std::uint32_t approx_call) const = 0;

@@ -234,8 +234,7 @@ void Planner::release(std::uint32_t id) {
   dispatch(next);
 }
 
-void Planner::on_call_finished(std::uint32_t id) {
-  const CallOutcome outcome = backend_.outcome(id);
+void Planner::on_call_finished(std::uint32_t id, const CallOutcome& outcome) {
   if (!outcome.error.empty()) {  // a failed call's attempts count as a finished one's would
     const int tried = config_.semantics.retries == RetryBilling::fold ? 1 : outcome.attempts;
     call(id).attempts = static_cast<std::int16_t>(std::clamp(tried, 1, 32767));
@@ -257,7 +256,7 @@ void Planner::on_call_finished(std::uint32_t id) {
   lane.output += record.tokens.output;
   release(id);
 
-  if (!backend_.step_done(id)) {
+  if (!outcome.step_done) {
     start_call(agent, node, record.call_index + 1);
     return;
   }

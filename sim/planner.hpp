@@ -84,7 +84,7 @@ class Planner final : public CallSink, public EventHandler {
   bool episode_done() const { return done_; }
   const EpisodeRun& end_episode();
 
-  void on_call_finished(std::uint32_t call) override;
+  void on_call_finished(std::uint32_t call, const CallOutcome& outcome) override;
   void on_event(std::uint64_t arg) override;  // the round's prediction became available
 
  private:

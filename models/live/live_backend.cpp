@@ -131,7 +131,7 @@ void LiveBackend::finish(std::uint32_t call, const ChatResult* result, std::stri
     }
   }
   log.error = std::move(error);
-  sink_->on_call_finished(call);
+  sink_->on_call_finished(call, outcome(call));
 }
 
 std::string LiveBackend::read_guess(LiveCallLog& log, const ChatResult& result) const {
@@ -185,6 +185,7 @@ sim::CallOutcome LiveBackend::outcome(std::uint32_t call) const {
   out.attempts = std::max(1, static_cast<int>(log.attempts.size()));
   out.action = log.action;
   out.error = log.error;
+  out.step_done = step_done(call);
   return out;
 }
 

@@ -61,8 +61,6 @@ class LiveBackend final : public sim::Backend {
   void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
   void start_call(std::uint32_t call, const sim::CallRequest& request) override;
   sim::CallTokens cancel_call(std::uint32_t call) override;
-  sim::CallOutcome outcome(std::uint32_t call) const override;
-  bool step_done(std::uint32_t call) const override;
   bool agree(int step, std::uint32_t target_call, std::uint32_t approx_call) const override;
   bool is_terminal(int step, std::uint32_t target_call) const override;
   bool guess_is_terminal(int step, std::uint32_t approx_call) const override;
@@ -74,6 +72,9 @@ class LiveBackend final : public sim::Backend {
 
  private:
   void finish(std::uint32_t call, const ChatResult* result, std::string error);
+  // What the sink is told of a finished call.
+  sim::CallOutcome outcome(std::uint32_t call) const;
+  bool step_done(std::uint32_t call) const;
   // A's answer under top-K or with log-probabilities: its candidates and confidence (else an error).
   std::string read_guess(LiveCallLog& log, const ChatResult& result) const;
   // The text of `guess`'s candidate `rank` (what a call on that branch is prompted with).

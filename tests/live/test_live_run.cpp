@@ -332,7 +332,9 @@ TEST_CASE("live DSP learns on a worker thread while planning goes on; its predic
   CHECK(r.learning[0].predictions > 0);
   CHECK(r.learning[0].jobs_completed > 0);  // installed by the clock's poll of the worker thread
   CHECK(r.learning[0].prediction_ms > 0);
-  CHECK(r.learning[0].prediction_ms < 50 * specsim::testing::kWallSlack);
+  // A forward pass takes microseconds (4 µs on an idle machine): the bound is for a prediction
+  // that waits for something (the worker's training, the clock), not for a slow one.
+  CHECK(r.learning[0].prediction_ms < specsim::testing::kLateWakeSeconds * 1e3);
 }
 
 TEST_CASE("live with the scenario's concurrency limit: calls that waited for a slot start after later ones") {
@@ -364,37 +366,50 @@ TEST_CASE("live with the scenario's concurrency limit: calls that waited for a s
 
 namespace {
 
-// The live backend, noting when the planner cancels a call whose transfer is open.
+// The live backend, noting when the planner cancels a call whose transfer is open, and then
+// holding the planner (and so the client's loop) until the server has seen as many closes as
+// there were such cancels, or 5 s have passed.
 class CancelClock final : public specsim::sim::Backend {
  public:
-  explicit CancelClock(live::LiveBackend& inner) : inner_(inner) {}
+  CancelClock(live::LiveBackend& inner, std::function<std::size_t()> closes_seen)
+      : inner_(inner), closes_seen_(std::move(closes_seen)) {}
   std::vector<std::chrono::steady_clock::time_point> cancels;
+  std::size_t closes_unseen = 0;  // cancels whose close the server had not seen before the loop went on
 
   void begin_episode(const specsim::sim::EpisodeTask& t, specsim::sim::CallSink& s) override { inner_.begin_episode(t, s); }
   void start_call(std::uint32_t c, const specsim::sim::CallRequest& r) override { inner_.start_call(c, r); }
   specsim::sim::CallTokens cancel_call(std::uint32_t c) override {
-    if (inner_.calls()[c].running) cancels.push_back(std::chrono::steady_clock::now());
-    return inner_.cancel_call(c);
+    const bool open = inner_.calls()[c].running;
+    if (open) cancels.push_back(std::chrono::steady_clock::now());
+    const auto tokens = inner_.cancel_call(c);
+    if (open) {
+      int waited_ms = 0;
+      while (closes_seen_() < cancels.size() && waited_ms++ < 5000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (closes_seen_() < cancels.size()) ++closes_unseen;
+    }
+    return tokens;
   }
-  specsim::sim::CallOutcome outcome(std::uint32_t c) const override { return inner_.outcome(c); }
-  bool step_done(std::uint32_t c) const override { return inner_.step_done(c); }
   bool agree(int s, std::uint32_t t, std::uint32_t a) const override { return inner_.agree(s, t, a); }
   bool is_terminal(int s, std::uint32_t t) const override { return inner_.is_terminal(s, t); }
   bool guess_is_terminal(int s, std::uint32_t a) const override { return inner_.guess_is_terminal(s, a); }
 
  private:
   live::LiveBackend& inner_;
+  std::function<std::size_t()> closes_seen_;
 };
 
 }  // namespace
 
-TEST_CASE("live planner: the server sees each cancelled call's connection closed within 20 ms of the planner's cancel") {
+// "At once" by order, not by a wall-time bound: each cancel must close its connection before
+// the planner's loop turns again (CancelClock holds the loop until the server has seen it), so
+// it cannot be a close left to a later poll, a timeout or the end of the run.
+TEST_CASE("live planner: the server sees each cancelled call's connection closed before the planner goes on") {
   TempDir dir;
   ::setenv("SPECSIM_LIVE_TEST_KEY", "unused-test-key", 1);
   const int episodes = 4;
   const auto world = runner::load_scenario(write_scenario(dir, "http://127.0.0.1:1/v1", episodes).string());
   std::mutex m;
-  std::vector<std::chrono::steady_clock::time_point> seen;
+  std::vector<live::Disconnect> seen;
   live::ServeOptions o;
   o.time_scale = kScale;
   o.seed = world.seed;
@@ -402,7 +417,7 @@ TEST_CASE("live planner: the server sees each cancelled call's connection closed
                                                               world.seed, world.max_steps),
                                       o, [&](const live::Disconnect& d) {
                                         std::lock_guard lock(m);
-                                        seen.push_back(d.seen);
+                                        seen.push_back(d);
                                       });
   const auto s = runner::load_scenario(write_scenario(dir, server.base_url(), episodes).string());
   specsim::sim::WallClock clock;
@@ -410,7 +425,10 @@ TEST_CASE("live planner: the server sees each cancelled call's connection closed
   clock.set_io(&client);
   const int endpoint = client.add_endpoint(s.live->agents[0].endpoint);  // both agents: one URL, one key
   live::LiveBackend backend(*s.live, client, {endpoint, endpoint}, clock);
-  CancelClock timed(backend);
+  CancelClock timed(backend, [&] {
+    std::lock_guard lock(m);
+    return seen.size();
+  });
   const auto policy = runner::lane_specs(s).front().make({s.seed, "fixed_k", /*wall_clock=*/true});
   specsim::sim::Planner planner(runner::planner_config(s), clock, timed, *policy);
   const auto tasks = live::read_tasks(s.live->tasks_file);
@@ -419,25 +437,15 @@ TEST_CASE("live planner: the server sees each cancelled call's connection closed
     clock.run_until([&] { return planner.episode_done(); });
     REQUIRE(planner.end_episode().error.empty());
   }
-  // The server notices a close on its next turn of the loop: wait for the last ones.
-  for (int i = 0; i < 200; ++i) {
-    {
-      std::lock_guard lock(m);
-      if (seen.size() >= timed.cancels.size()) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
   std::lock_guard lock(m);
   REQUIRE(timed.cancels.size() >= 3);  // p = 0.6: the calls conditioned on a wrong guess
+  CHECK(timed.closes_unseen == 0);
   REQUIRE(seen.size() == timed.cancels.size());
-  // Each close the server saw, against the planner's latest cancel at or before it.
-  std::sort(seen.begin(), seen.end());
+  // Each close against the planner's cancel it followed (closes come in the cancels' order).
   double worst_ms = 0;
-  for (const auto& d : seen) {
-    const auto before = std::upper_bound(timed.cancels.begin(), timed.cancels.end(), d);
-    REQUIRE(before != timed.cancels.begin());
-    worst_ms = std::max(worst_ms, std::chrono::duration<double, std::milli>(d - *std::prev(before)).count());
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    CHECK(seen[i].chunks_sent < seen[i].chunks_planned);  // the answer was still going
+    worst_ms = std::max(worst_ms, std::chrono::duration<double, std::milli>(seen[i].seen - timed.cancels[i]).count());
   }
   std::cout << fmt::format("planner cancel to the server seeing the close: at most {:.3f} ms over {} cancels\n", worst_ms, seen.size());
-  CHECK(worst_ms < 20 * specsim::testing::kWallSlack);
 }

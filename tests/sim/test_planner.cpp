@@ -176,7 +176,7 @@ namespace {
 
 // The simulated world, seen through a backend that records what each call was conditioned on
 // and, optionally, reports one call as failed after its retries.
-class Probe final : public sim::Backend {
+class Probe final : public sim::Backend, public sim::CallSink {
  public:
   Probe(sim::Backend& inner, std::uint32_t fail_call) : inner_(inner), fail_call_(fail_call) {}
   struct Seen {
@@ -185,19 +185,21 @@ class Probe final : public sim::Backend {
   };
   std::vector<Seen> seen;
 
-  void begin_episode(const sim::EpisodeTask& t, sim::CallSink& sink) override { inner_.begin_episode(t, sink); }
+  void begin_episode(const sim::EpisodeTask& t, sim::CallSink& sink) override {
+    sink_ = &sink;
+    inner_.begin_episode(t, *this);
+  }
   void start_call(std::uint32_t call, const sim::CallRequest& r) override {
     seen.resize(std::max<std::size_t>(seen.size(), call + 1));
     seen[call] = {{r.prefix.begin(), r.prefix.end()}, {r.guesses.begin(), r.guesses.end()}, r.previous};
     inner_.start_call(call, r);
   }
   sim::CallTokens cancel_call(std::uint32_t call) override { return inner_.cancel_call(call); }
-  sim::CallOutcome outcome(std::uint32_t call) const override {
-    sim::CallOutcome o = inner_.outcome(call);
+  void on_call_finished(std::uint32_t call, const sim::CallOutcome& outcome) override {
+    sim::CallOutcome o = outcome;
     if (call == fail_call_) o.error = "HTTP 503 after 4 attempts";
-    return o;
+    sink_->on_call_finished(call, o);
   }
-  bool step_done(std::uint32_t call) const override { return inner_.step_done(call); }
   bool agree(int s, std::uint32_t t, std::uint32_t a) const override { return inner_.agree(s, t, a); }
   bool is_terminal(int s, std::uint32_t t) const override { return inner_.is_terminal(s, t); }
   bool guess_is_terminal(int s, std::uint32_t a) const override { return inner_.guess_is_terminal(s, a); }
@@ -205,6 +207,7 @@ class Probe final : public sim::Backend {
  private:
   sim::Backend& inner_;
   std::uint32_t fail_call_;
+  sim::CallSink* sink_ = nullptr;
 };
 
 }  // namespace

@@ -1,14 +1,12 @@
 #pragma once
-// Upper bounds on measured wall times in the live tests. They hold for the normal build on a
-// loaded two-core machine; AddressSanitizer (the CI's second pass) runs client and server several
-// times slower, so there they are stretched. The targets themselves are the benchmarks' business
-// (bench/bench_live_client.cpp); these bounds only catch a call that waits for the wrong thing.
+// How late the live tests let a wall-clock event come, past the time it was served for. The
+// bugs those bounds are there for cost a second or more: a missed wake-up waits out the client's
+// longest epoll wait (1 s), a wait for a connection's close or for a timeout takes seconds. A
+// loaded machine (load 6+ on two cores, AddressSanitizer build) runs a ready thread tens of
+// milliseconds late, ten times that being the margin. How late a call ends on an idle machine
+// is the benchmarks' figure (bench/bench_live_client.cpp), not a test's.
 namespace specsim::testing {
 
-#if defined(__SANITIZE_ADDRESS__)
-inline constexpr double kWallSlack = 4.0;
-#else
-inline constexpr double kWallSlack = 1.0;
-#endif
+inline constexpr double kLateWakeSeconds = 0.5;
 
 }  // namespace specsim::testing
