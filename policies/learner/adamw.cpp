@@ -26,25 +26,22 @@ Eigen::internal::Packet4f exact_sqrt(const Eigen::internal::Packet4f& x) {
 #ifdef SPECSIM_GEMM_AVX
 // The packet loop below on 256-bit registers (small_gemm.hpp: where the CPU has AVX), element
 // for element the same operations in the same order; returns how many entries it stepped.
-#define SPECSIM_AVX __attribute__((target("avx")))
 SPECSIM_AVX inline __m256d wide_sqrt(__m256d x) { return _mm256_sqrt_pd(x); }
 SPECSIM_AVX inline __m256 wide_sqrt(__m256 x) { return _mm256_sqrt_ps(x); }
-SPECSIM_AVX inline __m256d wide_add(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
-SPECSIM_AVX inline __m256 wide_add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
 SPECSIM_AVX inline __m256d wide_sub(__m256d a, __m256d b) { return _mm256_sub_pd(a, b); }
 SPECSIM_AVX inline __m256 wide_sub(__m256 a, __m256 b) { return _mm256_sub_ps(a, b); }
 SPECSIM_AVX inline __m256d wide_mul(__m256d a, __m256d b) { return _mm256_mul_pd(a, b); }
 SPECSIM_AVX inline __m256 wide_mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
 SPECSIM_AVX inline __m256d wide_div(__m256d a, __m256d b) { return _mm256_div_pd(a, b); }
 SPECSIM_AVX inline __m256 wide_div(__m256 a, __m256 b) { return _mm256_div_ps(a, b); }
-SPECSIM_AVX inline void wide_store(double* p, __m256d x) { _mm256_storeu_pd(p, x); }
-SPECSIM_AVX inline void wide_store(float* p, __m256 x) { _mm256_storeu_ps(p, x); }
 
 template <class T>
 SPECSIM_AVX Eigen::Index wide_step(StepVectors<const T> in, StepVectors<T> out, const T* g, Eigen::Index size, T b1, T b2, T g1, T g2,
                                    T decay, T step_size, T sqrt_bias2, T eps) {
+  using gemm::detail::wide_add;
   using gemm::detail::wide_load;
   using gemm::detail::wide_set1;
+  using gemm::detail::wide_store;
   constexpr Eigen::Index W = gemm::detail::kWide<T>;
   const auto pb1 = wide_set1(b1), pb2 = wide_set1(b2), pg1 = wide_set1(g1), pg2 = wide_set1(g2);
   const auto pdecay = wide_set1(decay), pstep = wide_set1(step_size), psb2 = wide_set1(sqrt_bias2), peps = wide_set1(eps);
@@ -60,7 +57,6 @@ SPECSIM_AVX Eigen::Index wide_step(StepVectors<const T> in, StepVectors<T> out, 
   }
   return i;
 }
-#undef SPECSIM_AVX
 #endif
 
 }  // namespace

@@ -61,6 +61,8 @@ void chain_activation(Activation a, const Eigen::Map<Matrix<T>>& pre, const Eige
 // z = W in gets the bias added; with relu the activation is stored and the pre-activation is
 // not (relu(z) > 0 exactly where z > 0, NaN included, which is all its derivative needs).
 // The same operations as adding the bias, then taking the maximum with 0, in separate passes.
+// Each epilogue also takes a 256-bit accumulator whole (`wide`, small_gemm.hpp), by the same
+// operations on twice the entries.
 template <class T>
 struct BiasRelu {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
@@ -70,6 +72,13 @@ struct BiasRelu {
     pstoreu(c, pmax(padd(acc, ploadu<Packet>(bias + row)), pset1<Packet>(T(0))));
   }
   void scalar(T* c, T acc, Eigen::Index row, Eigen::Index) const { *c = std::max(acc + bias[row], T(0)); }
+#ifdef SPECSIM_GEMM_AVX
+  template <class V>
+  SPECSIM_AVX void wide(T* c, V acc, Eigen::Index row, Eigen::Index) const {
+    using namespace gemm::detail;
+    wide_store(c, wide_max(wide_add(acc, wide_load(bias + row)), wide_set1(T(0))));
+  }
+#endif
 };
 template <class T>
 struct Bias {  // tanh and gelu: the pre-activation, activated in a pass of its own
@@ -79,6 +88,13 @@ struct Bias {  // tanh and gelu: the pre-activation, activated in a pass of its 
     Eigen::internal::pstoreu(c, Eigen::internal::padd(acc, Eigen::internal::ploadu<Packet>(bias + row)));
   }
   void scalar(T* c, T acc, Eigen::Index row, Eigen::Index) const { *c = acc + bias[row]; }
+#ifdef SPECSIM_GEMM_AVX
+  template <class V>
+  SPECSIM_AVX void wide(T* c, V acc, Eigen::Index row, Eigen::Index) const {
+    using namespace gemm::detail;
+    wide_store(c, wide_add(acc, wide_load(bias + row)));
+  }
+#endif
 };
 // dL/d(pre-activation) of a relu layer from dL/d(its output): zero where the output is not
 // positive (relu' at exactly 0 is taken as 0). `post` is the layer's output, ld its column stride.
@@ -92,6 +108,13 @@ struct ReluDerivative {
     pstoreu(c, pand(acc, pcmp_lt(pset1<Packet>(T(0)), ploadu<Packet>(post + col * ld + row))));
   }
   void scalar(T* c, T acc, Eigen::Index row, Eigen::Index col) const { *c = post[col * ld + row] > T(0) ? acc : T(0); }
+#ifdef SPECSIM_GEMM_AVX
+  template <class V>
+  SPECSIM_AVX void wide(T* c, V acc, Eigen::Index row, Eigen::Index col) const {
+    using namespace gemm::detail;
+    wide_store(c, wide_and(acc, wide_lt(wide_set1(T(0)), wide_load(post + col * ld + row))));
+  }
+#endif
 };
 
 // The work space of the batched passes, per thread and kept across calls: once its buffers have

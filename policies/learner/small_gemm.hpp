@@ -38,11 +38,7 @@ using Eigen::Index;
 // The plain epilogue: C's entries as summed. An epilogue gets the address of the entry (or of a
 // packet of consecutive rows) and its row and column, to find its counterparts in other buffers.
 template <class T>
-struct Store {
-  using Packet = typename Eigen::internal::packet_traits<T>::type;
-  void packet(T* c, Packet acc, Index /*row*/, Index /*col*/) const { Eigen::internal::pstoreu(c, acc); }
-  void scalar(T* c, T acc, Index /*row*/, Index /*col*/) const { *c = acc; }
-};
+struct Store;
 
 namespace detail {
 
@@ -68,9 +64,12 @@ inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
 }
 
 #ifdef SPECSIM_GEMM_AVX
+// For functions on 256-bit registers, here and in the epilogues of callers (mlp.cpp).
 #define SPECSIM_AVX __attribute__((target("avx")))
 // The 256-bit operations, by element type (overloads, not templates over the register types,
-// whose alignment attributes a template argument would drop).
+// whose alignment attributes a template argument would drop). Each is the one Eigen's SSE
+// packet function of the same name does on 128 bits (wide_max's operands reversed as pmax's,
+// for the same NaN behaviour: max(x, 0) is 0 for a NaN x).
 SPECSIM_AVX inline __m256d wide_zero(double) { return _mm256_setzero_pd(); }
 SPECSIM_AVX inline __m256 wide_zero(float) { return _mm256_setzero_ps(); }
 SPECSIM_AVX inline __m256d wide_load(const double* p) { return _mm256_loadu_pd(p); }
@@ -79,6 +78,16 @@ SPECSIM_AVX inline __m256d wide_set1(double x) { return _mm256_set1_pd(x); }
 SPECSIM_AVX inline __m256 wide_set1(float x) { return _mm256_set1_ps(x); }
 SPECSIM_AVX inline __m256d wide_madd(__m256d acc, __m256d a, __m256d b) { return _mm256_add_pd(acc, _mm256_mul_pd(a, b)); }
 SPECSIM_AVX inline __m256 wide_madd(__m256 acc, __m256 a, __m256 b) { return _mm256_add_ps(acc, _mm256_mul_ps(a, b)); }
+SPECSIM_AVX inline void wide_store(double* p, __m256d x) { _mm256_storeu_pd(p, x); }
+SPECSIM_AVX inline void wide_store(float* p, __m256 x) { _mm256_storeu_ps(p, x); }
+SPECSIM_AVX inline __m256d wide_add(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
+SPECSIM_AVX inline __m256 wide_add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
+SPECSIM_AVX inline __m256d wide_max(__m256d a, __m256d b) { return _mm256_max_pd(b, a); }
+SPECSIM_AVX inline __m256 wide_max(__m256 a, __m256 b) { return _mm256_max_ps(b, a); }
+SPECSIM_AVX inline __m256d wide_and(__m256d a, __m256d b) { return _mm256_and_pd(a, b); }
+SPECSIM_AVX inline __m256 wide_and(__m256 a, __m256 b) { return _mm256_and_ps(a, b); }
+SPECSIM_AVX inline __m256d wide_lt(__m256d a, __m256d b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+SPECSIM_AVX inline __m256 wide_lt(__m256 a, __m256 b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 SPECSIM_AVX inline __m128d low_half(__m256d v) { return _mm256_castpd256_pd128(v); }
 SPECSIM_AVX inline __m128 low_half(__m256 v) { return _mm256_castps256_ps128(v); }
 SPECSIM_AVX inline __m128d high_half(__m256d v) { return _mm256_extractf128_pd(v, 1); }
@@ -87,12 +96,24 @@ SPECSIM_AVX inline __m128 high_half(__m256 v) { return _mm256_extractf128_ps(v, 
 template <class T>
 constexpr int kWide = 32 / static_cast<int>(sizeof(T));  // entries in a 256-bit register
 
-// block() on 256-bit registers: MB registers of rows of C times NB columns; each accumulator
-// reaches the epilogue as two packets of the build's width.
+// An epilogue may take a 256-bit accumulator whole (a `wide` member, the same operations as its
+// `packet` on each half); else it gets the two halves as the build's packets.
+template <class T, class Epilogue, class V>
+SPECSIM_AVX inline void wide_out(const Epilogue& out, T* c, V acc, Index row, Index col) {
+  if constexpr (requires { out.wide(c, acc, row, col); }) {
+    out.wide(c, acc, row, col);
+  } else {
+    constexpr int L = kWide<T> / 2;
+    out.packet(c, low_half(acc), row, col);
+    out.packet(c + L, high_half(acc), row + L, col);
+  }
+}
+
+// block() on 256-bit registers: MB registers of rows of C times NB columns.
 template <class T, int MB, int NB, class Epilogue>
 SPECSIM_AVX void wide_block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
                             const Epilogue& out) {
-  constexpr int W = kWide<T>, L = W / 2;
+  constexpr int W = kWide<T>;
   using V = decltype(wide_zero(T()));
   V acc[MB][NB];
   for (int i = 0; i < MB; ++i)
@@ -106,10 +127,7 @@ SPECSIM_AVX void wide_block(Index K, const T* a, Index lda, Operand<T> b, T* c, 
     }
   }
   for (int j = 0; j < NB; ++j)
-    for (int i = 0; i < MB; ++i) {
-      out.packet(c + j * ldc + i * W, low_half(acc[i][j]), row + i * W, col + j);
-      out.packet(c + j * ldc + i * W + L, high_half(acc[i][j]), row + i * W + L, col + j);
-    }
+    for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, acc[i][j], row + i * W, col + j);
 }
 
 // The rows of one column block that fill 256-bit registers; returns how many it did.
@@ -124,7 +142,6 @@ SPECSIM_AVX Index wide_rows(Index M, Index K, const T* a, Index lda, Operand<T> 
   for (; r + W <= M; r += W) wide_block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   return r;
 }
-#undef SPECSIM_AVX
 #endif
 
 // Whether multiply() uses 256-bit registers: the CPU has AVX and the build's packets are
@@ -177,6 +194,19 @@ inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, 
 }  // namespace detail
 
 using detail::wide_registers;
+
+// The plain epilogue: C's entries as summed. An epilogue gets the address of the entry (or of a
+// packet of consecutive rows) and its row and column, to find its counterparts in other buffers.
+template <class T>
+struct Store {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  void packet(T* c, Packet acc, Index /*row*/, Index /*col*/) const { Eigen::internal::pstoreu(c, acc); }
+  void scalar(T* c, T acc, Index /*row*/, Index /*col*/) const { *c = acc; }
+#ifdef SPECSIM_GEMM_AVX
+  template <class V>
+  SPECSIM_AVX void wide(T* c, V acc, Index /*row*/, Index /*col*/) const { detail::wide_store(c, acc); }
+#endif
+};
 
 // C (M x N, leading dimension ldc) = A (M x K, leading dimension lda) times B (K x N), each
 // entry passed through `out` (by default stored as is).
