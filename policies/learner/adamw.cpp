@@ -30,8 +30,6 @@ SPECSIM_AVX inline __m256d wide_sqrt(__m256d x) { return _mm256_sqrt_pd(x); }
 SPECSIM_AVX inline __m256 wide_sqrt(__m256 x) { return _mm256_sqrt_ps(x); }
 SPECSIM_AVX inline __m256d wide_sub(__m256d a, __m256d b) { return _mm256_sub_pd(a, b); }
 SPECSIM_AVX inline __m256 wide_sub(__m256 a, __m256 b) { return _mm256_sub_ps(a, b); }
-SPECSIM_AVX inline __m256d wide_mul(__m256d a, __m256d b) { return _mm256_mul_pd(a, b); }
-SPECSIM_AVX inline __m256 wide_mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
 SPECSIM_AVX inline __m256d wide_div(__m256d a, __m256d b) { return _mm256_div_pd(a, b); }
 SPECSIM_AVX inline __m256 wide_div(__m256 a, __m256 b) { return _mm256_div_ps(a, b); }
 
@@ -40,6 +38,7 @@ SPECSIM_AVX Eigen::Index wide_step(StepVectors<const T> in, StepVectors<T> out, 
                                    T decay, T step_size, T sqrt_bias2, T eps) {
   using gemm::detail::wide_add;
   using gemm::detail::wide_load;
+  using gemm::detail::wide_mul;
   using gemm::detail::wide_set1;
   using gemm::detail::wide_store;
   constexpr Eigen::Index W = gemm::detail::kWide<T>;

@@ -19,6 +19,7 @@
 // without FMA: nothing is fused), and the epilogue gets the accumulators as the build's packets.
 // So results are the same on every x86-64, with AVX or without.
 #include <Eigen/Core>
+#include <type_traits>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX__)
 #define SPECSIM_GEMM_AVX 1
@@ -78,6 +79,8 @@ SPECSIM_AVX inline __m256d wide_set1(double x) { return _mm256_set1_pd(x); }
 SPECSIM_AVX inline __m256 wide_set1(float x) { return _mm256_set1_ps(x); }
 SPECSIM_AVX inline __m256d wide_madd(__m256d acc, __m256d a, __m256d b) { return _mm256_add_pd(acc, _mm256_mul_pd(a, b)); }
 SPECSIM_AVX inline __m256 wide_madd(__m256 acc, __m256 a, __m256 b) { return _mm256_add_ps(acc, _mm256_mul_ps(a, b)); }
+SPECSIM_AVX inline __m256d wide_mul(__m256d a, __m256d b) { return _mm256_mul_pd(a, b); }
+SPECSIM_AVX inline __m256 wide_mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
 SPECSIM_AVX inline void wide_store(double* p, __m256d x) { _mm256_storeu_pd(p, x); }
 SPECSIM_AVX inline void wide_store(float* p, __m256 x) { _mm256_storeu_ps(p, x); }
 SPECSIM_AVX inline __m256d wide_add(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
@@ -146,6 +149,34 @@ SPECSIM_AVX Index wide_rows(Index M, Index K, const T* a, Index lda, Operand<T> 
   for (; r + 4 * W <= M; r += 4 * W) wide_block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   for (; r + W <= M; r += W) wide_block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
   return r;
+}
+
+// One column of outer()'s on 256-bit registers; returns the rows it did.
+template <class T, class Epilogue>
+SPECSIM_AVX Index wide_outer_column(Index M, const T* a, T bj, T* cj, Index col, const Epilogue& out) {
+  constexpr Index W = kWide<T>;
+  const auto zero = wide_zero(T()), pbj = wide_set1(bj);
+  Index r = 0;
+  for (; r + W <= M; r += W) wide_out(out, cj + r, wide_add(zero, wide_mul(wide_load(a + r), pbj)), r, col);
+  return r;
+}
+
+// transpose() of the 4 x 4 blocks of doubles on 256-bit registers: the rows and columns it did
+// are those up to the last multiple of 4.
+SPECSIM_AVX inline void wide_transpose(Index rows, Index cols, const double* a, Index lda, double* out, Index ldo) {
+  for (Index c = 0; c + 4 <= cols; c += 4)
+    for (Index r = 0; r + 4 <= rows; r += 4) {
+      const double* from = a + c * lda + r;
+      const __m256d c0 = _mm256_loadu_pd(from), c1 = _mm256_loadu_pd(from + lda);
+      const __m256d c2 = _mm256_loadu_pd(from + 2 * lda), c3 = _mm256_loadu_pd(from + 3 * lda);
+      const __m256d even01 = _mm256_unpacklo_pd(c0, c1), odd01 = _mm256_unpackhi_pd(c0, c1);
+      const __m256d even23 = _mm256_unpacklo_pd(c2, c3), odd23 = _mm256_unpackhi_pd(c2, c3);
+      double* to = out + r * ldo + c;
+      _mm256_storeu_pd(to, _mm256_permute2f128_pd(even01, even23, 0x20));
+      _mm256_storeu_pd(to + ldo, _mm256_permute2f128_pd(odd01, odd23, 0x20));
+      _mm256_storeu_pd(to + 2 * ldo, _mm256_permute2f128_pd(even01, even23, 0x31));
+      _mm256_storeu_pd(to + 3 * ldo, _mm256_permute2f128_pd(odd01, odd23, 0x31));
+    }
 }
 #endif
 
@@ -243,6 +274,9 @@ void outer(Index M, Index N, const T* a, const T* b, Index b_stride, T* c, Index
     const Packet pbj = Eigen::internal::pset1<Packet>(bj);
     T* cj = c + j * ldc;
     Index r = 0;
+#ifdef SPECSIM_GEMM_AVX
+    if (wide_registers()) r = detail::wide_outer_column(M, a, bj, cj, j, out);
+#endif
     for (; r + L <= M; r += L)
       out.packet(cj + r, Eigen::internal::padd(zero, Eigen::internal::pmul(Eigen::internal::ploadu<Packet>(a + r), pbj)), r, j);
     for (; r < M; ++r) out.scalar(cj + r, T(0) + a[r] * bj, r, j);
@@ -274,10 +308,9 @@ void row_times(Index N, Index K, const T* a, Operand<T> b, T* c, const Epilogue&
 // own headers silence the same warning.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wignored-attributes"
-// out (cols x rows, leading dimension ldo) = a^T, a being rows x cols (leading dimension lda):
-// square blocks of one packet's width are transposed in registers, the edges one by one.
+namespace detail {
 template <class T>
-void transpose(Eigen::Index rows, Eigen::Index cols, const T* a, Eigen::Index lda, T* out, Eigen::Index ldo) {
+void transpose_packets(Eigen::Index rows, Eigen::Index cols, const T* a, Eigen::Index lda, T* out, Eigen::Index ldo) {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   constexpr int L = Eigen::internal::packet_traits<T>::size;
   Eigen::Index c = 0;
@@ -295,6 +328,26 @@ void transpose(Eigen::Index rows, Eigen::Index cols, const T* a, Eigen::Index ld
   for (; c < cols; ++c)
     for (Eigen::Index r = 0; r < rows; ++r) out[r * ldo + c] = a[c * lda + r];
 }
+}  // namespace detail
 #pragma GCC diagnostic pop
+
+// out (cols x rows, leading dimension ldo) = a^T, a being rows x cols (leading dimension lda):
+// square blocks of one packet's width (4 x 4 doubles on 256-bit registers) are transposed in
+// registers, the edges one by one.
+template <class T>
+void transpose(Index rows, Index cols, const T* a, Index lda, T* out, Index ldo) {
+  Index done_rows = 0, done_cols = 0;  // the block the 256-bit registers did
+#ifdef SPECSIM_GEMM_AVX
+  if constexpr (std::is_same_v<T, double>)
+    if (wide_registers()) {
+      detail::wide_transpose(rows, cols, a, lda, out, ldo);
+      done_rows = rows / 4 * 4;
+      done_cols = cols / 4 * 4;
+    }
+#endif
+  // The rest: the rows below that block in its columns, then every row of the columns after it.
+  detail::transpose_packets(rows - done_rows, done_cols, a + done_rows, lda, out + done_rows * ldo, ldo);
+  detail::transpose_packets(rows, cols - done_cols, a + done_cols * lda, lda, out + done_cols, ldo);
+}
 
 }  // namespace specsim::policies::learner::gemm
