@@ -96,6 +96,23 @@ struct Bias {  // tanh and gelu: the pre-activation, activated in a pass of its 
   }
 #endif
 };
+// The output layer's bias, one for every entry: its forward product has the states as rows.
+template <class T>
+struct OutputBias {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  T bias;
+  void packet(T* c, Packet acc, Eigen::Index, Eigen::Index) const {
+    Eigen::internal::pstoreu(c, Eigen::internal::padd(acc, Eigen::internal::pset1<Packet>(bias)));
+  }
+  void scalar(T* c, T acc, Eigen::Index, Eigen::Index) const { *c = acc + bias; }
+#ifdef SPECSIM_GEMM_AVX
+  template <class V>
+  SPECSIM_AVX void wide(T* c, V acc, Eigen::Index, Eigen::Index) const {
+    using namespace gemm::detail;
+    wide_store(c, wide_add(acc, wide_set1(bias)));
+  }
+#endif
+};
 // dL/d(pre-activation) of a relu layer from dL/d(its output): zero where the output is not
 // positive (relu' at exactly 0 is taken as 0). `post` is the layer's output, ld its column stride.
 template <class T>
@@ -311,11 +328,15 @@ T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   }
   const Layer& head = layers_.back();
   T* v = ws.get(2 * hidden, n);
-  const Bias<T> head_bias{p + head.bias_offset};
-  if constexpr (std::is_same_v<T, float>)  // float need not match double's order: the dot products in packets
-    gemm::row_times<T>(n, head.cols, p + head.weight_offset, {in, 1, in_stride}, v, head_bias);
-  else
-    gemm::multiply<T>(1, n, head.cols, p + head.weight_offset, 1, {in, 1, in_stride}, v, 1, head_bias);
+  if constexpr (std::is_same_v<T, float>) {  // float need not match double's order: the dot products in packets
+    gemm::row_times<T>(n, head.cols, p + head.weight_offset, {in, 1, in_stride}, v, Bias<T>{p + head.bias_offset});
+  } else {
+    // Each state's value summed over the inputs in order, as a one-row product (all scalar
+    // tail) would: on the inputs transposed, the states are rows, which packets hold together.
+    T* in_t = ws.get(transposed_buffer(), head.cols * n);
+    gemm::transpose<T>(head.cols, n, in, in_stride, in_t, n);
+    gemm::multiply_vector<T>(n, head.cols, in_t, n, p + head.weight_offset, v, OutputBias<T>{p[head.bias_offset]});
+  }
   return v;
 }
 
@@ -334,14 +355,15 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   Workspace<T>& ws = workspace<T>();
   const std::size_t hidden = layers_.size() - 1;
   const T* v = forward_pass<T>(p, x, x_stride, n);
-  // The backward pass's buffers follow the forward pass's: dv, two deltas, W transposed.
+  // The backward pass's buffers follow the forward pass's: dv, two deltas, then the one for
+  // transposes (the forward pass's last, W's here).
   Eigen::Index widest = 1;
   for (const Layer& layer : layers_) widest = std::max({widest, layer.rows, layer.cols});
   const std::size_t extra = 2 * hidden + 1;
   T* dv = ws.get(extra, n);
   T* delta_data = ws.get(extra + 1, widest * n);
   T* spare_data = ws.get(extra + 2, widest * n);
-  T* transposed = ws.get(extra + 3, widest * widest);
+  T* transposed = ws.get(transposed_buffer(), widest * widest);
   const auto input = [&](std::size_t l) {  // layer l's input and its column stride
     return l == 0 ? gemm::Operand<T>{x, 1, x_stride} : gemm::Operand<T>{ws.buffers[2 * l - 1].data(), 1, layers_[l - 1].rows};
   };

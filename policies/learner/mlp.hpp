@@ -94,6 +94,9 @@ class Mlp {
                     T* post) const;
   template <class T>
   T* forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n) const;
+  // The work space's buffer for transposes, after the forward pass's 2 per hidden layer and
+  // its output, and the backward pass's dv and two deltas.
+  std::size_t transposed_buffer() const { return 2 * (layers_.size() - 1) + 4; }
   // Checks a call's batch and sizes grad; false on an empty batch (a zero gradient).
   template <class Vector>
   bool begin_gradient(Eigen::Index input_rows, Eigen::Index samples, Eigen::Index targets, double tau,
