@@ -403,7 +403,7 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
     const gemm::Operand<T> in = input(l);
     gemm::multiply<T>(layer.rows, layer.cols, n, delta_data, layer.rows, {in.data, in.n_stride, 1},
                       grad + layer.weight_offset, layer.rows);
-    Eigen::Map<Vector<T>>(grad + layer.bias_offset, layer.rows) = Map(delta_data, layer.rows, n).rowwise().sum();
+    gemm::row_sums<T>(layer.rows, n, delta_data, layer.rows, grad + layer.bias_offset);
     if (l > 0) {  // W^T delta into the spare buffer, which then becomes delta
       gemm::transpose<T>(layer.rows, layer.cols, p + layer.weight_offset, layer.rows, transposed, layer.cols);
       into_delta(l - 1, spare_data, [&](const auto& out) {

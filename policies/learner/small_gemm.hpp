@@ -19,6 +19,7 @@
 // without FMA: nothing is fused), and the epilogue gets the accumulators as the build's packets.
 // So results are the same on every x86-64, with AVX or without.
 #include <Eigen/Core>
+#include <cstdint>
 #include <type_traits>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX__)
@@ -158,6 +159,25 @@ SPECSIM_AVX Index wide_outer_column(Index M, const T* a, T bj, T* cj, Index col,
   const auto zero = wide_zero(T()), pbj = wide_set1(bj);
   Index r = 0;
   for (; r + W <= M; r += W) wide_out(out, cj + r, wide_add(zero, wide_mul(wide_load(a + r), pbj)), r, col);
+  return r;
+}
+
+// row_sums() of the rows that fill 256-bit registers; returns how many it did.
+template <class T>
+SPECSIM_AVX Index wide_row_sums(Index rows, Index n, const T* a, Index ld, T* out) {
+  constexpr Index W = kWide<T>;
+  const Index grouped = (n - 1) & ~Index(3);
+  Index r = 0;
+  for (; r + W <= rows; r += W) {
+    const T* col = a + r;
+    auto sum = wide_load(col);
+    Index i = 1;
+    for (; i < grouped; i += 4)
+      sum = wide_add(sum, wide_add(wide_add(wide_load(col + i * ld), wide_load(col + (i + 1) * ld)),
+                                   wide_add(wide_load(col + (i + 2) * ld), wide_load(col + (i + 3) * ld))));
+    for (; i < n; ++i) sum = wide_add(sum, wide_load(col + i * ld));
+    wide_store(out + r, sum);
+  }
   return r;
 }
 
@@ -301,6 +321,40 @@ void row_times(Index N, Index K, const T* a, Operand<T> b, T* c, const Epilogue&
     T sum = Eigen::internal::predux(acc);
     for (; k < K; ++k) sum += a[k] * bj[k];
     out.scalar(c + j, sum, 0, j);
+  }
+}
+
+// out (rows entries) = the sums of the rows of a (rows x n, column stride ld), with the bits of
+// Eigen's `out = a.rowwise().sum()` (Eigen 3.4): where Eigen sums every row in packets, so does
+// this, in its order (the first column, then groups of four columns summed in pairs, then
+// column by column), on 256-bit registers where there are; else Eigen's expression itself.
+template <class T>
+void row_sums(Index rows, Index n, const T* a, Index ld, T* out) {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  constexpr Index L = Eigen::internal::packet_traits<T>::size;
+  using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+  // Eigen's packets cover every row when the rows fill them and `out` is aligned to them (it
+  // would sum the rows before the first aligned one, and those after the last packet, singly).
+  if (n == 0 || rows % L != 0 || reinterpret_cast<std::uintptr_t>(out) % sizeof(Packet) != 0) {
+    Eigen::Map<Vector>(out, rows) = Eigen::Map<const Matrix, 0, Eigen::OuterStride<>>(a, rows, n, {ld}).rowwise().sum();
+    return;
+  }
+  Index r = 0;
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) r = detail::wide_row_sums(rows, n, a, ld, out);
+#endif
+  using namespace Eigen::internal;
+  const Index grouped = (n - 1) & ~Index(3);
+  for (; r < rows; r += L) {
+    const T* col = a + r;
+    Packet sum = ploadu<Packet>(col);
+    Index i = 1;
+    for (; i < grouped; i += 4)
+      sum = padd(sum, padd(padd(ploadu<Packet>(col + i * ld), ploadu<Packet>(col + (i + 1) * ld)),
+                           padd(ploadu<Packet>(col + (i + 2) * ld), ploadu<Packet>(col + (i + 3) * ld))));
+    for (; i < n; ++i) sum = padd(sum, ploadu<Packet>(col + i * ld));
+    pstoreu(out + r, sum);
   }
 }
 

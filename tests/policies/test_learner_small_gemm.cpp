@@ -3,6 +3,7 @@
 // same order (so equality is exact).
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <vector>
 
 #include "policies/learner/small_gemm.hpp"
@@ -165,4 +166,32 @@ TEST_CASE("on 256-bit registers the product has the triple loop's bits too", "[g
         REQUIRE(c[static_cast<std::size_t>(i)] == expected);
       }
     }
+}
+
+namespace {
+
+template <class T>
+void check_row_sums(Eigen::Index rows, Eigen::Index n, std::size_t offset) {
+  const Eigen::Index ld = rows + 1;
+  const std::vector<T> a = random_values<T>(static_cast<std::size_t>(ld * n), static_cast<std::uint64_t>(rows * 100 + n));
+  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+  using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  // The output at an offset into an aligned vector, as a layer's biases lie in the gradient.
+  Vector eigen_out = Vector::Zero(rows + 4), ours = Vector::Zero(rows + 4);
+  Eigen::Map<Vector>(eigen_out.data() + offset, rows) =
+      Eigen::Map<const Matrix, 0, Eigen::OuterStride<>>(a.data(), rows, n, {ld}).rowwise().sum();
+  gemm::row_sums<T>(rows, n, a.data(), ld, ours.data() + offset);
+  CAPTURE(rows, n, offset);
+  REQUIRE(std::memcmp(ours.data(), eigen_out.data(), sizeof(T) * static_cast<std::size_t>(ours.size())) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("row sums have the bits of Eigen's rowwise().sum()", "[gemm]") {
+  for (Eigen::Index rows : {1, 2, 3, 4, 6, 8, 16, 32, 33, 36})
+    for (Eigen::Index n : {0, 1, 2, 4, 5, 6, 9, 16, 17, 20, 23})
+      for (std::size_t offset : {0, 1, 2}) {
+        check_row_sums<double>(rows, n, offset);
+        check_row_sums<float>(rows, n, offset);
+      }
 }
