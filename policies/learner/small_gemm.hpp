@@ -127,13 +127,19 @@ SPECSIM_AVX void wide_block(Index K, const T* a, Index lda, Operand<T> b, T* c, 
   V acc[MB][NB];
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j) acc[i][j] = wide_zero(T());
-  for (Index k = 0; k < K; ++k) {
+  const auto step = [&](Index k) __attribute__((always_inline, target("avx"))) {
     V a_k[MB];
     for (int i = 0; i < MB; ++i) a_k[i] = wide_load(a + k * lda + i * W);
     for (int j = 0; j < NB; ++j) {
       const V bkj = wide_set1(b.data[k * b.k_stride + j * b.n_stride]);
       for (int i = 0; i < MB; ++i) acc[i][j] = wide_madd(acc[i][j], a_k[i], bkj);
     }
+  };
+  if constexpr (MB * NB <= 8) {  // registers to spare: two steps of k at a time halve the loop's own instructions
+#pragma GCC unroll 2
+    for (Index k = 0; k < K; ++k) step(k);
+  } else {  // the 4 x 3 tile has none (measured slower unrolled)
+    for (Index k = 0; k < K; ++k) step(k);
   }
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, acc[i][j], row + i * W, col + j);
