@@ -3,7 +3,6 @@
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <utility>
 
 #include "policies/learner/labels.hpp"
 
@@ -48,7 +47,7 @@ Trajectory SegmentRecorder::close(int breaking_step, bool after_break) {
   t.after_break = static_cast<int>(steps_.size() - head);
   t.features = Eigen::Map<const Eigen::MatrixXd>(features_.data(), inputs_,
                                                  static_cast<Eigen::Index>(steps_.size()));
-  t.steps = std::move(steps_);
+  t.steps = steps_;  // a copy, not a move: the recorder keeps its storage for the next segment
   t.breaking_step = breaking_step;
   clear();
   return t;
