@@ -86,7 +86,7 @@ void Planner::reset(std::int64_t episode) {
   round_ = -1;
   last_k_ = last_committed_ = 0;
   prefix_.clear();
-  episode_start_ = last_change_ = now();
+  episode_start_ = now();
   in_flight_ = 0;
   in_flight_area_ = 0;
 }
@@ -170,7 +170,7 @@ void Planner::start_call(Agent agent, int node, int call_index) {
   record.step = round_start_ + n.pos;
   record.call_index = static_cast<std::int16_t>(call_index);
   record.agent = agent;
-  record.branch = static_cast<std::uint8_t>(n.index % branches_);
+  record.branch = branches_ == 1 ? 0 : static_cast<std::uint8_t>(n.index % branches_);  // a chain divides by nothing
   record.node = node;
   if (agent == Agent::environment) {
     record.ahead = n.env_ahead;
@@ -197,7 +197,7 @@ void Planner::dispatch(std::uint32_t id) {
   CallRecord& record = call(id);
   record.status = CallStatus::running;
   record.started = rel(now());
-  count_in_flight(+1);
+  run_.concurrency_peak = std::max(run_.concurrency_peak, ++in_flight_);
   const Lane& lane = lane_of(record);
   auto guessed = std::span<const std::uint32_t>(guesses_).first(static_cast<std::size_t>(record.pos));
   std::span<const std::uint8_t> candidates;
@@ -221,7 +221,7 @@ void Planner::dispatch(std::uint32_t id) {
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
 void Planner::release(std::uint32_t id) {
-  count_in_flight(-1);
+  --in_flight_;
   const int pool = pool_of(call(id).agent);
   if (pool < 0) return;
   auto& queue = pool_queue_[static_cast<std::size_t>(pool)];
@@ -585,6 +585,9 @@ void Planner::tally_round(int committed, bool mismatch) {
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     CallRecord& r = run_.calls[i];
     assign_role(r, committed, matched, mismatch);
+    // The calls in flight, integrated over time, are the sum of the running calls' durations:
+    // added here once per call, not at every start and end.
+    if (r.status != CallStatus::cancelled_queued) in_flight_area_ += (r.ended - r.started).ns();
     if (r.agent == Agent::environment) {  // the agents' tallies are of LLM calls
       if (config_.meter) config_.meter->add(r, metrics_);
       continue;
@@ -612,14 +615,6 @@ void Planner::tally_round(int committed, bool mismatch) {
 
 void Planner::cancel_open_calls() {
   cancel_calls([](const CallRecord&) { return true; });
-}
-
-void Planner::count_in_flight(int delta) {
-  const Time t = now();
-  in_flight_area_ += in_flight_ * (t - last_change_).ns();
-  last_change_ = t;
-  in_flight_ += delta;
-  run_.concurrency_peak = std::max(run_.concurrency_peak, in_flight_);
 }
 
 }  // namespace specsim::sim

@@ -142,7 +142,6 @@ class Planner final : public CallSink, public EventHandler {
   }
   Lane& lane_of(const CallRecord& r) { return nodes_[static_cast<std::size_t>(r.node)].of(r.agent); }
   void price_candidates(CallTokens& tokens) const;
-  void count_in_flight(int delta);
   int pool_of(Agent agent) const {  // environment calls go to tools, outside the agents' pools
     return agent == Agent::environment ? -1 : config_.pool_of_agent[static_cast<std::size_t>(index(agent))];
   }
@@ -208,8 +207,7 @@ class Planner final : public CallSink, public EventHandler {
   std::vector<int> pool_busy_;
   std::vector<std::deque<std::uint32_t>> pool_queue_;
   int in_flight_ = 0;
-  Time last_change_;
-  std::int64_t in_flight_area_ = 0;  // integral of calls in flight over time, in call-ns (exact)
+  std::int64_t in_flight_area_ = 0;  // integral of calls in flight over time, in call-ns (exact; tally_round)
 };
 
 }  // namespace specsim::sim
