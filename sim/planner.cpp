@@ -12,7 +12,8 @@ Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPoli
     : config_(std::move(config)), clock_(clock), sim_clock_(dynamic_cast<SimClock*>(&clock)), backend_(backend), policy_(policy),
       features_(features), look_ahead_(look_ahead),
       branches_(config_.semantics.top_k.width()), budget_(config_.semantics.top_k.level_budget()),
-      pool_busy_(config_.pool_capacity.size(), 0), pool_queue_(config_.pool_capacity.size()) {
+      pools_(!config_.pool_capacity.empty()), pool_busy_(config_.pool_capacity.size(), 0),
+      pool_queue_(config_.pool_capacity.size()) {
   if (config_.max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
   for (int pool : config_.pool_of_agent)
     if (pool >= static_cast<int>(config_.pool_capacity.size()))
@@ -147,7 +148,7 @@ int Planner::open_node(int pos, int index, int parent) {
   n.index = index;
   n.parent = parent;
   const bool extends_chain =
-      pos == opened_ && (pos == 0 || chain_[static_cast<std::size_t>(pos - 1)] == parent) && index % branches_ == 0;
+      pos == opened_ && (pos == 0 || chain_[static_cast<std::size_t>(pos - 1)] == parent) && candidate_of(index) == 0;
   if (extends_chain) {
     chain_.push_back(id);
     opened_ = pos + 1;
@@ -162,7 +163,7 @@ int Planner::open_node(int pos, int index, int parent) {
 
 void Planner::start_call(Agent agent, int node, int call_index) {
   const std::uint32_t id = next_call();
-  const Node& n = nodes_[static_cast<std::size_t>(node)];
+  Node& n = nodes_[static_cast<std::size_t>(node)];
   CallRecord& record = run_.calls.emplace_back();
   record.requested = rel(now());
   record.round = round_;
@@ -170,20 +171,20 @@ void Planner::start_call(Agent agent, int node, int call_index) {
   record.step = round_start_ + n.pos;
   record.call_index = static_cast<std::int16_t>(call_index);
   record.agent = agent;
-  record.branch = branches_ == 1 ? 0 : static_cast<std::uint8_t>(n.index % branches_);  // a chain divides by nothing
+  record.branch = static_cast<std::uint8_t>(candidate_of(n));
   record.node = node;
   if (agent == Agent::environment) {
     record.ahead = n.env_ahead;
     record.price_usd = backend_.environment(record.step)->price_usd;
   }
 
-  Lane& lane = lane_of(record);
+  Lane& lane = n.of(agent);
   lane.previous = call_index > 0 ? lane.last_call : kNoCall;
   lane.started = true;
   lane.last_call = id;
 
   const int pool = pool_of(agent);
-  if (pool >= 0) {
+  if (pool >= 0) [[unlikely]] {
     if (pool_busy_[static_cast<std::size_t>(pool)] >= config_.pool_capacity[static_cast<std::size_t>(pool)]) {
       pool_queue_[static_cast<std::size_t>(pool)].push_back(id);
       return;
@@ -206,7 +207,7 @@ void Planner::dispatch(std::uint32_t id) {
     path_candidates_.assign(static_cast<std::size_t>(record.pos), 0);
     for (const Node* n = &nodes_[static_cast<std::size_t>(record.node)]; n->parent >= 0;) {
       const auto at = static_cast<std::size_t>(n->pos - 1);
-      path_candidates_[at] = static_cast<std::uint8_t>(n->index % branches_);
+      path_candidates_[at] = static_cast<std::uint8_t>(candidate_of(*n));
       n = &nodes_[static_cast<std::size_t>(n->parent)];
       path_guesses_[at] = n->approx.last_call;
     }
@@ -220,9 +221,9 @@ void Planner::dispatch(std::uint32_t id) {
 }
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
-void Planner::release(std::uint32_t id) {
+void Planner::release(Agent agent) {
   --in_flight_;
-  const int pool = pool_of(call(id).agent);
+  const int pool = pool_of(agent);
   if (pool < 0) return;
   auto& queue = pool_queue_[static_cast<std::size_t>(pool)];
   if (queue.empty()) {
@@ -254,7 +255,7 @@ void Planner::on_call_finished(std::uint32_t id, const CallOutcome& outcome) {
   if (agent == Agent::approx && config_.semantics.top_k.candidates > 1) price_candidates(record.tokens);
   Lane& lane = lane_of(record);
   lane.output += record.tokens.output;
-  release(id);
+  release(agent);
 
   if (!outcome.step_done) {
     start_call(agent, node, record.call_index + 1);
@@ -277,7 +278,7 @@ void Planner::fail(std::uint32_t id, std::string_view error) {
   CallRecord& record = call(id);
   record.status = CallStatus::failed;
   record.ended = rel(now());
-  release(id);
+  release(record.agent);
   run_.error = error;
   done_ = true;
   close_round(verified_, false);
@@ -413,7 +414,7 @@ void Planner::cancel_calls(Doomed doomed) {
     if (r.agent == Agent::approx && config_.semantics.top_k.candidates > 1) price_candidates(r.tokens);
     r.status = CallStatus::cancelled;
     r.ended = rel(now());
-    release(id);
+    release(r.agent);
   }
 }
 
