@@ -191,15 +191,18 @@ void Planner::start_call(Agent agent, int node, int call_index) {
     }
     ++pool_busy_[static_cast<std::size_t>(pool)];
   }
-  dispatch(id);
+  send(id, record, lane);
 }
 
 void Planner::dispatch(std::uint32_t id) {
   CallRecord& record = call(id);
+  send(id, record, lane_of(record));
+}
+
+void Planner::send(std::uint32_t id, CallRecord& record, const Lane& lane) {
   record.status = CallStatus::running;
   record.started = rel(now());
   run_.concurrency_peak = std::max(run_.concurrency_peak, ++in_flight_);
-  const Lane& lane = lane_of(record);
   auto guessed = std::span<const std::uint32_t>(guesses_).first(static_cast<std::size_t>(record.pos));
   std::span<const std::uint8_t> candidates;
   if (nodes_[static_cast<std::size_t>(record.node)].index != 0) {  // off the top candidates' path
@@ -267,7 +270,10 @@ void Planner::on_call_finished(std::uint32_t id, const CallOutcome& outcome) {
     guesses_.push_back(id);
     guessed_ = std::max(guessed_, static_cast<int>(guesses_.size()));
   }
-  if (config_.semantics.cancel == CancelRule::eager) cut_if_wrong(node);
+  // A step at or before the verified ones is never cut (verify() closes the round there): most
+  // calls need no look at their node's guess.
+  if (config_.semantics.cancel == CancelRule::eager && nodes_[static_cast<std::size_t>(node)].pos > verified_)
+    cut_if_wrong(node);
   if (agent != Agent::target) advance(node);  // a guess, or the environment's result on one
   if (chain) verify();  // off the chain a node waits for the steps before it to be verified
 }
