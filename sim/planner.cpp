@@ -255,7 +255,6 @@ void Planner::on_call_finished(std::uint32_t id, const CallOutcome& outcome) {
   record.tokens = outcome.tokens;
   const Agent agent = record.agent;
   const int node = record.node;
-  if (agent == Agent::approx && config_.semantics.top_k.candidates > 1) price_candidates(record.tokens);
   Lane& lane = lane_of(record);
   lane.output += record.tokens.output;
   release(agent);
@@ -417,7 +416,6 @@ void Planner::cancel_calls(Doomed doomed) {
     if (r.status != CallStatus::running || !doomed(r)) continue;
     const auto id = calls_base_ + static_cast<std::uint32_t>(i);
     r.tokens = backend_.cancel_call(id);
-    if (r.agent == Agent::approx && config_.semantics.top_k.candidates > 1) price_candidates(r.tokens);
     r.status = CallStatus::cancelled;
     r.ended = rel(now());
     release(r.agent);
@@ -477,14 +475,6 @@ bool Planner::take_branch(int pos, int rank) {
   opened_ = static_cast<int>(chain_.size());
   guessed_ = std::max(guessed_, static_cast<int>(guesses_.size()));
   return true;
-}
-
-// The guess's candidates are paid for as the tree's pricing says (A's call carries the top one).
-void Planner::price_candidates(CallTokens& tokens) const {
-  const int k = config_.semantics.top_k.candidates;
-  if (config_.semantics.top_k.pricing == GuessPricing::per_candidate) tokens.input *= k;
-  tokens.output *= k;
-  tokens.planned_output *= k;
 }
 
 void Planner::verify() {

@@ -142,7 +142,6 @@ class Planner final : public CallSink, public EventHandler {
     return n.pos < opened_ && chain_[static_cast<std::size_t>(n.pos)] == node;
   }
   Lane& lane_of(const CallRecord& r) { return nodes_[static_cast<std::size_t>(r.node)].of(r.agent); }
-  void price_candidates(CallTokens& tokens) const;
   int pool_of(Agent agent) const {  // environment calls go to tools, outside the agents' pools
     if (!pools_ || agent == Agent::environment) return -1;
     return config_.pool_of_agent[static_cast<std::size_t>(index(agent))];
