@@ -164,15 +164,25 @@ int Planner::open_node(int pos, int index, int parent) {
 void Planner::start_call(Agent agent, int node, int call_index) {
   const std::uint32_t id = next_call();
   Node& n = nodes_[static_cast<std::size_t>(node)];
-  CallRecord& record = run_.calls.emplace_back();
-  record.requested = rel(now());
-  record.round = round_;
-  record.pos = n.pos;
-  record.step = round_start_ + n.pos;
-  record.call_index = static_cast<std::int16_t>(call_index);
-  record.agent = agent;
-  record.branch = static_cast<std::uint8_t>(candidate_of(n));
-  record.node = node;
+  // Every field given, in place: the record is not zeroed first and then set.
+  CallRecord& record = run_.calls.emplace_back(CallRecord{.requested = rel(now()),
+                                                          .started = {},
+                                                          .ended = {},
+                                                          .first_token = {},
+                                                          .tokens = {},
+                                                          .round = round_,
+                                                          .pos = n.pos,
+                                                          .step = round_start_ + n.pos,
+                                                          .call_index = static_cast<std::int16_t>(call_index),
+                                                          .attempts = 1,
+                                                          .agent = agent,
+                                                          .status = CallStatus::queued,
+                                                          .role = CallRole::pending,
+                                                          .on_path = false,
+                                                          .branch = static_cast<std::uint8_t>(candidate_of(n)),
+                                                          .node = node,
+                                                          .ahead = false,
+                                                          .price_usd = 0});
   if (agent == Agent::environment) {
     record.ahead = n.env_ahead;
     record.price_usd = backend_.environment(record.step)->price_usd;
