@@ -1,5 +1,6 @@
 #pragma once
-// C = A B for the learner's tiny products (and the transpose of a layer's weights they need) (a 32 x 32 layer times a batch of about 20 states):
+// C = A B for the learner's tiny products (a 32 x 32 layer times a batch of about 20 states),
+// and the transposes and row sums their passes need:
 // Eigen's general product packs both operands, zero-fills the result and blocks for caches,
 // which costs more than the arithmetic at these sizes. This kernel keeps a block of C (4 SIMD
 // packets of rows by 3 columns: 12 accumulators of the 16 SSE registers, the widest tile that
@@ -16,7 +17,8 @@
 // Where the CPU has AVX (and the build does not already target it), the blocks of multiply()
 // run on 256-bit registers, twice the entries per instruction; the kernel is the same and so are
 // the bits: each entry is still one accumulator over k in order, a multiply then an add (AVX
-// without FMA: nothing is fused), and the epilogue gets the accumulators as the build's packets.
+// without FMA: nothing is fused), and the epilogue gets each accumulator whole (its `wide`
+// member, if it has one) or as two of the build's packets.
 // So results are the same on every x86-64, with AVX or without.
 #include <Eigen/Core>
 #include <cstdint>

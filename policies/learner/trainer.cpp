@@ -4,12 +4,41 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#ifdef __SSE2__
+#include <xmmintrin.h>
+#endif
 
 #include "policies/learner/accuracy.hpp"
 #include "policies/learner/expectile_loss.hpp"
 #include "policies/learner/labels.hpp"
 
 namespace specsim::policies::learner {
+
+namespace {
+
+// Subnormal numbers flushed to zero (results) and read as zero (operands) for the scope of a
+// job, the thread's previous mode restored after it. Over a long run the moments of units whose
+// gradient stays zero decay through the subnormal range, where x86 takes a slow path per
+// operation: with `train_every: 16`, 60,000 episodes ran at 0.70e6 steps/s against 1.26e6 for
+// 2000, with the same instructions per step; flushed, 1.39e6. A flushed value is below 2^-1022,
+// far under half an ulp of any weight it would have moved, so the weights come out the same.
+class FlushSubnormals {
+ public:
+#ifdef __SSE2__
+  FlushSubnormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | kFlushToZero | kDenormalsAreZero); }
+  ~FlushSubnormals() { _mm_setcsr(saved_); }
+#endif
+  FlushSubnormals(const FlushSubnormals&) = delete;
+  FlushSubnormals& operator=(const FlushSubnormals&) = delete;
+
+ private:
+#ifdef __SSE2__
+  static constexpr unsigned kFlushToZero = 0x8000, kDenormalsAreZero = 0x0040;  // MXCSR bits
+  unsigned saved_;
+#endif
+};
+
+}  // namespace
 
 std::string_view target_name(Target t) {
   switch (t) {
@@ -130,6 +159,7 @@ TrainStats run_job(TrainingState& state, JobInput& job, const TrainerConfig& con
 }
 
 TrainStats run_job(const TrainingState& from, TrainingState& to, JobInput& job, const TrainerConfig& config) {
+  const FlushSubnormals flush;
   const MlpShape& shape = from.model.shape();
   const MlpShape& to_shape = to.model.shape();
   if (to_shape.inputs != shape.inputs || to_shape.hidden != shape.hidden || to_shape.activation != shape.activation)
