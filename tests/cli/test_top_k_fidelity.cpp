@@ -76,7 +76,7 @@ TEST_CASE("top-k-fidelity: bad input exits 2 naming the file and field", "[trace
   CHECK(r.output.find("bad.jsonl:1: steps[0].target.calls[0].latency_s") != std::string::npos);
 }
 
-TEST_CASE("trace import-specactions-chess: a game folder to a trace; a bad log exits 2 and writes nothing",
+TEST_CASE("trace import-specactions-chess: a game folder to a trace, a bad log exits 2 and writes nothing",
           "[trace][cli][specactions]") {
   specsim::testing::TempDir tmp;
   const std::string move =

@@ -124,7 +124,7 @@ struct LiveFixture {
 
 }  // namespace
 
-TEST_CASE("live against serve: the committed plan is the served world's; latency within 2% and cost within 1% of specsim run") {
+TEST_CASE("live against serve: the committed plan is the served world's, latency within 2% and cost within 1% of specsim run") {
   LiveFixture f(8);
   specsim::analysis::SummarySink live_summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   const auto r = f.run(live_summary);
@@ -324,7 +324,7 @@ TEST_CASE("the bundled keyless example runs against serve of its bundled trace")
   }
 }
 
-TEST_CASE("live DSP learns on a worker thread while planning goes on; its prediction latency is measured") {
+TEST_CASE("live DSP learns on a worker thread while planning goes on, its prediction latency is measured") {
   LiveFixture f(6, "", "", "  - {kind: dsp, k_max: 6, training: {batch_steps: 2}}\n  - sequential\n");
   specsim::analysis::SummarySink summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   const auto r = f.run(summary);

@@ -121,7 +121,7 @@ TEST_CASE("stale temporary files of dead writers are removed, those of live ones
   CHECK(std::filesystem::exists(other));  // another output's: not ours to judge
 }
 
-TEST_CASE("files are read whole or line by line; devices that never end are refused", "[files]") {
+TEST_CASE("files are read whole or line by line, devices that never end are refused", "[files]") {
   const testing::TempDir dir;
   const std::string path = (dir / "t.txt").string();
   std::ofstream(path, std::ios::binary) << "one\n\ntwo\r\nthree";
