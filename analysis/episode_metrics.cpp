@@ -3,7 +3,10 @@
 namespace specsim::analysis {
 
 PriceMeter::PriceMeter(const models::Agents& agents, models::Billing billing) : billing_(billing) {
-  for (std::size_t a = 0; a < prices_.size(); ++a) prices_[a] = {agents[a].price, agents[a].cache};
+  for (std::size_t a = 0; a < prices_.size(); ++a) {
+    const models::Price& price = agents[a].price;
+    prices_[a] = {price, agents[a].cache, price.long_context.empty(), price.input_rate(agents[a].cache), price.output};
+  }
 }
 
 void PriceMeter::add(const sim::CallRecord& call, EpisodeMetrics& m) const {
@@ -16,7 +19,8 @@ void PriceMeter::add(const sim::CallRecord& call, EpisodeMetrics& m) const {
   (target ? m.input_tokens_target : m.input_tokens_approx) += billed.input;
   (target ? m.output_tokens_target : m.output_tokens_approx) += billed.output;
   const AgentPrice& p = prices_[static_cast<std::size_t>(sim::index(call.agent))];
-  const double cost = p.price.cost(billed, call.tokens.input, p.cache);
+  const double cost =
+      p.one_tier ? models::Price::cost_at(billed, p.input_rate, p.output_rate) : p.price.cost(billed, call.tokens.input, p.cache);
   m.cost_usd += cost;
   if (call.role == sim::CallRole::wasted) m.unnecessary_cost_usd += cost;
   if (call.role == sim::CallRole::speculation) m.speculation_cost_usd += cost;

@@ -23,9 +23,13 @@ class PriceMeter final : public sim::CallMeter {
  private:
   void add_environment(const sim::CallRecord& call, EpisodeMetrics& m) const;
   // Per agent, what AgentModel::cost prices a call with (so the same costs to the last bit).
+  // Without long-context tiers every call pays the standard tier's rates, worked out once here
+  // (the same products, so the same bits) instead of per call.
   struct AgentPrice {
     models::Price price;
     models::CacheShares cache;
+    bool one_tier = false;
+    double input_rate = 0, output_rate = 0;  // one_tier: $ per 1M prompt and output tokens
   };
   std::array<AgentPrice, sim::kAgents> prices_;
   models::Billing billing_;

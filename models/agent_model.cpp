@@ -62,12 +62,23 @@ int calls_per_style(const sim::ConfigNode& style_node) {
 ScriptedCall AgentModel::draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const {
   // Noise is drawn only where a sigma asks for it: constant models cost no random draws (the
   // match draws, made before any call's, never shift).
-  int out = draw_tokens(of_call(output, call_index), rng);
+  const std::int64_t visible = draw_tokens(of_call(output, call_index), rng);
   const double z_latency = latency.draws() ? rng.normal() : 0.0;
   // Reasoning tokens are generated (and billed) as output, before the visible answer; drawn
   // last, so agents without them draw what they always drew.
-  if (!reasoning.empty()) out = static_cast<int>(std::min<std::int64_t>(std::int64_t{out} + draw_tokens(of_call(reasoning, call_index), rng), INT32_MAX));
+  const std::int64_t hidden = reasoning.empty() ? 0 : draw_tokens(of_call(reasoning, call_index), rng);
   const int in = to_tokens(input_base + input_per_step * step) + prior_output;
+  const auto clamp = [](std::int64_t v) { return static_cast<int>(std::min<std::int64_t>(v, INT32_MAX)); };
+  // A top-K guess is the step's last call (a ReAct A thinks once, then lists its candidates).
+  const std::int64_t k = candidates > 1 && call_index + 1 == calls_per_step ? candidates : 1;
+  if (pricing == sim::GuessPricing::per_candidate) {
+    // K calls at once, one per candidate: each takes one call's time; all K are billed.
+    const int out = clamp(visible + hidden);
+    const CallTiming t = latency.timing(in, out, z_latency);
+    return ScriptedCall{t.total, t.first_token, sim::CallTokens{clamp(k * in), clamp(k * out), clamp(k * out)}};
+  }
+  // One call writes the K answers after one reasoning: its time and bill come from all of them.
+  const int out = clamp(k * visible + hidden);
   const CallTiming t = latency.timing(in, out, z_latency);
   return ScriptedCall{t.total, t.first_token, sim::CallTokens{in, out, out}};
 }

@@ -8,6 +8,7 @@
 #include "models/episode_script.hpp"
 #include "sim/config_node.hpp"
 #include "sim/random.hpp"
+#include "sim/speculation_tree.hpp"
 
 namespace specsim::models {
 
@@ -27,6 +28,13 @@ struct AgentModel {
   CacheShares cache;                         // shares of a prompt read from and written to the cache
   Price price;
   LatencyModel latency;
+  // Top-K guesses (planner.top_k), for A's model: the step's last call answers `candidates`
+  // alternatives, paid as `pricing` says. The tokens above are one candidate's, and draw()
+  // returns what the whole guess costs, since only the world that draws the tokens knows
+  // what they stand for: the planner bills what a backend reports. 1 for T, and for a model
+  // fitted to recorded calls, whose tokens are already the whole call's.
+  int candidates = 1;
+  sim::GuessPricing pricing = sim::GuessPricing::one_call;
 
   // Draws one call. Later calls of a step also read what earlier calls of the step wrote.
   ScriptedCall draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const;

@@ -51,7 +51,12 @@ struct Price : TokenPrices {                  // the standard tier
   // its attempts sent that prompt). Reasoning tokens are among the output tokens.
   double cost(const sim::CallTokens& billed, std::int64_t prompt_tokens, CacheShares cache) const {
     const TokenPrices& p = tier(prompt_tokens);
-    return (static_cast<double>(billed.input) * p.input_rate(cache) + static_cast<double>(billed.output) * p.output) * 1e-6;
+    return cost_at(billed, p.input_rate(cache), p.output);
+  }
+  // The same at given rates ($ per 1M prompt and output tokens): what a meter that worked the
+  // rates out once prices each call with.
+  static double cost_at(const sim::CallTokens& billed, double input_rate, double output_rate) {
+    return (static_cast<double>(billed.input) * input_rate + static_cast<double>(billed.output) * output_rate) * 1e-6;
   }
 };
 

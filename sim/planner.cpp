@@ -12,7 +12,8 @@ Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPoli
     : config_(std::move(config)), clock_(clock), sim_clock_(dynamic_cast<SimClock*>(&clock)), backend_(backend), policy_(policy),
       features_(features), look_ahead_(look_ahead),
       branches_(config_.semantics.top_k.width()), budget_(config_.semantics.top_k.level_budget()),
-      pool_busy_(config_.pool_capacity.size(), 0), pool_queue_(config_.pool_capacity.size()) {
+      pools_(!config_.pool_capacity.empty()), pool_busy_(config_.pool_capacity.size(), 0),
+      pool_queue_(config_.pool_capacity.size()) {
   if (config_.max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
   for (int pool : config_.pool_of_agent)
     if (pool >= static_cast<int>(config_.pool_capacity.size()))
@@ -86,7 +87,7 @@ void Planner::reset(std::int64_t episode) {
   round_ = -1;
   last_k_ = last_committed_ = 0;
   prefix_.clear();
-  episode_start_ = last_change_ = now();
+  episode_start_ = now();
   in_flight_ = 0;
   in_flight_area_ = 0;
 }
@@ -147,7 +148,7 @@ int Planner::open_node(int pos, int index, int parent) {
   n.index = index;
   n.parent = parent;
   const bool extends_chain =
-      pos == opened_ && (pos == 0 || chain_[static_cast<std::size_t>(pos - 1)] == parent) && index % branches_ == 0;
+      pos == opened_ && (pos == 0 || chain_[static_cast<std::size_t>(pos - 1)] == parent) && candidate_of(index) == 0;
   if (extends_chain) {
     chain_.push_back(id);
     opened_ = pos + 1;
@@ -162,43 +163,56 @@ int Planner::open_node(int pos, int index, int parent) {
 
 void Planner::start_call(Agent agent, int node, int call_index) {
   const std::uint32_t id = next_call();
-  const Node& n = nodes_[static_cast<std::size_t>(node)];
-  CallRecord& record = run_.calls.emplace_back();
-  record.requested = rel(now());
-  record.round = round_;
-  record.pos = n.pos;
-  record.step = round_start_ + n.pos;
-  record.call_index = static_cast<std::int16_t>(call_index);
-  record.agent = agent;
-  record.branch = static_cast<std::uint8_t>(n.index % branches_);
-  record.node = node;
+  Node& n = nodes_[static_cast<std::size_t>(node)];
+  // Every field given, in place: the record is not zeroed first and then set.
+  CallRecord& record = run_.calls.emplace_back(CallRecord{.requested = rel(now()),
+                                                          .started = {},
+                                                          .ended = {},
+                                                          .first_token = {},
+                                                          .tokens = {},
+                                                          .round = round_,
+                                                          .pos = n.pos,
+                                                          .step = round_start_ + n.pos,
+                                                          .call_index = static_cast<std::int16_t>(call_index),
+                                                          .attempts = 1,
+                                                          .agent = agent,
+                                                          .status = CallStatus::queued,
+                                                          .role = CallRole::pending,
+                                                          .on_path = false,
+                                                          .branch = static_cast<std::uint8_t>(candidate_of(n)),
+                                                          .node = node,
+                                                          .ahead = false,
+                                                          .price_usd = 0});
   if (agent == Agent::environment) {
     record.ahead = n.env_ahead;
     record.price_usd = backend_.environment(record.step)->price_usd;
   }
 
-  Lane& lane = lane_of(record);
+  Lane& lane = n.of(agent);
   lane.previous = call_index > 0 ? lane.last_call : kNoCall;
   lane.started = true;
   lane.last_call = id;
 
   const int pool = pool_of(agent);
-  if (pool >= 0) {
+  if (pool >= 0) [[unlikely]] {
     if (pool_busy_[static_cast<std::size_t>(pool)] >= config_.pool_capacity[static_cast<std::size_t>(pool)]) {
       pool_queue_[static_cast<std::size_t>(pool)].push_back(id);
       return;
     }
     ++pool_busy_[static_cast<std::size_t>(pool)];
   }
-  dispatch(id);
+  send(id, record, lane);
 }
 
 void Planner::dispatch(std::uint32_t id) {
   CallRecord& record = call(id);
+  send(id, record, lane_of(record));
+}
+
+void Planner::send(std::uint32_t id, CallRecord& record, const Lane& lane) {
   record.status = CallStatus::running;
   record.started = rel(now());
-  count_in_flight(+1);
-  const Lane& lane = lane_of(record);
+  run_.concurrency_peak = std::max(run_.concurrency_peak, ++in_flight_);
   auto guessed = std::span<const std::uint32_t>(guesses_).first(static_cast<std::size_t>(record.pos));
   std::span<const std::uint8_t> candidates;
   if (nodes_[static_cast<std::size_t>(record.node)].index != 0) {  // off the top candidates' path
@@ -206,7 +220,7 @@ void Planner::dispatch(std::uint32_t id) {
     path_candidates_.assign(static_cast<std::size_t>(record.pos), 0);
     for (const Node* n = &nodes_[static_cast<std::size_t>(record.node)]; n->parent >= 0;) {
       const auto at = static_cast<std::size_t>(n->pos - 1);
-      path_candidates_[at] = static_cast<std::uint8_t>(n->index % branches_);
+      path_candidates_[at] = static_cast<std::uint8_t>(candidate_of(*n));
       n = &nodes_[static_cast<std::size_t>(n->parent)];
       path_guesses_[at] = n->approx.last_call;
     }
@@ -220,9 +234,9 @@ void Planner::dispatch(std::uint32_t id) {
 }
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
-void Planner::release(std::uint32_t id) {
-  count_in_flight(-1);
-  const int pool = pool_of(call(id).agent);
+void Planner::release(Agent agent) {
+  --in_flight_;
+  const int pool = pool_of(agent);
   if (pool < 0) return;
   auto& queue = pool_queue_[static_cast<std::size_t>(pool)];
   if (queue.empty()) {
@@ -251,10 +265,9 @@ void Planner::on_call_finished(std::uint32_t id, const CallOutcome& outcome) {
   record.tokens = outcome.tokens;
   const Agent agent = record.agent;
   const int node = record.node;
-  if (agent == Agent::approx && config_.semantics.top_k.candidates > 1) price_candidates(record.tokens);
   Lane& lane = lane_of(record);
   lane.output += record.tokens.output;
-  release(id);
+  release(agent);
 
   if (!outcome.step_done) {
     start_call(agent, node, record.call_index + 1);
@@ -266,7 +279,10 @@ void Planner::on_call_finished(std::uint32_t id, const CallOutcome& outcome) {
     guesses_.push_back(id);
     guessed_ = std::max(guessed_, static_cast<int>(guesses_.size()));
   }
-  if (config_.semantics.cancel == CancelRule::eager) cut_if_wrong(node);
+  // A step at or before the verified ones is never cut (verify() closes the round there): most
+  // calls need no look at their node's guess.
+  if (config_.semantics.cancel == CancelRule::eager && nodes_[static_cast<std::size_t>(node)].pos > verified_)
+    cut_if_wrong(node);
   if (agent != Agent::target) advance(node);  // a guess, or the environment's result on one
   if (chain) verify();  // off the chain a node waits for the steps before it to be verified
 }
@@ -277,7 +293,7 @@ void Planner::fail(std::uint32_t id, std::string_view error) {
   CallRecord& record = call(id);
   record.status = CallStatus::failed;
   record.ended = rel(now());
-  release(id);
+  release(record.agent);
   run_.error = error;
   done_ = true;
   close_round(verified_, false);
@@ -410,10 +426,9 @@ void Planner::cancel_calls(Doomed doomed) {
     if (r.status != CallStatus::running || !doomed(r)) continue;
     const auto id = calls_base_ + static_cast<std::uint32_t>(i);
     r.tokens = backend_.cancel_call(id);
-    if (r.agent == Agent::approx && config_.semantics.top_k.candidates > 1) price_candidates(r.tokens);
     r.status = CallStatus::cancelled;
     r.ended = rel(now());
-    release(id);
+    release(r.agent);
   }
 }
 
@@ -470,14 +485,6 @@ bool Planner::take_branch(int pos, int rank) {
   opened_ = static_cast<int>(chain_.size());
   guessed_ = std::max(guessed_, static_cast<int>(guesses_.size()));
   return true;
-}
-
-// The guess's candidates are paid for as the tree's pricing says (A's call carries the top one).
-void Planner::price_candidates(CallTokens& tokens) const {
-  const int k = config_.semantics.top_k.candidates;
-  if (config_.semantics.top_k.pricing == GuessPricing::per_candidate) tokens.input *= k;
-  tokens.output *= k;
-  tokens.planned_output *= k;
 }
 
 void Planner::verify() {
@@ -585,6 +592,9 @@ void Planner::tally_round(int committed, bool mismatch) {
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     CallRecord& r = run_.calls[i];
     assign_role(r, committed, matched, mismatch);
+    // The calls in flight, integrated over time, are the sum of the running calls' durations:
+    // added here once per call, not at every start and end.
+    if (r.status != CallStatus::cancelled_queued) in_flight_area_ += (r.ended - r.started).ns();
     if (r.agent == Agent::environment) {  // the agents' tallies are of LLM calls
       if (config_.meter) config_.meter->add(r, metrics_);
       continue;
@@ -612,14 +622,6 @@ void Planner::tally_round(int committed, bool mismatch) {
 
 void Planner::cancel_open_calls() {
   cancel_calls([](const CallRecord&) { return true; });
-}
-
-void Planner::count_in_flight(int delta) {
-  const Time t = now();
-  in_flight_area_ += in_flight_ * (t - last_change_).ns();
-  last_change_ = t;
-  in_flight_ += delta;
-  run_.concurrency_peak = std::max(run_.concurrency_peak, in_flight_);
 }
 
 }  // namespace specsim::sim

@@ -115,8 +115,9 @@ class Planner final : public CallSink, public EventHandler {
   RoundContext round_context() const;
   void start_call(Agent agent, int node, int call_index);
   int open_node(int pos, int index, int parent);
-  void dispatch(std::uint32_t call);
-  void release(std::uint32_t call);
+  void dispatch(std::uint32_t call);  // a queued call, once its slot is free
+  void send(std::uint32_t call, CallRecord& record, const Lane& lane);  // to the backend, now
+  void release(Agent agent);
   void advance(int node);
   // Out of line: a world without an environment never calls them.
   [[gnu::noinline]] bool environment_ahead_ready(int node);
@@ -141,11 +142,14 @@ class Planner final : public CallSink, public EventHandler {
     return n.pos < opened_ && chain_[static_cast<std::size_t>(n.pos)] == node;
   }
   Lane& lane_of(const CallRecord& r) { return nodes_[static_cast<std::size_t>(r.node)].of(r.agent); }
-  void price_candidates(CallTokens& tokens) const;
-  void count_in_flight(int delta);
   int pool_of(Agent agent) const {  // environment calls go to tools, outside the agents' pools
-    return agent == Agent::environment ? -1 : config_.pool_of_agent[static_cast<std::size_t>(index(agent))];
+    if (!pools_ || agent == Agent::environment) return -1;
+    return config_.pool_of_agent[static_cast<std::size_t>(index(agent))];
   }
+  // Which candidate of its parent's guess a node runs under (0: the top one); a chain's nodes
+  // are all top ones, with no division.
+  int candidate_of(int node_index) const { return branches_ == 1 ? 0 : node_index % branches_; }
+  int candidate_of(const Node& n) const { return candidate_of(n.index); }
   int depth_limit() const;
   Time rel(Time t) const { return t - episode_start_; }
   // The clock's time; a simulated clock is read directly, with no virtual call.
@@ -205,11 +209,11 @@ class Planner final : public CallSink, public EventHandler {
   std::vector<std::uint32_t> path_guesses_;
   std::vector<std::uint8_t> path_candidates_;
 
+  bool pools_ = false;  // any concurrency pool is configured
   std::vector<int> pool_busy_;
   std::vector<std::deque<std::uint32_t>> pool_queue_;
   int in_flight_ = 0;
-  Time last_change_;
-  std::int64_t in_flight_area_ = 0;  // integral of calls in flight over time, in call-ns (exact)
+  std::int64_t in_flight_area_ = 0;  // integral of calls in flight over time, in call-ns (exact; tally_round)
 };
 
 }  // namespace specsim::sim

@@ -14,9 +14,12 @@
 
 namespace specsim::sim {
 
+// How a guess's K candidates are paid for. The planner does not apply it (it bills the tokens a
+// backend reports): the simulated world's draws do (models/agent_model.hpp), while a recorded or
+// live call's tokens are what its endpoint billed, the whole list's.
 enum class GuessPricing {
-  one_call,       // one call returns all K candidates: its output tokens are paid K times
-  per_candidate,  // K calls, one per candidate: input and output tokens are paid K times
+  one_call,       // one call returns all K candidates: K answers' output tokens
+  per_candidate,  // K calls, one per candidate: K times the input and output tokens
 };
 
 struct SpeculationTree {

@@ -33,12 +33,6 @@ std::int32_t estimate_tokens(const std::vector<ChatMessage>& messages) {
 
 std::int32_t clamp32(std::int64_t v) { return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, 0, 1 << 30)); }
 
-// The K-th part of an output the planner will bill K times (top-K, one_call pricing), rounded up.
-void share_output(sim::CallTokens& tokens, int k) {
-  tokens.output = (tokens.output + k - 1) / k;
-  tokens.planned_output = tokens.output;
-}
-
 const std::string kNoCandidate;
 
 }  // namespace
@@ -144,7 +138,6 @@ std::string LiveBackend::read_guess(LiveCallLog& log, const ChatResult& result) 
              "' (expected a JSON array or lines numbered 1., 2., ...)";
     log.candidates = std::move(*candidates);
     log.action = log.candidates.front();
-    share_output(log.tokens, k);
   } else if (auto action = agent.action.extract(result)) {
     log.action = *action;
   }  // else: a guess that never matches (as "" in a trace)
@@ -172,7 +165,6 @@ sim::CallTokens LiveBackend::cancel_call(std::uint32_t call) {
   log.tokens.input = c.usage ? clamp32(c.usage->prompt_tokens) : estimate_tokens(log.request);
   log.tokens.output = clamp32(c.streamed_chunks);  // about one token per streamed chunk
   log.tokens.planned_output = log.tokens.output;
-  if (log.agent == sim::Agent::approx && settings_.candidates > 1) share_output(log.tokens, settings_.candidates);
   return log.tokens;
 }
 

@@ -14,9 +14,8 @@
 // `{candidates}` placeholder, the protocol's `candidates:` line) and its answer read as a list
 // (ActionExtractor::extract_candidates); an answer with no list is a failed call. T's action is
 // ranked among them by the match rule (candidate_rank), and a T call on branch r of the tree is
-// prompted with candidate r as that step. The planner bills A's call K times its output (the
-// `one_call` pricing), so the backend reports the K-th part of the output the server reported,
-// rounded up: the bill is the reported usage, rounded up to a multiple of K tokens.
+// prompted with candidate r as that step. The call is billed as the server reported it, once:
+// its usage covers the whole list (`one_call` pricing), and so does the recorded trace's.
 //
 // Confidence (`logprobs: true` on A's endpoint): A's confidence in its top candidate is
 // action_confidence() of the answer's log-probabilities (logprob_confidence.hpp); an answer of A

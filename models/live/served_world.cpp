@@ -40,11 +40,11 @@ std::string thought_text(int tokens) {
   return s;
 }
 
-// A top-K answer: the candidates as a JSON array; the top one's text starts after `["`.
-void answer_candidates(ServedCall& out, const std::vector<std::string>& candidates, int asked) {
+// A top-K answer: the candidates as a JSON array; the top one's text starts after `["`. Its usage
+// is the call's as the world has it (a recorded list's, or a draw of the scenario's K-list).
+void answer_candidates(ServedCall& out, const std::vector<std::string>& candidates) {
   out.content = nlohmann::json(candidates).dump();
   out.action_at = 2;
-  out.usage.completion_tokens *= asked;
 }
 
 // A's confidence as a log-probability: 0 gives -inf, which JSON cannot carry.
@@ -92,10 +92,10 @@ class TraceWorld final : public ServedWorld {
         if (step.approx)
           for (const auto& a : step.approx->alternatives) list.push_back(a);
         list.resize(std::min(list.size(), static_cast<std::size_t>(*q.candidates)));
-        answer_candidates(out, list, *q.candidates);
+        answer_candidates(out, list);
       }
     } else if (agent == sim::Agent::approx && last && q.candidates) {
-      answer_candidates(out, {out.content}, *q.candidates);
+      answer_candidates(out, {out.content});
     }
     return out;
   }
@@ -156,7 +156,7 @@ class ScriptWorld final : public ServedWorld {
     if (serving_profile(agent)) out.served_by = agent;
     if (agent == sim::Agent::approx && c + 1 == am.calls_per_step) {
       if (static_cast<std::size_t>(s) < script.confidence.size()) out.logprob = log_of(script.confidence[static_cast<std::size_t>(s)]);
-      if (q.candidates) answer_candidates(out, candidates(script, q, out.content), *q.candidates);
+      if (q.candidates) answer_candidates(out, candidates(script, q, out.content));
     }
     return out;
   }

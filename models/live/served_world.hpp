@@ -46,9 +46,11 @@ class ServedWorld {
 };
 
 // A request with `candidates: K` (A under top-K) is answered with a JSON array of K candidates,
-// best first (a trace's recorded action and alternatives; a scenario's from its top-K model), and
-// usage of K times the one guess's output tokens (what the simulator bills it, one_call); its
-// timing stays the guess's.
+// best first (a trace's recorded action and alternatives; a scenario's from its top-K model).
+// Its usage and timing are the world's for the call, as `specsim run` bills and times it: a
+// trace's recorded call (the whole list's tokens already), or the scenario's draw of A's call,
+// which lists the scenario's `planner.top_k.candidates` (models/agent_model.hpp): serve the
+// scenario that the live run uses.
 //
 // A bare trace has no model names: its agents are served as models "target" and "approx".
 std::unique_ptr<ServedWorld> make_trace_world(trace::Trace trace);

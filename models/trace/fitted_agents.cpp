@@ -56,6 +56,7 @@ AgentModel fit_agent(const Trace& trace, sim::Agent agent, const AgentModel& bas
   if (calls_count.empty()) return base;
 
   AgentModel m = base;
+  m.candidates = 1;  // its tokens are the recorded calls', a top-K guess's whole list already
   m.calls_per_step = static_cast<int>(std::max_element(calls_count.begin(), calls_count.end(), [](auto& a, auto& b) {
                                         return a.second < b.second;
                                       })->first);

@@ -9,8 +9,9 @@
 
 namespace specsim::models::trace {
 
-// `base` keeps its model name and price; what the trace shows replaces the rest. An agent
-// without recorded calls keeps `base` unchanged.
+// `base` keeps its model name and price; what the trace shows replaces the rest, top-K included:
+// a recorded guess's tokens are its whole call's, so the fitted model draws one candidate
+// (AgentModel::candidates 1). An agent without recorded calls keeps `base` unchanged.
 AgentModel fit_agent(const Trace& trace, sim::Agent agent, const AgentModel& base);
 
 }  // namespace specsim::models::trace

@@ -12,9 +12,12 @@
 
 #include "analysis/sinks/summary_sink.hpp"
 #include "models/episode_script.hpp"
+#include "models/sim_backend.hpp"
 #include "models/live/served_world.hpp"
 #include "models/trace/match_rule.hpp"
 #include "models/trace/trace_reader.hpp"
+#include "policies/basic_policies.hpp"
+#include "sim/planner.hpp"
 #include "support/canned_server.hpp"
 #include "support/live_server.hpp"
 #include "support/temp_dir.hpp"
@@ -25,6 +28,7 @@
 namespace {
 
 namespace live = specsim::models::live;
+namespace sim = specsim::sim;
 namespace runner = specsim::runner;
 namespace trace = specsim::models::trace;
 using nlohmann::json;
@@ -42,7 +46,7 @@ void write_file(const std::filesystem::path& p, const std::string& text) { std::
 std::filesystem::path hotpot_trace(const TempDir& dir, int n) {
   std::ifstream in(std::filesystem::path(SPECSIM_SOURCE_DIR) / "scenarios" / "specactions" / "hotpotqa-top3.jsonl");
   const json t_call = json::array({{{"latency_s", 25}, {"input_tokens", 400}, {"output_tokens", 12}}});
-  const json a_call = json::array({{{"latency_s", 7.5}, {"input_tokens", 300}, {"output_tokens", 8}}});
+  const json a_call = json::array({{{"latency_s", 7.5}, {"input_tokens", 300}, {"output_tokens", 9}}});  // a list of 3
   std::string out, tasks;
   std::string line;
   for (int i = 0; i < n && std::getline(in, line); ++i) {
@@ -100,14 +104,15 @@ live:
   }
 };
 
-// The HotpotQA test's scenario: every call off the recording as long as a recorded one.
+// The HotpotQA test's scenario: every call off the recording as long as a recorded one (A's
+// model writes one candidate, 3 tokens: a drawn list of 3 is the recorded call's 9).
 LiveScenario hotpot_scenario(const std::string& url) {
   LiveScenario s;
   s.url = url;
   s.episodes = kHotpotTasks;
   s.workload = "  kind: trace\n  file: hotpot.jsonl\n  match_rule: normalized\n  offpath: agents";
   s.policies = "  - {kind: fixed_k, k: 3}\n  - sequential";
-  s.approx_model = "    input_tokens: {base: 300, per_step: 0}\n    output_tokens: {mean: 8, sigma: 0}\n    latency: {kind: fixed, seconds: 7.5}\n";
+  s.approx_model = "    input_tokens: {base: 300, per_step: 0}\n    output_tokens: {mean: 3, sigma: 0}\n    latency: {kind: fixed, seconds: 7.5}\n";
   s.target_model = "    input_tokens: {base: 400, per_step: 0}\n    output_tokens: {mean: 12, sigma: 0}\n    latency: {kind: fixed, seconds: 25}\n";
   return s;
 }
@@ -266,6 +271,53 @@ TEST_CASE("live confidence gate against serve of a synthetic top-K world: it gat
     }
   }
   CHECK(confidences > 10);
+
+  // Billing, once: A's usage (the world's draw of a 3-candidate list, 30 output tokens) is what
+  // the live run billed and recorded, and what `specsim run` of the recording bills again.
+  write_file(dir / "billed.yaml", R"(name: billed
+episodes: 10
+planner: {top_k: {candidates: 3}}
+agents:
+  approx: {model: gpt-4o-mini, style: direct}
+  target: {model: gpt-4o, style: direct}
+workload: {kind: trace, file: recorded.jsonl, match_rule: normalized}
+policies: [{kind: fixed_k, k: 4}]
+)");
+  const runner::Scenario billed = runner::load_scenario((dir / "billed.yaml").string());
+  sim::SimClock clock;
+  specsim::models::SimBackend backend(billed.agents, *billed.workload, clock, billed.seed, billed.max_steps);
+  specsim::policies::FixedK fixed(4);
+  sim::PlannerConfig config;
+  config.max_steps = billed.max_steps;
+  config.semantics = billed.semantics;
+  sim::Planner planner(config, clock, backend, fixed, &backend, &backend);
+  int rebilled = 0;
+  for (std::size_t t = 0; t < recorded.tasks.size(); ++t) {
+    specsim::models::EpisodeScript script;
+    specsim::models::make_script(*s.workload, s.agents, s.seed, static_cast<std::int64_t>(t), s.max_steps, script);
+    const auto& steps = recorded.tasks[t].steps;
+    for (const auto& c : recorded.tasks[t].source["calls"]) {  // the live run's own, as it billed them
+      const int step = c["step"];
+      if (c["agent"] != "approx" || c["status"] != "finished" || step >= script.steps) continue;
+      const auto& served = script.step_calls(sim::Agent::approx, step)[0].tokens;
+      CHECK(c["input_tokens"] == served.input);
+      CHECK(c["output_tokens"] == served.output);
+    }
+    const sim::EpisodeRun& run = planner.run_episode(static_cast<std::int64_t>(t));
+    for (const auto& c : run.calls) {
+      const auto i = static_cast<std::size_t>(c.step);
+      if (c.agent != sim::Agent::approx || c.status != sim::CallStatus::finished || !c.on_path || i >= steps.size() ||
+          !steps[i].approx)
+        continue;
+      const auto& want = steps[i].approx->calls.at(0);
+      CHECK(want.output_tokens == script.step_calls(sim::Agent::approx, c.step)[0].tokens.output);
+      CHECK(want.output_tokens == 30);
+      CHECK(c.tokens.input == want.input_tokens);
+      CHECK(c.tokens.output == want.output_tokens);
+      ++rebilled;
+    }
+  }
+  CHECK(rebilled > 10);
 
   // `specsim run` of the recording gates on the recorded confidences: fewer guesses than ungated.
   write_file(dir / "replay.yaml", fmt::format(R"(name: replay

@@ -114,6 +114,52 @@ TEST_CASE("reasoning tokens are generated before the answer and billed as output
                     Catch::Contains("agent.yaml:1:44: reasoning_tokens: has 3 entries but a step makes 2 calls"));
 }
 
+// Top-K guesses are priced where their tokens are drawn (the planner bills what the world
+// reports): one call writing K answers after one reasoning, or K calls side by side.
+TEST_CASE("a drawn top-K guess costs K answers (one_call) or K calls (per_candidate)", "[pricing][top_k]") {
+  const models::Catalogue c = with(
+      "r: {provider: x, price: {input: 1, output: 8},\n"
+      "    latency: {ttft_s: 0.5, prefill_tokens_per_s: 1000, decode_tokens_per_s: 100}}\n");
+  auto a = agent(c, "{model: r, style: react, input_tokens: {base: 500}, output_tokens: [100, 20], reasoning_tokens: [0, 30]}");
+  sim::RandomStream rng(1, "test", 0);
+  const models::ScriptedCall one = a.draw(0, 1, 100, rng);  // K = 1: 600 in, 50 out, 1.1 + 0.5 s
+  CHECK(one.tokens.input == 600);
+  CHECK(one.tokens.output == 50);
+  CHECK(one.latency.seconds() == Approx(1.6).epsilon(1e-9));
+  a.candidates = 3;
+  // one_call: the action call lists 3 answers after one reasoning: 3 x 20 + 30 out, all timed.
+  const models::ScriptedCall listed = a.draw(0, 1, 100, rng);
+  CHECK(listed.tokens.input == 600);
+  CHECK(listed.tokens.output == 90);
+  CHECK(listed.tokens.planned_output == 90);
+  CHECK(listed.latency.seconds() == Approx(1.1 + 0.9).epsilon(1e-9));
+  CHECK(listed.first_token == one.first_token);
+  // The thought before it is made once whatever K is.
+  CHECK(a.draw(0, 0, 0, rng).tokens.output == 100);
+  // per_candidate: 3 whole action calls at once, each one call's time; all 3 billed.
+  a.pricing = sim::GuessPricing::per_candidate;
+  const models::ScriptedCall each = a.draw(0, 1, 100, rng);
+  CHECK(each.tokens.input == 1800);
+  CHECK(each.tokens.output == 150);
+  CHECK(each.tokens.planned_output == 150);
+  CHECK(each.latency == one.latency);
+  CHECK(a.draw(0, 0, 0, rng).tokens.input == 500);
+
+  // A scenario's A takes its K and pricing from planner.top_k; T and a model fitted to recorded
+  // calls (whose tokens are already the whole list's) draw one candidate.
+  const auto loaded = [](const std::string& top_k) {
+    return runner::parse_scenario("name: k\nepisodes: 1\nplanner: {top_k: " + top_k +
+                                      "}\nagents:\n  approx: {model: gpt-4o-mini}\n  target: {model: gpt-4o}\n"
+                                      "workload: {kind: synthetic, steps: 3, match: {kind: iid, p: 0.5}}\npolicies: [sequential]\n",
+                                  "k.yaml");
+  };
+  const runner::Scenario s = loaded("{candidates: 3, pricing: per_candidate}");
+  CHECK(s.agents[sim::index(sim::Agent::approx)].candidates == 3);
+  CHECK(s.agents[sim::index(sim::Agent::approx)].pricing == sim::GuessPricing::per_candidate);
+  CHECK(s.agents[sim::index(sim::Agent::target)].candidates == 1);
+  CHECK(loaded("{candidates: 1}").agents[sim::index(sim::Agent::approx)].candidates == 1);
+}
+
 TEST_CASE("partial overrides keep a model's tiers, and a list replaces them", "[pricing]") {
   const models::Catalogue builtin = models::Catalogue::builtin();
   const models::Price& base = builtin.find("gemini-2.5-pro")->price;

@@ -146,6 +146,53 @@ policies: [{kind: fixed_k, k: 2}]
   CHECK(r2.terminated);
 }
 
+// A recorded top-K guess's tokens are its whole call's (the list's, as the endpoint billed it):
+// a replay bills them once, whatever the pricing; only the calls the recording lacks, drawn
+// from the scenario's one-candidate model, cost K answers (one_call) or K calls (per_candidate).
+TEST_CASE("top-K replay bills a recorded guess as recorded and a drawn one K times over", "[trace][replay][top_k]") {
+  const testing::TempDir tmp;
+  std::ofstream(tmp / "top3.jsonl")
+      << R"({"task_id":"t","task":"three steps","steps":[)"
+      << R"({"target":{"action":"A","calls":[{"latency_s":4,"input_tokens":100,"output_tokens":20}]},"approx":{"action":"A","alternatives":["X","Y"],"calls":[{"latency_s":1,"input_tokens":50,"output_tokens":45}]}},)"
+      << R"({"target":{"action":"B","calls":[{"latency_s":4,"input_tokens":110,"output_tokens":20}]},"approx":{"action":"C","alternatives":["B","Z"],"calls":[{"latency_s":1,"input_tokens":55,"output_tokens":46}]}},)"
+      << R"({"target":{"action":"TERMINATE","calls":[{"latency_s":4,"input_tokens":120,"output_tokens":20}]}}]})"
+      << "\n";
+  for (const std::string pricing : {"one_call", "per_candidate"}) {
+    INFO(pricing);
+    const runner::Scenario s = runner::parse_scenario("name: top3\nepisodes: 1\nplanner: {top_k: {candidates: 3, pricing: " + pricing + R"(}}
+agents:
+  approx: {model: gpt-4o-mini, input_tokens: {base: 40}, output_tokens: 7, latency: {kind: fixed, seconds: 1}}
+  target: {model: gpt-4o, input_tokens: {base: 100}, output_tokens: 20, latency: {kind: fixed, seconds: 4}}
+workload: {kind: trace, file: top3.jsonl, match_rule: exact, offpath: agents}
+policies: [{kind: fixed_k, k: 3}]
+)", (tmp / "top3.yaml").string());
+    sim::SimClock clock;
+    models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
+    policies::FixedK policy(3);
+    sim::PlannerConfig config;
+    config.max_steps = s.max_steps;
+    config.semantics = s.semantics;
+    sim::Planner planner(config, clock, backend, policy, &backend, &backend);
+    const sim::EpisodeRun& run = planner.run_episode(0);
+    CHECK(run.steps == 3);
+    const std::vector<sim::CallTokens> recorded{{50, 45, 45}, {55, 46, 46}};
+    const sim::CallTokens drawn = pricing == "one_call" ? sim::CallTokens{40, 21, 21} : sim::CallTokens{120, 21, 21};
+    int as_recorded = 0, as_drawn = 0;
+    for (const auto& c : run.calls) {
+      if (c.agent != sim::Agent::approx || c.status != sim::CallStatus::finished) continue;
+      const bool replayed = c.on_path && c.step < 2;
+      const sim::CallTokens& want = replayed ? recorded[static_cast<std::size_t>(c.step)] : drawn;
+      INFO("A's call at step " << c.step << (c.on_path ? ", on the path" : ", off it"));
+      CHECK(c.tokens.input == want.input);
+      CHECK(c.tokens.output == want.output);
+      CHECK(c.tokens.planned_output == want.planned_output);
+      (replayed ? as_recorded : as_drawn) += 1;
+    }
+    CHECK(as_recorded == 2);
+    CHECK(as_drawn > 0);
+  }
+}
+
 TEST_CASE("replaying DSP's published runs with their own k matches their measured times", "[trace][fidelity]") {
   const std::string dir = std::string(SPECSIM_SOURCE_DIR) + "/../shared/data/dsp-logs/4_8/test/logs/react/dyn_k";
   if (!fs::exists(dir)) {

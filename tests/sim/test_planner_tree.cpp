@@ -29,7 +29,10 @@ sim::PlannerConfig tree(int candidates, int budget) {
 std::unique_ptr<World> ranked_world(const std::vector<std::int8_t>& ranks, int k, sim::PlannerConfig config) {
   std::vector<std::uint8_t> match;
   for (std::int8_t r : ranks) match.push_back(r == 0);
-  auto w = std::make_unique<World>(agents_a1_t4(), match, std::make_unique<policies::FixedK>(k), config);
+  // A's guesses list the tree's candidates (as a scenario's A does: tools/runner/scenario.cpp).
+  models::Agents agents = agents_a1_t4();
+  agents[sim::index(Agent::approx)].candidates = config.semantics.top_k.candidates;
+  auto w = std::make_unique<World>(agents, match, std::make_unique<policies::FixedK>(k), config);
   w->workload.edit = [ranks](models::EpisodeScript& s) {
     s.rank = ranks;
     // The script's T calls write 31 tokens, the calls drawn off the committed path 30: a committed

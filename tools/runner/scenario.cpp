@@ -67,6 +67,10 @@ Scenario decode(const sim::ConfigNode& root) {
   agents.expect_keys({"approx", "target"});
   s.agents[sim::index(sim::Agent::approx)] = models::decode_agent(agents.at("approx"), catalogue);
   s.agents[sim::index(sim::Agent::target)] = models::decode_agent(agents.at("target"), catalogue);
+  // A's guesses list top_k.candidates alternatives: its model's draws cost the whole list.
+  models::AgentModel& approx = s.agents[sim::index(sim::Agent::approx)];
+  approx.candidates = s.semantics.top_k.candidates;
+  approx.pricing = s.semantics.top_k.pricing;
 
   s.warnings = token_defaults(root, agents);
   model_standing(root, agents, catalogue, s.warnings);
