@@ -6,7 +6,6 @@
 #include <set>
 
 #include "models/trace/json_depth.hpp"
-
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 
