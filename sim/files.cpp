@@ -133,6 +133,32 @@ void AtomicWriter::commit() {
   file_.commit();
 }
 
+ParentFolders::ParentFolders(const std::string& file) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> missing;  // innermost first
+  std::error_code ec;
+  for (fs::path p = fs::path(file).parent_path(); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (!fs::create_directory(*it, ec) && ec) {
+      const std::string why = ec.message();
+      remove_created();  // a constructor that throws runs no destructor
+      throw InputError(file, 0, 0, "", "cannot create the folder '" + it->string() + "': " + why);
+    }
+    created_.push_back(it->string());
+  }
+}
+
+ParentFolders::~ParentFolders() { remove_created(); }
+
+void ParentFolders::remove_created() {
+  std::error_code ec;
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) std::filesystem::remove(*it, ec);
+  created_.clear();
+}
+
 void write_file_atomically(const std::string& path, const std::string& content, CommitGroup* group) {
   AtomicWriter file(path, group);
   file.write(content);

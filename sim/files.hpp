@@ -97,6 +97,24 @@ class AtomicWriter {
   std::ofstream out_;
 };
 
+// The missing folders above a file about to be written, created at once: unless keep() is called
+// (the file is in place), the destructor removes again those it created, innermost first and only
+// while empty, so that a failed write leaves nothing behind. An InputError naming the file if a
+// folder cannot be created.
+class ParentFolders {
+ public:
+  explicit ParentFolders(const std::string& file);
+  ~ParentFolders();
+  ParentFolders(const ParentFolders&) = delete;
+  ParentFolders& operator=(const ParentFolders&) = delete;
+
+  void keep() { created_.clear(); }
+
+ private:
+  void remove_created();
+  std::vector<std::string> created_;  // outermost first
+};
+
 // Writes a whole file or nothing (see AtomicFile). Failures are InputErrors naming `path`.
 void write_file_atomically(const std::string& path, const std::string& content, CommitGroup* group = nullptr);
 

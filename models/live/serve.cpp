@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <map>
@@ -378,7 +379,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void report_answered(steady::time_point first, steady::time_point last) const {
-    if (srv_.answered_observer) srv_.answered_observer(Answered{t0_, first, last, task_, call_.label});
+    if (!srv_.answered_observer) return;
+    // The world's own times are deadlines from t0_; a self-hosted endpoint's move with its load.
+    const auto late = endpoint_ ? steady::duration::zero() : std::max(steady::duration::zero(), last - (t0_ + srv_.scaled(call_.total)));
+    srv_.answered_observer(Answered{t0_, first, last, task_, call_.label, late});
   }
 
   void client_gone() {

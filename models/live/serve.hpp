@@ -51,6 +51,9 @@ struct Disconnect {
 struct Answered {
   std::chrono::steady_clock::time_point received, first_content_sent, last_sent;
   std::string task, label;
+  // How much later than its (scaled) world time the end went out: the server's own lateness, a
+  // timer that fired late on a loaded machine (zero when a self-hosted endpoint times the call).
+  std::chrono::steady_clock::duration late{};
 };
 
 class Server {

@@ -1,4 +1,5 @@
 // Speculative Actions' chess games (models/trace/specactions_importer.hpp).
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -38,6 +39,12 @@ std::optional<GuessFile> best_guess_file(const fs::path& dir) {
   return best;
 }
 
+// "0", "1", ..., "12": decimal, without a sign or leading zeros (which would name a move twice).
+bool is_move_number(const std::string& key) {
+  return !key.empty() && (key == "0" || key[0] != '0') &&
+         std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 Call call_of(const json& move, const fs::path& file, const std::string& field, const char* seconds, const char* input,
              const char* output) {
   Call c;
@@ -50,15 +57,19 @@ Call call_of(const json& move, const fs::path& file, const std::string& field, c
 Task import_game(const sa::RunFolder& run, const GuessFile& g) {
   const json moves = sa::read_object(g.path);
   if (moves.empty()) throw sim::InputError(g.path.string(), 0, 0, "", "the game has no move");
+  if (!sa::is_utf8(g.model)) throw sim::InputError(g.path.string(), 0, 0, "", "the file's name is not valid UTF-8");
   Task task;
   task.task_id = run.id;
   task.task = "chess game " + run.id;
   // Moves are keyed "0", "1", ...: each key must be there, in any order in the file.
+  const std::string keyed = "moves are keyed \"0\" to \"" + std::to_string(moves.size() - 1) + "\"";
+  for (const auto& [key, value] : moves.items())
+    if (!is_move_number(key)) throw sim::InputError(g.path.string(), 0, 0, json(key).dump(), "not a move number: " + keyed);
   for (std::size_t s = 0; s < moves.size(); ++s) {
     const std::string key = std::to_string(s), field = "\"" + key + "\"";
     const auto it = moves.find(key);
     if (it == moves.end())
-      throw sim::InputError(g.path.string(), 0, 0, field, "missing: moves are keyed \"0\" to \"" + std::to_string(moves.size() - 1) + "\"");
+      throw sim::InputError(g.path.string(), 0, 0, field, "missing: " + keyed);
     const json& move = *it;
     Step step;
     step.target.action = sa::string_value(sa::member(move, g.path, field, "current_move"), g.path, field + ".current_move");

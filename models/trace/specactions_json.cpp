@@ -1,8 +1,11 @@
 #include "models/trace/specactions_json.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <set>
 
+#include "models/trace/json_depth.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 
@@ -11,36 +14,126 @@ namespace specsim::models::trace::specactions {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+bool is_utf8(const std::string& s) {
+  try {
+    (void)json(s).dump(-1, ' ', false, json::error_handler_t::strict);
+    return true;
+  } catch (const json::type_error&) {
+    return false;
+  }
+}
+
 std::vector<RunFolder> find_runs(const std::string& root, const std::function<bool(const fs::path&)>& is_run) {
   const fs::path base(root);
   std::error_code ec;
   if (!fs::is_directory(base, ec)) throw sim::InputError(root, 0, 0, "", "not a folder");
   std::vector<fs::path> dirs;
-  if (is_run(base)) dirs.push_back(base);
+  const bool root_is_run = is_run(base);
+  if (root_is_run) dirs.push_back(base);
   for (const auto& entry : fs::recursive_directory_iterator(base, ec))
     if (entry.is_directory() && is_run(entry.path())) dirs.push_back(entry.path());
   if (ec) throw sim::InputError(root, 0, 0, "", "cannot list the folder: " + ec.message());
   std::sort(dirs.begin(), dirs.end());
+  // Ids are relative to the root; when the root is a run itself, to its parent, so that the root
+  // ("g", also for "g/" or ".") and a run below it ("g/g") keep ids of their own.
+  fs::path top = fs::absolute(base, ec).lexically_normal();
+  if (!top.has_filename()) top = top.parent_path();
+  const fs::path ids_from = root_is_run ? top.parent_path() : top;
   std::vector<RunFolder> out;
   for (const fs::path& dir : dirs) {
-    std::string id = dir.lexically_relative(base).generic_string();
-    if (id == ".") id = dir.filename().generic_string();
+    const fs::path rel = dir.lexically_relative(base);
+    std::string id = (rel == "." ? top : top / rel).lexically_relative(ids_from).generic_string();
+    if (id.empty() || id == ".") id = "run";  // the root is "/"
+    if (!is_utf8(id)) throw sim::InputError(dir.string(), 0, 0, "", "the folder's name is not valid UTF-8 (it is the task id)");
     out.push_back({dir, std::move(id)});
   }
   return out;
 }
 
+namespace {
+
+constexpr int kMaxDepth = 64;  // the logs nest 3 deep; the trace reader's limit
+
+// The 1-based line of byte `at` (clamped to the text).
+int line_at(const std::string& text, std::size_t at) {
+  const auto end = text.begin() + static_cast<std::ptrdiff_t>(std::min(at, text.size()));
+  return 1 + static_cast<int>(std::count(text.begin(), end, '\n'));
+}
+
+// A field path as the importers write it: keys joined by '.', indices as [i], keys that are not
+// identifiers quoted (`"12".guessed_moves`).
+std::string path_part(const std::string& key, bool first) {
+  const bool identifier = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
+                          std::all_of(key.begin(), key.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return identifier ? (first ? "" : ".") + key : (first ? "" : ".") + json(key).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Where the parser is: the containers open around the value being read. nlohmann reports a
+// number too large for a double without a position, and keeps the last of two equal keys
+// silently; this walk names the field of the one and finds the other.
+class FieldTracker {
+ public:
+  bool on(json::parse_event_t event, const json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start: open_.emplace_back(false); break;
+      case json::parse_event_t::array_start: open_.emplace_back(true); break;
+      case json::parse_event_t::key: {
+        Open& o = open_.back();
+        o.key = parsed.get<std::string>();
+        if (!o.keys.insert(o.key).second && duplicate_.empty()) duplicate_ = path();
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        open_.pop_back();
+        [[fallthrough]];
+      case json::parse_event_t::value:
+        if (!open_.empty() && open_.back().array) ++open_.back().index;
+        break;
+    }
+    return true;
+  }
+  std::string path() const {
+    std::string p;
+    for (const Open& o : open_) p += o.array ? "[" + std::to_string(o.index) + "]" : path_part(o.key, p.empty());
+    return p;
+  }
+  const std::string& duplicate() const { return duplicate_; }  // the first key given twice, "" if none
+
+ private:
+  struct Open {
+    explicit Open(bool is_array) : array(is_array) {}
+    bool array;
+    std::size_t index = 0;  // arrays: the element being read
+    std::string key;        // objects: the member being read
+    std::set<std::string> keys;
+  };
+  std::vector<Open> open_;
+  std::string duplicate_;
+};
+
+}  // namespace
+
 json read_object(const fs::path& file) {
   const std::string text = sim::read_text_file(file.string());
+  if (json_nesting_depth(text) > kMaxDepth)
+    throw sim::InputError(file.string(), 0, 0, "", "not JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  // nlohmann's parser takes a NUL byte for the end of its input and ignores what follows.
+  if (const auto nul = text.find('\0'); nul != std::string::npos)
+    throw sim::InputError(file.string(), line_at(text, nul), 0, "", "not JSON: a NUL byte");
+  FieldTracker fields;
+  json j;
   try {
-    json j = json::parse(text);
-    if (!j.is_object()) throw sim::InputError(file.string(), 1, 0, "", "expected a JSON object");
-    return j;
+    j = json::parse(text, [&fields](int, json::parse_event_t event, json& parsed) { return fields.on(event, parsed); });
   } catch (const json::parse_error& e) {
-    const auto at = std::min<std::size_t>(e.byte, text.size());
-    const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-    throw sim::InputError(file.string(), line, 0, "", "not JSON");
+    throw sim::InputError(file.string(), line_at(text, e.byte), 0, "", "not JSON");
+  } catch (const json::exception&) {  // out_of_range: a number beyond a double (1e400)
+    throw sim::InputError(file.string(), 0, 0, fields.path(), "number out of range (JSON numbers are doubles)");
   }
+  if (!fields.duplicate().empty())
+    throw sim::InputError(file.string(), 0, 0, fields.duplicate(), "given twice in one object");
+  if (!j.is_object()) throw sim::InputError(file.string(), 1, 0, "", "expected a JSON object");
+  return j;
 }
 
 const json& member(const json& j, const fs::path& file, const std::string& field, const char* key) {

@@ -14,14 +14,19 @@ namespace specsim::models::trace::specactions {
 
 struct RunFolder {
   std::filesystem::path dir;
-  std::string id;  // the folder relative to the root (the root itself: its name)
+  std::string id;  // the folder relative to the root; when the root is a run, relative to its parent
 };
 
 // Every folder under `root` (itself included) for which `is_run` holds, in path order. Throws
-// sim::InputError when root is not a readable folder.
+// sim::InputError when root is not a readable folder or a run folder's id is not valid UTF-8.
 std::vector<RunFolder> find_runs(const std::string& root, const std::function<bool(const std::filesystem::path&)>& is_run);
 
-// The file's JSON object; a parse error names its line.
+// Whether a string (a file name) is valid UTF-8, as every string of a trace must be.
+bool is_utf8(const std::string& s);
+
+// The file's JSON object. Throws sim::InputError naming the file and the line of a parse error,
+// the field of a number beyond a double (1e400) or of a key given twice in one object (nlohmann
+// would keep the last silently), or a nesting deeper than 64 levels.
 nlohmann::json read_object(const std::filesystem::path& file);
 
 // Fields of a JSON object, each throwing sim::InputError(file, 0, 0, field, ...) when missing or of

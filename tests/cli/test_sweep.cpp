@@ -163,7 +163,7 @@ TEST_CASE("an interrupted sweep leaves only complete files and resumes without r
   }
 }
 
-TEST_CASE("a second sweep into a folder in use stops at once; run ids cover everything that changes a run", "[sweep]") {
+TEST_CASE("a second sweep into a folder in use stops at once, run ids cover everything that changes a run", "[sweep]") {
   const testing::TempDir tmp;
   const std::string dir = (tmp / "sweep-lock").string();
   const std::string sweep = make_sweep(dir, kGrid);

@@ -76,7 +76,7 @@ TEST_CASE("top-k-fidelity: bad input exits 2 naming the file and field", "[trace
   CHECK(r.output.find("bad.jsonl:1: steps[0].target.calls[0].latency_s") != std::string::npos);
 }
 
-TEST_CASE("trace import-specactions-chess: a game folder to a trace; a bad log exits 2 and writes nothing",
+TEST_CASE("trace import-specactions-chess: a game folder to a trace, a bad log exits 2 and writes nothing",
           "[trace][cli][specactions]") {
   specsim::testing::TempDir tmp;
   const std::string move =
@@ -100,4 +100,30 @@ TEST_CASE("trace import-specactions-chess: a game folder to a trace; a bad log e
   r = run_specsim("trace import-specactions-chess " + (tmp / "t").string() + " -o " + out2);
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("no game folder (steps_info_*_guess_K.json) in the folder or below") != std::string::npos);
+}
+
+TEST_CASE("trace import-specactions(-chess): bad logs exit 2 naming the file and field, and leave no folder behind",
+          "[trace][cli][specactions]") {
+  specsim::testing::TempDir tmp;
+  const std::string out = (tmp / "new" / "deeper" / "out.jsonl").string();
+  const auto fails = [&](const std::string& command, const std::filesystem::path& root, const std::string& message) {
+    const auto r = run_specsim("trace " + command + " '" + root.string() + "' -o " + out);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find(message) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(tmp / "new"));
+  };
+  const std::string normal = R"({"prompt": "Question: q", "actions": ["Search[x]"]})";
+  write_text(tmp / "runs" / "r" / "normalobs.json", normal);
+  write_text(tmp / "runs" / "r" / "simobs.json", R"({"actions": [["Search[x]"]], "time_taken": [1e400]})");
+  fails("import-specactions", tmp / "runs", "r/simobs.json: time_taken[0]: number out of range");
+  write_text(tmp / "runs" / "r" / "simobs.json", R"({"actions": [["Search[x]"]], "actions": []})");
+  fails("import-specactions", tmp / "runs", "r/simobs.json: actions: given twice in one object");
+  std::filesystem::rename(tmp / "runs" / "r", tmp / "runs" / "r\xff");
+  write_text(tmp / "runs" / "r\xff" / "simobs.json", R"({"actions": [["Search[x]"]]})");
+  fails("import-specactions", tmp / "runs", "r\xff: the folder's name is not valid UTF-8 (it is the task id)");
+
+  const std::string file = (tmp / "games" / "g" / "steps_info_m_guess_2.json").string();
+  write_text(file, R"({"first": {"current_move": "[e2e4]"}})");
+  fails("import-specactions-chess", tmp / "games", "steps_info_m_guess_2.json: \"first\": not a move number: moves are keyed \"0\" to \"0\"");
 }

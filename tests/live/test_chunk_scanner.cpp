@@ -61,7 +61,7 @@ TEST_CASE("chunk scanner: the usual chunks, field by field", "[live]") {
   CHECK(e->content.empty());
 }
 
-TEST_CASE("chunk scanner: declines what it is not sure of; the full reader decides", "[live]") {
+TEST_CASE("chunk scanner: declines what it is not sure of, the full reader decides", "[live]") {
   const std::vector<std::string> declined = {
       R"({"choices":[{"delta":{"content":"caf\u00e9"},"index":0}],"model":"m"})",          // \u escape
       "{\"choices\":[{\"delta\":{\"content\":\"caf\xc3\xa9\"},\"index\":0}],\"model\":\"m\"}",  // UTF-8

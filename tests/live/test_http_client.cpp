@@ -145,7 +145,7 @@ TEST_CASE("client: a non-streamed call") {
 // polled again until the server has seen the close, so only the cancel itself can have closed
 // the connection. The answer runs in real time (4 s, a chunk every 200 ms), so the server,
 // however late it runs, notices the close long before it would have sent its last chunk.
-TEST_CASE("client: cancel closes the transfer at once; the server sees the close before the client's next poll") {
+TEST_CASE("client: cancel closes the transfer at once, the server sees the close before the client's next poll") {
   std::mutex m;
   std::optional<live::Disconnect> seen;
   specsim::testing::LiveServer server(specsim::testing::small_trace(), scaled("", 1.0), [&](const live::Disconnect& d) {
@@ -193,7 +193,7 @@ TEST_CASE("client: cancel closes the transfer at once; the server sees the close
   CHECK(server.stats().disconnects == 1);
 }
 
-TEST_CASE("client: 429 and 500 are retried, honouring Retry-After; every attempt is counted") {
+TEST_CASE("client: 429 and 500 are retried, honouring Retry-After, every attempt is counted") {
   live::ServeOptions so = scaled("429:0.3,500:0.3");
   so.retry_after_s = 0.2;  // 20 ms at this scale
   so.seed = 7;
@@ -229,7 +229,7 @@ TEST_CASE("client: 429 and 500 are retried, honouring Retry-After; every attempt
   CHECK(s500 > 0);
 }
 
-TEST_CASE("client: a stall hits the first-token timeout; a dropped connection is retried") {
+TEST_CASE("client: a stall hits the first-token timeout, a dropped connection is retried") {
   SECTION("stall") {
     live::ServeOptions so = scaled("stall:1");
     specsim::testing::LiveServer server(specsim::testing::small_trace(), so);
@@ -278,7 +278,7 @@ TEST_CASE("client: a stall hits the first-token timeout; a dropped connection is
   }
 }
 
-TEST_CASE("client: a 4xx is not retried; the API key never appears in an error") {
+TEST_CASE("client: a 4xx is not retried, the API key never appears in an error") {
   specsim::testing::LiveServer server(specsim::testing::small_trace(), scaled());
   ::setenv("SPECSIM_TEST_KEY", "sk-test-0123456789", 1);
   live::EndpointConfig ep;

@@ -6,7 +6,7 @@
 namespace live = specsim::models::live;
 using nlohmann::json;
 
-TEST_CASE("openai: a streaming request asks for usage; the server reads it back") {
+TEST_CASE("openai: a streaming request asks for usage, the server reads it back") {
   live::ChatRequest r;
   r.model = "gpt-4o-mini";
   r.messages = {{"system", "be brief"}, {"user", "task: 3\nsteps:\n1. look"}};

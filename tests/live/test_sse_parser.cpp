@@ -58,7 +58,7 @@ TEST_CASE("sse: a CR at the end of one feed and its LF at the start of the next 
   CHECK(data == std::vector<std::string>{"a", "b"});
 }
 
-TEST_CASE("sse: an event without data is not dispatched; an unfinished one is pending") {
+TEST_CASE("sse: an event without data is not dispatched, an unfinished one is pending") {
   SseParser p;
   int n = 0;
   const auto h = [&](const SseEvent&) { ++n; };

@@ -15,7 +15,7 @@ using namespace specsim::models::trace::dsp;
 using specsim::sim::Time;
 namespace fs = std::filesystem;
 
-TEST_CASE("log lines split off their timestamp; backslash-n is text", "[dsp]") {
+TEST_CASE("log lines split off their timestamp, backslash-n is text", "[dsp]") {
   const LogFile f = split_log(
       "04/08/2025, 18:09:33: trajectory: [{'state': 'a\\nb'}]\n"
       "04/08/2025, 18:09:34: x\n"

@@ -71,7 +71,7 @@ TEST_CASE("the dsp_openagi preset holds DSP's settings", "[dsp][preset]") {
   CHECK(c.train_per_sample.seconds() == 0.375);
 }
 
-TEST_CASE("with one worker, triggers during a job wait for it; otherwise they are dropped", "[dsp][preset]") {
+TEST_CASE("with one worker, triggers during a job wait for it, otherwise they are dropped", "[dsp][preset]") {
   DspConfig c = policies::dsp_openagi_preset();
   c.train_sigma = 0;  // 6 s per job exactly
   c.train_fixed = sim::Time::from_seconds(6.0);

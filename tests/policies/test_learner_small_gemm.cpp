@@ -117,7 +117,7 @@ void check_epilogue_and_outer(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
 
 }  // namespace
 
-TEST_CASE("an epilogue gets every entry once with its row and column; outer and vector products are multiply's",
+TEST_CASE("an epilogue gets every entry once with its row and column, outer and vector products are multiply's",
           "[gemm]") {
   for (Eigen::Index M : {1, 3, 4, 8, 16, 17, 32, 33, 40, 65})
     for (Eigen::Index N : {1, 2, 3, 4, 7})

@@ -64,6 +64,29 @@ TEST_CASE("a file that cannot be written is an input error naming it", "[files]"
         path + ": cannot rename the temporary file into place: No such file or directory");
 }
 
+TEST_CASE("ParentFolders makes an output's missing folders and removes them unless kept", "[files]") {
+  const testing::TempDir tmp;
+  const std::string out = (tmp / "a" / "b" / "out.txt").string();
+  { const sim::ParentFolders folders(out); CHECK(fs::is_directory(tmp / "a" / "b")); }
+  CHECK(files_in(tmp.path()) == 0);  // a failed write leaves nothing behind
+  {
+    sim::ParentFolders folders(out);
+    sim::write_file_atomically(out, "x");
+    folders.keep();
+  }
+  CHECK(sim::read_text_file(out) == "x");
+  {  // only the folders it made, and only while empty
+    const sim::ParentFolders folders((tmp / "a" / "c" / "d" / "out.txt").string());
+    std::ofstream(tmp / "a" / "c" / "note") << "someone else's";
+  }
+  CHECK(fs::exists(tmp / "a" / "c" / "note"));
+  CHECK_FALSE(fs::exists(tmp / "a" / "c" / "d"));
+  CHECK(fs::exists(out));
+  std::ofstream(tmp / "file") << "a file";
+  CHECK(testing::input_error_of([&] { sim::ParentFolders below_a_file((tmp / "file" / "x" / "out.txt").string()); }) ==
+        (tmp / "file" / "x" / "out.txt").string() + ": cannot create the folder '" + (tmp / "file").string() + "/x': Not a directory");
+}
+
 TEST_CASE("a commit group renames its files only together, and removes them all otherwise", "[files]") {
   const testing::TempDir tmp;
   const std::string a = (tmp / "a.txt").string(), b = (tmp / "b.txt").string();
@@ -98,7 +121,7 @@ TEST_CASE("stale temporary files of dead writers are removed, those of live ones
   CHECK(std::filesystem::exists(other));  // another output's: not ours to judge
 }
 
-TEST_CASE("files are read whole or line by line; devices that never end are refused", "[files]") {
+TEST_CASE("files are read whole or line by line, devices that never end are refused", "[files]") {
   const testing::TempDir dir;
   const std::string path = (dir / "t.txt").string();
   std::ofstream(path, std::ios::binary) << "one\n\ntwo\r\nthree";

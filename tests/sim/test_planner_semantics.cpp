@@ -74,7 +74,7 @@ TEST_CASE("eager cancellation: a mismatch known out of order cancels every later
 
 // The same world, cancelling in order: T2 finishes at 6, A3 at 4 (k = 4: no A4), and only T3 is
 // cancelled, at 6.5. Same latency; T2's and A3's output is paid: 30 + 20 tokens at $2 per 1M.
-TEST_CASE("in-order cancellation waits for verification; it costs the late calls' output", "[planner][semantics]") {
+TEST_CASE("in-order cancellation waits for verification, it costs the late calls' output", "[planner][semantics]") {
   World w = out_of_order_world({sim::CancelRule::in_order});
   const sim::EpisodeRun& run = w.planner.run_episode(0);
   const auto F = CallStatus::finished;
@@ -96,7 +96,7 @@ TEST_CASE("in-order cancellation waits for verification; it costs the late calls
 // k = 3, matches [yes, no, yes], A guesses terminate for step 1 (wrongly). DSP stops the round's
 // speculation there: T1 returns at 5 and disagrees, round 1 runs step 2 in [5, 9]. Stopping only
 // on a right guess starts T2 and A2 at 2 (T2 cancelled at 5): two calls more, same latency.
-TEST_CASE("a terminate guess stops speculation right or wrong; only_if_right goes on", "[planner][semantics]") {
+TEST_CASE("a terminate guess stops speculation right or wrong, only_if_right goes on", "[planner][semantics]") {
   const auto wrong_terminate = [](models::EpisodeScript& s) { s.guess_terminal = {0, 1, 0}; };
   World stops(agents_a1_t4(), {1, 0, 1}, std::make_unique<policies::FixedK>(3));
   stops.workload.edit = wrong_terminate;
@@ -119,7 +119,7 @@ TEST_CASE("a terminate guess stops speculation right or wrong; only_if_right goe
 
 // A's step-0 call took 3 attempts (input 100 tokens each): billed each, the prompt is paid 3
 // times; folded, once. Latency is the recorded one either way.
-TEST_CASE("every attempt of a retried call pays its prompt; fold bills one", "[planner][semantics]") {
+TEST_CASE("every attempt of a retried call pays its prompt, fold bills one", "[planner][semantics]") {
   const auto retried = [](models::EpisodeScript& s) { s.approx[0].attempts = 3; };
   World each(agents_a1_t4(), {1, 1}, std::make_unique<policies::FixedK>(2));
   each.workload.edit = retried;

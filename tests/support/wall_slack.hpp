@@ -9,4 +9,16 @@ namespace specsim::testing {
 
 inline constexpr double kLateWakeSeconds = 0.5;
 
+// Whether a live policy's mean episode latency (rescaled to world seconds) is the simulated one
+// within `tolerance` (a fraction), the served world's own lateness taken out. A late answer delays
+// an episode by at most its lateness, and a live episode is never faster than its plan, so the
+// check is: live >= simulated (1 - tolerance), and live - late <= simulated (1 + tolerance), where
+// `late` is the mean over episodes of the server's lateness summed over the episode's answers
+// (every lane's: the server cannot tell the lanes of one task apart, so this bounds what load
+// added to any lane). On an idle machine `late` is a fraction of a millisecond per episode and
+// the check is the plain ratio; a wrong schedule is off by whole calls.
+inline bool latency_within(double live_s, double late_s, double simulated_s, double tolerance) {
+  return live_s / simulated_s - 1 > -tolerance && (live_s - late_s) / simulated_s - 1 < tolerance;
+}
+
 }  // namespace specsim::testing

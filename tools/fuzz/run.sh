@@ -3,7 +3,7 @@
 # and runs each for the given time (default 60 s):
 #
 #   bash tools/fuzz/run.sh [seconds per target] [target...]
-#                  targets: trace scenario sweep dsp_import (default all)
+#                  targets: trace scenario sweep dsp_import specactions_import (default all)
 #
 #   fuzz_trace       the trace reader (validate_trace_text, parse_trace), then the writer's round trip,
 #                    statistics, match rules and text features of what parses
@@ -11,6 +11,8 @@
 #                    else; then one bounded episode of every policy of a scenario that loads
 #   fuzz_sweep       sweep files (load_sweep, expand_sweep) and shard manifests (sweep merge)
 #   fuzz_dsp_import  DSP's run logs of one datapoint (cut at "=====" lines) through the importer
+#   fuzz_specactions_import  a folder tree (a line "===== <path>" starts each file) through the
+#                    importers of Speculative Actions' HotpotQA runs and chess games
 #
 # Installs clang and the libFuzzer/sanitizer runtimes (Debian: clang, libclang-rt-14-dev) if missing;
 # the normal build does not need them. Seeds: tools/fuzz/corpus/<target>/ (and scenarios/**.yaml for
@@ -25,7 +27,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(trace scenario sweep dsp_import)
+((${#targets[@]})) || targets=(trace scenario sweep dsp_import specactions_import)
 
 packages=(clang libclang-rt-14-dev cmake make)
 missing=()

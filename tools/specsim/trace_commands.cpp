@@ -38,13 +38,13 @@ std::size_t count_steps(const tr::Trace& trace) {
   return n;
 }
 
-// Creates the output's folder, then writes it whole or not at all. Failures name the file and the
-// option it came from (bad input: exit 2).
+// Creates the output's folder, then writes it whole or not at all (and the folder is removed again).
+// Failures name the file and the option it came from (bad input: exit 2).
 void write_output(const std::string& path, const std::string& option, const std::string& content) {
   try {
-    const auto parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
+    sim::ParentFolders folders(path);
     sim::write_file_atomically(path, content);
+    folders.keep();
   } catch (const sim::InputError& e) {
     throw sim::InputError(path, 0, 0, option, "cannot write the file: " + e.message());
   } catch (const std::exception& e) {
@@ -66,12 +66,22 @@ int validate_command(const std::string& file) {
   return sim::ExitCode::ok;
 }
 
-// An imported trace, its folder created first (trace_writer writes it whole or not at all).
-void write_trace_file(const tr::Trace& trace, const std::string& out) {
-  std::error_code ec;
-  const auto parent = std::filesystem::path(out).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+// An imported trace and, if `report` is given, the import report: both or neither, and no folder
+// created for them is left behind when a write fails (trace_writer writes a file whole or not at all).
+void write_import(const tr::Trace& trace, const std::string& out, const std::string& report = "",
+                  const std::string& report_text = "") {
+  sim::ParentFolders folders(out);
   tr::write_trace(trace, out);
+  if (!report.empty()) {
+    try {
+      write_output(report, "--report", report_text);
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove(out, ec);
+      throw;
+    }
+  }
+  folders.keep();
 }
 
 struct StatsArgs {
@@ -122,16 +132,7 @@ int import_dsp_command(const ImportArgs& args) {
   if (result.trace.tasks.empty())
     throw sim::InputError(args.dir, 0, 0, "", "no datapoint could be imported (see the warnings above)");
 
-  write_trace_file(result.trace, args.out);
-  if (!args.report.empty()) {
-    try {
-      write_output(args.report, "--report", report);
-    } catch (...) {
-      std::error_code ec;
-      std::filesystem::remove(args.out, ec);  // all outputs or none
-      throw;
-    }
-  }
+  write_import(result.trace, args.out, args.report, report);
   std::cout << fmt::format("wrote {}: {}, {}\n", args.out, plural(result.trace.tasks.size(), "task"),
                            plural(count_steps(result.trace), "step"));
   return sim::ExitCode::ok;
@@ -158,7 +159,7 @@ int import_specactions_command(const ImportArgs& args, const SpecActionsLog& log
   if (result.trace.tasks.empty())
     throw sim::InputError(args.dir, 0, 0, "", std::string(log.none_found) + " in the folder or below");
   for (const std::string& w : result.warnings) std::cout << "warning: " << w << "\n";
-  write_trace_file(result.trace, args.out);
+  write_import(result.trace, args.out);
   std::cout << fmt::format("wrote {}: {}, {}, {}{}\n", args.out, plural(result.trace.tasks.size(), "task"),
                            plural(count_steps(result.trace), "step"), plural(result.warnings.size(), "warning"),
                            log.timings);
