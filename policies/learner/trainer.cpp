@@ -20,13 +20,16 @@ namespace {
 // job, the thread's previous mode restored after it. Over a long run the moments of units whose
 // gradient stays zero decay through the subnormal range, where x86 takes a slow path per
 // operation: with `train_every: 16`, 60,000 episodes ran at 0.70e6 steps/s against 1.26e6 for
-// 2000, with the same instructions per step; flushed, 1.39e6. A flushed value is below 2^-1022,
-// far under half an ulp of any weight it would have moved, so the weights come out the same.
+// 2000, with the same instructions per step; flushed, 1.32e6. A flushed value is below 2^-1022,
+// far under half an ulp of any weight it would have moved: the runs checked (docs/performance.md)
+// came out byte for byte the same.
 class FlushSubnormals {
  public:
 #ifdef __SSE2__
   FlushSubnormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | kFlushToZero | kDenormalsAreZero); }
   ~FlushSubnormals() { _mm_setcsr(saved_); }
+#else
+  FlushSubnormals() = default;  // elsewhere the mode stays as it is
 #endif
   FlushSubnormals(const FlushSubnormals&) = delete;
   FlushSubnormals& operator=(const FlushSubnormals&) = delete;
