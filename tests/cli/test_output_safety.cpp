@@ -105,18 +105,21 @@ TEST_CASE("relative outputs in folders yet to be made are fine (the README's fir
 TEST_CASE("an output folder that cannot be made is an error before anything is written", "[output]") {
   const testing::TempDir tmp;
   const std::string q = copy_scenario(tmp);
-  // Nobody, not even root, can make a folder in /proc.
-  const auto out = run_specsim("run " + q + " --episodes 20 -o " + (tmp / "r.h5").string() + " --json /proc/specsim-test/s.json");
+  // Nobody, not even root, can make a folder in /proc. The folders made for -o go again.
+  const auto out = run_specsim("run " + q + " --episodes 20 -o " + (tmp / "new" / "deeper" / "r.h5").string() +
+                               " --json /proc/specsim-test/s.json");
   CHECK(out.exit_code == 2);
   CHECK_THAT(out.output, Catch::Contains("/proc/specsim-test/s.json"));
-  CHECK(files_in(tmp.path()) == 1);  // only the scenario: no result, no temporary file
+  CHECK(files_in(tmp.path()) == 1);  // only the scenario: no result, no temporary file, no folder
 }
 
-TEST_CASE("SIGINT and SIGTERM stop a run: exit 130 or 143, no file, no temporary file", "[output][signal]") {
+TEST_CASE("SIGINT and SIGTERM stop a run: exit 130 or 143, no file, no temporary file, no folder", "[output][signal]") {
   for (const int signal : {SIGINT, SIGTERM}) {
     const testing::TempDir tmp;
     const std::string q = copy_scenario(tmp);
-    const std::string h5 = (tmp / "r.h5").string(), json = (tmp / "s.json").string();
+    // The outputs' folders are made by the run: it removes them again.
+    const fs::path out_dir = tmp / "out" / "deeper";
+    const std::string h5 = (out_dir / "r.h5").string(), json = (tmp / "out" / "s.json").string();
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
@@ -128,7 +131,9 @@ TEST_CASE("SIGINT and SIGTERM stop a run: exit 130 or 143, no file, no temporary
     // Wait until the run writes its temporary result file, then stop it.
     const auto t0 = std::chrono::steady_clock::now();
     const auto has_temporary = [&] {
-      for (const auto& e : fs::directory_iterator(tmp.path()))
+      std::error_code ec;
+      if (!fs::exists(out_dir, ec)) return false;
+      for (const auto& e : fs::directory_iterator(out_dir))
         if (e.path().filename().string().find(".tmp-") != std::string::npos) return true;
       return false;
     };
@@ -140,7 +145,7 @@ TEST_CASE("SIGINT and SIGTERM stop a run: exit 130 or 143, no file, no temporary
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == (signal == SIGINT ? 130 : 143));
-    CHECK(files_in(tmp.path()) == 1);  // only the scenario
+    CHECK(files_in(tmp.path()) == 1);  // only the scenario: the folders the run made went too
   }
 }
 

@@ -50,8 +50,10 @@ int calibrate_command(const CalibrateArgs& args) {
       "at most {} output tokens, time scale {}; each row: medians, per request.\n"
       "Use it as `latency: {{kind: served, profile: FILE}}` (relative to the scenario), or paste the rows inline.",
       utc_now(), o.endpoint.base_url, o.model, std::max(o.requests, 1), o.prompt_tokens, o.max_tokens, o.time_scale);
-  ensure_parent(args.output);
+  OutputFolders folders;
+  folders.add(args.output);
   sim::write_file_atomically(args.output, models::live::profile_yaml(levels, provenance));
+  folders.keep();
   std::cout << "profile: " << args.output << "\n";
   return sim::ExitCode::ok;
 }

@@ -6,8 +6,11 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "sim/files.hpp"
 
 namespace specsim::cli {
 
@@ -45,7 +48,19 @@ const CLI::Validator& workers_check();
 // Prints each warning once, to stderr, as "specsim: warning: ...".
 void print_warnings(const std::vector<std::string>& warnings);
 
-// Creates the folder an output file goes into.
-void ensure_parent(const std::string& path);
+// The missing folders above a command's output files, created as each is added and removed again
+// (while empty) unless keep() is called once the outputs are in place: a failed or interrupted
+// command leaves no folder behind. Declare it before the outputs' CommitGroup, whose temporary
+// files must be gone before the folders are removed.
+class OutputFolders {
+ public:
+  void add(const std::string& file) { folders_.push_back(std::make_unique<sim::ParentFolders>(file)); }
+  void keep() {
+    for (auto& f : folders_) f->keep();
+  }
+
+ private:
+  std::vector<std::unique_ptr<sim::ParentFolders>> folders_;
+};
 
 }  // namespace specsim::cli

@@ -44,15 +44,17 @@ int run(const FleetArgs& args) {
     std::cerr << "specsim: fleet run interrupted; nothing written\n";
     return stopped_exit_code();
   }
+  OutputFolders folders;
   sim::CommitGroup files;  // the outputs land together or not at all
   for (const auto& out : outputs.files) {
-    ensure_parent(out.path);
+    folders.add(out.path);
     sim::remove_stale_temporaries(out.path);
   }
   if (!args.h5.empty())
     analysis::write_fleet_h5(args.h5, runner::provenance(scenario.name, scenario.file, scenario.text, 0), result, &files);
   if (!args.json.empty()) sim::write_file_atomically(args.json, analysis::fleet_json(result).dump(2) + "\n", &files);
   files.commit();
+  folders.keep();
   if (args.quiet) return sim::ExitCode::ok;
   std::cout << fmt::format("fleet {} — seed {}, {} replications, {} threads\n", scenario.name, scenario.seed,
                            scenario.fleet->replications, options.threads)

@@ -72,9 +72,10 @@ int live(const LiveArgs& args) {
   analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
   sim::ObserverFanout sinks;
   sinks.add(summary);
+  OutputFolders folders;
   sim::CommitGroup files;  // the HDF5 and JSON outputs land together or not at all
   for (const auto& out : outputs.files) {
-    ensure_parent(out.path);
+    folders.add(out.path);
     sim::remove_stale_temporaries(out.path);
   }
   std::unique_ptr<sim::RunObserver> h5, json;
@@ -93,6 +94,7 @@ int live(const LiveArgs& args) {
     return stopped_exit_code();
   }
   files.commit();
+  folders.keep();
 
   std::cout << fmt::format("live {}: {} of {} episodes reported, {} calls, ${:.4f} spent, {:.1f} s\n", scenario.name,
                            r.episodes_reported, r.episodes_planned, r.calls, r.spent_usd, r.wall_seconds)

@@ -1,7 +1,6 @@
 // specsim: the command line. Exit codes: sim/exit_code.hpp.
 #include <charconv>
 #include <cstdint>
-#include <filesystem>
 #include <iostream>
 
 #include "tools/runner/provenance.hpp"
@@ -37,13 +36,6 @@ void print_warnings(const std::vector<std::string>& warnings) {
 const CLI::Validator& workers_check() {
   static const CLI::Validator check = CLI::Range(0, kMaxWorkers);
   return check;
-}
-
-void ensure_parent(const std::string& path) {
-  const auto parent = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec) throw sim::InputError(path, 0, 0, "", "cannot create the folder '" + parent.string() + "': " + ec.message());
 }
 
 }  // namespace specsim::cli

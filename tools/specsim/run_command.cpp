@@ -59,9 +59,10 @@ int run(const RunArgs& args) {
   analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
   sim::ObserverFanout sinks;
   sinks.add(summary);
+  OutputFolders folders;
   sim::CommitGroup files;  // the outputs land together or not at all
   for (const auto& out : outputs.files) {
-    ensure_parent(out.path);
+    folders.add(out.path);
     sim::remove_stale_temporaries(out.path);
   }
   std::unique_ptr<sim::RunObserver> h5, json, csv;
@@ -85,6 +86,7 @@ int run(const RunArgs& args) {
     return stopped_exit_code();
   }
   files.commit();
+  folders.keep();
   warn_diverged_training(summary.rows());
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
