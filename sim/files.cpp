@@ -142,12 +142,13 @@ ParentFolders::ParentFolders(const std::string& file) {
     if (p == p.parent_path()) break;
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (!fs::create_directory(*it, ec) && ec) {
+    const bool made = fs::create_directory(*it, ec);
+    if (ec) {
       const std::string why = ec.message();
       remove_created();  // a constructor that throws runs no destructor
       throw InputError(file, 0, 0, "", "cannot create the folder '" + it->string() + "': " + why);
     }
-    created_.push_back(it->string());
+    if (made) created_.push_back(it->string());  // not one another process made meanwhile
   }
 }
 
