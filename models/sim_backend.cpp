@@ -59,18 +59,17 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   if (r.agent == sim::Agent::environment) {  // the step's tool, on any action proposed for it
     const sim::Time latency = script_->environment[static_cast<std::size_t>(r.step)].latency;
     call.scripted = ScriptedCall{latency, latency, {}, 1};
-    call.step_calls = 1;
+    call.step_done = true;
   } else if (call.on_path) {
     const auto calls = script_->step_calls(r.agent, r.step);
     call.scripted = calls[static_cast<std::size_t>(r.call_index)];
-    call.step_calls = static_cast<int>(calls.size());
+    call.step_done = static_cast<std::size_t>(r.call_index) + 1 >= calls.size();
   } else {
     // Off-path draws have a stream of their own, so that they never depend on how the script
     // was made (drawn, or read from a trace).
     call.scripted = off_path(r);
-    call.step_calls = agent_(r.agent).calls_per_step;
+    call.step_done = r.call_index + 1 >= agent_(r.agent).calls_per_step;
   }
-  call.call_index = r.call_index;
   call.endpoint = endpoints_ && r.agent != sim::Agent::environment ? endpoints_->of(r.agent) : nullptr;
   if (call.endpoint) {
     call.started = clock_.now();
@@ -116,7 +115,7 @@ void SimBackend::finished(std::uint32_t id) {
   o.tokens = call.scripted.tokens;
   o.first_token = call.endpoint ? call.served_first_token : call.started + call.scripted.first_token;
   o.attempts = call.scripted.attempts;
-  o.step_done = call.call_index + 1 >= call.step_calls;
+  o.step_done = call.step_done;
   sink_->on_call_finished(id, o);
 }
 

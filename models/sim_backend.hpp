@@ -83,7 +83,7 @@ class SimBackend final : public sim::Backend,
     std::uint64_t request = 0;           // its request there
     sim::Time served_first_token;
     bool on_path = false;  // replays the script (else drawn off the committed path)
-    int call_index = 0, step_calls = 1;
+    bool step_done = true;  // its agent's last call of the step
   };
   // Tells the sink that the call finished, with its outcome.
   void finished(std::uint32_t id);
