@@ -589,14 +589,16 @@ void Planner::tally_round(int committed, bool mismatch) {
   k_sum_ += k_;
   k_cut_rounds_ += k_ < chosen_k_;
   round_tally_ = {};
-  for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
-    CallRecord& r = run_.calls[i];
+  // Read once: the meter is a virtual call, after which the compiler would read both again per call.
+  const CallMeter* const meter = config_.meter;
+  const auto round_calls = std::span(run_.calls).subspan(round_first_call_ - calls_base_);
+  for (CallRecord& r : round_calls) {
     assign_role(r, committed, matched, mismatch);
     // The calls in flight, integrated over time, are the sum of the running calls' durations:
     // added here once per call, not at every start and end.
     if (r.status != CallStatus::cancelled_queued) in_flight_area_ += (r.ended - r.started).ns();
     if (r.agent == Agent::environment) {  // the agents' tallies are of LLM calls
-      if (config_.meter) config_.meter->add(r, metrics_);
+      if (meter) meter->add(r, metrics_);
       continue;
     }
     AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(r.agent))];
@@ -608,9 +610,9 @@ void Planner::tally_round(int committed, bool mismatch) {
       tally.finished_steps += step_finished;
     }
     if (step_finished) tally.finished_time += r.ended - r.requested;
-    if (!config_.meter) continue;
+    if (!meter) continue;
     const double before = metrics_.cost_usd;
-    config_.meter->add(r, metrics_);
+    meter->add(r, metrics_);
     tally.cost_usd += metrics_.cost_usd - before;
     if (wasted) tally.wasted_cost_usd += metrics_.cost_usd - before;
   }
