@@ -47,6 +47,23 @@ runner::RunOutcome run(const runner::Scenario& s) {
   return runner::run_summary(s, options);
 }
 
+// A scenario's trace replayed by a planner with fixed k, one episode at a time, by hand.
+struct FixedKReplay {
+  FixedKReplay(const runner::Scenario& s, int k)
+      : backend(s.agents, *s.workload, clock, s.seed, s.max_steps), policy(k),
+        planner(config_of(s), clock, backend, policy, &backend, &backend) {}
+  static sim::PlannerConfig config_of(const runner::Scenario& s) {
+    sim::PlannerConfig config;
+    config.max_steps = s.max_steps;
+    config.semantics = s.semantics;
+    return config;
+  }
+  sim::SimClock clock;
+  models::SimBackend backend;
+  policies::FixedK policy;
+  sim::Planner planner;
+};
+
 }  // namespace
 
 TEST_CASE("synthesize, write, read and replay: the same results as the synthetic run", "[trace][replay]") {
@@ -113,12 +130,8 @@ agents:
 workload: {kind: trace, file: two.jsonl, match_rule: normalized}
 policies: [{kind: fixed_k, k: 2}]
 )", (tmp / "hand.yaml").string());
-  sim::SimClock clock;
-  models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
-  policies::FixedK policy(2);
-  sim::PlannerConfig config;
-  config.max_steps = s.max_steps;
-  sim::Planner planner(config, clock, backend, policy, &backend, &backend);
+  FixedKReplay replay(s, 2);
+  sim::Planner& planner = replay.planner;
 
   // Task 1. Round 0 (k = 2): T0 [0, 4], A0 [0, 1]; A1 and T1 start at 1: [1, 2], [1, 5].
   // Step 0 matches at 4; step 1's guess C is wrong: T's B is committed at 5, round 1 starts.
@@ -166,14 +179,8 @@ agents:
 workload: {kind: trace, file: top3.jsonl, match_rule: exact, offpath: agents}
 policies: [{kind: fixed_k, k: 3}]
 )", (tmp / "top3.yaml").string());
-    sim::SimClock clock;
-    models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
-    policies::FixedK policy(3);
-    sim::PlannerConfig config;
-    config.max_steps = s.max_steps;
-    config.semantics = s.semantics;
-    sim::Planner planner(config, clock, backend, policy, &backend, &backend);
-    const sim::EpisodeRun& run = planner.run_episode(0);
+    FixedKReplay replay(s, 3);
+    const sim::EpisodeRun& run = replay.planner.run_episode(0);
     CHECK(run.steps == 3);
     const std::vector<sim::CallTokens> recorded{{50, 45, 45}, {55, 46, 46}};
     const sim::CallTokens drawn = pricing == "one_call" ? sim::CallTokens{40, 21, 21} : sim::CallTokens{120, 21, 21};
