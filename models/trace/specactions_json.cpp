@@ -1,11 +1,10 @@
 #include "models/trace/specactions_json.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <set>
 
 #include "models/trace/json_depth.hpp"
+#include "models/trace/json_fields.hpp"
 #include "sim/files.hpp"
 #include "sim/input_error.hpp"
 
@@ -60,58 +59,6 @@ int line_at(const std::string& text, std::size_t at) {
   return 1 + static_cast<int>(std::count(text.begin(), end, '\n'));
 }
 
-// A field path as the importers write it: keys joined by '.', indices as [i], keys that are not
-// identifiers quoted (`"12".guessed_moves`).
-std::string path_part(const std::string& key, bool first) {
-  const bool identifier = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
-                          std::all_of(key.begin(), key.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-  return identifier ? (first ? "" : ".") + key : (first ? "" : ".") + json(key).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-// Where the parser is: the containers open around the value being read. nlohmann reports a
-// number too large for a double without a position, and keeps the last of two equal keys
-// silently; this walk names the field of the one and finds the other.
-class FieldTracker {
- public:
-  bool on(json::parse_event_t event, const json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start: open_.emplace_back(false); break;
-      case json::parse_event_t::array_start: open_.emplace_back(true); break;
-      case json::parse_event_t::key: {
-        Open& o = open_.back();
-        o.key = parsed.get<std::string>();
-        if (!o.keys.insert(o.key).second && duplicate_.empty()) duplicate_ = path();
-        break;
-      }
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        open_.pop_back();
-        [[fallthrough]];
-      case json::parse_event_t::value:
-        if (!open_.empty() && open_.back().array) ++open_.back().index;
-        break;
-    }
-    return true;
-  }
-  std::string path() const {
-    std::string p;
-    for (const Open& o : open_) p += o.array ? "[" + std::to_string(o.index) + "]" : path_part(o.key, p.empty());
-    return p;
-  }
-  const std::string& duplicate() const { return duplicate_; }  // the first key given twice, "" if none
-
- private:
-  struct Open {
-    explicit Open(bool is_array) : array(is_array) {}
-    bool array;
-    std::size_t index = 0;  // arrays: the element being read
-    std::string key;        // objects: the member being read
-    std::set<std::string> keys;
-  };
-  std::vector<Open> open_;
-  std::string duplicate_;
-};
-
 }  // namespace
 
 json read_object(const fs::path& file) {
@@ -121,7 +68,7 @@ json read_object(const fs::path& file) {
   // nlohmann's parser takes a NUL byte for the end of its input and ignores what follows.
   if (const auto nul = text.find('\0'); nul != std::string::npos)
     throw sim::InputError(file.string(), line_at(text, nul), 0, "", "not JSON: a NUL byte");
-  FieldTracker fields;
+  JsonFieldTracker fields;
   json j;
   try {
     j = json::parse(text, [&fields](int, json::parse_event_t event, json& parsed) { return fields.on(event, parsed); });

@@ -1,5 +1,6 @@
 #include "models/trace/trace_reader.hpp"
 #include "models/trace/json_depth.hpp"
+#include "models/trace/json_fields.hpp"
 
 #include "sim/files.hpp"
 
@@ -14,7 +15,6 @@
 #include <limits>
 #include <map>
 #include <optional>
-#include <set>
 #include <sstream>
 
 namespace specsim::models::trace {
@@ -129,18 +129,9 @@ std::optional<Task> TraceLineReader::Parser::parse_line(std::string_view line_te
     return std::nullopt;
   }
   json j;
-  std::string duplicate;  // nlohmann keeps the last of two equal keys silently; the callback sees each key
-  std::vector<std::set<std::string>> keys;
-  const json::parser_callback_t check_keys = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) keys.emplace_back();
-    else if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
-    else if (event == json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
-             duplicate.empty())
-      duplicate = parsed.get<std::string>();
-    return true;
-  };
+  JsonFieldTracker fields;  // nlohmann keeps the last of two equal keys silently
   try {
-    j = json::parse(line_text, check_keys);
+    j = json::parse(line_text, [&fields](int, json::parse_event_t event, json& parsed) { return fields.on(event, parsed); });
   } catch (const json::parse_error& e) {
     // nlohmann says "[json.exception.parse_error.101] parse error at line 1, column 7: <why>".
     std::string why = e.what();
@@ -157,8 +148,8 @@ std::optional<Task> TraceLineReader::Parser::parse_line(std::string_view line_te
     report(line, 0, "", "malformed JSON: " + why);
     return std::nullopt;
   }
-  if (!duplicate.empty()) {
-    report(line, 0, "", "malformed JSON: key \"" + duplicate + "\" is given twice in one object");
+  if (!fields.duplicate().empty()) {
+    report(line, 0, "", "malformed JSON: key \"" + fields.duplicate_key() + "\" is given twice in one object");
     return std::nullopt;
   }
   try {
