@@ -15,15 +15,12 @@ void LimitedBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& 
   inner_.begin_episode(task, *this);
 }
 
-void LimitedBackend::start_call(std::uint32_t call, const sim::CallRequest& request) {
+std::optional<sim::KnownCall> LimitedBackend::start_call(std::uint32_t call, const sim::CallRequest& request) {
   // Environment calls go to tools, not to the limited endpoints.
   const int limit = request.agent == sim::Agent::environment
                         ? -1
                         : limit_of_agent_[static_cast<std::size_t>(sim::index(request.agent))];
-  if (limit < 0) {
-    inner_.start_call(call, request);
-    return;
-  }
+  if (limit < 0) return inner_.start_call(call, request);
   Limited& l = calls_[call];
   l.limit = limit;
   l.request = request;
@@ -35,6 +32,7 @@ void LimitedBackend::start_call(std::uint32_t call, const sim::CallRequest& requ
   l.ticket = 0;  // waiting: admitted() may run inside request()
   const std::uint64_t ticket = limits_.request(limit, *this, call, committed, *jitter_);
   if (const auto it = calls_.find(call); it != calls_.end() && it->second.ticket) it->second.ticket = ticket;
+  return std::nullopt;
 }
 
 void LimitedBackend::admitted(std::uint64_t tag, sim::Time waited) {
@@ -45,7 +43,19 @@ void LimitedBackend::admitted(std::uint64_t tag, sim::Time waited) {
   sim::CallRequest r = l.request;
   r.prefix = l.prefix;
   r.guesses = l.guesses;
-  inner_.start_call(call, r);
+  l.known = inner_.start_call(call, r);
+  if (l.known) l.done = limits_.clock().schedule(l.known->ends, this, call);
+}
+
+void LimitedBackend::on_event(std::uint64_t tag) {
+  const auto call = static_cast<std::uint32_t>(tag);
+  const sim::KnownCall k = *calls_.at(call).known;
+  sim::CallOutcome o;
+  o.tokens = k.tokens;
+  o.first_token = k.first_token;
+  o.attempts = k.attempts;
+  o.step_done = k.step_done;
+  on_call_finished(call, o);
 }
 
 sim::CallTokens LimitedBackend::cancel_call(std::uint32_t call) {
@@ -57,7 +67,14 @@ sim::CallTokens LimitedBackend::cancel_call(std::uint32_t call) {
     limits_.withdraw(*l.ticket);
     return {};
   }
-  const sim::CallTokens tokens = inner_.cancel_call(call);
+  sim::CallTokens tokens;
+  if (l.known) {
+    sim::Clock& clock = limits_.clock();
+    clock.cancel(l.done);
+    tokens = sim::streamed_tokens(l.known->tokens, l.known->first_token, l.known->ends, clock.now());
+  } else {
+    tokens = inner_.cancel_call(call);
+  }
   limits_.release(l.limit, std::int64_t{tokens.input} + tokens.output);
   return tokens;
 }
