@@ -15,12 +15,15 @@ void LimitedBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& 
   inner_.begin_episode(task, *this);
 }
 
-std::optional<sim::KnownCall> LimitedBackend::start_call(std::uint32_t call, const sim::CallRequest& request) {
+void LimitedBackend::start_call(std::uint32_t call, const sim::CallRequest& request) {
   // Environment calls go to tools, not to the limited endpoints.
   const int limit = request.agent == sim::Agent::environment
                         ? -1
                         : limit_of_agent_[static_cast<std::size_t>(sim::index(request.agent))];
-  if (limit < 0) return inner_.start_call(call, request);
+  if (limit < 0) {
+    inner_.start_call(call, request);
+    return;
+  }
   Limited& l = calls_[call];
   l.limit = limit;
   l.request = request;
@@ -32,7 +35,6 @@ std::optional<sim::KnownCall> LimitedBackend::start_call(std::uint32_t call, con
   l.ticket = 0;  // waiting: admitted() may run inside request()
   const std::uint64_t ticket = limits_.request(limit, *this, call, committed, *jitter_);
   if (const auto it = calls_.find(call); it != calls_.end() && it->second.ticket) it->second.ticket = ticket;
-  return std::nullopt;
 }
 
 void LimitedBackend::admitted(std::uint64_t tag, sim::Time waited) {
@@ -43,19 +45,7 @@ void LimitedBackend::admitted(std::uint64_t tag, sim::Time waited) {
   sim::CallRequest r = l.request;
   r.prefix = l.prefix;
   r.guesses = l.guesses;
-  l.known = inner_.start_call(call, r);
-  if (l.known) l.done = limits_.clock().schedule(l.known->ends, this, call);
-}
-
-void LimitedBackend::on_event(std::uint64_t tag) {
-  const auto call = static_cast<std::uint32_t>(tag);
-  const sim::KnownCall k = *calls_.at(call).known;
-  sim::CallOutcome o;
-  o.tokens = k.tokens;
-  o.first_token = k.first_token;
-  o.attempts = k.attempts;
-  o.step_done = k.step_done;
-  on_call_finished(call, o);
+  inner_.start_call(call, r);
 }
 
 sim::CallTokens LimitedBackend::cancel_call(std::uint32_t call) {
@@ -67,14 +57,7 @@ sim::CallTokens LimitedBackend::cancel_call(std::uint32_t call) {
     limits_.withdraw(*l.ticket);
     return {};
   }
-  sim::CallTokens tokens;
-  if (l.known) {
-    sim::Clock& clock = limits_.clock();
-    clock.cancel(l.done);
-    tokens = sim::streamed_tokens(l.known->tokens, l.known->first_token, l.known->ends, clock.now());
-  } else {
-    tokens = inner_.cancel_call(call);
-  }
+  const sim::CallTokens tokens = inner_.cancel_call(call);
   limits_.release(l.limit, std::int64_t{tokens.input} + tokens.output);
   return tokens;
 }

@@ -3,8 +3,7 @@
 // the backend that runs them: a call waits (or is rejected and retried) until its agent's limit
 // admits it, and frees the limit when it ends. One per session in flight; the planner above it
 // and the backend below it stay unchanged. Queueing shows in the planner's call latency, and
-// here per episode, for the fleet's metrics. A limited call whose outcome the backend below knows
-// at its start (sim::KnownCall) ends here, on the limits' clock, to free its limit first.
+// here per episode, for the fleet's metrics.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -16,17 +15,14 @@
 
 namespace specsim::models {
 
-class LimitedBackend final : public sim::Backend,
-                             public sim::CallSink,
-                             public sim::EventHandler,
-                             public SharedLimits::Client {
+class LimitedBackend final : public sim::Backend, public sim::CallSink, public SharedLimits::Client {
  public:
   // `limit_of_agent`: each agent's limit in `limits`, or -1.
   LimitedBackend(sim::Backend& inner, SharedLimits& limits, std::array<int, sim::kAgents> limit_of_agent,
                  std::uint64_t seed);
 
   void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
-  std::optional<sim::KnownCall> start_call(std::uint32_t call, const sim::CallRequest& request) override;
+  void start_call(std::uint32_t call, const sim::CallRequest& request) override;
   sim::CallTokens cancel_call(std::uint32_t call) override;
   bool agree(int step, std::uint32_t t, std::uint32_t a) const override { return inner_.agree(step, t, a); }
   bool is_terminal(int step, std::uint32_t t) const override { return inner_.is_terminal(step, t); }
@@ -37,7 +33,6 @@ class LimitedBackend final : public sim::Backend,
   void forget_calls(std::uint32_t before) override { inner_.forget_calls(before); }
 
   void on_call_finished(std::uint32_t call, const sim::CallOutcome& outcome) override;
-  void on_event(std::uint64_t call) override;  // a known call's end
   void admitted(std::uint64_t call, sim::Time waited) override;
   void rejected() override { ++rejections_; }
 
@@ -52,8 +47,6 @@ class LimitedBackend final : public sim::Backend,
     // The request as made, with copies of what its spans showed (the planner's vectors move on).
     sim::CallRequest request;
     std::vector<std::uint32_t> prefix, guesses;
-    std::optional<sim::KnownCall> known;  // once admitted, if the backend below knew its outcome
-    sim::EventId done;                    // then its end
   };
 
   sim::Backend& inner_;

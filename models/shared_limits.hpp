@@ -70,7 +70,6 @@ class SharedLimits final : public sim::EventHandler {
   SharedLimits(std::vector<LimitSpec> specs, sim::Clock& clock);
 
   const std::vector<LimitSpec>& specs() const { return specs_; }
-  sim::Clock& clock() const { return clock_; }  // the fleet's
   // The limit on a model's calls, or -1.
   int limit_of(std::string_view model) const;
 

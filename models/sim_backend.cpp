@@ -41,7 +41,7 @@ void SimBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink
   base_ = 0;
 }
 
-std::optional<sim::KnownCall> SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
+void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   // Ids come in order: the call is the next entry (storage kept from episode to episode).
   const std::size_t slot = id - base_;
   if (calls_.size() <= slot) calls_.resize(std::max(slot + 1, 2 * calls_.size()));
@@ -56,50 +56,67 @@ std::optional<sim::KnownCall> SimBackend::start_call(std::uint32_t id, const sim
     for (int i = 0; call.on_path && i < depth; ++i)
       call.on_path = script_->rank_of(r.round_start + i) == r.candidates[static_cast<std::size_t>(i)];
   }
-  ScriptedCall scripted;
-  bool step_done = true;
   if (r.agent == sim::Agent::environment) {  // the step's tool, on any action proposed for it
     const sim::Time latency = script_->environment[static_cast<std::size_t>(r.step)].latency;
-    scripted = ScriptedCall{latency, latency, {}, 1};
+    call.scripted = ScriptedCall{latency, latency, {}, 1};
+    call.step_done = true;
   } else if (call.on_path) {
     const auto calls = script_->step_calls(r.agent, r.step);
-    scripted = calls[static_cast<std::size_t>(r.call_index)];
-    step_done = static_cast<std::size_t>(r.call_index) + 1 >= calls.size();
+    call.scripted = calls[static_cast<std::size_t>(r.call_index)];
+    call.step_done = static_cast<std::size_t>(r.call_index) + 1 >= calls.size();
   } else {
     // Off-path draws have a stream of their own, so that they never depend on how the script
     // was made (drawn, or read from a trace).
-    scripted = off_path(r);
-    step_done = r.call_index + 1 >= agent_(r.agent).calls_per_step;
+    call.scripted = off_path(r);
+    call.step_done = r.call_index + 1 >= agent_(r.agent).calls_per_step;
   }
-  ServedEndpoint* const endpoint =
-      endpoints_ && r.agent != sim::Agent::environment ? endpoints_->of(r.agent) : nullptr;
-  if (!endpoint) {
-    const sim::Time now = sim_clock_ ? sim_clock_->now() : clock_.now();
-    return sim::KnownCall{scripted.tokens, now + scripted.first_token, now + scripted.latency, scripted.attempts, step_done};
+  call.endpoint = endpoints_ && r.agent != sim::Agent::environment ? endpoints_->of(r.agent) : nullptr;
+  if (call.endpoint) {
+    call.started = clock_.now();
+    call.request = call.endpoint->start(*this, id, call.scripted.tokens.input, call.scripted.tokens.planned_output);
+  } else if (sim_clock_) {
+    call.started = sim_clock_->now();
+    call.done = sim_clock_->schedule(call.started + call.scripted.latency, this, id);
+  } else {
+    call.started = clock_.now();
+    call.done = clock_.schedule(call.started + call.scripted.latency, this, id);
   }
-  call.scripted = scripted;
-  call.step_done = step_done;
-  call.endpoint = endpoint;
-  call.request = endpoint->start(*this, id, scripted.tokens.input, scripted.tokens.planned_output);
-  return std::nullopt;
 }
 
 void SimBackend::served(std::uint64_t id, sim::Time first_token) {
-  const Call& call = at(static_cast<std::uint32_t>(id));
-  sim::CallOutcome o;
-  o.tokens = call.scripted.tokens;
-  o.first_token = first_token;
-  o.attempts = call.scripted.attempts;
-  o.step_done = call.step_done;
-  sink_->on_call_finished(static_cast<std::uint32_t>(id), o);
+  at(static_cast<std::uint32_t>(id)).served_first_token = first_token;
+  finished(static_cast<std::uint32_t>(id));
 }
 
-// Only served calls are asked (the planner ends the known ones).
 sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
   Call& call = at(id);
+  if (call.endpoint) {
+    sim::CallTokens t = call.scripted.tokens;
+    t.output = call.endpoint->cancel(call.request);
+    return t;
+  }
+  if (sim_clock_) sim_clock_->cancel(call.done);
+  else clock_.cancel(call.done);
+  // Output streams at a constant rate between the first and the last token.
   sim::CallTokens t = call.scripted.tokens;
-  t.output = call.endpoint->cancel(call.request);
+  const sim::Time elapsed = clock_.now() - call.started;
+  const sim::Time streaming = call.scripted.latency - call.scripted.first_token;
+  const sim::Time into = elapsed - call.scripted.first_token;
+  if (into <= sim::Time::zero()) t.output = 0;
+  else if (streaming > sim::Time::zero() && into < streaming)
+    t.output = static_cast<std::int32_t>(static_cast<double>(t.planned_output) * static_cast<double>(into.ns()) /
+                                         static_cast<double>(streaming.ns()));
   return t;
+}
+
+void SimBackend::finished(std::uint32_t id) {
+  const Call& call = at(id);
+  sim::CallOutcome o;
+  o.tokens = call.scripted.tokens;
+  o.first_token = call.endpoint ? call.served_first_token : call.started + call.scripted.first_token;
+  o.attempts = call.scripted.attempts;
+  o.step_done = call.step_done;
+  sink_->on_call_finished(id, o);
 }
 
 std::optional<int> SimBackend::leading_matches(int step, int limit) const {

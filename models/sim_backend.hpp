@@ -1,9 +1,8 @@
 #pragma once
 // The simulated backend: calls on the committed path replay the episode's script; calls off it
 // (conditioned on a wrong guess) are drawn from the agents' models with the episode's stream.
-// A call's outcome is known as it starts (sim::KnownCall: the planner schedules its end); the
-// calls of an agent with a served latency run on its shared endpoint instead
-// (models/served_endpoint.hpp), which says when they end, and are reported then.
+// Completion is an event on the simulated clock; the calls of an agent with a served latency run
+// on its shared endpoint instead (models/served_endpoint.hpp), which says when they end.
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -20,6 +19,7 @@ namespace specsim::models {
 class SimBackend final : public sim::Backend,
                          public sim::FeatureSource,
                          public sim::LookAhead,
+                         public sim::EventHandler,
                          public ServedEndpoint::Client {
  public:
   // `endpoints`: where the calls of agents with a served latency run (none: each call takes its
@@ -32,7 +32,7 @@ class SimBackend final : public sim::Backend,
   void share_scripts(const EpisodeScripts* scripts) { shared_ = scripts; }
 
   void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
-  std::optional<sim::KnownCall> start_call(std::uint32_t call, const sim::CallRequest& request) override;
+  void start_call(std::uint32_t call, const sim::CallRequest& request) override;
   sim::CallTokens cancel_call(std::uint32_t call) override;
   void forget_calls(std::uint32_t before) override { base_ = before; }
 
@@ -71,17 +71,22 @@ class SimBackend final : public sim::Backend,
   std::span<const double> features(int step) const override;
   std::optional<sim::RecordedRound> recorded_round(int step) const override;
 
+  void on_event(std::uint64_t call) override { finished(static_cast<std::uint32_t>(call)); }
   void served(std::uint64_t call, sim::Time first_token) override;
 
  private:
   struct Call {
-    bool on_path = false;  // replays the script (else drawn off the committed path)
-    // A served call's, which the planner does not keep (its end is the endpoint's).
-    bool step_done = true;  // its agent's last call of the step
     ScriptedCall scripted;
-    ServedEndpoint* endpoint = nullptr;  // where it runs
+    sim::Time started;
+    sim::EventId done;
+    ServedEndpoint* endpoint = nullptr;  // where it runs, if served
     std::uint64_t request = 0;           // its request there
+    sim::Time served_first_token;
+    bool on_path = false;  // replays the script (else drawn off the committed path)
+    bool step_done = true;  // its agent's last call of the step
   };
+  // Tells the sink that the call finished, with its outcome.
+  void finished(std::uint32_t id);
   const Call& at(std::uint32_t id) const { return calls_[id - base_]; }
   Call& at(std::uint32_t id) { return calls_[id - base_]; }
   const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }
@@ -109,7 +114,7 @@ class SimBackend final : public sim::Backend,
   const EpisodeScript* script_ = &own_script_;  // the open episode's
   const EpisodeScripts* shared_ = nullptr;
   // By call id, from base_ on. The storage only grows, across rounds and episodes: start_call
-  // sets every field that is read (a served call's only when served), so an entry is never reset.
+  // sets every field that is read, so an entry is never reset.
   std::vector<Call> calls_;
   std::uint32_t base_ = 0;
 };

@@ -2,9 +2,8 @@
 // Where calls are executed: a simulated world (models/) or a live OpenAI-compatible endpoint.
 // The planner starts and cancels calls by id (its index in the episode's call list), is told
 // once when each finishes, with its outcome (what it produced, whether it completes its agent's
-// step), or at its start when the backend knows the outcome then (a simulated call), and asks
-// only what any backend can answer: the verdicts on finished steps. It never sees latency
-// models, prompts or the match rule.
+// step), and asks only what any backend can answer: the verdicts on finished steps. It never
+// sees latencies, prompts or the match rule.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -41,28 +40,6 @@ struct CallOutcome {
   bool step_done = true;     // it was its agent's last call for the step (a ReAct target makes two)
 };
 
-// A call whose outcome the backend knows as it starts it (a simulated world's, unless a shared
-// endpoint decides when it ends): the planner keeps it in the call's one record and delivers the
-// completion itself at `ends`, with no report from the backend and no question at a cancel.
-// Its output streams at a constant rate from its first token to its end (streamed_tokens).
-struct KnownCall {
-  CallTokens tokens;
-  Time first_token, ends;  // clock times
-  int attempts = 1;        // retries included, each billed
-  bool step_done = true;   // as CallOutcome::step_done
-};
-
-// What a known call planned as `tokens` (first token and end as given) had consumed and
-// generated when cancelled at `now`.
-inline CallTokens streamed_tokens(CallTokens tokens, Time first_token, Time ends, Time now) {
-  const Time into = now - first_token, streaming = ends - first_token;
-  if (into <= Time::zero()) tokens.output = 0;
-  else if (streaming > Time::zero() && into < streaming)
-    tokens.output = static_cast<std::int32_t>(static_cast<double>(tokens.planned_output) * static_cast<double>(into.ns()) /
-                                              static_cast<double>(streaming.ns()));
-  return tokens;
-}
-
 // Where a backend reports each finished call, once, with its outcome (valid during the call
 // only): one notification per completion, the planner asks nothing more about the call.
 class CallSink {
@@ -91,12 +68,11 @@ class Backend {
   virtual ~Backend() = default;
 
   virtual void begin_episode(const EpisodeTask& task, CallSink& sink) = 0;
-  // Returns the call's outcome if it is known now (KnownCall: the planner finishes the call
-  // itself). Otherwise the backend must report completion through the sink later
-  // (CallSink::on_call_finished), unless cancelled first.
-  virtual std::optional<KnownCall> start_call(std::uint32_t call, const CallRequest& request) = 0;
-  // Stops a call the backend reports itself at once: no completion is reported after it.
-  // Returns the tokens it had consumed and generated (output up to the cancel time).
+  // Must report completion through the sink later (CallSink::on_call_finished), unless
+  // cancelled first.
+  virtual void start_call(std::uint32_t call, const CallRequest& request) = 0;
+  // Stops the call at once: no completion is reported after it. Returns the tokens it had
+  // consumed and generated (output up to the cancel time).
   virtual CallTokens cancel_call(std::uint32_t call) = 0;
 
   // Verdicts on finished steps (`*_call` is the last call of that agent's step).

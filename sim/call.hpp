@@ -2,7 +2,6 @@
 // One LLM call as the planner sees it: who makes it, for which step, and what became of it.
 #include <cstdint>
 
-#include "sim/event_queue.hpp"
 #include "sim/time.hpp"
 
 namespace specsim::sim {
@@ -54,12 +53,8 @@ struct CallRecord {
   CallRole role = CallRole::pending;
   bool on_path = false;  // conditioned only on guesses verified to match (set at round close)
   std::uint8_t branch = 0;  // top-K: the candidate of the previous guess it runs under (0: the top one)
-  bool ahead = false;       // an environment call run ahead on A's guess, before its step was committed
-  bool step_done = true;    // its agent's last call of the step (a ReAct target makes two)
   std::int32_t node = 0;    // top-K: its node in the round's speculation tree (the planner's numbering)
-  // While a call whose outcome the backend knew at its start runs (sim::KnownCall): its
-  // completion event, and its tokens, first token, attempts and end (`ended`) as planned.
-  EventId done;
+  bool ahead = false;       // an environment call run ahead on A's guess, before its step was committed
   double price_usd = 0;     // an environment call's price: billed in full once it started (models/pricing.hpp)
 };
 

@@ -132,7 +132,7 @@ void Planner::start_round() {
   nodes_count_ = 0;
   chain_.clear();
   prediction_event_ = {};
-  if (!prediction_ready_) prediction_event_ = schedule(now() + decision.delay, &prediction_timer_, 0);
+  if (!prediction_ready_) prediction_event_ = clock_.schedule(now() + decision.delay, this, 0);
   open_node(0, 0, -1);
 }
 
@@ -180,10 +180,8 @@ void Planner::start_call(Agent agent, int node, int call_index) {
                                                           .role = CallRole::pending,
                                                           .on_path = false,
                                                           .branch = static_cast<std::uint8_t>(candidate_of(n)),
-                                                          .ahead = false,
-                                                          .step_done = true,
                                                           .node = node,
-                                                          .done = {},
+                                                          .ahead = false,
                                                           .price_usd = 0});
   if (agent == Agent::environment) {
     record.ahead = n.env_ahead;
@@ -231,17 +229,8 @@ void Planner::send(std::uint32_t id, CallRecord& record, const Lane& lane) {
   }
   // Steps verified during the round were guessed right: the call reads them as guesses.
   const auto prefix = std::span<const std::uint32_t>(prefix_).first(static_cast<std::size_t>(round_start_));
-  const std::optional<KnownCall> known = backend_.start_call(
-      id, CallRequest{record.agent, record.step, record.call_index, round_start_, lane.output, prefix, guessed,
-                      lane.previous, candidates});
-  if (!known) return;  // the backend reports it
-  CallRecord& r = call(id);
-  r.tokens = known->tokens;
-  r.first_token = rel(known->first_token);
-  r.ended = rel(known->ends);
-  r.attempts = static_cast<std::int16_t>(billed_attempts(known->attempts));
-  r.step_done = known->step_done;
-  r.done = schedule(known->ends, this, id);
+  backend_.start_call(id, CallRequest{record.agent, record.step, record.call_index, round_start_, lane.output,
+                                      prefix, guessed, lane.previous, candidates});
 }
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
@@ -260,32 +249,27 @@ void Planner::release(Agent agent) {
 }
 
 void Planner::on_call_finished(std::uint32_t id, const CallOutcome& outcome) {
-  CallRecord& record = call(id);
-  // A failed call's attempts count as a finished one's would.
-  record.attempts = static_cast<std::int16_t>(billed_attempts(outcome.attempts));
-  if (!outcome.error.empty()) {
+  if (!outcome.error.empty()) {  // a failed call's attempts count as a finished one's would
+    const int tried = config_.semantics.retries == RetryBilling::fold ? 1 : outcome.attempts;
+    call(id).attempts = static_cast<std::int16_t>(std::clamp(tried, 1, 32767));
     fail(id, outcome.error);
     return;
   }
-  record.first_token = rel(outcome.first_token);
-  record.tokens = outcome.tokens;
-  record.step_done = outcome.step_done;
-  finish(id);
-}
-
-void Planner::on_event(std::uint64_t id) { finish(static_cast<std::uint32_t>(id)); }
-
-void Planner::finish(std::uint32_t id) {
   CallRecord& record = call(id);
   record.status = CallStatus::finished;
   record.ended = rel(now());
+  record.first_token = rel(outcome.first_token);
+  // Folded retries are billed as one call; otherwise each attempt pays its prompt (pricing).
+  const int attempts = config_.semantics.retries == RetryBilling::fold ? 1 : outcome.attempts;
+  record.attempts = static_cast<std::int16_t>(std::clamp(attempts, 1, 32767));
+  record.tokens = outcome.tokens;
   const Agent agent = record.agent;
   const int node = record.node;
   Lane& lane = lane_of(record);
   lane.output += record.tokens.output;
   release(agent);
 
-  if (!record.step_done) {
+  if (!outcome.step_done) {
     start_call(agent, node, record.call_index + 1);
     return;
   }
@@ -324,7 +308,7 @@ int Planner::depth_limit() const {
   return std::min(std::max(1, std::min(last_k_, config_.max_steps - committed_)), gated_);
 }
 
-void Planner::prediction_in() {
+void Planner::on_event(std::uint64_t) {
   prediction_ready_ = true;
   prediction_event_ = {};
   // Guesses that returned while the depth was capped speculate further now, in the order their
@@ -440,17 +424,10 @@ void Planner::cancel_calls(Doomed doomed) {
   for (std::size_t i = round_first_call_ - calls_base_; i < run_.calls.size(); ++i) {
     CallRecord& r = run_.calls[i];
     if (r.status != CallStatus::running || !doomed(r)) continue;
-    const Time t = rel(now());
-    if (r.done.valid()) {  // a known call: what it streamed by now, and no outcome yet
-      cancel(r.done);
-      r.tokens = streamed_tokens(r.tokens, r.first_token, r.ended, t);
-      r.first_token = {};
-      r.attempts = 1;
-    } else {
-      r.tokens = backend_.cancel_call(calls_base_ + static_cast<std::uint32_t>(i));
-    }
+    const auto id = calls_base_ + static_cast<std::uint32_t>(i);
+    r.tokens = backend_.cancel_call(id);
     r.status = CallStatus::cancelled;
-    r.ended = t;
+    r.ended = rel(now());
     release(r.agent);
   }
 }
@@ -553,7 +530,7 @@ void Planner::verify() {
 
 void Planner::close_round(int committed, bool mismatch) {
   cancel_open_calls();
-  if (prediction_event_.valid()) cancel(prediction_event_);
+  if (prediction_event_.valid()) clock_.cancel(prediction_event_);
   prediction_event_ = {};
 
   const Time t = now();

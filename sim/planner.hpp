@@ -12,7 +12,6 @@
 // environment (a tool) is committed only once that call is back; the call runs ahead on A's guess
 // only when the tool is side-effect free, and the step after it (which reads its result) waits
 // for it.
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -86,7 +85,7 @@ class Planner final : public CallSink, public EventHandler {
   const EpisodeRun& end_episode();
 
   void on_call_finished(std::uint32_t call, const CallOutcome& outcome) override;
-  void on_event(std::uint64_t call) override;  // a known call's end (KnownCall)
+  void on_event(std::uint64_t arg) override;  // the round's prediction became available
 
  private:
   struct Lane {  // one agent's work on one position of the round
@@ -118,17 +117,7 @@ class Planner final : public CallSink, public EventHandler {
   int open_node(int pos, int index, int parent);
   void dispatch(std::uint32_t call);  // a queued call, once its slot is free
   void send(std::uint32_t call, CallRecord& record, const Lane& lane);  // to the backend, now
-  void finish(std::uint32_t call);  // the call's outcome is in its record
   void release(Agent agent);
-  void prediction_in();  // the round's prediction became available
-  struct PredictionTimer final : EventHandler {
-    Planner& planner;
-    explicit PredictionTimer(Planner& p) : planner(p) {}
-    void on_event(std::uint64_t) override { planner.prediction_in(); }
-  };
-  int billed_attempts(int attempts) const {  // folded retries are billed as one call (pricing)
-    return std::clamp(config_.semantics.retries == RetryBilling::fold ? 1 : attempts, 1, 32767);
-  }
   void advance(int node);
   // Out of line: a world without an environment never calls them.
   [[gnu::noinline]] bool environment_ahead_ready(int node);
@@ -165,10 +154,6 @@ class Planner final : public CallSink, public EventHandler {
   Time rel(Time t) const { return t - episode_start_; }
   // The clock's time; a simulated clock is read directly, with no virtual call.
   Time now() const { return sim_clock_ ? sim_clock_->now() : clock_.now(); }
-  EventId schedule(Time at, EventHandler* handler, std::uint64_t arg) {
-    return sim_clock_ ? sim_clock_->schedule(at, handler, arg) : clock_.schedule(at, handler, arg);
-  }
-  void cancel(EventId id) { sim_clock_ ? sim_clock_->cancel(id) : clock_.cancel(id); }
   // Call ids count up over the episode; run_.calls holds those from calls_base_ on.
   CallRecord& call(std::uint32_t id) { return run_.calls[id - calls_base_]; }
   std::uint32_t next_call() const { return calls_base_ + static_cast<std::uint32_t>(run_.calls.size()); }
@@ -208,7 +193,6 @@ class Planner final : public CallSink, public EventHandler {
   bool prediction_ready_ = true;
   bool overlap_ = false;
   EventId prediction_event_;
-  PredictionTimer prediction_timer_{*this};
   // The round's tree (storage reused from round to round: nodes_count_ are the round's) and its
   // chain: the node at each position 0 .. opened_ - 1 on the path of verified steps and, past
   // them, of top candidates; the round verifies and commits along it.

@@ -56,7 +56,7 @@ void LiveBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sin
   handles_.clear();
 }
 
-std::optional<sim::KnownCall> LiveBackend::start_call(std::uint32_t call, const sim::CallRequest& request) {
+void LiveBackend::start_call(std::uint32_t call, const sim::CallRequest& request) {
   // Ids are the planner's; a call that waited for a concurrency slot starts after later ids.
   if (call >= calls_.size()) {
     calls_.resize(call + 1);
@@ -103,7 +103,6 @@ std::optional<sim::KnownCall> LiveBackend::start_call(std::uint32_t call, const 
     finish(call, nullptr, f.error);
   };
   handles_[call] = client_.start(endpoints_[static_cast<std::size_t>(sim::index(request.agent))], chat, std::move(cb));
-  return std::nullopt;  // reported when the transfer ends
 }
 
 void LiveBackend::finish(std::uint32_t call, const ChatResult* result, std::string error) {

@@ -58,7 +58,7 @@ class LiveBackend final : public sim::Backend {
   ~LiveBackend() override;
 
   void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
-  std::optional<sim::KnownCall> start_call(std::uint32_t call, const sim::CallRequest& request) override;
+  void start_call(std::uint32_t call, const sim::CallRequest& request) override;
   sim::CallTokens cancel_call(std::uint32_t call) override;
   bool agree(int step, std::uint32_t target_call, std::uint32_t approx_call) const override;
   bool is_terminal(int step, std::uint32_t target_call) const override;

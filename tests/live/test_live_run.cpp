@@ -379,9 +379,7 @@ class CancelClock final : public specsim::sim::Backend {
   std::size_t closes_unseen = 0;  // cancels whose close the server had not seen before the loop went on
 
   void begin_episode(const specsim::sim::EpisodeTask& t, specsim::sim::CallSink& s) override { inner_.begin_episode(t, s); }
-  std::optional<specsim::sim::KnownCall> start_call(std::uint32_t c, const specsim::sim::CallRequest& r) override {
-    return inner_.start_call(c, r);
-  }
+  void start_call(std::uint32_t c, const specsim::sim::CallRequest& r) override { inner_.start_call(c, r); }
   specsim::sim::CallTokens cancel_call(std::uint32_t c) override {
     const bool open = inner_.calls()[c].running;
     if (open) cancels.push_back(std::chrono::steady_clock::now());

@@ -175,11 +175,10 @@ TEST_CASE("with overlap, speculation starts with the previous k before the predi
 namespace {
 
 // The simulated world, seen through a backend that records what each call was conditioned on
-// and, optionally, reports one call as failed after its retries (at the end the world planned
-// for it: the probe takes its completion over).
-class Probe final : public sim::Backend, public sim::CallSink, public sim::EventHandler {
+// and, optionally, reports one call as failed after its retries.
+class Probe final : public sim::Backend, public sim::CallSink {
  public:
-  Probe(sim::Backend& inner, sim::Clock& clock, std::uint32_t fail_call) : inner_(inner), clock_(clock), fail_call_(fail_call) {}
+  Probe(sim::Backend& inner, std::uint32_t fail_call) : inner_(inner), fail_call_(fail_call) {}
   struct Seen {
     std::vector<std::uint32_t> prefix, guesses;
     std::uint32_t previous;
@@ -190,15 +189,11 @@ class Probe final : public sim::Backend, public sim::CallSink, public sim::Event
     sink_ = &sink;
     inner_.begin_episode(t, *this);
   }
-  std::optional<sim::KnownCall> start_call(std::uint32_t call, const sim::CallRequest& r) override {
+  void start_call(std::uint32_t call, const sim::CallRequest& r) override {
     seen.resize(std::max<std::size_t>(seen.size(), call + 1));
     seen[call] = {{r.prefix.begin(), r.prefix.end()}, {r.guesses.begin(), r.guesses.end()}, r.previous};
-    std::optional<sim::KnownCall> known = inner_.start_call(call, r);
-    if (call != fail_call_ || !known) return known;
-    clock_.schedule(known->ends, this, call);
-    return std::nullopt;
+    inner_.start_call(call, r);
   }
-  void on_event(std::uint64_t call) override { on_call_finished(static_cast<std::uint32_t>(call), {}); }
   sim::CallTokens cancel_call(std::uint32_t call) override { return inner_.cancel_call(call); }
   void on_call_finished(std::uint32_t call, const sim::CallOutcome& outcome) override {
     sim::CallOutcome o = outcome;
@@ -211,7 +206,6 @@ class Probe final : public sim::Backend, public sim::CallSink, public sim::Event
 
  private:
   sim::Backend& inner_;
-  sim::Clock& clock_;
   std::uint32_t fail_call_;
   sim::CallSink* sink_ = nullptr;
 };
@@ -222,7 +216,7 @@ class Probe final : public sim::Backend, public sim::CallSink, public sim::Event
 // is conditioned on, so a live backend can build its prompt.
 TEST_CASE("every call is told the committed prefix and the guesses it is conditioned on", "[planner]") {
   World w(agents_a1_t4(2), {1, 0, 1, 1, 1}, std::make_unique<policies::FixedK>(3));
-  Probe probe(w.backend, w.clock, sim::kNoCall);
+  Probe probe(w.backend, sim::kNoCall);
   sim::Planner planner({}, w.clock, probe, *w.policy, &w.backend, nullptr);
   const sim::EpisodeRun& run = planner.run_episode(0);
   REQUIRE(run.steps == 5);
@@ -266,7 +260,7 @@ TEST_CASE("every call is told the committed prefix and the guesses it is conditi
 TEST_CASE("a call that fails after its retries ends the episode with its error", "[planner]") {
   World w(agents_a1_t4(), {1, 1, 1, 1, 1}, std::make_unique<policies::FixedK>(2));
   // Calls: T0 0, A0 1, T1 2, A1 3 (round 0 commits steps 0, 1 at 5 s), T2 4, A2 5, T3 6, A3 7.
-  Probe probe(w.backend, w.clock, 6);
+  Probe probe(w.backend, 6);
   sim::Planner planner({}, w.clock, probe, *w.policy, &w.backend, nullptr);
   const sim::EpisodeRun& run = planner.run_episode(0);
   CHECK(run.error == "HTTP 503 after 4 attempts");
@@ -279,7 +273,7 @@ TEST_CASE("a call that fails after its retries ends the episode with its error",
   REQUIRE(run.rounds.size() == 2);
   CHECK(run.rounds[1].committed == 1);
   // The same planner runs the next episode normally.
-  Probe healthy(w.backend, w.clock, sim::kNoCall);
+  Probe healthy(w.backend, sim::kNoCall);
   sim::Planner again({}, w.clock, healthy, *w.policy, &w.backend, nullptr);
   CHECK(again.run_episode(1).error.empty());
 }
