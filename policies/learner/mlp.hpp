@@ -91,7 +91,11 @@ class Mlp {
   // columns of x (column stride x_stride); in the per-thread work space.
   template <class T>
   void hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
-                    T* post) const;
+                    T* post, bool skip_zeros) const;
+  // Whether hidden layer l's products in T leave out the zeros of its input and delta where the
+  // other factor is finite (mlp.cpp).
+  template <class T>
+  bool skips_zeros(std::size_t l) const;
   template <class T>
   T* forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n) const;
   // The work space's buffer for transposes, after the forward pass's 2 per hidden layer and

@@ -21,8 +21,11 @@
 // member, if it has one) or as two of the build's packets.
 // So results are the same on every x86-64, with AVX or without.
 #include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX__)
 #define SPECSIM_GEMM_AVX 1
@@ -46,23 +49,43 @@ struct Store;
 
 namespace detail {
 
-// MB packets of rows of C times NB columns, accumulated over all of K.
-template <class T, int MB, int NB, class Epilogue>
-inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
+// The k a block sums over, in increasing order, each passed to f: all of 0 .. count - 1
+// (multiply), or those whose bit is set (multiply_skipping_zeros: the k whose entry of B is
+// not zero; bit k % 64 of word k / 64).
+struct AllK {
+  Index count;
+  template <class F>
+  void each(F&& f) const {
+    for (Index k = 0; k < count; ++k) f(k);
+  }
+};
+struct MarkedK {
+  const std::uint64_t* bits;
+  Index words;
+  template <class F>
+  __attribute__((always_inline)) void each(F&& f) const {
+    for (Index w = 0; w < words; ++w)
+      for (std::uint64_t b = bits[w]; b != 0; b &= b - 1) f(w * 64 + __builtin_ctzll(b));
+  }
+};
+
+// MB packets of rows of C times NB columns, accumulated over the k of ks.
+template <class T, int MB, int NB, class Epilogue, class Ks>
+inline void block(Ks ks, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
                   const Epilogue& out) {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   constexpr int L = Eigen::internal::packet_traits<T>::size;
   Packet acc[MB][NB];
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j) acc[i][j] = Eigen::internal::pset1<Packet>(T(0));
-  for (Index k = 0; k < K; ++k) {
+  ks.each([&](Index k) __attribute__((always_inline)) {
     Packet a_k[MB];
     for (int i = 0; i < MB; ++i) a_k[i] = Eigen::internal::ploadu<Packet>(a + k * lda + i * L);
     for (int j = 0; j < NB; ++j) {
       const Packet bkj = Eigen::internal::pset1<Packet>(b.data[k * b.k_stride + j * b.n_stride]);
       for (int i = 0; i < MB; ++i) acc[i][j] = Eigen::internal::padd(acc[i][j], Eigen::internal::pmul(a_k[i], bkj));
     }
-  }
+  });
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) out.packet(c + j * ldc + i * L, acc[i][j], row + i * L, col + j);
 }
@@ -117,11 +140,11 @@ SPECSIM_AVX inline void wide_out(const Epilogue& out, T* c, V acc, Index row, In
 
 // block() on 256-bit registers: MB registers of rows of C times NB columns.
 template <class T, int MB, int NB, class Epilogue>
-SPECSIM_AVX void wide_block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
+SPECSIM_AVX void wide_block(AllK ks, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
                             const Epilogue& out) {
   constexpr int W = kWide<T>;
   using V = decltype(wide_zero(T()));
-  if (K <= 0) {  // apart: where the paths with and without the loop meet, GCC keeps acc in memory
+  if (ks.count <= 0) {  // apart: where the paths with and without the loop meet, GCC keeps acc in memory
     for (int j = 0; j < NB; ++j)
       for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, wide_zero(T()), row + i * W, col + j);
     return;
@@ -139,25 +162,88 @@ SPECSIM_AVX void wide_block(Index K, const T* a, Index lda, Operand<T> b, T* c, 
   };
   if constexpr (MB * NB <= 8) {  // registers to spare: two steps of k at a time halve the loop's own instructions
 #pragma GCC unroll 2
-    for (Index k = 0; k < K; ++k) step(k);
+    for (Index k = 0; k < ks.count; ++k) step(k);
   } else {  // the 4 x 3 tile has none (measured slower unrolled)
-    for (Index k = 0; k < K; ++k) step(k);
+    for (Index k = 0; k < ks.count; ++k) step(k);
   }
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, acc[i][j], row + i * W, col + j);
 }
 
+// One column of multiply_skipping_zeros's on 256-bit registers: MB registers of rows from
+// `row`, summed over the k whose bit is set (MarkedK), A's column k at columns[k]. block()'s
+// arithmetic; A's columns from a table, and the bits walked here, keep a term to the
+// multiply-adds, a broadcast and five instructions (the k, the column, the loop).
+template <class T, int MB, class Epilogue>
+SPECSIM_AVX __attribute__((always_inline)) inline void wide_marked_block(MarkedK ks, const T* const* columns, Index row,
+                                                                         const T* bj, T* cj, Index col,
+                                                                         const Epilogue& out) {
+  constexpr int W = kWide<T>;
+  using V = decltype(wide_zero(T()));
+  V acc[MB];
+  for (int i = 0; i < MB; ++i) acc[i] = wide_zero(T());
+  for (Index w = 0; w < ks.words; ++w)
+    for (std::uint64_t bits = ks.bits[w]; bits != 0; bits &= bits - 1) {
+      const Index k = w * 64 + static_cast<unsigned>(__builtin_ctzll(bits));
+      const T* ak = columns[k] + row;
+      const V bkj = wide_set1(bj[k]);
+      for (int i = 0; i < MB; ++i) acc[i] = wide_madd(acc[i], wide_load(ak + i * W), bkj);
+    }
+  for (int i = 0; i < MB; ++i) wide_out(out, cj + row + i * W, acc[i], row + i * W, col);
+}
+
 // The rows of one column block that fill 256-bit registers; returns how many it did.
 template <class T, int NB, bool Wide, class Epilogue>
-SPECSIM_AVX Index wide_rows(Index M, Index K, const T* a, Index lda, Operand<T> bj, T* cj, Index ldc, Index col,
+SPECSIM_AVX Index wide_rows(Index M, AllK ks, const T* a, Index lda, Operand<T> bj, T* cj, Index ldc, Index col,
                             const Epilogue& out) {
   constexpr Index W = kWide<T>;
   Index r = 0;
   if constexpr (Wide)
-    for (; r + 8 * W <= M; r += 8 * W) wide_block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  for (; r + 4 * W <= M; r += 4 * W) wide_block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  for (; r + W <= M; r += W) wide_block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+    for (; r + 8 * W <= M; r += 8 * W) wide_block<T, 8, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + 4 * W <= M; r += 4 * W) wide_block<T, 4, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + W <= M; r += W) wide_block<T, 1, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
   return r;
+}
+
+// nonzero_bits() on 256-bit registers: a compare and its sign mask per register.
+template <class T>
+SPECSIM_AVX __attribute__((always_inline)) inline void wide_nonzero_bits(Index K, const T* b, std::uint64_t* bits) {
+  constexpr Index W = kWide<T>;
+  const auto zero = wide_zero(T());
+  for (Index base = 0; base < K; base += 64) {
+    const Index end = std::min<Index>(K, base + 64);
+    std::uint64_t word = 0;
+    Index k = base;
+    for (; k + W <= end; k += W) {  // unordered not-equal: NaN is not zero
+      int mask = 0;
+      if constexpr (std::is_same_v<T, double>) mask = _mm256_movemask_pd(_mm256_cmp_pd(wide_load(b + k), zero, _CMP_NEQ_UQ));
+      else mask = _mm256_movemask_ps(_mm256_cmp_ps(wide_load(b + k), zero, _CMP_NEQ_UQ));
+      word |= static_cast<std::uint64_t>(static_cast<unsigned>(mask)) << (k - base);
+    }
+    for (; k < end; ++k) word |= static_cast<std::uint64_t>(b[k] != T(0)) << (k - base);
+    bits[base / 64] = word;
+  }
+}
+
+// all_finite() on 256-bit registers: the sum in four partial sums.
+template <class T>
+SPECSIM_AVX bool wide_all_finite(const T* a, Index size) {
+  constexpr Index W = kWide<T>;
+  auto s0 = wide_zero(T()), s1 = s0, s2 = s0, s3 = s0;
+  Index k = 0;
+  for (; k + 4 * W <= size; k += 4 * W) {
+    s0 = wide_add(s0, wide_load(a + k));
+    s1 = wide_add(s1, wide_load(a + k + W));
+    s2 = wide_add(s2, wide_load(a + k + 2 * W));
+    s3 = wide_add(s3, wide_load(a + k + 3 * W));
+  }
+  for (; k + W <= size; k += W) s0 = wide_add(s0, wide_load(a + k));
+  T lanes[W];
+  wide_store(lanes, wide_add(wide_add(s0, s1), wide_add(s2, s3)));
+  T sum = T(0);
+  for (Index i = 0; i < W; ++i) sum += lanes[i];
+  for (; k < size; ++k) sum += a[k];
+  return std::isfinite(sum);
 }
 
 // One column of outer()'s on 256-bit registers; returns the rows it did.
@@ -222,38 +308,73 @@ inline bool wide_registers() {
 // Rows of C that do not fill a packet: one scalar accumulator per entry, same order over k; the
 // NB columns of a block together, so that each entry of A is loaded once for all of them (a
 // one-row product, the head layer's forward pass, is all tail).
-template <class T, int NB, class Epilogue>
-inline void scalar_rows(Index row, Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
+template <class T, int NB, class Epilogue, class Ks>
+inline void scalar_rows(Index row, Index M, Ks ks, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
                         const Epilogue& out) {
   const T* bj = b.data + col * b.n_stride;
   for (Index r = row; r < M; ++r) {
     T acc[NB] = {};
-    for (Index k = 0; k < K; ++k) {
+    ks.each([&](Index k) __attribute__((always_inline)) {
       const T a_kr = a[k * lda + r];
       for (int j = 0; j < NB; ++j) acc[j] += a_kr * bj[k * b.k_stride + j * b.n_stride];
-    }
+    });
     for (int j = 0; j < NB; ++j) out.scalar(c + j * ldc + r, acc[j], r, col + j);
   }
 }
 
 // NB columns of C from column `col`; Wide (one column only) takes 8 packets of rows at a time,
 // since a matrix-vector product has registers to spare.
-template <class T, int NB, class Epilogue, bool Wide = false>
-inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
+template <class T, int NB, class Epilogue, bool Wide = false, class Ks = AllK>
+inline void column_block(Index M, Ks ks, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
                          const Epilogue& out) {
   constexpr Index L = Eigen::internal::packet_traits<T>::size;
   const Operand<T> bj{b.data + col * b.n_stride, b.k_stride, b.n_stride};
   T* cj = c + col * ldc;
   Index r = 0;
 #ifdef SPECSIM_GEMM_AVX
-  if (wide_registers()) r = wide_rows<T, NB, Wide>(M, K, a, lda, bj, cj, ldc, col, out);
+  if constexpr (std::is_same_v<Ks, AllK>)  // multiply_skipping_zeros has its own (wide_skipping_zeros)
+    if (wide_registers()) r = wide_rows<T, NB, Wide>(M, ks, a, lda, bj, cj, ldc, col, out);
 #endif
   if constexpr (Wide)
-    for (; r + 8 * L <= M; r += 8 * L) block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  scalar_rows<T, NB>(r, M, K, a, lda, b, col, cj, ldc, out);
+    for (; r + 8 * L <= M; r += 8 * L) block<T, 8, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + L <= M; r += L) block<T, 1, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  scalar_rows<T, NB>(r, M, ks, a, lda, b, col, cj, ldc, out);
 }
+
+// The entries of b (K, contiguous) that are not zero, NaN included: bit k % 64 of bits[k / 64]
+// for entry k (bits has (K + 63) / 64 words, overwritten).
+template <class T>
+void nonzero_bits(Index K, const T* b, std::uint64_t* bits) {
+  for (Index base = 0; base < K; base += 64) {
+    std::uint64_t word = 0;
+    for (Index k = base; k < std::min<Index>(K, base + 64); ++k)
+      word |= static_cast<std::uint64_t>(b[k] != T(0)) << (k - base);
+    bits[base / 64] = word;
+  }
+}
+
+#ifdef SPECSIM_GEMM_AVX
+// multiply_skipping_zeros() on 256-bit registers, in one function: a column's few terms leave
+// no room for calls per column. The rows as multiply_vector's blocks, the tail in scalars.
+template <class T, class Epilogue>
+SPECSIM_AVX void wide_skipping_zeros(Index M, Index N, Index K, const T* a, Index lda, const T* b, Index ldb, T* c,
+                                     Index ldc, const Epilogue& out, std::uint64_t* bits, const T** columns) {
+  constexpr Index W = kWide<T>;
+  for (Index k = 0; k < K; ++k) columns[k] = a + k * lda;
+  const MarkedK ks{bits, (K + 63) / 64};
+  for (Index j = 0; j < N; ++j) {
+    const T* bj = b + j * ldb;
+    wide_nonzero_bits(K, bj, bits);
+    T* cj = c + j * ldc;
+    Index r = 0;
+    for (; r + 8 * W <= M; r += 8 * W) wide_marked_block<T, 8>(ks, columns, r, bj, cj, j, out);
+    for (; r + 4 * W <= M; r += 4 * W) wide_marked_block<T, 4>(ks, columns, r, bj, cj, j, out);
+    for (; r + W <= M; r += W) wide_marked_block<T, 1>(ks, columns, r, bj, cj, j, out);
+    if (r < M) scalar_rows<T, 1>(r, M, ks, a, lda, {b, 1, ldb}, j, cj, ldc, out);
+  }
+}
+#endif
 
 }  // namespace detail
 
@@ -278,16 +399,57 @@ template <class T, class Epilogue = Store<T>>
 void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
               const Epilogue& out = {}) {
   Index j = 0;
-  for (; j + 3 <= N; j += 3) detail::column_block<T, 3>(M, K, a, lda, b, j, c, ldc, out);
-  if (j + 2 <= N) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc, out);
-  else if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc, out);
+  const detail::AllK ks{K};
+  for (; j + 3 <= N; j += 3) detail::column_block<T, 3>(M, ks, a, lda, b, j, c, ldc, out);
+  if (j + 2 <= N) detail::column_block<T, 2>(M, ks, a, lda, b, j, c, ldc, out);
+  else if (j < N) detail::column_block<T, 1>(M, ks, a, lda, b, j, c, ldc, out);
 }
 
 // c (M x 1) = A (M x K) times b (K entries, contiguous): multiply for a single column, with
 // wider blocks of rows (measured: they help a prediction, and cost a training job's passes).
 template <class T, class Epilogue = Store<T>>
 void multiply_vector(Index M, Index K, const T* a, Index lda, const T* b, T* c, const Epilogue& out = {}) {
-  detail::column_block<T, 1, Epilogue, true>(M, K, a, lda, {b, 1, 0}, 0, c, M, out);
+  detail::column_block<T, 1, Epilogue, true>(M, detail::AllK{K}, a, lda, {b, 1, 0}, 0, c, M, out);
+}
+
+// Whether the `size` entries from `a` are all finite, as multiply_skipping_zeros needs of its A:
+// their sum is finite then, and an inf or NaN entry makes it inf or NaN (a sum that overflows
+// says no as well, which costs only the dense product).
+template <class T>
+bool all_finite(const T* a, Index size) {
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) return detail::wide_all_finite(a, size);
+#endif
+  return std::isfinite(Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(a, size).sum());
+}
+
+// C = A B (B column-major, leading dimension ldb) as multiply() computes it, each entry through
+// `out`, without the terms whose entry of B is exactly zero (B a relu layer's output, or a delta
+// its derivative masked: half the entries or more). The same bits, double and float, provided
+// every entry of A is finite (all_finite; the caller checks, as one A often serves two
+// products): each sum starts at +0 and, rounding to nearest, is -0 only if both its terms are,
+// so never; a term +-0 = 0 x a (a finite) then leaves it as it was, where 0 x inf or 0 x NaN
+// would make it NaN. (In a job's denormals-are-zero mode a subnormal entry of B compares equal
+// to 0, and its product is 0 anyway.) One column of C at a time: the k of B's column that are
+// not zero are marked (bits), then all rows summed over them in multiply_vector's blocks.
+template <class T, class Epilogue = Store<T>>
+void multiply_skipping_zeros(Index M, Index N, Index K, const T* a, Index lda, const T* b, Index ldb, T* c, Index ldc,
+                             const Epilogue& out = {}) {
+  const Index words = (K + 63) / 64;
+  thread_local std::vector<std::uint64_t> marks;  // one column's; grows only
+  if (marks.size() < static_cast<std::size_t>(words)) marks.resize(static_cast<std::size_t>(words));
+  std::uint64_t* bits = marks.data();
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) {
+    thread_local std::vector<const T*> columns;  // A's, by k; grows only
+    if (columns.size() < static_cast<std::size_t>(K)) columns.resize(static_cast<std::size_t>(K));
+    return detail::wide_skipping_zeros(M, N, K, a, lda, b, ldb, c, ldc, out, bits, columns.data());
+  }
+#endif
+  for (Index j = 0; j < N; ++j) {
+    detail::nonzero_bits(K, b + j * ldb, bits);
+    detail::column_block<T, 1, Epilogue, true>(M, detail::MarkedK{bits, words}, a, lda, {b, 1, ldb}, j, c, ldc, out);
+  }
 }
 
 // C (M x N) = a (M x 1) times b (1 x N; b's entries b_stride apart), each entry through `out`:
