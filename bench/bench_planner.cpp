@@ -2,7 +2,10 @@
 // the per-episode metrics, for every policy of every bundled scenario with the scenario's own
 // settings (DSP's training time, learning rate and all), as the runner runs a lane. Reported as
 // items_per_second. Also: DSP with a training job every 16 breaking points (`train_every: 16`,
-// the scenario's entry otherwise), and sweep throughput over 1 .. N jobs (runs per second).
+// the scenario's entry otherwise), both DSP cases again with training on the policy's worker
+// thread (`+background`: as `specsim run` with more than one thread; wall time, since the
+// work is on two threads; the plain cases train inline and count the one thread's CPU time),
+// and sweep throughput over 1 .. N jobs (runs per second).
 // Run: ./build/bench/specsim_bench [--benchmark_filter=REGEX]
 #include <benchmark/benchmark.h>
 #include <yaml-cpp/yaml.h>
@@ -31,10 +34,12 @@ const char* const kScenarios[] = {"scenarios/validation/iid-fixed.yaml", "scenar
 
 std::string source(const std::string& file) { return std::string(SPECSIM_SOURCE_DIR) + "/" + file; }
 
-// One lane of a run: the scenario's planner settings, a meter, and no recorded episode.
-void run_policy(benchmark::State& state, const runner::Scenario& s, const policies::PolicySpec& spec) {
+// One lane of a run: the scenario's planner settings, a meter, and no recorded episode; a
+// learner trains inline, or on its worker thread with `background`.
+void run_policy(benchmark::State& state, const runner::Scenario& s, const policies::PolicySpec& spec, bool background) {
   sim::SimClock clock;
-  auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s});
+  auto policy =
+      spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s, background});
   models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
   const analysis::PriceMeter meter(s.agents, s.billing);
   sim::PlannerConfig config = runner::planner_config(s);
@@ -63,14 +68,17 @@ runner::Scenario amortised(const std::string& file) {
   return runner::parse_scenario(YAML::Dump(root), dir + "/amortised.yaml");
 }
 
-void register_scenario(const std::string& name, runner::Scenario s, const char* only_kind = nullptr) {
+void register_scenario(const std::string& name, runner::Scenario s, const char* only_kind = nullptr,
+                       bool background = false) {
   static std::vector<std::unique_ptr<runner::Scenario>> kept;  // the benchmarks outlive this call
   kept.push_back(std::make_unique<runner::Scenario>(std::move(s)));
   const runner::Scenario& scenario = *kept.back();
   for (const auto& spec : scenario.policies) {
     if (only_kind && spec.kind != only_kind) continue;
-    benchmark::RegisterBenchmark((name + "/" + spec.label).c_str(),
-                                 [&scenario, spec](benchmark::State& st) { run_policy(st, scenario, spec); });
+    auto* bench = benchmark::RegisterBenchmark(
+        (name + "/" + spec.label).c_str(),
+        [&scenario, spec, background](benchmark::State& st) { run_policy(st, scenario, spec, background); });
+    if (background) bench->UseRealTime();
   }
 }
 
@@ -102,7 +110,10 @@ const bool registered = [] {
     const std::string name = std::filesystem::path(file).stem().string();
     register_scenario(name, runner::load_scenario(source(file)));
   }
-  register_scenario("dsp-openagi-like+train_every=16", amortised(source("scenarios/dsp-openagi-like.yaml")), "dsp");
+  const std::string dsp = source("scenarios/dsp-openagi-like.yaml");
+  register_scenario("dsp-openagi-like+train_every=16", amortised(dsp), "dsp");
+  register_scenario("dsp-openagi-like+background", runner::load_scenario(dsp), "dsp", true);
+  register_scenario("dsp-openagi-like+train_every=16+background", amortised(dsp), "dsp", true);
   auto* sweep = benchmark::RegisterBenchmark("sweep_jobs", BM_sweep_jobs)->Unit(benchmark::kSecond)->UseRealTime();
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int jobs = 1; jobs <= cores; jobs *= 2) sweep->Arg(jobs);

@@ -31,6 +31,17 @@ T gelu_derivative(T z) {
 }
 
 template <class T>
+constexpr bool kSkipsZeros = std::is_same_v<T, double>;  // Mlp::skips_zeros
+
+// gemm::multiply_skipping_zeros in double; in float, where Mlp never calls it, nothing (not
+// compiled: it would change how the float passes are inlined).
+template <class T, class Epilogue = gemm::Store<T>>
+void skipping_zeros(Eigen::Index M, Eigen::Index N, Eigen::Index K, const T* a, Eigen::Index lda, const T* b,
+                    Eigen::Index ldb, T* c, Eigen::Index ldc, const Epilogue& out = {}) {
+  if constexpr (kSkipsZeros<T>) gemm::multiply_skipping_zeros<T>(M, N, K, a, lda, b, ldb, c, ldc, out);
+}
+
+template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 template <class T>
 using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
@@ -285,7 +296,7 @@ void Mlp::check_call(Eigen::Index input_rows) const {
 // it saves (9), so that a job in float took 9% more instructions so.
 template <class T>
 bool Mlp::skips_zeros(std::size_t l) const {
-  return std::is_same_v<T, double> && l > 0 && shape_.activation == Activation::relu;
+  return kSkipsZeros<T> && l > 0 && shape_.activation == Activation::relu;
 }
 
 double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
@@ -314,8 +325,7 @@ void Mlp::hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index
                        T* post, bool skip_zeros) const {
   const T* w = p + layer.weight_offset;
   const auto product = [&](T* out, const auto& epilogue) {  // one column: a prediction
-    if (skip_zeros)
-      gemm::multiply_skipping_zeros<T>(layer.rows, n, layer.cols, w, layer.rows, in, in_stride, out, layer.rows, epilogue);
+    if (skip_zeros) skipping_zeros<T>(layer.rows, n, layer.cols, w, layer.rows, in, in_stride, out, layer.rows, epilogue);
     else if (n == 1) gemm::multiply_vector<T>(layer.rows, layer.cols, w, layer.rows, in, out, epilogue);
     else gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, {in, 1, in_stride}, out, layer.rows, epilogue);
   };
@@ -427,8 +437,8 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
     if (skips_zeros<T>(l) && gemm::all_finite(delta_data, layer.rows * n)) {
       // delta in^T without in's zeros: in^T's columns (a unit over the batch) made contiguous.
       gemm::transpose<T>(layer.cols, n, in.data, in.n_stride, transposed, n);
-      gemm::multiply_skipping_zeros<T>(layer.rows, layer.cols, n, delta_data, layer.rows, transposed, n,
-                                       grad + layer.weight_offset, layer.rows);
+      skipping_zeros<T>(layer.rows, layer.cols, n, delta_data, layer.rows, transposed, n, grad + layer.weight_offset,
+                        layer.rows);
     } else {
       gemm::multiply<T>(layer.rows, layer.cols, n, delta_data, layer.rows, {in.data, in.n_stride, 1},
                         grad + layer.weight_offset, layer.rows);
@@ -438,8 +448,8 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
       gemm::transpose<T>(layer.rows, layer.cols, p + layer.weight_offset, layer.rows, transposed, layer.cols);
       into_delta(l - 1, spare_data, [&](const auto& out) {
         if (ws.skipping[l])
-          gemm::multiply_skipping_zeros<T>(layer.cols, n, layer.rows, transposed, layer.cols, delta_data, layer.rows,
-                                           spare_data, layer.cols, out);
+          skipping_zeros<T>(layer.cols, n, layer.rows, transposed, layer.cols, delta_data, layer.rows, spare_data,
+                            layer.cols, out);
         else
           gemm::multiply<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows}, spare_data,
                             layer.cols, out);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "policies/learner/expectile_loss.hpp"
@@ -212,4 +213,29 @@ TEST_CASE("the float gradient on given float weights is the float precision's", 
   to_double(g32, widened);
   CHECK(widened == g);
   CHECK_THROWS_AS(m.loss_and_gradient(Eigen::VectorXf(p32.head(10)), X, y, 0.6, g32), std::invalid_argument);
+}
+
+TEST_CASE("relu's zeros are skipped only behind finite weights: an infinite one gives the dense NaN", "[mlp]") {
+  // Unit 3 of the first hidden layer is zero on every state (its bias), and every weight from it
+  // into the second layer is infinite: the dense product gives 0 x inf = NaN there, and NaN
+  // goes through relu, so every prediction is NaN. Skipping the zero terms would make them finite.
+  RandomStream rng(45, "mlp.skip-fallback", 0);
+  Mlp m({6, {32, 32}, Activation::relu}, rng);
+  Eigen::VectorXd& p = m.parameters();
+  const Eigen::Index w2 = 32 * 6 + 32, unit = 3;
+  p[32 * 6 + unit] = -1e9;
+  for (Eigen::Index i = 0; i < 32; ++i) p[w2 + unit * 32 + i] = std::numeric_limits<double>::infinity();
+  const Eigen::MatrixXd X = random_matrix(6, 19, rng);
+  const Eigen::VectorXd batch = m.predict_batch(X);
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    CHECK(std::isnan(m.predict(X.col(j))));  // one column, never skipping
+    CHECK(std::isnan(batch[j]));
+  }
+  // The gradient's NaNs are where the dense passes put them, as in float, which never skips.
+  const Eigen::VectorXd y = random_matrix(19, 1, rng);
+  Eigen::VectorXd g64, g32;
+  m.loss_and_gradient(X, y, 0.5, g64);
+  m.loss_and_gradient(X, y, 0.5, g32, Precision::float32);
+  CHECK(g64.array().isNaN().count() > 0);
+  CHECK((g64.array().isNaN() == g32.array().isNaN()).all());
 }

@@ -3,7 +3,9 @@
 // same order (so equality is exact).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "policies/learner/small_gemm.hpp"
@@ -194,4 +196,86 @@ TEST_CASE("row sums have the bits of Eigen's rowwise().sum()", "[gemm]") {
         check_row_sums<double>(rows, n, offset);
         check_row_sums<float>(rows, n, offset);
       }
+}
+
+namespace {
+
+// B with exact zeros where relu would leave them (+0, and -0 too), one column all zero, and a
+// NaN and an infinity that must not be skipped; A finite.
+template <class T>
+void check_skipping_zeros(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
+  const auto stream = static_cast<std::uint64_t>(M * 100000 + N * 1000 + K);
+  const Eigen::Index lda = M + 3, ldb = K + 2;
+  const std::vector<T> a = random_values<T>(static_cast<std::size_t>(lda * K), stream);
+  std::vector<T> b = random_values<T>(static_cast<std::size_t>(ldb * N), stream + 1);
+  for (std::size_t i = 0; i < b.size(); ++i)
+    if (b[i] < T(0)) b[i] = i % 5 == 0 ? T(-0.0) : T(0);
+  for (Eigen::Index k = 0; k < K; ++k) b[static_cast<std::size_t>((N / 2) * ldb + k)] = T(0);
+  if (N > 2 && K > 1) {
+    b[static_cast<std::size_t>(ldb + K - 1)] = std::numeric_limits<T>::quiet_NaN();
+    b[static_cast<std::size_t>(2 * ldb)] = std::numeric_limits<T>::infinity();
+  }
+  REQUIRE(gemm::all_finite(a.data(), static_cast<Eigen::Index>(a.size())));
+  const auto same_bits = [&](const auto& out) {
+    std::vector<T> dense(static_cast<std::size_t>(M * N), T(7)), sparse(dense.size(), T(9));
+    gemm::multiply<T>(M, N, K, a.data(), lda, {b.data(), 1, ldb}, dense.data(), M, out);
+    gemm::multiply_skipping_zeros<T>(M, N, K, a.data(), lda, b.data(), ldb, sparse.data(), M, out);
+    CAPTURE(M, N, K);
+    REQUIRE(std::memcmp(dense.data(), sparse.data(), sizeof(T) * dense.size()) == 0);
+  };
+  same_bits(gemm::Store<T>{});
+  same_bits(Tagged<T>{});
+}
+
+}  // namespace
+
+TEST_CASE("skipping B's zeros gives multiply's bits, all-zero columns, -0, NaN and inf in B included", "[gemm]") {
+  for (Eigen::Index M : {1, 3, 4, 8, 16, 17, 32, 33, 40, 65})
+    for (Eigen::Index N : {1, 2, 3, 7})
+      for (Eigen::Index K : {1, 5, 17, 32, 64, 65, 130}) {
+        check_skipping_zeros<double>(M, N, K);
+        check_skipping_zeros<float>(M, N, K);
+      }
+}
+
+TEST_CASE("all_finite finds an infinity or NaN wherever it is", "[gemm]") {
+  for (Eigen::Index size : {0, 1, 3, 4, 8, 17, 32, 33, 1024, 1027}) {
+    std::vector<double> d = random_values<double>(static_cast<std::size_t>(size), 3);
+    std::vector<float> f = random_values<float>(static_cast<std::size_t>(size), 4);
+    CHECK(gemm::all_finite(d.data(), size));
+    CHECK(gemm::all_finite(f.data(), size));
+    for (Eigen::Index i = 0; i < size; ++i)
+      for (double bad : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                         std::numeric_limits<double>::quiet_NaN()}) {
+        const double kept_d = d[static_cast<std::size_t>(i)];
+        const float kept_f = f[static_cast<std::size_t>(i)];
+        d[static_cast<std::size_t>(i)] = bad;
+        f[static_cast<std::size_t>(i)] = static_cast<float>(bad);
+        CAPTURE(size, i, bad);
+        REQUIRE_FALSE(gemm::all_finite(d.data(), size));
+        REQUIRE_FALSE(gemm::all_finite(f.data(), size));
+        d[static_cast<std::size_t>(i)] = kept_d;
+        f[static_cast<std::size_t>(i)] = kept_f;
+      }
+  }
+}
+
+TEST_CASE("skipping B's zeros needs a finite A: 0 x inf is NaN in multiply", "[gemm]") {
+  // Why callers check all_finite first (Mlp falls back to multiply): the dense product of an
+  // infinite entry of A with a zero of B is NaN, which the skipped term never makes.
+  for (Eigen::Index M : {3, 8, 33}) {
+    const Eigen::Index K = 2;
+    std::vector<double> a = random_values<double>(static_cast<std::size_t>(M * K), 9);
+    a[1] = std::numeric_limits<double>::infinity();  // row 1 of A's column 0
+    const std::vector<double> b = {0.0, 1.0};        // B's one column: k = 0 is zero
+    std::vector<double> dense(static_cast<std::size_t>(M)), sparse(dense.size());
+    gemm::multiply<double>(M, 1, K, a.data(), M, {b.data(), 1, K}, dense.data(), M);
+    gemm::multiply_skipping_zeros<double>(M, 1, K, a.data(), M, b.data(), K, sparse.data(), M);
+    CAPTURE(M);
+    CHECK_FALSE(gemm::all_finite(a.data(), M * K));
+    CHECK(std::isnan(dense[1]));
+    CHECK(sparse[1] == a[static_cast<std::size_t>(M + 1)]);
+    for (std::size_t i = 0; i < dense.size(); ++i)
+      if (i != 1) CHECK(dense[i] == sparse[i]);
+  }
 }
