@@ -134,11 +134,23 @@ struct ReluDerivative {
 #endif
 };
 
+// Whether the passes in T skip the terms of relu's exact zeros (gemm::multiply_skipping_zeros)
+// in layer 2 onwards' forward product and in W^T delta: in double, where one column's blocks
+// cost about what the dense product's blocks of 3 columns do a term, so the zeros (about half
+// of a layer's outputs, more of a delta) are a net cut. Not in float, where the dense blocks
+// cost 2/3 of one column's a term: measured, the zeros saved less than the masks and the
+// finiteness checks cost (docs/performance.md).
+template <class T>
+constexpr bool kSkipZeros = std::is_same_v<T, double>;
+
 // The work space of the batched passes, per thread and kept across calls: once its buffers have
 // grown to a batch, a training job allocates nothing (buffers only grow; Eigen maps view them).
 template <class T>
 struct Workspace {
   std::vector<std::vector<T>> buffers;
+  // Whether layer l's products skip relu's zeros (kSkipZeros, its input relu's output, its
+  // weights all finite), found by the forward pass for the backward pass's W^T delta.
+  std::vector<char> weights_finite;
   T* get(std::size_t i, Eigen::Index size) {
     if (buffers.size() <= i) buffers.resize(i + 1);
     if (buffers[i].size() < static_cast<std::size_t>(size)) buffers[i].resize(static_cast<std::size_t>(size));
@@ -293,10 +305,13 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
 // its pre-activations into `pre` (which may be `post` when they need not be kept).
 template <class T>
 void Mlp::hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
-                       T* post) const {
+                       T* post, bool skip_zeros) const {
   const T* w = p + layer.weight_offset;
   const auto product = [&](T* out, const auto& epilogue) {  // one column: a prediction
     if (n == 1) gemm::multiply_vector<T>(layer.rows, layer.cols, w, layer.rows, in, out, epilogue);
+    else if (skip_zeros)
+      gemm::multiply_skipping_zeros<T>(layer.rows, n, layer.cols, w, layer.rows, {in, 1, in_stride}, out, layer.rows,
+                                       epilogue);
     else gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, {in, 1, in_stride}, out, layer.rows, epilogue);
   };
   if (shape_.activation == Activation::relu) {
@@ -318,11 +333,20 @@ T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   const T* in = x;
   Eigen::Index in_stride = x_stride;
   const std::size_t hidden = layers_.size() - 1;
+  const bool relu = shape_.activation == Activation::relu;
+  if constexpr (kSkipZeros<T>) ws.weights_finite.assign(layers_.size(), false);
   for (std::size_t l = 0; l < hidden; ++l) {
     const Layer& layer = layers_[l];
     T* post = ws.get(2 * l + 1, layer.rows * n);
-    T* pre = shape_.activation == Activation::relu ? post : ws.get(2 * l, layer.rows * n);
-    hidden_layer<T>(layer, p, in, in_stride, n, pre, post);
+    T* pre = relu ? post : ws.get(2 * l, layer.rows * n);
+    // Past the first layer, the input is relu's output, about half exact zeros: their terms
+    // skipped in double (kSkipZeros).
+    bool skip = false;
+    if constexpr (kSkipZeros<T>) {
+      skip = relu && l > 0 && gemm::all_finite<T>(layer.rows, layer.cols, p + layer.weight_offset, layer.rows);
+      ws.weights_finite[l] = skip;
+    }
+    hidden_layer<T>(layer, p, in, in_stride, n, pre, post, skip);
     in = post;
     in_stride = layer.rows;
   }
@@ -407,8 +431,14 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
     if (l > 0) {  // W^T delta into the spare buffer, which then becomes delta
       gemm::transpose<T>(layer.rows, layer.cols, p + layer.weight_offset, layer.rows, transposed, layer.cols);
       into_delta(l - 1, spare_data, [&](const auto& out) {
-        gemm::multiply<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows}, spare_data,
-                          layer.cols, out);
+        // relu's derivative masked this delta (layer l's own output is relu's): its zeros'
+        // terms skipped when W is finite, as the forward pass found.
+        if (kSkipZeros<T> && ws.weights_finite[l])
+          gemm::multiply_skipping_zeros<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows},
+                                           spare_data, layer.cols, out);
+        else
+          gemm::multiply<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows}, spare_data,
+                            layer.cols, out);
       });
       std::swap(delta_data, spare_data);
     }

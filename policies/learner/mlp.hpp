@@ -89,9 +89,10 @@ class Mlp {
   void check_call(Eigen::Index input_rows) const;
   // The batched passes in T (mlp.cpp) with the parameters `p`, laid out as params_, on the
   // columns of x (column stride x_stride); in the per-thread work space.
+  // skip_zeros: the input is relu's output and the weights are finite (gemm::multiply_skipping_zeros).
   template <class T>
   void hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
-                    T* post) const;
+                    T* post, bool skip_zeros = false) const;
   template <class T>
   T* forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index n) const;
   // The work space's buffer for transposes, after the forward pass's 2 per hidden layer and

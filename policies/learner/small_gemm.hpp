@@ -21,6 +21,7 @@
 // member, if it has one) or as two of the build's packets.
 // So results are the same on every x86-64, with AVX or without.
 #include <Eigen/Core>
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 
@@ -46,22 +47,39 @@ struct Store;
 
 namespace detail {
 
-// MB packets of rows of C times NB columns, accumulated over all of K.
-template <class T, int MB, int NB, class Epilogue>
-inline void block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
+// The k a block sums over, in increasing order: all of 0 .. count - 1 (the dense product), or
+// the set bits of `words` masks of 64 (multiply_skipping_zeros: the k whose term is not known
+// to be zero), walked by count-trailing-zeros with no list in between.
+struct AllK {
+  Index count;
+};
+struct MaskedK {  // walked in place by each kernel (a helper taking the step would not inline into AVX code)
+  const std::uint64_t* masks;
+  Index words;
+};
+
+// MB packets of rows of C times NB columns, accumulated over the k of ks.
+template <class T, int MB, int NB, class Epilogue, class Ks>
+inline void block(Ks ks, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
                   const Epilogue& out) {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   constexpr int L = Eigen::internal::packet_traits<T>::size;
   Packet acc[MB][NB];
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j) acc[i][j] = Eigen::internal::pset1<Packet>(T(0));
-  for (Index k = 0; k < K; ++k) {
+  const auto step = [&](Index k) __attribute__((always_inline)) {
     Packet a_k[MB];
     for (int i = 0; i < MB; ++i) a_k[i] = Eigen::internal::ploadu<Packet>(a + k * lda + i * L);
     for (int j = 0; j < NB; ++j) {
       const Packet bkj = Eigen::internal::pset1<Packet>(b.data[k * b.k_stride + j * b.n_stride]);
       for (int i = 0; i < MB; ++i) acc[i][j] = Eigen::internal::padd(acc[i][j], Eigen::internal::pmul(a_k[i], bkj));
     }
+  };
+  if constexpr (std::is_same_v<Ks, AllK>) {
+    for (Index k = 0; k < ks.count; ++k) step(k);
+  } else {
+    for (Index w = 0; w < ks.words; ++w)
+      for (std::uint64_t m = ks.masks[w]; m != 0; m &= m - 1) step(w * 64 + __builtin_ctzll(m));
   }
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) out.packet(c + j * ldc + i * L, acc[i][j], row + i * L, col + j);
@@ -116,15 +134,17 @@ SPECSIM_AVX inline void wide_out(const Epilogue& out, T* c, V acc, Index row, In
 }
 
 // block() on 256-bit registers: MB registers of rows of C times NB columns.
-template <class T, int MB, int NB, class Epilogue>
-SPECSIM_AVX void wide_block(Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
+template <class T, int MB, int NB, class Epilogue, class Ks>
+SPECSIM_AVX void wide_block(Ks ks, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
                             const Epilogue& out) {
   constexpr int W = kWide<T>;
   using V = decltype(wide_zero(T()));
-  if (K <= 0) {  // apart: where the paths with and without the loop meet, GCC keeps acc in memory
-    for (int j = 0; j < NB; ++j)
-      for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, wide_zero(T()), row + i * W, col + j);
-    return;
+  if constexpr (std::is_same_v<Ks, AllK>) {  // the dense product's loops as they were
+    if (ks.count <= 0) {  // apart: where the paths with and without the loop meet, GCC keeps acc in memory
+      for (int j = 0; j < NB; ++j)
+        for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, wide_zero(T()), row + i * W, col + j);
+      return;
+    }
   }
   V acc[MB][NB];
   for (int i = 0; i < MB; ++i)
@@ -137,26 +157,29 @@ SPECSIM_AVX void wide_block(Index K, const T* a, Index lda, Operand<T> b, T* c, 
       for (int i = 0; i < MB; ++i) acc[i][j] = wide_madd(acc[i][j], a_k[i], bkj);
     }
   };
-  if constexpr (MB * NB <= 8) {  // registers to spare: two steps of k at a time halve the loop's own instructions
+  if constexpr (!std::is_same_v<Ks, AllK>) {
+    for (Index w = 0; w < ks.words; ++w)
+      for (std::uint64_t m = ks.masks[w]; m != 0; m &= m - 1) step(w * 64 + __builtin_ctzll(m));
+  } else if constexpr (MB * NB <= 8) {  // registers to spare: two steps of k at a time halve the loop's own instructions
 #pragma GCC unroll 2
-    for (Index k = 0; k < K; ++k) step(k);
+    for (Index k = 0; k < ks.count; ++k) step(k);
   } else {  // the 4 x 3 tile has none (measured slower unrolled)
-    for (Index k = 0; k < K; ++k) step(k);
+    for (Index k = 0; k < ks.count; ++k) step(k);
   }
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, acc[i][j], row + i * W, col + j);
 }
 
 // The rows of one column block that fill 256-bit registers; returns how many it did.
-template <class T, int NB, bool Wide, class Epilogue>
-SPECSIM_AVX Index wide_rows(Index M, Index K, const T* a, Index lda, Operand<T> bj, T* cj, Index ldc, Index col,
+template <class T, int NB, bool Wide, class Epilogue, class Ks>
+SPECSIM_AVX Index wide_rows(Index M, Ks ks, const T* a, Index lda, Operand<T> bj, T* cj, Index ldc, Index col,
                             const Epilogue& out) {
   constexpr Index W = kWide<T>;
   Index r = 0;
   if constexpr (Wide)
-    for (; r + 8 * W <= M; r += 8 * W) wide_block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  for (; r + 4 * W <= M; r += 4 * W) wide_block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  for (; r + W <= M; r += W) wide_block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
+    for (; r + 8 * W <= M; r += 8 * W) wide_block<T, 8, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + 4 * W <= M; r += 4 * W) wide_block<T, 4, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + W <= M; r += W) wide_block<T, 1, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
   return r;
 }
 
@@ -222,15 +245,21 @@ inline bool wide_registers() {
 // Rows of C that do not fill a packet: one scalar accumulator per entry, same order over k; the
 // NB columns of a block together, so that each entry of A is loaded once for all of them (a
 // one-row product, the head layer's forward pass, is all tail).
-template <class T, int NB, class Epilogue>
-inline void scalar_rows(Index row, Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
+template <class T, int NB, class Epilogue, class Ks>
+inline void scalar_rows(Index row, Index M, Ks ks, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
                         const Epilogue& out) {
   const T* bj = b.data + col * b.n_stride;
   for (Index r = row; r < M; ++r) {
     T acc[NB] = {};
-    for (Index k = 0; k < K; ++k) {
+    const auto step = [&](Index k) __attribute__((always_inline)) {
       const T a_kr = a[k * lda + r];
       for (int j = 0; j < NB; ++j) acc[j] += a_kr * bj[k * b.k_stride + j * b.n_stride];
+    };
+    if constexpr (std::is_same_v<Ks, AllK>) {
+      for (Index k = 0; k < ks.count; ++k) step(k);
+    } else {
+      for (Index w = 0; w < ks.words; ++w)
+        for (std::uint64_t m = ks.masks[w]; m != 0; m &= m - 1) step(w * 64 + __builtin_ctzll(m));
     }
     for (int j = 0; j < NB; ++j) out.scalar(c + j * ldc + r, acc[j], r, col + j);
   }
@@ -238,21 +267,21 @@ inline void scalar_rows(Index row, Index M, Index K, const T* a, Index lda, Oper
 
 // NB columns of C from column `col`; Wide (one column only) takes 8 packets of rows at a time,
 // since a matrix-vector product has registers to spare.
-template <class T, int NB, class Epilogue, bool Wide = false>
-inline void column_block(Index M, Index K, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
+template <class T, int NB, class Epilogue, bool Wide = false, class Ks = AllK>
+inline void column_block(Index M, Ks ks, const T* a, Index lda, Operand<T> b, Index col, T* c, Index ldc,
                          const Epilogue& out) {
   constexpr Index L = Eigen::internal::packet_traits<T>::size;
   const Operand<T> bj{b.data + col * b.n_stride, b.k_stride, b.n_stride};
   T* cj = c + col * ldc;
   Index r = 0;
 #ifdef SPECSIM_GEMM_AVX
-  if (wide_registers()) r = wide_rows<T, NB, Wide>(M, K, a, lda, bj, cj, ldc, col, out);
+  if (wide_registers()) r = wide_rows<T, NB, Wide>(M, ks, a, lda, bj, cj, ldc, col, out);
 #endif
   if constexpr (Wide)
-    for (; r + 8 * L <= M; r += 8 * L) block<T, 8, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  for (; r + L <= M; r += L) block<T, 1, NB>(K, a + r, lda, bj, cj + r, ldc, r, col, out);
-  scalar_rows<T, NB>(r, M, K, a, lda, b, col, cj, ldc, out);
+    for (; r + 8 * L <= M; r += 8 * L) block<T, 8, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + 4 * L <= M; r += 4 * L) block<T, 4, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  for (; r + L <= M; r += L) block<T, 1, NB>(ks, a + r, lda, bj, cj + r, ldc, r, col, out);
+  scalar_rows<T, NB>(r, M, ks, a, lda, b, col, cj, ldc, out);
 }
 
 }  // namespace detail
@@ -278,16 +307,130 @@ template <class T, class Epilogue = Store<T>>
 void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
               const Epilogue& out = {}) {
   Index j = 0;
-  for (; j + 3 <= N; j += 3) detail::column_block<T, 3>(M, K, a, lda, b, j, c, ldc, out);
-  if (j + 2 <= N) detail::column_block<T, 2>(M, K, a, lda, b, j, c, ldc, out);
-  else if (j < N) detail::column_block<T, 1>(M, K, a, lda, b, j, c, ldc, out);
+  for (; j + 3 <= N; j += 3) detail::column_block<T, 3>(M, detail::AllK{K}, a, lda, b, j, c, ldc, out);
+  if (j + 2 <= N) detail::column_block<T, 2>(M, detail::AllK{K}, a, lda, b, j, c, ldc, out);
+  else if (j < N) detail::column_block<T, 1>(M, detail::AllK{K}, a, lda, b, j, c, ldc, out);
 }
 
 // c (M x 1) = A (M x K) times b (K entries, contiguous): multiply for a single column, with
 // wider blocks of rows (measured: they help a prediction, and cost a training job's passes).
 template <class T, class Epilogue = Store<T>>
 void multiply_vector(Index M, Index K, const T* a, Index lda, const T* b, T* c, const Epilogue& out = {}) {
-  detail::column_block<T, 1, Epilogue, true>(M, K, a, lda, {b, 1, 0}, 0, c, M, out);
+  detail::column_block<T, 1, Epilogue, true>(M, detail::AllK{K}, a, lda, {b, 1, 0}, 0, c, M, out);
+}
+
+namespace detail {
+#ifdef SPECSIM_GEMM_AVX
+// all_finite()'s sum on 256-bit registers; returns the rows of each column it did.
+template <class T>
+SPECSIM_AVX Index wide_finite_sum(Index rows, Index cols, const T* a, Index lda, T& total) {
+  constexpr Index W = kWide<T>;
+  auto sum = wide_zero(T());
+  const Index done = rows / W * W;
+  for (Index j = 0; j < cols; ++j)
+    for (Index r = 0; r < done; r += W) {
+      const auto x = wide_load(a + j * lda + r);
+      if constexpr (std::is_same_v<T, float>) sum = _mm256_add_ps(sum, _mm256_sub_ps(x, x));
+      else sum = _mm256_add_pd(sum, _mm256_sub_pd(x, x));
+    }
+  alignas(32) T lanes[W];
+  wide_store(lanes, sum);
+  for (Index i = 0; i < W; ++i) total += lanes[i];
+  return done;
+}
+#endif
+}  // namespace detail
+
+// Whether every entry of A (rows x cols, leading dimension lda) is finite: what
+// multiply_skipping_zeros needs of its A. Sums x - x over A, which is 0 unless an entry is inf or
+// NaN, in packets (one add and one subtract a packet; the rows' tail one by one).
+template <class T>
+bool all_finite(Index rows, Index cols, const T* a, Index lda) {
+  using namespace Eigen::internal;
+  using Packet = typename packet_traits<T>::type;
+  constexpr Index L = packet_traits<T>::size;
+  T total = T(0);
+  Index from = 0;  // the rows of each column the 256-bit registers did
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) from = detail::wide_finite_sum(rows, cols, a, lda, total);
+#endif
+  Packet sum = pset1<Packet>(T(0));
+  for (Index j = 0; j < cols; ++j) {
+    const T* col = a + j * lda;
+    Index r = from;
+    for (; r + L <= rows; r += L) {
+      const Packet x = ploadu<Packet>(col + r);
+      sum = padd(sum, psub(x, x));
+    }
+    for (; r < rows; ++r) total += col[r] - col[r];
+  }
+  return predux(sum) + total == T(0);
+}
+
+namespace detail {
+// Bit k of masks[j]: whether entry k of column j of B (K <= 64 entries, k_stride apart) is not
+// zero (NaN is not zero, -0 is); for N columns. One by one, each entry costs a compare, a shift
+// and an or; contiguous entries go by packed comparisons where there are 256-bit registers
+// (a few instructions for a column of 32).
+template <class T>
+void nonzero_masks(Index N, Index K, Operand<T> b, std::uint64_t* masks);
+
+#ifdef SPECSIM_GEMM_AVX
+template <class T>
+SPECSIM_AVX void wide_nonzero_masks(Index N, Index K, Operand<T> b, std::uint64_t* masks) {
+  constexpr Index W = kWide<T>;
+  for (Index j = 0; j < N; ++j) {
+    const T* bj = b.data + j * b.n_stride;
+    std::uint64_t mask = 0;
+    Index k = 0;
+    for (; k + W <= K; k += W) {
+      int bits;
+      if constexpr (std::is_same_v<T, float>)
+        bits = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(bj + k), _mm256_setzero_ps(), _CMP_NEQ_UQ));
+      else
+        bits = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(bj + k), _mm256_setzero_pd(), _CMP_NEQ_UQ));
+      mask |= static_cast<std::uint64_t>(static_cast<unsigned>(bits)) << k;
+    }
+    for (; k < K; ++k) mask |= static_cast<std::uint64_t>(bj[k] != T(0)) << k;
+    masks[j] = mask;
+  }
+}
+#endif
+
+template <class T>
+void nonzero_masks(Index N, Index K, Operand<T> b, std::uint64_t* masks) {
+#ifdef SPECSIM_GEMM_AVX
+  if (b.k_stride == 1 && wide_registers()) return wide_nonzero_masks(N, K, b, masks);
+#endif
+  for (Index j = 0; j < N; ++j) {
+    const T* bj = b.data + j * b.n_stride;
+    std::uint64_t mask = 0;
+    for (Index k = 0; k < K; ++k) mask |= static_cast<std::uint64_t>(bj[k * b.k_stride] != T(0)) << k;
+    masks[j] = mask;
+  }
+}
+}  // namespace detail
+
+// C = A B as multiply() computes it, without the terms whose entry of B is exactly zero (B a
+// relu layer's output, or a delta its derivative masked, where most are): the same bits, double
+// and float, when every entry of A is finite (all_finite; the caller checks, since one A often
+// serves two products). Each sum starts at +0 and, rounding to nearest, is never -0 after (a
+// sum is -0 only when both terms are), so a term 0 x a = +-0 (a finite) leaves it as it is;
+// 0 x inf is NaN, hence the condition. One column of C at a time, over the set bits of a mask
+// of the k whose entry of B's column is not zero (cheapest where B's columns are contiguous),
+// the rows in blocks as multiply_vector's. K above 64 runs the dense product.
+template <class T, class Epilogue = Store<T>>
+void multiply_skipping_zeros(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
+                             const Epilogue& out = {}) {
+  if (K > 64) return multiply<T>(M, N, K, a, lda, b, c, ldc, out);
+  constexpr Index kChunk = 64;  // columns whose masks are found together
+  std::uint64_t masks[kChunk];
+  for (Index j0 = 0; j0 < N; j0 += kChunk) {
+    const Index cols = std::min(kChunk, N - j0);
+    detail::nonzero_masks<T>(cols, K, {b.data + j0 * b.n_stride, b.k_stride, b.n_stride}, masks);
+    for (Index j = j0; j < j0 + cols; ++j)
+      detail::column_block<T, 1, Epilogue, true>(M, detail::MaskedK{masks + (j - j0), 1}, a, lda, b, j, c, ldc, out);
+  }
 }
 
 // C (M x N) = a (M x 1) times b (1 x N; b's entries b_stride apart), each entry through `out`:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "policies/learner/expectile_loss.hpp"
@@ -212,4 +213,27 @@ TEST_CASE("the float gradient on given float weights is the float precision's", 
   to_double(g32, widened);
   CHECK(widened == g);
   CHECK_THROWS_AS(m.loss_and_gradient(Eigen::VectorXf(p32.head(10)), X, y, 0.6, g32), std::invalid_argument);
+}
+
+TEST_CASE("a non-finite weight gives the dense products' NaN, though the batched passes skip relu's zeros", "[mlp]") {
+  // Layer 1's unit 3 is dead (relu's output 0 for every state), and layer 2 weighs it by inf:
+  // the dense product makes inf x 0 = NaN in every state; skipping the zero would hide it.
+  RandomStream rng(45, "mlp.non-finite", 0);
+  Mlp m({6, {32, 32}, Activation::relu}, rng);
+  const Eigen::Index w1 = 0, b1 = 32 * 6, w2 = b1 + 32;
+  for (Eigen::Index i = 0; i < 6; ++i) m.parameters()[w1 + i * 32 + 3] = 0.0;
+  m.parameters()[b1 + 3] = -1.0;
+  const Eigen::MatrixXd X = random_matrix(6, 17, rng);
+  const Eigen::VectorXd y = random_matrix(17, 1, rng);
+  Eigen::VectorXd g;
+  const double finite_loss = m.loss_and_gradient(X, y, 0.5, g);
+  REQUIRE(std::isfinite(finite_loss));
+  REQUIRE(g.allFinite());
+  m.parameters()[w2 + 3 * 32 + 5] = std::numeric_limits<double>::infinity();  // W2(5, 3)
+  CHECK(std::isnan(m.predict(X.col(0))));  // a prediction's product is dense
+  CHECK(m.predict_batch(X).array().isNaN().all());
+  for (Precision precision : {Precision::float64, Precision::float32}) {
+    CAPTURE(precision_name(precision));
+    CHECK(std::isnan(m.loss_and_gradient(X, y, 0.5, g, precision)));
+  }
 }

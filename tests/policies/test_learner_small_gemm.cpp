@@ -3,7 +3,9 @@
 // same order (so equality is exact).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "policies/learner/small_gemm.hpp"
@@ -194,4 +196,81 @@ TEST_CASE("row sums have the bits of Eigen's rowwise().sum()", "[gemm]") {
         check_row_sums<double>(rows, n, offset);
         check_row_sums<float>(rows, n, offset);
       }
+}
+
+namespace {
+
+// B with relu's pattern: about half its entries exact zeros, +0 and -0.
+template <class T>
+std::vector<T> mostly_zeros(Eigen::Index K, Eigen::Index N, std::uint64_t stream) {
+  std::vector<T> b = random_values<T>(static_cast<std::size_t>(K * N), stream);
+  for (std::size_t i = 0; i < b.size(); ++i)
+    if (b[i] < T(0)) b[i] = i % 3 == 0 ? T(-0.0) : T(0);
+  return b;
+}
+
+template <class T>
+void check_skipping_zeros(Eigen::Index M, Eigen::Index N, Eigen::Index K, bool b_transposed) {
+  const auto stream = static_cast<std::uint64_t>(M * 10000 + N * 100 + K);
+  const std::vector<T> a = random_values<T>(static_cast<std::size_t>(M * K), stream);
+  std::vector<T> b = mostly_zeros<T>(K, N, stream + 1);
+  const gemm::Operand<T> op = b_transposed ? gemm::Operand<T>{b.data(), N, 1} : gemm::Operand<T>{b.data(), 1, K};
+  const auto at = [&](Eigen::Index k, Eigen::Index j) -> T& { return b[static_cast<std::size_t>(k * op.k_stride + j * op.n_stride)]; };
+  if (N > 1)
+    for (Eigen::Index k = 0; k < K; ++k) at(k, 1) = T(0);  // a column with no term
+  if (K > 2) at(2, 0) = std::numeric_limits<T>::quiet_NaN();  // a NaN of B is a term, as in the dense product
+  REQUIRE(gemm::all_finite<T>(M, K, a.data(), M));
+  std::vector<T> dense(static_cast<std::size_t>(M * N)), skipping(dense.size(), T(99));
+  gemm::multiply<T>(M, N, K, a.data(), M, op, dense.data(), M, Tagged<T>{});
+  gemm::multiply_skipping_zeros<T>(M, N, K, a.data(), M, op, skipping.data(), M, Tagged<T>{});
+  CAPTURE(M, N, K, b_transposed);
+  REQUIRE(std::memcmp(dense.data(), skipping.data(), sizeof(T) * dense.size()) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("skipping B's zeros keeps the dense product's bits when A is finite", "[gemm]") {
+  for (Eigen::Index M : {1, 3, 4, 8, 16, 17, 32, 33, 40})
+    for (Eigen::Index N : {1, 2, 3, 7, 20})
+      for (Eigen::Index K : {1, 5, 20, 32, 33})
+        for (bool transposed : {false, true}) {
+          check_skipping_zeros<double>(M, N, K, transposed);
+          check_skipping_zeros<float>(M, N, K, transposed);
+        }
+}
+
+namespace {
+
+template <class T>
+void check_non_finite(Eigen::Index M, Eigen::Index K) {
+  const Eigen::Index lda = M + 1;  // the entry past each column is not A's
+  std::vector<T> a = random_values<T>(static_cast<std::size_t>(lda * K), static_cast<std::uint64_t>(M * 100 + K));
+  for (Eigen::Index k = 0; k < K; ++k) a[static_cast<std::size_t>(k * lda + M)] = std::numeric_limits<T>::infinity();
+  REQUIRE(gemm::all_finite<T>(M, K, a.data(), lda));
+  for (T bad : {std::numeric_limits<T>::infinity(), -std::numeric_limits<T>::infinity(), std::numeric_limits<T>::quiet_NaN()})
+    for (Eigen::Index i = 0; i < M; ++i) {  // every row (packets and tail), in the last column
+      std::vector<T> spoilt = a;
+      spoilt[static_cast<std::size_t>((K - 1) * lda + i)] = bad;
+      CAPTURE(M, K, i, bad);
+      REQUIRE_FALSE(gemm::all_finite<T>(M, K, spoilt.data(), lda));
+    }
+  // Why: an infinite entry of A times a zero of B is NaN in the dense product, which skipping
+  // would lose; the callers run the dense one then.
+  std::vector<T> spoilt = a, b(static_cast<std::size_t>(K), T(1)), dense(static_cast<std::size_t>(M)), skipping(dense);
+  spoilt[0] = std::numeric_limits<T>::infinity();
+  b[0] = T(0);
+  gemm::multiply<T>(M, 1, K, spoilt.data(), lda, {b.data(), 1, K}, dense.data(), M);
+  gemm::multiply_skipping_zeros<T>(M, 1, K, spoilt.data(), lda, {b.data(), 1, K}, skipping.data(), M);
+  CHECK(std::isnan(dense[0]));
+  CHECK(std::isfinite(skipping[0]));
+}
+
+}  // namespace
+
+TEST_CASE("all_finite finds an inf or NaN anywhere, and skipping would hide it", "[gemm]") {
+  for (Eigen::Index M : {1, 2, 3, 4, 5, 8, 9, 32, 33})
+    for (Eigen::Index K : {1, 6, 32}) {
+      check_non_finite<double>(M, K);
+      check_non_finite<float>(M, K);
+    }
 }
