@@ -309,7 +309,7 @@ void Mlp::hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index
   const T* w = p + layer.weight_offset;
   const auto product = [&](T* out, const auto& epilogue) {  // one column: a prediction
     if (n == 1) gemm::multiply_vector<T>(layer.rows, layer.cols, w, layer.rows, in, out, epilogue);
-    else if (skip_zeros)
+    else if (kSkipZeros<T> && skip_zeros)
       gemm::multiply_skipping_zeros<T>(layer.rows, n, layer.cols, w, layer.rows, {in, 1, in_stride}, out, layer.rows,
                                        epilogue);
     else gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, {in, 1, in_stride}, out, layer.rows, epilogue);
