@@ -39,7 +39,7 @@ std::string source(const std::string& file) { return std::string(SPECSIM_SOURCE_
 void run_policy(benchmark::State& state, const runner::Scenario& s, const policies::PolicySpec& spec,
                 bool background = false) {
   sim::SimClock clock;
-  auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label, background, s.objective.value_of_time_usd_per_s});
+  auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s, background});
   models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
   const analysis::PriceMeter meter(s.agents, s.billing);
   sim::PlannerConfig config = runner::planner_config(s);
