@@ -48,14 +48,14 @@ struct Store;
 namespace detail {
 
 // The k a block sums over, in increasing order: all of 0 .. count - 1 (the dense product), or
-// the set bits of `words` masks of 64 (multiply_skipping_zeros: the k whose term is not known
-// to be zero), walked by count-trailing-zeros with no list in between.
+// the set bits of a mask (multiply_skipping_zeros: the k < 64 whose term is not known to be
+// zero), walked by count-trailing-zeros with no list in between; each kernel walks it in place
+// (a helper taking the step would not inline into the 256-bit kernels).
 struct AllK {
   Index count;
 };
-struct MaskedK {  // walked in place by each kernel (a helper taking the step would not inline into AVX code)
-  const std::uint64_t* masks;
-  Index words;
+struct MaskedK {
+  std::uint64_t mask;
 };
 
 // MB packets of rows of C times NB columns, accumulated over the k of ks.
@@ -78,8 +78,7 @@ inline void block(Ks ks, const T* a, Index lda, Operand<T> b, T* c, Index ldc, I
   if constexpr (std::is_same_v<Ks, AllK>) {
     for (Index k = 0; k < ks.count; ++k) step(k);
   } else {
-    for (Index w = 0; w < ks.words; ++w)
-      for (std::uint64_t m = ks.masks[w]; m != 0; m &= m - 1) step(w * 64 + __builtin_ctzll(m));
+    for (std::uint64_t m = ks.mask; m != 0; m &= m - 1) step(__builtin_ctzll(m));
   }
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) out.packet(c + j * ldc + i * L, acc[i][j], row + i * L, col + j);
@@ -158,8 +157,7 @@ SPECSIM_AVX void wide_block(Ks ks, const T* a, Index lda, Operand<T> b, T* c, In
     }
   };
   if constexpr (!std::is_same_v<Ks, AllK>) {
-    for (Index w = 0; w < ks.words; ++w)
-      for (std::uint64_t m = ks.masks[w]; m != 0; m &= m - 1) step(w * 64 + __builtin_ctzll(m));
+    for (std::uint64_t m = ks.mask; m != 0; m &= m - 1) step(__builtin_ctzll(m));
   } else if constexpr (MB * NB <= 8) {  // registers to spare: two steps of k at a time halve the loop's own instructions
 #pragma GCC unroll 2
     for (Index k = 0; k < ks.count; ++k) step(k);
@@ -258,8 +256,7 @@ inline void scalar_rows(Index row, Index M, Ks ks, const T* a, Index lda, Operan
     if constexpr (std::is_same_v<Ks, AllK>) {
       for (Index k = 0; k < ks.count; ++k) step(k);
     } else {
-      for (Index w = 0; w < ks.words; ++w)
-        for (std::uint64_t m = ks.masks[w]; m != 0; m &= m - 1) step(w * 64 + __builtin_ctzll(m));
+      for (std::uint64_t m = ks.mask; m != 0; m &= m - 1) step(__builtin_ctzll(m));
     }
     for (int j = 0; j < NB; ++j) out.scalar(c + j * ldc + r, acc[j], r, col + j);
   }
@@ -369,12 +366,9 @@ bool all_finite(Index rows, Index cols, const T* a, Index lda) {
 
 namespace detail {
 // Bit k of masks[j]: whether entry k of column j of B (K <= 64 entries, k_stride apart) is not
-// zero (NaN is not zero, -0 is); for N columns. One by one, each entry costs a compare, a shift
+// zero (NaN is not zero, -0 is), for N columns. One by one, each entry costs a compare, a shift
 // and an or; contiguous entries go by packed comparisons where there are 256-bit registers
 // (a few instructions for a column of 32).
-template <class T>
-void nonzero_masks(Index N, Index K, Operand<T> b, std::uint64_t* masks);
-
 #ifdef SPECSIM_GEMM_AVX
 template <class T>
 SPECSIM_AVX void wide_nonzero_masks(Index N, Index K, Operand<T> b, std::uint64_t* masks) {
@@ -429,7 +423,7 @@ void multiply_skipping_zeros(Index M, Index N, Index K, const T* a, Index lda, O
     const Index cols = std::min(kChunk, N - j0);
     detail::nonzero_masks<T>(cols, K, {b.data + j0 * b.n_stride, b.k_stride, b.n_stride}, masks);
     for (Index j = j0; j < j0 + cols; ++j)
-      detail::column_block<T, 1, Epilogue, true>(M, detail::MaskedK{masks + (j - j0), 1}, a, lda, b, j, c, ldc, out);
+      detail::column_block<T, 1, Epilogue, true>(M, detail::MaskedK{masks[j - j0]}, a, lda, b, j, c, ldc, out);
   }
 }
 
