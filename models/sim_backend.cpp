@@ -7,9 +7,12 @@ namespace specsim::models {
 
 SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock,
                        std::uint64_t seed, int max_steps, const ServedEndpoints* endpoints)
-    : agents_(agents), workload_(workload), clock_(clock), endpoints_(endpoints), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
+    : agents_(agents), workload_(workload), clock_(clock), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
       seed_(seed), max_steps_(max_steps),
       own_script_() {
+  if (endpoints)
+    for (const sim::Agent a : {sim::Agent::approx, sim::Agent::target})
+      endpoint_of_[static_cast<std::size_t>(sim::index(a))] = endpoints->of(a);
   sim::RandomStream unused(seed, "offpath", 0);  // such an agent draws no number from it
   for (int a = 0; a < sim::kAgents; ++a) {
     const AgentModel& agent = agents_[static_cast<std::size_t>(a)];
@@ -68,8 +71,8 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
     // was made (drawn, or read from a trace).
     set_scripted(call, off_path(r), r.call_index + 1 >= agent_(r.agent).calls_per_step);
   }
-  call.endpoint = endpoints_ && r.agent != sim::Agent::environment ? endpoints_->of(r.agent) : nullptr;
-  if (call.endpoint) {
+  call.endpoint = endpoint_of_[static_cast<std::size_t>(sim::index(r.agent))];
+  if (call.endpoint) [[unlikely]] {
     call.started = clock_.now();
     call.request = call.endpoint->start(*this, id, call.outcome.tokens.input, call.outcome.tokens.planned_output);
     return;

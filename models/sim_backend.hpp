@@ -107,7 +107,9 @@ class SimBackend final : public sim::Backend,
   const Agents& agents_;
   const Workload& workload_;
   sim::Clock& clock_;
-  const ServedEndpoints* endpoints_;
+  // Where each agent's calls run if served, by index(Agent) with the environment's (never
+  // served) last: looked up once here, not per call.
+  std::array<ServedEndpoint*, sim::kAgents + 1> endpoint_of_{};
   sim::SimClock* sim_clock_;  // the same clock when it is a simulated one: no virtual calls
   std::uint64_t seed_;
   int max_steps_;

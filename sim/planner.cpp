@@ -561,7 +561,7 @@ void Planner::close_round(int committed, bool mismatch) {
 // guess it is conditioned on (those of the positions before it) was verified to match.
 void Planner::assign_role(CallRecord& r, int committed, int matched, bool mismatch) const {
   // Top-K: at each position one node of the tree is on the chain, T's.
-  const bool on_branch = r.pos < opened_ && chain_[static_cast<std::size_t>(r.pos)] == r.node;
+  const bool on_branch = on_chain(r.node);
   r.on_path = r.pos <= matched && on_branch;
   const bool guessed_right = on_branch && (r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch));
   if (r.agent == Agent::environment) {  // the result on the committed action, or a wasted one

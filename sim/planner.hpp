@@ -137,7 +137,10 @@ class Planner final : public CallSink, public EventHandler {
   void prune_outside(int pos, int keep);
   int child(int node, int rank) const;
   bool take_branch(int pos, int rank);
+  // Without top-K every node opens on the chain (each extends it, nothing branches or is taken
+  // over), so only a tree needs the look.
   bool on_chain(int node) const {
+    if (branches_ == 1) return true;
     const Node& n = nodes_[static_cast<std::size_t>(node)];
     return n.pos < opened_ && chain_[static_cast<std::size_t>(n.pos)] == node;
   }
