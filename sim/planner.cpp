@@ -209,7 +209,7 @@ void Planner::dispatch(std::uint32_t id) {
   send(id, record, lane_of(record));
 }
 
-void Planner::send(std::uint32_t id, CallRecord& record, const Lane& lane) {
+inline void Planner::send(std::uint32_t id, CallRecord& record, const Lane& lane) {
   record.status = CallStatus::running;
   record.started = rel(now());
   run_.concurrency_peak = std::max(run_.concurrency_peak, ++in_flight_);

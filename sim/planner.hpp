@@ -116,7 +116,7 @@ class Planner final : public CallSink, public EventHandler {
   void start_call(Agent agent, int node, int call_index);
   int open_node(int pos, int index, int parent);
   void dispatch(std::uint32_t call);  // a queued call, once its slot is free
-  void send(std::uint32_t call, CallRecord& record, const Lane& lane);  // to the backend, now
+  [[gnu::always_inline]] void send(std::uint32_t call, CallRecord& record, const Lane& lane);  // to the backend, now
   void release(Agent agent);
   void advance(int node);
   // Out of line: a world without an environment never calls them.
