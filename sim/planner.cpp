@@ -161,7 +161,7 @@ int Planner::open_node(int pos, int index, int parent) {
   return id;
 }
 
-void Planner::start_call(Agent agent, int node, int call_index) {
+inline void Planner::start_call(Agent agent, int node, int call_index) {
   const std::uint32_t id = next_call();
   Node& n = nodes_[static_cast<std::size_t>(node)];
   // Every field given, in place: the record is not zeroed first and then set.
