@@ -234,7 +234,7 @@ inline void Planner::send(std::uint32_t id, CallRecord& record, const Lane& lane
 }
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
-void Planner::release(Agent agent) {
+inline void Planner::release(Agent agent) {
   --in_flight_;
   const int pool = pool_of(agent);
   if (pool < 0) return;
