@@ -487,7 +487,7 @@ bool Planner::take_branch(int pos, int rank) {
   return true;
 }
 
-void Planner::verify() {
+inline void Planner::verify() {
   while (verified_ < opened_) {
     const Node& p = position(verified_);
     const bool guessed = p.guesses;  // a leaf of the tree has no guess

@@ -122,7 +122,7 @@ class Planner final : public CallSink, public EventHandler {
   // Out of line: a world without an environment never calls them.
   [[gnu::noinline]] bool environment_ahead_ready(int node);
   [[gnu::noinline]] bool environment_committed(int pos, bool match);
-  void verify();
+  [[gnu::always_inline]] void verify();
   void close_round(int committed, bool mismatch);
   void assign_role(CallRecord& r, int committed, int matched, bool mismatch) const;
   void fail(std::uint32_t call, std::string_view error);
