@@ -325,7 +325,7 @@ void Planner::on_event(std::uint64_t) {
 
 // A's guess at `node` is in: speculate one step further under each of its candidates within the
 // tree's budget, best first, if the round's depth allows it.
-void Planner::advance(int node) {
+inline void Planner::advance(int node) {
   const int step = round_start_ + nodes_[static_cast<std::size_t>(node)].pos;
   // A step's tool runs on the chain only: off it, T's next step would read a result nobody fetched.
   if (environment_ && (on_chain(node) ? !environment_ahead_ready(node) : backend_.environment(step).has_value()))

@@ -118,7 +118,7 @@ class Planner final : public CallSink, public EventHandler {
   void dispatch(std::uint32_t call);  // a queued call, once its slot is free
   [[gnu::always_inline]] void send(std::uint32_t call, CallRecord& record, const Lane& lane);  // to the backend, now
   [[gnu::always_inline]] void release(Agent agent);
-  void advance(int node);
+  [[gnu::always_inline]] void advance(int node);
   // Out of line: a world without an environment never calls them.
   [[gnu::noinline]] bool environment_ahead_ready(int node);
   [[gnu::noinline]] bool environment_committed(int pos, bool match);
