@@ -139,7 +139,7 @@ void Planner::start_round() {
 // Opens the node and starts its calls: T's step and, where the node may branch, A's guess. Nodes
 // are numbered in the order they open, once per round: the storage of earlier rounds is reused.
 // The top candidate's child of the chain's last node extends the chain.
-int Planner::open_node(int pos, int index, int parent) {
+inline int Planner::open_node(int pos, int index, int parent) {
   const int id = nodes_count_++;
   if (static_cast<std::size_t>(id) < nodes_.size()) nodes_[static_cast<std::size_t>(id)] = Node{};
   else nodes_.emplace_back();

@@ -114,7 +114,7 @@ class Planner final : public CallSink, public EventHandler {
   void start_round();
   RoundContext round_context() const;
   [[gnu::always_inline]] void start_call(Agent agent, int node, int call_index);
-  int open_node(int pos, int index, int parent);
+  [[gnu::always_inline]] int open_node(int pos, int index, int parent);
   void dispatch(std::uint32_t call);  // a queued call, once its slot is free
   [[gnu::always_inline]] void send(std::uint32_t call, CallRecord& record, const Lane& lane);  // to the backend, now
   [[gnu::always_inline]] void release(Agent agent);
