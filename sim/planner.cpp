@@ -579,7 +579,7 @@ void Planner::assign_role(CallRecord& r, int committed, int matched, bool mismat
 // The closed round's k, each call's role, what each agent's calls took and, with a meter, cost
 // (every call finished, failed or cancelled), in one pass. An unrecorded episode then lets the
 // round's calls go, here and in the backend.
-void Planner::tally_round(int committed, bool mismatch) {
+inline void Planner::tally_round(int committed, bool mismatch) {
   const int matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   auto it = std::lower_bound(run_.k_counts.begin(), run_.k_counts.end(), k_,
                              [](const std::pair<std::int32_t, std::int32_t>& c, int k) { return c.first < k; });

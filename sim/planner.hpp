@@ -161,7 +161,7 @@ class Planner final : public CallSink, public EventHandler {
   CallRecord& call(std::uint32_t id) { return run_.calls[id - calls_base_]; }
   std::uint32_t next_call() const { return calls_base_ + static_cast<std::uint32_t>(run_.calls.size()); }
   Node& position(int pos) { return nodes_[static_cast<std::size_t>(chain_[static_cast<std::size_t>(pos)])]; }
-  void tally_round(int committed, bool mismatch);
+  [[gnu::always_inline]] void tally_round(int committed, bool mismatch);
 
   PlannerConfig config_;
   Clock& clock_;
