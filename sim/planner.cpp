@@ -387,7 +387,7 @@ bool Planner::environment_committed(int pos, bool match) {
 // before it is still unverified. Everything under it is conditioned on the wrong guess, so it is
 // cancelled now; on the chain the round closes when verification reaches it (or an earlier
 // mismatch).
-void Planner::cut_if_wrong(int node) {
+inline void Planner::cut_if_wrong(int node) {
   Node& n = nodes_[static_cast<std::size_t>(node)];
   // At verified_, verify() closes the round now.
   if (!n.guesses || n.cut || n.pruned || n.pos <= verified_) return;

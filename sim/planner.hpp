@@ -127,7 +127,7 @@ class Planner final : public CallSink, public EventHandler {
   void assign_role(CallRecord& r, int committed, int matched, bool mismatch) const;
   void fail(std::uint32_t call, std::string_view error);
   void cancel_open_calls();
-  void cut_if_wrong(int node);
+  [[gnu::always_inline]] void cut_if_wrong(int node);
   void cut_below(int node, bool with_environment);
   template <class Doomed> void cancel_calls(Doomed doomed);
   // The rank of T's action among the branched candidates of the node's guess (0: the top one),
