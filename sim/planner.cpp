@@ -432,7 +432,7 @@ void Planner::cancel_calls(Doomed doomed) {
   }
 }
 
-int Planner::hit_rank(int step, const Node& n) const {
+inline int Planner::hit_rank(int step, const Node& n) const {
   if (branches_ == 1) return backend_.agree(step, n.target.last_call, n.approx.last_call) ? 0 : -1;
   const int rank = backend_.candidate_rank(step, n.target.last_call, n.approx.last_call);
   return rank >= 0 && rank < branches_ && n.index * branches_ + rank < budget_ ? rank : -1;

@@ -132,7 +132,7 @@ class Planner final : public CallSink, public EventHandler {
   template <class Doomed> void cancel_calls(Doomed doomed);
   // The rank of T's action among the branched candidates of the node's guess (0: the top one),
   // or -1 when none of those within the budget holds it.
-  int hit_rank(int step, const Node& n) const;
+  [[gnu::always_inline]] int hit_rank(int step, const Node& n) const;
   bool in_subtree(int node, int root) const;
   void prune_outside(int pos, int keep);
   int child(int node, int rank) const;
