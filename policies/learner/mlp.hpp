@@ -11,6 +11,7 @@
 // and loss_and_gradient() work in a per-thread work space that only grows, so a training job
 // allocates nothing once it has seen its batch size, and they are safe to call concurrently.
 #include <Eigen/Core>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -91,7 +92,7 @@ class Mlp {
   // columns of x (column stride x_stride); in the per-thread work space.
   template <class T>
   void hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
-                    T* post, bool skip_zeros) const;
+                    T* post, const std::uint64_t* in_marks, std::uint64_t* out_marks) const;
   // Whether hidden layer l's products in T leave out the zeros of its input and delta where the
   // other factor is finite (mlp.cpp).
   template <class T>
