@@ -476,11 +476,12 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   const auto skipping_weight_gradient = [&](std::size_t l, gemm::Operand<T> in) {
     if constexpr (kSkipsZeros<T>) {
       const Layer& layer = layers_[l];
-      if (!skips_zeros<T>(l) || !gemm::all_finite(delta_data, layer.rows * n)) return false;
-      std::uint64_t* marks_t = ws.marks_slot(2 * hidden, n, layer.cols, false);
-      gemm::nonzero_marks_transposed<T>(layer.cols, n, in.data, in.n_stride, marks_t);
-      skipping_zeros<T>(layer.rows, layer.cols, n, delta_data, layer.rows, {in.data, in.n_stride, 1}, marks_t,
-                        grad + layer.weight_offset, layer.rows);
+      if (!skips_zeros<T>(l) || !gemm::all_finite(in.data, layer.cols * n)) return false;
+      std::uint64_t* marks_t = ws.marks_slot(2 * hidden, n, layer.rows, false);
+      gemm::nonzero_marks_transposed<T>(layer.rows, n, delta_data, layer.rows, marks_t);
+      skipping_zeros<T>(layer.cols, layer.rows, n, in.data, in.n_stride, {delta_data, layer.rows, 1}, marks_t,
+                        transposed, layer.cols);
+      gemm::transpose<T>(layer.cols, layer.rows, transposed, layer.cols, grad + layer.weight_offset, layer.rows);
       return true;
     } else {
       static_cast<void>(l);
