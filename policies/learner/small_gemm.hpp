@@ -173,24 +173,34 @@ SPECSIM_AVX void wide_block(AllK ks, const T* a, Index lda, Operand<T> b, T* c, 
 }
 
 // One column of multiply_marked's on 256-bit registers: MB registers of rows from `row`,
-// summed over the k whose bit is set (MarkedK), A's column k at columns[k], B's entry k of the
-// column at bj[k] (UnitK) or bj[k * k_stride]. block()'s arithmetic; A's columns from a table,
-// and the bits walked here with the table and B's column offset by each word's first k, keep a
-// term to the multiply-adds, a broadcast and six instructions (the k, the column, the loop).
+// summed over the k whose bit is set (MarkedK), A's column k at a + offsets[k] (offsets[k] =
+// k lda), B's entry k of the column at bj[k] (UnitK) or bj[k * k_stride]. block()'s arithmetic;
+// the offsets from a table, A's rows at a fixed base (a + row) and displacement, and the table
+// and B's column offset by each word's first k, keep a term to the multiply-adds, a broadcast
+// and six instructions (the k, A's column, the loop) with no register spilled.
 template <class T, int MB, bool UnitK, class Epilogue>
-SPECSIM_AVX __attribute__((always_inline)) inline void wide_marked_block(MarkedK ks, const T* const* columns, Index row,
-                                                                         const T* bj, Index k_stride, T* cj, Index col,
-                                                                         const Epilogue& out) {
+SPECSIM_AVX __attribute__((always_inline)) inline void wide_marked_block(MarkedK ks, const T* a, const Index* offsets,
+                                                                         Index row, const T* bj, Index k_stride, T* cj,
+                                                                         Index col, const Epilogue& out) {
   constexpr int W = kWide<T>;
   using V = decltype(wide_zero(T()));
   V acc[MB];
   for (int i = 0; i < MB; ++i) acc[i] = wide_zero(T());
+  // Bases of their own (the empty asm statements): else GCC adds row, and each word's first k,
+  // to every term's addresses.
+  const T* a_row = a + row;
+  asm("" : "+r"(a_row));
   for (Index w = 0; w < ks.words; ++w) {
-    const T* const* word_columns = columns + w * 64;
+    const Index* word_offsets = offsets + w * 64;
     const T* word_b = bj + (UnitK ? w * 64 : w * 64 * k_stride);
+    asm("" : "+r"(word_offsets), "+r"(word_b));
     for (std::uint64_t bits = ks.bits[w]; bits != 0; bits &= bits - 1) {
-      const auto k = static_cast<std::uint64_t>(__builtin_ctzll(bits)) & 63;  // & 63: no sign extension
-      const T* ak = word_columns[k] + row;
+      // The lowest set bit's index as a 64-bit value: __builtin_ctzll's int costs a sign extension
+      // and a register cleared before it. (tzcnt runs as bsf where the CPU lacks it: the same for
+      // the nonzero `bits`.)
+      std::uint64_t k;
+      asm("tzcnt %1, %0" : "=r"(k) : "r"(bits) : "cc");
+      const T* ak = a_row + word_offsets[k];
       const V bkj = wide_set1(word_b[UnitK ? static_cast<Index>(k) : static_cast<Index>(k) * k_stride]);
       for (int i = 0; i < MB; ++i) acc[i] = wide_madd(acc[i], wide_load(ak + i * W), bkj);
     }
@@ -414,19 +424,19 @@ SPECSIM_AVX Index wide_nonzero_marks_transposed(Index K, Index N, const T* b, In
 // for calls per column. The rows as multiply_vector's blocks, the tail in scalars.
 template <class T, bool UnitK, class Epilogue>
 SPECSIM_AVX void wide_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b,
-                             const std::uint64_t* marks, T* c, Index ldc, const Epilogue& epilogue, const T** columns) {
+                             const std::uint64_t* marks, T* c, Index ldc, const Epilogue& epilogue, Index* offsets) {
   const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
   constexpr Index W = kWide<T>;
-  for (Index k = 0; k < K; ++k) columns[k] = a + k * lda;
+  for (Index k = 0; k < K; ++k) offsets[k] = k * lda;
   const Index words = (K + 63) / 64;
   for (Index j = 0; j < N; ++j) {
     const MarkedK ks{marks + j * words, words};
     const T* bj = b.data + j * b.n_stride;
     T* cj = c + j * ldc;
     Index r = 0;
-    for (; r + 8 * W <= M; r += 8 * W) wide_marked_block<T, 8, UnitK>(ks, columns, r, bj, b.k_stride, cj, j, out);
-    for (; r + 4 * W <= M; r += 4 * W) wide_marked_block<T, 4, UnitK>(ks, columns, r, bj, b.k_stride, cj, j, out);
-    for (; r + W <= M; r += W) wide_marked_block<T, 1, UnitK>(ks, columns, r, bj, b.k_stride, cj, j, out);
+    for (; r + 8 * W <= M; r += 8 * W) wide_marked_block<T, 8, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + 4 * W <= M; r += 4 * W) wide_marked_block<T, 4, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + W <= M; r += W) wide_marked_block<T, 1, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
     if (r < M) scalar_rows<T, 1>(r, M, ks, a, lda, b, j, cj, ldc, out);
   }
 }
@@ -568,10 +578,10 @@ void multiply_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T
                      Index ldc, const Epilogue& out = {}) {
 #ifdef SPECSIM_GEMM_AVX
   if (wide_registers()) {
-    thread_local std::vector<const T*> columns;  // A's, by k; grows only
-    if (columns.size() < static_cast<std::size_t>(K)) columns.resize(static_cast<std::size_t>(K));
-    if (b.k_stride == 1) return detail::wide_marked<T, true>(M, N, K, a, lda, b, marks, c, ldc, out, columns.data());
-    return detail::wide_marked<T, false>(M, N, K, a, lda, b, marks, c, ldc, out, columns.data());
+    thread_local std::vector<Index> offsets;  // of A's columns, by k; grows only
+    if (offsets.size() < static_cast<std::size_t>(K)) offsets.resize(static_cast<std::size_t>(K));
+    if (b.k_stride == 1) return detail::wide_marked<T, true>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
+    return detail::wide_marked<T, false>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
   }
 #endif
   for (Index j = 0; j < N; ++j)
