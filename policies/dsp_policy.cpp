@@ -60,9 +60,10 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
       state_->model = *config_.initial_weights;
       trained_ = true;
     }
+    weights_finite_ = all_finite(state_->model.parameters());
     segment_.emplace(static_cast<int>(x.size()));
   }
-  const double value = state_->model.predict(x);
+  const double value = weights_finite_ ? state_->model.predict_finite(x) : state_->model.predict(x);
   // Until a first training job lands, the untrained predictor is not trusted: k_min.
   // Clamped before rounding, so that a diverged predictor cannot overflow the cast (NaN: k_min).
   const double raw = std::isnan(value) ? config_.k_min : std::clamp(value + config_.offset, -1.0, config_.k_max + 1.0);
@@ -177,6 +178,7 @@ void DspPolicy::install(const learner::TrainStats& stats) {
   // skips a step with non-finite gradients, and the run reports how often that happened.
   if (job_finite_) {
     std::swap(state_, spare_);
+    weights_finite_ = true;
     trained_ = true;
     weights_cut_ = job_cut_;
   } else {

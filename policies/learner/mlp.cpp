@@ -268,6 +268,7 @@ Mlp::Mlp(MlpShape shape) : shape_(std::move(shape)) {
   params_ = Eigen::VectorXd::Zero(offset);
   scratch_a_.resize(widest);
   scratch_b_.resize(widest);
+  scratch_marks_.resize(2 * static_cast<std::size_t>(gemm::mark_words(widest)));
 }
 
 Mlp::Mlp(MlpShape shape, sim::RandomStream& rng) : Mlp(std::move(shape)) {
@@ -327,17 +328,30 @@ bool Mlp::skips_zeros(std::size_t l) const {
   return kSkipsZeros<T> && l > 0 && shape_.activation == Activation::relu;
 }
 
-double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
+double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const { return predict(x, false); }
+double Mlp::predict_finite(const Eigen::Ref<const Eigen::VectorXd>& x) const { return predict(x, true); }
+
+// finite: the caller's word that every weight is finite, which lets a relu layer after the first
+// skip its input's zeros, marked by the layer before (checking W here, once per call, would cost
+// about what the zeros save).
+double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x, bool finite) const {
   check_call(x.size());
   const double* in = x.data();
   double* out = scratch_a_.data();
   double* spare = scratch_b_.data();
-  for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
-    // Dense: checking W's entries are finite, once per call, would cost about what one column's
-    // zeros save.
-    hidden_layer<double>(layers_[l], params_.data(), in, layers_[l].cols, 1, out, out, nullptr, nullptr);
+  std::uint64_t* in_marks = nullptr;
+  std::uint64_t* out_marks = scratch_marks_.data();
+  std::uint64_t* spare_marks = out_marks + scratch_marks_.size() / 2;
+  const std::size_t hidden = layers_.size() - 1;
+  for (std::size_t l = 0; l < hidden; ++l) {
+    const Layer& layer = layers_[l];
+    const bool marked = finite && l + 1 < hidden && skips_zeros<double>(l + 1);  // the next layer skips
+    if (marked) std::fill_n(out_marks, gemm::mark_words(layer.rows), std::uint64_t(0));
+    hidden_layer<double>(layer, params_.data(), in, layer.cols, 1, out, out, in_marks, marked ? out_marks : nullptr);
     in = out;
     std::swap(out, spare);
+    in_marks = marked ? out_marks : nullptr;
+    std::swap(out_marks, spare_marks);
   }
   const Layer& head = layers_.back();
   return Eigen::Map<const Eigen::VectorXd>(params_.data() + head.weight_offset, head.cols)

@@ -58,6 +58,10 @@ class Mlp {
   // x has shape().inputs entries. Allocation-free when x is contiguous (a VectorXd, a Map, or
   // a column or segment of one); a strided expression is copied by Eigen::Ref first.
   double predict(const Eigen::Ref<const Eigen::VectorXd>& x) const;
+  // predict() on the caller's word that every parameter is finite (checked since they last
+  // changed, as DspPolicy does for each set of weights it installs): the same bits, its products
+  // leaving out relu's zeros (mlp.cpp). With a weight that is not finite it may differ.
+  double predict_finite(const Eigen::Ref<const Eigen::VectorXd>& x) const;
   // X: inputs x samples (columns are samples); returns one prediction per column.
   Eigen::VectorXd predict_batch(const Eigen::Ref<const Eigen::MatrixXd>& X) const;
 
@@ -88,6 +92,7 @@ class Mlp {
   explicit Mlp(MlpShape shape);  // validates the shape and lays out the layers, zero weights
   // Throws unless the input has shape().inputs rows and the parameters kept their length.
   void check_call(Eigen::Index input_rows) const;
+  double predict(const Eigen::Ref<const Eigen::VectorXd>& x, bool finite) const;
   // The batched passes in T (mlp.cpp) with the parameters `p`, laid out as params_, on the
   // columns of x (column stride x_stride); in the per-thread work space.
   template <class T>
@@ -121,6 +126,7 @@ class Mlp {
   Eigen::VectorXd params_;
   // Ping-pong activations of predict(), each as wide as the widest hidden layer.
   mutable Eigen::VectorXd scratch_a_, scratch_b_;
+  mutable std::vector<std::uint64_t> scratch_marks_;  // and their marks (gemm::nonzero_marks), two halves
 };
 
 }  // namespace specsim::policies::learner

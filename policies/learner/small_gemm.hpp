@@ -424,10 +424,9 @@ SPECSIM_AVX Index wide_nonzero_marks_transposed(Index K, Index N, const T* b, In
 // for calls per column. The rows as multiply_vector's blocks, the tail in scalars.
 template <class T, bool UnitK, class Epilogue>
 SPECSIM_AVX void wide_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b,
-                             const std::uint64_t* marks, T* c, Index ldc, const Epilogue& epilogue, Index* offsets) {
+                             const std::uint64_t* marks, T* c, Index ldc, const Epilogue& epilogue, const Index* offsets) {
   const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
   constexpr Index W = kWide<T>;
-  for (Index k = 0; k < K; ++k) offsets[k] = k * lda;
   const Index words = (K + 63) / 64;
   for (Index j = 0; j < N; ++j) {
     const MarkedK ks{marks + j * words, words};
@@ -578,8 +577,13 @@ void multiply_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T
                      Index ldc, const Epilogue& out = {}) {
 #ifdef SPECSIM_GEMM_AVX
   if (wide_registers()) {
-    thread_local std::vector<Index> offsets;  // of A's columns, by k; grows only
-    if (offsets.size() < static_cast<std::size_t>(K)) offsets.resize(static_cast<std::size_t>(K));
+    // A's column offsets k lda, kept for the next product with the same lda (a prediction's
+    // single column would spend a third of its terms' instructions making them).
+    thread_local std::vector<Index> offsets;  // grows only
+    thread_local Index offsets_lda = -1;
+    if (offsets_lda != lda) offsets.clear();
+    offsets_lda = lda;
+    for (auto k = static_cast<Index>(offsets.size()); k < K; ++k) offsets.push_back(k * lda);
     if (b.k_stride == 1) return detail::wide_marked<T, true>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
     return detail::wide_marked<T, false>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
   }
