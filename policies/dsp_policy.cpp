@@ -6,15 +6,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "policies/learner/small_gemm.hpp"
 #include "sim/registry.hpp"
 
 namespace specsim::policies {
 
 namespace {
 
-// allFinite() without its element-by-element comparisons: x * 0 is 0 for a finite x and NaN for
-// an infinite or NaN one, and Eigen sums the products in packets.
-bool all_finite(const Eigen::VectorXd& values) { return (values.array() * 0.0).sum() == 0.0; }
+// allFinite() without its element-by-element comparisons (gemm::all_finite_exact: the sum of
+// x * 0, on 256-bit registers where there are).
+bool all_finite(const Eigen::VectorXd& values) { return learner::gemm::all_finite_exact(values.data(), values.size()); }
 
 }  // namespace
 

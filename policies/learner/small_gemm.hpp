@@ -262,6 +262,26 @@ SPECSIM_AVX bool wide_all_finite(const T* a, Index size) {
   return std::isfinite(sum);
 }
 
+// all_finite_exact() on 256-bit registers, four partial sums; returns the entries it did and
+// their sum of x * 0 in `sum`.
+template <class T>
+SPECSIM_AVX Index wide_zeros_sum(const T* a, Index size, T& sum) {
+  constexpr Index W = kWide<T>;
+  const auto zero = wide_zero(T());
+  auto s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+  Index k = 0;
+  for (; k + 4 * W <= size; k += 4 * W) {
+    s0 = wide_add(s0, wide_mul(wide_load(a + k), zero));
+    s1 = wide_add(s1, wide_mul(wide_load(a + k + W), zero));
+    s2 = wide_add(s2, wide_mul(wide_load(a + k + 2 * W), zero));
+    s3 = wide_add(s3, wide_mul(wide_load(a + k + 3 * W), zero));
+  }
+  T lanes[W];
+  wide_store(lanes, wide_add(wide_add(s0, s1), wide_add(s2, s3)));
+  for (Index i = 0; i < W; ++i) sum += lanes[i];
+  return k;
+}
+
 // One column of outer()'s on 256-bit registers; returns the rows it did.
 template <class T, class Epilogue>
 SPECSIM_AVX Index wide_outer_column(Index M, const T* a, T bj, T* cj, Index col, const Epilogue& epilogue) {
@@ -562,6 +582,21 @@ struct NoMarker {
   SPECSIM_AVX void wide(V, Index, Index) const {}
 #endif
 };
+
+// Whether the `size` entries from `a` are all finite, exactly: the sum of x * 0, +-0 for a
+// finite x and NaN for an infinite or NaN one, is 0 just when they are (in any order, and no
+// sum can overflow: all_finite's shortcut). For checks whose answer decides what a run does
+// (DspPolicy installing a job's weights); twice all_finite's instructions.
+template <class T>
+bool all_finite_exact(const T* a, Index size) {
+  T sum = T(0);
+  Index k = 0;
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) k = detail::wide_zeros_sum(a, size, sum);
+#endif
+  for (; k < size; ++k) sum += a[k] * T(0);
+  return sum == T(0);
+}
 
 // C = A B as multiply() computes it, each entry through `out`, without the terms whose entry of
 // B is marked zero (`marks`, above: a bit unset only where the entry is exactly zero; B

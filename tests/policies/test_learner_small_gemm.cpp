@@ -245,6 +245,8 @@ TEST_CASE("all_finite finds an infinity or NaN wherever it is", "[gemm]") {
     std::vector<float> f = random_values<float>(static_cast<std::size_t>(size), 4);
     CHECK(gemm::all_finite(d.data(), size));
     CHECK(gemm::all_finite(f.data(), size));
+    CHECK(gemm::all_finite_exact(d.data(), size));
+    CHECK(gemm::all_finite_exact(f.data(), size));
     for (Eigen::Index i = 0; i < size; ++i)
       for (double bad : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
                          std::numeric_limits<double>::quiet_NaN()}) {
@@ -255,6 +257,8 @@ TEST_CASE("all_finite finds an infinity or NaN wherever it is", "[gemm]") {
         CAPTURE(size, i, bad);
         REQUIRE_FALSE(gemm::all_finite(d.data(), size));
         REQUIRE_FALSE(gemm::all_finite(f.data(), size));
+        REQUIRE_FALSE(gemm::all_finite_exact(d.data(), size));
+        REQUIRE_FALSE(gemm::all_finite_exact(f.data(), size));
         d[static_cast<std::size_t>(i)] = kept_d;
         f[static_cast<std::size_t>(i)] = kept_f;
       }
@@ -426,4 +430,15 @@ TEST_CASE("nonzero_marks_transposed marks every row of B, tails and several word
       gemm::nonzero_marks_transposed<float>(K, N, f.data(), ld, marks.data());
       REQUIRE(marks == plain_marks<float>(N, K, f.data(), ld, 1));
     }
+}
+
+TEST_CASE("all_finite_exact says yes for finite entries whose sum overflows", "[gemm]") {
+  for (Eigen::Index size : {2, 5, 16, 33}) {
+    const std::vector<double> d(static_cast<std::size_t>(size), std::numeric_limits<double>::max());
+    const std::vector<float> f(static_cast<std::size_t>(size), -std::numeric_limits<float>::max());
+    CAPTURE(size);
+    CHECK_FALSE(gemm::all_finite(d.data(), size));  // its shortcut: the sum is inf
+    CHECK(gemm::all_finite_exact(d.data(), size));
+    CHECK(gemm::all_finite_exact(f.data(), size));
+  }
 }
