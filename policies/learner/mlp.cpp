@@ -319,8 +319,10 @@ void Mlp::check_call(Eigen::Index input_rows) const {
 // Relu's zeros: a hidden layer after the first takes a relu layer's output, about half of it
 // exactly zero, and its delta is masked where its own output is (on dsp-openagi-like 52% and
 // 72% of the two layers' outputs in a job). Leaving those terms out of the layer's products (W
-// in, its weight gradient delta in^T, W^T delta) keeps the bits when the other factor is finite
-// (gemm::multiply_skipping_zeros). In double only: in float a column of 32 rows is 4 registers,
+// in, W^T delta, and its weight gradient, summed as (in delta^T)^T over delta's zeros) keeps
+// the bits when the other factor is finite (gemm::multiply_marked); the epilogues that write
+// the outputs and deltas mark their nonzero entries (gemm::Marker), a prediction too when its
+// owner vouches for the weights (predict_finite). In double only: in float a column of 32 rows is 4 registers,
 // and a term's bookkeeping (finding its k, loading A's column: 7 instructions) costs about what
 // it saves (9), so that a job in float took 9% more instructions so.
 template <class T>

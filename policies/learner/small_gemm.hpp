@@ -51,8 +51,8 @@ struct Store;
 namespace detail {
 
 // The k a block sums over, in increasing order, each passed to f: all of 0 .. count - 1
-// (multiply), or those whose bit is set (multiply_skipping_zeros: the k whose entry of B is
-// not zero; bit k % 64 of word k / 64).
+// (multiply), or those whose bit is set (multiply_marked: the k whose entry of B is marked not
+// zero; bit k % 64 of word k / 64).
 struct AllK {
   Index count;
   template <class F>
@@ -369,7 +369,7 @@ inline void column_block(Index M, Ks ks, const T* a, Index lda, Operand<T> b, In
   T* cj = c + col * ldc;
   Index r = 0;
 #ifdef SPECSIM_GEMM_AVX
-  if constexpr (std::is_same_v<Ks, AllK>)  // multiply_skipping_zeros has its own (wide_skipping_zeros)
+  if constexpr (std::is_same_v<Ks, AllK>)  // multiply_marked has its own (wide_marked)
     if (wide_registers()) r = wide_rows<T, NB, Wide>(M, ks, a, lda, bj, cj, ldc, col, out);
 #endif
   if constexpr (Wide)
@@ -497,7 +497,7 @@ void multiply_vector(Index M, Index K, const T* a, Index lda, const T* b, T* c, 
   detail::column_block<T, 1, Epilogue, true>(M, detail::AllK{K}, a, lda, {b, 1, 0}, 0, c, M, out);
 }
 
-// Whether the `size` entries from `a` are all finite, as multiply_skipping_zeros needs of its A:
+// Whether the `size` entries from `a` are all finite, as multiply_marked needs of its A:
 // their sum is finite then, and an inf or NaN entry makes it inf or NaN (a sum that overflows
 // says no as well, which costs only the dense product).
 template <class T>
