@@ -122,11 +122,11 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
   if (!carried_.empty()) {
     // That mismatch pairs the carried guesses with the new task's targets by position, so it
     // breaks at once, at the new task's first step: only the state there keeps a label (1).
-    for (learner::Trajectory& t : carried_) buffer_.add(std::move(t));
+    for (const learner::Trajectory& t : carried_) buffer_.add(t);
     carried_.clear();
-    buffer_.add(segment_->close(0, true));
+    buffer_.add(*segment_, 0, true);
   } else {
-    buffer_.add(segment_->close(breaking_step, config_.state_per_guess));
+    buffer_.add(*segment_, breaking_step, config_.state_per_guess);
   }
   ++breaking_points_;
   if (config_.train_on_mismatch && !outcome.mismatch) return;

@@ -93,7 +93,7 @@ void gather_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std:
   // labels' checks (the buffer validated every trajectory on the way in) cost more than the data.
   Eigen::Index col = 0;
   for (std::size_t p : picks) {
-    const Trajectory& t = buffer[p];
+    const TrajectoryView t = buffer[p];
     if (t.features.rows() != inputs)
       throw std::invalid_argument("trajectory has " + std::to_string(t.features.rows()) +
                                   " features, the model " + std::to_string(inputs));

@@ -92,7 +92,7 @@ TEST_CASE("lambda-return targets bootstrap from the model's values", "[trainer]"
 
   Eigen::Index col = 0;
   for (std::size_t p : picks) {
-    const Trajectory& t = buffer[p];
+    const TrajectoryView t = buffer[p];
     const Eigen::VectorXd expected = lambda_return_labels(
         t.steps, t.breaking_step, model.predict_batch(t.features), config.gamma, config.lambda);
     CHECK_THAT((b.targets().segment(col, t.size()) - expected).norm(), Catch::Matchers::WithinAbs(0.0, 1e-12));
