@@ -45,7 +45,8 @@ void DspPolicy::features(const RoundContext& c, int k_max, Eigen::VectorXd& x) {
 }
 
 Decision DspPolicy::choose_k(const RoundContext& context) {
-  const auto t0 = std::chrono::steady_clock::now();
+  // Only a wall clock's round reads it (the clock call costs as much as the features).
+  const auto t0 = wall_clock_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   features(context, config_.k_max, x_);
   const Eigen::VectorXd& x = x_;
   if (!state_) {
@@ -66,7 +67,7 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
   // Until a first training job lands, the untrained predictor is not trusted: k_min.
   // Clamped before rounding, so that a diverged predictor cannot overflow the cast (NaN: k_min).
   const double raw = std::isnan(value) ? config_.k_min : std::clamp(value + config_.offset, -1.0, config_.k_max + 1.0);
-  const int k = trained_ ? std::clamp(static_cast<int>(std::lround(raw)), config_.k_min, config_.k_max) : config_.k_min;
+  const int k = trained_ ? std::clamp(static_cast<int>(learner::round_half_away(raw)), config_.k_min, config_.k_max) : config_.k_min;
   if (config_.state_per_guess) round_context_ = context;
   else segment_->add(x, context.step);
   pending_.push_back({context.step, value});
