@@ -24,6 +24,7 @@ class ReplayBuffer {
 
   // Validates the trajectory, then stores a copy, evicting the oldest one when full.
   void add(const TrajectoryView& trajectory);
+  void add(const Trajectory& trajectory) { add(TrajectoryView(trajectory)); }
   // Closes the recorder's open segment at breaking_step (SegmentRecorder::close's checks) into
   // the buffer and clears the recorder.
   void add(SegmentRecorder& segment, int breaking_step, bool after_break = false);
