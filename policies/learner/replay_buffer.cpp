@@ -51,14 +51,6 @@ void ReplayBuffer::store(const TrajectoryView& t) {
   cut_front(steps_, steps_base_, item(0).steps);
 }
 
-TrajectoryView ReplayBuffer::operator[](std::size_t i) const {
-  const Item& t = item(i);
-  return {{features_.data() + (t.features - features_base_), t.inputs, t.states},
-          std::span<const int>(steps_).subspan(t.steps - steps_base_, static_cast<std::size_t>(t.states)),
-          t.breaking_step,
-          t.after_break};
-}
-
 std::vector<std::size_t> ReplayBuffer::sample(std::size_t min_steps, sim::RandomStream& rng) const {
   std::vector<std::size_t> picks;
   sample(min_steps, rng, picks);
@@ -73,7 +65,7 @@ void ReplayBuffer::sample(std::size_t min_steps, sim::RandomStream& rng, std::ve
   for (std::size_t steps = 0; steps < min_steps;) {
     const auto i = static_cast<std::size_t>(rng.uniform_int(0, last));
     picks.push_back(i);
-    steps += static_cast<std::size_t>(item(i).states);
+    steps += states(i);
   }
 }
 
@@ -88,7 +80,7 @@ std::vector<std::size_t> ReplayBuffer::sample_without_replacement(std::size_t mi
   for (std::size_t i : order) {
     if (steps >= min_steps) break;
     picks.push_back(i);
-    steps += static_cast<std::size_t>(item(i).states);
+    steps += states(i);
   }
   return picks;
 }

@@ -39,7 +39,14 @@ class ReplayBuffer {
   std::vector<std::size_t> sample_without_replacement(std::size_t min_steps, sim::RandomStream& rng) const;
 
   // Valid until the next add.
-  TrajectoryView operator[](std::size_t i) const;
+  TrajectoryView operator[](std::size_t i) const {
+    const Item& t = item(i);
+    return {{features_.data() + (t.features - features_base_), t.inputs, t.states},
+            std::span<const int>(steps_).subspan(t.steps - steps_base_, static_cast<std::size_t>(t.states)),
+            t.breaking_step,
+            t.after_break};
+  }
+  std::size_t states(std::size_t i) const { return static_cast<std::size_t>(item(i).states); }  // (*this)[i].steps.size()
   std::size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   std::size_t capacity() const { return capacity_; }

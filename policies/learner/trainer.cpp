@@ -77,7 +77,7 @@ TrainingState make_training_state(const MlpShape& shape, const TrainerConfig& co
 
 void gather_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::size_t> picks, Eigen::Index inputs) {
   Eigen::Index total = 0;
-  for (std::size_t p : picks) total += buffer[p].size();
+  for (std::size_t p : picks) total += static_cast<Eigen::Index>(buffer.states(p));
   const auto grow = [](std::vector<double>& v, Eigen::Index size) {
     if (v.size() < static_cast<std::size_t>(size)) v.resize(static_cast<std::size_t>(size));
   };
