@@ -6,15 +6,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "policies/learner/small_gemm.hpp"
 #include "sim/registry.hpp"
 
 namespace specsim::policies {
 
 namespace {
 
-// allFinite() without its element-by-element comparisons: x * 0 is 0 for a finite x and NaN for
-// an infinite or NaN one, and Eigen sums the products in packets.
-bool all_finite(const Eigen::VectorXd& values) { return (values.array() * 0.0).sum() == 0.0; }
+// allFinite() without its element-by-element comparisons (gemm::all_finite_exact: the sum of
+// x * 0, on 256-bit registers where there are).
+bool all_finite(const Eigen::VectorXd& values) { return learner::gemm::all_finite_exact(values.data(), values.size()); }
 
 }  // namespace
 
@@ -45,7 +46,8 @@ void DspPolicy::features(const RoundContext& c, int k_max, Eigen::VectorXd& x) {
 }
 
 Decision DspPolicy::choose_k(const RoundContext& context) {
-  const auto t0 = std::chrono::steady_clock::now();
+  // Only a wall clock's round reads it (the clock call costs as much as the features).
+  const auto t0 = wall_clock_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   features(context, config_.k_max, x_);
   const Eigen::VectorXd& x = x_;
   if (!state_) {
@@ -60,13 +62,14 @@ Decision DspPolicy::choose_k(const RoundContext& context) {
       state_->model = *config_.initial_weights;
       trained_ = true;
     }
+    weights_finite_ = all_finite(state_->model.parameters());
     segment_.emplace(static_cast<int>(x.size()));
   }
-  const double value = state_->model.predict(x);
+  const double value = weights_finite_ ? state_->model.predict_finite(x) : state_->model.predict(x);
   // Until a first training job lands, the untrained predictor is not trusted: k_min.
   // Clamped before rounding, so that a diverged predictor cannot overflow the cast (NaN: k_min).
   const double raw = std::isnan(value) ? config_.k_min : std::clamp(value + config_.offset, -1.0, config_.k_max + 1.0);
-  const int k = trained_ ? std::clamp(static_cast<int>(std::lround(raw)), config_.k_min, config_.k_max) : config_.k_min;
+  const int k = trained_ ? std::clamp(static_cast<int>(learner::round_half_away(raw)), config_.k_min, config_.k_max) : config_.k_min;
   if (config_.state_per_guess) round_context_ = context;
   else segment_->add(x, context.step);
   pending_.push_back({context.step, value});
@@ -122,11 +125,11 @@ void DspPolicy::on_round_end(const RoundOutcome& outcome) {
   if (!carried_.empty()) {
     // That mismatch pairs the carried guesses with the new task's targets by position, so it
     // breaks at once, at the new task's first step: only the state there keeps a label (1).
-    for (learner::Trajectory& t : carried_) buffer_.add(std::move(t));
+    for (const learner::Trajectory& t : carried_) buffer_.add(t);
     carried_.clear();
-    buffer_.add(segment_->close(0, true));
+    buffer_.add(*segment_, 0, true);
   } else {
-    buffer_.add(segment_->close(breaking_step, config_.state_per_guess));
+    buffer_.add(*segment_, breaking_step, config_.state_per_guess);
   }
   ++breaking_points_;
   if (config_.train_on_mismatch && !outcome.mismatch) return;
@@ -177,6 +180,7 @@ void DspPolicy::install(const learner::TrainStats& stats) {
   // skips a step with non-finite gradients, and the run reports how often that happened.
   if (job_finite_) {
     std::swap(state_, spare_);
+    weights_finite_ = true;
     trained_ = true;
     weights_cut_ = job_cut_;
   } else {

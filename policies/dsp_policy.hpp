@@ -96,6 +96,9 @@ class DspPolicy final : public Policy, public sim::EventHandler {
   std::int64_t triggers_ = 0;
   int queued_ = 0;
   std::optional<learner::TrainingState> state_;  // the weights in use
+  // Whether state_'s parameters are all finite: checked when it is made, and a job's weights
+  // are installed only if they are; the predictions then skip relu's zeros (Mlp::predict_finite).
+  bool weights_finite_ = false;
   // The second set of weights: a job writes its result there (its first step reads state_ and
   // writes spare_, so nothing is copied) and the completion event swaps the two.
   std::optional<learner::TrainingState> spare_;

@@ -33,12 +33,12 @@ T gelu_derivative(T z) {
 template <class T>
 constexpr bool kSkipsZeros = std::is_same_v<T, double>;  // Mlp::skips_zeros
 
-// gemm::multiply_skipping_zeros in double; in float, where Mlp never calls it, nothing (not
-// compiled: it would change how the float passes are inlined).
+// gemm::multiply_marked in double; in float, where Mlp never calls it, nothing (not compiled:
+// it would change how the float passes are inlined).
 template <class T, class Epilogue = gemm::Store<T>>
-void skipping_zeros(Eigen::Index M, Eigen::Index N, Eigen::Index K, const T* a, Eigen::Index lda, const T* b,
-                    Eigen::Index ldb, T* c, Eigen::Index ldc, const Epilogue& out = {}) {
-  if constexpr (kSkipsZeros<T>) gemm::multiply_skipping_zeros<T>(M, N, K, a, lda, b, ldb, c, ldc, out);
+void skipping_zeros(Eigen::Index M, Eigen::Index N, Eigen::Index K, const T* a, Eigen::Index lda, gemm::Operand<T> b,
+                    const std::uint64_t* marks, T* c, Eigen::Index ldc, const Epilogue& out = {}) {
+  if constexpr (kSkipsZeros<T>) gemm::multiply_marked<T>(M, N, K, a, lda, b, marks, c, ldc, out);
 }
 
 template <class T>
@@ -73,21 +73,30 @@ void chain_activation(Activation a, const Eigen::Map<Matrix<T>>& pre, const Eige
 // not (relu(z) > 0 exactly where z > 0, NaN included, which is all its derivative needs).
 // The same operations as adding the bias, then taking the maximum with 0, in separate passes.
 // Each epilogue also takes a 256-bit accumulator whole (`wide`, small_gemm.hpp), by the same
-// operations on twice the entries.
-template <class T>
+// operations on twice the entries. Those that write relu's outputs and deltas can mark their
+// nonzero entries on the way (Mark: gemm::Marker), for the products that skip them.
+template <class T, class Mark = gemm::NoMarker<T>>
 struct BiasRelu {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   const T* bias;
-  void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index) const {
+  Mark marks{};
+  void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index col) const {
     using namespace Eigen::internal;
-    pstoreu(c, pmax(padd(acc, ploadu<Packet>(bias + row)), pset1<Packet>(T(0))));
+    const Packet v = pmax(padd(acc, ploadu<Packet>(bias + row)), pset1<Packet>(T(0)));
+    pstoreu(c, v);
+    marks.packet(v, row, col);
   }
-  void scalar(T* c, T acc, Eigen::Index row, Eigen::Index) const { *c = std::max(acc + bias[row], T(0)); }
+  void scalar(T* c, T acc, Eigen::Index row, Eigen::Index col) const {
+    *c = std::max(acc + bias[row], T(0));
+    marks.scalar(*c, row, col);
+  }
 #ifdef SPECSIM_GEMM_AVX
   template <class V>
-  SPECSIM_AVX void wide(T* c, V acc, Eigen::Index row, Eigen::Index) const {
+  SPECSIM_AVX void wide(T* c, V acc, Eigen::Index row, Eigen::Index col) const {
     using namespace gemm::detail;
-    wide_store(c, wide_max(wide_add(acc, wide_load(bias + row)), wide_set1(T(0))));
+    const V v = wide_max(wide_add(acc, wide_load(bias + row)), wide_set1(T(0)));
+    wide_store(c, v);
+    marks.wide(v, row, col);
   }
 #endif
 };
@@ -126,21 +135,29 @@ struct OutputBias {
 };
 // dL/d(pre-activation) of a relu layer from dL/d(its output): zero where the output is not
 // positive (relu' at exactly 0 is taken as 0). `post` is the layer's output, ld its column stride.
-template <class T>
+template <class T, class Mark = gemm::NoMarker<T>>
 struct ReluDerivative {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   const T* post;
   Eigen::Index ld;
+  Mark marks{};
   void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index col) const {
     using namespace Eigen::internal;
-    pstoreu(c, pand(acc, pcmp_lt(pset1<Packet>(T(0)), ploadu<Packet>(post + col * ld + row))));
+    const Packet v = pand(acc, pcmp_lt(pset1<Packet>(T(0)), ploadu<Packet>(post + col * ld + row)));
+    pstoreu(c, v);
+    marks.packet(v, row, col);
   }
-  void scalar(T* c, T acc, Eigen::Index row, Eigen::Index col) const { *c = post[col * ld + row] > T(0) ? acc : T(0); }
+  void scalar(T* c, T acc, Eigen::Index row, Eigen::Index col) const {
+    *c = post[col * ld + row] > T(0) ? acc : T(0);
+    marks.scalar(*c, row, col);
+  }
 #ifdef SPECSIM_GEMM_AVX
   template <class V>
   SPECSIM_AVX void wide(T* c, V acc, Eigen::Index row, Eigen::Index col) const {
     using namespace gemm::detail;
-    wide_store(c, wide_and(acc, wide_lt(wide_set1(T(0)), wide_load(post + col * ld + row))));
+    const V v = wide_and(acc, wide_lt(wide_set1(T(0)), wide_load(post + col * ld + row)));
+    wide_store(c, v);
+    marks.wide(v, row, col);
   }
 #endif
 };
@@ -153,10 +170,21 @@ struct Workspace {
   // Per hidden layer, set by the forward pass: whether its products W in and W^T delta skip
   // the zero entries of in and delta (Mlp::skips_zeros, and the layer's weights are finite).
   std::vector<char> skipping;
+  // Marks (gemm::nonzero_marks) of the products' B: per hidden layer its output's, then its
+  // delta's, then one for marks transposed.
+  std::vector<std::vector<std::uint64_t>> marks;
   T* get(std::size_t i, Eigen::Index size) {
     if (buffers.size() <= i) buffers.resize(i + 1);
     if (buffers[i].size() < static_cast<std::size_t>(size)) buffers[i].resize(static_cast<std::size_t>(size));
     return buffers[i].data();
+  }
+  // Marks slot i for `columns` columns of `rows` entries, zeroed for the epilogues that or them in.
+  std::uint64_t* marks_slot(std::size_t i, Eigen::Index rows, Eigen::Index columns, bool zeroed = true) {
+    if (marks.size() <= i) marks.resize(i + 1);
+    const auto words = static_cast<std::size_t>(gemm::mark_words(rows) * columns);
+    if (marks[i].size() < words) marks[i].resize(words);
+    if (zeroed) std::fill_n(marks[i].data(), words, std::uint64_t(0));
+    return marks[i].data();
   }
 };
 // A function-local thread_local, not a thread_local variable template: GCC 12 never destroys the
@@ -240,6 +268,7 @@ Mlp::Mlp(MlpShape shape) : shape_(std::move(shape)) {
   params_ = Eigen::VectorXd::Zero(offset);
   scratch_a_.resize(widest);
   scratch_b_.resize(widest);
+  scratch_marks_.resize(2 * static_cast<std::size_t>(gemm::mark_words(widest)));
 }
 
 Mlp::Mlp(MlpShape shape, sim::RandomStream& rng) : Mlp(std::move(shape)) {
@@ -290,8 +319,10 @@ void Mlp::check_call(Eigen::Index input_rows) const {
 // Relu's zeros: a hidden layer after the first takes a relu layer's output, about half of it
 // exactly zero, and its delta is masked where its own output is (on dsp-openagi-like 52% and
 // 72% of the two layers' outputs in a job). Leaving those terms out of the layer's products (W
-// in, its weight gradient delta in^T, W^T delta) keeps the bits when the other factor is finite
-// (gemm::multiply_skipping_zeros). In double only: in float a column of 32 rows is 4 registers,
+// in, W^T delta, and its weight gradient, summed as (in delta^T)^T over delta's zeros) keeps
+// the bits when the other factor is finite (gemm::multiply_marked); the epilogues that write
+// the outputs and deltas mark their nonzero entries (gemm::Marker), a prediction too when its
+// owner vouches for the weights (predict_finite). In double only: in float a column of 32 rows is 4 registers,
 // and a term's bookkeeping (finding its k, loading A's column: 7 instructions) costs about what
 // it saves (9), so that a job in float took 9% more instructions so.
 template <class T>
@@ -299,17 +330,30 @@ bool Mlp::skips_zeros(std::size_t l) const {
   return kSkipsZeros<T> && l > 0 && shape_.activation == Activation::relu;
 }
 
-double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
+double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const { return predict(x, false); }
+double Mlp::predict_finite(const Eigen::Ref<const Eigen::VectorXd>& x) const { return predict(x, true); }
+
+// finite: the caller's word that every weight is finite, which lets a relu layer after the first
+// skip its input's zeros, marked by the layer before (checking W here, once per call, would cost
+// about what the zeros save).
+double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x, bool finite) const {
   check_call(x.size());
   const double* in = x.data();
   double* out = scratch_a_.data();
   double* spare = scratch_b_.data();
-  for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
-    // Dense: checking W's entries are finite, once per call, would cost about what one column's
-    // zeros save.
-    hidden_layer<double>(layers_[l], params_.data(), in, layers_[l].cols, 1, out, out, false);
+  std::uint64_t* in_marks = nullptr;
+  std::uint64_t* out_marks = scratch_marks_.data();
+  std::uint64_t* spare_marks = out_marks + scratch_marks_.size() / 2;
+  const std::size_t hidden = layers_.size() - 1;
+  for (std::size_t l = 0; l < hidden; ++l) {
+    const Layer& layer = layers_[l];
+    const bool marked = finite && l + 1 < hidden && skips_zeros<double>(l + 1);  // the next layer skips
+    if (marked) std::fill_n(out_marks, gemm::mark_words(layer.rows), std::uint64_t(0));
+    hidden_layer<double>(layer, params_.data(), in, layer.cols, 1, out, out, in_marks, marked ? out_marks : nullptr);
     in = out;
     std::swap(out, spare);
+    in_marks = marked ? out_marks : nullptr;
+    std::swap(out_marks, spare_marks);
   }
   const Layer& head = layers_.back();
   return Eigen::Map<const Eigen::VectorXd>(params_.data() + head.weight_offset, head.cols)
@@ -318,18 +362,25 @@ double Mlp::predict(const Eigen::Ref<const Eigen::VectorXd>& x) const {
 }
 
 // A hidden layer on n columns of its input: its activations into `post` and, for tanh and gelu,
-// its pre-activations into `pre` (which may be `post` when they need not be kept); skip_zeros:
-// the product leaves out the input's zero entries (skips_zeros(), with finite weights).
+// its pre-activations into `pre` (which may be `post` when they need not be kept). in_marks:
+// the input's marks, whose zeros the product leaves out (skips_zeros(), with finite weights),
+// or null; out_marks: where relu's outputs are marked for the next layer's product (zeroed), or null.
 template <class T>
 void Mlp::hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
-                       T* post, bool skip_zeros) const {
+                       T* post, const std::uint64_t* in_marks, std::uint64_t* out_marks) const {
   const T* w = p + layer.weight_offset;
   const auto product = [&](T* out, const auto& epilogue) {  // one column: a prediction
-    if (skip_zeros) skipping_zeros<T>(layer.rows, n, layer.cols, w, layer.rows, in, in_stride, out, layer.rows, epilogue);
+    if (in_marks)
+      skipping_zeros<T>(layer.rows, n, layer.cols, w, layer.rows, {in, 1, in_stride}, in_marks, out, layer.rows, epilogue);
     else if (n == 1) gemm::multiply_vector<T>(layer.rows, layer.cols, w, layer.rows, in, out, epilogue);
     else gemm::multiply<T>(layer.rows, n, layer.cols, w, layer.rows, {in, 1, in_stride}, out, layer.rows, epilogue);
   };
   if (shape_.activation == Activation::relu) {
+    if constexpr (kSkipsZeros<T>)
+      if (out_marks) {
+        product(post, BiasRelu<T, gemm::Marker<T>>{p + layer.bias_offset, {out_marks, gemm::mark_words(layer.rows)}});
+        return;
+      }
     product(post, BiasRelu<T>{p + layer.bias_offset});
     return;
   }
@@ -349,14 +400,19 @@ T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   Eigen::Index in_stride = x_stride;
   const std::size_t hidden = layers_.size() - 1;
   ws.skipping.resize(hidden);
+  for (std::size_t l = 0; l < hidden; ++l)
+    ws.skipping[l] = skips_zeros<T>(l) && gemm::all_finite(p + layers_[l].weight_offset, layers_[l].rows * layers_[l].cols);
+  const std::uint64_t* in_marks = nullptr;
   for (std::size_t l = 0; l < hidden; ++l) {
     const Layer& layer = layers_[l];
     T* post = ws.get(2 * l + 1, layer.rows * n);
     T* pre = shape_.activation == Activation::relu ? post : ws.get(2 * l, layer.rows * n);
-    ws.skipping[l] = skips_zeros<T>(l) && gemm::all_finite(p + layer.weight_offset, layer.rows * layer.cols);
-    hidden_layer<T>(layer, p, in, in_stride, n, pre, post, ws.skipping[l]);
+    // The next layer's product skips this one's zeros (and its weight gradient reads the marks).
+    std::uint64_t* out_marks = l + 1 < hidden && ws.skipping[l + 1] ? ws.marks_slot(l, layer.rows, n) : nullptr;
+    hidden_layer<T>(layer, p, in, in_stride, n, pre, post, in_marks, out_marks);
     in = post;
     in_stride = layer.rows;
+    in_marks = out_marks;
   }
   const Layer& head = layers_.back();
   T* v = ws.get(2 * hidden, n);
@@ -412,16 +468,42 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   // Backward pass: each layer's weight gradient is delta * input^T over the whole batch. The
   // product that makes a hidden layer's delta applies relu's derivative on its way out; tanh's
   // and gelu's follow in a pass of their own.
+  // Layer l's delta is marked for its products that skip its zeros (the weight gradient, W^T delta).
+  const auto delta_marks = [&](std::size_t l) { return hidden + l; };  // its work space slot
   const auto into_delta = [&](std::size_t l, T* delta, auto&& product) {  // hidden layer l's, chained
     const Layer& layer = layers_[l];
     const T* post = ws.buffers[2 * l + 1].data();
     if (shape_.activation == Activation::relu) {
+      if constexpr (kSkipsZeros<T>)
+        if (skips_zeros<T>(l)) {
+          std::uint64_t* marks = ws.marks_slot(delta_marks(l), layer.rows, n);
+          product(ReluDerivative<T, gemm::Marker<T>>{post, layer.rows, {marks, gemm::mark_words(layer.rows)}});
+          return;
+        }
       product(ReluDerivative<T>{post, layer.rows});
       return;
     }
     product(gemm::Store<T>{});
     chain_activation<T>(shape_.activation, Map(ws.buffers[2 * l].data(), layer.rows, n), Map(const_cast<T*>(post), layer.rows, n),
                         Map(delta, layer.rows, n));
+  };
+  // delta in^T without in's zeros (skips_zeros, and delta finite), else false: in^T's marks (a
+  // unit over the batch) made from in itself, in^T read by strides (no transposed copy).
+  const auto skipping_weight_gradient = [&](std::size_t l, gemm::Operand<T> in) {
+    if constexpr (kSkipsZeros<T>) {
+      const Layer& layer = layers_[l];
+      if (!skips_zeros<T>(l) || !gemm::all_finite(in.data, layer.cols * n)) return false;
+      std::uint64_t* marks_t = ws.marks_slot(2 * hidden, n, layer.rows, false);
+      gemm::nonzero_marks_transposed<T>(layer.rows, n, delta_data, layer.rows, marks_t);
+      skipping_zeros<T>(layer.cols, layer.rows, n, in.data, in.n_stride, {delta_data, layer.rows, 1}, marks_t,
+                        transposed, layer.cols);
+      gemm::transpose<T>(layer.cols, layer.rows, transposed, layer.cols, grad + layer.weight_offset, layer.rows);
+      return true;
+    } else {
+      static_cast<void>(l);
+      static_cast<void>(in);
+      return false;
+    }
   };
   const Layer& head = layers_.back();
   const gemm::Operand<T> head_in = input(hidden);
@@ -434,22 +516,16 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   for (std::size_t l = hidden; l-- > 0;) {
     const Layer& layer = layers_[l];
     const gemm::Operand<T> in = input(l);
-    if (skips_zeros<T>(l) && gemm::all_finite(delta_data, layer.rows * n)) {
-      // delta in^T without in's zeros: in^T's columns (a unit over the batch) made contiguous.
-      gemm::transpose<T>(layer.cols, n, in.data, in.n_stride, transposed, n);
-      skipping_zeros<T>(layer.rows, layer.cols, n, delta_data, layer.rows, transposed, n, grad + layer.weight_offset,
-                        layer.rows);
-    } else {
+    if (!skipping_weight_gradient(l, in))
       gemm::multiply<T>(layer.rows, layer.cols, n, delta_data, layer.rows, {in.data, in.n_stride, 1},
                         grad + layer.weight_offset, layer.rows);
-    }
     gemm::row_sums<T>(layer.rows, n, delta_data, layer.rows, grad + layer.bias_offset);
     if (l > 0) {  // W^T delta into the spare buffer, which then becomes delta
       gemm::transpose<T>(layer.rows, layer.cols, p + layer.weight_offset, layer.rows, transposed, layer.cols);
       into_delta(l - 1, spare_data, [&](const auto& out) {
         if (ws.skipping[l])
-          skipping_zeros<T>(layer.cols, n, layer.rows, transposed, layer.cols, delta_data, layer.rows, spare_data,
-                            layer.cols, out);
+          skipping_zeros<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows},
+                            ws.marks[delta_marks(l)].data(), spare_data, layer.cols, out);
         else
           gemm::multiply<T>(layer.cols, n, layer.rows, transposed, layer.cols, {delta_data, 1, layer.rows}, spare_data,
                             layer.cols, out);

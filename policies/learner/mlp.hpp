@@ -11,6 +11,7 @@
 // and loss_and_gradient() work in a per-thread work space that only grows, so a training job
 // allocates nothing once it has seen its batch size, and they are safe to call concurrently.
 #include <Eigen/Core>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,10 @@ class Mlp {
   // x has shape().inputs entries. Allocation-free when x is contiguous (a VectorXd, a Map, or
   // a column or segment of one); a strided expression is copied by Eigen::Ref first.
   double predict(const Eigen::Ref<const Eigen::VectorXd>& x) const;
+  // predict() on the caller's word that every parameter is finite (checked since they last
+  // changed, as DspPolicy does for each set of weights it installs): the same bits, its products
+  // leaving out relu's zeros (mlp.cpp). With a weight that is not finite it may differ.
+  double predict_finite(const Eigen::Ref<const Eigen::VectorXd>& x) const;
   // X: inputs x samples (columns are samples); returns one prediction per column.
   Eigen::VectorXd predict_batch(const Eigen::Ref<const Eigen::MatrixXd>& X) const;
 
@@ -87,11 +92,12 @@ class Mlp {
   explicit Mlp(MlpShape shape);  // validates the shape and lays out the layers, zero weights
   // Throws unless the input has shape().inputs rows and the parameters kept their length.
   void check_call(Eigen::Index input_rows) const;
+  double predict(const Eigen::Ref<const Eigen::VectorXd>& x, bool finite) const;
   // The batched passes in T (mlp.cpp) with the parameters `p`, laid out as params_, on the
   // columns of x (column stride x_stride); in the per-thread work space.
   template <class T>
   void hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index in_stride, Eigen::Index n, T* pre,
-                    T* post, bool skip_zeros) const;
+                    T* post, const std::uint64_t* in_marks, std::uint64_t* out_marks) const;
   // Whether hidden layer l's products in T leave out the zeros of its input and delta where the
   // other factor is finite (mlp.cpp).
   template <class T>
@@ -120,6 +126,7 @@ class Mlp {
   Eigen::VectorXd params_;
   // Ping-pong activations of predict(), each as wide as the widest hidden layer.
   mutable Eigen::VectorXd scratch_a_, scratch_b_;
+  mutable std::vector<std::uint64_t> scratch_marks_;  // and their marks (gemm::nonzero_marks), two halves
 };
 
 }  // namespace specsim::policies::learner

@@ -22,6 +22,7 @@
 // So results are the same on every x86-64, with AVX or without.
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -50,8 +51,8 @@ struct Store;
 namespace detail {
 
 // The k a block sums over, in increasing order, each passed to f: all of 0 .. count - 1
-// (multiply), or those whose bit is set (multiply_skipping_zeros: the k whose entry of B is
-// not zero; bit k % 64 of word k / 64).
+// (multiply), or those whose bit is set (multiply_marked: the k whose entry of B is marked not
+// zero; bit k % 64 of word k / 64).
 struct AllK {
   Index count;
   template <class F>
@@ -141,7 +142,8 @@ SPECSIM_AVX inline void wide_out(const Epilogue& out, T* c, V acc, Index row, In
 // block() on 256-bit registers: MB registers of rows of C times NB columns.
 template <class T, int MB, int NB, class Epilogue>
 SPECSIM_AVX void wide_block(AllK ks, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
-                            const Epilogue& out) {
+                            const Epilogue& epilogue) {
+  const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
   constexpr int W = kWide<T>;
   using V = decltype(wide_zero(T()));
   if (ks.count <= 0) {  // apart: where the paths with and without the loop meet, GCC keeps acc in memory
@@ -170,25 +172,39 @@ SPECSIM_AVX void wide_block(AllK ks, const T* a, Index lda, Operand<T> b, T* c, 
     for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, acc[i][j], row + i * W, col + j);
 }
 
-// One column of multiply_skipping_zeros's on 256-bit registers: MB registers of rows from
-// `row`, summed over the k whose bit is set (MarkedK), A's column k at columns[k]. block()'s
-// arithmetic; A's columns from a table, and the bits walked here, keep a term to the
-// multiply-adds, a broadcast and five instructions (the k, the column, the loop).
-template <class T, int MB, class Epilogue>
-SPECSIM_AVX __attribute__((always_inline)) inline void wide_marked_block(MarkedK ks, const T* const* columns, Index row,
-                                                                         const T* bj, T* cj, Index col,
-                                                                         const Epilogue& out) {
+// One column of multiply_marked's on 256-bit registers: MB registers of rows from `row`,
+// summed over the k whose bit is set (MarkedK), A's column k at a + offsets[k] (offsets[k] =
+// k lda), B's entry k of the column at bj[k] (UnitK) or bj[k * k_stride]. block()'s arithmetic;
+// the offsets from a table, A's rows at a fixed base (a + row) and displacement, and the table
+// and B's column offset by each word's first k, keep a term to the multiply-adds, a broadcast
+// and six instructions (the k, A's column, the loop) with no register spilled.
+template <class T, int MB, bool UnitK, class Epilogue>
+SPECSIM_AVX __attribute__((always_inline)) inline void wide_marked_block(MarkedK ks, const T* a, const Index* offsets,
+                                                                         Index row, const T* bj, Index k_stride, T* cj,
+                                                                         Index col, const Epilogue& out) {
   constexpr int W = kWide<T>;
   using V = decltype(wide_zero(T()));
   V acc[MB];
   for (int i = 0; i < MB; ++i) acc[i] = wide_zero(T());
-  for (Index w = 0; w < ks.words; ++w)
+  // Bases of their own (the empty asm statements): else GCC adds row, and each word's first k,
+  // to every term's addresses.
+  const T* a_row = a + row;
+  asm("" : "+r"(a_row));
+  for (Index w = 0; w < ks.words; ++w) {
+    const Index* word_offsets = offsets + w * 64;
+    const T* word_b = bj + (UnitK ? w * 64 : w * 64 * k_stride);
+    asm("" : "+r"(word_offsets), "+r"(word_b));
     for (std::uint64_t bits = ks.bits[w]; bits != 0; bits &= bits - 1) {
-      const Index k = w * 64 + static_cast<unsigned>(__builtin_ctzll(bits));
-      const T* ak = columns[k] + row;
-      const V bkj = wide_set1(bj[k]);
+      // The lowest set bit's index as a 64-bit value: __builtin_ctzll's int costs a sign extension
+      // and a register cleared before it. (tzcnt runs as bsf where the CPU lacks it: the same for
+      // the nonzero `bits`.)
+      std::uint64_t k;
+      asm("tzcnt %1, %0" : "=r"(k) : "r"(bits) : "cc");
+      const T* ak = a_row + word_offsets[k];
+      const V bkj = wide_set1(word_b[UnitK ? static_cast<Index>(k) : static_cast<Index>(k) * k_stride]);
       for (int i = 0; i < MB; ++i) acc[i] = wide_madd(acc[i], wide_load(ak + i * W), bkj);
     }
+  }
   for (int i = 0; i < MB; ++i) wide_out(out, cj + row + i * W, acc[i], row + i * W, col);
 }
 
@@ -246,9 +262,30 @@ SPECSIM_AVX bool wide_all_finite(const T* a, Index size) {
   return std::isfinite(sum);
 }
 
+// all_finite_exact() on 256-bit registers, four partial sums; returns the entries it did and
+// their sum of x * 0 in `sum`.
+template <class T>
+SPECSIM_AVX Index wide_zeros_sum(const T* a, Index size, T& sum) {
+  constexpr Index W = kWide<T>;
+  const auto zero = wide_zero(T());
+  auto s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+  Index k = 0;
+  for (; k + 4 * W <= size; k += 4 * W) {
+    s0 = wide_add(s0, wide_mul(wide_load(a + k), zero));
+    s1 = wide_add(s1, wide_mul(wide_load(a + k + W), zero));
+    s2 = wide_add(s2, wide_mul(wide_load(a + k + 2 * W), zero));
+    s3 = wide_add(s3, wide_mul(wide_load(a + k + 3 * W), zero));
+  }
+  T lanes[W];
+  wide_store(lanes, wide_add(wide_add(s0, s1), wide_add(s2, s3)));
+  for (Index i = 0; i < W; ++i) sum += lanes[i];
+  return k;
+}
+
 // One column of outer()'s on 256-bit registers; returns the rows it did.
 template <class T, class Epilogue>
-SPECSIM_AVX Index wide_outer_column(Index M, const T* a, T bj, T* cj, Index col, const Epilogue& out) {
+SPECSIM_AVX Index wide_outer_column(Index M, const T* a, T bj, T* cj, Index col, const Epilogue& epilogue) {
+  const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
   constexpr Index W = kWide<T>;
   const auto zero = wide_zero(T()), pbj = wide_set1(bj);
   Index r = 0;
@@ -332,7 +369,7 @@ inline void column_block(Index M, Ks ks, const T* a, Index lda, Operand<T> b, In
   T* cj = c + col * ldc;
   Index r = 0;
 #ifdef SPECSIM_GEMM_AVX
-  if constexpr (std::is_same_v<Ks, AllK>)  // multiply_skipping_zeros has its own (wide_skipping_zeros)
+  if constexpr (std::is_same_v<Ks, AllK>)  // multiply_marked has its own (wide_marked)
     if (wide_registers()) r = wide_rows<T, NB, Wide>(M, ks, a, lda, bj, cj, ldc, col, out);
 #endif
   if constexpr (Wide)
@@ -355,23 +392,71 @@ void nonzero_bits(Index K, const T* b, std::uint64_t* bits) {
 }
 
 #ifdef SPECSIM_GEMM_AVX
-// multiply_skipping_zeros() on 256-bit registers, in one function: a column's few terms leave
-// no room for calls per column. The rows as multiply_vector's blocks, the tail in scalars.
-template <class T, class Epilogue>
-SPECSIM_AVX void wide_skipping_zeros(Index M, Index N, Index K, const T* a, Index lda, const T* b, Index ldb, T* c,
-                                     Index ldc, const Epilogue& out, std::uint64_t* bits, const T** columns) {
+// nonzero_marks() on 256-bit registers.
+template <class T>
+SPECSIM_AVX void wide_nonzero_marks(Index K, Index N, const T* b, Index ldb, std::uint64_t* marks) {
+  const Index words = (K + 63) / 64;
+  for (Index j = 0; j < N; ++j) wide_nonzero_bits(K, b + j * ldb, marks + j * words);
+}
+
+// nonzero_marks_transposed() of the rows of B that fill 256-bit registers, MB of them at a
+// time: one word of B^T's marks in each lane, a sample's bit or-ed in where the compare says not
+// zero (and, or: on doubles' registers, as AVX has no 256-bit integer operations).
+template <class T, int MB>
+SPECSIM_AVX __attribute__((always_inline)) inline void wide_transposed_block(Index k, Index N, const T* b, Index ldb,
+                                                                            std::uint64_t* marks) {
+  static_assert(std::is_same_v<T, double>, "one word of marks a lane: doubles' lanes");
+  static constexpr auto bit = [] {
+    std::array<std::uint64_t, 64> bits{};
+    for (int j = 0; j < 64; ++j) bits[static_cast<std::size_t>(j)] = std::uint64_t(1) << j;
+    return bits;
+  }();
   constexpr Index W = kWide<T>;
-  for (Index k = 0; k < K; ++k) columns[k] = a + k * lda;
-  const MarkedK ks{bits, (K + 63) / 64};
+  const Index words = (N + 63) / 64;
+  const __m256d zero = _mm256_setzero_pd();
+  for (Index w = 0; w < words; ++w) {
+    __m256d acc[MB];
+    for (int i = 0; i < MB; ++i) acc[i] = zero;
+    const Index end = std::min<Index>(N, w * 64 + 64);
+    for (Index j = w * 64; j < end; ++j) {
+      const __m256d bj = _mm256_broadcast_sd(reinterpret_cast<const double*>(&bit[static_cast<std::size_t>(j - w * 64)]));
+      const T* column = b + j * ldb + k;
+      for (int i = 0; i < MB; ++i)  // unordered not-equal: NaN is not zero
+        acc[i] = _mm256_or_pd(acc[i], _mm256_and_pd(_mm256_cmp_pd(_mm256_loadu_pd(column + i * W), zero, _CMP_NEQ_UQ), bj));
+    }
+    alignas(32) std::uint64_t lanes[MB * W];
+    for (int i = 0; i < MB; ++i) _mm256_store_pd(reinterpret_cast<double*>(lanes + i * W), acc[i]);
+    for (Index r = 0; r < MB * W; ++r) marks[(k + r) * words + w] = lanes[r];
+  }
+}
+template <class T>
+SPECSIM_AVX Index wide_nonzero_marks_transposed(Index K, Index N, const T* b, Index ldb, std::uint64_t* marks) {
+  constexpr Index W = kWide<T>;
+  Index k = 0;
+  if constexpr (std::is_same_v<T, double>) {
+    for (; k + 8 * W <= K; k += 8 * W) wide_transposed_block<T, 8>(k, N, b, ldb, marks);
+    for (; k + W <= K; k += W) wide_transposed_block<T, 1>(k, N, b, ldb, marks);
+  }
+  return k;
+}
+
+// multiply_marked() on 256-bit registers, in one function: a column's few terms leave no room
+// for calls per column. The rows as multiply_vector's blocks, the tail in scalars.
+template <class T, bool UnitK, class Epilogue>
+SPECSIM_AVX void wide_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b,
+                             const std::uint64_t* marks, T* c, Index ldc, const Epilogue& epilogue, const Index* offsets) {
+  const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
+  constexpr Index W = kWide<T>;
+  const Index words = (K + 63) / 64;
   for (Index j = 0; j < N; ++j) {
-    const T* bj = b + j * ldb;
-    wide_nonzero_bits(K, bj, bits);
+    const MarkedK ks{marks + j * words, words};
+    const T* bj = b.data + j * b.n_stride;
     T* cj = c + j * ldc;
     Index r = 0;
-    for (; r + 8 * W <= M; r += 8 * W) wide_marked_block<T, 8>(ks, columns, r, bj, cj, j, out);
-    for (; r + 4 * W <= M; r += 4 * W) wide_marked_block<T, 4>(ks, columns, r, bj, cj, j, out);
-    for (; r + W <= M; r += W) wide_marked_block<T, 1>(ks, columns, r, bj, cj, j, out);
-    if (r < M) scalar_rows<T, 1>(r, M, ks, a, lda, {b, 1, ldb}, j, cj, ldc, out);
+    for (; r + 8 * W <= M; r += 8 * W) wide_marked_block<T, 8, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + 4 * W <= M; r += 4 * W) wide_marked_block<T, 4, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + W <= M; r += W) wide_marked_block<T, 1, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    if (r < M) scalar_rows<T, 1>(r, M, ks, a, lda, b, j, cj, ldc, out);
   }
 }
 #endif
@@ -412,7 +497,7 @@ void multiply_vector(Index M, Index K, const T* a, Index lda, const T* b, T* c, 
   detail::column_block<T, 1, Epilogue, true>(M, detail::AllK{K}, a, lda, {b, 1, 0}, 0, c, M, out);
 }
 
-// Whether the `size` entries from `a` are all finite, as multiply_skipping_zeros needs of its A:
+// Whether the `size` entries from `a` are all finite, as multiply_marked needs of its A:
 // their sum is finite then, and an inf or NaN entry makes it inf or NaN (a sum that overflows
 // says no as well, which costs only the dense product).
 template <class T>
@@ -423,33 +508,136 @@ bool all_finite(const T* a, Index size) {
   return std::isfinite(Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(a, size).sum());
 }
 
-// C = A B (B column-major, leading dimension ldb) as multiply() computes it, each entry through
-// `out`, without the terms whose entry of B is exactly zero (B a relu layer's output, or a delta
-// its derivative masked: half the entries or more). The same bits, double and float, provided
-// every entry of A is finite (all_finite; the caller checks, as one A often serves two
-// products): each sum starts at +0 and, rounding to nearest, is -0 only if both its terms are,
-// so never; a term +-0 = 0 x a (a finite) then leaves it as it was, where 0 x inf or 0 x NaN
-// would make it NaN. (In a job's denormals-are-zero mode a subnormal entry of B compares equal
-// to 0, and its product is 0 anyway.) One column of C at a time: the k of B's column that are
-// not zero are marked (bits), then all rows summed over them in multiply_vector's blocks.
+// Marks of a K x N matrix B (column-major): which entries are not zero, NaN included, bit
+// k % 64 of word j * mark_words(K) + k / 64 for entry (k, j). multiply_marked takes them; the
+// epilogues that write B can make them on the way out (Marker), else nonzero_marks does.
+inline Index mark_words(Index K) { return (K + 63) / 64; }
+
+// The marks of B (K x N, column-major, leading dimension ldb) into marks (N mark_words(K) words).
+template <class T>
+void nonzero_marks(Index K, Index N, const T* b, Index ldb, std::uint64_t* marks) {
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) return detail::wide_nonzero_marks(K, N, b, ldb, marks);
+#endif
+  for (Index j = 0; j < N; ++j) detail::nonzero_bits(K, b + j * ldb, marks + j * mark_words(K));
+}
+
+// The marks of B^T (N x K) from B (K x N, column-major, leading dimension ldb): for row k of
+// B, bit j % 64 of word k mark_words(N) + j / 64 where entry (k, j) is not zero, NaN included
+// (marks has K mark_words(N) words, overwritten). B^T's columns need not be made: multiply_marked
+// reads B^T by strides.
+template <class T>
+void nonzero_marks_transposed(Index K, Index N, const T* b, Index ldb, std::uint64_t* marks) {
+  const Index words = mark_words(N);
+  Index k = 0;
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) k = detail::wide_nonzero_marks_transposed(K, N, b, ldb, marks);
+#endif
+  for (; k < K; ++k)
+    for (Index w = 0; w < words; ++w) {
+      std::uint64_t word = 0;
+      for (Index j = w * 64; j < std::min<Index>(N, w * 64 + 64); ++j)
+        word |= static_cast<std::uint64_t>(b[j * ldb + k] != T(0)) << (j - w * 64);
+      marks[k * words + w] = word;
+    }
+}
+
+// Records for an epilogue which of the entries it stores are not zero, NaN included: B's marks
+// (above) for a product to come, or-ed into `marks`, which the caller zeroes first (every entry
+// of C is stored once). A compare and a sign mask per register, where nonzero_marks would load
+// the entries again.
+template <class T>
+struct Marker {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  std::uint64_t* marks;
+  Index words;  // mark_words(C's rows)
+  void mark(std::uint64_t bits, Index row, Index col) const { marks[col * words + row / 64] |= bits << (row % 64); }
+  void scalar(T v, Index row, Index col) const { mark(v != T(0), row, col); }
+  void packet(Packet v, Index row, Index col) const {  // the 128-bit build's path (and tails): lane by lane
+    constexpr int L = Eigen::internal::packet_traits<T>::size;
+    T lanes[L];
+    Eigen::internal::pstoreu(lanes, v);
+    std::uint64_t bits = 0;
+    for (int l = 0; l < L; ++l) bits |= static_cast<std::uint64_t>(lanes[l] != T(0)) << l;
+    mark(bits, row, col);
+  }
+#ifdef SPECSIM_GEMM_AVX
+  template <class V>
+  SPECSIM_AVX void wide(V v, Index row, Index col) const {  // unordered not-equal: NaN is not zero
+    int m = 0;
+    if constexpr (std::is_same_v<T, double>) m = _mm256_movemask_pd(_mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_NEQ_UQ));
+    else m = _mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NEQ_UQ));
+    mark(static_cast<std::uint64_t>(static_cast<unsigned>(m)), row, col);
+  }
+#endif
+};
+// The epilogues' default: no marks.
+template <class T>
+struct NoMarker {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  void scalar(T, Index, Index) const {}
+  void packet(Packet, Index, Index) const {}
+#ifdef SPECSIM_GEMM_AVX
+  template <class V>
+  SPECSIM_AVX void wide(V, Index, Index) const {}
+#endif
+};
+
+// Whether the `size` entries from `a` are all finite, exactly: the sum of x * 0, +-0 for a
+// finite x and NaN for an infinite or NaN one, is 0 just when they are (in any order, and no
+// sum can overflow: all_finite's shortcut). For checks whose answer decides what a run does
+// (DspPolicy installing a job's weights); twice all_finite's instructions.
+template <class T>
+bool all_finite_exact(const T* a, Index size) {
+  T sum = T(0);
+  Index k = 0;
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) k = detail::wide_zeros_sum(a, size, sum);
+#endif
+  for (; k < size; ++k) sum += a[k] * T(0);
+  return sum == T(0);
+}
+
+// C = A B as multiply() computes it, each entry through `out`, without the terms whose entry of
+// B is marked zero (`marks`, above: a bit unset only where the entry is exactly zero; B
+// addressed by strides). The same bits, double and float, provided every entry of A is finite
+// (all_finite; the caller checks, as one A often serves two products): each sum starts at +0
+// and, rounding to nearest, is -0 only if both its terms are, so never; a term +-0 = 0 x a (a
+// finite) then leaves it as it was, where 0 x inf or 0 x NaN would make it NaN. (In a job's
+// denormals-are-zero mode a subnormal entry of B compares equal to 0, and its product is 0
+// anyway.) One column of C at a time: all its rows summed over the k marked in B's column, in
+// multiply_vector's blocks.
+template <class T, class Epilogue = Store<T>>
+void multiply_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, const std::uint64_t* marks, T* c,
+                     Index ldc, const Epilogue& out = {}) {
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) {
+    // A's column offsets k lda, kept for the next product with the same lda (a prediction's
+    // single column would spend a third of its terms' instructions making them).
+    thread_local std::vector<Index> offsets;  // grows only
+    thread_local Index offsets_lda = -1;
+    if (offsets_lda != lda) offsets.clear();
+    offsets_lda = lda;
+    for (auto k = static_cast<Index>(offsets.size()); k < K; ++k) offsets.push_back(k * lda);
+    if (b.k_stride == 1) return detail::wide_marked<T, true>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
+    return detail::wide_marked<T, false>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
+  }
+#endif
+  for (Index j = 0; j < N; ++j)
+    detail::column_block<T, 1, Epilogue, true>(M, detail::MarkedK{marks + j * mark_words(K), mark_words(K)}, a, lda, b,
+                                              j, c, ldc, out);
+}
+
+// multiply_marked with B's marks made here (nonzero_marks): B a relu layer's output, or a delta
+// its derivative masked (half the entries or more zero), column-major with leading dimension ldb.
 template <class T, class Epilogue = Store<T>>
 void multiply_skipping_zeros(Index M, Index N, Index K, const T* a, Index lda, const T* b, Index ldb, T* c, Index ldc,
                              const Epilogue& out = {}) {
-  const Index words = (K + 63) / 64;
-  thread_local std::vector<std::uint64_t> marks;  // one column's; grows only
-  if (marks.size() < static_cast<std::size_t>(words)) marks.resize(static_cast<std::size_t>(words));
-  std::uint64_t* bits = marks.data();
-#ifdef SPECSIM_GEMM_AVX
-  if (wide_registers()) {
-    thread_local std::vector<const T*> columns;  // A's, by k; grows only
-    if (columns.size() < static_cast<std::size_t>(K)) columns.resize(static_cast<std::size_t>(K));
-    return detail::wide_skipping_zeros(M, N, K, a, lda, b, ldb, c, ldc, out, bits, columns.data());
-  }
-#endif
-  for (Index j = 0; j < N; ++j) {
-    detail::nonzero_bits(K, b + j * ldb, bits);
-    detail::column_block<T, 1, Epilogue, true>(M, detail::MarkedK{bits, words}, a, lda, {b, 1, ldb}, j, c, ldc, out);
-  }
+  thread_local std::vector<std::uint64_t> marks;  // grows only
+  const auto words = static_cast<std::size_t>(N * mark_words(K));
+  if (marks.size() < words) marks.resize(words);
+  nonzero_marks(K, N, b, ldb, marks.data());
+  multiply_marked<T>(M, N, K, a, lda, {b, 1, ldb}, marks.data(), c, ldc, out);
 }
 
 // C (M x N) = a (M x 1) times b (1 x N; b's entries b_stride apart), each entry through `out`:

@@ -77,7 +77,7 @@ TrainingState make_training_state(const MlpShape& shape, const TrainerConfig& co
 
 void gather_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std::size_t> picks, Eigen::Index inputs) {
   Eigen::Index total = 0;
-  for (std::size_t p : picks) total += buffer[p].size();
+  for (std::size_t p : picks) total += static_cast<Eigen::Index>(buffer.states(p));
   const auto grow = [](std::vector<double>& v, Eigen::Index size) {
     if (v.size() < static_cast<std::size_t>(size)) v.resize(static_cast<std::size_t>(size));
   };
@@ -93,7 +93,7 @@ void gather_batch(Batch& batch, const ReplayBuffer& buffer, std::span<const std:
   // labels' checks (the buffer validated every trajectory on the way in) cost more than the data.
   Eigen::Index col = 0;
   for (std::size_t p : picks) {
-    const Trajectory& t = buffer[p];
+    const TrajectoryView t = buffer[p];
     if (t.features.rows() != inputs)
       throw std::invalid_argument("trajectory has " + std::to_string(t.features.rows()) +
                                   " features, the model " + std::to_string(inputs));

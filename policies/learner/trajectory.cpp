@@ -8,7 +8,7 @@
 
 namespace specsim::policies::learner {
 
-void validate(const Trajectory& t) {
+void validate(const TrajectoryView& t) {
   if (t.steps.empty()) throw std::invalid_argument("trajectory has no states");
   if (t.features.cols() != static_cast<Eigen::Index>(t.steps.size()))
     throw std::invalid_argument("trajectory has " + std::to_string(t.features.cols()) +
@@ -34,21 +34,24 @@ void SegmentRecorder::add(const Eigen::Ref<const Eigen::VectorXd>& features, int
   steps_.push_back(step);
 }
 
-Trajectory SegmentRecorder::close(int breaking_step, bool after_break) {
+TrajectoryView SegmentRecorder::closed_view(int breaking_step, bool after_break) const {
   if (steps_.empty()) throw std::logic_error("closing an empty segment");
   std::size_t head = steps_.size();
   if (after_break)
     while (head > 0 && steps_[head - 1] > breaking_step) --head;
-  // Before moving out: a bad close keeps the segment.
   validate_segment(std::span<const int>(steps_).first(head), breaking_step);
   for (std::size_t i = head + 1; i < steps_.size(); ++i)
     if (steps_[i] <= steps_[i - 1]) throw std::invalid_argument("segment steps must be strictly increasing");
-  Trajectory t;
-  t.after_break = static_cast<int>(steps_.size() - head);
-  t.features = Eigen::Map<const Eigen::MatrixXd>(features_.data(), inputs_,
-                                                 static_cast<Eigen::Index>(steps_.size()));
-  t.steps = steps_;  // a copy, not a move: the recorder keeps its storage for the next segment
-  t.breaking_step = breaking_step;
+  return {{features_.data(), inputs_, static_cast<Eigen::Index>(steps_.size())},
+          steps_,
+          breaking_step,
+          static_cast<int>(steps_.size() - head)};
+}
+
+Trajectory SegmentRecorder::close(int breaking_step, bool after_break) {
+  const TrajectoryView v = closed_view(breaking_step, after_break);  // a bad close keeps the segment
+  // Copies, not moves: the recorder keeps its storage for the next segment.
+  Trajectory t{v.features, {v.steps.begin(), v.steps.end()}, v.breaking_step, v.after_break};
   clear();
   return t;
 }

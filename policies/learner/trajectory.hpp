@@ -2,11 +2,23 @@
 // Trajectory: one closed segment as the learner stores it (features of each state, the state's
 // step index, and the segment's breaking step; labels are derived at training time, because
 // lambda returns depend on the predictor's weights then). SegmentRecorder collects the states
-// of the open segment and closes it at a breaking point.
+// of the open segment and closes it at a breaking point. TrajectoryView is the same segment
+// over storage someone else owns (the replay buffer's, or the recorder's open segment).
 #include <Eigen/Core>
+#include <span>
 #include <vector>
 
 namespace specsim::policies::learner {
+
+struct TrajectoryView {
+  Eigen::Map<const Eigen::MatrixXd> features{nullptr, 0, 0};  // inputs x states
+  std::span<const int> steps;
+  int breaking_step = 0;
+  int after_break = 0;
+
+  Eigen::Index size() const { return features.cols(); }
+  std::size_t head() const { return steps.size() - static_cast<std::size_t>(after_break); }  // states up to the break
+};
 
 struct Trajectory {
   Eigen::MatrixXd features;  // inputs x states: column i is the state at steps[i]
@@ -18,11 +30,14 @@ struct Trajectory {
 
   Eigen::Index size() const { return features.cols(); }
   std::size_t head() const { return steps.size() - static_cast<std::size_t>(after_break); }  // states up to the break
+  operator TrajectoryView() const {  // NOLINT(google-explicit-constructor): a view of it, as a span of a vector
+    return {{features.data(), features.rows(), features.cols()}, steps, breaking_step, after_break};
+  }
 };
 
 // Throws std::invalid_argument unless the trajectory has at least one state, one feature
 // column per step, and a valid segment (see labels.hpp).
-void validate(const Trajectory& t);
+void validate(const TrajectoryView& t);
 
 class SegmentRecorder {
  public:
@@ -34,6 +49,9 @@ class SegmentRecorder {
   // Precondition: at least one state was added. With `after_break`, states at steps after the
   // breaking step are kept as the trajectory's after-break states (else they are an error).
   Trajectory close(int breaking_step, bool after_break = false);
+  // The same checks, but the open segment stays and the view reads the recorder's storage (valid
+  // until the next add or clear): what the replay buffer copies from, allocating nothing.
+  TrajectoryView closed_view(int breaking_step, bool after_break = false) const;
   // Drop the open segment (e.g. an episode cut off without a breaking point to label it).
   void clear();
 

@@ -184,9 +184,9 @@ TEST_CASE("an episode that ends without a mismatch leaves its states to the next
   REQUIRE(b.size() == 2);
   // The carried states, labelled 0 (all after the break), then the new episode's: DSP's pairing
   // breaks at its first step, so only the state there has a label (1).
-  CHECK(b[0].steps == std::vector<int>{0, 1});
+  CHECK(std::vector<int>(b[0].steps.begin(), b[0].steps.end()) == std::vector<int>{0, 1});
   CHECK(b[0].after_break == 2);
-  CHECK(b[1].steps == std::vector<int>{0, 1, 2});
+  CHECK(std::vector<int>(b[1].steps.begin(), b[1].steps.end()) == std::vector<int>{0, 1, 2});
   CHECK(b[1].breaking_step == 0);
   CHECK(b[1].after_break == 2);
   // Without: the episode end is a breaking point of its own, and the mismatch labels its segment.

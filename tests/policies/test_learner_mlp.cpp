@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <vector>
 
 #include "policies/learner/expectile_loss.hpp"
 #include "policies/learner/mlp.hpp"
@@ -235,5 +237,50 @@ TEST_CASE("a non-finite weight gives the dense products' NaN, though the batched
   for (Precision precision : {Precision::float64, Precision::float32}) {
     CAPTURE(precision_name(precision));
     CHECK(std::isnan(m.loss_and_gradient(X, y, 0.5, g, precision)));
+  }
+}
+
+TEST_CASE("predict_finite has predict's bits, relu's zeros skipped", "[mlp]") {
+  const std::vector<MlpShape> shapes = {{5, {8, 4}, Activation::relu},
+                                        {6, {32, 32}, Activation::relu},
+                                        {7, {33, 17, 32}, Activation::relu},
+                                        {4, {32, 32}, Activation::tanh}};
+  for (std::size_t s = 0; s < shapes.size(); ++s) {
+    RandomStream rng(46, "mlp.predict_finite", s);
+    const Mlp m(shapes[s], rng);
+    Eigen::MatrixXd X = random_matrix(shapes[s].inputs, 40, rng);
+    X.col(3).setZero();
+    X(0, 4) = -0.0;
+    for (Eigen::Index j = 0; j < X.cols(); ++j) {
+      const double dense = m.predict(X.col(j)), skipping = m.predict_finite(X.col(j));
+      CAPTURE(s, j);
+      REQUIRE(std::memcmp(&dense, &skipping, sizeof(double)) == 0);
+    }
+  }
+}
+
+TEST_CASE("non-finite inputs and deltas: the gradient's NaNs where the dense float passes have them", "[mlp][gradient]") {
+  // The double passes skip relu's zeros where the other factor is finite, and fall back to the
+  // dense products where it is not (an infinite input makes layer 1's output infinite; an
+  // infinite output weight makes the deltas so); the float passes never skip.
+  RandomStream rng(47, "mlp.non-finite-gradient", 0);
+  for (int variant = 0; variant < 3; ++variant) {
+    Mlp m({6, {32, 32}, Activation::relu}, rng);
+    Eigen::MatrixXd X = random_matrix(6, 17, rng);
+    const Eigen::VectorXd y = random_matrix(17, 1, rng);
+    const Eigen::Index w3 = 32 * 7 + 32 * 33;
+    if (variant == 0) X(2, 5) = std::numeric_limits<double>::infinity();
+    if (variant == 1) m.parameters()[w3 + 7] = std::numeric_limits<double>::infinity();
+    if (variant == 2) m.parameters()[w3 + 7] = std::numeric_limits<double>::quiet_NaN();
+    Eigen::VectorXd g64, g32;
+    const double l64 = m.loss_and_gradient(X, y, 0.5, g64);
+    const double l32 = m.loss_and_gradient(X, y, 0.5, g32, Precision::float32);
+    CAPTURE(variant);
+    CHECK(std::isnan(l64) == std::isnan(l32));
+    REQUIRE(g64.array().isNaN().any());
+    for (Eigen::Index i = 0; i < g64.size(); ++i) {
+      CAPTURE(i);
+      REQUIRE(std::isnan(g64[i]) == std::isnan(g32[i]));
+    }
   }
 }

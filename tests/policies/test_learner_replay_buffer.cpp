@@ -43,6 +43,39 @@ TEST_CASE("a full buffer drops its oldest trajectory first", "[replay]") {
   CHECK(ReplayBuffer().capacity() == 2500);
 }
 
+TEST_CASE("stored trajectories read back whole while the oldest make room, from either way in", "[replay]") {
+  ReplayBuffer b(7);
+  SegmentRecorder segment(2);
+  for (int tag = 1; tag <= 300; ++tag) {
+    const int length = 1 + (tag * 5) % 9;
+    if (tag % 2) {
+      b.add(tagged(tag, length));
+    } else {
+      for (int i = 0; i < length; ++i) segment.add(Eigen::Vector2d::Constant(tag), tag - length + 1 + i);
+      b.add(segment, tag);
+      CHECK(segment.empty());
+    }
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      const TrajectoryView t = b[i];
+      const int expected = tag - static_cast<int>(b.size() - 1 - i);  // oldest first
+      REQUIRE(t.breaking_step == expected);
+      REQUIRE(t.size() == 1 + (expected * 5) % 9);
+      REQUIRE(t.features.rows() == 2);
+      CHECK((t.features.array() == expected).all());
+      for (std::size_t j = 0; j < t.steps.size(); ++j)
+        CHECK(t.steps[j] == expected - static_cast<int>(t.steps.size()) + 1 + static_cast<int>(j));
+      total += t.steps.size();
+    }
+    CHECK(b.total_steps() == total);
+  }
+  // A bad segment leaves both as they were.
+  segment.add(Eigen::Vector2d::Zero(), 5);
+  CHECK_THROWS_AS(b.add(segment, 4), std::invalid_argument);
+  CHECK(segment.size() == 1);
+  CHECK(b.size() == 7);
+}
+
 TEST_CASE("buffer rejects a zero capacity and invalid trajectories", "[replay]") {
   CHECK_THROWS_AS(ReplayBuffer(0), std::invalid_argument);
   ReplayBuffer b(2);

@@ -3,6 +3,7 @@
 // same order (so equality is exact).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -244,6 +245,8 @@ TEST_CASE("all_finite finds an infinity or NaN wherever it is", "[gemm]") {
     std::vector<float> f = random_values<float>(static_cast<std::size_t>(size), 4);
     CHECK(gemm::all_finite(d.data(), size));
     CHECK(gemm::all_finite(f.data(), size));
+    CHECK(gemm::all_finite_exact(d.data(), size));
+    CHECK(gemm::all_finite_exact(f.data(), size));
     for (Eigen::Index i = 0; i < size; ++i)
       for (double bad : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
                          std::numeric_limits<double>::quiet_NaN()}) {
@@ -254,6 +257,8 @@ TEST_CASE("all_finite finds an infinity or NaN wherever it is", "[gemm]") {
         CAPTURE(size, i, bad);
         REQUIRE_FALSE(gemm::all_finite(d.data(), size));
         REQUIRE_FALSE(gemm::all_finite(f.data(), size));
+        REQUIRE_FALSE(gemm::all_finite_exact(d.data(), size));
+        REQUIRE_FALSE(gemm::all_finite_exact(f.data(), size));
         d[static_cast<std::size_t>(i)] = kept_d;
         f[static_cast<std::size_t>(i)] = kept_f;
       }
@@ -277,5 +282,163 @@ TEST_CASE("skipping B's zeros needs a finite A: 0 x inf is NaN in multiply", "[g
     CHECK(sparse[1] == a[static_cast<std::size_t>(M + 1)]);
     for (std::size_t i = 0; i < dense.size(); ++i)
       if (i != 1) CHECK(dense[i] == sparse[i]);
+  }
+}
+
+namespace {
+
+// A matrix with relu's zeros (+0 and -0), an all-zero column and, if asked, a NaN and an
+// infinity (the marks count them as not zero).
+template <class T>
+std::vector<T> sparse_values(Eigen::Index rows, Eigen::Index cols, Eigen::Index ld, std::uint64_t stream, bool non_finite) {
+  std::vector<T> b = random_values<T>(static_cast<std::size_t>(ld * cols), stream);
+  for (std::size_t i = 0; i < b.size(); ++i)
+    if (b[i] < T(0)) b[i] = i % 5 == 0 ? T(-0.0) : T(0);
+  for (Eigen::Index k = 0; k < rows; ++k) b[static_cast<std::size_t>((cols / 2) * ld + k)] = T(0);
+  if (non_finite && cols > 2 && rows > 1) {
+    b[static_cast<std::size_t>(ld + rows - 1)] = std::numeric_limits<T>::quiet_NaN();
+    b[static_cast<std::size_t>(2 * ld)] = std::numeric_limits<T>::infinity();
+  }
+  return b;
+}
+
+// The marks as a plain loop makes them: bit k of column j where b(k, j) != 0 (NaN included).
+template <class T>
+std::vector<std::uint64_t> plain_marks(Eigen::Index K, Eigen::Index N, const T* b, Eigen::Index k_stride,
+                                       Eigen::Index n_stride) {
+  const Eigen::Index words = gemm::mark_words(K);
+  std::vector<std::uint64_t> marks(static_cast<std::size_t>(words * N), 0);
+  for (Eigen::Index j = 0; j < N; ++j)
+    for (Eigen::Index k = 0; k < K; ++k)
+      if (!(b[k * k_stride + j * n_stride] == T(0)))
+        marks[static_cast<std::size_t>(j * words + k / 64)] |= std::uint64_t(1) << (k % 64);
+  return marks;
+}
+
+// An epilogue that stores relu of the sum (with its NaN kept: std::max's operand order) and
+// marks what it stored, as mlp.cpp's BiasRelu does.
+template <class T>
+struct MarkingRelu {
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  gemm::Marker<T> marks;
+  void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index col) const {
+    T lanes[Eigen::internal::packet_traits<T>::size];
+    Eigen::internal::pstoreu(lanes, acc);
+    for (int l = 0; l < Eigen::internal::packet_traits<T>::size; ++l) lanes[l] = relu(lanes[l]);
+    const Packet v = Eigen::internal::ploadu<Packet>(lanes);
+    Eigen::internal::pstoreu(c, v);
+    marks.packet(v, row, col);
+  }
+  void scalar(T* c, T acc, Eigen::Index row, Eigen::Index col) const {
+    *c = relu(acc);
+    marks.scalar(*c, row, col);
+  }
+#ifdef SPECSIM_GEMM_AVX
+  template <class V>
+  SPECSIM_AVX void wide(T* c, V acc, Eigen::Index row, Eigen::Index col) const {
+    T lanes[gemm::detail::kWide<T>];
+    gemm::detail::wide_store(lanes, acc);
+    for (T& x : lanes) x = relu(x);
+    const V v = gemm::detail::wide_load(lanes);
+    gemm::detail::wide_store(c, v);
+    marks.wide(v, row, col);
+  }
+#endif
+  static T relu(T x) { return std::max(x, T(0)); }  // NaN stays NaN
+};
+
+template <class T>
+void check_marked(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
+  const auto stream = static_cast<std::uint64_t>(M * 100000 + N * 1000 + K + 7);
+  const Eigen::Index lda = M + 1;
+  const std::vector<T> a = random_values<T>(static_cast<std::size_t>(lda * K), stream);
+  REQUIRE(gemm::all_finite(a.data(), static_cast<Eigen::Index>(a.size())));
+  // B^T stored (N x K, leading dimension N + 1) and read by strides, as layer 2's weight
+  // gradient reads its delta: B(k, j) = bt[j + k (N + 1)].
+  const Eigen::Index ldt = N + 1;
+  const std::vector<T> bt = sparse_values<T>(N, K, ldt, stream + 1, true);
+  const gemm::Operand<T> b{bt.data(), ldt, 1};
+  std::vector<std::uint64_t> marks(static_cast<std::size_t>(gemm::mark_words(K) * N), ~std::uint64_t(0));
+  gemm::nonzero_marks_transposed<T>(N, K, bt.data(), ldt, marks.data());
+  CAPTURE(M, N, K);
+  REQUIRE(marks == plain_marks<T>(K, N, bt.data(), ldt, 1));
+  const auto same_bits = [&](const auto& out) {
+    std::vector<T> dense(static_cast<std::size_t>(M * N), T(7)), sparse(dense.size(), T(9));
+    gemm::multiply<T>(M, N, K, a.data(), lda, b, dense.data(), M, out);
+    gemm::multiply_marked<T>(M, N, K, a.data(), lda, b, marks.data(), sparse.data(), M, out);
+    REQUIRE(std::memcmp(dense.data(), sparse.data(), sizeof(T) * dense.size()) == 0);
+  };
+  same_bits(gemm::Store<T>{});
+  same_bits(Tagged<T>{});
+}
+
+// The epilogue's marks against a pass over what it stored, for each product that takes one.
+template <class T>
+void check_epilogue_marks(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
+  const auto stream = static_cast<std::uint64_t>(M * 100000 + N * 1000 + K + 11);
+  std::vector<T> a = random_values<T>(static_cast<std::size_t>(M * K), stream);
+  if (M > 2) a[1] = std::numeric_limits<T>::quiet_NaN();  // row 1 of C: NaN, marked
+  const std::vector<T> b = sparse_values<T>(K, N, K, stream + 1, false);
+  const Eigen::Index words = gemm::mark_words(M);
+  const auto check = [&](auto&& product) {
+    std::vector<T> c(static_cast<std::size_t>(M * N));
+    std::vector<std::uint64_t> marks(static_cast<std::size_t>(words * N), 0);
+    product(c.data(), MarkingRelu<T>{{marks.data(), words}});
+    CAPTURE(M, N, K);
+    REQUIRE(marks == plain_marks<T>(M, N, c.data(), 1, M));
+  };
+  check([&](T* c, const auto& out) { gemm::multiply<T>(M, N, K, a.data(), M, {b.data(), 1, K}, c, M, out); });
+  check([&](T* c, const auto& out) { gemm::outer<T>(M, N, a.data(), b.data(), K, c, M, out); });
+  if (N == 1) check([&](T* c, const auto& out) { gemm::multiply_vector<T>(M, K, a.data(), M, b.data(), c, out); });
+  if (M > 2) return;  // multiply_marked needs a finite A
+  const std::vector<std::uint64_t> b_marks = plain_marks<T>(K, N, b.data(), 1, K);
+  check([&](T* c, const auto& out) {
+    gemm::multiply_marked<T>(M, N, K, a.data(), M, {b.data(), 1, K}, b_marks.data(), c, M, out);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("multiply_marked reading B by strides gives multiply's bits, its marks made from B^T", "[gemm]") {
+  for (Eigen::Index M : {1, 3, 4, 16, 17, 32, 33, 40})
+    for (Eigen::Index N : {1, 3, 4, 7, 32, 33})
+      for (Eigen::Index K : {1, 5, 16, 17, 64, 65, 130}) {
+        check_marked<double>(M, N, K);
+        check_marked<float>(M, N, K);
+      }
+}
+
+TEST_CASE("epilogues mark what they store as nonzero_marks would, NaN and -0 included", "[gemm]") {
+  for (Eigen::Index M : {1, 2, 3, 4, 6, 8, 17, 32, 33, 64, 65, 70})
+    for (Eigen::Index N : {1, 2, 3, 5})
+      for (Eigen::Index K : {1, 4, 9}) {
+        check_epilogue_marks<double>(M, N, K);
+        check_epilogue_marks<float>(M, N, K);
+      }
+}
+
+TEST_CASE("nonzero_marks_transposed marks every row of B, tails and several words included", "[gemm]") {
+  for (Eigen::Index K : {1, 3, 4, 5, 8, 32, 33, 36})
+    for (Eigen::Index N : {1, 2, 17, 63, 64, 65, 130}) {
+      const Eigen::Index ld = K + 2;
+      const std::vector<double> b = sparse_values<double>(K, N, ld, static_cast<std::uint64_t>(K * 1000 + N), true);
+      std::vector<std::uint64_t> marks(static_cast<std::size_t>(gemm::mark_words(N) * K), ~std::uint64_t(0));
+      gemm::nonzero_marks_transposed<double>(K, N, b.data(), ld, marks.data());
+      CAPTURE(K, N);
+      REQUIRE(marks == plain_marks<double>(N, K, b.data(), ld, 1));
+      std::vector<float> f(b.begin(), b.end());
+      gemm::nonzero_marks_transposed<float>(K, N, f.data(), ld, marks.data());
+      REQUIRE(marks == plain_marks<float>(N, K, f.data(), ld, 1));
+    }
+}
+
+TEST_CASE("all_finite_exact says yes for finite entries whose sum overflows", "[gemm]") {
+  for (Eigen::Index size : {2, 5, 16, 33}) {
+    const std::vector<double> d(static_cast<std::size_t>(size), std::numeric_limits<double>::max());
+    const std::vector<float> f(static_cast<std::size_t>(size), -std::numeric_limits<float>::max());
+    CAPTURE(size);
+    CHECK_FALSE(gemm::all_finite(d.data(), size));  // its shortcut: the sum is inf
+    CHECK(gemm::all_finite_exact(d.data(), size));
+    CHECK(gemm::all_finite_exact(f.data(), size));
   }
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -92,7 +93,7 @@ TEST_CASE("lambda-return targets bootstrap from the model's values", "[trainer]"
 
   Eigen::Index col = 0;
   for (std::size_t p : picks) {
-    const Trajectory& t = buffer[p];
+    const TrajectoryView t = buffer[p];
     const Eigen::VectorXd expected = lambda_return_labels(
         t.steps, t.breaking_step, model.predict_batch(t.features), config.gamma, config.lambda);
     CHECK_THAT((b.targets().segment(col, t.size()) - expected).norm(), Catch::Matchers::WithinAbs(0.0, 1e-12));
@@ -231,6 +232,19 @@ TEST_CASE("DSP accuracy counts the ideal k and one more as hits", "[trainer][acc
   CHECK(dsp_accuracy(pred, ideal) == 0.5);  // hits: ideal 1 (2 = 1+1) and ideal 2
   CHECK(dsp_accuracy(Eigen::VectorXd(0), Eigen::VectorXd(0)) == 0.0);
   CHECK_THROWS_AS(dsp_accuracy(pred, Eigen::Vector3d::Zero()), std::invalid_argument);
+}
+
+TEST_CASE("the inlined rounding is std::round bit for bit", "[trainer][accuracy]") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> xs{0.0, -0.0, 0.3, -0.3, 0.5, -0.5, 0.49999999999999994, -0.49999999999999994,
+                               1.5, -1.5, 2.5, 2.5000000000000004, 7.499999999999999, 8.5, -1.0, 1e15 + 0.5,
+                               4503599627370495.5, 4503599627370496.0, -4503599627370497.0, 1e300, inf, -inf};
+  for (const double x : xs) {
+    const double ours = round_half_away(x), theirs = std::round(x);
+    CHECK(ours == theirs);
+    CHECK(std::signbit(ours) == std::signbit(theirs));
+  }
+  CHECK(std::isnan(round_half_away(std::numeric_limits<double>::quiet_NaN())));
 }
 
 TEST_CASE("target names round-trip", "[trainer]") {

@@ -48,14 +48,16 @@ class Lane {
         endpoints_(s.agents, clock_), backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps, &endpoints_), meter_(s.agents, s.billing),
         planner_(metered_config(s, meter_), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
 
-  // `scripts`, if not null, holds the episodes' worlds.
-  std::vector<sim::EpisodeRun> run(std::int64_t first, std::int64_t count, const models::EpisodeScripts* scripts) {
+  // `scripts`, if not null, holds the episodes' worlds. `runs` may hold records of an earlier
+  // chunk: each episode's is copied over one of them, into storage it already has.
+  std::vector<sim::EpisodeRun> run(std::int64_t first, std::int64_t count, const models::EpisodeScripts* scripts,
+                                   std::vector<sim::EpisodeRun> runs = {}) {
     backend_.share_scripts(scripts);
-    std::vector<sim::EpisodeRun> runs;
-    runs.reserve(static_cast<std::size_t>(count));
+    runs.resize(static_cast<std::size_t>(count));
     for (std::int64_t e = first; e < first + count; ++e) {
-      runs.push_back(planner_.run_episode(e));
-      if (clock_.now().saturated() || runs.back().latency.saturated())
+      sim::EpisodeRun& run = runs[static_cast<std::size_t>(e - first)];
+      run = planner_.run_episode(e);
+      if (clock_.now().saturated() || run.latency.saturated())
         throw sim::InputError(file_, 0, 0, "", "episode " + std::to_string(e) + " of " + label_ +
                                                    " takes the simulated clock past 292 years (int64 nanoseconds): "
                                                    "shorten the calls, max_steps or the episodes of a learning policy");
@@ -78,6 +80,30 @@ class Lane {
   models::SimBackend backend_;
   analysis::PriceMeter meter_;
   sim::Planner planner_;
+};
+
+// Each lane's result vectors once their chunk is consumed, for a later chunk of the lane: an
+// episode's record copied over a used one keeps its storage (its k counts), where a new record
+// allocates it, once per episode. At most a window of chunks per lane waits here.
+class SpareRuns {
+ public:
+  explicit SpareRuns(std::size_t lanes) : spare_(lanes) {}
+  std::vector<sim::EpisodeRun> take(std::size_t lane) {
+    std::lock_guard lock(mutex_);
+    auto& spare = spare_[lane];
+    if (spare.empty()) return {};
+    std::vector<sim::EpisodeRun> runs = std::move(spare.back());
+    spare.pop_back();
+    return runs;
+  }
+  void give(std::size_t lane, std::vector<sim::EpisodeRun>&& runs) {
+    std::lock_guard lock(mutex_);
+    spare_[lane].push_back(std::move(runs));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::vector<std::vector<sim::EpisodeRun>>> spare_;
 };
 
 // Each chunk's scripts, made by the first of its tasks that asks and shared by its lanes until the
@@ -165,14 +191,15 @@ bool run_experiment(const Scenario& scenario, const RunOptions& options, sim::Ru
   std::vector<std::unique_ptr<Lane>> persistent(specs.size());
   const bool train_in_background = options.threads > 1;
   ChunkScripts scripts(scenario);
+  SpareRuns spare(specs.size());
 
   const auto run = [&](std::size_t lane, std::int64_t c) {
     const std::int64_t first = c * chunk;
     const std::int64_t count = std::min(chunk, scenario.episodes - first);
     const models::EpisodeScripts& shared = scripts.get(c, first, count);
-    if (!specs[lane].learns) return Lane(scenario, specs[lane], false).run(first, count, &shared);
+    if (!specs[lane].learns) return Lane(scenario, specs[lane], false).run(first, count, &shared, spare.take(lane));
     if (!persistent[lane]) persistent[lane] = std::make_unique<Lane>(scenario, specs[lane], train_in_background);
-    return persistent[lane]->run(first, count, &shared);
+    return persistent[lane]->run(first, count, &shared, spare.take(lane));
   };
   sim::ObserverFanout out;
   out.add(sink);
@@ -181,6 +208,7 @@ bool run_experiment(const Scenario& scenario, const RunOptions& options, sim::Ru
     scripts.drop(c);  // every lane has run the chunk
     for (std::size_t i = 0; i < results.front().size(); ++i)
       for (std::size_t lane = 0; lane < results.size(); ++lane) out.deliver(lane, results[lane][i]);
+    for (std::size_t lane = 0; lane < results.size(); ++lane) spare.give(lane, std::move(results[lane]));
   };
   sim::PoolOptions pool;
   pool.threads = options.threads;
