@@ -110,6 +110,10 @@ class Planner final : public CallSink, public EventHandler {
     bool env_ahead = false;
     Lane& of(Agent a) { return a == Agent::approx ? approx : a == Agent::target ? target : env; }
   };
+  // The hops of a call's path (start, completion, verification, the round's tally) are inlined
+  // where they are called (always_inline, docs/performance.md "engine7"): out of line, each one
+  // costs a frame and makes its caller read the planner's members again after it. start_round
+  // and close_round stay out of line: inlined, they cost the completion more than their call.
   void reset(std::int64_t episode);
   void start_round();
   RoundContext round_context() const;
