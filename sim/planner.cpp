@@ -92,7 +92,7 @@ void Planner::reset(std::int64_t episode) {
   in_flight_area_ = 0;
 }
 
-RoundContext Planner::round_context() const {
+inline RoundContext Planner::round_context() const {
   RoundContext context;
   context.episode = run_.episode;
   context.round = round_;

@@ -116,7 +116,7 @@ class Planner final : public CallSink, public EventHandler {
   // and close_round stay out of line: inlined, they cost the completion more than their call.
   void reset(std::int64_t episode);
   void start_round();
-  RoundContext round_context() const;
+  [[gnu::always_inline]] RoundContext round_context() const;
   [[gnu::always_inline]] void start_call(Agent agent, int node, int call_index);
   [[gnu::always_inline]] int open_node(int pos, int index, int parent);
   void dispatch(std::uint32_t call);  // a queued call, once its slot is free
