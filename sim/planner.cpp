@@ -596,7 +596,7 @@ inline void Planner::tally_round(int committed, bool mismatch) {
     assign_role(r, committed, matched, mismatch);
     // The calls in flight, integrated over time, are the sum of the running calls' durations:
     // added here once per call, not at every start and end.
-    if (r.status != CallStatus::cancelled_queued) in_flight_area_ += (r.ended - r.started).ns();
+    if (r.status != CallStatus::cancelled_queued) in_flight_area_ += elapsed(r.started, r.ended).ns();
     if (r.agent == Agent::environment) {  // the agents' tallies are of LLM calls
       if (meter) meter->add(r, metrics_);
       continue;
@@ -609,7 +609,7 @@ inline void Planner::tally_round(int committed, bool mismatch) {
       tally.wasted_steps += wasted;
       tally.finished_steps += step_finished;
     }
-    if (step_finished) tally.finished_time += r.ended - r.requested;
+    if (step_finished) tally.finished_time += elapsed(r.requested, r.ended);
     if (!meter) continue;
     const double before = metrics_.cost_usd;
     meter->add(r, metrics_);
