@@ -757,9 +757,11 @@ void transpose(Index rows, Index cols, const T* a, Index lda, T* out, Index ldo)
       done_cols = cols / 4 * 4;
     }
 #endif
-  // The rest: the rows below that block in its columns, then every row of the columns after it.
-  detail::transpose_packets(rows - done_rows, done_cols, a + done_rows, lda, out + done_rows * ldo, ldo);
-  detail::transpose_packets(rows, cols - done_cols, a + done_cols * lda, lda, out + done_cols, ldo);
+  // The rest: the rows below that block in its columns, then every row of the columns after it
+  // (each skipped when empty: its loop would still walk the columns).
+  if (rows > done_rows)
+    detail::transpose_packets(rows - done_rows, done_cols, a + done_rows, lda, out + done_rows * ldo, ldo);
+  if (cols > done_cols) detail::transpose_packets(rows, cols - done_cols, a + done_cols * lda, lda, out + done_cols, ldo);
 }
 
 }  // namespace specsim::policies::learner::gemm
