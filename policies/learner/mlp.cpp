@@ -162,6 +162,14 @@ struct ReluDerivative {
 #endif
 };
 
+// Calls f with the Marker for the marks of a matrix of `rows` rows: with one word a column
+// where they fit in one (gemm::Marker's OneWord: the learner's layers are narrower than 64).
+template <class T, class F>
+void with_marker(std::uint64_t* marks, Eigen::Index rows, F&& f) {
+  if (rows <= 64) f(gemm::Marker<T, true>{marks, 1});
+  else f(gemm::Marker<T>{marks, gemm::mark_words(rows)});
+}
+
 // The work space of the batched passes, per thread and kept across calls: once its buffers have
 // grown to a batch, a training job allocates nothing (buffers only grow; Eigen maps view them).
 template <class T>
@@ -378,7 +386,9 @@ void Mlp::hidden_layer(const Layer& layer, const T* p, const T* in, Eigen::Index
   if (shape_.activation == Activation::relu) {
     if constexpr (kSkipsZeros<T>)
       if (out_marks) {
-        product(post, BiasRelu<T, gemm::Marker<T>>{p + layer.bias_offset, {out_marks, gemm::mark_words(layer.rows)}});
+        with_marker<T>(out_marks, layer.rows, [&](auto marker) {
+          product(post, BiasRelu<T, decltype(marker)>{p + layer.bias_offset, marker});
+        });
         return;
       }
     product(post, BiasRelu<T>{p + layer.bias_offset});
@@ -477,7 +487,8 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
       if constexpr (kSkipsZeros<T>)
         if (skips_zeros<T>(l)) {
           std::uint64_t* marks = ws.marks_slot(delta_marks(l), layer.rows, n);
-          product(ReluDerivative<T, gemm::Marker<T>>{post, layer.rows, {marks, gemm::mark_words(layer.rows)}});
+          with_marker<T>(marks, layer.rows,
+                         [&](auto marker) { product(ReluDerivative<T, decltype(marker)>{post, layer.rows, marker}); });
           return;
         }
       product(ReluDerivative<T>{post, layer.rows});

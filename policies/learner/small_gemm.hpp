@@ -545,13 +545,18 @@ void nonzero_marks_transposed(Index K, Index N, const T* b, Index ldb, std::uint
 // Records for an epilogue which of the entries it stores are not zero, NaN included: B's marks
 // (above) for a product to come, or-ed into `marks`, which the caller zeroes first (every entry
 // of C is stored once). A compare and a sign mask per register, where nonzero_marks would load
-// the entries again.
-template <class T>
+// the entries again. OneWord: C has at most 64 rows (words is 1), so that a register's bits go to
+// its column's word without a word index worked out from its row (3 of the 7 instructions a
+// register's mark cost).
+template <class T, bool OneWord = false>
 struct Marker {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   std::uint64_t* marks;
   Index words;  // mark_words(C's rows)
-  void mark(std::uint64_t bits, Index row, Index col) const { marks[col * words + row / 64] |= bits << (row % 64); }
+  void mark(std::uint64_t bits, Index row, Index col) const {
+    if constexpr (OneWord) marks[col] |= bits << row;
+    else marks[col * words + row / 64] |= bits << (row % 64);
+  }
   void scalar(T v, Index row, Index col) const { mark(v != T(0), row, col); }
   void packet(Packet v, Index row, Index col) const {  // the 128-bit build's path (and tails): lane by lane
     constexpr int L = Eigen::internal::packet_traits<T>::size;

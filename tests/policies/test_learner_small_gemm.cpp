@@ -317,10 +317,10 @@ std::vector<std::uint64_t> plain_marks(Eigen::Index K, Eigen::Index N, const T* 
 
 // An epilogue that stores relu of the sum (with its NaN kept: std::max's operand order) and
 // marks what it stored, as mlp.cpp's BiasRelu does.
-template <class T>
+template <class T, class Mark = gemm::Marker<T>>
 struct MarkingRelu {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
-  gemm::Marker<T> marks;
+  Mark marks;
   void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index col) const {
     T lanes[Eigen::internal::packet_traits<T>::size];
     Eigen::internal::pstoreu(lanes, acc);
@@ -385,6 +385,13 @@ void check_epilogue_marks(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
     std::vector<std::uint64_t> marks(static_cast<std::size_t>(words * N), 0);
     product(c.data(), MarkingRelu<T>{{marks.data(), words}});
     CAPTURE(M, N, K);
+    REQUIRE(marks == plain_marks<T>(M, N, c.data(), 1, M));
+    if (M > 64) return;
+    // The one-word marker (mlp.cpp's where C's rows fit in a word): the same stores, the same marks.
+    std::vector<T> again(c.size());
+    std::fill(marks.begin(), marks.end(), std::uint64_t(0));
+    product(again.data(), MarkingRelu<T, gemm::Marker<T, true>>{{marks.data(), 1}});
+    REQUIRE(std::memcmp(again.data(), c.data(), sizeof(T) * c.size()) == 0);
     REQUIRE(marks == plain_marks<T>(M, N, c.data(), 1, M));
   };
   check([&](T* c, const auto& out) { gemm::multiply<T>(M, N, K, a.data(), M, {b.data(), 1, K}, c, M, out); });
