@@ -282,15 +282,21 @@ SPECSIM_AVX Index wide_zeros_sum(const T* a, Index size, T& sum) {
   return k;
 }
 
-// One column of outer()'s on 256-bit registers; returns the rows it did.
+// outer()'s columns on 256-bit registers, all in one call (a call per column cost about what
+// its few registers did); returns the rows it did in each column.
 template <class T, class Epilogue>
-SPECSIM_AVX Index wide_outer_column(Index M, const T* a, T bj, T* cj, Index col, const Epilogue& epilogue) {
+SPECSIM_AVX Index wide_outer(Index M, Index N, const T* a, const T* b, Index b_stride, T* c, Index ldc,
+                             const Epilogue& epilogue) {
   const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
   constexpr Index W = kWide<T>;
-  const auto zero = wide_zero(T()), pbj = wide_set1(bj);
-  Index r = 0;
-  for (; r + W <= M; r += W) wide_out(out, cj + r, wide_add(zero, wide_mul(wide_load(a + r), pbj)), r, col);
-  return r;
+  const Index rows = M / W * W;
+  const auto zero = wide_zero(T());
+  for (Index j = 0; j < N; ++j) {
+    const auto pbj = wide_set1(b[j * b_stride]);
+    T* cj = c + j * ldc;
+    for (Index r = 0; r < rows; r += W) wide_out(out, cj + r, wide_add(zero, wide_mul(wide_load(a + r), pbj)), r, j);
+  }
+  return rows;
 }
 
 // row_sums() of the rows that fill 256-bit registers; returns how many it did.
@@ -651,15 +657,17 @@ template <class T, class Epilogue = Store<T>>
 void outer(Index M, Index N, const T* a, const T* b, Index b_stride, T* c, Index ldc, const Epilogue& out = {}) {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   constexpr Index L = Eigen::internal::packet_traits<T>::size;
+  Index done = 0;  // the rows of every column the 256-bit registers did
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) done = detail::wide_outer(M, N, a, b, b_stride, c, ldc, out);
+#endif
+  if (done == M) return;
   const Packet zero = Eigen::internal::pset1<Packet>(T(0));
   for (Index j = 0; j < N; ++j) {
     const T bj = b[j * b_stride];
     const Packet pbj = Eigen::internal::pset1<Packet>(bj);
     T* cj = c + j * ldc;
-    Index r = 0;
-#ifdef SPECSIM_GEMM_AVX
-    if (wide_registers()) r = detail::wide_outer_column(M, a, bj, cj, j, out);
-#endif
+    Index r = done;
     for (; r + L <= M; r += L)
       out.packet(cj + r, Eigen::internal::padd(zero, Eigen::internal::pmul(Eigen::internal::ploadu<Packet>(a + r), pbj)), r, j);
     for (; r < M; ++r) out.scalar(cj + r, T(0) + a[r] * bj, r, j);
