@@ -430,10 +430,8 @@ T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
     gemm::row_times<T>(n, head.cols, p + head.weight_offset, {in, 1, in_stride}, v, Bias<T>{p + head.bias_offset});
   } else {
     // Each state's value summed over the inputs in order, as a one-row product (all scalar
-    // tail) would: on the inputs transposed, the states are rows, which packets hold together.
-    T* in_t = ws.get(transposed_buffer(), head.cols * n);
-    gemm::transpose<T>(head.cols, n, in, in_stride, in_t, n);
-    gemm::multiply_vector<T>(n, head.cols, in_t, n, p + head.weight_offset, v, OutputBias<T>{p[head.bias_offset]});
+    // tail) would; four states at a time, their inputs transposed in registers.
+    gemm::row_in_order<T>(n, head.cols, p + head.weight_offset, in, in_stride, v, OutputBias<T>{p[head.bias_offset]});
   }
   return v;
 }

@@ -337,6 +337,35 @@ SPECSIM_AVX inline void wide_transpose(Index rows, Index cols, const double* a, 
 }
 #endif
 
+// row_in_order() on 256-bit registers, four columns of B at a time, B's 4 x 4 blocks
+// transposed in registers (wide_transpose's shuffles) so that a register holds row k of the four
+// columns; returns the columns it did.
+template <class Epilogue>
+SPECSIM_AVX Index wide_row_in_order(Index N, Index K, const double* a, const double* b, Index ldb, double* c,
+                                    const Epilogue& epilogue) {
+  const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
+  Index j = 0;
+  for (; j + 4 <= N; j += 4) {
+    const double* col = b + j * ldb;
+    __m256d acc = _mm256_setzero_pd();
+    Index k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const __m256d c0 = _mm256_loadu_pd(col + k), c1 = _mm256_loadu_pd(col + ldb + k);
+      const __m256d c2 = _mm256_loadu_pd(col + 2 * ldb + k), c3 = _mm256_loadu_pd(col + 3 * ldb + k);
+      const __m256d even01 = _mm256_unpacklo_pd(c0, c1), odd01 = _mm256_unpackhi_pd(c0, c1);
+      const __m256d even23 = _mm256_unpacklo_pd(c2, c3), odd23 = _mm256_unpackhi_pd(c2, c3);
+      acc = wide_madd(acc, _mm256_permute2f128_pd(even01, even23, 0x20), _mm256_set1_pd(a[k]));
+      acc = wide_madd(acc, _mm256_permute2f128_pd(odd01, odd23, 0x20), _mm256_set1_pd(a[k + 1]));
+      acc = wide_madd(acc, _mm256_permute2f128_pd(even01, even23, 0x31), _mm256_set1_pd(a[k + 2]));
+      acc = wide_madd(acc, _mm256_permute2f128_pd(odd01, odd23, 0x31), _mm256_set1_pd(a[k + 3]));
+    }
+    for (; k < K; ++k)
+      acc = wide_madd(acc, _mm256_setr_pd(col[k], col[ldb + k], col[2 * ldb + k], col[3 * ldb + k]), _mm256_set1_pd(a[k]));
+    wide_out(out, c + j, acc, j, 0);
+  }
+  return j;
+}
+
 // Whether multiply() uses 256-bit registers: the CPU has AVX and the build's packets are
 // 128-bit ones (Eigen's SSE types, which the epilogues take).
 inline bool wide_registers() {
@@ -671,6 +700,25 @@ void outer(Index M, Index N, const T* a, const T* b, Index b_stride, T* c, Index
     for (; r + L <= M; r += L)
       out.packet(cj + r, Eigen::internal::padd(zero, Eigen::internal::pmul(Eigen::internal::ploadu<Packet>(a + r), pbj)), r, j);
     for (; r < M; ++r) out.scalar(cj + r, T(0) + a[r] * bj, r, j);
+  }
+}
+
+// c (N entries) = a (1 x K) times B (K x N, column-major, leading dimension ldb), each entry
+// through `out` (row j, column 0: c as a column): multiply's bits for a one-row product, each
+// entry summed over k in order from +0 (as multiply_vector on B^T, without making B^T). Four
+// columns at a time on 256-bit registers in double; the rest one by one.
+template <class T, class Epilogue = Store<T>>
+void row_in_order(Index N, Index K, const T* a, const T* b, Index ldb, T* c, const Epilogue& out = {}) {
+  Index j = 0;
+#ifdef SPECSIM_GEMM_AVX
+  if constexpr (std::is_same_v<T, double>)
+    if (wide_registers()) j = detail::wide_row_in_order(N, K, a, b, ldb, c, out);
+#endif
+  for (; j < N; ++j) {
+    const T* col = b + j * ldb;
+    T acc = T(0);
+    for (Index k = 0; k < K; ++k) acc += col[k] * a[k];
+    out.scalar(c + j, acc, j, 0);
   }
 }
 
