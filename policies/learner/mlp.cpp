@@ -516,7 +516,7 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   };
   const Layer& head = layers_.back();
   const gemm::Operand<T> head_in = input(hidden);
-  gemm::multiply<T>(head.cols, 1, n, head_in.data, head_in.n_stride, {dv, 1, 0}, grad + head.weight_offset, head.cols);
+  gemm::multiply_vector<T>(head.cols, n, head_in.data, head_in.n_stride, dv, grad + head.weight_offset);
   grad[head.bias_offset] = Eigen::Map<const Vector<T>>(dv, n).sum();
   if (hidden > 0)
     into_delta(hidden - 1, delta_data, [&](const auto& out) {
