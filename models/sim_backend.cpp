@@ -7,9 +7,12 @@ namespace specsim::models {
 
 SimBackend::SimBackend(const Agents& agents, const Workload& workload, sim::Clock& clock,
                        std::uint64_t seed, int max_steps, const ServedEndpoints* endpoints)
-    : agents_(agents), workload_(workload), clock_(clock), endpoints_(endpoints), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
+    : agents_(agents), workload_(workload), clock_(clock), sim_clock_(dynamic_cast<sim::SimClock*>(&clock)),
       seed_(seed), max_steps_(max_steps),
       own_script_() {
+  if (endpoints)
+    for (const sim::Agent a : {sim::Agent::approx, sim::Agent::target})
+      endpoint_of_[static_cast<std::size_t>(sim::index(a))] = endpoints->of(a);
   sim::RandomStream unused(seed, "offpath", 0);  // such an agent draws no number from it
   for (int a = 0; a < sim::kAgents; ++a) {
     const AgentModel& agent = agents_[static_cast<std::size_t>(a)];
@@ -58,65 +61,52 @@ void SimBackend::start_call(std::uint32_t id, const sim::CallRequest& r) {
   }
   if (r.agent == sim::Agent::environment) {  // the step's tool, on any action proposed for it
     const sim::Time latency = script_->environment[static_cast<std::size_t>(r.step)].latency;
-    call.scripted = ScriptedCall{latency, latency, {}, 1};
-    call.step_done = true;
+    set_scripted(call, ScriptedCall{latency, latency, {}, 1}, true);
   } else if (call.on_path) {
     const auto calls = script_->step_calls(r.agent, r.step);
-    call.scripted = calls[static_cast<std::size_t>(r.call_index)];
-    call.step_done = static_cast<std::size_t>(r.call_index) + 1 >= calls.size();
+    set_scripted(call, calls[static_cast<std::size_t>(r.call_index)],
+                 static_cast<std::size_t>(r.call_index) + 1 >= calls.size());
   } else {
     // Off-path draws have a stream of their own, so that they never depend on how the script
     // was made (drawn, or read from a trace).
-    call.scripted = off_path(r);
-    call.step_done = r.call_index + 1 >= agent_(r.agent).calls_per_step;
+    set_scripted(call, off_path(r), r.call_index + 1 >= agent_(r.agent).calls_per_step);
   }
-  call.endpoint = endpoints_ && r.agent != sim::Agent::environment ? endpoints_->of(r.agent) : nullptr;
-  if (call.endpoint) {
+  call.endpoint = endpoint_of_[static_cast<std::size_t>(sim::index(r.agent))];
+  if (call.endpoint) [[unlikely]] {
     call.started = clock_.now();
-    call.request = call.endpoint->start(*this, id, call.scripted.tokens.input, call.scripted.tokens.planned_output);
-  } else if (sim_clock_) {
-    call.started = sim_clock_->now();
-    call.done = sim_clock_->schedule(call.started + call.scripted.latency, this, id);
-  } else {
-    call.started = clock_.now();
-    call.done = clock_.schedule(call.started + call.scripted.latency, this, id);
+    call.request = call.endpoint->start(*this, id, call.outcome.tokens.input, call.outcome.tokens.planned_output);
+    return;
   }
+  call.started = sim_clock_ ? sim_clock_->now() : clock_.now();
+  call.outcome.first_token = call.started + call.first_token;
+  call.done = sim_clock_ ? sim_clock_->schedule(call.started + call.latency, this, id)
+                         : clock_.schedule(call.started + call.latency, this, id);
 }
 
 void SimBackend::served(std::uint64_t id, sim::Time first_token) {
-  at(static_cast<std::uint32_t>(id)).served_first_token = first_token;
+  at(static_cast<std::uint32_t>(id)).outcome.first_token = first_token;
   finished(static_cast<std::uint32_t>(id));
 }
 
 sim::CallTokens SimBackend::cancel_call(std::uint32_t id) {
   Call& call = at(id);
   if (call.endpoint) {
-    sim::CallTokens t = call.scripted.tokens;
+    sim::CallTokens t = call.outcome.tokens;
     t.output = call.endpoint->cancel(call.request);
     return t;
   }
   if (sim_clock_) sim_clock_->cancel(call.done);
   else clock_.cancel(call.done);
   // Output streams at a constant rate between the first and the last token.
-  sim::CallTokens t = call.scripted.tokens;
+  sim::CallTokens t = call.outcome.tokens;
   const sim::Time elapsed = clock_.now() - call.started;
-  const sim::Time streaming = call.scripted.latency - call.scripted.first_token;
-  const sim::Time into = elapsed - call.scripted.first_token;
+  const sim::Time streaming = call.latency - call.first_token;
+  const sim::Time into = elapsed - call.first_token;
   if (into <= sim::Time::zero()) t.output = 0;
   else if (streaming > sim::Time::zero() && into < streaming)
     t.output = static_cast<std::int32_t>(static_cast<double>(t.planned_output) * static_cast<double>(into.ns()) /
                                          static_cast<double>(streaming.ns()));
   return t;
-}
-
-void SimBackend::finished(std::uint32_t id) {
-  const Call& call = at(id);
-  sim::CallOutcome o;
-  o.tokens = call.scripted.tokens;
-  o.first_token = call.endpoint ? call.served_first_token : call.started + call.scripted.first_token;
-  o.attempts = call.scripted.attempts;
-  o.step_done = call.step_done;
-  sink_->on_call_finished(id, o);
 }
 
 std::optional<int> SimBackend::leading_matches(int step, int limit) const {

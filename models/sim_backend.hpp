@@ -76,17 +76,28 @@ class SimBackend final : public sim::Backend,
 
  private:
   struct Call {
-    ScriptedCall scripted;
+    // What the sink is told when the call finishes, filled in at its start (a served call's
+    // first token once the endpoint says): the completion hands it over as it is. Its action
+    // and error stay empty (a simulated call has no text and does not fail), so an entry,
+    // reused from call to call, never needs them set.
+    sim::CallOutcome outcome;
+    sim::Time latency, first_token;  // from its start (scripted), for a cancel
     sim::Time started;
     sim::EventId done;
     ServedEndpoint* endpoint = nullptr;  // where it runs, if served
     std::uint64_t request = 0;           // its request there
-    sim::Time served_first_token;
     bool on_path = false;  // replays the script (else drawn off the committed path)
-    bool step_done = true;  // its agent's last call of the step
   };
+  // Sets the call's outcome and timing from what it replays or draws.
+  static void set_scripted(Call& call, const ScriptedCall& scripted, bool step_done) {
+    call.outcome.tokens = scripted.tokens;
+    call.outcome.attempts = scripted.attempts;
+    call.outcome.step_done = step_done;
+    call.latency = scripted.latency;
+    call.first_token = scripted.first_token;
+  }
   // Tells the sink that the call finished, with its outcome.
-  void finished(std::uint32_t id);
+  void finished(std::uint32_t id) { sink_->on_call_finished(id, at(id).outcome); }
   const Call& at(std::uint32_t id) const { return calls_[id - base_]; }
   Call& at(std::uint32_t id) { return calls_[id - base_]; }
   const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }
@@ -96,7 +107,9 @@ class SimBackend final : public sim::Backend,
   const Agents& agents_;
   const Workload& workload_;
   sim::Clock& clock_;
-  const ServedEndpoints* endpoints_;
+  // Where each agent's calls run if served, by index(Agent) with the environment's (never
+  // served) last: looked up once here, not per call.
+  std::array<ServedEndpoint*, sim::kAgents + 1> endpoint_of_{};
   sim::SimClock* sim_clock_;  // the same clock when it is a simulated one: no virtual calls
   std::uint64_t seed_;
   int max_steps_;

@@ -92,7 +92,7 @@ void Planner::reset(std::int64_t episode) {
   in_flight_area_ = 0;
 }
 
-RoundContext Planner::round_context() const {
+inline RoundContext Planner::round_context() const {
   RoundContext context;
   context.episode = run_.episode;
   context.round = round_;
@@ -139,7 +139,7 @@ void Planner::start_round() {
 // Opens the node and starts its calls: T's step and, where the node may branch, A's guess. Nodes
 // are numbered in the order they open, once per round: the storage of earlier rounds is reused.
 // The top candidate's child of the chain's last node extends the chain.
-int Planner::open_node(int pos, int index, int parent) {
+inline int Planner::open_node(int pos, int index, int parent) {
   const int id = nodes_count_++;
   if (static_cast<std::size_t>(id) < nodes_.size()) nodes_[static_cast<std::size_t>(id)] = Node{};
   else nodes_.emplace_back();
@@ -161,7 +161,7 @@ int Planner::open_node(int pos, int index, int parent) {
   return id;
 }
 
-void Planner::start_call(Agent agent, int node, int call_index) {
+inline void Planner::start_call(Agent agent, int node, int call_index) {
   const std::uint32_t id = next_call();
   Node& n = nodes_[static_cast<std::size_t>(node)];
   // Every field given, in place: the record is not zeroed first and then set.
@@ -209,7 +209,7 @@ void Planner::dispatch(std::uint32_t id) {
   send(id, record, lane_of(record));
 }
 
-void Planner::send(std::uint32_t id, CallRecord& record, const Lane& lane) {
+inline void Planner::send(std::uint32_t id, CallRecord& record, const Lane& lane) {
   record.status = CallStatus::running;
   record.started = rel(now());
   run_.concurrency_peak = std::max(run_.concurrency_peak, ++in_flight_);
@@ -234,7 +234,7 @@ void Planner::send(std::uint32_t id, CallRecord& record, const Lane& lane) {
 }
 
 // Frees the call's concurrency slot and hands it to the oldest waiting call, if any.
-void Planner::release(Agent agent) {
+inline void Planner::release(Agent agent) {
   --in_flight_;
   const int pool = pool_of(agent);
   if (pool < 0) return;
@@ -325,7 +325,7 @@ void Planner::on_event(std::uint64_t) {
 
 // A's guess at `node` is in: speculate one step further under each of its candidates within the
 // tree's budget, best first, if the round's depth allows it.
-void Planner::advance(int node) {
+inline void Planner::advance(int node) {
   const int step = round_start_ + nodes_[static_cast<std::size_t>(node)].pos;
   // A step's tool runs on the chain only: off it, T's next step would read a result nobody fetched.
   if (environment_ && (on_chain(node) ? !environment_ahead_ready(node) : backend_.environment(step).has_value()))
@@ -387,7 +387,7 @@ bool Planner::environment_committed(int pos, bool match) {
 // before it is still unverified. Everything under it is conditioned on the wrong guess, so it is
 // cancelled now; on the chain the round closes when verification reaches it (or an earlier
 // mismatch).
-void Planner::cut_if_wrong(int node) {
+inline void Planner::cut_if_wrong(int node) {
   Node& n = nodes_[static_cast<std::size_t>(node)];
   // At verified_, verify() closes the round now.
   if (!n.guesses || n.cut || n.pruned || n.pos <= verified_) return;
@@ -432,7 +432,7 @@ void Planner::cancel_calls(Doomed doomed) {
   }
 }
 
-int Planner::hit_rank(int step, const Node& n) const {
+inline int Planner::hit_rank(int step, const Node& n) const {
   if (branches_ == 1) return backend_.agree(step, n.target.last_call, n.approx.last_call) ? 0 : -1;
   const int rank = backend_.candidate_rank(step, n.target.last_call, n.approx.last_call);
   return rank >= 0 && rank < branches_ && n.index * branches_ + rank < budget_ ? rank : -1;
@@ -487,7 +487,7 @@ bool Planner::take_branch(int pos, int rank) {
   return true;
 }
 
-void Planner::verify() {
+inline void Planner::verify() {
   while (verified_ < opened_) {
     const Node& p = position(verified_);
     const bool guessed = p.guesses;  // a leaf of the tree has no guess
@@ -561,7 +561,7 @@ void Planner::close_round(int committed, bool mismatch) {
 // guess it is conditioned on (those of the positions before it) was verified to match.
 void Planner::assign_role(CallRecord& r, int committed, int matched, bool mismatch) const {
   // Top-K: at each position one node of the tree is on the chain, T's.
-  const bool on_branch = r.pos < opened_ && chain_[static_cast<std::size_t>(r.pos)] == r.node;
+  const bool on_branch = on_chain(r.node);
   r.on_path = r.pos <= matched && on_branch;
   const bool guessed_right = on_branch && (r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch));
   if (r.agent == Agent::environment) {  // the result on the committed action, or a wasted one
@@ -579,7 +579,7 @@ void Planner::assign_role(CallRecord& r, int committed, int matched, bool mismat
 // The closed round's k, each call's role, what each agent's calls took and, with a meter, cost
 // (every call finished, failed or cancelled), in one pass. An unrecorded episode then lets the
 // round's calls go, here and in the backend.
-void Planner::tally_round(int committed, bool mismatch) {
+inline void Planner::tally_round(int committed, bool mismatch) {
   const int matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   auto it = std::lower_bound(run_.k_counts.begin(), run_.k_counts.end(), k_,
                              [](const std::pair<std::int32_t, std::int32_t>& c, int k) { return c.first < k; });

@@ -110,34 +110,41 @@ class Planner final : public CallSink, public EventHandler {
     bool env_ahead = false;
     Lane& of(Agent a) { return a == Agent::approx ? approx : a == Agent::target ? target : env; }
   };
+  // The hops of a call's path (start, completion, verification, the round's tally) are inlined
+  // where they are called (always_inline, docs/performance.md "engine7"): out of line, each one
+  // costs a frame and makes its caller read the planner's members again after it. start_round
+  // and close_round stay out of line: inlined, they cost the completion more than their call.
   void reset(std::int64_t episode);
   void start_round();
-  RoundContext round_context() const;
-  void start_call(Agent agent, int node, int call_index);
-  int open_node(int pos, int index, int parent);
+  [[gnu::always_inline]] RoundContext round_context() const;
+  [[gnu::always_inline]] void start_call(Agent agent, int node, int call_index);
+  [[gnu::always_inline]] int open_node(int pos, int index, int parent);
   void dispatch(std::uint32_t call);  // a queued call, once its slot is free
-  void send(std::uint32_t call, CallRecord& record, const Lane& lane);  // to the backend, now
-  void release(Agent agent);
-  void advance(int node);
+  [[gnu::always_inline]] void send(std::uint32_t call, CallRecord& record, const Lane& lane);  // to the backend, now
+  [[gnu::always_inline]] void release(Agent agent);
+  [[gnu::always_inline]] void advance(int node);
   // Out of line: a world without an environment never calls them.
   [[gnu::noinline]] bool environment_ahead_ready(int node);
   [[gnu::noinline]] bool environment_committed(int pos, bool match);
-  void verify();
+  [[gnu::always_inline]] void verify();
   void close_round(int committed, bool mismatch);
   void assign_role(CallRecord& r, int committed, int matched, bool mismatch) const;
   void fail(std::uint32_t call, std::string_view error);
   void cancel_open_calls();
-  void cut_if_wrong(int node);
+  [[gnu::always_inline]] void cut_if_wrong(int node);
   void cut_below(int node, bool with_environment);
   template <class Doomed> void cancel_calls(Doomed doomed);
   // The rank of T's action among the branched candidates of the node's guess (0: the top one),
   // or -1 when none of those within the budget holds it.
-  int hit_rank(int step, const Node& n) const;
+  [[gnu::always_inline]] int hit_rank(int step, const Node& n) const;
   bool in_subtree(int node, int root) const;
   void prune_outside(int pos, int keep);
   int child(int node, int rank) const;
   bool take_branch(int pos, int rank);
+  // Without top-K every node opens on the chain (each extends it, nothing branches or is taken
+  // over), so only a tree needs the look.
   bool on_chain(int node) const {
+    if (branches_ == 1) return true;
     const Node& n = nodes_[static_cast<std::size_t>(node)];
     return n.pos < opened_ && chain_[static_cast<std::size_t>(n.pos)] == node;
   }
@@ -158,7 +165,7 @@ class Planner final : public CallSink, public EventHandler {
   CallRecord& call(std::uint32_t id) { return run_.calls[id - calls_base_]; }
   std::uint32_t next_call() const { return calls_base_ + static_cast<std::uint32_t>(run_.calls.size()); }
   Node& position(int pos) { return nodes_[static_cast<std::size_t>(chain_[static_cast<std::size_t>(pos)])]; }
-  void tally_round(int committed, bool mismatch);
+  [[gnu::always_inline]] void tally_round(int committed, bool mismatch);
 
   PlannerConfig config_;
   Clock& clock_;
