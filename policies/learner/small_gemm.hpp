@@ -282,15 +282,21 @@ SPECSIM_AVX Index wide_zeros_sum(const T* a, Index size, T& sum) {
   return k;
 }
 
-// One column of outer()'s on 256-bit registers; returns the rows it did.
+// outer()'s columns on 256-bit registers, all in one call (a call per column cost about what
+// its few registers did); returns the rows it did in each column.
 template <class T, class Epilogue>
-SPECSIM_AVX Index wide_outer_column(Index M, const T* a, T bj, T* cj, Index col, const Epilogue& epilogue) {
+SPECSIM_AVX Index wide_outer(Index M, Index N, const T* a, const T* b, Index b_stride, T* c, Index ldc,
+                             const Epilogue& epilogue) {
   const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
   constexpr Index W = kWide<T>;
-  const auto zero = wide_zero(T()), pbj = wide_set1(bj);
-  Index r = 0;
-  for (; r + W <= M; r += W) wide_out(out, cj + r, wide_add(zero, wide_mul(wide_load(a + r), pbj)), r, col);
-  return r;
+  const Index rows = M / W * W;
+  const auto zero = wide_zero(T());
+  for (Index j = 0; j < N; ++j) {
+    const auto pbj = wide_set1(b[j * b_stride]);
+    T* cj = c + j * ldc;
+    for (Index r = 0; r < rows; r += W) wide_out(out, cj + r, wide_add(zero, wide_mul(wide_load(a + r), pbj)), r, j);
+  }
+  return rows;
 }
 
 // row_sums() of the rows that fill 256-bit registers; returns how many it did.
@@ -330,6 +336,35 @@ SPECSIM_AVX inline void wide_transpose(Index rows, Index cols, const double* a, 
     }
 }
 #endif
+
+// row_in_order() on 256-bit registers, four columns of B at a time, B's 4 x 4 blocks
+// transposed in registers (wide_transpose's shuffles) so that a register holds row k of the four
+// columns; returns the columns it did.
+template <class Epilogue>
+SPECSIM_AVX Index wide_row_in_order(Index N, Index K, const double* a, const double* b, Index ldb, double* c,
+                                    const Epilogue& epilogue) {
+  const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
+  Index j = 0;
+  for (; j + 4 <= N; j += 4) {
+    const double* col = b + j * ldb;
+    __m256d acc = _mm256_setzero_pd();
+    Index k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const __m256d c0 = _mm256_loadu_pd(col + k), c1 = _mm256_loadu_pd(col + ldb + k);
+      const __m256d c2 = _mm256_loadu_pd(col + 2 * ldb + k), c3 = _mm256_loadu_pd(col + 3 * ldb + k);
+      const __m256d even01 = _mm256_unpacklo_pd(c0, c1), odd01 = _mm256_unpackhi_pd(c0, c1);
+      const __m256d even23 = _mm256_unpacklo_pd(c2, c3), odd23 = _mm256_unpackhi_pd(c2, c3);
+      acc = wide_madd(acc, _mm256_permute2f128_pd(even01, even23, 0x20), _mm256_set1_pd(a[k]));
+      acc = wide_madd(acc, _mm256_permute2f128_pd(odd01, odd23, 0x20), _mm256_set1_pd(a[k + 1]));
+      acc = wide_madd(acc, _mm256_permute2f128_pd(even01, even23, 0x31), _mm256_set1_pd(a[k + 2]));
+      acc = wide_madd(acc, _mm256_permute2f128_pd(odd01, odd23, 0x31), _mm256_set1_pd(a[k + 3]));
+    }
+    for (; k < K; ++k)
+      acc = wide_madd(acc, _mm256_setr_pd(col[k], col[ldb + k], col[2 * ldb + k], col[3 * ldb + k]), _mm256_set1_pd(a[k]));
+    wide_out(out, c + j, acc, j, 0);
+  }
+  return j;
+}
 
 // Whether multiply() uses 256-bit registers: the CPU has AVX and the build's packets are
 // 128-bit ones (Eigen's SSE types, which the epilogues take).
@@ -545,13 +580,18 @@ void nonzero_marks_transposed(Index K, Index N, const T* b, Index ldb, std::uint
 // Records for an epilogue which of the entries it stores are not zero, NaN included: B's marks
 // (above) for a product to come, or-ed into `marks`, which the caller zeroes first (every entry
 // of C is stored once). A compare and a sign mask per register, where nonzero_marks would load
-// the entries again.
-template <class T>
+// the entries again. OneWord: C has at most 64 rows (words is 1), so that a register's bits go to
+// its column's word without a word index worked out from its row (3 of the 7 instructions a
+// register's mark cost).
+template <class T, bool OneWord = false>
 struct Marker {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   std::uint64_t* marks;
   Index words;  // mark_words(C's rows)
-  void mark(std::uint64_t bits, Index row, Index col) const { marks[col * words + row / 64] |= bits << (row % 64); }
+  void mark(std::uint64_t bits, Index row, Index col) const {
+    if constexpr (OneWord) marks[col] |= bits << row;
+    else marks[col * words + row / 64] |= bits << (row % 64);
+  }
   void scalar(T v, Index row, Index col) const { mark(v != T(0), row, col); }
   void packet(Packet v, Index row, Index col) const {  // the 128-bit build's path (and tails): lane by lane
     constexpr int L = Eigen::internal::packet_traits<T>::size;
@@ -646,18 +686,39 @@ template <class T, class Epilogue = Store<T>>
 void outer(Index M, Index N, const T* a, const T* b, Index b_stride, T* c, Index ldc, const Epilogue& out = {}) {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
   constexpr Index L = Eigen::internal::packet_traits<T>::size;
+  Index done = 0;  // the rows of every column the 256-bit registers did
+#ifdef SPECSIM_GEMM_AVX
+  if (wide_registers()) done = detail::wide_outer(M, N, a, b, b_stride, c, ldc, out);
+#endif
+  if (done == M) return;
   const Packet zero = Eigen::internal::pset1<Packet>(T(0));
   for (Index j = 0; j < N; ++j) {
     const T bj = b[j * b_stride];
     const Packet pbj = Eigen::internal::pset1<Packet>(bj);
     T* cj = c + j * ldc;
-    Index r = 0;
-#ifdef SPECSIM_GEMM_AVX
-    if (wide_registers()) r = detail::wide_outer_column(M, a, bj, cj, j, out);
-#endif
+    Index r = done;
     for (; r + L <= M; r += L)
       out.packet(cj + r, Eigen::internal::padd(zero, Eigen::internal::pmul(Eigen::internal::ploadu<Packet>(a + r), pbj)), r, j);
     for (; r < M; ++r) out.scalar(cj + r, T(0) + a[r] * bj, r, j);
+  }
+}
+
+// c (N entries) = a (1 x K) times B (K x N, column-major, leading dimension ldb), each entry
+// through `out` (row j, column 0: c as a column): multiply's bits for a one-row product, each
+// entry summed over k in order from +0 (as multiply_vector on B^T, without making B^T). Four
+// columns at a time on 256-bit registers in double; the rest one by one.
+template <class T, class Epilogue = Store<T>>
+void row_in_order(Index N, Index K, const T* a, const T* b, Index ldb, T* c, const Epilogue& out = {}) {
+  Index j = 0;
+#ifdef SPECSIM_GEMM_AVX
+  if constexpr (std::is_same_v<T, double>)
+    if (wide_registers()) j = detail::wide_row_in_order(N, K, a, b, ldb, c, out);
+#endif
+  for (; j < N; ++j) {
+    const T* col = b + j * ldb;
+    T acc = T(0);
+    for (Index k = 0; k < K; ++k) acc += col[k] * a[k];
+    out.scalar(c + j, acc, j, 0);
   }
 }
 
@@ -757,9 +818,11 @@ void transpose(Index rows, Index cols, const T* a, Index lda, T* out, Index ldo)
       done_cols = cols / 4 * 4;
     }
 #endif
-  // The rest: the rows below that block in its columns, then every row of the columns after it.
-  detail::transpose_packets(rows - done_rows, done_cols, a + done_rows, lda, out + done_rows * ldo, ldo);
-  detail::transpose_packets(rows, cols - done_cols, a + done_cols * lda, lda, out + done_cols, ldo);
+  // The rest: the rows below that block in its columns, then every row of the columns after it
+  // (each skipped when empty: its loop would still walk the columns).
+  if (rows > done_rows)
+    detail::transpose_packets(rows - done_rows, done_cols, a + done_rows, lda, out + done_rows * ldo, ldo);
+  if (cols > done_cols) detail::transpose_packets(rows, cols - done_cols, a + done_cols * lda, lda, out + done_cols, ldo);
 }
 
 }  // namespace specsim::policies::learner::gemm

@@ -244,6 +244,8 @@ TEST_CASE("predict_finite has predict's bits, relu's zeros skipped", "[mlp]") {
   const std::vector<MlpShape> shapes = {{5, {8, 4}, Activation::relu},
                                         {6, {32, 32}, Activation::relu},
                                         {7, {33, 17, 32}, Activation::relu},
+                                        // layers of 64 rows and more: the one-word marks and the general ones
+                                        {5, {64, 65, 70, 64}, Activation::relu},
                                         {4, {32, 32}, Activation::tanh}};
   for (std::size_t s = 0; s < shapes.size(); ++s) {
     RandomStream rng(46, "mlp.predict_finite", s);

@@ -113,12 +113,53 @@ void check_epilogue_and_outer(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
   }
   if (K != 1) return;
   // The outer product is multiply with K = 1, bit for bit, epilogue included.
-  std::vector<T> outer(plain.size());
+  // Its columns on 256-bit registers in one call, then each column's tail (rows past a multiple
+  // of 4 or 8); b read by strides too.
+  std::vector<T> outer(plain.size(), T(5));
   gemm::outer<T>(M, N, a.data(), b.data(), 1, outer.data(), M, Tagged<T>{});
-  REQUIRE(outer == tagged);
+  REQUIRE(std::memcmp(outer.data(), tagged.data(), sizeof(T) * outer.size()) == 0);
+  std::vector<T> strided_b(static_cast<std::size_t>(3 * N), T(-1));
+  for (Eigen::Index j = 0; j < N; ++j) strided_b[static_cast<std::size_t>(3 * j)] = b[static_cast<std::size_t>(j)];
+  std::fill(outer.begin(), outer.end(), T(5));
+  gemm::outer<T>(M, N, a.data(), strided_b.data(), 3, outer.data(), M, Tagged<T>{});
+  REQUIRE(std::memcmp(outer.data(), tagged.data(), sizeof(T) * outer.size()) == 0);
 }
 
 }  // namespace
+
+TEST_CASE("row_in_order has multiply_vector's bits on B transposed, NaN and inf included", "[gemm]") {
+  // The head's forward pass: each entry summed over k in order, as multiply_vector sums the rows
+  // of B^T; here B is read in place (4 x 4 blocks transposed in registers, the rest one by one).
+  // non_finite 1: a NaN (negative: its sign shows) and an inf in B; 2: a NaN in a, every entry's
+  // first term. (Not both factors of one term NaN: which payload a product keeps then is the
+  // compiler's choice of operand order, in multiply_vector as here.)
+  const auto check = [](auto zero, Eigen::Index N, Eigen::Index K, int non_finite) {
+    using T = decltype(zero);
+    const auto stream = static_cast<std::uint64_t>(N * 1000 + K + non_finite * 500000);
+    const Eigen::Index ldb = K + 3;
+    std::vector<T> a = random_values<T>(static_cast<std::size_t>(K), stream);
+    std::vector<T> b = random_values<T>(static_cast<std::size_t>(ldb * N), stream + 1);
+    if (non_finite == 1) {
+      b[static_cast<std::size_t>((N - 1) * ldb)] = -std::numeric_limits<T>::quiet_NaN();
+      b[static_cast<std::size_t>((N / 2) * ldb + K - 1)] = std::numeric_limits<T>::infinity();
+    }
+    if (non_finite == 2) a[0] = std::numeric_limits<T>::quiet_NaN();
+    std::vector<T> bt(static_cast<std::size_t>(N * K));
+    for (Eigen::Index j = 0; j < N; ++j)
+      for (Eigen::Index k = 0; k < K; ++k) bt[static_cast<std::size_t>(k * N + j)] = b[static_cast<std::size_t>(j * ldb + k)];
+    std::vector<T> dense(static_cast<std::size_t>(N), T(7)), direct(dense.size(), T(9));
+    gemm::multiply_vector<T>(N, K, bt.data(), N, a.data(), dense.data(), Tagged<T>{});
+    gemm::row_in_order<T>(N, K, a.data(), b.data(), ldb, direct.data(), Tagged<T>{});
+    CAPTURE(N, K, non_finite, sizeof(T));
+    REQUIRE(std::memcmp(dense.data(), direct.data(), sizeof(T) * dense.size()) == 0);
+  };
+  for (Eigen::Index N : {1, 3, 4, 5, 8, 17, 22, 33})
+    for (Eigen::Index K : {1, 2, 4, 5, 7, 32, 33})
+      for (int non_finite : {0, 1, 2}) {
+        check(0.0, N, K, non_finite);
+        check(0.0f, N, K, non_finite);
+      }
+}
 
 TEST_CASE("an epilogue gets every entry once with its row and column, outer and vector products are multiply's",
           "[gemm]") {
@@ -317,10 +358,10 @@ std::vector<std::uint64_t> plain_marks(Eigen::Index K, Eigen::Index N, const T* 
 
 // An epilogue that stores relu of the sum (with its NaN kept: std::max's operand order) and
 // marks what it stored, as mlp.cpp's BiasRelu does.
-template <class T>
+template <class T, class Mark = gemm::Marker<T>>
 struct MarkingRelu {
   using Packet = typename Eigen::internal::packet_traits<T>::type;
-  gemm::Marker<T> marks;
+  Mark marks;
   void packet(T* c, Packet acc, Eigen::Index row, Eigen::Index col) const {
     T lanes[Eigen::internal::packet_traits<T>::size];
     Eigen::internal::pstoreu(lanes, acc);
@@ -385,6 +426,13 @@ void check_epilogue_marks(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
     std::vector<std::uint64_t> marks(static_cast<std::size_t>(words * N), 0);
     product(c.data(), MarkingRelu<T>{{marks.data(), words}});
     CAPTURE(M, N, K);
+    REQUIRE(marks == plain_marks<T>(M, N, c.data(), 1, M));
+    if (M > 64) return;
+    // The one-word marker (mlp.cpp's where C's rows fit in a word): the same stores, the same marks.
+    std::vector<T> again(c.size());
+    std::fill(marks.begin(), marks.end(), std::uint64_t(0));
+    product(again.data(), MarkingRelu<T, gemm::Marker<T, true>>{{marks.data(), 1}});
+    REQUIRE(std::memcmp(again.data(), c.data(), sizeof(T) * c.size()) == 0);
     REQUIRE(marks == plain_marks<T>(M, N, c.data(), 1, M));
   };
   check([&](T* c, const auto& out) { gemm::multiply<T>(M, N, K, a.data(), M, {b.data(), 1, K}, c, M, out); });
