@@ -44,8 +44,8 @@ class SegmentRecorder {
   explicit SegmentRecorder(int inputs);
 
   // Record the state seen at `step` (steps must increase; checked at close()).
-  // Inline: a state a round, and out of line its call and checks were as much as the copy.
-  void add(const Eigen::Ref<const Eigen::VectorXd>& features, int step) {
+  // Inlined: a state a round, and out of line its call and checks cost more than the copy.
+  [[gnu::always_inline]] void add(const Eigen::Ref<const Eigen::VectorXd>& features, int step) {
     if (features.size() != inputs_) [[unlikely]] wrong_width(features.size());
     features_.insert(features_.end(), features.data(), features.data() + features.size());
     steps_.push_back(step);
