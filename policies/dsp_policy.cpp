@@ -17,6 +17,19 @@ namespace {
 // x * 0, on 256-bit registers where there are).
 bool all_finite(const Eigen::VectorXd& values) { return learner::gemm::all_finite_exact(values.data(), values.size()); }
 
+// The state vector, inlined into the rounds (a call a round was a tenth of the vector's cost).
+[[gnu::always_inline]] inline void fill_features(const RoundContext& c, int k_max, Eigen::VectorXd& x) {
+  const std::span<const double> world = c.features;
+  const auto w = static_cast<Eigen::Index>(world.size());
+  if (x.size() != w + 4) x.resize(w + 4);
+  for (std::size_t i = 0; i < world.size(); ++i) x[static_cast<Eigen::Index>(i)] = world[i];
+  // Scaled to order one, so that one learning rate suits every feature.
+  x[w] = std::min(1.0, c.step / static_cast<double>(std::max(1, c.max_steps)));
+  x[w + 1] = c.last_k / static_cast<double>(k_max);
+  x[w + 2] = c.last_committed / static_cast<double>(k_max);
+  x[w + 3] = c.match_rate;
+}
+
 }  // namespace
 
 DspPolicy::DspPolicy(DspConfig config, const PolicyEnv& env)
@@ -33,22 +46,12 @@ Eigen::VectorXd DspPolicy::features(const RoundContext& c, int k_max) {
   return x;
 }
 
-void DspPolicy::features(const RoundContext& c, int k_max, Eigen::VectorXd& x) {
-  const std::span<const double> world = c.features;
-  const auto w = static_cast<Eigen::Index>(world.size());
-  if (x.size() != w + 4) x.resize(w + 4);
-  for (std::size_t i = 0; i < world.size(); ++i) x[static_cast<Eigen::Index>(i)] = world[i];
-  // Scaled to order one, so that one learning rate suits every feature.
-  x[w] = std::min(1.0, c.step / static_cast<double>(std::max(1, c.max_steps)));
-  x[w + 1] = c.last_k / static_cast<double>(k_max);
-  x[w + 2] = c.last_committed / static_cast<double>(k_max);
-  x[w + 3] = c.match_rate;
-}
+void DspPolicy::features(const RoundContext& c, int k_max, Eigen::VectorXd& x) { fill_features(c, k_max, x); }
 
 Decision DspPolicy::choose_k(const RoundContext& context) {
   // Only a wall clock's round reads it (the clock call costs as much as the features).
   const auto t0 = wall_clock_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-  features(context, config_.k_max, x_);
+  fill_features(context, config_.k_max, x_);
   const Eigen::VectorXd& x = x_;
   if (!state_) {
     // The input width is known at the first round: cold start from seeded random weights, or
@@ -93,7 +96,7 @@ void DspPolicy::record_guesses(const RoundOutcome& outcome) {
     c.features = c.feature_source ? c.feature_source->features(c.step) : std::span<const double>{};
     // A guess past the plan's end (off the path) has no features of its own: the round start's.
     if (c.features.size() != round_context_.features.size()) c.features = round_context_.features;
-    features(c, config_.k_max, x_);
+    fill_features(c, config_.k_max, x_);
     segment_->add(x_, c.step);
   }
 }

@@ -36,7 +36,8 @@ void ReplayBuffer::store(const TrajectoryView& t) {
   const Item added{features_base_ + features_.size(), steps_base_ + steps_.size(), t.features.rows(),
                    static_cast<std::int32_t>(t.size()), t.breaking_step, t.after_break};
   features_.insert(features_.end(), t.features.data(), t.features.data() + t.features.size());
-  steps_.insert(steps_.end(), t.steps.begin(), t.steps.end());
+  // A segment holds a state or two: their steps one by one, not a memmove call for 4 bytes.
+  for (const int step : t.steps) steps_.push_back(step);
   total_steps_ += t.steps.size();
   ++added_;
   if (items_.size() < capacity_) {

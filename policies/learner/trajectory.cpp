@@ -26,12 +26,9 @@ SegmentRecorder::SegmentRecorder(int inputs) : inputs_(inputs) {
   if (inputs < 1) throw std::invalid_argument("segment recorder needs at least one input");
 }
 
-void SegmentRecorder::add(const Eigen::Ref<const Eigen::VectorXd>& features, int step) {
-  if (features.size() != inputs_)
-    throw std::invalid_argument("segment state has " + std::to_string(features.size()) +
-                                " features, expected " + std::to_string(inputs_));
-  features_.insert(features_.end(), features.data(), features.data() + features.size());
-  steps_.push_back(step);
+void SegmentRecorder::wrong_width(Eigen::Index features) const {
+  throw std::invalid_argument("segment state has " + std::to_string(features) + " features, expected " +
+                              std::to_string(inputs_));
 }
 
 TrajectoryView SegmentRecorder::closed_view(int breaking_step, bool after_break) const {

@@ -44,7 +44,12 @@ class SegmentRecorder {
   explicit SegmentRecorder(int inputs);
 
   // Record the state seen at `step` (steps must increase; checked at close()).
-  void add(const Eigen::Ref<const Eigen::VectorXd>& features, int step);
+  // Inlined: a state a round, and out of line its call and checks cost more than the copy.
+  [[gnu::always_inline]] void add(const Eigen::Ref<const Eigen::VectorXd>& features, int step) {
+    if (features.size() != inputs_) [[unlikely]] wrong_width(features.size());
+    features_.insert(features_.end(), features.data(), features.data() + features.size());
+    steps_.push_back(step);
+  }
   // The segment ends at breaking_step: returns it as a trajectory and starts a new segment.
   // Precondition: at least one state was added. With `after_break`, states at steps after the
   // breaking step are kept as the trajectory's after-break states (else they are an error).
@@ -60,6 +65,7 @@ class SegmentRecorder {
   int inputs() const { return inputs_; }
 
  private:
+  [[noreturn]] void wrong_width(Eigen::Index features) const;  // throws std::invalid_argument
   int inputs_;
   std::vector<double> features_;  // column-major, grown per state without reallocating a matrix
   std::vector<int> steps_;
