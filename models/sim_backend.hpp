@@ -77,7 +77,7 @@ class SimBackend final : public sim::Backend,
  private:
   struct Call {
     // What the sink is told when the call finishes, filled in at its start (a served call's
-    // first token once the endpoint says): the completion hands it over as it is. Its action
+    // first token once the endpoint says): the completion hands over a copy (finished). Its action
     // and error stay empty (a simulated call has no text and does not fail), so an entry,
     // reused from call to call, never needs them set.
     sim::CallOutcome outcome;
@@ -96,8 +96,13 @@ class SimBackend final : public sim::Backend,
     call.latency = scripted.latency;
     call.first_token = scripted.first_token;
   }
-  // Tells the sink that the call finished, with its outcome.
-  void finished(std::uint32_t id) { sink_->on_call_finished(id, at(id).outcome); }
+  // Tells the sink that the call finished, with a copy of its outcome: the sink starts calls
+  // before it is done reading it (the planner's next ones, a limited backend's waiting ones),
+  // and a start may grow calls_, which would leave a reference into it dangling.
+  void finished(std::uint32_t id) {
+    const sim::CallOutcome outcome = at(id).outcome;
+    sink_->on_call_finished(id, outcome);
+  }
   const Call& at(std::uint32_t id) const { return calls_[id - base_]; }
   Call& at(std::uint32_t id) { return calls_[id - base_]; }
   const AgentModel& agent_(sim::Agent a) const { return agents_[static_cast<std::size_t>(sim::index(a))]; }
