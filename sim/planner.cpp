@@ -14,11 +14,6 @@ Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPoli
       branches_(config_.semantics.top_k.width()), budget_(config_.semantics.top_k.level_budget()),
       pools_(!config_.pool_capacity.empty()), pool_busy_(config_.pool_capacity.size(), 0),
       pool_queue_(config_.pool_capacity.size()) {
-  if (const CallMeter* meter = config_.meter) {
-    episode_calls_ = CallTotals(*meter);
-    round_base_ = {0, meter->tiers(Agent::approx) * 2};
-    round_billed_.resize(static_cast<std::size_t>(round_base_[1] + meter->tiers(Agent::target) * 2));
-  }
   if (config_.max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
   for (int pool : config_.pool_of_agent)
     if (pool >= static_cast<int>(config_.pool_capacity.size()))
@@ -50,7 +45,6 @@ const EpisodeRun& Planner::end_episode() {
   run_.concurrency_mean =
       run_.latency.ns() > 0 ? static_cast<double>(in_flight_area_) / static_cast<double>(run_.latency.ns()) : 0.0;
   if (config_.meter) {
-    episode_calls_.figures(metrics_);
     metrics_.episode = run_.episode;
     metrics_.steps = run_.steps;
     metrics_.rounds = round_count_;
@@ -79,7 +73,6 @@ void Planner::reset(std::int64_t episode) {
   calls_base_ = 0;
   recording_ = !config_.meter || episode < config_.record_episodes;
   metrics_ = EpisodeMetrics{};
-  episode_calls_.clear();
   round_count_ = 0;
   k_sum_ = 0;
   k_cut_rounds_ = 0;
@@ -566,7 +559,7 @@ void Planner::close_round(int committed, bool mismatch) {
 
 // What a call of the closed round turned out to be. A call is on the committed path when every
 // guess it is conditioned on (those of the positions before it) was verified to match.
-inline void Planner::assign_role(CallRecord& r, int committed, int matched, bool mismatch) const {
+void Planner::assign_role(CallRecord& r, int committed, int matched, bool mismatch) const {
   // Top-K: at each position one node of the tree is on the chain, T's.
   const bool on_branch = on_chain(r.node);
   r.on_path = r.pos <= matched && on_branch;
@@ -596,6 +589,7 @@ inline void Planner::tally_round(int committed, bool mismatch) {
   k_sum_ += k_;
   k_cut_rounds_ += k_ < chosen_k_;
   round_tally_ = {};
+  // Read once: the meter is a virtual call, after which the compiler would read both again per call.
   const CallMeter* const meter = config_.meter;
   const auto round_calls = std::span(run_.calls).subspan(round_first_call_ - calls_base_);
   for (CallRecord& r : round_calls) {
@@ -604,7 +598,7 @@ inline void Planner::tally_round(int committed, bool mismatch) {
     // added here once per call, not at every start and end.
     if (r.status != CallStatus::cancelled_queued) in_flight_area_ += elapsed(r.started, r.ended).ns();
     if (r.agent == Agent::environment) {  // the agents' tallies are of LLM calls
-      if (meter) episode_calls_.add(r);  // its price adds up in call order
+      if (meter) meter->add(r, metrics_);
       continue;
     }
     AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(r.agent))];
@@ -617,27 +611,12 @@ inline void Planner::tally_round(int committed, bool mismatch) {
     }
     if (step_finished) tally.finished_time += elapsed(r.requested, r.ended);
     if (!meter) continue;
-    // Billed tokens, once: into the episode's tallies by role, and the round's by whether wasted.
-    const int tier = meter->tier(r.agent, r.tokens.input);
-    TokenTally billed;
-    meter->add(r, billed);
-    episode_calls_.at(r.agent, tier, r.role) += billed;
-    round_billed_[static_cast<std::size_t>(round_base_[static_cast<std::size_t>(index(r.agent))] + tier * 2 + wasted)] += billed;
+    const double before = metrics_.cost_usd;
+    meter->add(r, metrics_);
+    tally.cost_usd += metrics_.cost_usd - before;
+    if (wasted) tally.wasted_cost_usd += metrics_.cost_usd - before;
   }
-  if (!meter) return;
-  // Each agent's round cost is the price of its round's billed tokens, at each tier.
-  for (Agent a : {Agent::approx, Agent::target}) {
-    AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(a))];
-    TokenTally* t = &round_billed_[static_cast<std::size_t>(round_base_[static_cast<std::size_t>(index(a))])];
-    for (int tier = 0, tiers = meter->tiers(a); tier < tiers; ++tier, t += 2) {
-      TokenTally all = t[0];
-      all += t[1];
-      tally.cost_usd += meter->cost(a, tier, all);
-      tally.wasted_cost_usd += meter->cost(a, tier, t[1]);
-      t[0] = t[1] = {};
-    }
-  }
-  if (recording_) return;
+  if (!config_.meter || recording_) return;
   calls_base_ = next_call();
   run_.calls.clear();
   backend_.forget_calls(calls_base_);

@@ -128,7 +128,7 @@ class Planner final : public CallSink, public EventHandler {
   [[gnu::noinline]] bool environment_committed(int pos, bool match);
   [[gnu::always_inline]] void verify();
   void close_round(int committed, bool mismatch);
-  [[gnu::always_inline]] void assign_role(CallRecord& r, int committed, int matched, bool mismatch) const;
+  void assign_role(CallRecord& r, int committed, int matched, bool mismatch) const;
   void fail(std::uint32_t call, std::string_view error);
   void cancel_open_calls();
   [[gnu::always_inline]] void cut_if_wrong(int node);
@@ -196,11 +196,6 @@ class Planner final : public CallSink, public EventHandler {
   std::uint32_t calls_base_ = 0;  // id of run_.calls[0]
   bool recording_ = true;
   EpisodeMetrics metrics_;  // metered so far
-  // With a meter: the episode's closed calls, priced as it ends, and the closed round's billed
-  // LLM tokens by agent (from round_base_), tier and whether wasted, priced as it closes.
-  CallTotals episode_calls_;
-  std::vector<TokenTally> round_billed_;
-  std::array<int, kAgents> round_base_{};
   std::int32_t round_count_ = 0, k_cut_rounds_ = 0;
   double k_sum_ = 0;
   std::array<AgentRoundTally, kAgents> round_tally_;  // the closed round's, for its outcome
