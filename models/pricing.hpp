@@ -10,7 +10,6 @@
 
 #include "sim/call.hpp"
 #include "sim/config_node.hpp"
-#include "sim/episode_metrics.hpp"
 
 namespace specsim::models {
 
@@ -57,7 +56,7 @@ struct Price : TokenPrices {                  // the standard tier
   // The same at given rates ($ per 1M prompt and output tokens): what a meter that worked the
   // rates out once prices each call with.
   static double cost_at(const sim::CallTokens& billed, double input_rate, double output_rate) {
-    return sim::dollars(billed.input, billed.output, input_rate, output_rate);
+    return (static_cast<double>(billed.input) * input_rate + static_cast<double>(billed.output) * output_rate) * 1e-6;
   }
 };
 
@@ -93,7 +92,12 @@ inline sim::CallTokens billed_tokens(const sim::CallRecord& call, Billing billin
   }
 }
 
-// An environment call's price (sim::Agent::environment): billed once it is sent.
-using sim::environment_cost;
+// An environment call's price (sim::Agent::environment): a tool bills a request once it is sent,
+// so a call cancelled while running pays its whole price, whatever the billing rule for LLM
+// calls; one cancelled before it started pays nothing.
+inline double environment_cost(const sim::CallRecord& call) {
+  const bool sent = call.status != sim::CallStatus::queued && call.status != sim::CallStatus::cancelled_queued;
+  return sent ? call.price_usd : 0.0;
+}
 
 }  // namespace specsim::models

@@ -14,12 +14,6 @@ Planner::Planner(PlannerConfig config, Clock& clock, Backend& backend, DepthPoli
       branches_(config_.semantics.top_k.width()), budget_(config_.semantics.top_k.level_budget()),
       pools_(!config_.pool_capacity.empty()), pool_busy_(config_.pool_capacity.size(), 0),
       pool_queue_(config_.pool_capacity.size()) {
-  if (const CallMeter* meter = config_.meter) {
-    episode_calls_ = CallTotals(*meter);
-    round_base_ = {0, meter->tiers(Agent::approx) * 2};
-    round_billed_.resize(static_cast<std::size_t>(round_base_[1] + meter->tiers(Agent::target) * 2));
-    tiered_ = meter->tiers(Agent::approx) > 1 || meter->tiers(Agent::target) > 1;
-  }
   if (config_.max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
   for (int pool : config_.pool_of_agent)
     if (pool >= static_cast<int>(config_.pool_capacity.size()))
@@ -51,7 +45,6 @@ const EpisodeRun& Planner::end_episode() {
   run_.concurrency_mean =
       run_.latency.ns() > 0 ? static_cast<double>(in_flight_area_) / static_cast<double>(run_.latency.ns()) : 0.0;
   if (config_.meter) {
-    episode_calls_.figures(metrics_);
     metrics_.episode = run_.episode;
     metrics_.steps = run_.steps;
     metrics_.rounds = round_count_;
@@ -80,7 +73,6 @@ void Planner::reset(std::int64_t episode) {
   calls_base_ = 0;
   recording_ = !config_.meter || episode < config_.record_episodes;
   metrics_ = EpisodeMetrics{};
-  episode_calls_.clear();
   round_count_ = 0;
   k_sum_ = 0;
   k_cut_rounds_ = 0;
@@ -275,12 +267,6 @@ void Planner::on_call_finished(std::uint32_t id, const CallOutcome& outcome) {
   const int node = record.node;
   Lane& lane = lane_of(record);
   lane.output += record.tokens.output;
-  lane.time += elapsed(record.requested, record.ended);
-  in_flight_area_ += elapsed(record.started, record.ended).ns();
-  // A finished call's billed tokens follow from it alone (CallMeter::add's first case): no meter read.
-  ++lane.billed.calls;
-  lane.billed.input += std::min<std::int64_t>(std::int64_t{record.tokens.input} * record.attempts, INT32_MAX);
-  lane.billed.output += record.tokens.output;
   release(agent);
 
   if (!outcome.step_done) {
@@ -307,7 +293,6 @@ void Planner::fail(std::uint32_t id, std::string_view error) {
   CallRecord& record = call(id);
   record.status = CallStatus::failed;
   record.ended = rel(now());
-  close_call(record, lane_of(record));
   release(record.agent);
   run_.error = error;
   done_ = true;
@@ -433,7 +418,6 @@ void Planner::cancel_calls(Doomed doomed) {
       if (!later(id)) continue;
       call(id).status = CallStatus::cancelled_queued;
       call(id).ended = rel(now());
-      close_call(call(id), lane_of(call(id)));
     }
     std::erase_if(queue, later);
   }
@@ -444,7 +428,6 @@ void Planner::cancel_calls(Doomed doomed) {
     r.tokens = backend_.cancel_call(id);
     r.status = CallStatus::cancelled;
     r.ended = rel(now());
-    close_call(r, lane_of(r));
     release(r.agent);
   }
 }
@@ -574,49 +557,28 @@ void Planner::close_round(int committed, bool mismatch) {
   policy_.on_round_end(outcome);
 }
 
-// What the agent's LLM calls at the node turned out to be once the round closed: T's step is
-// committed, and A's guess is the speculation that bought it, when it is on the chain before the
-// round's end (A's last one there only when it matched).
-inline CallRole Planner::role_of(Agent agent, int node, int committed, bool mismatch) const {
-  const int pos = nodes_[static_cast<std::size_t>(node)].pos;
-  const bool on_branch = on_chain(node);  // top-K: at each position one node of the tree is on the chain, T's
-  if (agent == Agent::target) return pos < committed && on_branch ? CallRole::committed : CallRole::wasted;
-  const bool guessed_right = on_branch && (pos < committed - 1 || (pos == committed - 1 && !mismatch));
-  return guessed_right ? CallRole::speculation : CallRole::wasted;
-}
-
 // What a call of the closed round turned out to be. A call is on the committed path when every
 // guess it is conditioned on (those of the positions before it) was verified to match.
-inline void Planner::assign_role(CallRecord& r, int committed, int matched, bool mismatch) const {
-  r.on_path = r.pos <= matched && on_chain(r.node);
-  if (r.agent != Agent::environment) {
-    r.role = role_of(r.agent, r.node, committed, mismatch);
-    return;
+void Planner::assign_role(CallRecord& r, int committed, int matched, bool mismatch) const {
+  // Top-K: at each position one node of the tree is on the chain, T's.
+  const bool on_branch = on_chain(r.node);
+  r.on_path = r.pos <= matched && on_branch;
+  const bool guessed_right = on_branch && (r.pos < committed - 1 || (r.pos == committed - 1 && !mismatch));
+  if (r.agent == Agent::environment) {  // the result on the committed action, or a wasted one
+    r.role = on_branch && r.pos < committed && (!r.ahead || guessed_right) && r.status == CallStatus::finished
+                 ? CallRole::committed
+                 : CallRole::wasted;
+    r.on_path = r.role == CallRole::committed;
+  } else if (r.agent == Agent::target) {
+    r.role = r.pos < committed && on_branch ? CallRole::committed : CallRole::wasted;
+  } else {
+    r.role = guessed_right ? CallRole::speculation : CallRole::wasted;
   }
-  // The result on the committed action, or a wasted one.
-  const bool guessed_right = role_of(Agent::approx, r.node, committed, mismatch) == CallRole::speculation;
-  r.role = on_chain(r.node) && r.pos < committed && (!r.ahead || guessed_right) && r.status == CallStatus::finished
-               ? CallRole::committed
-               : CallRole::wasted;
-  r.on_path = r.role == CallRole::committed;
 }
 
-// The calls in flight, integrated over time, are the sum of the running calls' durations: added
-// once per call as it ends, not at every start and end. A metered LLM call's billed tokens join
-// its lane's (CallMeter::add: integers, so the lane's sum is its calls' in any order).
-inline void Planner::close_call(const CallRecord& r, Lane& lane) {
-  if (r.status != CallStatus::cancelled_queued) in_flight_area_ += elapsed(r.started, r.ended).ns();
-  if (config_.meter && r.agent != Agent::environment) config_.meter->add(r, lane.billed);
-}
-
-// The closed round's k, its calls' roles, what each agent's steps took and, with a meter, cost
-// (every call finished, failed or cancelled). A node's calls share their role (assign_role reads
-// only the node, the agent and the round's verdict, but for environment calls), so the agents'
-// tallies are added up by lane, from what their calls left there as they ended. Calls are
-// visited one by one only where something per call is needed: a recorded episode's roles, the
-// environment's calls (their role and price are each their own) and a meter with long-context
-// tiers (a call's tier is its own). An unrecorded episode then lets the round's calls go, here
-// and in the backend.
+// The closed round's k, each call's role, what each agent's calls took and, with a meter, cost
+// (every call finished, failed or cancelled), in one pass. An unrecorded episode then lets the
+// round's calls go, here and in the backend.
 inline void Planner::tally_round(int committed, bool mismatch) {
   const int matched = k_ == 0 ? 0 : (mismatch ? committed - 1 : committed);
   auto it = std::lower_bound(run_.k_counts.begin(), run_.k_counts.end(), k_,
@@ -627,54 +589,34 @@ inline void Planner::tally_round(int committed, bool mismatch) {
   k_sum_ += k_;
   k_cut_rounds_ += k_ < chosen_k_;
   round_tally_ = {};
+  // Read once: the meter is a virtual call, after which the compiler would read both again per call.
   const CallMeter* const meter = config_.meter;
-  if (recording_ || environment_ || tiered_) [[unlikely]] {
-    for (CallRecord& r : std::span(run_.calls).subspan(round_first_call_ - calls_base_)) {
-      assign_role(r, committed, matched, mismatch);
-      if (!meter || (r.agent != Agent::environment && !tiered_)) continue;
-      if (r.agent == Agent::environment) {
-        episode_calls_.add(r);  // its price adds up in call order
-        continue;
-      }
-      const int tier = meter->tier(r.agent, r.tokens.input);
-      TokenTally billed;
-      meter->add(r, billed);
-      episode_calls_.at(r.agent, tier, r.role) += billed;
-      round_billed_[static_cast<std::size_t>(round_base_[static_cast<std::size_t>(index(r.agent))] + tier * 2 +
-                                             (r.role == CallRole::wasted))] += billed;
+  const auto round_calls = std::span(run_.calls).subspan(round_first_call_ - calls_base_);
+  for (CallRecord& r : round_calls) {
+    assign_role(r, committed, matched, mismatch);
+    // The calls in flight, integrated over time, are the sum of the running calls' durations:
+    // added here once per call, not at every start and end.
+    if (r.status != CallStatus::cancelled_queued) in_flight_area_ += elapsed(r.started, r.ended).ns();
+    if (r.agent == Agent::environment) {  // the agents' tallies are of LLM calls
+      if (meter) meter->add(r, metrics_);
+      continue;
     }
-  }
-  for (int node = 0; node < nodes_count_; ++node) {
-    Node& n = nodes_[static_cast<std::size_t>(node)];
-    for (const Agent a : {Agent::approx, Agent::target}) {
-      const Lane& lane = n.of(a);
-      if (!lane.started) continue;
-      const CallRole role = role_of(a, node, committed, mismatch);
-      const bool wasted = role == CallRole::wasted;
-      AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(a))];
+    AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(r.agent))];
+    const bool wasted = r.role == CallRole::wasted;
+    const bool step_finished = r.status == CallStatus::finished && lane_of(r).done;
+    if (r.call_index == 0) {
       ++tally.steps;
       tally.wasted_steps += wasted;
-      tally.finished_steps += lane.done;
-      if (lane.done) tally.finished_time += lane.time;
-      if (!meter || tiered_) continue;
-      episode_calls_.at(a, 0, role) += lane.billed;
-      round_billed_[static_cast<std::size_t>(round_base_[static_cast<std::size_t>(index(a))] + wasted)] += lane.billed;
+      tally.finished_steps += step_finished;
     }
+    if (step_finished) tally.finished_time += elapsed(r.requested, r.ended);
+    if (!meter) continue;
+    const double before = metrics_.cost_usd;
+    meter->add(r, metrics_);
+    tally.cost_usd += metrics_.cost_usd - before;
+    if (wasted) tally.wasted_cost_usd += metrics_.cost_usd - before;
   }
-  if (!meter) return;
-  // Each agent's round cost is the price of its round's billed tokens, at each tier.
-  for (Agent a : {Agent::approx, Agent::target}) {
-    AgentRoundTally& tally = round_tally_[static_cast<std::size_t>(index(a))];
-    TokenTally* t = &round_billed_[static_cast<std::size_t>(round_base_[static_cast<std::size_t>(index(a))])];
-    for (int tier = 0, tiers = meter->tiers(a); tier < tiers; ++tier, t += 2) {
-      TokenTally all = t[0];
-      all += t[1];
-      tally.cost_usd += meter->cost(a, tier, all);
-      tally.wasted_cost_usd += meter->cost(a, tier, t[1]);
-      t[0] = t[1] = {};
-    }
-  }
-  if (recording_) return;
+  if (!config_.meter || recording_) return;
   calls_base_ = next_call();
   run_.calls.clear();
   backend_.forget_calls(calls_base_);

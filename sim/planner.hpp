@@ -93,10 +93,6 @@ class Planner final : public CallSink, public EventHandler {
     std::uint32_t last_call = 0;
     std::uint32_t previous = kNoCall;  // the lane's call before last_call, within the step
     int output = 0;  // tokens written by the lane's finished calls
-    // Its closed calls, added as each one's status becomes final (close_call): what the round's
-    // close tallies for the lane, with no pass over the calls (tally_round).
-    Time time;          // request to end of its finished calls
-    TokenTally billed;  // with a meter of one price tier per agent
   };
   // A node of the round's speculation tree: T's step at `pos` under the guesses on its path, and
   // A's guess of that step where the node may branch. Without top-K the tree is DSP's chain.
@@ -132,8 +128,7 @@ class Planner final : public CallSink, public EventHandler {
   [[gnu::noinline]] bool environment_committed(int pos, bool match);
   [[gnu::always_inline]] void verify();
   void close_round(int committed, bool mismatch);
-  [[gnu::always_inline]] CallRole role_of(Agent agent, int node, int committed, bool mismatch) const;
-  [[gnu::always_inline]] void assign_role(CallRecord& r, int committed, int matched, bool mismatch) const;
+  void assign_role(CallRecord& r, int committed, int matched, bool mismatch) const;
   void fail(std::uint32_t call, std::string_view error);
   void cancel_open_calls();
   [[gnu::always_inline]] void cut_if_wrong(int node);
@@ -174,8 +169,6 @@ class Planner final : public CallSink, public EventHandler {
   std::uint32_t next_call() const { return calls_base_ + static_cast<std::uint32_t>(run_.calls.size()); }
   Node& position(int pos) { return nodes_[static_cast<std::size_t>(chain_[static_cast<std::size_t>(pos)])]; }
   [[gnu::always_inline]] void tally_round(int committed, bool mismatch);
-  // A call's status became final: what depends on it alone is added up now, while it is at hand.
-  [[gnu::always_inline]] void close_call(const CallRecord& r, Lane& lane);
 
   PlannerConfig config_;
   Clock& clock_;
@@ -203,12 +196,6 @@ class Planner final : public CallSink, public EventHandler {
   std::uint32_t calls_base_ = 0;  // id of run_.calls[0]
   bool recording_ = true;
   EpisodeMetrics metrics_;  // metered so far
-  // With a meter: the episode's closed calls, priced as it ends, and the closed round's billed
-  // LLM tokens by agent (from round_base_), tier and whether wasted, priced as it closes.
-  CallTotals episode_calls_;
-  std::vector<TokenTally> round_billed_;
-  std::array<int, kAgents> round_base_{};
-  bool tiered_ = false;  // a meter with long-context tiers: calls are priced each, by their tier
   std::int32_t round_count_ = 0, k_cut_rounds_ = 0;
   double k_sum_ = 0;
   std::array<AgentRoundTally, kAgents> round_tally_;  // the closed round's, for its outcome
@@ -236,7 +223,7 @@ class Planner final : public CallSink, public EventHandler {
   std::vector<int> pool_busy_;
   std::vector<std::deque<std::uint32_t>> pool_queue_;
   int in_flight_ = 0;
-  std::int64_t in_flight_area_ = 0;  // integral of calls in flight over time, in call-ns (exact; close_call)
+  std::int64_t in_flight_area_ = 0;  // integral of calls in flight over time, in call-ns (exact; tally_round)
 };
 
 }  // namespace specsim::sim
