@@ -172,13 +172,31 @@ SPECSIM_AVX void wide_block(AllK ks, const T* a, Index lda, Operand<T> b, T* c, 
     for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, acc[i][j], row + i * W, col + j);
 }
 
+// How wide_marked_block finds B's entry k of a column: contiguous (k_stride 1), at A's column
+// offset (k_stride equal to lda: the offset loaded for A serves B too, where a multiply by
+// k_stride cost 2 instructions a term), or by k_stride.
+enum class BRead { unit, a_offsets, strided };
+
+// The lowest set bit of `bits` (bsf), and whether there was none (bsf's zero flag: tzcnt's
+// flags differ, and where the CPU lacks it, it runs as bsf). With the bit cleared by btr, a term's
+// loop costs 3 instructions (btr, bsf, the branch) where `bits &= bits - 1` and tzcnt cost 4.
+inline std::uint64_t lowest_bit(std::uint64_t bits, bool& none) {
+  std::uint64_t k;
+  asm("bsf %2, %0" : "=r"(k), "=@ccz"(none) : "r"(bits));
+  return k;
+}
+inline std::uint64_t without_bit(std::uint64_t bits, std::uint64_t k) {
+  asm("btr %1, %0" : "+r"(bits) : "r"(k) : "cc");
+  return bits;
+}
+
 // One column of multiply_marked's on 256-bit registers: MB registers of rows from `row`,
 // summed over the k whose bit is set (MarkedK), A's column k at a + offsets[k] (offsets[k] =
-// k lda), B's entry k of the column at bj[k] (UnitK) or bj[k * k_stride]. block()'s arithmetic;
-// the offsets from a table, A's rows at a fixed base (a + row) and displacement, and the table
-// and B's column offset by each word's first k, keep a term to the multiply-adds, a broadcast
-// and six instructions (the k, A's column, the loop) with no register spilled.
-template <class T, int MB, bool UnitK, class Epilogue>
+// k lda), B's entry k of the column as `Read` says. block()'s arithmetic; the offsets from a
+// table, A's rows at a fixed base (a + row) and displacement, and the table and B's column
+// offset by each word's first k, keep a term to the multiply-adds, a broadcast and five
+// instructions (the k, A's column, the loop) with no register spilled.
+template <class T, int MB, BRead Read, class Epilogue>
 SPECSIM_AVX __attribute__((always_inline)) inline void wide_marked_block(MarkedK ks, const T* a, const Index* offsets,
                                                                          Index row, const T* bj, Index k_stride, T* cj,
                                                                          Index col, const Epilogue& out) {
@@ -192,17 +210,19 @@ SPECSIM_AVX __attribute__((always_inline)) inline void wide_marked_block(MarkedK
   asm("" : "+r"(a_row));
   for (Index w = 0; w < ks.words; ++w) {
     const Index* word_offsets = offsets + w * 64;
-    const T* word_b = bj + (UnitK ? w * 64 : w * 64 * k_stride);
+    const T* word_b = bj + (Read == BRead::unit ? w * 64 : Read == BRead::strided ? w * 64 * k_stride : 0);
     asm("" : "+r"(word_offsets), "+r"(word_b));
-    for (std::uint64_t bits = ks.bits[w]; bits != 0; bits &= bits - 1) {
-      // The lowest set bit's index as a 64-bit value: __builtin_ctzll's int costs a sign extension
-      // and a register cleared before it. (tzcnt runs as bsf where the CPU lacks it: the same for
-      // the nonzero `bits`.)
-      std::uint64_t k;
-      asm("tzcnt %1, %0" : "=r"(k) : "r"(bits) : "cc");
-      const T* ak = a_row + word_offsets[k];
-      const V bkj = wide_set1(word_b[UnitK ? static_cast<Index>(k) : static_cast<Index>(k) * k_stride]);
+    std::uint64_t bits = ks.bits[w];
+    bool none = false;
+    for (std::uint64_t k = lowest_bit(bits, none); !none; k = lowest_bit(bits, none)) {
+      const Index offset = word_offsets[k];
+      const T* ak = a_row + offset;
+      const T* bk = Read == BRead::unit        ? word_b + k
+                    : Read == BRead::a_offsets ? word_b + offset
+                                               : word_b + static_cast<Index>(k) * k_stride;
+      const V bkj = wide_set1(*bk);
       for (int i = 0; i < MB; ++i) acc[i] = wide_madd(acc[i], wide_load(ak + i * W), bkj);
+      bits = without_bit(bits, k);
     }
   }
   for (int i = 0; i < MB; ++i) wide_out(out, cj + row + i * W, acc[i], row + i * W, col);
@@ -477,7 +497,7 @@ SPECSIM_AVX Index wide_nonzero_marks_transposed(Index K, Index N, const T* b, In
 
 // multiply_marked() on 256-bit registers, in one function: a column's few terms leave no room
 // for calls per column. The rows as multiply_vector's blocks, the tail in scalars.
-template <class T, bool UnitK, class Epilogue>
+template <class T, BRead Read, class Epilogue>
 SPECSIM_AVX void wide_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b,
                              const std::uint64_t* marks, T* c, Index ldc, const Epilogue& epilogue, const Index* offsets) {
   const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
@@ -488,9 +508,9 @@ SPECSIM_AVX void wide_marked(Index M, Index N, Index K, const T* a, Index lda, O
     const T* bj = b.data + j * b.n_stride;
     T* cj = c + j * ldc;
     Index r = 0;
-    for (; r + 8 * W <= M; r += 8 * W) wide_marked_block<T, 8, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
-    for (; r + 4 * W <= M; r += 4 * W) wide_marked_block<T, 4, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
-    for (; r + W <= M; r += W) wide_marked_block<T, 1, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + 8 * W <= M; r += 8 * W) wide_marked_block<T, 8, Read>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + 4 * W <= M; r += 4 * W) wide_marked_block<T, 4, Read>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + W <= M; r += W) wide_marked_block<T, 1, Read>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
     if (r < M) scalar_rows<T, 1>(r, M, ks, a, lda, b, j, cj, ldc, out);
   }
 }
@@ -659,8 +679,11 @@ void multiply_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T
     if (offsets_lda != lda) offsets.clear();
     offsets_lda = lda;
     for (auto k = static_cast<Index>(offsets.size()); k < K; ++k) offsets.push_back(k * lda);
-    if (b.k_stride == 1) return detail::wide_marked<T, true>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
-    return detail::wide_marked<T, false>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
+    using detail::BRead;
+    if (b.k_stride == 1) return detail::wide_marked<T, BRead::unit>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
+    if (b.k_stride == lda)
+      return detail::wide_marked<T, BRead::a_offsets>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
+    return detail::wide_marked<T, BRead::strided>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
   }
 #endif
   for (Index j = 0; j < N; ++j)

@@ -389,19 +389,19 @@ struct MarkingRelu {
 };
 
 template <class T>
-void check_marked(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
+void check_marked(Eigen::Index M, Eigen::Index N, Eigen::Index K, Eigen::Index ldt) {
   const auto stream = static_cast<std::uint64_t>(M * 100000 + N * 1000 + K + 7);
   const Eigen::Index lda = M + 1;
   const std::vector<T> a = random_values<T>(static_cast<std::size_t>(lda * K), stream);
   REQUIRE(gemm::all_finite(a.data(), static_cast<Eigen::Index>(a.size())));
-  // B^T stored (N x K, leading dimension N + 1) and read by strides, as layer 2's weight
-  // gradient reads its delta: B(k, j) = bt[j + k (N + 1)].
-  const Eigen::Index ldt = N + 1;
+  // B^T stored (N x K, leading dimension ldt) and read by strides, as layer 2's weight
+  // gradient reads its delta: B(k, j) = bt[j + k ldt]. With ldt equal to lda the 256-bit kernel
+  // finds B's entries at A's column offsets (detail::BRead::a_offsets), else by multiplying.
   const std::vector<T> bt = sparse_values<T>(N, K, ldt, stream + 1, true);
   const gemm::Operand<T> b{bt.data(), ldt, 1};
   std::vector<std::uint64_t> marks(static_cast<std::size_t>(gemm::mark_words(K) * N), ~std::uint64_t(0));
   gemm::nonzero_marks_transposed<T>(N, K, bt.data(), ldt, marks.data());
-  CAPTURE(M, N, K);
+  CAPTURE(M, N, K, ldt);
   REQUIRE(marks == plain_marks<T>(K, N, bt.data(), ldt, 1));
   const auto same_bits = [&](const auto& out) {
     std::vector<T> dense(static_cast<std::size_t>(M * N), T(7)), sparse(dense.size(), T(9));
@@ -450,10 +450,12 @@ void check_epilogue_marks(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
 TEST_CASE("multiply_marked reading B by strides gives multiply's bits, its marks made from B^T", "[gemm]") {
   for (Eigen::Index M : {1, 3, 4, 16, 17, 32, 33, 40})
     for (Eigen::Index N : {1, 3, 4, 7, 32, 33})
-      for (Eigen::Index K : {1, 5, 16, 17, 64, 65, 130}) {
-        check_marked<double>(M, N, K);
-        check_marked<float>(M, N, K);
-      }
+      for (Eigen::Index K : {1, 5, 16, 17, 64, 65, 130})
+        for (Eigen::Index ldt : {N + 1, M + 1}) {  // M + 1: lda, B at A's offsets
+          if (ldt < N) continue;
+          check_marked<double>(M, N, K, ldt);
+          check_marked<float>(M, N, K, ldt);
+        }
 }
 
 TEST_CASE("epilogues mark what they store as nonzero_marks would, NaN and -0 included", "[gemm]") {
