@@ -492,3 +492,39 @@ TEST_CASE("all_finite_exact says yes for finite entries whose sum overflows", "[
     CHECK(gemm::all_finite_exact(f.data(), size));
   }
 }
+
+namespace {
+
+// multiply() where M is a multiple of 8 registers' rows (gemm::detail::wide_columns, on 256-bit
+// registers) against the 4-register blocks each column took before (detail::column_block), by
+// memcmp: B with +0, -0, an all-zero column, a NaN and an infinity, read either way.
+template <class T>
+void check_wide_columns(Eigen::Index M, Eigen::Index N, Eigen::Index K, bool b_transposed) {
+  const auto stream = static_cast<std::uint64_t>(M * 10000 + N * 100 + K + 3);
+  const Eigen::Index lda = M + 4;
+  const std::vector<T> a = random_values<T>(static_cast<std::size_t>(lda * K), stream);
+  const std::vector<T> b = b_transposed ? sparse_values<T>(N, K, N, stream + 1, true) : sparse_values<T>(K, N, K, stream + 1, true);
+  const gemm::Operand<T> op = b_transposed ? gemm::Operand<T>{b.data(), N, 1} : gemm::Operand<T>{b.data(), 1, K};
+  const auto same_bits = [&](const auto& out) {
+    std::vector<T> ours(static_cast<std::size_t>(M * N), T(7)), plain(ours.size(), T(9));
+    gemm::multiply<T>(M, N, K, a.data(), lda, op, ours.data(), M, out);
+    for (Eigen::Index j = 0; j < N; ++j) gemm::detail::column_block<T, 1>(M, gemm::detail::AllK{K}, a.data(), lda, op, j, plain.data(), M, out);
+    CAPTURE(M, N, K, b_transposed);
+    REQUIRE(std::memcmp(ours.data(), plain.data(), sizeof(T) * ours.size()) == 0);
+  };
+  same_bits(gemm::Store<T>{});
+  same_bits(Tagged<T>{});
+}
+
+}  // namespace
+
+TEST_CASE("multiply's 8-register columns have the 4-register blocks' bits, NaN, inf and -0 in B included", "[gemm]") {
+  if (!gemm::wide_registers()) WARN("this CPU has no AVX: the 128-bit kernel alone was checked");
+  for (Eigen::Index M : {32, 64, 96})
+    for (Eigen::Index N : {1, 3, 4, 7, 20})
+      for (Eigen::Index K : {1, 2, 6, 20, 33})
+        for (bool transposed : {false, true}) {
+          check_wide_columns<double>(M, N, K, transposed);
+          check_wide_columns<float>(M * 2, N, K, transposed);
+        }
+}
