@@ -152,22 +152,24 @@ SPECSIM_AVX __attribute__((always_inline)) inline void wide_block_body(AllK ks, 
       for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, wide_zero(T()), row + i * W, col + j);
     return;
   }
+  // The first k's terms start the sums: 0 + a b, the same operations as adding them to zeroed
+  // accumulators, without a copy of the zero into each (First).
+  const V zero = wide_zero(T());
   V acc[MB][NB];
-  for (int i = 0; i < MB; ++i)
-    for (int j = 0; j < NB; ++j) acc[i][j] = wide_zero(T());
-  const auto step = [&](Index k) __attribute__((always_inline, target("avx"))) {
+  const auto step = [&](Index k, auto first) __attribute__((always_inline, target("avx"))) {
     V a_k[MB];
     for (int i = 0; i < MB; ++i) a_k[i] = wide_load(a + k * lda + i * W);
     for (int j = 0; j < NB; ++j) {
       const V bkj = wide_set1(b.data[k * b.k_stride + j * b.n_stride]);
-      for (int i = 0; i < MB; ++i) acc[i][j] = wide_madd(acc[i][j], a_k[i], bkj);
+      for (int i = 0; i < MB; ++i) acc[i][j] = wide_madd(decltype(first)::value ? zero : acc[i][j], a_k[i], bkj);
     }
   };
+  step(0, std::true_type{});
   if constexpr (MB * NB <= 8) {  // registers to spare: two steps of k at a time halve the loop's own instructions
 #pragma GCC unroll 2
-    for (Index k = 0; k < ks.count; ++k) step(k);
+    for (Index k = 1; k < ks.count; ++k) step(k, std::false_type{});
   } else {  // the 4 x 3 tile has none (measured slower unrolled)
-    for (Index k = 0; k < ks.count; ++k) step(k);
+    for (Index k = 1; k < ks.count; ++k) step(k, std::false_type{});
   }
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, acc[i][j], row + i * W, col + j);
@@ -223,27 +225,55 @@ SPECSIM_AVX __attribute__((always_inline)) inline void wide_marked_block(MarkedK
                                                                          Index col, const Epilogue& out) {
   constexpr int W = kWide<T>;
   using V = decltype(wide_zero(T()));
+  const V zero = wide_zero(T());
   V acc[MB];
-  for (int i = 0; i < MB; ++i) acc[i] = wide_zero(T());
   // Bases of their own (the empty asm statements): else GCC adds row, and each word's first k,
   // to every term's addresses.
   const T* a_row = a + row;
   asm("" : "+r"(a_row));
-  for (Index w = 0; w < ks.words; ++w) {
-    const Index* word_offsets = offsets + w * 64;
-    const T* word_b = bj + (Read == BRead::unit ? w * 64 : Read == BRead::strided ? w * 64 * k_stride : 0);
+  const auto term = [&](const Index* word_offsets, const T* word_b, std::uint64_t k, auto first)
+                        __attribute__((always_inline, target("avx"))) {
+    const Index offset = word_offsets[k];
+    const T* ak = a_row + offset;
+    const T* bk = Read == BRead::unit        ? word_b + k
+                  : Read == BRead::a_offsets ? word_b + offset
+                                             : word_b + static_cast<Index>(k) * k_stride;
+    const V bkj = wide_set1(*bk);
+    for (int i = 0; i < MB; ++i) acc[i] = wide_madd(decltype(first)::value ? zero : acc[i], wide_load(ak + i * W), bkj);
+  };
+  const auto word_bases = [&](Index w, const Index*& word_offsets, const T*& word_b) __attribute__((always_inline)) {
+    word_offsets = offsets + w * 64;
+    word_b = bj + (Read == BRead::unit ? w * 64 : Read == BRead::strided ? w * 64 * k_stride : 0);
     asm("" : "+r"(word_offsets), "+r"(word_b));
-    std::uint64_t bits = ks.bits[w];
-    bool none = false;
-    for (std::uint64_t k = lowest_bit(bits, none); !none; k = lowest_bit(bits, none)) {
-      const Index offset = word_offsets[k];
-      const T* ak = a_row + offset;
-      const T* bk = Read == BRead::unit        ? word_b + k
-                    : Read == BRead::a_offsets ? word_b + offset
-                                               : word_b + static_cast<Index>(k) * k_stride;
-      const V bkj = wide_set1(*bk);
-      for (int i = 0; i < MB; ++i) acc[i] = wide_madd(acc[i], wide_load(ak + i * W), bkj);
+  };
+  bool none = false;
+  if (ks.words == 1) {  // K <= 64: the first term starts the sums (wide_block_body's First), no zeros copied
+    const Index* word_offsets;
+    const T* word_b;
+    word_bases(0, word_offsets, word_b);
+    std::uint64_t bits = ks.bits[0];
+    std::uint64_t k = lowest_bit(bits, none);
+    if (none) {  // apart, as wide_block_body's empty sum
+      for (int i = 0; i < MB; ++i) wide_out(out, cj + row + i * W, zero, row + i * W, col);
+      return;
+    }
+    term(word_offsets, word_b, k, std::true_type{});
+    bits = without_bit(bits, k);
+    for (k = lowest_bit(bits, none); !none; k = lowest_bit(bits, none)) {
+      term(word_offsets, word_b, k, std::false_type{});
       bits = without_bit(bits, k);
+    }
+  } else {
+    for (int i = 0; i < MB; ++i) acc[i] = zero;
+    for (Index w = 0; w < ks.words; ++w) {
+      const Index* word_offsets;
+      const T* word_b;
+      word_bases(w, word_offsets, word_b);
+      std::uint64_t bits = ks.bits[w];
+      for (std::uint64_t k = lowest_bit(bits, none); !none; k = lowest_bit(bits, none)) {
+        term(word_offsets, word_b, k, std::false_type{});
+        bits = without_bit(bits, k);
+      }
     }
   }
   for (int i = 0; i < MB; ++i) wide_out(out, cj + row + i * W, acc[i], row + i * W, col);
