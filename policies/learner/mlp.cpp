@@ -480,13 +480,24 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   // and gelu's follow in a pass of their own.
   // Layer l's delta is marked for its products that skip its zeros (the weight gradient, W^T delta).
   const auto delta_marks = [&](std::size_t l) { return hidden + l; };  // its work space slot
+  // The marks of delta^T for the weight gradient (a unit's over the batch), made by the product
+  // that makes delta where they fit a word (TransposingMarker), else from delta itself.
+  const std::size_t transposed_marks = 2 * hidden;
+  bool delta_marked_transposed = false;
   const auto into_delta = [&](std::size_t l, T* delta, auto&& product) {  // hidden layer l's, chained
     const Layer& layer = layers_[l];
     const T* post = ws.buffers[2 * l + 1].data();
+    delta_marked_transposed = false;
     if (shape_.activation == Activation::relu) {
       if constexpr (kSkipsZeros<T>)
         if (skips_zeros<T>(l)) {
           std::uint64_t* marks = ws.marks_slot(delta_marks(l), layer.rows, n);
+          if (layer.rows <= 64 && n <= 64) {  // and the weight gradient's marks of delta^T on the way
+            std::uint64_t* marks_t = ws.marks_slot(transposed_marks, n, layer.rows);
+            product(ReluDerivative<T, gemm::TransposingMarker<T>>{post, layer.rows, {{marks, 1}, marks_t}});
+            delta_marked_transposed = true;
+            return;
+          }
           with_marker<T>(marks, layer.rows,
                          [&](auto marker) { product(ReluDerivative<T, decltype(marker)>{post, layer.rows, marker}); });
           return;
@@ -504,8 +515,8 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
     if constexpr (kSkipsZeros<T>) {
       const Layer& layer = layers_[l];
       if (!skips_zeros<T>(l) || !gemm::all_finite(in.data, layer.cols * n)) return false;
-      std::uint64_t* marks_t = ws.marks_slot(2 * hidden, n, layer.rows, false);
-      gemm::nonzero_marks_transposed<T>(layer.rows, n, delta_data, layer.rows, marks_t);
+      std::uint64_t* marks_t = ws.marks_slot(transposed_marks, n, layer.rows, false);
+      if (!delta_marked_transposed) gemm::nonzero_marks_transposed<T>(layer.rows, n, delta_data, layer.rows, marks_t);
       skipping_zeros<T>(layer.cols, layer.rows, n, in.data, in.n_stride, {delta_data, layer.rows, 1}, marks_t,
                         transposed, layer.cols);
       gemm::transpose<T>(layer.cols, layer.rows, transposed, layer.cols, grad + layer.weight_offset, layer.rows);

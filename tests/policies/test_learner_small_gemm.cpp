@@ -232,7 +232,7 @@ void check_row_sums(Eigen::Index rows, Eigen::Index n, std::size_t offset) {
 }  // namespace
 
 TEST_CASE("row sums have the bits of Eigen's rowwise().sum()", "[gemm]") {
-  for (Eigen::Index rows : {1, 2, 3, 4, 6, 8, 16, 32, 33, 36})
+  for (Eigen::Index rows : {1, 2, 3, 4, 6, 8, 16, 32, 33, 36, 44, 64, 68})  // 8 registers of doubles at a time, and after
     for (Eigen::Index n : {0, 1, 2, 4, 5, 6, 9, 16, 17, 20, 23})
       for (std::size_t offset : {0, 1, 2}) {
         check_row_sums<double>(rows, n, offset);
@@ -434,6 +434,21 @@ void check_epilogue_marks(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
     product(again.data(), MarkingRelu<T, gemm::Marker<T, true>>{{marks.data(), 1}});
     REQUIRE(std::memcmp(again.data(), c.data(), sizeof(T) * c.size()) == 0);
     REQUIRE(marks == plain_marks<T>(M, N, c.data(), 1, M));
+    if constexpr (std::is_same_v<T, double>) {
+      if (N > 64) return;
+      // With C^T's marks too (mlp.cpp's delta for the weight gradient): the same stores and
+      // column marks, and the rows' marks as nonzero_marks_transposed makes them.
+      std::vector<std::uint64_t> rows(static_cast<std::size_t>(M), 0);
+      std::fill(marks.begin(), marks.end(), std::uint64_t(0));
+      std::fill(again.begin(), again.end(), T(5));
+      product(again.data(), MarkingRelu<T, gemm::TransposingMarker<T>>{{{marks.data(), 1}, rows.data()}});
+      REQUIRE(std::memcmp(again.data(), c.data(), sizeof(T) * c.size()) == 0);
+      REQUIRE(marks == plain_marks<T>(M, N, c.data(), 1, M));
+      REQUIRE(rows == plain_marks<T>(N, M, c.data(), M, 1));
+      std::vector<std::uint64_t> made(rows.size(), ~std::uint64_t(0));
+      gemm::nonzero_marks_transposed<T>(M, N, c.data(), M, made.data());
+      REQUIRE(rows == made);
+    }
   };
   check([&](T* c, const auto& out) { gemm::multiply<T>(M, N, K, a.data(), M, {b.data(), 1, K}, c, M, out); });
   check([&](T* c, const auto& out) { gemm::outer<T>(M, N, a.data(), b.data(), K, c, M, out); });
@@ -460,7 +475,7 @@ TEST_CASE("multiply_marked reading B by strides gives multiply's bits, its marks
 
 TEST_CASE("epilogues mark what they store as nonzero_marks would, NaN and -0 included", "[gemm]") {
   for (Eigen::Index M : {1, 2, 3, 4, 6, 8, 17, 32, 33, 64, 65, 70})
-    for (Eigen::Index N : {1, 2, 3, 5})
+    for (Eigen::Index N : {1, 2, 3, 5, 20, 64})  // 64: the transposed marks' last bit
       for (Eigen::Index K : {1, 4, 9}) {
         check_epilogue_marks<double>(M, N, K);
         check_epilogue_marks<float>(M, N, K);
