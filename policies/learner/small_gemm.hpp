@@ -152,10 +152,15 @@ SPECSIM_AVX __attribute__((always_inline)) inline void wide_block_body(AllK ks, 
       for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, wide_zero(T()), row + i * W, col + j);
     return;
   }
-  // The first k's terms start the sums: 0 + a b, the same operations as adding them to zeroed
-  // accumulators, without a copy of the zero into each (First).
+  // Where registers are to spare, the first k's terms start the sums: 0 + a b, the same
+  // operations as adding them to zeroed accumulators, without a copy of the zero into each
+  // (First). The 4 x 3 tile has none for the zero (measured: float's job +1,900 peeled).
+  constexpr bool spare = MB * NB <= 8;
   const V zero = wide_zero(T());
   V acc[MB][NB];
+  if constexpr (!spare)
+    for (int i = 0; i < MB; ++i)
+      for (int j = 0; j < NB; ++j) acc[i][j] = zero;
   const auto step = [&](Index k, auto first) __attribute__((always_inline, target("avx"))) {
     V a_k[MB];
     for (int i = 0; i < MB; ++i) a_k[i] = wide_load(a + k * lda + i * W);
@@ -164,12 +169,12 @@ SPECSIM_AVX __attribute__((always_inline)) inline void wide_block_body(AllK ks, 
       for (int i = 0; i < MB; ++i) acc[i][j] = wide_madd(decltype(first)::value ? zero : acc[i][j], a_k[i], bkj);
     }
   };
-  step(0, std::true_type{});
-  if constexpr (MB * NB <= 8) {  // registers to spare: two steps of k at a time halve the loop's own instructions
+  if constexpr (spare) {  // two steps of k at a time halve the loop's own instructions
+    step(0, std::true_type{});
 #pragma GCC unroll 2
     for (Index k = 1; k < ks.count; ++k) step(k, std::false_type{});
-  } else {  // the 4 x 3 tile has none (measured slower unrolled)
-    for (Index k = 1; k < ks.count; ++k) step(k, std::false_type{});
+  } else {  // (measured slower unrolled)
+    for (Index k = 0; k < ks.count; ++k) step(k, std::false_type{});
   }
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, acc[i][j], row + i * W, col + j);
@@ -390,15 +395,16 @@ SPECSIM_AVX __attribute__((always_inline)) inline void wide_row_sums_block(Index
   for (int m = 0; m < MB; ++m) wide_store(out + m * W, sum[m]);
 }
 
-// row_sums() of the rows that fill 256-bit registers, 8 registers at a time (a register at a
-// time cost a layer's bias gradient about 530 instructions, 8 at a time about 350); returns
-// how many it did.
+// row_sums() of the rows that fill 256-bit registers, 8 or 4 registers at a time (a register
+// at a time cost a layer's bias gradient in double about 530 instructions, 8 at a time about
+// 350); returns how many it did.
 template <class T>
 SPECSIM_AVX Index wide_row_sums(Index rows, Index n, const T* a, Index ld, T* out) {
   constexpr Index W = kWide<T>;
   const Index grouped = (n - 1) & ~Index(3);
   Index r = 0;
   for (; r + 8 * W <= rows; r += 8 * W) wide_row_sums_block<T, 8>(n, grouped, a + r, ld, out + r);
+  for (; r + 4 * W <= rows; r += 4 * W) wide_row_sums_block<T, 4>(n, grouped, a + r, ld, out + r);
   for (; r + W <= rows; r += W) wide_row_sums_block<T, 1>(n, grouped, a + r, ld, out + r);
   return r;
 }
@@ -606,7 +612,11 @@ void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T*
   Index j = 0;
   const detail::AllK ks{K};
 #ifdef SPECSIM_GEMM_AVX
-  if (detail::wide_registers() && M % (8 * detail::kWide<T>) == 0) return detail::wide_columns<T>(M, N, ks, a, lda, b, c, ldc, out);
+  // In double only: float's 8 registers are 64 rows, more than its layers have, and the branch
+  // alone changed how GCC inlined the float passes (a job about 1,000 instructions more).
+  if constexpr (std::is_same_v<T, double>)
+    if (detail::wide_registers() && M % (8 * detail::kWide<T>) == 0)
+      return detail::wide_columns<T>(M, N, ks, a, lda, b, c, ldc, out);
 #endif
   for (; j + 3 <= N; j += 3) detail::column_block<T, 3>(M, ks, a, lda, b, j, c, ldc, out);
   if (j + 2 <= N) detail::column_block<T, 2>(M, ks, a, lda, b, j, c, ldc, out);
