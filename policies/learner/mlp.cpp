@@ -182,17 +182,27 @@ struct Workspace {
   // Marks (gemm::nonzero_marks) of the products' B: per hidden layer its output's, then its
   // delta's, then one for marks transposed.
   std::vector<std::vector<std::uint64_t>> marks;
+  // Inline where the buffer has grown already (every call of a warm job), the growing apart.
   T* get(std::size_t i, Eigen::Index size) {
+    if (i < buffers.size() && buffers[i].size() >= static_cast<std::size_t>(size)) [[likely]]
+      return buffers[i].data();
+    return grown(i, size);
+  }
+  [[gnu::noinline]] T* grown(std::size_t i, Eigen::Index size) {
     if (buffers.size() <= i) buffers.resize(i + 1);
     if (buffers[i].size() < static_cast<std::size_t>(size)) buffers[i].resize(static_cast<std::size_t>(size));
     return buffers[i].data();
   }
   // Marks slot i for `columns` columns of `rows` entries, zeroed for the epilogues that or them in.
   std::uint64_t* marks_slot(std::size_t i, Eigen::Index rows, Eigen::Index columns, bool zeroed = true) {
-    if (marks.size() <= i) marks.resize(i + 1);
     const auto words = static_cast<std::size_t>(gemm::mark_words(rows) * columns);
+    std::uint64_t* slot = i < marks.size() && marks[i].size() >= words ? marks[i].data() : grown_marks(i, words);
+    if (zeroed) std::fill_n(slot, words, std::uint64_t(0));
+    return slot;
+  }
+  [[gnu::noinline]] std::uint64_t* grown_marks(std::size_t i, std::size_t words) {
+    if (marks.size() <= i) marks.resize(i + 1);
     if (marks[i].size() < words) marks[i].resize(words);
-    if (zeroed) std::fill_n(marks[i].data(), words, std::uint64_t(0));
     return marks[i].data();
   }
 };
@@ -420,7 +430,9 @@ T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
     T* post = ws.get(2 * l + 1, layer.rows * n);
     T* pre = shape_.activation == Activation::relu ? post : ws.get(2 * l, layer.rows * n);
     // The next layer's product skips this one's zeros (and its weight gradient reads the marks).
-    std::uint64_t* out_marks = l + 1 < hidden && ws.skipping[l + 1] ? ws.marks_slot(l, layer.rows, n) : nullptr;
+    // (kSkipsZeros first: compiled in float, the slot's code changed how GCC inlined its products.)
+    std::uint64_t* out_marks =
+        kSkipsZeros<T> && l + 1 < hidden && ws.skipping[l + 1] ? ws.marks_slot(l, layer.rows, n) : nullptr;
     hidden_layer<T>(layer, p, in, in_stride, n, pre, post, in_marks, out_marks);
     in = post;
     in_stride = layer.rows;
