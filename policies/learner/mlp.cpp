@@ -182,17 +182,27 @@ struct Workspace {
   // Marks (gemm::nonzero_marks) of the products' B: per hidden layer its output's, then its
   // delta's, then one for marks transposed.
   std::vector<std::vector<std::uint64_t>> marks;
+  // Inline where the buffer has grown already (every call of a warm job), the growing apart.
   T* get(std::size_t i, Eigen::Index size) {
+    if (i < buffers.size() && buffers[i].size() >= static_cast<std::size_t>(size)) [[likely]]
+      return buffers[i].data();
+    return grown(i, size);
+  }
+  [[gnu::noinline]] T* grown(std::size_t i, Eigen::Index size) {
     if (buffers.size() <= i) buffers.resize(i + 1);
     if (buffers[i].size() < static_cast<std::size_t>(size)) buffers[i].resize(static_cast<std::size_t>(size));
     return buffers[i].data();
   }
   // Marks slot i for `columns` columns of `rows` entries, zeroed for the epilogues that or them in.
   std::uint64_t* marks_slot(std::size_t i, Eigen::Index rows, Eigen::Index columns, bool zeroed = true) {
-    if (marks.size() <= i) marks.resize(i + 1);
     const auto words = static_cast<std::size_t>(gemm::mark_words(rows) * columns);
+    std::uint64_t* slot = i < marks.size() && marks[i].size() >= words ? marks[i].data() : grown_marks(i, words);
+    if (zeroed) std::fill_n(slot, words, std::uint64_t(0));
+    return slot;
+  }
+  [[gnu::noinline]] std::uint64_t* grown_marks(std::size_t i, std::size_t words) {
+    if (marks.size() <= i) marks.resize(i + 1);
     if (marks[i].size() < words) marks[i].resize(words);
-    if (zeroed) std::fill_n(marks[i].data(), words, std::uint64_t(0));
     return marks[i].data();
   }
 };
@@ -420,7 +430,9 @@ T* Mlp::forward_pass(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
     T* post = ws.get(2 * l + 1, layer.rows * n);
     T* pre = shape_.activation == Activation::relu ? post : ws.get(2 * l, layer.rows * n);
     // The next layer's product skips this one's zeros (and its weight gradient reads the marks).
-    std::uint64_t* out_marks = l + 1 < hidden && ws.skipping[l + 1] ? ws.marks_slot(l, layer.rows, n) : nullptr;
+    // (kSkipsZeros first: compiled in float, the slot's code changed how GCC inlined its products.)
+    std::uint64_t* out_marks =
+        kSkipsZeros<T> && l + 1 < hidden && ws.skipping[l + 1] ? ws.marks_slot(l, layer.rows, n) : nullptr;
     hidden_layer<T>(layer, p, in, in_stride, n, pre, post, in_marks, out_marks);
     in = post;
     in_stride = layer.rows;
@@ -480,13 +492,24 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
   // and gelu's follow in a pass of their own.
   // Layer l's delta is marked for its products that skip its zeros (the weight gradient, W^T delta).
   const auto delta_marks = [&](std::size_t l) { return hidden + l; };  // its work space slot
+  // The marks of delta^T for the weight gradient (a unit's over the batch), made by the product
+  // that makes delta where they fit a word (TransposingMarker), else from delta itself.
+  const std::size_t transposed_marks = 2 * hidden;
+  bool delta_marked_transposed = false;
   const auto into_delta = [&](std::size_t l, T* delta, auto&& product) {  // hidden layer l's, chained
     const Layer& layer = layers_[l];
     const T* post = ws.buffers[2 * l + 1].data();
+    delta_marked_transposed = false;
     if (shape_.activation == Activation::relu) {
       if constexpr (kSkipsZeros<T>)
         if (skips_zeros<T>(l)) {
           std::uint64_t* marks = ws.marks_slot(delta_marks(l), layer.rows, n);
+          if (layer.rows <= 64 && n <= 64) {  // and the weight gradient's marks of delta^T on the way
+            std::uint64_t* marks_t = ws.marks_slot(transposed_marks, n, layer.rows);
+            product(ReluDerivative<T, gemm::TransposingMarker<T>>{post, layer.rows, {{marks, 1}, marks_t}});
+            delta_marked_transposed = true;
+            return;
+          }
           with_marker<T>(marks, layer.rows,
                          [&](auto marker) { product(ReluDerivative<T, decltype(marker)>{post, layer.rows, marker}); });
           return;
@@ -504,8 +527,8 @@ double Mlp::backprop(const T* p, const T* x, Eigen::Index x_stride, Eigen::Index
     if constexpr (kSkipsZeros<T>) {
       const Layer& layer = layers_[l];
       if (!skips_zeros<T>(l) || !gemm::all_finite(in.data, layer.cols * n)) return false;
-      std::uint64_t* marks_t = ws.marks_slot(2 * hidden, n, layer.rows, false);
-      gemm::nonzero_marks_transposed<T>(layer.rows, n, delta_data, layer.rows, marks_t);
+      std::uint64_t* marks_t = ws.marks_slot(transposed_marks, n, layer.rows, false);
+      if (!delta_marked_transposed) gemm::nonzero_marks_transposed<T>(layer.rows, n, delta_data, layer.rows, marks_t);
       skipping_zeros<T>(layer.cols, layer.rows, n, in.data, in.n_stride, {delta_data, layer.rows, 1}, marks_t,
                         transposed, layer.cols);
       gemm::transpose<T>(layer.cols, layer.rows, transposed, layer.cols, grad + layer.weight_offset, layer.rows);

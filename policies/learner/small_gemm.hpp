@@ -139,11 +139,12 @@ SPECSIM_AVX inline void wide_out(const Epilogue& out, T* c, V acc, Index row, In
   }
 }
 
-// block() on 256-bit registers: MB registers of rows of C times NB columns.
+// block() on 256-bit registers: MB registers of rows of C times NB columns (inlined into
+// wide_block and wide_columns).
 template <class T, int MB, int NB, class Epilogue>
-SPECSIM_AVX void wide_block(AllK ks, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
-                            const Epilogue& epilogue) {
-  const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
+SPECSIM_AVX __attribute__((always_inline)) inline void wide_block_body(AllK ks, const T* a, Index lda, Operand<T> b,
+                                                                       T* c, Index ldc, Index row, Index col,
+                                                                       const Epilogue& out) {
   constexpr int W = kWide<T>;
   using V = decltype(wide_zero(T()));
   if (ks.count <= 0) {  // apart: where the paths with and without the loop meet, GCC keeps acc in memory
@@ -151,58 +152,133 @@ SPECSIM_AVX void wide_block(AllK ks, const T* a, Index lda, Operand<T> b, T* c, 
       for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, wide_zero(T()), row + i * W, col + j);
     return;
   }
+  // Where registers are to spare, the first k's terms start the sums: 0 + a b, the same
+  // operations as adding them to zeroed accumulators, without a copy of the zero into each
+  // (First). The 4 x 3 tile has none for the zero (measured: float's job +1,900 peeled).
+  constexpr bool spare = MB * NB <= 8;
+  const V zero = wide_zero(T());
   V acc[MB][NB];
-  for (int i = 0; i < MB; ++i)
-    for (int j = 0; j < NB; ++j) acc[i][j] = wide_zero(T());
-  const auto step = [&](Index k) __attribute__((always_inline, target("avx"))) {
+  if constexpr (!spare)
+    for (int i = 0; i < MB; ++i)
+      for (int j = 0; j < NB; ++j) acc[i][j] = zero;
+  const auto step = [&](Index k, auto first) __attribute__((always_inline, target("avx"))) {
     V a_k[MB];
     for (int i = 0; i < MB; ++i) a_k[i] = wide_load(a + k * lda + i * W);
     for (int j = 0; j < NB; ++j) {
       const V bkj = wide_set1(b.data[k * b.k_stride + j * b.n_stride]);
-      for (int i = 0; i < MB; ++i) acc[i][j] = wide_madd(acc[i][j], a_k[i], bkj);
+      for (int i = 0; i < MB; ++i) acc[i][j] = wide_madd(decltype(first)::value ? zero : acc[i][j], a_k[i], bkj);
     }
   };
-  if constexpr (MB * NB <= 8) {  // registers to spare: two steps of k at a time halve the loop's own instructions
+  if constexpr (spare) {  // two steps of k at a time halve the loop's own instructions
+    step(0, std::true_type{});
 #pragma GCC unroll 2
-    for (Index k = 0; k < ks.count; ++k) step(k);
-  } else {  // the 4 x 3 tile has none (measured slower unrolled)
-    for (Index k = 0; k < ks.count; ++k) step(k);
+    for (Index k = 1; k < ks.count; ++k) step(k, std::false_type{});
+  } else {  // (measured slower unrolled)
+    for (Index k = 0; k < ks.count; ++k) step(k, std::false_type{});
   }
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) wide_out(out, c + j * ldc + i * W, acc[i][j], row + i * W, col + j);
 }
+template <class T, int MB, int NB, class Epilogue>
+SPECSIM_AVX void wide_block(AllK ks, const T* a, Index lda, Operand<T> b, T* c, Index ldc, Index row, Index col,
+                            const Epilogue& epilogue) {
+  const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
+  wide_block_body<T, MB, NB>(ks, a, lda, b, c, ldc, row, col, out);
+}
+
+// multiply() where M is a multiple of 8 registers' rows, in one function: each column's rows
+// in blocks of 8 registers, a term's A loads folded into its multiplies (17 instructions a k
+// for 32 doubles, where the 4 x 3 tile's 31 do 16 rows by 3 columns), no call per column.
+template <class T, class Epilogue>
+SPECSIM_AVX void wide_columns(Index M, Index N, AllK ks, const T* a, Index lda, Operand<T> b, T* c, Index ldc,
+                              const Epilogue& epilogue) {
+  const Epilogue out = epilogue;
+  constexpr Index rows = 8 * kWide<T>;
+  for (Index j = 0; j < N; ++j) {
+    const Operand<T> bj{b.data + j * b.n_stride, b.k_stride, b.n_stride};
+    for (Index r = 0; r < M; r += rows) wide_block_body<T, 8, 1>(ks, a + r, lda, bj, c + j * ldc + r, ldc, r, j, out);
+  }
+}
+
+// How wide_marked_block finds B's entry k of a column: contiguous (k_stride 1), at A's column
+// offset (k_stride equal to lda: the offset loaded for A serves B too, where a multiply by
+// k_stride cost 2 instructions a term), or by k_stride.
+enum class BRead { unit, a_offsets, strided };
+
+// The lowest set bit of `bits` (bsf), and whether there was none (bsf's zero flag: tzcnt's
+// flags differ, and where the CPU lacks it, it runs as bsf). With the bit cleared by btr, a term's
+// loop costs 3 instructions (btr, bsf, the branch) where `bits &= bits - 1` and tzcnt cost 4.
+inline std::uint64_t lowest_bit(std::uint64_t bits, bool& none) {
+  std::uint64_t k;
+  asm("bsf %2, %0" : "=r"(k), "=@ccz"(none) : "r"(bits));
+  return k;
+}
+inline std::uint64_t without_bit(std::uint64_t bits, std::uint64_t k) {
+  asm("btr %1, %0" : "+r"(bits) : "r"(k) : "cc");
+  return bits;
+}
 
 // One column of multiply_marked's on 256-bit registers: MB registers of rows from `row`,
 // summed over the k whose bit is set (MarkedK), A's column k at a + offsets[k] (offsets[k] =
-// k lda), B's entry k of the column at bj[k] (UnitK) or bj[k * k_stride]. block()'s arithmetic;
-// the offsets from a table, A's rows at a fixed base (a + row) and displacement, and the table
-// and B's column offset by each word's first k, keep a term to the multiply-adds, a broadcast
-// and six instructions (the k, A's column, the loop) with no register spilled.
-template <class T, int MB, bool UnitK, class Epilogue>
+// k lda), B's entry k of the column as `Read` says. block()'s arithmetic; the offsets from a
+// table, A's rows at a fixed base (a + row) and displacement, and the table and B's column
+// offset by each word's first k, keep a term to the multiply-adds, a broadcast and five
+// instructions (the k, A's column, the loop) with no register spilled.
+template <class T, int MB, BRead Read, class Epilogue>
 SPECSIM_AVX __attribute__((always_inline)) inline void wide_marked_block(MarkedK ks, const T* a, const Index* offsets,
                                                                          Index row, const T* bj, Index k_stride, T* cj,
                                                                          Index col, const Epilogue& out) {
   constexpr int W = kWide<T>;
   using V = decltype(wide_zero(T()));
+  const V zero = wide_zero(T());
   V acc[MB];
-  for (int i = 0; i < MB; ++i) acc[i] = wide_zero(T());
   // Bases of their own (the empty asm statements): else GCC adds row, and each word's first k,
   // to every term's addresses.
   const T* a_row = a + row;
   asm("" : "+r"(a_row));
-  for (Index w = 0; w < ks.words; ++w) {
-    const Index* word_offsets = offsets + w * 64;
-    const T* word_b = bj + (UnitK ? w * 64 : w * 64 * k_stride);
+  const auto term = [&](const Index* word_offsets, const T* word_b, std::uint64_t k, auto first)
+                        __attribute__((always_inline, target("avx"))) {
+    const Index offset = word_offsets[k];
+    const T* ak = a_row + offset;
+    const T* bk = Read == BRead::unit        ? word_b + k
+                  : Read == BRead::a_offsets ? word_b + offset
+                                             : word_b + static_cast<Index>(k) * k_stride;
+    const V bkj = wide_set1(*bk);
+    for (int i = 0; i < MB; ++i) acc[i] = wide_madd(decltype(first)::value ? zero : acc[i], wide_load(ak + i * W), bkj);
+  };
+  const auto word_bases = [&](Index w, const Index*& word_offsets, const T*& word_b) __attribute__((always_inline)) {
+    word_offsets = offsets + w * 64;
+    word_b = bj + (Read == BRead::unit ? w * 64 : Read == BRead::strided ? w * 64 * k_stride : 0);
     asm("" : "+r"(word_offsets), "+r"(word_b));
-    for (std::uint64_t bits = ks.bits[w]; bits != 0; bits &= bits - 1) {
-      // The lowest set bit's index as a 64-bit value: __builtin_ctzll's int costs a sign extension
-      // and a register cleared before it. (tzcnt runs as bsf where the CPU lacks it: the same for
-      // the nonzero `bits`.)
-      std::uint64_t k;
-      asm("tzcnt %1, %0" : "=r"(k) : "r"(bits) : "cc");
-      const T* ak = a_row + word_offsets[k];
-      const V bkj = wide_set1(word_b[UnitK ? static_cast<Index>(k) : static_cast<Index>(k) * k_stride]);
-      for (int i = 0; i < MB; ++i) acc[i] = wide_madd(acc[i], wide_load(ak + i * W), bkj);
+  };
+  bool none = false;
+  if (ks.words == 1) {  // K <= 64: the first term starts the sums (wide_block_body's First), no zeros copied
+    const Index* word_offsets;
+    const T* word_b;
+    word_bases(0, word_offsets, word_b);
+    std::uint64_t bits = ks.bits[0];
+    std::uint64_t k = lowest_bit(bits, none);
+    if (none) {  // apart, as wide_block_body's empty sum
+      for (int i = 0; i < MB; ++i) wide_out(out, cj + row + i * W, zero, row + i * W, col);
+      return;
+    }
+    term(word_offsets, word_b, k, std::true_type{});
+    bits = without_bit(bits, k);
+    for (k = lowest_bit(bits, none); !none; k = lowest_bit(bits, none)) {
+      term(word_offsets, word_b, k, std::false_type{});
+      bits = without_bit(bits, k);
+    }
+  } else {
+    for (int i = 0; i < MB; ++i) acc[i] = zero;
+    for (Index w = 0; w < ks.words; ++w) {
+      const Index* word_offsets;
+      const T* word_b;
+      word_bases(w, word_offsets, word_b);
+      std::uint64_t bits = ks.bits[w];
+      for (std::uint64_t k = lowest_bit(bits, none); !none; k = lowest_bit(bits, none)) {
+        term(word_offsets, word_b, k, std::false_type{});
+        bits = without_bit(bits, k);
+      }
     }
   }
   for (int i = 0; i < MB; ++i) wide_out(out, cj + row + i * W, acc[i], row + i * W, col);
@@ -299,22 +375,37 @@ SPECSIM_AVX Index wide_outer(Index M, Index N, const T* a, const T* b, Index b_s
   return rows;
 }
 
-// row_sums() of the rows that fill 256-bit registers; returns how many it did.
+// MB registers of row_sums()'s rows from `a` together, each summed as row_sums() does: the
+// columns' loop once for all of them.
+template <class T, int MB>
+SPECSIM_AVX __attribute__((always_inline)) inline void wide_row_sums_block(Index n, Index grouped, const T* a, Index ld,
+                                                                           T* out) {
+  constexpr Index W = kWide<T>;
+  decltype(wide_zero(T())) sum[MB];
+  for (int m = 0; m < MB; ++m) sum[m] = wide_load(a + m * W);
+  Index i = 1;
+  for (; i < grouped; i += 4) {
+    const T* col = a + i * ld;
+    for (int m = 0; m < MB; ++m)
+      sum[m] = wide_add(sum[m], wide_add(wide_add(wide_load(col + m * W), wide_load(col + ld + m * W)),
+                                         wide_add(wide_load(col + 2 * ld + m * W), wide_load(col + 3 * ld + m * W))));
+  }
+  for (; i < n; ++i)
+    for (int m = 0; m < MB; ++m) sum[m] = wide_add(sum[m], wide_load(a + i * ld + m * W));
+  for (int m = 0; m < MB; ++m) wide_store(out + m * W, sum[m]);
+}
+
+// row_sums() of the rows that fill 256-bit registers, 8 or 4 registers at a time (a register
+// at a time cost a layer's bias gradient in double about 530 instructions, 8 at a time about
+// 350); returns how many it did.
 template <class T>
 SPECSIM_AVX Index wide_row_sums(Index rows, Index n, const T* a, Index ld, T* out) {
   constexpr Index W = kWide<T>;
   const Index grouped = (n - 1) & ~Index(3);
   Index r = 0;
-  for (; r + W <= rows; r += W) {
-    const T* col = a + r;
-    auto sum = wide_load(col);
-    Index i = 1;
-    for (; i < grouped; i += 4)
-      sum = wide_add(sum, wide_add(wide_add(wide_load(col + i * ld), wide_load(col + (i + 1) * ld)),
-                                   wide_add(wide_load(col + (i + 2) * ld), wide_load(col + (i + 3) * ld))));
-    for (; i < n; ++i) sum = wide_add(sum, wide_load(col + i * ld));
-    wide_store(out + r, sum);
-  }
+  for (; r + 8 * W <= rows; r += 8 * W) wide_row_sums_block<T, 8>(n, grouped, a + r, ld, out + r);
+  for (; r + 4 * W <= rows; r += 4 * W) wide_row_sums_block<T, 4>(n, grouped, a + r, ld, out + r);
+  for (; r + W <= rows; r += W) wide_row_sums_block<T, 1>(n, grouped, a + r, ld, out + r);
   return r;
 }
 
@@ -477,7 +568,7 @@ SPECSIM_AVX Index wide_nonzero_marks_transposed(Index K, Index N, const T* b, In
 
 // multiply_marked() on 256-bit registers, in one function: a column's few terms leave no room
 // for calls per column. The rows as multiply_vector's blocks, the tail in scalars.
-template <class T, bool UnitK, class Epilogue>
+template <class T, BRead Read, class Epilogue>
 SPECSIM_AVX void wide_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b,
                              const std::uint64_t* marks, T* c, Index ldc, const Epilogue& epilogue, const Index* offsets) {
   const Epilogue out = epilogue;  // a copy of its own: its members stay in registers across C's stores
@@ -488,9 +579,9 @@ SPECSIM_AVX void wide_marked(Index M, Index N, Index K, const T* a, Index lda, O
     const T* bj = b.data + j * b.n_stride;
     T* cj = c + j * ldc;
     Index r = 0;
-    for (; r + 8 * W <= M; r += 8 * W) wide_marked_block<T, 8, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
-    for (; r + 4 * W <= M; r += 4 * W) wide_marked_block<T, 4, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
-    for (; r + W <= M; r += W) wide_marked_block<T, 1, UnitK>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + 8 * W <= M; r += 8 * W) wide_marked_block<T, 8, Read>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + 4 * W <= M; r += 4 * W) wide_marked_block<T, 4, Read>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
+    for (; r + W <= M; r += W) wide_marked_block<T, 1, Read>(ks, a, offsets, r, bj, b.k_stride, cj, j, out);
     if (r < M) scalar_rows<T, 1>(r, M, ks, a, lda, b, j, cj, ldc, out);
   }
 }
@@ -520,6 +611,13 @@ void multiply(Index M, Index N, Index K, const T* a, Index lda, Operand<T> b, T*
               const Epilogue& out = {}) {
   Index j = 0;
   const detail::AllK ks{K};
+#ifdef SPECSIM_GEMM_AVX
+  // In double only: float's 8 registers are 64 rows, more than its layers have, and the branch
+  // alone changed how GCC inlined the float passes (a job about 1,000 instructions more).
+  if constexpr (std::is_same_v<T, double>)
+    if (detail::wide_registers() && M % (8 * detail::kWide<T>) == 0)
+      return detail::wide_columns<T>(M, N, ks, a, lda, b, c, ldc, out);
+#endif
   for (; j + 3 <= N; j += 3) detail::column_block<T, 3>(M, ks, a, lda, b, j, c, ldc, out);
   if (j + 2 <= N) detail::column_block<T, 2>(M, ks, a, lda, b, j, c, ldc, out);
   else if (j < N) detail::column_block<T, 1>(M, ks, a, lda, b, j, c, ldc, out);
@@ -611,6 +709,39 @@ struct Marker {
   }
 #endif
 };
+// Marker<T, true>'s marks and, for a product to come that reads C transposed, C^T's as
+// nonzero_marks_transposed makes them (bit col of row's word), or-ed into `rows`, which the
+// caller zeroes first: C has at most 64 rows and 64 columns, in double (a word in each lane).
+// The compare is the column marks' own; the transposed marks' pass over C (a load, a compare,
+// an and and an or per register) becomes an and, an or and a store.
+template <class T>
+struct TransposingMarker {
+  static_assert(std::is_same_v<T, double>, "one word of marks a lane: doubles' lanes");
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  Marker<T, true> columns;
+  std::uint64_t* rows;
+  void scalar(T v, Index row, Index col) const {
+    columns.scalar(v, row, col);
+    rows[row] |= static_cast<std::uint64_t>(v != T(0)) << col;
+  }
+  void packet(Packet v, Index row, Index col) const {
+    columns.packet(v, row, col);
+    constexpr int L = Eigen::internal::packet_traits<T>::size;
+    T lanes[L];
+    Eigen::internal::pstoreu(lanes, v);
+    for (int l = 0; l < L; ++l) rows[row + l] |= static_cast<std::uint64_t>(lanes[l] != T(0)) << col;
+  }
+#ifdef SPECSIM_GEMM_AVX
+  template <class V>
+  SPECSIM_AVX void wide(V v, Index row, Index col) const {  // unordered not-equal: NaN is not zero
+    const __m256d nonzero = _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_NEQ_UQ);
+    columns.mark(static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_pd(nonzero))), row, col);
+    const __m256d bit = _mm256_castsi256_pd(_mm256_set1_epi64x(static_cast<long long>(std::uint64_t(1) << col)));
+    auto* words = reinterpret_cast<double*>(rows + row);
+    _mm256_storeu_pd(words, _mm256_or_pd(_mm256_loadu_pd(words), _mm256_and_pd(nonzero, bit)));
+  }
+#endif
+};
 // The epilogues' default: no marks.
 template <class T>
 struct NoMarker {
@@ -659,8 +790,11 @@ void multiply_marked(Index M, Index N, Index K, const T* a, Index lda, Operand<T
     if (offsets_lda != lda) offsets.clear();
     offsets_lda = lda;
     for (auto k = static_cast<Index>(offsets.size()); k < K; ++k) offsets.push_back(k * lda);
-    if (b.k_stride == 1) return detail::wide_marked<T, true>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
-    return detail::wide_marked<T, false>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
+    using detail::BRead;
+    if (b.k_stride == 1) return detail::wide_marked<T, BRead::unit>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
+    if (b.k_stride == lda)
+      return detail::wide_marked<T, BRead::a_offsets>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
+    return detail::wide_marked<T, BRead::strided>(M, N, K, a, lda, b, marks, c, ldc, out, offsets.data());
   }
 #endif
   for (Index j = 0; j < N; ++j)

@@ -232,7 +232,7 @@ void check_row_sums(Eigen::Index rows, Eigen::Index n, std::size_t offset) {
 }  // namespace
 
 TEST_CASE("row sums have the bits of Eigen's rowwise().sum()", "[gemm]") {
-  for (Eigen::Index rows : {1, 2, 3, 4, 6, 8, 16, 32, 33, 36})
+  for (Eigen::Index rows : {1, 2, 3, 4, 6, 8, 16, 32, 33, 36, 44, 64, 68})  // 8 registers of doubles at a time, and after
     for (Eigen::Index n : {0, 1, 2, 4, 5, 6, 9, 16, 17, 20, 23})
       for (std::size_t offset : {0, 1, 2}) {
         check_row_sums<double>(rows, n, offset);
@@ -389,19 +389,19 @@ struct MarkingRelu {
 };
 
 template <class T>
-void check_marked(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
+void check_marked(Eigen::Index M, Eigen::Index N, Eigen::Index K, Eigen::Index ldt) {
   const auto stream = static_cast<std::uint64_t>(M * 100000 + N * 1000 + K + 7);
   const Eigen::Index lda = M + 1;
   const std::vector<T> a = random_values<T>(static_cast<std::size_t>(lda * K), stream);
   REQUIRE(gemm::all_finite(a.data(), static_cast<Eigen::Index>(a.size())));
-  // B^T stored (N x K, leading dimension N + 1) and read by strides, as layer 2's weight
-  // gradient reads its delta: B(k, j) = bt[j + k (N + 1)].
-  const Eigen::Index ldt = N + 1;
+  // B^T stored (N x K, leading dimension ldt) and read by strides, as layer 2's weight
+  // gradient reads its delta: B(k, j) = bt[j + k ldt]. With ldt equal to lda the 256-bit kernel
+  // finds B's entries at A's column offsets (detail::BRead::a_offsets), else by multiplying.
   const std::vector<T> bt = sparse_values<T>(N, K, ldt, stream + 1, true);
   const gemm::Operand<T> b{bt.data(), ldt, 1};
   std::vector<std::uint64_t> marks(static_cast<std::size_t>(gemm::mark_words(K) * N), ~std::uint64_t(0));
   gemm::nonzero_marks_transposed<T>(N, K, bt.data(), ldt, marks.data());
-  CAPTURE(M, N, K);
+  CAPTURE(M, N, K, ldt);
   REQUIRE(marks == plain_marks<T>(K, N, bt.data(), ldt, 1));
   const auto same_bits = [&](const auto& out) {
     std::vector<T> dense(static_cast<std::size_t>(M * N), T(7)), sparse(dense.size(), T(9));
@@ -434,6 +434,21 @@ void check_epilogue_marks(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
     product(again.data(), MarkingRelu<T, gemm::Marker<T, true>>{{marks.data(), 1}});
     REQUIRE(std::memcmp(again.data(), c.data(), sizeof(T) * c.size()) == 0);
     REQUIRE(marks == plain_marks<T>(M, N, c.data(), 1, M));
+    if constexpr (std::is_same_v<T, double>) {
+      if (N > 64) return;
+      // With C^T's marks too (mlp.cpp's delta for the weight gradient): the same stores and
+      // column marks, and the rows' marks as nonzero_marks_transposed makes them.
+      std::vector<std::uint64_t> rows(static_cast<std::size_t>(M), 0);
+      std::fill(marks.begin(), marks.end(), std::uint64_t(0));
+      std::fill(again.begin(), again.end(), T(5));
+      product(again.data(), MarkingRelu<T, gemm::TransposingMarker<T>>{{{marks.data(), 1}, rows.data()}});
+      REQUIRE(std::memcmp(again.data(), c.data(), sizeof(T) * c.size()) == 0);
+      REQUIRE(marks == plain_marks<T>(M, N, c.data(), 1, M));
+      REQUIRE(rows == plain_marks<T>(N, M, c.data(), M, 1));
+      std::vector<std::uint64_t> made(rows.size(), ~std::uint64_t(0));
+      gemm::nonzero_marks_transposed<T>(M, N, c.data(), M, made.data());
+      REQUIRE(rows == made);
+    }
   };
   check([&](T* c, const auto& out) { gemm::multiply<T>(M, N, K, a.data(), M, {b.data(), 1, K}, c, M, out); });
   check([&](T* c, const auto& out) { gemm::outer<T>(M, N, a.data(), b.data(), K, c, M, out); });
@@ -450,15 +465,17 @@ void check_epilogue_marks(Eigen::Index M, Eigen::Index N, Eigen::Index K) {
 TEST_CASE("multiply_marked reading B by strides gives multiply's bits, its marks made from B^T", "[gemm]") {
   for (Eigen::Index M : {1, 3, 4, 16, 17, 32, 33, 40})
     for (Eigen::Index N : {1, 3, 4, 7, 32, 33})
-      for (Eigen::Index K : {1, 5, 16, 17, 64, 65, 130}) {
-        check_marked<double>(M, N, K);
-        check_marked<float>(M, N, K);
-      }
+      for (Eigen::Index K : {1, 5, 16, 17, 64, 65, 130})
+        for (Eigen::Index ldt : {N + 1, M + 1}) {  // M + 1: lda, B at A's offsets
+          if (ldt < N) continue;
+          check_marked<double>(M, N, K, ldt);
+          check_marked<float>(M, N, K, ldt);
+        }
 }
 
 TEST_CASE("epilogues mark what they store as nonzero_marks would, NaN and -0 included", "[gemm]") {
   for (Eigen::Index M : {1, 2, 3, 4, 6, 8, 17, 32, 33, 64, 65, 70})
-    for (Eigen::Index N : {1, 2, 3, 5})
+    for (Eigen::Index N : {1, 2, 3, 5, 20, 64})  // 64: the transposed marks' last bit
       for (Eigen::Index K : {1, 4, 9}) {
         check_epilogue_marks<double>(M, N, K);
         check_epilogue_marks<float>(M, N, K);
@@ -489,4 +506,40 @@ TEST_CASE("all_finite_exact says yes for finite entries whose sum overflows", "[
     CHECK(gemm::all_finite_exact(d.data(), size));
     CHECK(gemm::all_finite_exact(f.data(), size));
   }
+}
+
+namespace {
+
+// multiply() where M is a multiple of 8 registers' rows (gemm::detail::wide_columns, on 256-bit
+// registers) against the 4-register blocks each column took before (detail::column_block), by
+// memcmp: B with +0, -0, an all-zero column, a NaN and an infinity, read either way.
+template <class T>
+void check_wide_columns(Eigen::Index M, Eigen::Index N, Eigen::Index K, bool b_transposed) {
+  const auto stream = static_cast<std::uint64_t>(M * 10000 + N * 100 + K + 3);
+  const Eigen::Index lda = M + 4;
+  const std::vector<T> a = random_values<T>(static_cast<std::size_t>(lda * K), stream);
+  const std::vector<T> b = b_transposed ? sparse_values<T>(N, K, N, stream + 1, true) : sparse_values<T>(K, N, K, stream + 1, true);
+  const gemm::Operand<T> op = b_transposed ? gemm::Operand<T>{b.data(), N, 1} : gemm::Operand<T>{b.data(), 1, K};
+  const auto same_bits = [&](const auto& out) {
+    std::vector<T> ours(static_cast<std::size_t>(M * N), T(7)), plain(ours.size(), T(9));
+    gemm::multiply<T>(M, N, K, a.data(), lda, op, ours.data(), M, out);
+    for (Eigen::Index j = 0; j < N; ++j) gemm::detail::column_block<T, 1>(M, gemm::detail::AllK{K}, a.data(), lda, op, j, plain.data(), M, out);
+    CAPTURE(M, N, K, b_transposed);
+    REQUIRE(std::memcmp(ours.data(), plain.data(), sizeof(T) * ours.size()) == 0);
+  };
+  same_bits(gemm::Store<T>{});
+  same_bits(Tagged<T>{});
+}
+
+}  // namespace
+
+TEST_CASE("multiply's 8-register columns have the 4-register blocks' bits, NaN, inf and -0 in B included", "[gemm]") {
+  if (!gemm::wide_registers()) WARN("this CPU has no AVX: the 128-bit kernel alone was checked");
+  for (Eigen::Index M : {32, 64, 96})
+    for (Eigen::Index N : {1, 3, 4, 7, 20})
+      for (Eigen::Index K : {1, 2, 6, 20, 33})
+        for (bool transposed : {false, true}) {
+          check_wide_columns<double>(M, N, K, transposed);
+          check_wide_columns<float>(M * 2, N, K, transposed);
+        }
 }
