@@ -75,11 +75,11 @@ class SimBackend final : public sim::Backend,
   void served(std::uint64_t call, sim::Time first_token) override;
 
  private:
-  struct Call {
+  struct alignas(128) Call {
     // What the sink is told when the call finishes, filled in at its start (a served call's
-    // first token once the endpoint says): the completion hands over a copy (finished). Its action
-    // and error stay empty (a simulated call has no text and does not fail), so an entry,
-    // reused from call to call, never needs them set.
+    // first token once the endpoint says): the completion hands over a copy (finished). Its error
+    // stays empty (a simulated call does not fail), so an entry, reused from call to call, never
+    // needs it set.
     sim::CallOutcome outcome;
     sim::Time latency, first_token;  // from its start (scripted), for a cancel
     sim::Time started;

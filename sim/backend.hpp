@@ -30,12 +30,13 @@ struct CallRequest {
   std::span<const std::uint8_t> candidates;
 };
 
-// A finished call, as the backend saw it.
+// A finished call, as the backend saw it: 48 bytes, copied once per completion (the planner's
+// verdicts come from the backend, so no action text is handed over; a live backend keeps it in
+// its log).
 struct CallOutcome {
   CallTokens tokens;
-  Time first_token;          // when the first output token arrived (clock time)
   int attempts = 1;          // retries included, each billed
-  std::string_view action;   // the action text, where the backend has one
+  Time first_token;          // when the first output token arrived (clock time)
   std::string_view error;    // not empty: the call failed after its retries
   bool step_done = true;     // it was its agent's last call for the step (a ReAct target makes two)
 };

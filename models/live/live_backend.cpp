@@ -175,7 +175,6 @@ sim::CallOutcome LiveBackend::outcome(std::uint32_t call) const {
   const sim::Time first = log.timings.first_token;
   out.first_token = first > sim::Time::zero() ? first : (log.timings.ended > sim::Time::zero() ? log.timings.ended : clock_.now());
   out.attempts = std::max(1, static_cast<int>(log.attempts.size()));
-  out.action = log.action;
   out.error = log.error;
   out.step_done = step_done(call);
   return out;

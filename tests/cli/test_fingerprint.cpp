@@ -21,7 +21,7 @@ std::vector<std::string> fingerprints(const char* file, std::int64_t episodes,
   const runner::Scenario s = runner::load_scenario(std::string(SPECSIM_SOURCE_DIR) + "/" + file);
   std::vector<std::string> out;
   for (const auto& spec : s.policies) {
-    sim::SimClock clock;
+    sim::SimClock clock{true};  // fingerprinted
     auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s});
     models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
     const analysis::PriceMeter meter(s.agents, s.billing);  // a cost-aware policy learns the prices

@@ -26,7 +26,7 @@ struct World {
     c.record_episodes = record;
     return c;
   }
-  sim::SimClock clock;
+  sim::SimClock clock{true};  // fingerprinted
   std::unique_ptr<policies::Policy> policy;
   models::SimBackend backend;
   sim::Planner planner;

@@ -18,7 +18,7 @@ std::vector<std::string> run(const runner::Scenario& s, std::int64_t episodes, c
   std::vector<std::string> out;
   for (std::size_t p = 0; p < std::min<std::size_t>(3, s.policies.size()); ++p) {
     const auto& spec = s.policies[p];
-    sim::SimClock clock;
+    sim::SimClock clock{true};  // fingerprinted
     auto policy = spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s});
     models::SimBackend backend(s.agents, *s.workload, clock, s.seed, s.max_steps);
     backend.share_scripts(scripts);
