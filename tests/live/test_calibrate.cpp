@@ -4,8 +4,11 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "models/serving_profile.hpp"
 #include "sim/config_node.hpp"
@@ -20,10 +23,14 @@ namespace models = specsim::models;
 
 const std::string kScenario = std::string(SPECSIM_SOURCE_DIR) + "/scenarios/fleet/self-hosted.yaml";
 constexpr double kTolerance = 0.10;  // of each rate: the client's and server's overhead per call
-// 1 world second is 500 ms: a call takes 90-325 ms, and what the client and the server add to it
-// (a fraction of a millisecond alone, a few on a machine loaded ten times over) stays within the
-// tolerance. At 200 ms the rates came 13% off at one in flight on such a machine.
-constexpr double kScale = 0.5;
+// 1 world second is 1 s: a call takes 170-560 ms to its first token, and what the client and the
+// server add to it (a fraction of a millisecond alone) stays within the tolerance. At 200 ms a
+// world second the rates came 13% off at one in flight on a machine loaded ten times over, and at
+// 500 ms 10.3% on a loaded CI machine (6 ms added to an 85 ms first token).
+constexpr double kScale = 1.0;
+// A wall-clock measurement on a shared machine: a burst of load can stretch one run's calls, so a
+// second run decides; a wrong rate (units, concurrency, a median of the wrong field) fails both.
+constexpr int kAttempts = 2;
 
 models::ServingProfile served_profile() {
   return models::decode_profile(specsim::sim::ConfigNode::load_file(kScenario).at("agents").at("target").at("latency").at("profile"));
@@ -34,27 +41,33 @@ models::ServingProfile served_profile() {
 TEST_CASE("live calibrate recovers a served endpoint's profile within 10%, and its file runs", "[live][calibrate]") {
   const specsim::testing::TempDir dir;
   const specsim::testing::ServeProcess server({kScenario, "--port", "0", "--time-scale", fmt::format("{}", kScale)}, dir / "serve.out");
-  const std::string profile_file = (dir / "profile.yaml").string();
-  const auto out = run_specsim(fmt::format("live calibrate --base-url {} --model llama-70b-own --concurrency 1,2,4,8,16 --requests 8 "
-                                           "--time-scale {} -o {}",
-                                           server.base_url(), kScale, profile_file));
-  INFO(out.output);
-  REQUIRE(out.exit_code == 0);
-
-  const std::string text = specsim::testing::read_file(profile_file);
-  CHECK_THAT(text, Catch::Contains("# endpoint: " + server.base_url() + ", model: llama-70b-own"));
-  CHECK_THAT(text, Catch::Contains("8 measured streamed requests per concurrency level"));
-  const models::ServingProfile measured = models::decode_profile(specsim::sim::ConfigNode::load_string(text, "profile.yaml"));
   const models::ServingProfile served = served_profile();
-  REQUIRE(measured.rows.size() == 5);
-  for (const models::ProfileRow& row : measured.rows) {
-    // At 2 and 16 the served profile interpolates (between 1 and 4) or has a row (16).
-    const models::ServingRates want = served.at(row.concurrency);
-    INFO("concurrency " << row.concurrency << ": measured prefill " << row.prefill_tps << " decode " << row.decode_tps
-                        << ", served " << want.prefill_tps << " and " << want.decode_tps);
-    CHECK(std::fabs(row.prefill_tps / want.prefill_tps - 1) < kTolerance);
-    CHECK(std::fabs(row.decode_tps / want.decode_tps - 1) < kTolerance);
+  const std::string profile_file = (dir / "profile.yaml").string();
+  double worst = 1;
+  for (int attempt = 1; attempt <= kAttempts && worst >= kTolerance; ++attempt) {
+    std::filesystem::remove(profile_file);  // the second attempt writes it anew
+    const auto out = run_specsim(fmt::format("live calibrate --base-url {} --model llama-70b-own --concurrency 1,2,4,8,16 --requests 8 "
+                                             "--time-scale {} -o {}",
+                                             server.base_url(), kScale, profile_file));
+    INFO("attempt " << attempt << ":\n" << out.output);
+    REQUIRE(out.exit_code == 0);
+
+    const std::string text = specsim::testing::read_file(profile_file);
+    CHECK_THAT(text, Catch::Contains("# endpoint: " + server.base_url() + ", model: llama-70b-own"));
+    CHECK_THAT(text, Catch::Contains("8 measured streamed requests per concurrency level"));
+    const models::ServingProfile measured = models::decode_profile(specsim::sim::ConfigNode::load_string(text, "profile.yaml"));
+    REQUIRE(measured.rows.size() == 5);
+    worst = 0;
+    for (const models::ProfileRow& row : measured.rows) {
+      // At 2 the served profile interpolates (between 1 and 4); 1, 4, 8 and 16 are its rows.
+      const models::ServingRates want = served.at(row.concurrency);
+      const double off = std::max(std::fabs(row.prefill_tps / want.prefill_tps - 1), std::fabs(row.decode_tps / want.decode_tps - 1));
+      std::cout << fmt::format("attempt {}, concurrency {}: measured prefill {:.5g} decode {:.5g}, served {:.5g} and {:.5g} ({:.2f}% off)\n",
+                               attempt, row.concurrency, row.prefill_tps, row.decode_tps, want.prefill_tps, want.decode_tps, off * 100);
+      worst = std::max(worst, off);
+    }
   }
+  CHECK(worst < kTolerance);
 
   // A scenario naming the calibrated file (relative to the scenario) runs, on the measured rates.
   std::ofstream(dir / "calibrated.yaml") << R"(name: calibrated
