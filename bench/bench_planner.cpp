@@ -34,8 +34,8 @@ std::string source(const std::string& file) { return std::string(SPECSIM_SOURCE_
 
 // One lane of a run: the scenario's planner settings, a meter, and no recorded episode. A
 // learning policy trains inline (each job inside its trigger, on this thread, whose CPU time is
-// the rate's), or with `background` on its own worker thread as `specsim run --threads 2` does
-// (the rate then in wall time).
+// the rate's, as `specsim run` trains), or with `background` on its own worker thread as live
+// runs train (the rate then in wall time).
 void run_policy(benchmark::State& state, const runner::Scenario& s, const policies::PolicySpec& spec,
                 bool background = false) {
   sim::SimClock clock;

@@ -5,10 +5,9 @@
 # DspPolicy::start_training_job inclusive (drawing its batches, copying the weights, the epochs,
 # the finiteness check), over the jobs it started. A step's cost
 # is the run with one dsp policy (the scenario's first entry at tau 0.5) less the run with
-# `sequential` alone, over the dsp policy's steps. Also prints each run's own steps/s line.
-# Then the same runs on 2 threads (the training jobs on a worker thread of the policy's own),
-# per thread (callgrind --separate-threads=yes): a DSP step's instructions of planning (the
-# run's pool threads less the jobs they ran and less the `sequential` run's) and of training.
+# `sequential` alone, over the dsp policy's steps, split into training (the jobs) and planning
+# (the rest). Also prints each run's own steps/s line. `specsim run` trains inline on any
+# number of threads, so the split is the same on 2 (bench/dsp_steps_per_second.sh times runs).
 # Usage: bench/learner_instructions.sh [BUILD_DIR] [EPISODES]   (defaults: build, 2000)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -49,42 +48,12 @@ count() {  # NAME: prints "total_instructions steps jobs train_instructions"
 }
 
 read -r seq_total seq_steps _ _ < <(count sequential)
-printf "%-14s %14s %14s %16s   %s\n" variant jobs "instr/job" "instr/dsp step" "the run's own figure (wall time, noisy)"
+printf "%-14s %10s %10s %15s %10s %10s   %s\n" variant jobs "instr/job" "instr/dsp step" planning training "the run's own figure (wall time, noisy)"
 for v in every-double every-float 16-double 16-float; do
   read -r total steps jobs train < <(count "$v")
   dsp_steps=$((steps - seq_steps))
   printed="$("$specsim" run "$work/$v.yaml" --episodes "$episodes" --threads 1 | tail -1)"
-  printf "%-14s %14d %14d %16d   %s\n" "$v" "$jobs" $((train / (jobs > 0 ? jobs : 1))) \
-    $(((total - seq_total) / dsp_steps)) "$printed"
+  printf "%-14s %10d %10d %15d %10d %10d   %s\n" "$v" "$jobs" $((train / (jobs > 0 ? jobs : 1))) \
+    $(((total - seq_total) / dsp_steps)) $(((total - seq_total - train) / dsp_steps)) $((train / dsp_steps)) "$printed"
 done
 
-# Per-thread counts on 2 threads: the planning threads' instructions less the jobs they ran
-# themselves (a job the worker had not taken by its completion event runs there; valgrind
-# serialises threads, so some do), and the jobs' instructions wherever they ran (each job is
-# the start_training_job lambda, inclusive).
-count_threads() {  # NAME: prints "planning_instructions job_instructions"
-  local out="$work/$1.threads"
-  valgrind --tool=callgrind --dump-instr=no --separate-threads=yes --callgrind-out-file="$out" "$specsim" run \
-    "$work/$1.yaml" --episodes "$episodes" --threads 2 -q >/dev/null 2>&1
-  local planning=0 jobs=0 f total job
-  for f in "$out"-*; do
-    [ "$f" = "$out-01" ] && continue  # the main thread: setup and the results
-    total="$(sed -n 's/^summary: //p' "$f")"
-    job="$(callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null |
-      awk '/_M_invoke/ && /start_training_job/ { gsub(",", "", $1); s += $1 } END { print s + 0 }')"
-    jobs=$((jobs + job))
-    # The worker's own thread: its jobs and the few instructions of waiting for them.
-    if callgrind_annotate --inclusive=yes "$f" 2>/dev/null | grep 'BackgroundWorker::submit' >/dev/null; then continue; fi
-    planning=$((planning + total - job))
-  done
-  echo "$planning $jobs"
-}
-
-read -r seq_pool _ < <(count_threads sequential)
-printf "\n%-14s %22s %22s   %s\n" "on 2 threads" "planning instr/step" "training instr/step" "the run's own figure (wall time, noisy)"
-for v in every-double every-float 16-double 16-float; do
-  read -r pool worker < <(count_threads "$v")
-  printed="$("$specsim" run "$work/$v.yaml" --episodes "$episodes" --threads 2 | tail -1)"
-  dsp_steps=$(($(sed -n 's/^simulated \([0-9]*\) steps.*/\1/p' <<<"$printed") - seq_steps))
-  printf "%-14s %22d %22d   %s\n" "$v" $(((pool - seq_pool) / dsp_steps)) $((worker / dsp_steps)) "$printed"
-done

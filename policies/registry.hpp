@@ -26,8 +26,9 @@ struct PolicyEnv {
   // The scenario objective's value of a second (`objective: {value_of_time_usd_per_s}`), if it
   // states one: the default knob of a policy that trades seconds for dollars.
   std::optional<double> value_of_time_usd_per_s = std::nullopt;
-  // A learner may train on a worker thread of its own while the run's thread plans (the run has
-  // more than one thread); results are the same either way.
+  // A learner in simulated time may train on a worker thread of its own while its thread plans
+  // (the background_training benchmarks and the tests that check the results are the same
+  // either way); `specsim run` trains inline, where the worker does not pay.
   bool train_in_background = false;
 };
 

@@ -42,9 +42,8 @@ namespace {
 // of the episodes the result file records, so an episode's result is a few hundred bytes.
 class Lane {
  public:
-  Lane(const Scenario& s, const policies::PolicySpec& spec, bool train_in_background)
-      : file_(s.file), label_(spec.label),
-        policy_(spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s, train_in_background})),
+  Lane(const Scenario& s, const policies::PolicySpec& spec)
+      : file_(s.file), label_(spec.label), policy_(spec.make(policies::PolicyEnv{s.seed, spec.label, false, s.objective.value_of_time_usd_per_s})),
         endpoints_(s.agents, clock_), backend_(s.agents, *s.workload, clock_, s.seed, s.max_steps, &endpoints_), meter_(s.agents, s.billing),
         planner_(metered_config(s, meter_), clock_, backend_, *policy_, &backend_, spec.looks_ahead ? &backend_ : nullptr) {}
 
@@ -185,11 +184,11 @@ bool run_experiment(const Scenario& scenario, const RunOptions& options, sim::Ru
   const std::int64_t chunks = (scenario.episodes + chunk - 1) / chunk;
   std::vector<bool> sequential;
   for (const auto& s : specs) sequential.push_back(s.learns);
-  // A learning lane keeps its instance (and its simulated timeline) from chunk to chunk. With
-  // more than one thread, its training jobs run on a worker of its own (one more thread, busy
-  // only while a job trains), so that planning goes on meanwhile.
+  // A learning lane keeps its instance (and its simulated timeline) from chunk to chunk. Its
+  // training jobs run inline, on the pool thread that runs the lane: a worker of its own would
+  // overlap a job only with the few steps planned before its completion event, and its hand-off
+  // costs more than that (docs/performance.md, "Training inline in simulated runs").
   std::vector<std::unique_ptr<Lane>> persistent(specs.size());
-  const bool train_in_background = options.threads > 1;
   ChunkScripts scripts(scenario);
   SpareRuns spare(specs.size());
 
@@ -197,8 +196,8 @@ bool run_experiment(const Scenario& scenario, const RunOptions& options, sim::Ru
     const std::int64_t first = c * chunk;
     const std::int64_t count = std::min(chunk, scenario.episodes - first);
     const models::EpisodeScripts& shared = scripts.get(c, first, count);
-    if (!specs[lane].learns) return Lane(scenario, specs[lane], false).run(first, count, &shared, spare.take(lane));
-    if (!persistent[lane]) persistent[lane] = std::make_unique<Lane>(scenario, specs[lane], train_in_background);
+    if (!specs[lane].learns) return Lane(scenario, specs[lane]).run(first, count, &shared, spare.take(lane));
+    if (!persistent[lane]) persistent[lane] = std::make_unique<Lane>(scenario, specs[lane]);
     return persistent[lane]->run(first, count, &shared, spare.take(lane));
   };
   sim::ObserverFanout out;
