@@ -64,6 +64,7 @@ void ScaledClock::dispatch_due() {
   // Compared in wall time, as the timer was set: no early wake from rounding world time.
   while (!queue_.empty() && wall(queue_.next_time()) <= std::chrono::steady_clock::now()) {
     queue_.pop(e);
+    dispatching_ = e.at;
     e.handler->on_event(e.arg);
   }
   arm();

@@ -27,6 +27,9 @@ class ScaledClock final : public sim::Clock {
 
   // The steady-clock instant of a world time.
   std::chrono::steady_clock::time_point wall(sim::Time world) const;
+  // While an event's handler runs: the world time it was due at (now() is later when its timer
+  // fired late, on a loaded machine), so a handler can tell how late it runs.
+  sim::Time dispatching() const { return dispatching_; }
 
  private:
   void arm();           // the timer, at the earliest pending event
@@ -38,6 +41,7 @@ class ScaledClock final : public sim::Clock {
   double scale_;
   sim::EventQueue queue_;
   sim::Time armed_ = sim::Time::max();
+  sim::Time dispatching_;
 };
 
 }  // namespace specsim::models::live

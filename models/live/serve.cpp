@@ -27,6 +27,7 @@ using steady = std::chrono::steady_clock;
 
 struct Counters {
   std::atomic<std::uint64_t> requests{0}, answered{0}, disconnects{0}, too_many{0}, server_errors{0}, stalls{0}, drops{0};
+  std::atomic<std::int64_t> late_ns{0};  // Answered::late, summed
 };
 
 // The streamed pieces of a text: words with the space before them ("a b" -> "a", " b"), about a
@@ -243,6 +244,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_served() {
     served_ = true;
+    served_due_ = srv_.clock->wall(srv_.clock->dispatching());  // the endpoint's end event's time
     running_on_endpoint_ = false;
     if (!request_.stream) {
       ++srv_.counters.answered;
@@ -379,10 +381,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void report_answered(steady::time_point first, steady::time_point last) const {
-    if (!srv_.answered_observer) return;
-    // The world's own times are deadlines from t0_; a self-hosted endpoint's move with its load.
-    const auto late = endpoint_ ? steady::duration::zero() : std::max(steady::duration::zero(), last - (t0_ + srv_.scaled(call_.total)));
-    srv_.answered_observer(Answered{t0_, first, last, task_, call_.label, late});
+    const steady::time_point due = endpoint_ ? served_due_ : t0_ + srv_.scaled(call_.total);
+    const auto late = std::max(steady::duration::zero(), last - due);
+    srv_.counters.late_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(late).count();
+    if (srv_.answered_observer) srv_.answered_observer(Answered{t0_, first, last, task_, call_.label, late});
   }
 
   void client_gone() {
@@ -422,6 +424,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t tag_ = 0, endpoint_request_ = 0;
   bool running_on_endpoint_ = false;
   bool first_ = false, served_ = false;  // the endpoint's first token came; its end came
+  steady::time_point served_due_;        // when the endpoint's event that ended it was due
   bool writing_ = false;  // a paced write is under way (served_pump waits for it)
   ChatRequest request_;
   ServedCall call_;
@@ -499,7 +502,8 @@ void Server::stop() {
 
 ServeStats Server::stats() const {
   const Counters& c = impl_->counters;
-  return {c.requests, c.answered, c.disconnects, c.too_many, c.server_errors, c.stalls, c.drops};
+  return {c.requests, c.answered, c.disconnects, c.too_many, c.server_errors, c.stalls, c.drops,
+          static_cast<double>(c.late_ns) * 1e-9};
 }
 
 void Server::on_disconnect(std::function<void(const Disconnect&)> observer) { impl_->observer = std::move(observer); }

@@ -37,6 +37,7 @@ struct ServeOptions {
 struct ServeStats {
   std::uint64_t requests = 0, answered = 0, disconnects = 0;
   std::uint64_t too_many_requests = 0, server_errors = 0, stalls = 0, drops = 0;
+  double late_s = 0;  // Answered::late, summed over every answer, in wall seconds
 };
 
 // What a disconnect observer is told: when the server noticed the client had gone.
@@ -51,8 +52,10 @@ struct Disconnect {
 struct Answered {
   std::chrono::steady_clock::time_point received, first_content_sent, last_sent;
   std::string task, label;
-  // How much later than its (scaled) world time the end went out: the server's own lateness, a
-  // timer that fired late on a loaded machine (zero when a self-hosted endpoint times the call).
+  // How much later than due the end went out: the server's own lateness, a timer that fired late
+  // on a loaded machine (a live run's latencies against the server carry it). Due is the call's
+  // (scaled) world time, or on a self-hosted endpoint, whose times move with its load, the time of
+  // the endpoint's event that ended it (the earliest end it served then: at most the lateness).
   std::chrono::steady_clock::duration late{};
 };
 

@@ -1,8 +1,6 @@
 #pragma once
 // An in-process `specsim serve` for tests: the server of models/live/serve.hpp on its own thread,
 // on 127.0.0.1 with a free port, over a small trace given as text. Stopped by the destructor.
-#include <chrono>
-#include <mutex>
 #include <thread>
 
 #include "models/live/serve.hpp"
@@ -21,10 +19,6 @@ class LiveServer {
              std::function<void(const models::live::Disconnect&)> observer = {})
       : server_(std::move(world), options) {
     if (observer) server_.on_disconnect(std::move(observer));
-    server_.on_answered([this](const models::live::Answered& a) {
-      const std::lock_guard lock(mutex_);
-      late_ += a.late;
-    });
     thread_ = std::thread([this] { server_.run(); });
   }
   ~LiveServer() {
@@ -33,16 +27,10 @@ class LiveServer {
   }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(server_.port()) + "/v1"; }
   models::live::ServeStats stats() const { return server_.stats(); }
-  // Wall seconds the server's answers ended late in all, summed over every answer (its own
-  // lateness on a loaded machine: timers that fired late).
-  double late_s() const {
-    const std::lock_guard lock(mutex_);
-    return std::chrono::duration<double>(late_).count();
-  }
+  // Wall seconds the server's answers ended late in all (ServeStats::late_s).
+  double late_s() const { return server_.stats().late_s; }
 
  private:
-  mutable std::mutex mutex_;
-  std::chrono::steady_clock::duration late_{};
   models::live::Server server_;
   std::thread thread_;
 };
