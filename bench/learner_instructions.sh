@@ -7,12 +7,17 @@
 # is the run with one dsp policy (the scenario's first entry at tau 0.5) less the run with
 # `sequential` alone, over the dsp policy's steps, split into training (the jobs) and planning
 # (the rest). Also prints each run's own steps/s line. `specsim run` trains inline on any
-# number of threads, so the split is the same on 2 (bench/dsp_steps_per_second.sh times runs).
-# Usage: bench/learner_instructions.sh [BUILD_DIR] [EPISODES]   (defaults: build, 2000)
+# number of threads, so the split is the same on 2.
+# Last, the rates of `specsim run` on the scenario's eight dsp policies (and the hidden
+# sequential baseline), as the run's closing line prints them: with a job at every breaking
+# point and with `train_every: 16` added to each, on 1 thread and on every core, the median of
+# three runs of RATE_EPISODES each (wall time: run it on an idle machine).
+# Usage: bench/learner_instructions.sh [BUILD_DIR] [EPISODES] [RATE_EPISODES]   (defaults: build, 2000, 10000)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-build}"
 episodes="${2:-2000}"
+rate_episodes="${3:-10000}"
 specsim="$(cd "$build" && pwd)/specsim"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -21,9 +26,11 @@ python3 - "$here/scenarios/dsp-openagi-like.yaml" "$work" <<'PY'
 import sys, yaml
 source, out = sys.argv[1], sys.argv[2]
 scenario = yaml.safe_load(open(source))
-dsp = next(p for p in scenario["policies"] if isinstance(p, dict) and p["kind"] == "dsp")
-dsp = dict(dsp, tau=0.5)
+every = [p for p in scenario["policies"] if isinstance(p, dict) and p["kind"] == "dsp"]
+dsp = dict(every[0], tau=0.5)
 variants = {
+    "eight-every": every,
+    "eight-16": [dict(p, train_every=16) for p in every],
     "sequential": ["sequential"],
     "every-double": [dsp],
     "every-float": [dict(dsp, learner={"precision": "float"})],
@@ -57,3 +64,13 @@ for v in every-double every-float 16-double 16-float; do
     $(((total - seq_total) / dsp_steps)) $(((total - seq_total - train) / dsp_steps)) $((train / dsp_steps)) "$printed"
 done
 
+rate() {  # VARIANT THREADS: the median of three runs' steps/s
+  for _ in 1 2 3; do
+    "$specsim" run "$work/$1.yaml" --episodes "$rate_episodes" --threads "$2" | sed -n 's/.*: \([0-9.e+]*\) steps\/s.*/\1/p'
+  done | sort -g | sed -n 2p
+}
+
+cores="$(nproc)"
+printf "\n%-34s %14s %14s\n" "eight dsp policies, $rate_episodes episodes" "1 thread" "$cores threads"
+printf "%-34s %14s %14s\n" "a job every breaking point" "$(rate eight-every 1)" "$(rate eight-every "$cores")"
+printf "%-34s %14s %14s\n" "train_every: 16" "$(rate eight-16 1)" "$(rate eight-16 "$cores")"
