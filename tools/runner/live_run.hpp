@@ -1,15 +1,9 @@
 #pragma once
 // `specsim live`: the scenario's policies, the very planner and policy objects of `specsim run`,
 // against the OpenAI-compatible endpoints its agents name, on a wall clock whose loop also drives
-// the HTTP client. Several episodes run at once on that one thread (up to `concurrency`), sharing
-// the client and therefore each endpoint's limits. A policy that does not learn gets a fresh
-// instance per episode, as in simulation; a learning policy keeps one instance and runs its
-// episodes one after another, in order, so that it learns from each before the next.
-//
-// Results reach the sinks as in `specsim run`: episode by episode, lane by lane, in episode
-// order. An episode in which some lane's call failed is left out of the sinks (the summary pairs
-// every policy with the baseline on the same episodes) and reported in `failed`. With a spending
-// cap, no new episode starts once the dollars spent by finished episodes reach it.
+// the HTTP client. Episodes run in the schedule of episode_schedule.hpp (several at once on this
+// one thread, sharing the client and therefore each endpoint's limits), which the dry run
+// (live_dry_run.hpp) follows on a simulated clock; results reach the sinks as in `specsim run`.
 #include <atomic>
 #include <cstdint>
 #include <iosfwd>
@@ -18,6 +12,7 @@
 #include <vector>
 
 #include "sim/run_observer.hpp"
+#include "tools/runner/episode_schedule.hpp"
 #include "tools/runner/scenario.hpp"
 
 namespace specsim::runner {
@@ -33,27 +28,16 @@ struct LiveRunOptions {
   const std::atomic<bool>* stop = nullptr;
 };
 
-struct FailedEpisode {
-  std::int64_t episode = 0;
-  std::string task_id, policy, error;
-};
-
 struct LiveLearning {  // a learning policy's live figures
   std::string policy;
   double prediction_ms = 0;  // mean measured prediction latency
   std::int64_t predictions = 0, jobs_completed = 0;  // jobs trained on the worker thread
 };
 
-struct LiveRunResult {
-  std::int64_t episodes_planned = 0, episodes_reported = 0;
-  std::vector<FailedEpisode> failed;
-  double spent_usd = 0;  // every finished episode, failed ones included
-  bool stopped_by_cap = false;
+struct LiveRunResult : ScheduleResult {
   double wall_seconds = 0;
-  std::int64_t calls = 0;
-  bool trace_written = false;
-  bool completed = true;  // false if stopped (then nothing was written)
-  std::vector<LiveLearning> learning;  // false when no episode committed a step (a trace has a task)
+  bool trace_written = false;  // false when no episode committed a step (a trace has a task)
+  std::vector<LiveLearning> learning;
 };
 
 // Throws sim::InputError when the scenario names no endpoint (no `live:` section).

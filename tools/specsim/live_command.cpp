@@ -15,6 +15,7 @@
 #include "analysis/sinks/summary_sink.hpp"
 #include "sim/files.hpp"
 #include "tools/runner/experiment.hpp"
+#include "tools/runner/live_dry_run.hpp"
 #include "tools/runner/live_run.hpp"
 #include "tools/runner/output_paths.hpp"
 #include "tools/runner/provenance.hpp"
@@ -34,20 +35,19 @@ struct LiveArgs {
   bool dry_run = false;
 };
 
-// What the simulator expects the live run to cost and take, from the scenario's models.
-int dry_run(runner::Scenario& scenario, std::int64_t episodes, int concurrency) {
+// What the simulator expects the live run to cost and take: the run's own schedule, simulated.
+int dry_run(const runner::Scenario& scenario, const runner::LiveRunOptions& options) {
   print_warnings(scenario.warnings);  // the estimate is only as good as the token models
-  scenario.episodes = episodes;
-  const runner::RunOutcome sim = runner::run_summary(scenario, runner::RunOptions{});
-  double cost = 0, seconds = 0;
-  for (const auto& row : sim.rows) {
-    cost += row.cost_usd * static_cast<double>(row.episodes);
-    seconds += row.latency_mean_s * static_cast<double>(row.episodes);
-  }
-  std::cout << fmt::format("dry run of {}: {} episodes, simulated\n", scenario.name, episodes)
-            << analysis::format_table(sim.rows, scenario.objective)
-            << fmt::format("expected: ${:.4f} over the reported policies, about {:.0f} s of episodes ({:.0f} s wall at {} in flight)\n",
-                           cost, seconds, seconds / std::max(1, concurrency), concurrency);
+  analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
+  const runner::ScheduleResult r = runner::simulate_live(scenario, options, summary);
+  if (!r.completed) return stopped_exit_code();
+  double reported = 0;
+  for (const auto& row : summary.rows()) reported += row.cost_usd * static_cast<double>(row.episodes);
+  std::cout << fmt::format("dry run of {}: {} episodes, simulated on the live run's schedule\n", scenario.name, r.episodes_planned)
+            << analysis::format_table(summary.rows(), scenario.objective)
+            << fmt::format("expected: ${:.4f} over the reported policies", reported);
+  if (r.spent_usd > reported * (1 + 1e-9)) std::cout << fmt::format(" (${:.4f} with the hidden baseline, which the run pays too)", r.spent_usd);
+  std::cout << fmt::format("; about {:.0f} s at {} episode runs in flight\n", r.elapsed.seconds(), options.concurrency);
   return sim::ExitCode::ok;
 }
 
@@ -60,7 +60,10 @@ int live(const LiveArgs& args) {
   options.trace_file = args.trace;
   options.progress = &std::cerr;
   const std::int64_t episodes = runner::live_episodes(scenario, options);
-  if (args.dry_run) return dry_run(scenario, episodes, args.concurrency);
+  if (args.dry_run) {
+    options.stop = &install_stop_signals();
+    return dry_run(scenario, options);
+  }
   runner::OutputPaths outputs;  // checked before any call is paid for
   outputs.input(runner::input_files(scenario), "scenario");
   outputs.file(args.h5, "-o");

@@ -1,0 +1,131 @@
+// `specsim live --dry-run` (tools/runner/live_dry_run.hpp): the live run's schedule on a simulated
+// clock. Episodes that share nothing give `specsim run`'s figures at any number in flight; on a
+// self-hosted endpoint the episodes in flight load it, and one at a time is `specsim run` again.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "analysis/report.hpp"
+#include "analysis/sinks/summary_sink.hpp"
+#include "sim/input_error.hpp"
+#include "support/temp_dir.hpp"
+#include "tools/runner/experiment.hpp"
+#include "tools/runner/live_dry_run.hpp"
+
+using namespace specsim;
+
+namespace {
+
+// A ReAct target on its own server (`served`: its latency grows with the requests in flight) or
+// with the catalogue's hosted latency, and 12 tasks.
+std::string scenario_text(bool served) {
+  const std::string target_latency =
+      served ? "    latency:\n      kind: served\n      profile:\n"
+               "        - {concurrency: 1, prefill_tps: 6000, decode_tps: 45}\n"
+               "        - {concurrency: 8, prefill_tps: 3000, decode_tps: 30}\n"
+             : "";
+  return fmt::format(R"(name: dry
+seed: 11
+episodes: 12
+max_steps: 20
+agents:
+  approx:
+    model: gpt-4o-mini
+    input_tokens: {{base: 700, per_step: 45}}
+    output_tokens: {{mean: 14, sigma: 0.3}}
+    endpoint: {{base_url: "http://127.0.0.1:1/v1", api_key_env: SPECSIM_DRY_RUN_KEY}}
+  target:
+    model: gpt-4o
+    style: react
+    input_tokens: {{base: 900, per_step: 60}}
+    output_tokens: [{{mean: 110, sigma: 0.4}}, {{mean: 14, sigma: 0.3}}]
+{})"
+                     R"(    endpoint: {{base_url: "http://127.0.0.1:1/v1", api_key_env: SPECSIM_DRY_RUN_KEY}}
+workload:
+  kind: synthetic
+  steps: {{kind: uniform, min: 4, max: 10}}
+  match: {{kind: per_task, alpha: 6, beta: 4}}
+policies:
+  - {{kind: fixed_k, k: [1, 3]}}
+live:
+  tasks: tasks.jsonl
+)",
+                     target_latency);
+}
+
+struct DryRun {
+  testing::TempDir dir;
+  runner::Scenario scenario;
+
+  explicit DryRun(bool served) {
+    std::ofstream(dir / "tasks.jsonl") << [] {
+      std::string tasks;
+      for (int e = 0; e < 12; ++e) tasks += fmt::format("{{\"id\": \"{}\", \"task\": \"task {}\"}}\n", e, e);
+      return tasks;
+    }();
+    std::ofstream(dir / "dry.yaml") << scenario_text(served);
+    scenario = runner::load_scenario((dir / "dry.yaml").string());
+  }
+  struct Outcome {
+    std::string table;
+    std::vector<analysis::SummaryRow> rows;
+    runner::ScheduleResult result;
+  };
+  // A dry run with `in_flight` episode runs at once.
+  Outcome run(int in_flight) const {
+    analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
+    runner::LiveRunOptions o;
+    o.concurrency = in_flight;
+    const runner::ScheduleResult r = runner::simulate_live(scenario, o, summary);
+    return {analysis::format_table(summary.rows(), scenario.objective), summary.rows(), r};
+  }
+  std::string simulated() const {
+    return analysis::format_table(runner::run_summary(scenario, runner::RunOptions{}).rows, scenario.objective);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("dry run: episodes that share nothing give specsim run's figures at any number in flight", "[live][dry_run]") {
+  const DryRun d(false);
+  const std::string expected = d.simulated();
+  for (const int in_flight : {1, 3, 8}) {
+    const auto r = d.run(in_flight);
+    INFO(in_flight << " in flight");
+    CHECK(r.table == expected);
+    CHECK(r.result.episodes_reported == 12);
+    CHECK(r.result.failed.empty());
+  }
+  // Three lanes (two fixed_k and the hidden baseline), 12 episodes: with 8 in flight the
+  // schedule takes less than one at a time, and more than the longest of its 36 episode runs.
+  const auto one = d.run(1).result, eight = d.run(8).result;
+  CHECK(eight.elapsed < one.elapsed);
+  CHECK(eight.elapsed.seconds() > one.elapsed.seconds() / 12);
+  CHECK(eight.spent_usd == Approx(one.spent_usd).epsilon(1e-12));
+}
+
+TEST_CASE("dry run: on a self-hosted endpoint the episodes in flight load it, and one at a time is specsim run", "[live][dry_run]") {
+  const DryRun d(true);
+  const auto alone = d.run(1), loaded = d.run(6);
+  CHECK(alone.table == d.simulated());
+  REQUIRE(alone.rows.size() == loaded.rows.size());
+  for (std::size_t i = 0; i < alone.rows.size(); ++i) {
+    INFO(alone.rows[i].label << ": " << alone.rows[i].latency_mean_s << " s alone, " << loaded.rows[i].latency_mean_s
+                             << " s at 6 in flight");
+    CHECK(loaded.rows[i].latency_mean_s > alone.rows[i].latency_mean_s * 1.05);  // decode up to a third slower
+  }
+  CHECK(loaded.result.elapsed < alone.result.elapsed);
+  // The same schedule twice: the same figures, to the bit.
+  CHECK(d.run(6).table == loaded.table);
+}
+
+TEST_CASE("dry run: a scenario with no live: section is an input error naming it", "[live][dry_run]") {
+  testing::TempDir dir;
+  std::ofstream(dir / "plain.yaml") << "name: plain\nepisodes: 3\nagents:\n  approx: {model: gpt-4o-mini}\n  target: {model: gpt-4o}\n"
+                                       "workload: {kind: synthetic, steps: {kind: fixed, n: 3}, match: {kind: iid, p: 0.5}}\n"
+                                       "policies: [sequential]\n";
+  const runner::Scenario s = runner::load_scenario((dir / "plain.yaml").string());
+  analysis::SummarySink summary(s.agents, s.billing, s.objective);
+  CHECK_THROWS_AS(runner::simulate_live(s, runner::LiveRunOptions{}, summary), sim::InputError);
+}
