@@ -25,6 +25,7 @@
 #include "support/run_specsim.hpp"
 #include "support/temp_dir.hpp"
 #include "tools/runner/experiment.hpp"
+#include "tools/runner/live_dry_run.hpp"
 #include "tools/runner/live_run.hpp"
 
 namespace {
@@ -39,9 +40,14 @@ constexpr double kScale = 0.02;  // one world second is 20 ms
 // client's fraction of a millisecond per call stays far below 2% of an episode. The policies:
 // the speculative one first, so that it is the one recorded.
 constexpr const char* kPolicies = "  - {kind: fixed_k, k: 3}\n  - sequential\n";
+// T's latency: hosted (each call its own time), or on a server of its own, where the calls in
+// flight slow each other (models/served_endpoint.hpp).
+constexpr const char* kHostedTarget = "{ttft_s: 12.0, decode_tokens_per_s: 20, jitter_sigma: 0}";
+constexpr const char* kSelfHostedTarget =
+    "{kind: served, profile: [{concurrency: 1, prefill_tps: 4000, decode_tps: 6}, {concurrency: 8, prefill_tps: 2000, decode_tps: 4}]}";
 
 std::string scenario_text(const std::string& url, int episodes, const std::string& live_extra = "",
-                          const std::string& policies = kPolicies) {
+                          const std::string& policies = kPolicies, const std::string& target_latency = kHostedTarget) {
   return fmt::format(R"(name: live-test
 seed: 5
 episodes: {0}
@@ -58,7 +64,7 @@ agents:
     style: react
     input_tokens: {{base: 390, per_step: 15}}
     output_tokens: [{{mean: 60, sigma: 0}}, {{mean: 10, sigma: 0}}]
-    latency: {{ttft_s: 12.0, decode_tokens_per_s: 20, jitter_sigma: 0}}
+    latency: {4}
     endpoint: {{base_url: "{1}", api_key_env: SPECSIM_LIVE_TEST_KEY}}
 workload:
   kind: synthetic
@@ -68,7 +74,7 @@ policies:
 {3}live:
   tasks: tasks.jsonl
 {2})",
-                     episodes, url, live_extra, policies);
+                     episodes, url, live_extra, policies, target_latency);
 }
 
 void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
@@ -82,11 +88,11 @@ std::string slurp(const std::filesystem::path& p) {
 
 // The scenario's files in `dir` (tasks "0".."n-1", the served script world's episode indexes).
 std::filesystem::path write_scenario(const TempDir& dir, const std::string& url, int episodes, const std::string& extra = "",
-                                     const std::string& policies = kPolicies) {
+                                     const std::string& policies = kPolicies, const std::string& target_latency = kHostedTarget) {
   std::string tasks;
   for (int e = 0; e < episodes; ++e) tasks += fmt::format("{{\"id\": \"{}\", \"task\": \"task number {}\"}}\n", e, e);
   write(dir / "tasks.jsonl", tasks);
-  write(dir / "live.yaml", scenario_text(url, episodes, extra, policies));
+  write(dir / "live.yaml", scenario_text(url, episodes, extra, policies, target_latency));
   return dir / "live.yaml";
 }
 
@@ -108,11 +114,12 @@ struct LiveFixture {
   runner::Scenario scenario;
 
   explicit LiveFixture(int episodes, const std::string& faults = "", const std::string& extra = "",
-                       const std::string& policies = kPolicies) {
+                       const std::string& policies = kPolicies, const std::string& target_latency = kHostedTarget) {
     ::setenv("SPECSIM_LIVE_TEST_KEY", "unused-test-key", 1);
     // The world first (the port is not known yet), then the scenario pointed at its server.
-    server = serve(runner::load_scenario(write_scenario(dir, "http://127.0.0.1:1/v1", episodes, extra, policies).string()), faults);
-    scenario = runner::load_scenario(write_scenario(dir, server->base_url(), episodes, extra, policies).string());
+    server = serve(runner::load_scenario(write_scenario(dir, "http://127.0.0.1:1/v1", episodes, extra, policies, target_latency).string()),
+                   faults);
+    scenario = runner::load_scenario(write_scenario(dir, server->base_url(), episodes, extra, policies, target_latency).string());
   }
   runner::LiveRunResult run(specsim::analysis::SummarySink& summary, int concurrency = 8) {
     runner::LiveRunOptions o;
@@ -160,6 +167,38 @@ TEST_CASE("live against serve: the committed plan is the served world's, latency
     CHECK(specsim::testing::latency_within(l.latency_mean_s / kScale, late, s.latency_mean_s, 0.02));
     CHECK(std::abs(l.cost_usd / s.cost_usd - 1) < 0.01);
     CHECK(l.calls_target == Approx(s.calls_target).epsilon(0.05));
+  }
+}
+
+TEST_CASE("live against a self-hosted endpoint under load: latency within 2% of the dry run, which shares the endpoint as live does") {
+  // T on a server of its own: with 6 episode runs in flight (fixed_k's and the baseline's) its
+  // calls slow each other; the dry run (tools/runner/live_dry_run.hpp) runs the same schedule on
+  // the simulated endpoint. Isolated episodes (`specsim run`) would be far faster.
+  LiveFixture f(12, "", "", "  - {kind: fixed_k, k: 2}\n", kSelfHostedTarget);
+  specsim::analysis::SummarySink live_summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
+  const auto r = f.run(live_summary, 6);
+  REQUIRE(r.failed.empty());
+  REQUIRE(r.episodes_reported == 12);
+
+  specsim::analysis::SummarySink dry_summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
+  runner::LiveRunOptions o;
+  o.concurrency = 6;
+  runner::simulate_live(f.scenario, o, dry_summary);
+  const auto isolated = runner::run_summary(f.scenario, runner::RunOptions{});
+  REQUIRE(dry_summary.rows().size() == live_summary.rows().size());
+  const double late = f.server->late_s() / static_cast<double>(r.episodes_reported) / kScale;  // per episode, rescaled
+  for (std::size_t i = 0; i < dry_summary.rows().size(); ++i) {
+    const auto& l = live_summary.rows()[i];
+    const auto& d = dry_summary.rows()[i];
+    std::cout << fmt::format("self-hosted, 6 in flight, {}: latency {:.3f} s (live, rescaled; served {:.3f} s late) vs {:.3f} s "
+                             "(dry run, {:+.2f}%), {:.3f} s isolated; cost ${:.6f} vs ${:.6f} ({:+.2f}%)\n",
+                             d.label, l.latency_mean_s / kScale, late, d.latency_mean_s, (l.latency_mean_s / kScale / d.latency_mean_s - 1) * 100,
+                             isolated.rows[i].latency_mean_s, l.cost_usd, d.cost_usd, (l.cost_usd / d.cost_usd - 1) * 100);
+    INFO(d.label << ": live " << l.latency_mean_s / kScale << " s (rescaled; served " << late << " s late), dry run "
+                 << d.latency_mean_s << " s, isolated " << isolated.rows[i].latency_mean_s << " s");
+    CHECK(specsim::testing::latency_within(l.latency_mean_s / kScale, late, d.latency_mean_s, 0.02));
+    CHECK(isolated.rows[i].latency_mean_s < d.latency_mean_s * 0.9);  // the load is what the check is about
+    CHECK(std::abs(l.cost_usd / d.cost_usd - 1) < 0.01);
   }
 }
 
