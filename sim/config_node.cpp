@@ -114,10 +114,12 @@ YAML::Mark ConfigNode::mark() const {
   return fallback_;
 }
 
-void ConfigNode::fail(const std::string& message) const {
+void ConfigNode::fail(const std::string& message) const { throw error(message); }
+
+InputError ConfigNode::error(const std::string& message) const {
   const YAML::Mark m = mark();
   const bool known = !m.is_null();
-  throw InputError(*file_, known ? m.line + 1 : 0, known ? m.column + 1 : 0, path_, message);
+  return InputError(*file_, known ? m.line + 1 : 0, known ? m.column + 1 : 0, path_, message);
 }
 
 std::string ConfigNode::child_path(std::string_view key) const {

@@ -70,6 +70,8 @@ class ConfigNode {
   Time get_seconds(std::string_view key, Time fallback) const;
 
   [[noreturn]] void fail(const std::string& message) const;
+  // The error fail() throws, for a check made later (an environment variable read at run time).
+  InputError error(const std::string& message) const;
   std::string child_path(std::string_view key) const;
 
  private:

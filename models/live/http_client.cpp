@@ -401,7 +401,8 @@ int HttpClient::add_endpoint(const EndpointConfig& config) {
   if (!config.api_key_env.empty()) {
     const char* key = std::getenv(config.api_key_env.c_str());
     if (key == nullptr || *key == 0)
-      throw sim::InputError("", 0, 0, "api_key_env", "environment variable " + config.api_key_env + " is not set");
+      throw config.key_unset.value_or(
+          sim::InputError("", 0, 0, "api_key_env", "environment variable " + config.api_key_env + " is not set"));
     ep.key = key;
   }
   std::string base = config.base_url;

@@ -25,6 +25,7 @@
 
 #include "models/live/openai.hpp"
 #include "sim/clock.hpp"
+#include "sim/input_error.hpp"
 #include "sim/wall_clock.hpp"
 
 namespace specsim::models::live {
@@ -32,6 +33,7 @@ namespace specsim::models::live {
 struct EndpointConfig {
   std::string base_url;     // up to and including the version, e.g. "http://127.0.0.1:8080/v1"
   std::string api_key_env;  // the environment variable holding the key; empty: no key is sent
+  std::optional<sim::InputError> key_unset;  // what to report if that variable is not set (where it is named)
   int max_in_flight = 0;    // attempts running at once; 0: no limit
   double requests_per_minute = 0, tokens_per_minute = 0;  // 0: no limit
 };

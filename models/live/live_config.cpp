@@ -53,6 +53,8 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model, int
   while (!a.endpoint.base_url.empty() && a.endpoint.base_url.back() == '/') a.endpoint.base_url.pop_back();
   a.model = ep.get<std::string>("model", model.model);
   a.endpoint.api_key_env = ep.get<std::string>("api_key_env", "");
+  if (!a.endpoint.api_key_env.empty())
+    a.endpoint.key_unset = ep.at("api_key_env").error("environment variable " + a.endpoint.api_key_env + " is not set");
   a.endpoint.max_in_flight = ep.get_int("max_in_flight", 0, 100000, 0);
   a.endpoint.requests_per_minute = ep.get_nonneg("requests_per_minute", 0.0);
   a.endpoint.tokens_per_minute = ep.get_nonneg("tokens_per_minute", 0.0);

@@ -314,6 +314,15 @@ TEST_CASE("specsim live: bad input exits 2 naming file, line and field") {
   CHECK(o.exit_code == 2);
   CHECK_THAT(o.output, Catch::Contains("bad.yaml:11:") && Catch::Contains("api_key: a literal API key is not allowed"));
   CHECK(o.output.find("sk-literal-123") == std::string::npos);
+  // The key's variable is read when the run starts: its absence is reported where it is named.
+  // A dry run calls nothing and needs no key.
+  o = with("api_key_env: SPECSIM_LIVE_TEST_KEY}", "api_key_env: SPECSIM_LIVE_UNSET_TEST_KEY}");
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("bad.yaml:11:") &&
+                           Catch::Contains("agents.approx.endpoint.api_key_env: environment variable SPECSIM_LIVE_UNSET_TEST_KEY is not set"));
+  o = specsim::testing::run_specsim("live " + (dir / "bad.yaml").string() + " --dry-run");
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.output, Catch::Contains("dry run of live-test: 2 episodes") && Catch::Contains("expected: $"));
   o = with("  tasks: tasks.jsonl", "  tasks: tasks.jsonl\n  tasks_typo: 1");
   CHECK(o.exit_code == 2);
   CHECK_THAT(o.output, Catch::Contains("bad.yaml:28:3: live.tasks_typo: unknown key"));
