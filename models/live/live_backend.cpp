@@ -162,7 +162,9 @@ sim::CallTokens LiveBackend::cancel_call(std::uint32_t call) {
   const Cancelled c = client_.cancel(handles_[call]);
   log.attempts = c.attempts;
   log.response = c.streamed_text;
-  log.tokens.input = c.usage ? clamp32(c.usage->prompt_tokens) : estimate_tokens(log.request);
+  // A call still waiting in the client's queue (for an endpoint's limits) sent nothing: it costs
+  // nothing, as a call the simulator's limits never admitted (models/limited_backend.hpp).
+  log.tokens.input = c.usage ? clamp32(c.usage->prompt_tokens) : c.attempts.empty() ? 0 : estimate_tokens(log.request);
   log.tokens.output = clamp32(c.streamed_chunks);  // about one token per streamed chunk
   log.tokens.planned_output = log.tokens.output;
   return log.tokens;

@@ -122,6 +122,14 @@ std::optional<LiveSettings> decode_live(const sim::ConfigNode& root, const Agent
     }
   s.agents[sim::index(sim::Agent::approx)] = decode_agent(agents.at("approx"), models[sim::index(sim::Agent::approx)], s.candidates);
   s.agents[sim::index(sim::Agent::target)] = decode_agent(agents.at("target"), models[sim::index(sim::Agent::target)], 1);
+  // One endpoint has one set of limits: agents that share it must not state two.
+  const EndpointConfig& a = s.agents[sim::index(sim::Agent::approx)].endpoint;
+  const EndpointConfig& t = s.agents[sim::index(sim::Agent::target)].endpoint;
+  if (endpoint_of_agents(s)[sim::index(sim::Agent::target)] == endpoint_of_agents(s)[sim::index(sim::Agent::approx)] &&
+      (a.max_in_flight != t.max_in_flight || a.requests_per_minute != t.requests_per_minute || a.tokens_per_minute != t.tokens_per_minute))
+    agents.at("target").at("endpoint").fail(
+        "shares approx's endpoint (the same base_url and api_key_env) but states other limits: give both the same "
+        "max_in_flight, requests_per_minute and tokens_per_minute");
   return s;
 }
 
@@ -151,6 +159,20 @@ std::vector<LiveTask> read_tasks(const std::string& path) {
   }
   if (tasks.empty()) throw sim::InputError(path, 0, 0, "", "no task in the file");
   return tasks;
+}
+
+std::array<int, sim::kAgents> endpoint_of_agents(const LiveSettings& settings) {
+  std::array<int, sim::kAgents> ids{};
+  int distinct = 0;
+  for (std::size_t a = 0; a < ids.size(); ++a) {
+    const EndpointConfig& ep = settings.agents[a].endpoint;
+    ids[a] = -1;
+    for (std::size_t b = 0; b < a && ids[a] < 0; ++b)
+      if (settings.agents[b].endpoint.base_url == ep.base_url && settings.agents[b].endpoint.api_key_env == ep.api_key_env)
+        ids[a] = ids[b];
+    if (ids[a] < 0) ids[a] = distinct++;
+  }
+  return ids;
 }
 
 }  // namespace specsim::models::live

@@ -19,7 +19,7 @@ namespace {
 
 // A ReAct target on its own server (`served`: its latency grows with the requests in flight) or
 // with the catalogue's hosted latency, and 12 tasks.
-std::string scenario_text(bool served) {
+std::string scenario_text(bool served, const std::string& endpoint_extra = "") {
   const std::string target_latency =
       served ? "    latency:\n      kind: served\n      profile:\n"
                "        - {concurrency: 1, prefill_tps: 6000, decode_tps: 45}\n"
@@ -34,14 +34,14 @@ agents:
     model: gpt-4o-mini
     input_tokens: {{base: 700, per_step: 45}}
     output_tokens: {{mean: 14, sigma: 0.3}}
-    endpoint: {{base_url: "http://127.0.0.1:1/v1", api_key_env: SPECSIM_DRY_RUN_KEY}}
+    endpoint: {{base_url: "http://127.0.0.1:1/v1", api_key_env: SPECSIM_DRY_RUN_KEY{1}}}
   target:
     model: gpt-4o
     style: react
     input_tokens: {{base: 900, per_step: 60}}
     output_tokens: [{{mean: 110, sigma: 0.4}}, {{mean: 14, sigma: 0.3}}]
-{})"
-                     R"(    endpoint: {{base_url: "http://127.0.0.1:1/v1", api_key_env: SPECSIM_DRY_RUN_KEY}}
+{0})"
+                     R"(    endpoint: {{base_url: "http://127.0.0.1:1/v1", api_key_env: SPECSIM_DRY_RUN_KEY{1}}}
 workload:
   kind: synthetic
   steps: {{kind: uniform, min: 4, max: 10}}
@@ -51,20 +51,20 @@ policies:
 live:
   tasks: tasks.jsonl
 )",
-                     target_latency);
+                     target_latency, endpoint_extra);
 }
 
 struct DryRun {
   testing::TempDir dir;
   runner::Scenario scenario;
 
-  explicit DryRun(bool served) {
+  explicit DryRun(bool served, const std::string& endpoint_extra = "") {
     std::ofstream(dir / "tasks.jsonl") << [] {
       std::string tasks;
       for (int e = 0; e < 12; ++e) tasks += fmt::format("{{\"id\": \"{}\", \"task\": \"task {}\"}}\n", e, e);
       return tasks;
     }();
-    std::ofstream(dir / "dry.yaml") << scenario_text(served);
+    std::ofstream(dir / "dry.yaml") << scenario_text(served, endpoint_extra);
     scenario = runner::load_scenario((dir / "dry.yaml").string());
   }
   struct Outcome {
@@ -118,6 +118,29 @@ TEST_CASE("dry run: on a self-hosted endpoint the episodes in flight load it, an
   CHECK(loaded.result.elapsed < alone.result.elapsed);
   // The same schedule twice: the same figures, to the bit.
   CHECK(d.run(6).table == loaded.table);
+}
+
+TEST_CASE("dry run: an endpoint's max_in_flight is a queue shared by the episodes in flight", "[live][dry_run]") {
+  // Both agents on one endpoint (same URL and key) with one slot: alone, sequential (one call at
+  // a time) is as without it and fixed_k waits for the slot; with 6 episode runs in flight every
+  // policy waits for the others' calls.
+  const DryRun free(false), one_slot(false, ", max_in_flight: 1");
+  const auto alone = one_slot.run(1), loaded = one_slot.run(6), unlimited = free.run(1);
+  REQUIRE(alone.rows.size() == 2);
+  CHECK(alone.rows[0].label == "fixed_k(k=1)");
+  for (std::size_t i = 0; i < alone.rows.size(); ++i) {
+    INFO(alone.rows[i].label << ": " << unlimited.rows[i].latency_mean_s << " s without the limit, " << alone.rows[i].latency_mean_s
+                             << " s alone with it, " << loaded.rows[i].latency_mean_s << " s at 6 in flight");
+    CHECK(alone.rows[i].latency_mean_s > unlimited.rows[i].latency_mean_s * 1.05);
+    CHECK(loaded.rows[i].latency_mean_s > alone.rows[i].latency_mean_s * 2);
+  }
+  // The hidden baseline, T alone: unchanged by the slot when its episodes run one at a time.
+  CHECK(alone.rows[0].speedup < unlimited.rows[0].speedup);
+  // One slot for every call: no call is cancelled while it runs (a verdict needs a completion), and
+  // an episode's own calls keep their order in the queue, so each episode makes the same calls
+  // however many run beside it, and the schedule takes the sum of their times either way.
+  CHECK(loaded.result.elapsed == alone.result.elapsed);
+  CHECK(loaded.result.spent_usd == Approx(alone.result.spent_usd).epsilon(1e-12));
 }
 
 TEST_CASE("dry run: a scenario with no live: section is an input error naming it", "[live][dry_run]") {

@@ -78,15 +78,14 @@ class LiveWorld final : public EpisodeWorld {
   std::map<std::int64_t, models::trace::Task> recorded_;
 };
 
-// Agents on the same base URL with the same key share one endpoint, and so its limits.
+// The client's endpoints, one per distinct endpoint of the agents (live::endpoint_of_agents); by agent.
 std::array<int, sim::kAgents> add_endpoints(const live::LiveSettings& settings, live::HttpClient& client) {
+  const std::array<int, sim::kAgents> shared = live::endpoint_of_agents(settings);
   std::array<int, sim::kAgents> ids{};
-  std::map<std::pair<std::string, std::string>, int> seen;
-  for (int a = 0; a < sim::kAgents; ++a) {
-    const auto& ep = settings.agents[static_cast<std::size_t>(a)].endpoint;
-    const auto key = std::pair{ep.base_url, ep.api_key_env};
-    const auto it = seen.find(key);
-    ids[static_cast<std::size_t>(a)] = it != seen.end() ? it->second : (seen[key] = client.add_endpoint(ep));
+  std::map<int, int> added;  // shared endpoint -> the client's
+  for (std::size_t a = 0; a < ids.size(); ++a) {
+    const auto it = added.find(shared[a]);
+    ids[a] = it != added.end() ? it->second : (added[shared[a]] = client.add_endpoint(settings.agents[a].endpoint));
   }
   return ids;
 }
