@@ -68,63 +68,54 @@ StepsDistribution decode_steps(const sim::ConfigNode& node) {
 
 void make_script(const Workload& workload, const Agents& agents, std::uint64_t seed, std::int64_t episode,
                  int max_steps, EpisodeScript& out) {
-  sim::RandomStream rng(seed, "world", static_cast<std::uint64_t>(episode));
-  workload.script(episode, max_steps, agents, rng, out);
+  const WorldStreams streams(seed, episode);
+  workload.script(episode, max_steps, agents, streams, out);
   if (const ConfidenceModel* confidence = workload.confidence_model()) {
-    sim::RandomStream confidence_rng(seed, "confidence", static_cast<std::uint64_t>(episode));
+    sim::RandomStream confidence_rng = streams.of("confidence");
     confidence->draw(confidence_rng, out);
   }
   if (const EnvironmentModel* environment = workload.environment_model()) {
-    sim::RandomStream environment_rng(seed, "environment", static_cast<std::uint64_t>(episode));
+    sim::RandomStream environment_rng = streams.of("environment");
     environment->draw(environment_rng, out);
   }
 }
 
-// Step by step: T's calls then A's, each call after the earlier ones of its step (whose outputs
-// it reads). An agent with no noise and a prompt that does not grow draws no random number and
-// makes the same calls at every step: its step is drawn once and repeated, outside the loop
-// (the other agent's draws are the same either way).
-void draw_path_calls(const Agents& agents, sim::RandomStream& rng, EpisodeScript& script) {
-  std::array<bool, sim::kAgents> repeat{};
+// Each agent from its own stream, call after call (a call reads the earlier ones' outputs of its
+// step). An agent with no noise and a prompt that does not grow draws no random number and makes
+// the same calls at every step: its step is drawn once and repeated.
+void draw_path_calls(const Agents& agents, const WorldStreams& streams, EpisodeScript& script) {
   for (auto agent : {sim::Agent::target, sim::Agent::approx}) {
     const AgentModel& a = agents[static_cast<std::size_t>(sim::index(agent))];
-    if (!a.constant() || a.input_per_step != 0) continue;
-    repeat[static_cast<std::size_t>(sim::index(agent))] = true;
+    const bool repeat = a.constant() && a.input_per_step == 0;
+    sim::RandomStream rng = streams.calls_of(agent);
     auto& list = script.calls_of(agent);
-    int prior = 0;
-    for (int c = 0; c < a.calls_per_step; ++c) {
-      list.push_back(a.draw(0, c, prior, rng));
-      prior += list.back().tokens.output;
-    }
-    script.repeat_first_step(agent, a.calls_per_step);
-  }
-  if (repeat[0] && repeat[1]) return;
-  for (int s = 0; s < script.steps; ++s) {
-    for (auto agent : {sim::Agent::target, sim::Agent::approx}) {
-      if (repeat[static_cast<std::size_t>(sim::index(agent))]) continue;
-      const AgentModel& a = agents[static_cast<std::size_t>(sim::index(agent))];
-      auto& list = script.calls_of(agent);
+    for (int s = 0; s < (repeat ? 1 : script.steps); ++s) {
       int prior = 0;
       for (int c = 0; c < a.calls_per_step; ++c) {
         list.push_back(a.draw(s, c, prior, rng));
         prior += list.back().tokens.output;
       }
-      script.end_step(agent);
+      if (!repeat) script.end_step(agent);
     }
+    if (repeat) script.repeat_first_step(agent, a.calls_per_step);
   }
 }
 
 void SyntheticWorkload::script(std::int64_t, int max_steps, const Agents& agents,
-                               sim::RandomStream& rng, EpisodeScript& out) const {
+                               const WorldStreams& streams, EpisodeScript& out) const {
   out.clear();
-  const int planned = steps_.draw(rng);
+  sim::RandomStream plan = streams.of("world");
+  const int planned = steps_.draw(plan);
   out.steps = std::min(planned, max_steps);
   out.ends_with_terminate = planned <= max_steps;
-  match_->draw(out.steps, rng, out);
+  sim::RandomStream verdicts = streams.of("match");
+  match_->draw(out.steps, verdicts, out);
   out.index_runs();
-  draw_path_calls(agents, rng, out);
-  // Last, so that a world without top-K draws the same numbers as before it existed.
-  if (top_k_) top_k_->draw(rng, out);
+  draw_path_calls(agents, streams, out);
+  if (top_k_) {
+    sim::RandomStream ranks = streams.of("top-k");
+    top_k_->draw(ranks, out);
+  }
 }
 
 void TopKCurve::draw(sim::RandomStream& rng, EpisodeScript& script) const {

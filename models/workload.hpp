@@ -19,11 +19,29 @@ namespace specsim::models {
 
 using Agents = std::array<AgentModel, sim::kAgents>;  // indexed by sim::index(Agent)
 
+// The random streams of an episode's world, one per part: (seed, part, episode). Changing one
+// part of a world (the match model, an agent's model) leaves every other part's draws as they
+// were, so that runs which differ in one part replay otherwise the same episodes (common random
+// numbers: a sweep over the match rate or over A's model keeps T's calls). The parts: "world"
+// (the plan: its steps), "match" (verdicts), "calls-target" and "calls-approx" (the committed
+// path's calls), "top-k", "confidence", "environment" and "predictor" (a trace's fitted
+// prediction latency); calls off the path draw from the backend's "offpath" stream.
+class WorldStreams {
+ public:
+  WorldStreams(std::uint64_t seed, std::int64_t episode) : seed_(seed), episode_(static_cast<std::uint64_t>(episode)) {}
+  sim::RandomStream of(std::string_view part) const { return sim::RandomStream(seed_, part, episode_); }
+  // The committed path's calls of `agent`.
+  sim::RandomStream calls_of(sim::Agent agent) const { return of(agent == sim::Agent::target ? "calls-target" : "calls-approx"); }
+
+ private:
+  std::uint64_t seed_, episode_;
+};
+
 class Workload {
  public:
   virtual ~Workload() = default;
   virtual void script(std::int64_t episode, int max_steps, const Agents& agents,
-                      sim::RandomStream& rng, EpisodeScript& out) const = 0;
+                      const WorldStreams& streams, EpisodeScript& out) const = 0;
   // A workload may know the agents better than the scenario does (a trace's fitted models).
   virtual void adapt_agents(Agents& /*agents*/) const {}
   // The files it was read from, so that no output of a run overwrites them.
@@ -34,15 +52,15 @@ class Workload {
   virtual const EnvironmentModel* environment_model() const { return nullptr; }
 };
 
-// Episode `episode`'s script, drawn from its world stream (seed, "world", episode), and A's
-// modelled confidence from its own (seed, "confidence", episode), its modelled environment calls
-// from (seed, "environment", episode): what every policy of a run
-// replays for that episode.
+// Episode `episode`'s script, drawn from its world's streams (WorldStreams), with A's modelled
+// confidence and the modelled environment calls: what every policy of a run replays for that
+// episode.
 void make_script(const Workload& workload, const Agents& agents, std::uint64_t seed, std::int64_t episode,
                  int max_steps, EpisodeScript& out);
 
-// Draws the committed path's calls for script.steps steps from the agents' models.
-void draw_path_calls(const Agents& agents, sim::RandomStream& rng, EpisodeScript& script);
+// Draws the committed path's calls for script.steps steps from the agents' models, each agent's
+// from its own stream.
+void draw_path_calls(const Agents& agents, const WorldStreams& streams, EpisodeScript& script);
 
 // Plan length of a synthetic task: fixed, uniform or geometric.
 struct StepsDistribution {
@@ -71,7 +89,7 @@ class SyntheticWorkload final : public Workload {
                     std::optional<EnvironmentModel> environment = std::nullopt)
       : steps_(steps), match_(std::move(match)), top_k_(top_k), confidence_(std::move(confidence)),
         environment_(std::move(environment)) {}
-  void script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
+  void script(std::int64_t episode, int max_steps, const Agents& agents, const WorldStreams& streams,
               EpisodeScript& out) const override;
   const ConfidenceModel* confidence_model() const override { return confidence_.get(); }
   const EnvironmentModel* environment_model() const override { return environment_ ? &*environment_ : nullptr; }

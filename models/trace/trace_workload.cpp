@@ -85,7 +85,7 @@ double match_rate(const Trace& trace, const MatchRule& rule) {
   return guessed > 0 ? static_cast<double>(matched) / static_cast<double>(guessed) : 0.0;
 }
 
-void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
+void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& agents, const WorldStreams& streams,
                            EpisodeScript& out) const {
   const auto t = static_cast<std::size_t>(episode % static_cast<std::int64_t>(trace_.tasks.size()));
   const Task& task = trace_.tasks[t];
@@ -111,10 +111,12 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
   }
   std::vector<ScriptedCall> calls;
   const AgentModel& approx = agents[static_cast<std::size_t>(sim::index(sim::Agent::approx))];
+  sim::RandomStream verdicts = streams.of("match"), target_calls = streams.calls_of(sim::Agent::target),
+                    approx_calls = streams.calls_of(sim::Agent::approx), predictor = streams.of("predictor");
   for (int s = 0; s < out.steps; ++s) {
     const Step& step = task.steps[static_cast<std::size_t>(s)];
     if (config_.modelled_verdicts) {
-      out.match[static_cast<std::size_t>(s)] = rng.bernoulli(*config_.match_rate);
+      out.match[static_cast<std::size_t>(s)] = verdicts.bernoulli(*config_.match_rate);
     } else {
       out.match[static_cast<std::size_t>(s)] = step_matches(step, *config_.match_rule);
       if (ranked) out.rank[static_cast<std::size_t>(s)] = static_cast<std::int8_t>(candidate_rank(step, *config_.match_rule));
@@ -123,7 +125,8 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
     if (config_.agent_latency) continue;  // the calls are drawn below, all steps at once
     const LatencyFit* fit = config_.fitted_latency ? config_.latency_fit.get() : nullptr;
     const auto path_call = [&](sim::Agent agent, std::size_t index, const Call& c) {
-      return fit ? fit->draw(call_kind(agent, index), c, rng) : scripted(c);
+      return fit ? fit->draw(call_kind(agent, index), c, agent == sim::Agent::target ? target_calls : approx_calls)
+                 : scripted(c);
     };
     calls.clear();
     for (std::size_t c = 0; c < step.target.calls.size(); ++c)
@@ -136,13 +139,13 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
     } else {
       int prior = 0;
       for (int c = 0; c < approx.calls_per_step; ++c) {
-        calls.push_back(approx.draw(s, c, prior, rng));
+        calls.push_back(approx.draw(s, c, prior, approx_calls));
         prior += calls.back().tokens.output;
       }
     }
     out.add_step(sim::Agent::approx, calls);
   }
-  if (config_.agent_latency) draw_path_calls(agents, rng, out);
+  if (config_.agent_latency) draw_path_calls(agents, streams, out);
   recorded_environment(task, out);
   out.index_runs();
   if (feature_dim_ > 0) {
@@ -154,9 +157,12 @@ void TraceWorkload::script(std::int64_t episode, int max_steps, const Agents& ag
   for (const Round& r : task.rounds)
     if (r.start_step < out.steps)
       out.recorded.push_back({static_cast<int>(r.start_step), static_cast<int>(r.k),
-                              draw_predictor ? config_.latency_fit->draw_predictor(rng)
+                              draw_predictor ? config_.latency_fit->draw_predictor(predictor)
                                              : r.predictor_latency.value_or(sim::Time::zero())});
-  if (config_.modelled_verdicts && config_.top_k) config_.top_k->draw(rng, out);
+  if (config_.modelled_verdicts && config_.top_k) {
+    sim::RandomStream ranks = streams.of("top-k");
+    config_.top_k->draw(ranks, out);
+  }
 }
 
 std::unique_ptr<Workload> decode_trace_workload(const sim::ConfigNode& node) {

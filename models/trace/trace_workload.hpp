@@ -41,7 +41,7 @@ struct TraceWorkloadConfig {
 class TraceWorkload final : public Workload {
  public:
   TraceWorkload(Trace trace, TraceWorkloadConfig config);
-  void script(std::int64_t episode, int max_steps, const Agents& agents, sim::RandomStream& rng,
+  void script(std::int64_t episode, int max_steps, const Agents& agents, const WorldStreams& streams,
               EpisodeScript& out) const override;
   void adapt_agents(Agents& agents) const override;
   std::vector<std::string> files() const override { return {config_.file}; }

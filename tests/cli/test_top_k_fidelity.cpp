@@ -37,10 +37,10 @@ TEST_CASE("top-k-fidelity on the chess games: p(k) and every policy held out, ag
   CHECK(has_line(r.output, "  p(2): curve -0.018 / 0.053   naive (the others' top-1 rate) -0.148 / 0.148"));
   CHECK(has_line(r.output, "  p(3): curve +0.000 / 0.066   naive (the others' top-1 rate) -0.236 / 0.236"));
   CHECK(has_line(r.output, "over 5 held-out tasks, predicted - measured (mean error / mean absolute error):"));
-  CHECK(has_line(r.output, "sequential                    +0.8 / 22.2      +0.8 / 22.2       +0.0 / 0.0       +0.0 / 0.0"));
-  CHECK(has_line(r.output, "fixed_k(k=3)                  -6.9 / 24.2     -15.9 / 26.7      -4.5 / 12.0     -49.7 / 49.4"));
-  CHECK(has_line(r.output, "cost_aware(objective)         -7.9 / 26.8     -14.1 / 27.9      -4.1 / 10.3     -56.4 / 56.2"));
-  CHECK(has_line(r.output, "dsp(tau=0.5)                  -6.8 / 25.6     -16.5 / 28.2       +0.8 / 8.3     -32.5 / 32.7"));
+  CHECK(has_line(r.output, "sequential                    +1.0 / 22.1      +1.0 / 22.1       +0.0 / 0.0       +0.0 / 0.0"));
+  CHECK(has_line(r.output, "fixed_k(k=3)                  -6.5 / 24.3     -15.7 / 26.4       -1.8 / 9.5     -49.1 / 48.8"));
+  CHECK(has_line(r.output, "cost_aware(objective)         -6.5 / 26.3     -13.9 / 27.6       -1.4 / 9.5     -56.0 / 55.8"));
+  CHECK(has_line(r.output, "dsp(tau=0.5)                  -7.3 / 25.8     -18.8 / 30.0       +7.5 / 8.1     -30.5 / 30.8"));
 }
 
 TEST_CASE("top-k-fidelity on the HotpotQA runs: each question held out within its folder", "[trace][cli][specactions]") {
@@ -50,8 +50,8 @@ TEST_CASE("top-k-fidelity on the HotpotQA runs: each question held out within it
   REQUIRE(r.exit_code == 0);
   CHECK(has_line(r.output, "over 48 held-out tasks, predicted - measured (mean error / mean absolute error):"));
   CHECK(has_line(r.output, "  p(3): curve -0.032 / 0.291   naive (the others' top-1 rate) -0.234 / 0.341"));
-  CHECK(has_line(r.output, "fixed_k(k=3)                   +0.9 / 9.7     -21.8 / 22.2      -7.2 / 18.8     -61.8 / 57.4"));
-  CHECK(has_line(r.output, "cost_aware(objective)          -0.8 / 9.3     -25.2 / 26.0      -6.9 / 15.9     -61.1 / 60.3"));
+  CHECK(has_line(r.output, "fixed_k(k=3)                  +5.1 / 16.3     -19.6 / 19.5      -2.3 / 21.8     -61.4 / 57.2"));
+  CHECK(has_line(r.output, "cost_aware(objective)         +5.5 / 16.4     -20.4 / 20.1      -2.0 / 17.2     -59.0 / 58.6"));
 }
 
 TEST_CASE("top-k-fidelity without a scenario: the hit curve alone", "[trace][cli][specactions]") {

@@ -43,8 +43,7 @@ TEST_CASE("exponential call times are drawn per call, not repeated along the pat
   models::EpisodeScript script;
   script.clear();
   script.steps = 6;
-  sim::RandomStream rng(7, "world", 0);
-  models::draw_path_calls(agents, rng, script);
+  models::draw_path_calls(agents, models::WorldStreams(7, 0), script);
   REQUIRE(script.target.size() == 6);
   std::set<std::int64_t> times;
   for (const auto& c : script.target) times.insert(c.latency.ns());

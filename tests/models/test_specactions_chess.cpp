@@ -126,13 +126,13 @@ TEST_CASE("modelled verdicts draw top-K ranks from the configured curve", "[spec
   TraceWorkload workload(trace, std::move(config));
   models::Agents agents;
   models::EpisodeScript script;
-  sim::RandomStream rng(1, "world", 0);
-  workload.script(0, 50, agents, rng, script);
+  const models::WorldStreams streams(1, 0);
+  workload.script(0, 50, agents, streams, script);
   CHECK(script.rank == std::vector<std::int8_t>(50, 1));
   TraceWorkloadConfig top1;
   top1.modelled_verdicts = true;
   top1.match_rate = 0.0;
   TraceWorkload single(trace, std::move(top1));
-  single.script(0, 50, agents, rng, script);
+  single.script(0, 50, agents, streams, script);
   CHECK(script.rank.empty());
 }

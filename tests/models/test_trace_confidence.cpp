@@ -55,12 +55,12 @@ TEST_CASE("a replayed trace gives each guess its recorded confidence, 1 where no
   TraceWorkload workload(t, TraceWorkloadConfig{});
   models::Agents agents;
   models::EpisodeScript script;
-  sim::RandomStream rng(1, "world", 0);
-  workload.script(0, 10, agents, rng, script);
+  const models::WorldStreams streams(1, 0);
+  workload.script(0, 10, agents, streams, script);
   CHECK(script.confidence == std::vector<double>{0.25, 1.0});
 
   Trace none = parse_trace(testing::trace_task_with("{" + kTarget + "," + kGuess + "}"), "t.jsonl");
   TraceWorkload plain(none, TraceWorkloadConfig{});
-  plain.script(0, 10, agents, rng, script);
+  plain.script(0, 10, agents, streams, script);
   CHECK(script.confidence.empty());
 }

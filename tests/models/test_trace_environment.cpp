@@ -40,8 +40,8 @@ TEST_CASE("a step's tool call reads, writes back and replays", "[trace][environm
   TraceWorkload workload(t, TraceWorkloadConfig{});
   models::Agents agents;
   models::EpisodeScript script;
-  sim::RandomStream rng(1, "world", 0);
-  workload.script(0, 10, agents, rng, script);
+  const models::WorldStreams streams(1, 0);
+  workload.script(0, 10, agents, streams, script);
   REQUIRE(script.environment.size() == 3);
   CHECK(script.environment[0].tool == 0);
   CHECK(script.environment[0].latency == sim::Time::from_seconds(1.5));
@@ -50,7 +50,7 @@ TEST_CASE("a step's tool call reads, writes back and replays", "[trace][environm
   CHECK_FALSE(script.environment[2].side_effect_free);
 
   TraceWorkload plain(parse_trace(testing::trace_task_with("{" + kTarget + "}"), "t.jsonl"), TraceWorkloadConfig{});
-  plain.script(0, 10, agents, rng, script);
+  plain.script(0, 10, agents, streams, script);
   CHECK(script.environment.empty());
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "analysis/episode_metrics.hpp"
 #include "analysis/report.hpp"
@@ -181,13 +182,15 @@ policies:
   const runner::RunOutcome out = run(s);
   const auto& dsp = out.rows[0];
   // With p = 0.7 the ideal k of a round start is geometric with mean 1 / (1 - p) = 3.3 (less at
-  // the plan's end); the chosen k should concentrate on two or three values around it.
-  std::int64_t total = 0, top_two = 0;
+  // the plan's end); the chosen k should concentrate on three values around it (here 90% of the
+  // rounds; k = 1 holds the cold start's rounds too).
+  std::int64_t total = 0;
   std::vector<std::int64_t> h = dsp.k_histogram;
   for (auto c : h) total += c;
+  INFO("rounds by chosen k: " << fmt::format("{}", fmt::join(h, ", ")));
   std::sort(h.rbegin(), h.rend());
-  top_two = h[0] + (h.size() > 1 ? h[1] : 0);
-  CHECK(static_cast<double>(top_two) / static_cast<double>(total) > 0.8);
+  h.resize(std::max<std::size_t>(h.size(), 3));
+  CHECK(static_cast<double>(h[0] + h[1] + h[2]) / static_cast<double>(total) > 0.85);
   CHECK(dsp.mean_k > 1.8);
   CHECK(dsp.mean_k < 4.0);
 }

@@ -42,14 +42,14 @@ class FixedMatchWorkload final : public models::Workload {
  public:
   explicit FixedMatchWorkload(std::vector<std::uint8_t> match) : match_(std::move(match)) {}
   std::function<void(models::EpisodeScript&)> edit;
-  void script(std::int64_t, int max_steps, const models::Agents& agents, sim::RandomStream& rng,
+  void script(std::int64_t, int max_steps, const models::Agents& agents, const models::WorldStreams& streams,
               models::EpisodeScript& out) const override {
     out.clear();
     out.steps = std::min<int>(static_cast<int>(match_.size()), max_steps);
     out.ends_with_terminate = static_cast<int>(match_.size()) <= max_steps;
     out.match.assign(match_.begin(), match_.begin() + out.steps);
     out.index_runs();
-    models::draw_path_calls(agents, rng, out);
+    models::draw_path_calls(agents, streams, out);
     if (edit) edit(out);
   }
 

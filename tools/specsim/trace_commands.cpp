@@ -169,7 +169,7 @@ int import_specactions_command(const ImportArgs& args, const SpecActionsLog& log
 struct TopKFidelityArgs {
   std::string file, scenario;
   std::optional<std::string> rule;
-  int draws = 8;
+  int draws = 64;
 };
 
 // p(k) held out; with a scenario, its policies too (the match rule is then the scenario's).
@@ -238,7 +238,7 @@ CLI::App* add_trace_commands(CLI::App& app, SetAction set_action) {
   fid->add_option("--match-rule", fid_args->rule, "exact or normalized (default; docs/traces.md §6); not with --scenario");
   fid->add_option("--scenario", fid_args->scenario,
                   "A scenario replaying the trace (agents, planner, policies): predict its policies held out too");
-  fid->add_option("--draws", fid_args->draws, "Episodes per task and prediction (default 8)")->check(CLI::Range(1, 10000));
+  fid->add_option("--draws", fid_args->draws, "Episodes per task and prediction (default 64)")->check(CLI::Range(1, 10000));
   fid->callback([set_action, fid_args] { set_action([fid_args] { return top_k_fidelity_command(*fid_args); }); });
 
   // Trace replay commands (`trace synth`, `trace fidelity`) register here, on the same `trace`
