@@ -255,9 +255,29 @@ class Sweep:
     path: Path
     summary: Table
     axes: list[str]  # the sweep's axis columns, named by scenario path, in file order
+    # The axes whose values are alternatives to choose from (the rest are world conditions).
+    decisions: frozenset[str] = frozenset()
 
     def run_path(self, run_id: str) -> Path:
         return self.path / "runs" / f"{run_id}.h5"
+
+
+def decision_by_default(axis: str) -> bool:
+    """The policies' fields and the agents' models are decisions (tools/runner/sweep.hpp)."""
+    return axis.startswith("policies") or axis in ("agents.approx.model", "agents.target.model")
+
+
+def sweep_decisions(path: Path, axes: list[str]) -> frozenset[str]:
+    """The decision axes as sweep.json states them (``decision``), by default by their path."""
+    stated: dict[str, bool] = {}
+    try:
+        manifest = json.loads((path / "sweep.json").read_text())
+        for a in manifest.get("axes", []):
+            if isinstance(a, dict) and isinstance(a.get("path"), str) and isinstance(a.get("decision"), bool):
+                stated[a["path"]] = a["decision"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    return frozenset(a for a in axes if stated.get(a, decision_by_default(a)))
 
 
 def sweep_axes(names: list[str]) -> list[str]:
@@ -277,7 +297,8 @@ def open_sweep(path: Path | str) -> Sweep:
         table = read_csv(csv_path)
     else:
         raise MissingData(path, "table summary.h5 or summary.csv")
-    return Sweep(path, table, sweep_axes(table.names))
+    axes = sweep_axes(table.names)
+    return Sweep(path, table, axes, sweep_decisions(path, axes))
 
 
 @dataclass

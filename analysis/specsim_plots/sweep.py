@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 
 from . import metrics, style
 from .io import MissingData, Sweep, numeric
-from .latency_cost import draw_plane
+from .latency_cost import BOUND_KINDS, draw_plane
 from .pareto import pareto_front
 
 METRICS = ("latency_mean_s", "speedup", "cost_usd", "cost_ratio", "unnecessary_cost_usd", "mean_k",
@@ -38,6 +38,7 @@ class Axis:
     name: str
     values: np.ndarray  # float position per summary row
     ticks: list[str] | None  # category names when the axis is not numeric
+    zipped: tuple[str, ...] = ()  # the axes zipped with it, whose values its ticks carry
 
     def text(self, i: int) -> str:
         v = self.values[i]
@@ -53,10 +54,30 @@ def make_axis(sweep: Sweep, name: str) -> Axis:
     return Axis(name, np.array([cats.index(str(v)) for v in column], dtype=float), cats)
 
 
+def zipped_categories(sweep: Sweep) -> Axis | None:
+    """A sweep whose first axis is text and whose other axes move with it (zipped: models with
+    their agreement): that axis as categories, each named with the others' values too."""
+    first, others = sweep.axes[0], sweep.axes[1:]
+    if numeric(sweep.summary[first]) is not None or not others:
+        return None
+    axis, rest = make_axis(sweep, first), [make_axis(sweep, o) for o in others]
+    names: dict[int, tuple] = {}
+    for i in range(len(sweep.summary)):
+        values = tuple(a.text(i) for a in rest)
+        if names.setdefault(int(axis.values[i]), values) != values:
+            return None  # the others vary on their own: a product
+    ticks = [f"{axis.ticks[c]} ({', '.join(names[c])})" for c in range(len(axis.ticks))]
+    return Axis(first, axis.values, ticks, tuple(others))
+
+
 def sweep_x_axis(sweep: Sweep) -> tuple[Axis, Axis | None]:
-    """The first numeric axis (else the first axis, as categories), and the next axis if any."""
+    """The first numeric axis (else the first axis, as categories), and the next axis if any; a
+    zipped text axis (zipped_categories) with no second."""
     if not sweep.axes:
         raise MissingData(sweep.path, "a sweep axis column in the sweep summary (columns between seed and name)")
+    zipped = zipped_categories(sweep)
+    if zipped is not None:
+        return zipped, None
     first = next((a for a in sweep.axes if numeric(sweep.summary[a]) is not None), sweep.axes[0])
     rest = [a for a in sweep.axes if a != first]
     return make_axis(sweep, first), (make_axis(sweep, rest[0]) if rest else None)
@@ -101,7 +122,8 @@ def aggregate(xs: np.ndarray, values: np.ndarray, errors: np.ndarray):
 KIND_WORDS = {"fixed_k": "fixed k", "dsp": "DSP", "oracle": "oracle", "sequential": "sequential"}
 FIELD_WORDS = {"k": "k (steps)", "tau": "tau", "offset": "offset (steps)", "k_max": "k max (steps)",
                "prediction_latency_s": "prediction latency (s)"}
-PATH_WORDS = {"workload.match.p": "match probability p", "workload.match.alpha": "Beta alpha of the match rate",
+PATH_WORDS = {"agents.approx.model": "approximation model", "agents.target.model": "target model",
+              "workload.match.p": "match probability p", "workload.match.alpha": "Beta alpha of the match rate",
               "workload.match.beta": "Beta beta of the match rate", "max_steps": "max steps"}
 
 
@@ -122,6 +144,16 @@ def base_scenario(sweep: Sweep) -> dict:
     return doc if isinstance(doc, dict) else {}
 
 
+def plt_fontsize(ax) -> float:
+    return ax.xaxis.label.get_fontsize()
+
+
+def x_label(sweep: Sweep, axis: Axis) -> str:
+    """An axis in words, with the axes zipped with it in parentheses."""
+    words = axis_label(sweep, axis.name)
+    return f"{words} ({', '.join(axis_label(sweep, z) for z in axis.zipped)})" if axis.zipped else words
+
+
 def axis_label(sweep: Sweep, name: str) -> str:
     """An axis path in words: ``policies[2].tau`` -> "DSP tau", ``workload.match.p`` -> "match probability p"."""
     if name in PATH_WORDS:
@@ -136,10 +168,6 @@ def axis_label(sweep: Sweep, name: str) -> str:
             return "fixed k (steps)"
         return f"{KIND_WORDS.get(kind, kind)} {FIELD_WORDS.get(m.group(2), m.group(2))}".strip()
     return name.replace(".", " ").replace("_", " ")
-
-
-def is_policy_axis(name: str) -> bool:
-    return name.startswith("policies[")
 
 
 def closed_form_world(sweep: Sweep) -> tuple[float, float] | None:
@@ -190,7 +218,7 @@ def plot_sweep_metric(sweep: Sweep, metric: str, options=None):
         # Sequential once: a world axis changes it from group to group, a policy axis does not.
         seq = [rows for legend, rows in lines.items() if kind_of[legend] == "sequential"]
         for rows in seq:
-            split = second is not None and not is_policy_axis(second.name)
+            split = second is not None and second.name not in sweep.decisions
             for g, group in enumerate(groups if split else [None]):
                 sel = rows if group is None else rows[second.values[rows] == group]
                 if len(sel):
@@ -211,13 +239,16 @@ def plot_sweep_metric(sweep: Sweep, metric: str, options=None):
                          for m in [re.search(r"k=(\d+)", str(l))] if m})
             for k in ks:
                 ax.plot(ps, closed_form_speedup(ps, k, *world), color="black", linewidth=0.6, linestyle="--", zorder=1)
-        ax.set_xlabel(axis_label(sweep, x_axis.name))
+        if len(kinds) == 1 or len(x_label(sweep, x_axis)) <= 30:
+            ax.set_xlabel(x_label(sweep, x_axis))
         ax.text(0.02, 0.98, KIND_WORDS.get(kind, kind), transform=ax.transAxes, va="top", fontsize=8,
                 fontweight="bold")
         if x_axis.ticks is not None:
             style.tick_labels(ax, x_axis.ticks)
         ax.grid(True, alpha=0.3)
     axes[0, 0].set_ylabel(metrics.label(metric))
+    if len(kinds) > 1 and len(x_label(sweep, x_axis)) > 30:  # one label under the panels: they are narrow
+        fig.supxlabel(x_label(sweep, x_axis), fontsize=plt_fontsize(axes[0, 0]))
     handles = [Line2D([], [], color="#888888", linestyle=":", marker="s", markersize=3.5, label="sequential")]
     if second is not None:
         handles.append(Line2D([], [], linestyle="none", label=axis_label(sweep, second.name) + ":"))
@@ -279,14 +310,43 @@ def plot_best_setting(sweep: Sweep, options=None):
 
 
 def plot_sweep_latency_cost(sweep: Sweep, options=None):
-    """The latency-cost plane over every (run, policy), coloured by the first sweep axis."""
+    """The latency-cost plane over every (setting, policy), the runs of its seeds averaged,
+    coloured by the first sweep axis; the front, labelled, when every axis is a decision."""
     t = sweep.summary
     for column in ("cost_usd", "latency_mean_s", "label"):
         if column not in t:
             raise MissingData(sweep.path, f"column {column} in the sweep summary")
-    cost, cost_err = metrics.with_ci(t, "cost_usd")
-    latency, latency_err = metrics.with_ci(t, "latency_mean_s")
-    kinds = [str(n) for n in t.get("name", t["label"])]
+    cost_all, cost_err_all = metrics.with_ci(t, "cost_usd")
+    latency_all, latency_err_all = metrics.with_ci(t, "latency_mean_s")
+    # One point per (axis values, policy): its seeds' runs are replicates.
+    points: dict[tuple, list[int]] = {}
+    for i in range(len(t)):
+        points.setdefault(tuple(str(t[a][i]) for a in sweep.axes) + (str(t["label"][i]),), []).append(i)
+    groups = [np.array(rows) for rows in points.values()]
+    first = np.array([rows[0] for rows in groups])
+
+    def pooled(values, errors):
+        mean = np.array([np.nanmean(values[rows]) for rows in groups])
+        half = np.array([np.sqrt(np.sum(errors[rows] ** 2)) / len(rows) for rows in groups])
+        return mean, half
+
+    cost, cost_err = pooled(cost_all, cost_err_all)
+    latency, latency_err = pooled(latency_all, latency_err_all)
+    # A policy with the same figures under every choice (sequential, which never calls A) is one point.
+    seen: dict[tuple, int] = {}
+    shared = np.zeros(len(groups), dtype=bool)
+    keep = []
+    for j, rows in enumerate(groups):
+        key = (str(t["label"][rows[0]]), cost[j], latency[j])
+        if key in seen:
+            shared[seen[key]] = True
+        else:
+            seen[key] = j
+            keep.append(j)
+    keep = np.array(keep)
+    groups, first, shared = [groups[j] for j in keep], first[keep], shared[keep]
+    cost, cost_err, latency, latency_err = cost[keep], cost_err[keep], latency[keep], latency_err[keep]
+    kinds = [str(n) for n in np.asarray(t.get("name", t["label"]), dtype=object)[first]]
     x_axis = sweep_x_axis(sweep)[0] if sweep.axes else None
     fig, axes = style.new_figure(*SIZE)
     ax = axes[0, 0]
@@ -295,16 +355,18 @@ def plot_sweep_latency_cost(sweep: Sweep, options=None):
         cmap = colormaps["viridis"] if x_axis.ticks is None else colormaps["tab10"]
         lo, hi = np.nanmin(x_axis.values), np.nanmax(x_axis.values)
         norm = Normalize(lo, hi if hi > lo else lo + 1) if x_axis.ticks is None else Normalize(0, 9)
-        colors = [cmap(norm(v)) for v in x_axis.values]
+        colors = [cmap(norm(v)) for v in x_axis.values[first]]
     axes_all = [make_axis(sweep, a) for a in sweep.axes]
-    # A front only among points of one world: a user chooses a setting, not a world.
-    one_world = not any(not is_policy_axis(a) for a in sweep.axes)
-    front = set(pareto_front(cost, latency).tolist()) if one_world else set()
-    texts = [" @ ".join([str(t["label"][i])] + ([", ".join(a.text(i) for a in axes_all)] if axes_all else []))
-             if i in front else None for i in range(len(t))]
+    # A front only among points of one world: a user chooses a setting, not a world; labelled
+    # on the runnable points (the oracle is a bound).
+    one_world = all(a in sweep.decisions for a in sweep.axes)
+    runnable = np.flatnonzero([k not in BOUND_KINDS for k in kinds])
+    front = set(runnable[pareto_front(cost[runnable], latency[runnable])].tolist()) if one_world else set()
+    texts = [" @ ".join([str(t["label"][i])] + ([", ".join(a.text(i) for a in axes_all)] if axes_all and not shared[j] else []))
+             if j in front else None for j, i in enumerate(first)]
     extra = []
     if x_axis is not None and x_axis.ticks is not None:
-        extra = [Line2D([], [], linestyle="none", label=f"{axis_label(sweep, x_axis.name)}:")]
+        extra = [Line2D([], [], linestyle="none", label=f"{x_label(sweep, x_axis)}:")]
         extra += [Line2D([], [], marker="o", color=cmap(norm(j)), linestyle="none", label=c)
                   for j, c in enumerate(x_axis.ticks)]
     draw_plane(ax, cost, cost_err, latency, latency_err, kinds, texts, colors, extra, with_front=one_world)

@@ -269,3 +269,31 @@ def write_sweep(folder: Path, csv_only: bool = False, vary_labels: bool = False)
         with h5py.File(folder / "summary.h5", "w") as f:
             f.create_dataset("summary", data=table)
     return folder
+
+
+def write_model_sweep(folder: Path, decisions: dict | None = None) -> Path:
+    """A zipped sweep: agents.approx.model (text) with workload.match.alpha (its agreement), two
+    seeds; sequential's figures the same for every model. ``decisions`` writes a sweep.json whose
+    axes state them (else none is written)."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "runs").mkdir(exist_ok=True)
+    axes = ["agents.approx.model", "workload.match.alpha"]
+    header = ["run_id", "seed"] + axes + [n for n in SUMMARY_DTYPE.names]
+    rows = []
+    for n, (model, alpha) in enumerate((("gpt-4o-mini", 6), ("llama-3-8b", 3), ("claude-haiku", 8))):
+        for seed in (1, 2):
+            summary = summary_rows(SWEEP_POLICIES)
+            summary["latency_mean_s"][1:] *= 1.0 + 0.05 * n + 0.01 * seed  # not sequential's
+            summary["cost_usd"][1:] *= 1.0 + 0.1 * n
+            for r in summary:
+                rows.append([f"run{n}{seed}", seed, model, alpha] +
+                            [r[name].decode() if isinstance(r[name], bytes) else r[name].item() for name in SUMMARY_DTYPE.names])
+    with open(folder / "summary.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    if decisions is not None:
+        (folder / "sweep.json").write_text(json.dumps({"axes": [{"path": a, "decision": decisions[a]} for a in axes]}))
+    return folder

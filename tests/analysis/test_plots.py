@@ -213,7 +213,31 @@ class SweepFiguresTest(FigureAssertions):
 
         sweep = sp.open_sweep(synthetic.write_sweep(self.tmp / "sweep"))
         self.assertEqual(axis_label(sweep, "workload.match.p"), "match probability p")
-        self.assertEqual(axis_label(sweep, "agents.approx.model"), "agents approx model")
+        self.assertEqual(axis_label(sweep, "agents.approx.model"), "approximation model")
+        self.assertEqual(axis_label(sweep, "agents.target.input_tokens.base"), "agents target input tokens base")
+
+    def test_decision_axes_and_zipped_models(self):
+        from specsim_plots.sweep import sweep_x_axis
+
+        # By default the agents' models are decisions and the match model a world condition.
+        sweep = sp.open_sweep(synthetic.write_model_sweep(self.tmp / "models-default"))
+        self.assertEqual(sweep.decisions, frozenset({"agents.approx.model"}))
+        # As sweep.json states them: the agreement is part of the choice of model.
+        sweep = sp.open_sweep(synthetic.write_model_sweep(
+            self.tmp / "models", {"agents.approx.model": True, "workload.match.alpha": True}))
+        self.assertEqual(sweep.decisions, frozenset({"agents.approx.model", "workload.match.alpha"}))
+        x_axis, second = sweep_x_axis(sweep)
+        self.assertIsNone(second)  # zipped: the models carry their agreement
+        self.assertEqual(x_axis.ticks, ["gpt-4o-mini (6)", "llama-3-8b (3)", "claude-haiku (8)"])
+        self.assert_figure(sp.plot_sweep_metric(sweep, "latency_mean_s"), "sweep_models_latency")
+        fig = sp.plot_sweep_latency_cost(sweep)
+        # One point per (model, policy) over both seeds, and sequential (the same under every
+        # model) once: 3 models x 2 speculative policies + 1.
+        from matplotlib.collections import PathCollection
+
+        points = sum(len(c.get_offsets()) for c in fig.axes[0].collections if isinstance(c, PathCollection))
+        self.assertEqual(points, 7)
+        self.assert_figure(fig, "sweep_models_latency_cost")
 
     def test_closed_form_speedup(self):
         from specsim_plots.sweep import closed_form_speedup

@@ -158,3 +158,38 @@ TEST_CASE("specsim advise on the command line", "[decisions]") {
   CHECK(none.exit_code == 2);
   CHECK_THAT(none.output, Catch::Contains("no such file or folder"));
 }
+
+TEST_CASE("advise ranks the choices of a decision axis outside the policies against each other", "[decisions][sweep]") {
+  // Two A models (their prices differ) zipped with the agreement each reaches: both decisions,
+  // so one ranking; the same agreement axis as a world condition gives one advice per world.
+  const testing::TempDir tmp;
+  std::string base = world("objective: {value_of_time_usd_per_s: 0.01}\n", "  - sequential\n  - {kind: fixed_k, k: [1, 2, 4]}\n");
+  base.replace(base.find("models:\n"), 8, "models:\n  b: {provider: none, price: {input: 0.6, cached_input: 0.6, output: 2.4}}\n");
+  std::ofstream(tmp / "base.yaml") << base;
+  const auto sweep = [&](const std::string& name, const std::string& decision) {
+    std::ofstream(tmp / (name + ".yaml")) << "name: " << name << "\nbase: base.yaml\ncombine: zip\nepisodes: 200\naxes:\n"
+                                          << "  - {path: agents.approx.model, values: [a, b]}\n"
+                                          << "  - {path: workload.match.p, values: [0.7, 0.5]" << decision << "}\n";
+    const auto ran = testing::run_specsim("sweep " + (tmp / (name + ".yaml")).string() + " -o " + (tmp / name).string());
+    REQUIRE(ran.exit_code == 0);
+    return testing::run_specsim("advise " + (tmp / name).string());
+  };
+  const auto one = sweep("choices", ", decision: true");
+  INFO(one.output);
+  REQUIRE(one.exit_code == 0);
+  CHECK(one.output.find("workload.match.p=0.7:") == std::string::npos);  // one world
+  CHECK_THAT(one.output, Catch::Contains("  best       fixed_k(k=4) [agents.approx.model=a, workload.match.p=0.7]: "));
+  CHECK_THAT(one.output, Catch::Contains("(paired over 200 episodes)"));
+  // Sequential never calls A: the same figures under both models, one candidate.
+  const auto free_time = testing::run_specsim("advise " + (tmp / "choices").string() + " --value-of-time 0");
+  INFO(free_time.output);
+  CHECK_THAT(free_time.output, Catch::Contains("  best       sequential: "));
+  CHECK_THAT(free_time.output, Catch::Contains("  runner-up  fixed_k(k=1) [agents.approx.model=a, workload.match.p=0.7]: "));
+  CHECK(free_time.output.find("sequential [") == std::string::npos);
+  // The world axis: A's models stay apart, one advice each.
+  const auto two = sweep("worlds", "");
+  INFO(two.output);
+  REQUIRE(two.exit_code == 0);
+  CHECK_THAT(two.output, Catch::Contains("workload.match.p=0.7:\n  best       fixed_k(k=4): "));
+  CHECK_THAT(two.output, Catch::Contains("workload.match.p=0.5:\n  best       "));
+}

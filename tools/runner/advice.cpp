@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +28,9 @@ constexpr double kZ95 = 1.959964;
 struct Source {
   std::string file;  // empty for a JSON summary: no episodes to pair
   std::uint64_t seed = 0;      // a sweep run's (one file's policies share their episodes anyway)
-  std::string world, setting;  // world-axis and policy-axis values of a sweep run
+  // A sweep run's axis values: of the world axes, of the decision axes, and of the decision axes
+  // outside the policies (the agents' models: they may change every policy's results).
+  std::string world, setting, choice;
   std::vector<analysis::SummaryRow> rows;
   std::vector<std::string> configs;  // per row: the policy's config, which tells settings apart
   analysis::Objective stated;
@@ -112,9 +115,14 @@ std::vector<Source> sweep_sources(const std::string& dir) {
     Source s = h5_source(file);
     s.seed = run["seed"].get<std::uint64_t>();
     for (std::size_t a = 0; a < m["axes"].size(); ++a) {
-      const std::string path = m["axes"][a]["path"].get<std::string>();
-      std::string& part = path.rfind("policies", 0) == 0 ? s.setting : s.world;
-      part += (part.empty() ? "" : ", ") + path + "=" + run["values"][a].get<std::string>();
+      const auto& axis = m["axes"][a];
+      const std::string path = axis["path"].get<std::string>();
+      // Folders written before axes said so: by the path.
+      const bool decision = axis.contains("decision") ? axis["decision"].get<bool>() : decision_by_default(path);
+      const std::string value = path + "=" + run["values"][a].get<std::string>();
+      std::string& part = decision ? s.setting : s.world;
+      part += (part.empty() ? "" : ", ") + value;
+      if (decision && path.rfind("policies", 0) != 0) s.choice += (s.choice.empty() ? "" : ", ") + value;
     }
     sources.push_back(std::move(s));
   }
@@ -240,9 +248,27 @@ std::optional<Difference> paired(Rule rule, const analysis::Objective& o, const 
   return Difference{mean, kZ95 * std::sqrt(var / static_cast<double>(n)), n};
 }
 
+// Whether a policy's (label, config) gives other figures under other choices of a decision axis
+// outside the policies (an agent's model) for some seed: then each choice is a setting of its
+// own; else (sequential, which never calls A) the choices are one setting.
+std::set<std::pair<std::string, std::string>> moved_by_choices(const std::vector<const Source*>& sources) {
+  std::map<std::tuple<std::string, std::string, std::uint64_t>, std::pair<double, double>> first;
+  std::set<std::pair<std::string, std::string>> moved;
+  for (const Source* s : sources)
+    for (std::size_t i = 0; i < s->rows.size(); ++i) {
+      const analysis::SummaryRow& r = s->rows[i];
+      const auto figures = std::pair{r.latency_mean_s, r.cost_usd};
+      const auto [it, inserted] = first.try_emplace({r.label, s->configs[i], s->seed}, figures);
+      if (!inserted && it->second != figures) moved.insert({r.label, s->configs[i]});
+    }
+  return moved;
+}
+
 Advice advise_world(const std::string& world, const std::vector<const Source*>& sources, Rule rule,
                     const analysis::Objective& o) {
-  // A (label, config) is one setting; the same setting in two runs of one seed is one result.
+  // A (label, config) is one setting, and under each choice of the agents' models one if the
+  // choices move its figures; the same setting in two runs of one seed is one result.
+  const auto moved = moved_by_choices(sources);
   std::vector<std::pair<std::string, std::string>> order;
   std::map<std::pair<std::string, std::string>, Pool> pools;
   std::map<std::pair<std::string, std::string>, double> slo;
@@ -251,7 +277,8 @@ Advice advise_world(const std::string& world, const std::vector<const Source*>& 
   for (const Source* s : sources) {
     for (std::size_t i = 0; i < s->rows.size(); ++i) {
       const analysis::SummaryRow& r = s->rows[i];
-      const std::pair<std::string, std::string> key{r.label, s->configs[i]};
+      const std::string label = moved.count({r.label, s->configs[i]}) ? r.label + " [" + s->choice + "]" : r.label;
+      const std::pair<std::string, std::string> key{label, s->configs[i]};
       if (seen[{key.first, key.second, s->seed}]) continue;
       seen[{key.first, key.second, s->seed}] = true;
       if (!pools.count(key)) {
@@ -259,9 +286,9 @@ Advice advise_world(const std::string& world, const std::vector<const Source*>& 
         Pool& p = pools[key];
         p.c.kind = r.name;
         // Two settings under one label (a swept field the label does not show): name the setting.
-        const bool clash = config_of_label.count(r.label) && config_of_label[r.label] != key.second;
-        p.c.label = clash ? r.label + " [" + s->setting + "]" : r.label;
-        config_of_label.emplace(r.label, key.second);
+        const bool clash = config_of_label.count(label) && config_of_label[label] != key.second;
+        p.c.label = clash ? label + " [" + s->setting + "]" : label;
+        config_of_label.emplace(label, key.second);
       }
       const auto [net, net_ci] = net_value(r, s->stated, o);
       pools[key].add(r, net, net_ci, *s);

@@ -113,7 +113,8 @@ nlohmann::ordered_json manifest(const SweepSpec& spec, const std::vector<SweepRu
   m["fingerprint"] = sweep_fingerprint(spec);
   m["inputs"] = input_hashes(spec);
   m["axes"] = nlohmann::ordered_json::array();
-  for (const auto& a : spec.axes) m["axes"].push_back({{"path", a.path}, {"values", a.values}, {"numeric", a.numeric}});
+  for (const auto& a : spec.axes)
+    m["axes"].push_back({{"path", a.path}, {"values", a.values}, {"numeric", a.numeric}, {"decision", a.decision}});
   m["runs"] = nlohmann::ordered_json::array();
   for (const auto& r : runs) m["runs"].push_back({{"index", r.index}, {"id", r.id}, {"seed", r.seed}, {"values", r.values}});
   return m;
@@ -134,8 +135,8 @@ void check_manifest(const nlohmann::json& m, const std::string& path) {
     const auto& axis = m["axes"][a];
     const std::string field = "axes[" + std::to_string(a) + "]";
     if (!axis.is_object() || !axis.contains("path") || !axis["path"].is_string() || !axis.contains("numeric") ||
-        !axis["numeric"].is_boolean())
-      bad(field, "expected {path: string, numeric: bool}");
+        !axis["numeric"].is_boolean() || (axis.contains("decision") && !axis["decision"].is_boolean()))
+      bad(field, "expected {path: string, numeric: bool, decision: bool}");
   }
   for (std::size_t i = 0; i < m["runs"].size(); ++i) {
     const auto& r = m["runs"][i];
@@ -317,6 +318,10 @@ class Progress {
 
 nlohmann::json read_sweep_manifest(const std::string& dir) { return read_manifest(dir); }
 
+bool decision_by_default(std::string_view path) {
+  return path.rfind("policies", 0) == 0 || path == "agents.approx.model" || path == "agents.target.model";
+}
+
 std::string sweep_fingerprint(const SweepSpec& spec) {
   const std::string episodes = spec.episodes ? std::to_string(*spec.episodes) : "";
   return hex(sim::hash_name(spec.text + '\0' + spec.base_text + '\0' + episodes), 16);
@@ -359,9 +364,10 @@ SweepSpec load_sweep(const std::string& path) {
   if (items.empty()) axes.fail("needs at least one axis");
   YAML::Node base_yaml = YAML::Load(spec.base_text);
   for (const auto& item : items) {
-    item.expect_keys({"path", "values", "from", "to", "step"});
+    item.expect_keys({"path", "values", "from", "to", "step", "decision"});
     SweepAxis axis;
     axis.path = item.get<std::string>("path");
+    axis.decision = item.get<bool>("decision", decision_by_default(axis.path));
     if (axis.path == "seed" || axis.path == "episodes" || axis.path == "name")
       item.at("path").fail("the sweep itself sets '" + axis.path + "' (use `seeds:` or `episodes:` of the sweep; a sweep has one name)");
     for (const auto& other : spec.axes)

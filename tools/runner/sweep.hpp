@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,7 +21,14 @@ struct SweepAxis {
   std::string path;
   std::vector<std::string> values;  // YAML scalars, as written
   bool numeric = true;
+  // Its values are alternatives to choose from (`specsim advise` ranks them against each other),
+  // not conditions of the world (it advises per condition): `decision:` in the sweep file, by
+  // default decision_by_default(path).
+  bool decision = false;
 };
+
+// The policies and the agents' models are decisions; every other field is a world condition.
+bool decision_by_default(std::string_view path);
 
 struct SweepSpec {
   std::string name, file, base_file, base_text;
