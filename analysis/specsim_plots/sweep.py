@@ -144,10 +144,6 @@ def base_scenario(sweep: Sweep) -> dict:
     return doc if isinstance(doc, dict) else {}
 
 
-def plt_fontsize(ax) -> float:
-    return ax.xaxis.label.get_fontsize()
-
-
 def x_label(sweep: Sweep, axis: Axis) -> str:
     """An axis in words, with the axes zipped with it in parentheses."""
     words = axis_label(sweep, axis.name)
@@ -248,7 +244,7 @@ def plot_sweep_metric(sweep: Sweep, metric: str, options=None):
         ax.grid(True, alpha=0.3)
     axes[0, 0].set_ylabel(metrics.label(metric))
     if len(kinds) > 1 and len(x_label(sweep, x_axis)) > 30:  # one label under the panels: they are narrow
-        fig.supxlabel(x_label(sweep, x_axis), fontsize=plt_fontsize(axes[0, 0]))
+        fig.supxlabel(x_label(sweep, x_axis), fontsize=axes[0, 0].xaxis.label.get_fontsize())
     handles = [Line2D([], [], color="#888888", linestyle=":", marker="s", markersize=3.5, label="sequential")]
     if second is not None:
         handles.append(Line2D([], [], linestyle="none", label=axis_label(sweep, second.name) + ":"))
