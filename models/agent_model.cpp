@@ -59,6 +59,10 @@ int calls_per_style(const sim::ConfigNode& style_node) {
   return registry.decode(style_node);
 }
 
+int AgentModel::prompt_tokens(int step, int prior_output) const {
+  return to_tokens(input_base + input_per_step * step) + prior_output;
+}
+
 ScriptedCall AgentModel::draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const {
   // Noise is drawn only where a sigma asks for it: constant models cost no random draws (the
   // match draws, made before any call's, never shift).
@@ -67,7 +71,7 @@ ScriptedCall AgentModel::draw(int step, int call_index, int prior_output, sim::R
   // Reasoning tokens are generated (and billed) as output, before the visible answer; drawn
   // last, so agents without them draw what they always drew.
   const std::int64_t hidden = reasoning.empty() ? 0 : draw_tokens(of_call(reasoning, call_index), rng);
-  const int in = to_tokens(input_base + input_per_step * step) + prior_output;
+  const int in = prompt_tokens(step, prior_output);
   const auto clamp = [](std::int64_t v) { return static_cast<int>(std::min<std::int64_t>(v, INT32_MAX)); };
   // A top-K guess is the step's last call (a ReAct A thinks once, then lists its candidates).
   const std::int64_t k = candidates > 1 && call_index + 1 == calls_per_step ? candidates : 1;

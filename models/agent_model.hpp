@@ -36,6 +36,9 @@ struct AgentModel {
   int candidates = 1;
   sim::GuessPricing pricing = sim::GuessPricing::one_call;
 
+  // The prompt of call `call_index` of step `step`: the step's, and what the step's earlier
+  // calls wrote (`prior_output`).
+  int prompt_tokens(int step, int prior_output) const;
   // Draws one call. Later calls of a step also read what earlier calls of the step wrote.
   ScriptedCall draw(int step, int call_index, int prior_output, sim::RandomStream& rng) const;
   // Draws no random number: every call's tokens and latency follow from its step and inputs.

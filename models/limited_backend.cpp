@@ -3,8 +3,8 @@
 namespace specsim::models {
 
 LimitedBackend::LimitedBackend(sim::Backend& inner, SharedLimits& limits, std::array<int, sim::kAgents> limit_of_agent,
-                               std::uint64_t seed)
-    : inner_(inner), limits_(limits), limit_of_agent_(limit_of_agent), seed_(seed) {}
+                               std::uint64_t seed, TokenEstimate estimate)
+    : inner_(inner), limits_(limits), limit_of_agent_(limit_of_agent), seed_(seed), estimate_(std::move(estimate)) {}
 
 void LimitedBackend::begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) {
   sink_ = &sink;
@@ -29,11 +29,12 @@ void LimitedBackend::start_call(std::uint32_t call, const sim::CallRequest& requ
   l.request = request;
   l.prefix.assign(request.prefix.begin(), request.prefix.end());
   l.guesses.assign(request.guesses.begin(), request.guesses.end());
+  l.candidates.assign(request.candidates.begin(), request.candidates.end());
   // At its request a call is on the committed path only if it is T's on the round's first step:
   // every other call reads a guess not yet verified.
   const bool committed = request.agent == sim::Agent::target && request.step == request.round_start;
   l.ticket = 0;  // waiting: admitted() may run inside request()
-  const std::uint64_t ticket = limits_.request(limit, *this, call, committed, *jitter_);
+  const std::uint64_t ticket = limits_.request(limit, *this, call, committed, *jitter_, estimate_ ? estimate_(request) : 0);
   if (const auto it = calls_.find(call); it != calls_.end() && it->second.ticket) it->second.ticket = ticket;
 }
 
@@ -45,6 +46,7 @@ void LimitedBackend::admitted(std::uint64_t tag, sim::Time waited) {
   sim::CallRequest r = l.request;
   r.prefix = l.prefix;
   r.guesses = l.guesses;
+  r.candidates = l.candidates;
   inner_.start_call(call, r);
 }
 

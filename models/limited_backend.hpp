@@ -6,6 +6,7 @@
 // here per episode, for the fleet's metrics.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -17,9 +18,14 @@ namespace specsim::models {
 
 class LimitedBackend final : public sim::Backend, public sim::CallSink, public SharedLimits::Client {
  public:
-  // `limit_of_agent`: each agent's limit in `limits`, or -1.
+  // What a client pacing its own calls (Pacing::client) expects a call to use before it is sent:
+  // its prompt and its output cap, as the live client estimates them.
+  using TokenEstimate = std::function<std::int64_t(const sim::CallRequest&)>;
+
+  // `limit_of_agent`: each agent's limit in `limits`, or -1. `estimate`: for limits a client
+  // paces (none: 0 tokens).
   LimitedBackend(sim::Backend& inner, SharedLimits& limits, std::array<int, sim::kAgents> limit_of_agent,
-                 std::uint64_t seed);
+                 std::uint64_t seed, TokenEstimate estimate = {});
 
   void begin_episode(const sim::EpisodeTask& task, sim::CallSink& sink) override;
   void start_call(std::uint32_t call, const sim::CallRequest& request) override;
@@ -47,12 +53,14 @@ class LimitedBackend final : public sim::Backend, public sim::CallSink, public S
     // The request as made, with copies of what its spans showed (the planner's vectors move on).
     sim::CallRequest request;
     std::vector<std::uint32_t> prefix, guesses;
+    std::vector<std::uint8_t> candidates;
   };
 
   sim::Backend& inner_;
   SharedLimits& limits_;
   std::array<int, sim::kAgents> limit_of_agent_;
   std::uint64_t seed_;
+  TokenEstimate estimate_;
   sim::CallSink* sink_ = nullptr;
   std::optional<sim::RandomStream> jitter_;  // the episode's backoff draws
   std::unordered_map<std::uint32_t, Limited> calls_;

@@ -9,9 +9,7 @@
 namespace specsim::models {
 
 namespace {
-constexpr std::int64_t kNsPerMin = 60'000'000'000;
-// Per-minute rates up to this keep a full bucket (rate x 60e9) inside int64.
-constexpr long long kMaxPerMin = 100'000'000;
+constexpr std::int64_t kMaxPerMin = TokenBucket::kMaxPerMin;
 // Events: a ticket's retry (even args) or a limit's bucket wake-up (odd args).
 constexpr std::uint64_t retry_arg(std::uint64_t ticket) { return ticket * 2; }
 constexpr std::uint64_t wake_arg(int limit) { return static_cast<std::uint64_t>(limit) * 2 + 1; }
@@ -60,29 +58,21 @@ std::vector<LimitSpec> decode_limits(const sim::ConfigNode& node, const std::vec
   return limits;
 }
 
-void SharedLimits::Bucket::refill(sim::Time now) {
-  const std::int64_t full = per_min * kNsPerMin;
-  const std::int64_t dt = (now - at).ns();
-  at = now;
-  if (per_min == 0 || dt <= 0 || level >= full) return;
-  if (dt >= (full - level) / per_min + 1) level = full;
-  else level += per_min * dt;
+sim::Time request_burst(Pacing pacing) {
+  return pacing == Pacing::client ? sim::Time::from_seconds(1) : sim::Time::from_seconds(60);
 }
-
-sim::Time SharedLimits::Bucket::time_to(std::int64_t need) const {
-  if (level >= need) return sim::Time::zero();
-  return sim::Time::from_ns((need - level + per_min - 1) / per_min);
+sim::Time token_burst(Pacing pacing) {
+  return pacing == Pacing::client ? sim::Time::from_seconds(10) : sim::Time::from_seconds(60);
 }
 
 SharedLimits::SharedLimits(std::vector<LimitSpec> specs, sim::Clock& clock)
     : specs_(std::move(specs)), states_(specs_.size()), clock_(clock) {
   for (std::size_t i = 0; i < specs_.size(); ++i) {
     State& s = states_[i];
-    s.requests.per_min = specs_[i].requests_per_min;
-    s.tokens.per_min = specs_[i].tokens_per_min;
-    s.requests.level = s.requests.per_min * kNsPerMin;
-    s.tokens.level = s.tokens.per_min * kNsPerMin;
-    s.requests.at = s.tokens.at = s.changed = clock_.now();
+    const LimitSpec& spec = specs_[i];
+    s.requests = TokenBucket(spec.requests_per_min, request_burst(spec.pacing), clock_.now());
+    s.tokens = TokenBucket(spec.tokens_per_min, token_burst(spec.pacing), clock_.now());
+    s.changed = clock_.now();
   }
 }
 
@@ -93,16 +83,14 @@ int SharedLimits::limit_of(std::string_view model) const {
   return -1;
 }
 
-bool SharedLimits::admissible(State& s, sim::Time& again) {
+bool SharedLimits::admissible(State& s, const Ticket& t, sim::Time& again) {
   const sim::Time now = clock_.now();
-  s.requests.refill(now);
-  s.tokens.refill(now);
   again = sim::Time::max();
   const auto& spec = specs_[static_cast<std::size_t>(&s - states_.data())];
   if (spec.max_in_flight > 0 && s.in_flight >= spec.max_in_flight) return false;
-  sim::Time wait = sim::Time::zero();
-  if (s.requests.per_min > 0) wait = max(wait, s.requests.time_to(kNsPerMin));
-  if (s.tokens.per_min > 0) wait = max(wait, s.tokens.time_to(1));
+  // A provider's token bucket admits while it is not in debt; a client's once it holds the estimate.
+  const std::int64_t tokens = spec.pacing == Pacing::client ? t.tokens_estimate : 0;
+  const sim::Time wait = max(s.requests.wait_for(1, now), s.tokens.wait_for(tokens, now));
   if (wait == sim::Time::zero()) return true;
   again = now + wait;
   return false;
@@ -116,9 +104,11 @@ void SharedLimits::count(State& s, int delta) {
 }
 
 std::uint64_t SharedLimits::request(int limit, Client& client, std::uint64_t tag, bool committed_path,
-                                    sim::RandomStream& jitter) {
+                                    sim::RandomStream& jitter, std::int64_t tokens_estimate) {
   const std::uint64_t id = next_ticket_++;
-  Ticket& t = tickets_.emplace(id, Ticket{&client, tag, limit, 0, committed_path ? 0 : 1, clock_.now(), &jitter, {}}).first->second;
+  Ticket& t = tickets_
+                  .emplace(id, Ticket{&client, tag, limit, 0, committed_path ? 0 : 1, tokens_estimate, clock_.now(), &jitter, {}})
+                  .first->second;
   const LimitSpec& spec = specs_[static_cast<std::size_t>(limit)];
   if (spec.overload == Overload::reject) {
     try_unqueued(id);
@@ -135,7 +125,7 @@ void SharedLimits::try_unqueued(std::uint64_t id) {
   Ticket& t = tickets_.at(id);
   State& s = states_[static_cast<std::size_t>(t.limit)];
   sim::Time again;
-  if (admissible(s, again)) {
+  if (admissible(s, t, again)) {
     admit(id);
     return;
   }
@@ -153,9 +143,14 @@ void SharedLimits::admit(std::uint64_t id) {
   tickets_.erase(it);
   State& s = states_[static_cast<std::size_t>(t.limit)];
   count(s, +1);
-  if (s.requests.per_min > 0) s.requests.level -= kNsPerMin;
+  const sim::Time now = clock_.now();
+  s.requests.take(1, now);
+  if (specs_[static_cast<std::size_t>(t.limit)].pacing == Pacing::client) {
+    s.tokens.take(t.tokens_estimate, now);
+    s.usage.tokens += t.tokens_estimate;
+  }
   ++s.usage.requests;
-  const sim::Time waited = clock_.now() - t.requested;
+  const sim::Time waited = now - t.requested;
   s.usage.wait_ns += waited.ns();
   t.client->admitted(t.tag, waited);
 }
@@ -166,7 +161,7 @@ void SharedLimits::pump(int limit) {
   State& s = states_[static_cast<std::size_t>(limit)];
   while (!s.queue.empty()) {
     sim::Time again;
-    if (!admissible(s, again)) {
+    if (!admissible(s, tickets_.at(s.queue.begin()->second), again)) {
       if (again != sim::Time::max() && !s.wake.valid()) s.wake = clock_.schedule(again, this, wake_arg(limit));
       return;
     }
@@ -191,9 +186,10 @@ void SharedLimits::withdraw(std::uint64_t id) {
 void SharedLimits::release(int limit, std::int64_t tokens) {
   State& s = states_[static_cast<std::size_t>(limit)];
   count(s, -1);
-  s.tokens.refill(clock_.now());
-  if (s.tokens.per_min > 0) s.tokens.level -= tokens * kNsPerMin;
-  s.usage.tokens += tokens;
+  if (specs_[static_cast<std::size_t>(limit)].pacing == Pacing::provider) {
+    s.tokens.take(tokens, clock_.now());
+    s.usage.tokens += tokens;
+  }
   pump(limit);
 }
 

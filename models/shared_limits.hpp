@@ -1,15 +1,17 @@
 #pragma once
 // The limits a provider or a model puts on everyone who calls it, shared by every session of a
 // fleet on one simulated clock: calls in flight, requests per minute and tokens per minute (token
-// buckets). A call over a limit either waits in the limit's queue (committed-path calls first,
-// with `priority`), or is rejected with a 429 and retried by its client after an exponential
-// backoff with seeded jitter, as real clients do.
+// buckets, models/token_bucket.hpp). A call over a limit either waits in the limit's queue
+// (committed-path calls first, with `priority`), or is rejected with a 429 and retried by its
+// client after an exponential backoff with seeded jitter, as real clients do.
 //
-// Tokens are debited when a call ends (its prompt and what it generated), so a call is admitted
-// while the token bucket is not in debt: a limiter cannot know the output of a call in advance,
-// and providers that estimate it up front refill the difference afterwards, which comes to the
-// same average. Buckets hold one minute's worth and start full. Everything is integer: a bucket
-// counts tokens x 60e9 (nanoseconds per minute) and refills its per-minute rate each nanosecond.
+// A provider's buckets (the default) hold one minute's worth and start full; its tokens are
+// debited when a call ends (its prompt and what it generated), so a call is admitted while the
+// token bucket is not in debt: a limiter cannot know the output of a call in advance, and
+// providers that estimate it up front refill the difference afterwards, which comes to the same
+// average. A client that paces its own calls (the live client; `specsim live --dry-run` simulates
+// it with these limits) holds a second of requests and ten seconds of tokens, and starts a call
+// once the bucket holds the call's estimated tokens, which it takes then.
 #include <cstdint>
 #include <set>
 #include <string>
@@ -20,10 +22,17 @@
 #include "sim/clock.hpp"
 #include "sim/config_node.hpp"
 #include "sim/random.hpp"
+#include "models/token_bucket.hpp"
 
 namespace specsim::models {
 
 enum class Overload { queue, reject };
+enum class Pacing { provider, client };  // whose buckets they are (above)
+
+// What a bucket holds: a minute's refill for a provider; for a client a second of requests and
+// ten seconds of tokens, the live client's own (models/live/http_client.cpp).
+sim::Time request_burst(Pacing pacing);
+sim::Time token_burst(Pacing pacing);
 
 struct LimitSpec {
   std::string name;                 // how reports name it
@@ -31,6 +40,7 @@ struct LimitSpec {
   int max_in_flight = 0;            // 0: no limit
   std::int64_t requests_per_min = 0, tokens_per_min = 0;  // 0: no limit
   Overload overload = Overload::queue;
+  Pacing pacing = Pacing::provider;
   bool priority = false;  // queued calls on the committed path go before speculative ones
   sim::Time backoff_base = sim::Time::from_seconds(1), backoff_cap = sim::Time::from_seconds(60);
 };
@@ -74,11 +84,14 @@ class SharedLimits final : public sim::EventHandler {
   int limit_of(std::string_view model) const;
 
   // Asks limit `limit` to admit a call; admission may come at once (inside this call) or later.
-  // `jitter` draws the client's backoff after a rejection. Returns a ticket for withdraw().
-  std::uint64_t request(int limit, Client& client, std::uint64_t tag, bool committed_path, sim::RandomStream& jitter);
+  // `jitter` draws the client's backoff after a rejection; `tokens_estimate` is what a client's
+  // pacing takes from its token bucket (a provider's ignores it). Returns a ticket for withdraw().
+  std::uint64_t request(int limit, Client& client, std::uint64_t tag, bool committed_path, sim::RandomStream& jitter,
+                        std::int64_t tokens_estimate = 0);
   // The call was cancelled before it was admitted.
   void withdraw(std::uint64_t ticket);
-  // An admitted call ended (finished or cancelled) having consumed `tokens`.
+  // An admitted call ended (finished or cancelled) having consumed `tokens` (a provider's token
+  // bucket is debited them).
   void release(int limit, std::int64_t tokens);
 
   LimitUsage usage(int limit) const;
@@ -86,16 +99,8 @@ class SharedLimits final : public sim::EventHandler {
   void on_event(std::uint64_t arg) override;  // a retry is due, or a bucket has refilled
 
  private:
-  struct Bucket {
-    std::int64_t per_min = 0;  // 0: no bucket
-    std::int64_t level = 0;    // tokens x 60e9
-    sim::Time at;              // when `level` was last brought up to date
-    void refill(sim::Time now);
-    // How long until the level reaches `need` (now if it has).
-    sim::Time time_to(std::int64_t need) const;
-  };
   struct State {
-    Bucket requests, tokens;
+    TokenBucket requests, tokens;
     int in_flight = 0;
     sim::Time changed;
     LimitUsage usage;
@@ -108,13 +113,15 @@ class SharedLimits final : public sim::EventHandler {
     int limit;
     int attempts = 0;
     int klass = 0;
+    std::int64_t tokens_estimate = 0;
     sim::Time requested;
     sim::RandomStream* jitter;
     sim::EventId retry;
   };
 
-  // Whether the limit admits one more call now; else when to look again (Time::max(): at a release).
-  bool admissible(State& s, sim::Time& again);
+  // Whether the limit admits the ticket's call now; else when to look again (Time::max(): at a
+  // release).
+  bool admissible(State& s, const Ticket& t, sim::Time& again);
   void admit(std::uint64_t ticket);
   void pump(int limit);
   void try_unqueued(std::uint64_t ticket);

@@ -14,8 +14,9 @@
 #include <optional>
 #include <unordered_map>
 
-#include "models/live/rate_limit.hpp"
 #include "models/live/socket_arrival.hpp"
+#include "models/shared_limits.hpp"
+#include "models/token_bucket.hpp"
 #include "models/live/sse_parser.hpp"
 #include "sim/input_error.hpp"
 #include "sim/random.hpp"
@@ -47,7 +48,7 @@ struct Call {
   int endpoint = 0;
   std::string body;
   bool stream = true;
-  double tokens_estimate = 0;
+  std::int64_t tokens_estimate = 0;
   Callbacks callbacks;
   CallTimings timings;
   std::vector<Attempt> attempts;
@@ -282,7 +283,7 @@ struct HttpClient::Impl {
       }
       Endpoint& ep = endpoints[static_cast<std::size_t>(c->endpoint)];
       sim::Time ready = c->not_before;
-      if (ready <= now) ready = sim::max(ep.requests.ready_at(1, now), ep.tokens.ready_at(c->tokens_estimate, now));
+      if (ready <= now) ready = now + sim::max(ep.requests.wait_for(1, now), ep.tokens.wait_for(c->tokens_estimate, now));
       const bool slot = ep.config.max_in_flight <= 0 || ep.running < ep.config.max_in_flight;
       if (ready <= now && slot) {
         ep.requests.take(1, now);
@@ -410,8 +411,10 @@ int HttpClient::add_endpoint(const EndpointConfig& config) {
   if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0)
     throw sim::InputError("", 0, 0, "base_url", "must start with http:// or https://");
   ep.url = base + "/chat/completions";
-  ep.requests = TokenBucket(config.requests_per_minute);
-  ep.tokens = TokenBucket(config.tokens_per_minute, config.tokens_per_minute > 0 ? config.tokens_per_minute / 60 * 10 : 0);
+  // The client paces its own calls (models/shared_limits.hpp, Pacing::client), the way the dry
+  // run simulates it.
+  ep.requests = TokenBucket(config.requests_per_minute, request_burst(Pacing::client), impl_->clock.now());
+  ep.tokens = TokenBucket(config.tokens_per_minute, token_burst(Pacing::client), impl_->clock.now());
   impl_->endpoints.push_back(std::move(ep));
   return static_cast<int>(impl_->endpoints.size() - 1);
 }
@@ -427,7 +430,7 @@ CallHandle HttpClient::start(int endpoint, const ChatRequest& request, Callbacks
   // Tokens per minute count prompt and output: about 4 characters a token, plus the output cap.
   double chars = 0;
   for (const auto& m : request.messages) chars += static_cast<double>(m.content.size());
-  c->tokens_estimate = chars / 4 + static_cast<double>(request.max_tokens.value_or(0));
+  c->tokens_estimate = static_cast<std::int64_t>(std::ceil(chars / 4)) + request.max_tokens.value_or(0);
   c->callbacks = std::move(callbacks);
   c->timings.requested = impl_->clock.now();
   const CallHandle id = c->id;

@@ -35,7 +35,7 @@ struct EndpointConfig {
   std::string api_key_env;  // the environment variable holding the key; empty: no key is sent
   std::optional<sim::InputError> key_unset;  // what to report if that variable is not set (where it is named)
   int max_in_flight = 0;    // attempts running at once; 0: no limit
-  double requests_per_minute = 0, tokens_per_minute = 0;  // 0: no limit
+  std::int64_t requests_per_minute = 0, tokens_per_minute = 0;  // 0: no limit
 };
 
 struct Timeouts {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "models/token_bucket.hpp"
 #include "sim/files.hpp"
 #include "sim/speculation_tree.hpp"
 
@@ -56,8 +57,12 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model, int
   if (!a.endpoint.api_key_env.empty())
     a.endpoint.key_unset = ep.at("api_key_env").error("environment variable " + a.endpoint.api_key_env + " is not set");
   a.endpoint.max_in_flight = ep.get_int("max_in_flight", 0, 100000, 0);
-  a.endpoint.requests_per_minute = ep.get_nonneg("requests_per_minute", 0.0);
-  a.endpoint.tokens_per_minute = ep.get_nonneg("tokens_per_minute", 0.0);
+  // Whole numbers, as providers state them: the buckets are integer (models/token_bucket.hpp).
+  for (const auto& [key, rate] : {std::pair{"requests_per_minute", &a.endpoint.requests_per_minute},
+                                  std::pair{"tokens_per_minute", &a.endpoint.tokens_per_minute}}) {
+    *rate = ep.get_int_min(key, 0, 0);
+    if (*rate > TokenBucket::kMaxPerMin) ep.at(key).fail("must be at most 1e8");
+  }
   if (ep.has("max_tokens")) a.max_tokens = ep.get_int_min("max_tokens", 1);
   if (auto t = ep.find("temperature")) a.temperature = t->as<double>();
   if (auto st = ep.find("stream")) a.stream = st->as<bool>();

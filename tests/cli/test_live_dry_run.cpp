@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "analysis/report.hpp"
 #include "analysis/sinks/summary_sink.hpp"
@@ -151,4 +153,70 @@ TEST_CASE("dry run: a scenario with no live: section is an input error naming it
   const runner::Scenario s = runner::load_scenario((dir / "plain.yaml").string());
   analysis::SummarySink summary(s.agents, s.billing, s.objective);
   CHECK_THROWS_AS(runner::simulate_live(s, runner::LiveRunOptions{}, summary), sim::InputError);
+}
+
+TEST_CASE("dry run: requests_per_minute and tokens_per_minute pace the calls of every episode in flight", "[live][dry_run]") {
+  // Sequential on 4 episodes of 2 steps: 8 calls of T, each well under 10 s. Paced to one call
+  // each 10 s, by requests (6 a minute) or by tokens (6000 a minute, a bucket of 1000, and each
+  // call's estimate its 900-token prompt and its max_tokens of 100), the k-th call starts at
+  // 10(k - 1) s however many episodes are in flight, and the run ends with the last one.
+  std::optional<sim::Time> paced;  // the same instants whatever paces them, at 1 or at 4 in flight
+  for (const std::string limit : {"requests_per_minute: 6", "tokens_per_minute: 6000"}) {
+    testing::TempDir dir;
+    std::ofstream(dir / "tasks.jsonl") << "{\"id\": \"a\", \"task\": \"a\"}\n{\"id\": \"b\", \"task\": \"b\"}\n"
+                                          "{\"id\": \"c\", \"task\": \"c\"}\n{\"id\": \"d\", \"task\": \"d\"}\n";
+    std::ofstream(dir / "paced.yaml") << fmt::format(R"(name: paced
+seed: 3
+episodes: 4
+agents:
+  approx:
+    model: gpt-4o-mini
+    endpoint: {{base_url: "http://127.0.0.1:1/v1", {0}, max_tokens: 100}}
+  target:
+    model: gpt-4o
+    input_tokens: {{base: 900, per_step: 0}}
+    output_tokens: {{mean: 20}}
+    endpoint: {{base_url: "http://127.0.0.1:1/v1", {0}, max_tokens: 100}}
+workload:
+  kind: synthetic
+  steps: {{kind: fixed, n: 2}}
+  match: {{kind: iid, p: 0.5}}
+policies: [sequential]
+live:
+  tasks: tasks.jsonl
+)",
+                                                     limit);
+    const runner::Scenario s = runner::load_scenario((dir / "paced.yaml").string());
+    for (const int in_flight : {1, 4}) {
+      analysis::SummarySink summary(s.agents, s.billing, s.objective);
+      runner::LiveRunOptions o;
+      o.concurrency = in_flight;
+      const runner::ScheduleResult r = runner::simulate_live(s, o, summary);
+      INFO(limit << ", " << in_flight << " in flight: " << r.calls << " calls in " << r.elapsed.seconds() << " s");
+      REQUIRE(r.calls == 8);
+      CHECK(r.elapsed > sim::Time::from_seconds(70));
+      CHECK(r.elapsed < sim::Time::from_seconds(80));
+      if (!paced) paced = r.elapsed;
+      CHECK(r.elapsed == *paced);
+    }
+  }
+}
+
+TEST_CASE("dry run: every bundled live scenario dry-runs, its every episode reported", "[live][dry_run]") {
+  const std::filesystem::path dir = std::filesystem::path(SPECSIM_SOURCE_DIR) / "scenarios" / "live";
+  int scenarios = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    INFO(entry.path().filename().string());
+    const runner::Scenario s = runner::load_scenario(entry.path().string());
+    analysis::SummarySink summary(s.agents, s.billing, s.objective);
+    runner::LiveRunOptions o;
+    o.concurrency = 4;
+    const runner::ScheduleResult r = runner::simulate_live(s, o, summary);
+    CHECK(r.episodes_reported == r.episodes_planned);
+    CHECK(r.failed.empty());
+    CHECK(r.spent_usd > 0);
+    ++scenarios;
+  }
+  CHECK(scenarios >= 3);
 }

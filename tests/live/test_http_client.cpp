@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -320,4 +322,56 @@ TEST_CASE("client: at most max_in_flight calls of an endpoint run at once") {
   CHECK(total >= 0.060);  // three waves of 20 ms
   CHECK(total < 0.060 + kLateWakeSeconds);
   for (const auto& o : out) CHECK(o.done);
+}
+
+TEST_CASE("client: requests_per_minute and tokens_per_minute pace the starts, a burst and then the rate") {
+  specsim::testing::LiveServer server(specsim::testing::small_trace(), scaled());
+  // Starts relative to the first, in order; each call's from its timings.
+  const auto starts = [](const std::vector<Outcome>& out) {
+    std::vector<double> s;
+    for (const auto& o : out) {
+      REQUIRE(o.done);
+      s.push_back(o.done->timings.started.seconds());
+    }
+    std::sort(s.begin(), s.end());
+    for (auto& t : s) t -= s.front();
+    return s;
+  };
+  SECTION("600 requests a minute: a second's 10 at once, then one each 100 ms") {
+    live::EndpointConfig ep;
+    ep.requests_per_minute = 600;
+    Harness h(server.base_url(), {}, ep);
+    std::vector<Outcome> out(13);
+    for (auto& o : out) h.client.start(h.endpoint, request(0, true, "approx"), record(o));
+    h.run_until([&] { return !h.client.busy(); });
+    const auto s = starts(out);
+    for (std::size_t k = 0; k < s.size(); ++k) {
+      const double expected = k < 10 ? 0 : 0.1 * static_cast<double>(k - 9);
+      INFO("call " << k << " started at " << s[k] << " s");
+      CHECK(s[k] >= expected - 1e-9);
+      CHECK(s[k] < expected + kLateWakeSeconds);
+    }
+    CHECK(s.back() >= 0.3 - 1e-9);
+  }
+  SECTION("60000 tokens a minute: ten seconds' worth, each call its prompt's characters / 4 and its max_tokens") {
+    live::EndpointConfig ep;
+    ep.tokens_per_minute = 60000;  // 1000 a second, a bucket of 10000
+    Harness h(server.base_url(), {}, ep);
+    live::ChatRequest r = request(0, true, "approx");
+    r.max_tokens = 2400;
+    std::size_t chars = 0;
+    for (const auto& m : r.messages) chars += m.content.size();
+    const double estimate = std::ceil(static_cast<double>(chars) / 4) + 2400;
+    std::vector<Outcome> out(5);
+    for (auto& o : out) h.client.start(h.endpoint, r, record(o));
+    h.run_until([&] { return !h.client.busy(); });
+    const auto s = starts(out);
+    for (std::size_t k = 0; k < s.size(); ++k) {
+      // The k-th starts once the bucket, full at the first, has refilled what the k + 1 took.
+      const double expected = std::max(0.0, (static_cast<double>(k + 1) * estimate - 10000) / 1000);
+      INFO("call " << k << " started at " << s[k] << " s, expected " << expected << " s (estimate " << estimate << " tokens)");
+      CHECK(s[k] >= expected - 1e-6);
+      CHECK(s[k] < expected + kLateWakeSeconds);
+    }
+  }
 }

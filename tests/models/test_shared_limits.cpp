@@ -147,3 +147,51 @@ TEST_CASE("rejection: 429s, then retries after exponential backoff with jitter i
   CHECK(client.log[1].at <= Time::from_seconds(14));
   CHECK(limits.usage(0).rejections == client.rejections);
 }
+
+TEST_CASE("a token bucket: full at the start, refilled to the nanosecond, capped at its burst", "[limits]") {
+  // 60 a minute with a one-second burst: one unit, and one more each second.
+  models::TokenBucket b(60, Time::from_seconds(1), Time::zero());
+  CHECK(b.wait_for(1, Time::zero()) == Time::zero());
+  b.take(1, Time::zero());
+  CHECK(b.wait_for(1, Time::zero()) == Time::from_seconds(1));
+  CHECK(b.wait_for(1, Time::from_ns(400'000'000)) == Time::from_ns(600'000'000));
+  // Idle for a minute, it holds one unit, not sixty.
+  b.take(1, Time::from_seconds(1));
+  CHECK(b.wait_for(1, Time::from_seconds(61)) == Time::zero());
+  b.take(1, Time::from_seconds(61));
+  CHECK(b.wait_for(1, Time::from_seconds(61)) == Time::from_seconds(1));
+  // A need larger than the bucket waits until it is full, and taking it goes into debt.
+  models::TokenBucket t(600, Time::from_seconds(10), Time::zero());  // holds 100
+  t.take(100, Time::zero());
+  CHECK(t.wait_for(250, Time::zero()) == Time::from_seconds(10));
+  t.take(250, Time::from_seconds(10));  // 150 in debt: 15.1 s until it holds one again
+  CHECK(t.wait_for(1, Time::from_seconds(10)) == Time::from_ns(15'100'000'000));
+  // No rate, no limit.
+  models::TokenBucket none;
+  none.take(1'000'000, Time::zero());
+  CHECK(none.wait_for(1'000'000, Time::zero()) == Time::zero());
+}
+
+TEST_CASE("client pacing: a second of requests, and a call starts once the bucket holds its tokens", "[limits]") {
+  sim::SimClock clock;
+  models::LimitSpec l = spec();
+  l.pacing = models::Pacing::client;
+  l.requests_per_min = 120;  // a burst of 2, then one each half second
+  l.tokens_per_min = 600;    // holds 100 tokens, 10 more each second
+  models::SharedLimits limits({l}, clock);
+  Recorder client(clock);
+  sim::RandomStream jitter(1, "jitter", 0);
+  limits.request(0, client, 0, true, jitter, 60);   // at 0: 40 left
+  limits.request(0, client, 1, true, jitter, 60);   // needs 20 more: at 2 s
+  limits.request(0, client, 2, true, jitter, 10);   // behind it: then 0 left, 1 s more
+  limits.request(0, client, 3, true, jitter, 500);  // more than the bucket: once it is full, 10 s later
+  run_all(clock);
+  REQUIRE(client.log.size() == 4);
+  CHECK(client.log[0].at == Time::zero());
+  CHECK(client.log[1].at == Time::from_seconds(2));
+  CHECK(client.log[2].at == Time::from_seconds(3));
+  CHECK(client.log[3].at == Time::from_seconds(13));
+  // The estimates are what it counts; what the calls used does not move a client's bucket.
+  limits.release(0, 1'000'000);
+  CHECK(limits.usage(0).tokens == 630);
+}

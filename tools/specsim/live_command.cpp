@@ -49,8 +49,9 @@ int dry_run(const runner::Scenario& scenario, const runner::LiveRunOptions& opti
   if (r.spent_usd > reported * (1 + 1e-9)) std::cout << fmt::format(" (${:.4f} with the hidden baseline, which the run pays too)", r.spent_usd);
   std::cout << fmt::format("; about {:.0f} s at {} episode runs in flight\n", r.elapsed.seconds(), options.concurrency);
   for (const auto& agent : scenario.live->agents)
-    if (agent.endpoint.requests_per_minute > 0 || agent.endpoint.tokens_per_minute > 0) {
-      std::cout << "note: the dry run leaves out the endpoints' requests_per_minute and tokens_per_minute; the live run may take longer\n";
+    if (agent.endpoint.tokens_per_minute > 0) {
+      std::cout << "note: tokens_per_minute paces each call by its modelled prompt and max_tokens; the live client counts "
+                   "the prompt's characters / 4\n";
       break;
     }
   return sim::ExitCode::ok;
