@@ -361,6 +361,14 @@ TEST_CASE("specsim live: bad input exits 2 naming file, line and field") {
   o = with("api_key_env: SPECSIM_LIVE_TEST_KEY}", "api_key_env: SPECSIM_LIVE_TEST_KEY, max_in_flight: 2}");
   CHECK(o.exit_code == 2);
   CHECK_THAT(o.output, Catch::Contains("bad.yaml:18:") && Catch::Contains("agents.target.endpoint: shares approx's endpoint"));
+  // Limits are whole numbers per minute, as providers state them (the buckets are integer).
+  o = with("api_key_env: SPECSIM_LIVE_TEST_KEY}", "api_key_env: SPECSIM_LIVE_TEST_KEY, tokens_per_minute: 1.5}");
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("bad.yaml:11:") &&
+                           Catch::Contains("agents.approx.endpoint.tokens_per_minute: expected an integer, got '1.5'"));
+  o = with("api_key_env: SPECSIM_LIVE_TEST_KEY}", "api_key_env: SPECSIM_LIVE_TEST_KEY, requests_per_minute: 200000000}");
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.output, Catch::Contains("agents.approx.endpoint.requests_per_minute: must be at most 1e8"));
   o = with("  tasks: tasks.jsonl", "  tasks: tasks.jsonl\n  tasks_typo: 1");
   CHECK(o.exit_code == 2);
   CHECK_THAT(o.output, Catch::Contains("bad.yaml:28:3: live.tasks_typo: unknown key"));
