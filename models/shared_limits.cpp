@@ -58,20 +58,13 @@ std::vector<LimitSpec> decode_limits(const sim::ConfigNode& node, const std::vec
   return limits;
 }
 
-sim::Time request_burst(Pacing pacing) {
-  return pacing == Pacing::client ? sim::Time::from_seconds(1) : sim::Time::from_seconds(60);
-}
-sim::Time token_burst(Pacing pacing) {
-  return pacing == Pacing::client ? sim::Time::from_seconds(10) : sim::Time::from_seconds(60);
-}
-
 SharedLimits::SharedLimits(std::vector<LimitSpec> specs, sim::Clock& clock)
     : specs_(std::move(specs)), states_(specs_.size()), clock_(clock) {
   for (std::size_t i = 0; i < specs_.size(); ++i) {
     State& s = states_[i];
     const LimitSpec& spec = specs_[i];
-    s.requests = TokenBucket(spec.requests_per_min, request_burst(spec.pacing), clock_.now());
-    s.tokens = TokenBucket(spec.tokens_per_min, token_burst(spec.pacing), clock_.now());
+    s.requests = TokenBucket(spec.requests_per_min, spec.requests_burst, clock_.now());
+    s.tokens = TokenBucket(spec.tokens_per_min, spec.tokens_burst, clock_.now());
     s.changed = clock_.now();
   }
 }

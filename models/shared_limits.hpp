@@ -10,8 +10,9 @@
 // token bucket is not in debt: a limiter cannot know the output of a call in advance, and
 // providers that estimate it up front refill the difference afterwards, which comes to the same
 // average. A client that paces its own calls (the live client; `specsim live --dry-run` simulates
-// it with these limits) holds a second of requests and ten seconds of tokens, and starts a call
-// once the bucket holds the call's estimated tokens, which it takes then.
+// it with these limits) holds what its endpoint says (by default a second of requests and ten
+// seconds of tokens), and starts a call once the bucket holds the call's estimated tokens, which
+// it takes then.
 #include <cstdint>
 #include <set>
 #include <string>
@@ -29,11 +30,6 @@ namespace specsim::models {
 enum class Overload { queue, reject };
 enum class Pacing { provider, client };  // whose buckets they are (above)
 
-// What a bucket holds: a minute's refill for a provider; for a client a second of requests and
-// ten seconds of tokens, the live client's own (models/live/http_client.cpp).
-sim::Time request_burst(Pacing pacing);
-sim::Time token_burst(Pacing pacing);
-
 struct LimitSpec {
   std::string name;                 // how reports name it
   std::vector<std::string> models;  // the models whose calls it limits
@@ -41,6 +37,8 @@ struct LimitSpec {
   std::int64_t requests_per_min = 0, tokens_per_min = 0;  // 0: no limit
   Overload overload = Overload::queue;
   Pacing pacing = Pacing::provider;
+  // What the buckets hold, as the refill of this long (a provider's: a minute).
+  sim::Time requests_burst = sim::Time::from_ns(60'000'000'000), tokens_burst = sim::Time::from_ns(60'000'000'000);
   bool priority = false;  // queued calls on the committed path go before speculative ones
   sim::Time backoff_base = sim::Time::from_seconds(1), backoff_cap = sim::Time::from_seconds(60);
 };

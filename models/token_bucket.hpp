@@ -3,8 +3,8 @@
 // rate, holds at most a burst's worth and starts full. One mechanism for both sides of a limit:
 // a provider's (models/shared_limits.hpp: a minute's worth, a call admitted while the bucket is
 // not in debt and debited what it used at its end) and a client's own pacing (the live client,
-// models/live/http_client.cpp, and the dry run that simulates it: a second of requests and ten
-// of tokens, a call started once the bucket holds its estimate, which it takes). Everything is
+// models/live/http_client.cpp, and the dry run that simulates it: by default a second of requests
+// and ten of tokens, a call started once the bucket holds its estimate, which it takes). Everything is
 // integer, so both give the same instants: the level counts units x 60e9 (nanoseconds per
 // minute), and the bucket gains its per-minute rate each nanosecond.
 #include <algorithm>

@@ -15,7 +15,6 @@
 #include <unordered_map>
 
 #include "models/live/socket_arrival.hpp"
-#include "models/shared_limits.hpp"
 #include "models/token_bucket.hpp"
 #include "models/live/sse_parser.hpp"
 #include "sim/input_error.hpp"
@@ -413,8 +412,8 @@ int HttpClient::add_endpoint(const EndpointConfig& config) {
   ep.url = base + "/chat/completions";
   // The client paces its own calls (models/shared_limits.hpp, Pacing::client), the way the dry
   // run simulates it.
-  ep.requests = TokenBucket(config.requests_per_minute, request_burst(Pacing::client), impl_->clock.now());
-  ep.tokens = TokenBucket(config.tokens_per_minute, token_burst(Pacing::client), impl_->clock.now());
+  ep.requests = TokenBucket(config.requests_per_minute, config.requests_burst, impl_->clock.now());
+  ep.tokens = TokenBucket(config.tokens_per_minute, config.tokens_burst, impl_->clock.now());
   impl_->endpoints.push_back(std::move(ep));
   return static_cast<int>(impl_->endpoints.size() - 1);
 }

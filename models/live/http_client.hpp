@@ -36,6 +36,9 @@ struct EndpointConfig {
   std::optional<sim::InputError> key_unset;  // what to report if that variable is not set (where it is named)
   int max_in_flight = 0;    // attempts running at once; 0: no limit
   std::int64_t requests_per_minute = 0, tokens_per_minute = 0;  // 0: no limit
+  // What the client's buckets hold, as the refill of this long (models/token_bucket.hpp): the
+  // window a provider enforces its per-minute limits over.
+  sim::Time requests_burst = sim::Time::from_ns(1'000'000'000), tokens_burst = sim::Time::from_ns(10'000'000'000);
 };
 
 struct Timeouts {

@@ -43,7 +43,7 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model, int
   if (ep.has("api_key"))
     ep.at("api_key").fail("a literal API key is not allowed in a scenario: put it in an environment variable and name that with api_key_env");
   ep.expect_keys({"base_url", "model", "api_key_env", "max_in_flight", "requests_per_minute", "tokens_per_minute",
-                  "max_tokens", "temperature", "stream", "logprobs"});
+                  "requests_burst_s", "tokens_burst_s", "max_tokens", "temperature", "stream", "logprobs"});
   a.endpoint.base_url = ep.get<std::string>("base_url");
   if (a.endpoint.base_url.rfind("http://", 0) != 0 && a.endpoint.base_url.rfind("https://", 0) != 0)
     ep.at("base_url").fail("must start with http:// or https://");
@@ -63,6 +63,9 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model, int
     *rate = ep.get_int_min(key, 0, 0);
     if (*rate > TokenBucket::kMaxPerMin) ep.at(key).fail("must be at most 1e8");
   }
+  for (const auto& [key, burst] : {std::pair{"requests_burst_s", &a.endpoint.requests_burst},
+                                   std::pair{"tokens_burst_s", &a.endpoint.tokens_burst}})
+    *burst = sim::Time::from_seconds(ep.get_real(key, 1e-3, 60, burst->seconds()));
   if (ep.has("max_tokens")) a.max_tokens = ep.get_int_min("max_tokens", 1);
   if (auto t = ep.find("temperature")) a.temperature = t->as<double>();
   if (auto st = ep.find("stream")) a.stream = st->as<bool>();
@@ -131,10 +134,11 @@ std::optional<LiveSettings> decode_live(const sim::ConfigNode& root, const Agent
   const EndpointConfig& a = s.agents[sim::index(sim::Agent::approx)].endpoint;
   const EndpointConfig& t = s.agents[sim::index(sim::Agent::target)].endpoint;
   if (endpoint_of_agents(s)[sim::index(sim::Agent::target)] == endpoint_of_agents(s)[sim::index(sim::Agent::approx)] &&
-      (a.max_in_flight != t.max_in_flight || a.requests_per_minute != t.requests_per_minute || a.tokens_per_minute != t.tokens_per_minute))
+      (a.max_in_flight != t.max_in_flight || a.requests_per_minute != t.requests_per_minute || a.tokens_per_minute != t.tokens_per_minute ||
+       a.requests_burst != t.requests_burst || a.tokens_burst != t.tokens_burst))
     agents.at("target").at("endpoint").fail(
         "shares approx's endpoint (the same base_url and api_key_env) but states other limits: give both the same "
-        "max_in_flight, requests_per_minute and tokens_per_minute");
+        "max_in_flight, requests_per_minute, tokens_per_minute, requests_burst_s and tokens_burst_s");
   return s;
 }
 

@@ -176,6 +176,8 @@ TEST_CASE("client pacing: a second of requests, and a call starts once the bucke
   sim::SimClock clock;
   models::LimitSpec l = spec();
   l.pacing = models::Pacing::client;
+  l.requests_burst = Time::from_seconds(1);  // the live client's defaults
+  l.tokens_burst = Time::from_seconds(10);
   l.requests_per_min = 120;  // a burst of 2, then one each half second
   l.tokens_per_min = 600;    // holds 100 tokens, 10 more each second
   models::SharedLimits limits({l}, clock);

@@ -37,6 +37,8 @@ Limits limits_of(const models::live::LiveSettings& settings) {
       spec.requests_per_min = ep.requests_per_minute;
       spec.tokens_per_min = ep.tokens_per_minute;
       spec.pacing = models::Pacing::client;
+      spec.requests_burst = ep.requests_burst;
+      spec.tokens_burst = ep.tokens_burst;
       limits.specs.push_back(spec);
     }
     limits.limit_of_agent[a] = limit_of_endpoint[endpoint[a]];
