@@ -39,6 +39,10 @@ struct EndpointConfig {
   // What the client's buckets hold, as the refill of this long (models/token_bucket.hpp): the
   // window a provider enforces its per-minute limits over.
   sim::Time requests_burst = sim::Time::from_ns(1'000'000'000), tokens_burst = sim::Time::from_ns(10'000'000'000);
+  // Whose limits these are: the base URL's and key's, shared by every model called there (a
+  // server's), or the model's there (`limits_scope: model`, as hosted providers enforce them),
+  // so that agents calling other models on it keep limits of their own.
+  bool limits_per_model = false;
 };
 
 struct Timeouts {

@@ -43,7 +43,7 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model, int
   if (ep.has("api_key"))
     ep.at("api_key").fail("a literal API key is not allowed in a scenario: put it in an environment variable and name that with api_key_env");
   ep.expect_keys({"base_url", "model", "api_key_env", "max_in_flight", "requests_per_minute", "tokens_per_minute",
-                  "requests_burst_s", "tokens_burst_s", "max_tokens", "temperature", "stream", "logprobs"});
+                  "requests_burst_s", "tokens_burst_s", "limits_scope", "max_tokens", "temperature", "stream", "logprobs"});
   a.endpoint.base_url = ep.get<std::string>("base_url");
   if (a.endpoint.base_url.rfind("http://", 0) != 0 && a.endpoint.base_url.rfind("https://", 0) != 0)
     ep.at("base_url").fail("must start with http:// or https://");
@@ -66,6 +66,11 @@ LiveAgent decode_agent(const sim::ConfigNode& node, const AgentModel& model, int
   for (const auto& [key, burst] : {std::pair{"requests_burst_s", &a.endpoint.requests_burst},
                                    std::pair{"tokens_burst_s", &a.endpoint.tokens_burst}})
     *burst = sim::Time::from_seconds(ep.get_real(key, 1e-3, 60, burst->seconds()));
+  if (const auto scope = ep.find("limits_scope")) {
+    const auto value = scope->as<std::string>();
+    if (value != "endpoint" && value != "model") scope->fail("expected endpoint or model, got '" + value + "'");
+    a.endpoint.limits_per_model = value == "model";
+  }
   if (ep.has("max_tokens")) a.max_tokens = ep.get_int_min("max_tokens", 1);
   if (auto t = ep.find("temperature")) a.temperature = t->as<double>();
   if (auto st = ep.find("stream")) a.stream = st->as<bool>();
@@ -130,15 +135,23 @@ std::optional<LiveSettings> decode_live(const sim::ConfigNode& root, const Agent
     }
   s.agents[sim::index(sim::Agent::approx)] = decode_agent(agents.at("approx"), models[sim::index(sim::Agent::approx)], s.candidates);
   s.agents[sim::index(sim::Agent::target)] = decode_agent(agents.at("target"), models[sim::index(sim::Agent::target)], 1);
-  // One endpoint has one set of limits: agents that share it must not state two.
+  // One endpoint has one set of limits: agents that share it must not state two, nor say two
+  // things of whose limits they are.
   const EndpointConfig& a = s.agents[sim::index(sim::Agent::approx)].endpoint;
   const EndpointConfig& t = s.agents[sim::index(sim::Agent::target)].endpoint;
+  const sim::ConfigNode target_endpoint = agents.at("target").at("endpoint");
+  if (a.base_url == t.base_url && a.api_key_env == t.api_key_env && a.limits_per_model != t.limits_per_model)
+    (target_endpoint.has("limits_scope") ? target_endpoint.at("limits_scope") : target_endpoint)
+        .fail("shares approx's base_url and api_key_env but states another limits_scope: give both the same");
   if (endpoint_of_agents(s)[sim::index(sim::Agent::target)] == endpoint_of_agents(s)[sim::index(sim::Agent::approx)] &&
       (a.max_in_flight != t.max_in_flight || a.requests_per_minute != t.requests_per_minute || a.tokens_per_minute != t.tokens_per_minute ||
        a.requests_burst != t.requests_burst || a.tokens_burst != t.tokens_burst))
-    agents.at("target").at("endpoint").fail(
-        "shares approx's endpoint (the same base_url and api_key_env) but states other limits: give both the same "
-        "max_in_flight, requests_per_minute, tokens_per_minute, requests_burst_s and tokens_burst_s");
+    target_endpoint.fail(
+        "shares approx's endpoint (the same base_url and api_key_env" +
+        std::string(t.limits_per_model ? " and model" : "") +
+        ") but states other limits: give both the same max_in_flight, requests_per_minute, tokens_per_minute, "
+        "requests_burst_s and tokens_burst_s" +
+        std::string(t.limits_per_model ? "" : ", or limits_scope: model if each model has limits of its own"));
   return s;
 }
 
@@ -177,7 +190,8 @@ std::array<int, sim::kAgents> endpoint_of_agents(const LiveSettings& settings) {
     const EndpointConfig& ep = settings.agents[a].endpoint;
     ids[a] = -1;
     for (std::size_t b = 0; b < a && ids[a] < 0; ++b)
-      if (settings.agents[b].endpoint.base_url == ep.base_url && settings.agents[b].endpoint.api_key_env == ep.api_key_env)
+      if (settings.agents[b].endpoint.base_url == ep.base_url && settings.agents[b].endpoint.api_key_env == ep.api_key_env &&
+          (!ep.limits_per_model || settings.agents[b].model == settings.agents[a].model))
         ids[a] = ids[b];
     if (ids[a] < 0) ids[a] = distinct++;
   }

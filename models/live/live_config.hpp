@@ -54,7 +54,8 @@ std::optional<LiveSettings> decode_live(const sim::ConfigNode& root, const Agent
 // `{"id": ..., "task": ...}` per line; blank lines skipped. Errors name file and line.
 std::vector<LiveTask> read_tasks(const std::string& path);
 
-// Agents on the same base URL with the same key share one endpoint, and so its limits: each
+// Agents on the same base URL with the same key share one endpoint, and so its limits, unless
+// its limits are each model's (`limits_scope: model`) and they call different models: each
 // agent's endpoint, numbered from 0 in agent order.
 std::array<int, sim::kAgents> endpoint_of_agents(const LiveSettings& settings);
 

@@ -220,3 +220,97 @@ TEST_CASE("dry run: every bundled live scenario dry-runs, its every episode repo
   }
   CHECK(scenarios >= 3);
 }
+
+namespace {
+
+// A hosted provider's two models behind one base URL and key, each agent's endpoint given whole.
+runner::Scenario provider_scenario(const testing::TempDir& dir, const std::string& approx_endpoint,
+                                   const std::string& target_endpoint) {
+  std::ofstream(dir / "tasks.jsonl") << "{\"id\": \"a\", \"task\": \"a\"}\n{\"id\": \"b\", \"task\": \"b\"}\n"
+                                        "{\"id\": \"c\", \"task\": \"c\"}\n";
+  std::ofstream(dir / "provider.yaml") << fmt::format(R"(name: provider
+seed: 5
+episodes: 3
+agents:
+  approx:
+    model: gpt-4o-mini
+    endpoint: {{{}}}
+  target:
+    model: gpt-4o
+    endpoint: {{{}}}
+workload:
+  kind: synthetic
+  steps: {{kind: fixed, n: 4}}
+  match: {{kind: iid, p: 0.7}}
+policies: [{{kind: fixed_k, k: 2}}]
+live:
+  tasks: tasks.jsonl
+)",
+                                                      approx_endpoint, target_endpoint);
+  return runner::load_scenario((dir / "provider.yaml").string());
+}
+
+runner::ScheduleResult dry_run(const runner::Scenario& s, int in_flight, std::string* table = nullptr) {
+  analysis::SummarySink summary(s.agents, s.billing, s.objective);
+  runner::LiveRunOptions o;
+  o.concurrency = in_flight;
+  const runner::ScheduleResult r = runner::simulate_live(s, o, summary);
+  if (table) *table = analysis::format_table(summary.rows(), s.objective);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("dry run: limits_scope: model gives each model on one base URL and key limits of its own", "[live][dry_run]") {
+  // Both agents paced to 6 calls a minute (a bucket of one). Shared by the URL and key, A's
+  // guesses and T's steps wait for each other; each model's own, they pace apart, exactly as if
+  // the two models were on two endpoints.
+  const std::string url = "base_url: \"http://127.0.0.1:1/v1\", api_key_env: SPECSIM_DRY_RUN_KEY";
+  const std::string other_url = "base_url: \"http://127.0.0.1:2/v1\", api_key_env: SPECSIM_DRY_RUN_KEY";
+  const std::string paced = ", requests_per_minute: 6";
+  testing::TempDir shared_dir, per_model_dir, apart_dir, free_dir;
+  const auto free = provider_scenario(free_dir, url, url);
+  const auto shared = provider_scenario(shared_dir, url + paced, url + paced);
+  const auto per_model = provider_scenario(per_model_dir, url + paced + ", limits_scope: model", url + paced + ", limits_scope: model");
+  const auto apart = provider_scenario(apart_dir, url + paced, other_url + paced);
+  for (const int in_flight : {1, 3}) {
+    INFO(in_flight << " in flight");
+    std::string shared_table, per_model_table, apart_table;
+    const auto s = dry_run(shared, in_flight, &shared_table);
+    const auto m = dry_run(per_model, in_flight, &per_model_table);
+    const auto a = dry_run(apart, in_flight, &apart_table);
+    INFO("one bucket " << s.elapsed.seconds() << " s, one a model " << m.elapsed.seconds() << " s");
+    CHECK(m.elapsed == a.elapsed);
+    CHECK(per_model_table == apart_table);
+    CHECK(m.calls == a.calls);
+    // One bucket paces both agents' calls together; two pace each apart, still well behind the
+    // run with no limit.
+    CHECK(m.elapsed.seconds() < 0.8 * s.elapsed.seconds());
+    CHECK(m.elapsed.seconds() > 5 * dry_run(free, in_flight).elapsed.seconds());
+  }
+}
+
+TEST_CASE("dry run: limits_scope is checked where it is stated", "[live][dry_run]") {
+  const std::string url = "base_url: \"http://127.0.0.1:1/v1\", api_key_env: SPECSIM_DRY_RUN_KEY";
+  const auto message = [&](const std::string& approx, const std::string& target) {
+    testing::TempDir dir;
+    try {
+      provider_scenario(dir, approx, target);
+    } catch (const sim::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(message(url + ", limits_scope: models", url),
+             Catch::Contains("provider.yaml:7:") && Catch::Contains("agents.approx.endpoint.limits_scope: expected endpoint or model, got 'models'"));
+  CHECK_THAT(message(url + ", limits_scope: model", url + ", limits_scope: endpoint"),
+             Catch::Contains("provider.yaml:10:") && Catch::Contains("agents.target.endpoint.limits_scope: shares approx's base_url and api_key_env but states another limits_scope"));
+  CHECK_THAT(message(url + ", limits_scope: model", url),
+             Catch::Contains("agents.target.endpoint: shares approx's base_url and api_key_env but states another limits_scope"));
+  // Per model, two agents calling the same model share its limits, and must state them alike.
+  CHECK_THAT(message(url + ", model: m, limits_scope: model, requests_per_minute: 6", url + ", model: m, limits_scope: model"),
+             Catch::Contains("agents.target.endpoint: shares approx's endpoint (the same base_url and api_key_env and model) but states other limits"));
+  // Per endpoint, other limits on one URL and key say what to write instead.
+  CHECK_THAT(message(url + ", requests_per_minute: 6", url), Catch::Contains("or limits_scope: model if each model has limits of its own"));
+  CHECK(message(url + ", limits_scope: model, requests_per_minute: 6", url + ", limits_scope: model, requests_per_minute: 60") == "no error");
+}

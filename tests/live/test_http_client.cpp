@@ -374,4 +374,31 @@ TEST_CASE("client: requests_per_minute and tokens_per_minute pace the starts, a 
       CHECK(s[k] < expected + kLateWakeSeconds);
     }
   }
+  SECTION("a call waiting for tokens holds the later ones on its endpoint back: first come, first served, as the dry run") {
+    live::EndpointConfig ep;
+    ep.tokens_per_minute = 60000;  // 1000 a second, a bucket of one second's
+    ep.tokens_burst = specsim::sim::Time::from_seconds(1);
+    Harness h(server.base_url(), {}, ep);
+    live::ChatRequest large = request(0, true, "approx"), small = large;
+    large.max_tokens = 600;
+    small.max_tokens = 1;
+    std::size_t chars = 0;
+    for (const auto& m : large.messages) chars += m.content.size();
+    const double estimate = std::ceil(static_cast<double>(chars) / 4) + 600;
+    // The first takes most of the bucket, the second waits for its refill; the third would fit
+    // in what is left at once, but starts only after the second.
+    std::vector<Outcome> out(3);
+    h.client.start(h.endpoint, large, record(out[0]));
+    h.client.start(h.endpoint, large, record(out[1]));
+    h.client.start(h.endpoint, small, record(out[2]));
+    h.run_until([&] { return !h.client.busy(); });
+    for (const auto& o : out) REQUIRE(o.done);
+    const double second = (out[1].done->timings.started - out[0].done->timings.started).seconds();
+    const double third = (out[2].done->timings.started - out[0].done->timings.started).seconds();
+    const double expected = (2 * estimate - 1000) / 1000;
+    INFO("second started at " << second << " s (expected " << expected << " s), third at " << third << " s");
+    CHECK(second >= expected - 1e-6);
+    CHECK(second < expected + kLateWakeSeconds);
+    CHECK(third >= second);
+  }
 }

@@ -14,7 +14,7 @@ namespace specsim::runner {
 namespace {
 
 // The endpoints' limits as the fleet's shared limits (models/shared_limits.hpp), one per
-// endpoint, shared by every episode: `max_in_flight` is the same first-come queue as the live
+// endpoint (per model there, with `limits_scope: model`), shared by every episode: `max_in_flight` is the same first-come queue as the live
 // client's slots, and `requests_per_minute` and `tokens_per_minute` the client's own pacing
 // (Pacing::client: its buckets, and a call's estimate taken as it starts).
 struct Limits {
@@ -32,7 +32,7 @@ Limits limits_of(const models::live::LiveSettings& settings) {
     if (!limit_of_endpoint.count(endpoint[a])) {
       limit_of_endpoint[endpoint[a]] = static_cast<int>(limits.specs.size());
       models::LimitSpec spec;
-      spec.name = ep.base_url;
+      spec.name = ep.limits_per_model ? ep.base_url + " " + settings.agents[a].model : ep.base_url;
       spec.max_in_flight = ep.max_in_flight;
       spec.requests_per_min = ep.requests_per_minute;
       spec.tokens_per_min = ep.tokens_per_minute;
