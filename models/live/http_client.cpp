@@ -271,8 +271,13 @@ struct HttpClient::Impl {
 
   // Starts the waiting calls whose limits allow it, in order, up to the turn's share
   // (kStartsPerTurn); returns when the next one may go (now: more are ready than were started).
+  // First come, first served on each endpoint, as the dry run's queue (models/shared_limits.hpp):
+  // once a call due now must wait for its endpoint's buckets or a slot, the later calls there wait
+  // behind it, so that small calls cannot starve a large one of tokens. A call waiting out its
+  // retry delay holds nobody back.
   sim::Time start_ready(sim::Time now) {
     sim::Time wake = sim::Time::max();
+    held_.assign(endpoints.size(), false);
     for (auto it = waiting.begin(); it != waiting.end();) {
       if (starts_this_turn >= kStartsPerTurn) return now;
       Call* c = find(*it);
@@ -280,7 +285,13 @@ struct HttpClient::Impl {
         it = waiting.erase(it);
         continue;
       }
-      Endpoint& ep = endpoints[static_cast<std::size_t>(c->endpoint)];
+      const auto e = static_cast<std::size_t>(c->endpoint);
+      if (held_[e]) {
+        ++it;
+        continue;
+      }
+      Endpoint& ep = endpoints[e];
+      const bool due = c->not_before <= now;
       sim::Time ready = c->not_before;
       if (ready <= now) ready = now + sim::max(ep.requests.wait_for(1, now), ep.tokens.wait_for(c->tokens_estimate, now));
       const bool slot = ep.config.max_in_flight <= 0 || ep.running < ep.config.max_in_flight;
@@ -293,6 +304,7 @@ struct HttpClient::Impl {
         continue;
       }
       if (slot) wake = sim::min(wake, ready);  // a full endpoint wakes on a completion instead
+      held_[e] = due;
       ++it;
     }
     return wake;
@@ -390,6 +402,7 @@ struct HttpClient::Impl {
   std::vector<CallHandle> finished_;
   ChatResult parsed_;
   int starts_this_turn = 0;  // attempts begun since poll() last sent them (start_ready's cap)
+  std::vector<bool> held_;   // by endpoint, within start_ready: a call before holds the later ones back
 };
 
 HttpClient::HttpClient(const sim::Clock& clock, ClientOptions options) : impl_(std::make_unique<Impl>(clock, options)) {}
