@@ -56,6 +56,21 @@ live:
                      target_latency, endpoint_extra);
 }
 
+struct Outcome {
+  std::string table;
+  std::vector<analysis::SummaryRow> rows;
+  runner::ScheduleResult result;
+};
+
+// A dry run of `s` with `in_flight` episode runs at once.
+Outcome dry_run(const runner::Scenario& s, int in_flight) {
+  analysis::SummarySink summary(s.agents, s.billing, s.objective);
+  runner::LiveRunOptions o;
+  o.concurrency = in_flight;
+  const runner::ScheduleResult r = runner::simulate_live(s, o, summary);
+  return {analysis::format_table(summary.rows(), s.objective), summary.rows(), r};
+}
+
 struct DryRun {
   testing::TempDir dir;
   runner::Scenario scenario;
@@ -69,19 +84,7 @@ struct DryRun {
     std::ofstream(dir / "dry.yaml") << scenario_text(served, endpoint_extra);
     scenario = runner::load_scenario((dir / "dry.yaml").string());
   }
-  struct Outcome {
-    std::string table;
-    std::vector<analysis::SummaryRow> rows;
-    runner::ScheduleResult result;
-  };
-  // A dry run with `in_flight` episode runs at once.
-  Outcome run(int in_flight) const {
-    analysis::SummarySink summary(scenario.agents, scenario.billing, scenario.objective);
-    runner::LiveRunOptions o;
-    o.concurrency = in_flight;
-    const runner::ScheduleResult r = runner::simulate_live(scenario, o, summary);
-    return {analysis::format_table(summary.rows(), scenario.objective), summary.rows(), r};
-  }
+  Outcome run(int in_flight) const { return dry_run(scenario, in_flight); }
   std::string simulated() const {
     return analysis::format_table(runner::run_summary(scenario, runner::RunOptions{}).rows, scenario.objective);
   }
@@ -188,10 +191,7 @@ live:
                                                      limit);
     const runner::Scenario s = runner::load_scenario((dir / "paced.yaml").string());
     for (const int in_flight : {1, 4}) {
-      analysis::SummarySink summary(s.agents, s.billing, s.objective);
-      runner::LiveRunOptions o;
-      o.concurrency = in_flight;
-      const runner::ScheduleResult r = runner::simulate_live(s, o, summary);
+      const runner::ScheduleResult r = dry_run(s, in_flight).result;
       INFO(limit << ", " << in_flight << " in flight: " << r.calls << " calls in " << r.elapsed.seconds() << " s");
       REQUIRE(r.calls == 8);
       CHECK(r.elapsed > sim::Time::from_seconds(70));
@@ -209,10 +209,7 @@ TEST_CASE("dry run: every bundled live scenario dry-runs, its every episode repo
     if (entry.path().extension() != ".yaml") continue;
     INFO(entry.path().filename().string());
     const runner::Scenario s = runner::load_scenario(entry.path().string());
-    analysis::SummarySink summary(s.agents, s.billing, s.objective);
-    runner::LiveRunOptions o;
-    o.concurrency = 4;
-    const runner::ScheduleResult r = runner::simulate_live(s, o, summary);
+    const runner::ScheduleResult r = dry_run(s, 4).result;
     CHECK(r.episodes_reported == r.episodes_planned);
     CHECK(r.failed.empty());
     CHECK(r.spent_usd > 0);
@@ -250,15 +247,6 @@ live:
   return runner::load_scenario((dir / "provider.yaml").string());
 }
 
-runner::ScheduleResult dry_run(const runner::Scenario& s, int in_flight, std::string* table = nullptr) {
-  analysis::SummarySink summary(s.agents, s.billing, s.objective);
-  runner::LiveRunOptions o;
-  o.concurrency = in_flight;
-  const runner::ScheduleResult r = runner::simulate_live(s, o, summary);
-  if (table) *table = analysis::format_table(summary.rows(), s.objective);
-  return r;
-}
-
 }  // namespace
 
 TEST_CASE("dry run: limits_scope: model gives each model on one base URL and key limits of its own", "[live][dry_run]") {
@@ -275,10 +263,9 @@ TEST_CASE("dry run: limits_scope: model gives each model on one base URL and key
   const auto apart = provider_scenario(apart_dir, url + paced, other_url + paced);
   for (const int in_flight : {1, 3}) {
     INFO(in_flight << " in flight");
-    std::string shared_table, per_model_table, apart_table;
-    const auto s = dry_run(shared, in_flight, &shared_table);
-    const auto m = dry_run(per_model, in_flight, &per_model_table);
-    const auto a = dry_run(apart, in_flight, &apart_table);
+    const auto s = dry_run(shared, in_flight).result;
+    const auto [per_model_table, per_model_rows, m] = dry_run(per_model, in_flight);
+    const auto [apart_table, apart_rows, a] = dry_run(apart, in_flight);
     INFO("one bucket " << s.elapsed.seconds() << " s, one a model " << m.elapsed.seconds() << " s");
     CHECK(m.elapsed == a.elapsed);
     CHECK(per_model_table == apart_table);
@@ -286,7 +273,7 @@ TEST_CASE("dry run: limits_scope: model gives each model on one base URL and key
     // One bucket paces both agents' calls together; two pace each apart, still well behind the
     // run with no limit.
     CHECK(m.elapsed.seconds() < 0.8 * s.elapsed.seconds());
-    CHECK(m.elapsed.seconds() > 5 * dry_run(free, in_flight).elapsed.seconds());
+    CHECK(m.elapsed.seconds() > 5 * dry_run(free, in_flight).result.elapsed.seconds());
   }
 }
 
