@@ -40,6 +40,7 @@ struct Endpoint {
   std::string url;
   int running = 0;
   TokenBucket requests, tokens;
+  EndpointWaits waits;
 };
 
 struct Call {
@@ -265,7 +266,11 @@ struct HttpClient::Impl {
     curl_multi_add_handle(multi, c.easy);  // sets libcurl's timer to now: the next poll sends it
     ++running;
     ++ep.running;
-    if (c.attempts.empty()) c.timings.started = now;
+    if (c.attempts.empty()) {
+      c.timings.started = now;
+      ++ep.waits.calls;
+      ep.waits.waited += now - c.timings.requested;
+    }
     c.attempts.push_back(Attempt{now, now, 0, {}});
   }
 
@@ -529,5 +534,9 @@ bool HttpClient::busy() const {
   return false;
 }
 std::size_t HttpClient::running() const { return impl_->running; }
+
+EndpointWaits HttpClient::waits(int endpoint) const {
+  return impl_->endpoints.at(static_cast<std::size_t>(endpoint)).waits;
+}
 
 }  // namespace specsim::models::live

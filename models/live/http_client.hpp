@@ -108,6 +108,13 @@ struct Cancelled {
   std::vector<Attempt> attempts;
 };
 
+// What an endpoint's limits did to its calls, from the client's start: the calls sent and the
+// time from each call's start() to its first attempt (waiting for a slot or the buckets).
+struct EndpointWaits {
+  std::int64_t calls = 0;
+  sim::Time waited;
+};
+
 class HttpClient final : public sim::IoSource {
  public:
   explicit HttpClient(const sim::Clock& clock, ClientOptions options = {});
@@ -124,6 +131,7 @@ class HttpClient final : public sim::IoSource {
   void poll(sim::Time max_wait) override;
   bool busy() const override;
   std::size_t running() const;  // attempts with an open transfer
+  EndpointWaits waits(int endpoint) const;
 
   struct Impl;
 

@@ -198,4 +198,13 @@ std::array<int, sim::kAgents> endpoint_of_agents(const LiveSettings& settings) {
   return ids;
 }
 
+bool has_limits(const EndpointConfig& endpoint) {
+  return endpoint.max_in_flight > 0 || endpoint.requests_per_minute > 0 || endpoint.tokens_per_minute > 0;
+}
+
+std::string limits_name(const LiveSettings& settings, std::size_t agent) {
+  const LiveAgent& a = settings.agents.at(agent);
+  return a.endpoint.limits_per_model ? a.endpoint.base_url + " " + a.model : a.endpoint.base_url;
+}
+
 }  // namespace specsim::models::live

@@ -59,4 +59,9 @@ std::vector<LiveTask> read_tasks(const std::string& path);
 // agent's endpoint, numbered from 0 in agent order.
 std::array<int, sim::kAgents> endpoint_of_agents(const LiveSettings& settings);
 
+// Whether the endpoint states any limit, and how reports name the limits agent `agent` calls
+// under: its base URL, and the model with `limits_scope: model`.
+bool has_limits(const EndpointConfig& endpoint);
+std::string limits_name(const LiveSettings& settings, std::size_t agent);
+
 }  // namespace specsim::models::live

@@ -270,6 +270,18 @@ TEST_CASE("dry run: limits_scope: model gives each model on one base URL and key
     CHECK(m.elapsed == a.elapsed);
     CHECK(per_model_table == apart_table);
     CHECK(m.calls == a.calls);
+    // Each model's limits are reported apart, with the waits of the two endpoints.
+    REQUIRE(s.limit_waits.size() == 1);
+    CHECK(s.limit_waits[0].limits == "http://127.0.0.1:1/v1");
+    REQUIRE(m.limit_waits.size() == 2);
+    REQUIRE(a.limit_waits.size() == 2);
+    CHECK(m.limit_waits[0].limits == "http://127.0.0.1:1/v1 gpt-4o-mini");
+    CHECK(m.limit_waits[1].limits == "http://127.0.0.1:1/v1 gpt-4o");
+    for (std::size_t i = 0; i < 2; ++i) {
+      CHECK(m.limit_waits[i].calls == a.limit_waits[i].calls);
+      CHECK(m.limit_waits[i].waited == a.limit_waits[i].waited);
+    }
+    CHECK(s.limit_waits[0].waited > m.limit_waits[0].waited + m.limit_waits[1].waited);
     // One bucket paces both agents' calls together; two pace each apart, still well behind the
     // run with no limit.
     CHECK(m.elapsed.seconds() < 0.8 * s.elapsed.seconds());

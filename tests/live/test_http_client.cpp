@@ -352,6 +352,11 @@ TEST_CASE("client: requests_per_minute and tokens_per_minute pace the starts, a 
       CHECK(s[k] < expected + kLateWakeSeconds);
     }
     CHECK(s.back() >= 0.3 - 1e-9);
+    // What the endpoint reports its limits held back: the last three waited 0.1, 0.2 and 0.3 s.
+    const live::EndpointWaits w = h.client.waits(h.endpoint);
+    CHECK(w.calls == 13);
+    CHECK(w.waited.seconds() >= 0.6 - 1e-6);
+    CHECK(w.waited.seconds() < 0.6 + 13 * kLateWakeSeconds);
   }
   SECTION("60000 tokens a minute: ten seconds' worth, each call its prompt's characters / 4 and its max_tokens") {
     live::EndpointConfig ep;

@@ -179,7 +179,8 @@ TEST_CASE("live against serve: the committed plan is the served world's, latency
 // Runs the fixture live with `in_flight` episode runs at once and its dry run with as many (of
 // `dry`, if given: the scenario with its wall-clock limits stated in world time), and checks each
 // reported policy's mean latency (the server's lateness taken out) and its cost within `tolerance`
-// of the dry run's; returns the isolated episodes' (`specsim run`) latencies.
+// of the dry run's, and each limited endpoint's mean wait for its limits; returns the isolated
+// episodes' (`specsim run`) latencies.
 std::vector<double> check_against_dry_run(LiveFixture& f, int in_flight, const std::string& what, double tolerance = 0.02,
                                           const runner::Scenario* dry = nullptr) {
   specsim::analysis::SummarySink live_summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
@@ -190,9 +191,24 @@ std::vector<double> check_against_dry_run(LiveFixture& f, int in_flight, const s
   specsim::analysis::SummarySink dry_summary(f.scenario.agents, f.scenario.billing, f.scenario.objective);
   runner::LiveRunOptions o;
   o.concurrency = in_flight;
-  runner::simulate_live(dry ? *dry : f.scenario, o, dry_summary);
+  const auto dry_run = runner::simulate_live(dry ? *dry : f.scenario, o, dry_summary);
   const auto isolated = runner::run_summary(f.scenario, runner::RunOptions{});
   REQUIRE(dry_summary.rows().size() == live_summary.rows().size());
+  REQUIRE(r.limit_waits.size() == dry_run.limit_waits.size());
+  for (std::size_t i = 0; i < r.limit_waits.size(); ++i) {
+    const auto& l = r.limit_waits[i];
+    const auto& d = dry_run.limit_waits[i];
+    std::cout << fmt::format("{}, limits of {}: {} calls, {:.3f} s waited on average (live, rescaled) vs {} calls, {:.3f} s (dry run)\n",
+                             what, l.limits, l.calls, l.waited.seconds() / kScale / static_cast<double>(l.calls), d.calls,
+                             d.waited.seconds() / static_cast<double>(d.calls));
+    // The same limits, named alike; as many calls within the queue's order, and as long a wait
+    // for them (world seconds) within 15% and the client's few milliseconds per call, rescaled.
+    CHECK(l.limits == d.limits);
+    CHECK(std::abs(static_cast<double>(l.calls - d.calls)) <= 0.05 * static_cast<double>(d.calls));
+    const double live_wait = l.waited.seconds() / kScale / static_cast<double>(l.calls);
+    const double dry_wait = d.waited.seconds() / static_cast<double>(d.calls);
+    CHECK(std::abs(live_wait - dry_wait) <= 0.15 * dry_wait + 0.1 * specsim::testing::kClientSlowdown);
+  }
   const double late = f.server->late_s() / static_cast<double>(r.episodes_reported) / kScale;  // per episode, rescaled
   std::vector<double> isolated_latency;
   for (std::size_t i = 0; i < dry_summary.rows().size(); ++i) {

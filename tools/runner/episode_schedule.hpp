@@ -61,6 +61,14 @@ struct FailedEpisode {
   std::string task_id, policy, error;
 };
 
+// How long an endpoint's limits held its calls back: the calls sent under them and the time
+// from each one's request to its start, in all.
+struct LimitWaits {
+  std::string limits;  // models::live::limits_name
+  std::int64_t calls = 0;
+  sim::Time waited;
+};
+
 struct ScheduleResult {
   std::int64_t episodes_planned = 0, episodes_reported = 0;
   std::vector<FailedEpisode> failed;
@@ -70,6 +78,7 @@ struct ScheduleResult {
   bool completed = true;  // false if stopped (then nothing was written)
   sim::Time elapsed;      // on the schedule's clock, from its start to its last episode's end
   std::vector<std::optional<sim::LearningStats>> learned;  // by lane: a learning lane's totals
+  std::vector<LimitWaits> limit_waits;  // by limited endpoint (filled by the world's runner)
 };
 
 ScheduleResult run_schedule(const Scenario& scenario, const std::vector<models::live::LiveTask>& tasks,

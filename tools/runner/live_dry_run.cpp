@@ -28,11 +28,11 @@ Limits limits_of(const models::live::LiveSettings& settings) {
   std::map<int, int> limit_of_endpoint;
   for (std::size_t a = 0; a < endpoint.size(); ++a) {
     const models::live::EndpointConfig& ep = settings.agents[a].endpoint;  // the same limits on a shared one (decode_live)
-    if (ep.max_in_flight <= 0 && ep.requests_per_minute <= 0 && ep.tokens_per_minute <= 0) continue;
+    if (!models::live::has_limits(ep)) continue;
     if (!limit_of_endpoint.count(endpoint[a])) {
       limit_of_endpoint[endpoint[a]] = static_cast<int>(limits.specs.size());
       models::LimitSpec spec;
-      spec.name = ep.limits_per_model ? ep.base_url + " " + settings.agents[a].model : ep.base_url;
+      spec.name = models::live::limits_name(settings, a);
       spec.max_in_flight = ep.max_in_flight;
       spec.requests_per_min = ep.requests_per_minute;
       spec.tokens_per_min = ep.tokens_per_minute;
@@ -63,6 +63,14 @@ class SimulatedWorld final : public EpisodeWorld {
   explicit SimulatedWorld(const Scenario& s, Limits limits)
       : s_(s), endpoints_(s.agents, clock_), limit_of_agent_(limits.limit_of_agent), limits_(std::move(limits.specs), clock_) {}
   sim::SimClock& clock() { return clock_; }
+  std::vector<LimitWaits> limit_waits() const {
+    std::vector<LimitWaits> waits;
+    for (std::size_t i = 0; i < limits_.specs().size(); ++i) {
+      const models::LimitUsage u = limits_.usage(static_cast<int>(i));
+      waits.push_back({limits_.specs()[i].name, u.requests, sim::Time::from_ns(u.wait_ns)});
+    }
+    return waits;
+  }
 
   std::unique_ptr<ScheduledEpisode> make(std::int64_t, std::size_t, sim::DepthPolicy& policy) override {
     return std::make_unique<Episode>(s_, clock_, endpoints_, limits_, limit_of_agent_, policy);
@@ -98,7 +106,9 @@ ScheduleResult simulate_live(const Scenario& scenario, const LiveRunOptions& opt
   schedule.concurrency = options.concurrency;
   schedule.max_cost_usd = options.max_cost_usd;
   schedule.stop = options.stop;
-  return run_schedule(scenario, tasks, schedule, world.clock(), world, sink);
+  ScheduleResult result = run_schedule(scenario, tasks, schedule, world.clock(), world, sink);
+  result.limit_waits = world.limit_waits();
+  return result;
 }
 
 }  // namespace specsim::runner

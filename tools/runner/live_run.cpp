@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "models/live/http_client.hpp"
 #include "models/live/live_backend.hpp"
@@ -121,7 +122,8 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
   sim::WallClock clock;
   live::HttpClient client(clock, settings.client);
   clock.set_io(&client);
-  LiveWorld world(scenario, client, add_endpoints(settings, client), clock, tasks, options.trace_file);
+  const std::array<int, sim::kAgents> endpoints = add_endpoints(settings, client);
+  LiveWorld world(scenario, client, endpoints, clock, tasks, options.trace_file);
   ScheduleOptions schedule;
   schedule.episodes = episodes;
   schedule.concurrency = options.concurrency;
@@ -134,6 +136,12 @@ LiveRunResult run_live(const Scenario& scenario, const LiveRunOptions& options, 
   static_cast<ScheduleResult&>(result) = run_schedule(scenario, tasks, schedule, clock, world, sink);
   if (!result.completed) return result;
   result.trace_written = world.write_trace();
+  std::set<int> reported;  // the client's endpoints, each once
+  for (std::size_t a = 0; a < endpoints.size(); ++a)
+    if (live::has_limits(settings.agents[a].endpoint) && reported.insert(endpoints[a]).second) {
+      const live::EndpointWaits w = client.waits(endpoints[a]);
+      result.limit_waits.push_back({live::limits_name(settings, a), w.calls, w.waited});
+    }
   for (std::size_t l = 0; l < specs.size(); ++l)
     if (const auto& learned = result.learned[l]; learned && learned->predictions > 0)
       result.learning.push_back({specs[l].label, learned->prediction_wall_s / static_cast<double>(learned->predictions) * 1e3,

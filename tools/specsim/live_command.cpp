@@ -35,6 +35,13 @@ struct LiveArgs {
   bool dry_run = false;
 };
 
+// How long each limited endpoint held its calls back, live or in the dry run alike.
+void print_limit_waits(const runner::ScheduleResult& r) {
+  for (const auto& w : r.limit_waits)
+    std::cout << fmt::format("limits of {}: {} calls, {:.3f} s waited on average before their start\n", w.limits, w.calls,
+                             w.calls > 0 ? w.waited.seconds() / static_cast<double>(w.calls) : 0.0);
+}
+
 // What the simulator expects the live run to cost and take: the run's own schedule, simulated.
 int dry_run(const runner::Scenario& scenario, const runner::LiveRunOptions& options) {
   print_warnings(scenario.warnings);  // the estimate is only as good as the token models
@@ -48,6 +55,7 @@ int dry_run(const runner::Scenario& scenario, const runner::LiveRunOptions& opti
             << fmt::format("expected: ${:.4f} over the reported policies", reported);
   if (r.spent_usd > reported * (1 + 1e-9)) std::cout << fmt::format(" (${:.4f} with the hidden baseline, which the run pays too)", r.spent_usd);
   std::cout << fmt::format("; about {:.0f} s at {} episode runs in flight\n", r.elapsed.seconds(), options.concurrency);
+  print_limit_waits(r);
   for (const auto& agent : scenario.live->agents)
     if (agent.endpoint.tokens_per_minute > 0) {
       std::cout << "note: tokens_per_minute paces each call by its modelled prompt and max_tokens; the live client counts "
@@ -108,6 +116,7 @@ int live(const LiveArgs& args) {
   std::cout << fmt::format("live {}: {} of {} episodes reported, {} calls, ${:.4f} spent, {:.1f} s\n", scenario.name,
                            r.episodes_reported, r.episodes_planned, r.calls, r.spent_usd, r.wall_seconds)
             << analysis::format_table(summary.rows(), scenario.objective);
+  print_limit_waits(r);
   for (const auto& l : r.learning)
     std::cout << fmt::format("{}: {} predictions, {:.3f} ms each on average; {} training jobs done on the worker thread\n", l.policy,
                              l.predictions, l.prediction_ms, l.jobs_completed);
