@@ -14,9 +14,10 @@ namespace specsim::runner {
 namespace {
 
 // The endpoints' limits as the fleet's shared limits (models/shared_limits.hpp), one per
-// endpoint (per model there, with `limits_scope: model`), shared by every episode: `max_in_flight` is the same first-come queue as the live
-// client's slots, and `requests_per_minute` and `tokens_per_minute` the client's own pacing
-// (Pacing::client: its buckets, and a call's estimate taken as it starts).
+// endpoint (per model there, with `limits_scope: model`), shared by every episode:
+// `max_in_flight` is the same first-come queue as the live client's slots, and
+// `requests_per_minute` and `tokens_per_minute` the client's own pacing (Pacing::client: its
+// buckets, and a call's estimate taken as it starts).
 struct Limits {
   std::vector<models::LimitSpec> specs;
   std::array<int, sim::kAgents> limit_of_agent{-1, -1};
