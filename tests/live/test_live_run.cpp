@@ -241,6 +241,21 @@ TEST_CASE("live against a self-hosted endpoint under load: latency within 2% of 
   for (const double ratio : check_against_dry_run(f, 6, "self-hosted")) CHECK(ratio < 0.9);
 }
 
+// The world of the limit tests below: A 1 s and T 3 s to their first token, with jitter, both
+// agents on the one endpoint with `endpoint_extra`.
+World paced_world(const std::string& endpoint_extra) {
+  return {.approx_latency = "{ttft_s: 1.0, decode_tokens_per_s: 20, jitter_sigma: 0.2}",
+          .target_latency = "{ttft_s: 3.0, decode_tokens_per_s: 20, jitter_sigma: 0.2}",
+          .endpoint_extra = endpoint_extra};
+}
+
+// The fixture's scenario with its limits stated in world time (`endpoint_extra`), for the dry
+// run: written to `file` in the fixture's folder and loaded.
+runner::Scenario paced_scenario(const LiveFixture& f, const std::string& endpoint_extra, const std::string& file) {
+  write(f.dir / file, scenario_text(f.server->base_url(), static_cast<int>(f.scenario.episodes), paced_world(endpoint_extra)));
+  return runner::load_scenario((f.dir / file).string());
+}
+
 TEST_CASE("live with an endpoint's max_in_flight: latency within 4% of the dry run, which queues the calls as the client does") {
   // Both agents on one endpoint with 3 attempts at once, 6 episode runs in flight: calls wait in
   // the client's queue (the dry run's shared limit, models/shared_limits.hpp). Measured over ten
@@ -249,9 +264,7 @@ TEST_CASE("live with an endpoint's max_in_flight: latency within 4% of the dry r
   // which of several requests made within a millisecond the client sees first), hence 4%; that
   // sequential comes out slower in most runs is the two worlds timing wasted calls differently,
   // which under a shared limit moves the other calls' waits (docs/live.md).
-  LiveFixture f(8, "", {.approx_latency = "{ttft_s: 1.0, decode_tokens_per_s: 20, jitter_sigma: 0.2}",
-                        .target_latency = "{ttft_s: 3.0, decode_tokens_per_s: 20, jitter_sigma: 0.2}",
-                        .endpoint_extra = ", max_in_flight: 3"});
+  LiveFixture f(8, "", paced_world(", max_in_flight: 3"));
   for (const double ratio : check_against_dry_run(f, 6, "max_in_flight 3", 0.04)) CHECK(ratio < 0.9);
 }
 
@@ -261,14 +274,8 @@ TEST_CASE("live with an endpoint's requests_per_minute: latency within 3% of the
   // 3 s at --time-scale 0.02, what the dry run is given. Measured over six live runs (with a build
   // beside them): fixed_k +0.3% to +0.6% over the dry run, sequential +0.7% to +1.5%, cost within
   // 0.7%; isolated episodes (`specsim run`) are twice as fast.
-  const World w{.approx_latency = "{ttft_s: 1.0, decode_tokens_per_s: 20, jitter_sigma: 0.2}",
-                .target_latency = "{ttft_s: 3.0, decode_tokens_per_s: 20, jitter_sigma: 0.2}",
-                .endpoint_extra = ", requests_per_minute: 3000, requests_burst_s: 0.06"};
-  LiveFixture f(8, "", w);
-  World world_time = w;
-  world_time.endpoint_extra = ", requests_per_minute: 60, requests_burst_s: 3";
-  write(f.dir / "dry.yaml", scenario_text(f.server->base_url(), 8, world_time));
-  const runner::Scenario dry = runner::load_scenario((f.dir / "dry.yaml").string());
+  LiveFixture f(8, "", paced_world(", requests_per_minute: 3000, requests_burst_s: 0.06"));
+  const runner::Scenario dry = paced_scenario(f, ", requests_per_minute: 60, requests_burst_s: 3", "dry.yaml");
   for (const double ratio : check_against_dry_run(f, 6, "requests_per_minute", 0.03, &dry)) CHECK(ratio < 0.9);
 }
 
@@ -278,18 +285,9 @@ TEST_CASE("live with limits_scope: model: each model on the one URL and key pace
   // run with one, 29% slower for fixed_k (49.8 s an episode against 38.5 s) and 13% for
   // sequential, whose T calls share it with the fixed_k lanes' guesses. Measured over three live
   // runs: +1.3% and +1.5% over the dry run.
-  const World w{.approx_latency = "{ttft_s: 1.0, decode_tokens_per_s: 20, jitter_sigma: 0.2}",
-                .target_latency = "{ttft_s: 3.0, decode_tokens_per_s: 20, jitter_sigma: 0.2}",
-                .endpoint_extra = ", requests_per_minute: 3000, requests_burst_s: 0.06, limits_scope: model"};
-  LiveFixture f(8, "", w);
-  World world_time = w;
-  world_time.endpoint_extra = ", requests_per_minute: 60, requests_burst_s: 3, limits_scope: model";
-  write(f.dir / "dry.yaml", scenario_text(f.server->base_url(), 8, world_time));
-  const runner::Scenario dry = runner::load_scenario((f.dir / "dry.yaml").string());
-  World one_bucket = world_time;
-  one_bucket.endpoint_extra = ", requests_per_minute: 60, requests_burst_s: 3";
-  write(f.dir / "one_bucket.yaml", scenario_text(f.server->base_url(), 8, one_bucket));
-  const runner::Scenario shared = runner::load_scenario((f.dir / "one_bucket.yaml").string());
+  LiveFixture f(8, "", paced_world(", requests_per_minute: 3000, requests_burst_s: 0.06, limits_scope: model"));
+  const runner::Scenario dry = paced_scenario(f, ", requests_per_minute: 60, requests_burst_s: 3, limits_scope: model", "dry.yaml");
+  const runner::Scenario shared = paced_scenario(f, ", requests_per_minute: 60, requests_burst_s: 3", "one_bucket.yaml");
   specsim::analysis::SummarySink per_model_summary(dry.agents, dry.billing, dry.objective);
   specsim::analysis::SummarySink shared_summary(shared.agents, shared.billing, shared.objective);
   runner::LiveRunOptions o;
